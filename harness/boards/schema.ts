@@ -1,0 +1,137 @@
+// The board file schema. A board is data (as Zephyr's boards are): it names its CPU, memory, console,
+// flasher and, optionally, its power monitor and interface board. Validated once, where it is loaded.
+import { z } from "zod";
+
+/** Sizes may be written as numbers or as "640K" / "2M". */
+const byteSize = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+\s*[KMG]?$/i, 'a byte count such as 65536, "64K" or "2M"').transform(parseByteSize),
+]);
+
+/** Addresses may be written as numbers or hex strings ("0x20000000"). */
+const address = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^0x[0-9a-f]+$/i, 'a hex address such as "0x20000000"').transform((s) => Number.parseInt(s, 16)),
+]);
+
+export function parseByteSize(text: string): number {
+  const m = /^(\d+)\s*([KMG]?)$/i.exec(text.trim());
+  if (!m) throw new Error(`not a byte size: ${text}`);
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as "" | "K" | "M" | "G"];
+  return Number(m[1]) * unit;
+}
+
+const memoryRegion = z.object({ origin: address, size: byteSize }).strict();
+
+const cpu = z
+  .object({
+    arch: z.enum(["arm", "riscv"]),
+    core: z.string().min(1), // cortex-m4, cortex-m7, cortex-m33, cortex-m55, rv32imac ...
+    fpu: z.string().optional(), // fpv4-sp-d16, fpv5-d16 ...
+    clockHz: z.number().int().positive(),
+  })
+  .strict();
+
+const baudPerMode = z
+  .object({
+    performance: z.number().int().positive().default(115200),
+    accuracy: z.number().int().positive().optional(),
+    energy: z.number().int().positive().default(9600),
+  })
+  .strict();
+
+const usbId = z.string().regex(/^[0-9a-f]{4}$/i, "four hex digits, e.g. 0483");
+
+const serialConsole = z
+  .object({
+    path: z.string().optional(), // /dev/ttyACM0 — or found through usb below
+    usb: z.object({ vid: usbId, pid: usbId, serialNumber: z.string().optional() }).strict().optional(),
+    baud: baudPerMode.default({ performance: 115200, energy: 9600 }),
+  })
+  .strict()
+  .refine((c) => c.path !== undefined || c.usb !== undefined, {
+    message: "a serial console needs a `path` or a `usb` id to find it by",
+  });
+
+export const qemuEmulator = z
+  .object({
+    binary: z.string().default("qemu-system-arm"),
+    machine: z.string().min(1),
+    cpu: z.string().optional(),
+    /** -icount shift: one instruction = 2^shift virtual ns. Deterministic timers need it. */
+    icountShift: z.number().int().min(0).max(10).default(0),
+    memory: z.string().optional(), // -m
+    extraArgs: z.array(z.string()).default([]),
+    /** How the firmware's timestamp pin is observed: a QEMU trace event. */
+    timestampTrace: z.string().optional(),
+  })
+  .strict();
+
+const console_ = z
+  .object({
+    serial: serialConsole.optional(),
+    emulator: z.object({ qemu: qemuEmulator }).strict().optional(),
+  })
+  .strict()
+  .refine((c) => (c.serial ? 1 : 0) + (c.emulator ? 1 : 0) === 1, {
+    message: "the console is either `serial` (a physical board) or `emulator`, exactly one",
+  });
+
+/** How the firmware is built for this board; see firmware/Makefile and docs/architecture.md. */
+const build = z
+  .object({
+    cross: z.string().min(1), // arm-none-eabi-
+    archFlags: z.array(z.string()).min(1),
+    port: z.string().regex(/^[a-z0-9_]+$/, "a port file name under firmware/ports/, without .c"),
+    kernels: z.enum(["ref", "dsp", "mve"]).default("ref"),
+    libcSpecs: z.string().optional(), // nano.specs, picolibc.specs
+    defines: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+  })
+  .strict();
+
+/** Flasher sections are validated by each flasher module's own schema; here only the discriminant. */
+const flasherSection = z.object({ tool: z.string().min(1) }).passthrough();
+const powerMonitorSection = z.object({ driver: z.string().min(1) }).passthrough();
+
+/** Power model of an emulated board: currents from the real chip's datasheet, integrated over virtual time. */
+const powerModel = z
+  .object({
+    voltageV: z.number().positive(),
+    activeCurrentA: z.number().positive(),
+    idleCurrentA: z.number().nonnegative(),
+    source: z.string().min(1), // datasheet and table the figures come from
+  })
+  .strict();
+
+export const boardSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'"),
+    title: z.string().optional(),
+    vendor: z.string().optional(),
+    cpu,
+    memory: z.object({ flash: memoryRegion, ram: memoryRegion }).strict(),
+    console: console_,
+    flasher: flasherSection,
+    build,
+    powerMonitor: powerMonitorSection.optional(),
+    interfaceBoard: z
+      .object({ kind: z.enum(["stm32h573i-dk", "arduino"]), serial: serialConsole })
+      .strict()
+      .optional(),
+    powerModel: powerModel.optional(),
+    notes: z.string().optional(),
+  })
+  .strict();
+
+export type BoardFile = z.output<typeof boardSchema>;
+
+/** A loaded, validated board: the file's data plus where it came from. */
+export interface BoardDefinition extends BoardFile {
+  /** Absolute path of the YAML file. */
+  file: string;
+  /** sha256 of the file's bytes, stored with every run. */
+  fileSha256: string;
+  /** The YAML text as loaded (stored with runs, so a result always knows its board). */
+  text: string;
+  kind: "emulated" | "physical";
+}

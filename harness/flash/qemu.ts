@@ -1,0 +1,77 @@
+// The emulator "flasher": starts a QEMU machine with the firmware image and hands back its serial PTY.
+import { execa, type ResultPromise } from "execa";
+import { z } from "zod";
+import { FlashError, type AttachedConsole, type FlashContext, type FlashResult, type Flasher } from "./types.ts";
+
+const qemuFlasherConfig = z.object({ tool: z.literal("qemu") }).strict();
+type QemuFlasherConfig = z.output<typeof qemuFlasherConfig>;
+
+/** How long QEMU may take to announce its PTY. */
+const PTY_ANNOUNCE_TIMEOUT_MS = 15_000;
+const PTY_LINE = /char device redirected to (\/dev\/pts\/\d+)/;
+
+export function qemuArgv(ctx: FlashContext): { binary: string; args: string[] } {
+  const q = ctx.board.console.emulator?.qemu;
+  if (!q) throw new Error(`${ctx.board.file}: console.emulator.qemu is required for the qemu flasher`);
+  const args = ["-M", q.machine];
+  if (q.cpu) args.push("-cpu", q.cpu);
+  if (q.memory) args.push("-m", q.memory);
+  // -icount makes the guest's timers count instructions, not host time: latency figures repeat exactly.
+  args.push("-icount", `shift=${q.icountShift}`);
+  args.push("-nographic", "-monitor", "none", "-serial", "pty");
+  if (q.timestampTrace) args.push("-trace", q.timestampTrace);
+  args.push(...q.extraArgs, "-kernel", ctx.image.elf);
+  return { binary: q.binary, args };
+}
+
+export const qemuFlasher: Flasher<QemuFlasherConfig> = {
+  tool: "qemu",
+  schema: qemuFlasherConfig,
+  binaries: () => [], // the emulator binary comes from console.emulator.qemu.binary; doctor checks it there
+  async flash(_config, ctx): Promise<FlashResult> {
+    const { binary, args } = qemuArgv(ctx);
+    const started = Date.now();
+    ctx.log(`starting ${binary} ${args.join(" ")}`);
+    const child = execa(binary, args, {
+      stdin: "ignore",
+      buffer: false,
+      reject: false,
+      cancelSignal: ctx.signal,
+      forceKillAfterDelay: 2000,
+    });
+    const output: string[] = [];
+    const pty = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new FlashError("qemu", [binary, ...args], undefined, output.join(""), "QEMU did not announce a serial PTY in time")),
+        PTY_ANNOUNCE_TIMEOUT_MS,
+      );
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString("utf8");
+        if (output.length < 200) output.push(text);
+        const m = PTY_LINE.exec(output.join(""));
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.then((r) => {
+        clearTimeout(timer);
+        reject(new FlashError("qemu", [binary, ...args], r.exitCode ?? undefined, output.join(""), "QEMU exited before the board started"));
+      }, reject);
+    });
+    const console_: AttachedConsole = {
+      path: pty,
+      close: () => stopChild(child),
+      exited: child.then((r) => `QEMU exited (${r.exitCode ?? r.signal ?? "?"})`),
+    };
+    return { tool: "qemu", argv: [binary, ...args], output: output.join(""), durationMs: Date.now() - started, console: console_ };
+  },
+};
+
+async function stopChild(child: ResultPromise): Promise<void> {
+  if (child.exitCode !== null || child.killed) return;
+  child.kill("SIGTERM");
+  await child.catch(() => undefined);
+}

@@ -1,0 +1,62 @@
+// Serial transport over the `serialport` package: USB CDC/UART adapters and QEMU's PTYs alike.
+import { SerialPort } from "serialport";
+import { LineQueue } from "./line-queue.ts";
+import type { Transport } from "./types.ts";
+
+export class SerialTransport implements Transport {
+  private readonly queue = new LineQueue();
+
+  private constructor(
+    private readonly port: SerialPort,
+    readonly description: string,
+  ) {
+    port.on("data", (chunk: Buffer) => this.queue.push(chunk));
+    port.on("close", () => this.queue.close(`${description} closed`));
+    port.on("error", (err: Error) => this.queue.close(`${description}: ${err.message}`));
+  }
+
+  static async open(path: string, baudRate: number): Promise<SerialTransport> {
+    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    await new Promise<void>((resolve, reject) =>
+      port.open((err) => (err ? reject(new Error(`cannot open serial port ${path}: ${err.message}`)) : resolve())),
+    );
+    const transport = new SerialTransport(port, `${path} @ ${baudRate}`);
+    // Bytes that arrived before we opened belong to nobody's command (a known pitfall of peer tools).
+    await new Promise<void>((resolve) => port.flush(() => resolve()));
+    return transport;
+  }
+
+  write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(text, "latin1"), (err) => {
+        if (err) return reject(err);
+        this.port.drain((e) => (e ? reject(e) : resolve()));
+      });
+    });
+  }
+
+  nextLine(timeoutMs: number): Promise<string> {
+    return this.queue.next(timeoutMs);
+  }
+
+  discardPending(): string[] {
+    return this.queue.discard();
+  }
+
+  get closed(): boolean {
+    return this.queue.isClosed;
+  }
+
+  close(): Promise<void> {
+    if (!this.port.isOpen) {
+      this.queue.close("closed by tinyrig");
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.port.close(() => {
+        this.queue.close("closed by tinyrig");
+        resolve();
+      }),
+    );
+  }
+}

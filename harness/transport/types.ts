@@ -1,0 +1,28 @@
+// A transport carries bytes to and lines from a device under test. Serial ports (QEMU's PTY is one) are the
+// first kind; the protocol session above it does not care which.
+
+export interface Transport {
+  /** Human-readable identity, e.g. "/dev/pts/3 @ 115200". */
+  readonly description: string;
+  write(text: string): Promise<void>;
+  /** The next complete line (without its line ending). Rejects with TransportTimeout / TransportClosed. */
+  nextLine(timeoutMs: number): Promise<string>;
+  /** Drops whatever has arrived and not been read (stale bytes from before a command). */
+  discardPending(): string[];
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+export class TransportTimeout extends Error {
+  constructor(readonly waitedMs: number, readonly partial: string) {
+    super(`no complete line within ${waitedMs} ms${partial ? ` (partial: ${JSON.stringify(partial)})` : ""}`);
+    this.name = "TransportTimeout";
+  }
+}
+
+export class TransportClosed extends Error {
+  constructor(readonly reason: string) {
+    super(`the device's connection closed: ${reason}`);
+    this.name = "TransportClosed";
+  }
+}
