@@ -1,0 +1,109 @@
+// Accuracy mode: every input through the device, `infer 1 0` each, outputs kept; top-1 for classifiers, ROC AUC
+// of the mean window score for anomaly detection (MLPerf's ad01 rule). Where the firmware can hand back its raw
+// int8 output and a host reference interpreter is given, every inference is also checked bit for bit.
+import { ModeError, type InferenceMeasurement, type ModeContext, type ModeInput } from "./types.ts";
+import { argmax, rocAuc } from "./stats.ts";
+import { inferTimeoutMs } from "./performance.ts";
+
+export interface AccuracySettings {
+  task: "classification" | "anomaly";
+  /** Bytes per inference (one window for sliding-window inputs). */
+  inputBytes: number;
+  /** The host's raw int8 output for the same input bytes, or undefined when no reference is available. */
+  hostReference?: (input: Uint8Array) => Uint8Array;
+  /** Input indices already stored by an interrupted run (resume): skipped, their results passed in `previous`. */
+  previous?: InferenceMeasurement[];
+}
+
+export interface AccuracySummary {
+  metric: "top1" | "auc";
+  value: number;
+  count: number;
+  /** Inferences whose raw output matched the host reference / were compared. */
+  bitExact: { matched: number; compared: number };
+}
+
+export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promise<AccuracySummary> {
+  const results: InferenceMeasurement[] = [...(s.previous ?? [])];
+  const done = new Set(results.map((r) => r.inputIndex));
+  let matched = results.filter((r) => r.equalsHostReference === true).length;
+  let compared = results.filter((r) => r.equalsHostReference !== undefined).length;
+  const firstMismatch: string[] = [];
+  let n = 0;
+  for (const input of ctx.inputs) {
+    ctx.signal?.throwIfAborted();
+    n++;
+    if (done.has(input.index)) continue;
+    const windows = splitWindows(input, s.inputBytes);
+    let scoreSum = 0;
+    let last: { outputs: number[]; raw?: Uint8Array; latencyUs: number } | undefined;
+    let equal: boolean | undefined;
+    for (const bytes of windows) {
+      await ctx.guard(ctx.session.loadInput(bytes));
+      const reply = await ctx.guard(ctx.session.infer(1, 0, inferTimeoutMs(10e6)));
+      const raw = await ctx.guard(ctx.session.outputRaw());
+      if (raw && s.hostReference) {
+        const host = s.hostReference(bytes);
+        const same = raw.length === host.length && raw.every((b, i) => b === host[i]);
+        equal = (equal ?? true) && same;
+        if (!same && firstMismatch.length < 3) {
+          firstMismatch.push(`${input.file}: device ${hex(raw)} host ${hex(host)}`);
+        }
+      }
+      if (s.task === "anomaly") {
+        if (reply.results.length < 1) throw new ModeError(`${input.file}: the device printed no anomaly score`);
+        scoreSum += reply.results[0]!;
+      }
+      last = { outputs: reply.results, raw: raw ?? undefined, latencyUs: reply.latencyUs };
+    }
+    const m: InferenceMeasurement =
+      s.task === "anomaly"
+        ? { inputIndex: input.index, file: input.file, label: input.label, outputs: last!.outputs, rawOutput: last!.raw,
+            score: scoreSum / windows.length, equalsHostReference: equal, latencyUs: last!.latencyUs }
+        : { inputIndex: input.index, file: input.file, label: input.label, outputs: last!.outputs, rawOutput: last!.raw,
+            predicted: argmax(last!.outputs), score: Math.max(...last!.outputs), equalsHostReference: equal,
+            latencyUs: last!.latencyUs };
+    if (equal !== undefined) {
+      compared++;
+      if (equal) matched++;
+    }
+    ctx.sink.inference(m);
+    results.push(m);
+    ctx.progress?.(n, ctx.inputs.length, "inputs");
+  }
+  for (const line of firstMismatch) ctx.log(`not bit-exact with the host reference: ${line}`);
+  return summarise(s.task, results, { matched, compared });
+}
+
+export function summarise(
+  task: AccuracySettings["task"],
+  results: InferenceMeasurement[],
+  bitExact: AccuracySummary["bitExact"],
+): AccuracySummary {
+  if (task === "anomaly") {
+    return { metric: "auc", value: rocAuc(results.map((r) => r.score), results.map((r) => r.label)), count: results.length, bitExact };
+  }
+  const correct = results.filter((r) => r.predicted === r.label).length;
+  return { metric: "top1", value: results.length ? correct / results.length : Number.NaN, count: results.length, bitExact };
+}
+
+/** The inference-sized pieces of one input: the whole input, or its sliding windows (MLPerf ad01). */
+export function splitWindows(input: ModeInput, inputBytes: number): Uint8Array[] {
+  const bytes = input.bytes();
+  if (!input.window) {
+    if (bytes.length !== inputBytes) {
+      throw new ModeError(`${input.file}: ${bytes.length} bytes, the model takes ${inputBytes}`);
+    }
+    return [bytes];
+  }
+  const { bytes: size, stride } = input.window;
+  if (size !== inputBytes) throw new ModeError(`${input.file}: window of ${size} bytes, the model takes ${inputBytes}`);
+  if (bytes.length < size) throw new ModeError(`${input.file}: ${bytes.length} bytes, shorter than one ${size}-byte window`);
+  const out: Uint8Array[] = [];
+  for (let off = 0; off + size <= bytes.length; off += stride) out.push(bytes.subarray(off, off + size));
+  return out;
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.subarray(0, 16)).toString("hex") + (b.length > 16 ? "..." : "");
+}

@@ -1,0 +1,62 @@
+// What the run modes need and produce. Modes talk to a protocol session and hand every measurement to a sink
+// (the store, in a real run) the moment it exists, so a run killed mid-way keeps what it measured.
+import type { DutSession } from "../protocol/session.ts";
+
+/** One test input as a mode sees it (from a workload's dataset). */
+export interface ModeInput {
+  index: number;
+  file: string;
+  label: number;
+  bytes(): Uint8Array;
+  /** AD: the file is sent as sliding windows of `bytes`, `stride` apart. */
+  window?: { bytes: number; stride: number };
+}
+
+export interface WindowMeasurement {
+  index: number;
+  inputIndex: number;
+  iterations: number;
+  warmup: number;
+  t0Us: number;
+  t1Us: number;
+  latencyUs: number;
+  throughput: number;
+}
+
+export interface InferenceMeasurement {
+  inputIndex: number;
+  file: string;
+  label: number;
+  /** The int8 output tensor as the device produced it (tinyrig firmware), for bit-exact checks. */
+  rawOutput?: Uint8Array;
+  outputs: number[];
+  /** Classification: the winning class's value; anomaly detection: the clip's anomaly score. */
+  score: number;
+  predicted?: number;
+  /** undefined when no host reference was available for the comparison. */
+  equalsHostReference?: boolean;
+  latencyUs?: number;
+}
+
+export interface RunSink {
+  window(w: WindowMeasurement): void;
+  inference(i: InferenceMeasurement): void;
+}
+
+export interface ModeContext {
+  session: DutSession;
+  inputs: ModeInput[];
+  sink: RunSink;
+  log(line: string): void;
+  progress?(done: number, total: number, what: string): void;
+  /** Guards every device step (the emulator dying under us aborts at once). */
+  guard<T>(step: Promise<T>): Promise<T>;
+  signal?: AbortSignal;
+}
+
+export class ModeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModeError";
+  }
+}

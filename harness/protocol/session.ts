@@ -1,0 +1,255 @@
+// A protocol session with one device under test: MLPerf Tiny's command/`m-ready` exchange over a transport.
+// It knows the wire protocol and nothing about run modes, stores or boards.
+import { TransportTimeout, type Transport } from "../transport/types.ts";
+import { DutError, ProtocolError, describeGarbage, parseBracketKv, parseLapUs, parseOutRaw, parseResults } from "./parse.ts";
+
+/** What `caps%` reports; absent on unmodified MLPerf Tiny firmware. */
+export interface DutCaps {
+  proto: number;
+  lineMax: number;
+  dbMax: number;
+  outRaw: boolean;
+  arenaUsed?: number;
+  arenaSize?: number;
+  modelBytes?: number;
+  inputBytes?: number;
+  outputBytes?: number;
+  raw: Record<string, string>;
+}
+
+export interface DutIdentity {
+  /** `m-name-dut-[...]` */
+  name: string;
+  /** `m-profile-[...]` (firmware version string) */
+  profile: string;
+  /** `m-model-[kws01|...]` */
+  model: string;
+  /** `m-timestamp-mode-...` seen at boot, when we saw the boot lines. */
+  timestampMode?: "performance" | "energy";
+  caps?: DutCaps;
+}
+
+export interface InferReply {
+  iterations: number;
+  warmup: number;
+  /** The two timestamps around the timed loop (the last two `m-lap-us` lines of the reply). */
+  t0Us: number;
+  t1Us: number;
+  /** (t1 - t0) / iterations */
+  latencyUs: number;
+  results: number[];
+}
+
+export interface SessionOptions {
+  /** Every line in and out, for the run log. */
+  trace?: (direction: "tx" | "rx", line: string) => void;
+  /** Default time a command may take before the device is declared hung. */
+  commandTimeoutMs?: number;
+}
+
+/** MLPerf Tiny firmware's command buffer holds 80 characters; its runner sends 31 bytes per `db` command. */
+export const MLPERF_DB_CHUNK_BYTES = 31;
+
+export class DutSession {
+  private readonly trace: NonNullable<SessionOptions["trace"]>;
+  private readonly commandTimeoutMs: number;
+  /** Lines that were neither protocol nor garbage (firmware debug prints), kept for the run log. */
+  readonly strayLines: string[] = [];
+  identity: DutIdentity | undefined;
+
+  constructor(
+    readonly transport: Transport,
+    options: SessionOptions = {},
+  ) {
+    this.trace = options.trace ?? (() => {});
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+  }
+
+  /**
+   * Brings the device to a known state: a PTY opened after boot may have missed the boot lines, and a device
+   * left mid-command by a previous run may hold half a command. Sends `%` (ends any half command) and then
+   * `name%` until an `m-ready` follows a name line. Boot lines seen on the way are noted.
+   */
+  async sync(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let timestampMode: DutIdentity["timestampMode"];
+    let lastSeen = "";
+    while (Date.now() < deadline) {
+      await this.send("%");
+      await this.send("name%");
+      let sawName = false;
+      const attemptEnd = Math.min(deadline, Date.now() + 1500);
+      while (Date.now() < attemptEnd) {
+        let line: string;
+        try {
+          line = await this.transport.nextLine(Math.max(1, attemptEnd - Date.now()));
+        } catch (err) {
+          if (err instanceof TransportTimeout) break;
+          throw err;
+        }
+        this.trace("rx", line);
+        lastSeen = line;
+        if (line === "m-timestamp-mode-performance") timestampMode = "performance";
+        if (line === "m-timestamp-mode-energy") timestampMode = "energy";
+        if (line.startsWith("m-name-")) sawName = true;
+        if (line === "m-ready" && sawName) {
+          // Whatever else is still in flight belongs to the attempts before this one.
+          await delay(50);
+          for (const stale of this.transport.discardPending()) this.trace("rx", `${stale} (discarded)`);
+          this.identity = { name: "", profile: "", model: "", timestampMode };
+          return;
+        }
+      }
+    }
+    throw new ProtocolError(
+      `no answer to "name%" from ${this.transport.description} within ${timeoutMs} ms` +
+        (lastSeen ? ` (last line: ${JSON.stringify(lastSeen.slice(0, 80))})` : " (nothing received)"),
+    );
+  }
+
+  /** Sends `cmd%` and returns the lines before `m-ready`. An `e-` line throws DutError after `m-ready`. */
+  async command(cmd: string, timeoutMs = this.commandTimeoutMs): Promise<string[]> {
+    await this.send(`${cmd}%`);
+    const lines: string[] = [];
+    let error: string | undefined;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let line: string;
+      try {
+        line = await this.transport.nextLine(Math.max(1, deadline - Date.now()));
+      } catch (err) {
+        if (err instanceof TransportTimeout) {
+          const last = lines.at(-1);
+          throw new ProtocolError(
+            `the device did not finish "${cmd}" within ${timeoutMs} ms` +
+              (last ? ` (last line: ${JSON.stringify(last.slice(0, 80))})` : " (no answer at all)") +
+              (err.partial ? `; partial line ${JSON.stringify(err.partial.slice(0, 80))}` : ""),
+          );
+        }
+        throw err;
+      }
+      this.trace("rx", line);
+      const garbage = describeGarbage(line);
+      if (garbage) throw new ProtocolError(`garbage on the serial line while waiting for "${cmd}": ${garbage}`);
+      if (line === "m-ready") break;
+      if (line.startsWith("e-")) {
+        error ??= line;
+        continue;
+      }
+      if (line.startsWith("m-")) lines.push(line);
+      else if (line.trim() !== "") this.strayLines.push(line);
+    }
+    if (error) throw new DutError(cmd, error);
+    return lines;
+  }
+
+  /** name, profile and (on tinyrig firmware) caps. Unmodified MLPerf firmware answers caps with an error. */
+  async identify(): Promise<DutIdentity> {
+    const nameLines = await this.command("name");
+    const profileLines = await this.command("profile");
+    const name = bracket(nameLines, "m-name-dut-") ?? bracket(nameLines, "m-name-") ?? "";
+    const profile = bracket(profileLines, "m-profile-") ?? "";
+    const model = bracket(profileLines, "m-model-") ?? "";
+    let caps: DutCaps | undefined;
+    try {
+      const capsLine = (await this.command("caps")).find((l) => l.startsWith("m-caps-["));
+      if (capsLine) caps = parseCaps(capsLine);
+    } catch (err) {
+      if (!(err instanceof DutError)) throw err; // e-[Unknown command: caps]: MLPerf firmware, fall back
+    }
+    this.identity = { name, profile, model, timestampMode: this.identity?.timestampMode, caps };
+    return this.identity;
+  }
+
+  /** Bytes of input a single `db` command may carry on this device. */
+  dbChunkBytes(): number {
+    const caps = this.identity?.caps;
+    if (!caps) return MLPERF_DB_CHUNK_BYTES;
+    // "db " + hex + "%" must fit the command buffer (one byte kept for the terminator).
+    const byLine = Math.floor((caps.lineMax - 5) / 2);
+    return Math.max(1, Math.min(byLine, caps.dbMax || byLine));
+  }
+
+  /** `db load N` then `db <hex>` chunks; the device must answer `m-load-done` on the last one. */
+  async loadInput(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    await this.command(`db load ${bytes.length}`);
+    const chunk = this.dbChunkBytes();
+    let done = false;
+    for (let off = 0; off < bytes.length; off += chunk) {
+      const part = bytes.subarray(off, Math.min(bytes.length, off + chunk));
+      const lines = await this.command(`db ${Buffer.from(part).toString("hex")}`);
+      if (lines.includes("m-load-done")) done = true;
+      onProgress?.(Math.min(bytes.length, off + chunk), bytes.length);
+    }
+    if (!done) throw new ProtocolError(`the device never answered m-load-done after ${bytes.length} bytes`);
+  }
+
+  /** `infer N W`; the timed loop is between the last two `m-lap-us` lines. */
+  async infer(iterations: number, warmup: number, timeoutMs: number): Promise<InferReply> {
+    const lines = await this.command(`infer ${iterations} ${warmup}`, timeoutMs);
+    const laps = lines.map(parseLapUs).filter((v): v is number => v !== undefined);
+    if (laps.length < 2) {
+      throw new ProtocolError(
+        `"infer ${iterations} ${warmup}" gave ${laps.length} timestamp(s); two are needed` +
+          (this.identity?.timestampMode === "energy" ? " (the firmware is in energy mode)" : ""),
+      );
+    }
+    const t0Us = laps.at(-2)!;
+    const t1Us = laps.at(-1)!;
+    if (t1Us < t0Us) throw new ProtocolError(`the device's timer went backwards: m-lap-us-${t0Us} then m-lap-us-${t1Us}`);
+    const resultLine = lines.find((l) => l.startsWith("m-results-"));
+    if (!resultLine) throw new ProtocolError(`"infer ${iterations} ${warmup}" printed no m-results line`);
+    return {
+      iterations,
+      warmup,
+      t0Us,
+      t1Us,
+      latencyUs: (t1Us - t0Us) / iterations,
+      results: parseResults(resultLine)!,
+    };
+  }
+
+  /** The raw int8 output of the last inference (tinyrig firmware only). */
+  async outputRaw(): Promise<Uint8Array | undefined> {
+    if (!this.identity?.caps?.outRaw) return undefined;
+    const line = (await this.command("outraw")).find((l) => l.startsWith("m-outraw-"));
+    return line ? parseOutRaw(line) : undefined;
+  }
+
+  private async send(text: string): Promise<void> {
+    this.trace("tx", text);
+    await this.transport.write(text);
+  }
+}
+
+function bracket(lines: string[], prefix: string): string | undefined {
+  const line = lines.find((l) => l.startsWith(`${prefix}[`));
+  return line ? line.slice(prefix.length + 1, line.lastIndexOf("]")) : undefined;
+}
+
+export function parseCaps(line: string): DutCaps {
+  const kv = parseBracketKv(line, "m-caps-");
+  if (!kv) throw new ProtocolError(`malformed caps line: ${line.slice(0, 120)}`);
+  const int = (key: string): number | undefined => {
+    if (kv[key] === undefined) return undefined;
+    const v = Number(kv[key]);
+    if (!Number.isInteger(v) || v < 0) throw new ProtocolError(`caps field ${key}=${kv[key]} is not a byte count`);
+    return v;
+  };
+  return {
+    proto: int("proto") ?? 0,
+    lineMax: int("line-max") ?? 80,
+    dbMax: int("db-max") ?? MLPERF_DB_CHUNK_BYTES,
+    outRaw: kv["out-raw"] === "1",
+    arenaUsed: int("arena"),
+    arenaSize: int("arena-size"),
+    modelBytes: int("model-bytes"),
+    inputBytes: int("input-bytes"),
+    outputBytes: int("output-bytes"),
+    raw: kv,
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
