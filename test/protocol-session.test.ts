@@ -1,0 +1,64 @@
+// The protocol session against a device on a real pseudo-terminal (test/fixtures/pty-device.py) that
+// misbehaves on purpose: garbage bytes, a hang, a missing m-load-done. The well-behaved firmware path is
+// covered end to end against QEMU in test/suite.test.ts.
+import { execa, type ResultPromise } from "execa";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DutSession } from "../harness/protocol/session.ts";
+import { SerialTransport } from "../harness/transport/serial.ts";
+
+const DEVICE = path.resolve(import.meta.dirname, "fixtures/pty-device.py");
+let child: ResultPromise | undefined;
+let transport: SerialTransport | undefined;
+
+async function device(scenario: string): Promise<DutSession> {
+  child = execa("/usr/bin/python3", [DEVICE, scenario], { stdin: "pipe", buffer: false, reject: false });
+  const ptyPath = await new Promise<string>((resolve, reject) => {
+    child!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child!.catch(reject);
+  });
+  transport = await SerialTransport.open(ptyPath, 115200);
+  const session = new DutSession(transport, { commandTimeoutMs: 1500 });
+  await session.sync(5000);
+  return session;
+}
+
+afterEach(async () => {
+  await transport?.close();
+  child?.stdin?.end();
+  await child;
+  child = transport = undefined;
+});
+
+describe("DutSession over a real PTY", () => {
+  it("identifies MLPerf-style firmware without caps and falls back to 31-byte db lines", async () => {
+    const s = await device("well");
+    const id = await s.identify();
+    expect(id).toMatchObject({ name: "pty-device", profile: "pty-device 1.0", model: "kws01" });
+    expect(id.caps).toBeUndefined();
+    expect(s.dbChunkBytes()).toBe(31);
+    await s.loadInput(new Uint8Array(490).map((_, i) => i & 0xff));
+    const r = await s.infer(4, 1, 2000);
+    expect(r).toMatchObject({ t0Us: 1000, t1Us: 2000, latencyUs: 250, results: [0.125, 0.875] });
+  });
+
+  it("names the garbage byte", async () => {
+    const s = await device("garbage");
+    await expect(s.infer(1, 0, 2000)).rejects.toThrow(/byte 0xff at column 16/);
+  });
+
+  it("gives up on a hung device with the command named", async () => {
+    const s = await device("hang");
+    await expect(s.infer(1, 0, 800)).rejects.toThrow(/did not finish "infer 1 0" within 800 ms/);
+  });
+
+  it("refuses an input the device never acknowledged", async () => {
+    const s = await device("no-load-done");
+    await expect(s.loadInput(new Uint8Array(40))).rejects.toThrow(/never answered m-load-done after 40 bytes/);
+  });
+
+  it("turns an e- line into a DutError naming the command", async () => {
+    const s = await device("well");
+    await expect(s.command("frobnicate")).rejects.toThrow(/"frobnicate" with e-\[Unknown command: frobnicate\]/);
+  });
+});
