@@ -62,8 +62,10 @@ export const qemuEmulator = z
     icountShift: z.number().int().min(0).max(10).default(0),
     memory: z.string().optional(), // -m
     extraArgs: z.array(z.string()).default([]),
-    /** How the firmware's timestamp pin is observed: a QEMU trace event. */
+    /** How the firmware's timestamp pin is observed: a QEMU trace event naming each write and its value. */
     timestampTrace: z.string().optional(),
+    /** The pin register's address: tinyrig's QEMU plugin timestamps every store to it in virtual time. */
+    timestampPinAddress: address.optional(),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 // The emulator "flasher": starts a QEMU machine with the firmware image and hands back its serial PTY.
 import { execa, type ResultPromise } from "execa";
+import path from "node:path";
 import { z } from "zod";
+import { ensurePinPlugin } from "../emulator/pin-plugin.ts";
 import { FlashError, type AttachedConsole, type FlashContext, type FlashResult, type Flasher } from "./types.ts";
 
 const qemuFlasherConfig = z.object({ tool: z.literal("qemu") }).strict();
@@ -10,7 +12,7 @@ type QemuFlasherConfig = z.output<typeof qemuFlasherConfig>;
 const PTY_ANNOUNCE_TIMEOUT_MS = 15_000;
 const PTY_LINE = /char device redirected to (\/dev\/pts\/\d+)/;
 
-export function qemuArgv(ctx: FlashContext): { binary: string; args: string[] } {
+export function qemuArgv(ctx: FlashContext, pinPlugin?: { so: string; log: string }): { binary: string; args: string[] } {
   const q = ctx.board.console.emulator?.qemu;
   if (!q) throw new Error(`${ctx.board.file}: console.emulator.qemu is required for the qemu flasher`);
   const args = ["-M", q.machine];
@@ -20,6 +22,9 @@ export function qemuArgv(ctx: FlashContext): { binary: string; args: string[] } 
   args.push("-icount", `shift=${q.icountShift}`);
   args.push("-nographic", "-monitor", "none", "-serial", "pty");
   if (q.timestampTrace) args.push("-trace", q.timestampTrace);
+  if (pinPlugin && q.timestampPinAddress !== undefined) {
+    args.push("-plugin", `${pinPlugin.so},addr=0x${q.timestampPinAddress.toString(16)},out=${pinPlugin.log}`);
+  }
   args.push(...q.extraArgs, "-kernel", ctx.image.elf);
   return { binary: q.binary, args };
 }
@@ -29,7 +34,15 @@ export const qemuFlasher: Flasher<QemuFlasherConfig> = {
   schema: qemuFlasherConfig,
   binaries: () => [], // the emulator binary comes from console.emulator.qemu.binary; doctor checks it there
   async flash(_config, ctx): Promise<FlashResult> {
-    const { binary, args } = qemuArgv(ctx);
+    const q = ctx.board.console.emulator?.qemu;
+    let pinPlugin: { so: string; log: string } | undefined;
+    if (ctx.observeTimestampPin) {
+      if (q?.timestampPinAddress === undefined) {
+        throw new Error(`${ctx.board.file}: console.emulator.qemu.timestampPinAddress is needed to observe the timestamp pin`);
+      }
+      pinPlugin = { so: await ensurePinPlugin(), log: path.join(path.dirname(ctx.image.elf), `pin-${process.pid}-${Date.now()}.log`) };
+    }
+    const { binary, args } = qemuArgv(ctx, pinPlugin);
     const started = Date.now();
     ctx.log(`starting ${binary} ${args.join(" ")}`);
     const child = execa(binary, args, {
@@ -65,6 +78,7 @@ export const qemuFlasher: Flasher<QemuFlasherConfig> = {
       path: pty,
       close: () => stopChild(child),
       exited: child.then((r) => `QEMU exited (${r.exitCode ?? r.signal ?? "?"})`),
+      pinLog: pinPlugin ? { file: pinPlugin.log, icountShift: q!.icountShift } : undefined,
     };
     return { tool: "qemu", argv: [binary, ...args], output: output.join(""), durationMs: Date.now() - started, console: console_ };
   },

@@ -15,6 +15,8 @@ export interface FlashContext {
   image: FlashImage;
   log(line: string): void;
   signal?: AbortSignal;
+  /** Emulators: record the timestamp pin's edges in virtual time (energy mode). */
+  observeTimestampPin?: boolean;
 }
 
 /** A console the flasher itself provides (an emulator's PTY); physical boards have none. */
@@ -24,8 +26,8 @@ export interface AttachedConsole {
   close(): Promise<void>;
   /** Resolves with a description when the provider dies on its own (emulator crash). */
   exited: Promise<string>;
-  /** Lines the provider wrote about the timestamp pin (QEMU trace), if it observes one. */
-  timestampTrace?: string;
+  /** Where the emulator logs each timestamp-pin write in virtual time (see harness/emulator/pin-plugin.ts). */
+  pinLog?: { file: string; icountShift: number };
 }
 
 export interface FlashResult {
