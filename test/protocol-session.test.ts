@@ -6,19 +6,20 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DutSession } from "../harness/protocol/session.ts";
 import { SerialTransport } from "../harness/transport/serial.ts";
+import { InterfaceBoardTransport } from "../harness/transport/interface-board.ts";
 
 const DEVICE = path.resolve(import.meta.dirname, "fixtures/pty-device.py");
 let child: ResultPromise | undefined;
 let transport: SerialTransport | undefined;
 
-async function device(scenario: string): Promise<DutSession> {
+async function device(scenario: string, viaInterfaceBoard = false): Promise<DutSession> {
   child = execa("/usr/bin/python3", [DEVICE, scenario], { stdin: "pipe", buffer: false, reject: false });
   const ptyPath = await new Promise<string>((resolve, reject) => {
     child!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
     child!.catch(reject);
   });
   transport = await SerialTransport.open(ptyPath, 115200);
-  const session = new DutSession(transport, { commandTimeoutMs: 1500 });
+  const session = new DutSession(viaInterfaceBoard ? new InterfaceBoardTransport(transport) : transport, { commandTimeoutMs: 1500 });
   await session.sync(5000);
   return session;
 }
@@ -40,6 +41,14 @@ describe("DutSession over a real PTY", () => {
     await s.loadInput(new Uint8Array(490).map((_, i) => i & 0xff));
     const r = await s.infer(4, 1, 2000);
     expect(r).toMatchObject({ t0Us: 1000, t1Us: 2000, latencyUs: 250, results: [0.125, 0.875] });
+  });
+
+  it("talks to the DUT through MLPerf's interface board, 26 bytes per db line", async () => {
+    const s = await device("io-manager", true);
+    expect(await s.identify()).toMatchObject({ name: "pty-device", model: "kws01" });
+    expect(s.dbChunkBytes()).toBe(26);
+    await s.loadInput(new Uint8Array(100));
+    expect((await s.infer(2, 0, 2000)).latencyUs).toBe(250);
   });
 
   it("names the garbage byte", async () => {

@@ -163,11 +163,12 @@ export class DutSession {
 
   /** Bytes of input a single `db` command may carry on this device. */
   dbChunkBytes(): number {
+    const relay = this.transport.maxDbBytes ?? Number.POSITIVE_INFINITY;
     const caps = this.identity?.caps;
-    if (!caps) return MLPERF_DB_CHUNK_BYTES;
+    if (!caps) return Math.min(MLPERF_DB_CHUNK_BYTES, relay);
     // "db " + hex + "%" must fit the command buffer (one byte kept for the terminator).
     const byLine = Math.floor((caps.lineMax - 5) / 2);
-    return Math.max(1, Math.min(byLine, caps.dbMax || byLine));
+    return Math.max(1, Math.min(byLine, caps.dbMax || byLine, relay));
   }
 
   /** `db load N` then `db <hex>` chunks; the device must answer `m-load-done` on the last one. */

@@ -11,6 +11,8 @@ export interface Transport {
   discardPending(): string[];
   close(): Promise<void>;
   readonly closed: boolean;
+  /** A relay between host and DUT may hold fewer bytes per `db` command than the DUT itself. */
+  readonly maxDbBytes?: number;
 }
 
 export class TransportTimeout extends Error {
