@@ -100,7 +100,8 @@ const powerModel = z
   .object({
     voltageV: z.number().positive(),
     activeCurrentA: z.number().positive(),
-    idleCurrentA: z.number().nonnegative(),
+    /** Between inferences (the firmware waiting for the host); absent when only inference windows are modelled. */
+    idleCurrentA: z.number().nonnegative().optional(),
     source: z.string().min(1), // datasheet and table the figures come from
   })
   .strict();
