@@ -1,0 +1,35 @@
+/* The MLPerf Tiny device-under-test protocol, fed one received byte at a time. */
+#ifndef TR_DUT_H
+#define TR_DUT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Command buffer: MLPerf's is 80 characters; ours is larger so `db` lines can carry more bytes (caps says so). */
+#ifndef TR_LINE_MAX
+#define TR_LINE_MAX 1024
+#endif
+
+/* What the protocol needs from the rest of the firmware (the model glue in main.c, or a test double natively). */
+typedef struct {
+    uint8_t *input;              /* the `db` buffer */
+    uint32_t input_capacity;     /* its size: TR_INPUT_BYTES */
+    const char *name, *version, *model_id;
+    const char *model_error;     /* non-NULL when the model was refused at start-up */
+    void (*load)(uint32_t bytes);      /* input buffer -> model input tensor */
+    void (*infer)(void);               /* one inference */
+    /* Writes the result vector, comma separated, into buf; returns its length. */
+    size_t (*results)(char *buf, size_t size);
+    /* The raw output tensor bytes */
+    const uint8_t *(*output_raw)(uint32_t *bytes);
+    uint32_t arena_used, arena_size, model_bytes, output_bytes;
+    void (*write)(const char *s); /* console output */
+    uint64_t (*timer_us)(void);
+    void (*pin)(int level);
+    int energy_mode;
+} tr_dut;
+
+void tr_dut_boot(tr_dut *d);
+/* Feeds one received byte; commands run when their `%` arrives. */
+void tr_dut_feed(tr_dut *d, char c);
+
+#endif

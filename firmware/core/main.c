@@ -1,0 +1,120 @@
+/* The reference firmware: the model embedded in flash, a static arena, the DUT protocol on the console. */
+#include <string.h>
+#include "arena_size.h"
+#include "dut.h"
+#include "text.h"
+#include "model.h"
+#include "port.h"
+#include "tr_config.h"
+
+#define TR_IN_INT8 1
+#define TR_IN_UINT8_MINUS_128 2
+#define TR_IN_FLOAT32_QUANTIZE 3
+
+extern const uint8_t tr_model_data[], tr_model_end[];
+static tr_model model;
+static uint8_t arena[TR_ARENA_BYTES] __attribute__((aligned(16)));
+static uint8_t input_buffer[TR_INPUT_BYTES] __attribute__((aligned(4)));
+
+static void console_write(const char *s)
+{
+    while (*s) port_putc(*s++);
+}
+
+/* Input buffer -> model input tensor, per the workload's transform. */
+static void load_input(uint32_t bytes)
+{
+    const tr_tensor *in = &model.tensors[model.input];
+    uint8_t *dst = tr_tensor_ptr(&model, model.input, arena);
+    if (TR_INPUT_TRANSFORM == TR_IN_UINT8_MINUS_128) {
+        for (uint32_t i = 0; i < in->bytes && i < bytes; ++i) dst[i] = (uint8_t)(int8_t)((int32_t)input_buffer[i] - 128);
+    } else if (TR_INPUT_TRANSFORM == TR_IN_FLOAT32_QUANTIZE && in->type == TR_I8) {
+        /* float32 features from the host, quantised with the model input's parameters */
+        tr_quantize_f32_s8((int32_t)in->elems, (const float *)(const void *)input_buffer, in->scale, in->zero_point, (int8_t *)dst);
+    } else {
+        memcpy(dst, input_buffer, in->bytes < bytes ? in->bytes : bytes);
+    }
+}
+
+static void run_inference(void) { tr_model_invoke(&model, arena); }
+
+static float dequantized(const tr_tensor *t, const uint8_t *p, int32_t i)
+{
+    if (t->type == TR_F32) {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        return f;
+    }
+    return t->scale * (float)((int32_t)(int8_t)p[i] - t->zero_point);
+}
+
+static size_t results(char *buf, size_t size)
+{
+    const tr_tensor *out = &model.tensors[model.output];
+    const uint8_t *y = tr_tensor_ptr(&model, model.output, arena);
+    size_t len;
+#ifdef TR_RESULTS_MSE
+    /* anomaly detection: the reconstruction error of the input window (MLPerf ad01 prints one value) */
+    const tr_tensor *in = &model.tensors[model.input];
+    double sum = 0;
+    for (int32_t i = 0; i < out->elems; ++i) {
+        float x;
+        if (TR_INPUT_TRANSFORM == TR_IN_FLOAT32_QUANTIZE) memcpy(&x, input_buffer + 4 * i, 4);
+        else x = dequantized(in, tr_tensor_ptr(&model, model.input, arena), i);
+        const double diff = (double)x - (double)dequantized(out, y, i);
+        sum += diff * diff;
+    }
+    len = (size_t)(tr_put_float(buf, buf + size, (float)(sum / (double)out->elems)) - buf);
+#else
+    char *pos = buf;
+    for (int32_t i = 0; i < out->elems; ++i) {
+        if (i) pos = tr_put_str(pos, buf + size, ",");
+        pos = tr_put_float(pos, buf + size, dequantized(out, y, i));
+    }
+    len = (size_t)(pos - buf);
+#endif
+    return len;
+}
+
+static const uint8_t *output_raw(uint32_t *bytes)
+{
+    *bytes = model.tensors[model.output].bytes;
+    return tr_tensor_ptr(&model, model.output, arena);
+}
+
+static uint64_t timer_us(void) { return port_timer_us(); }
+
+int main(void)
+{
+    port_init();
+    static tr_dut dut;
+    dut.input = input_buffer;
+    dut.input_capacity = TR_INPUT_BYTES;
+    dut.name = "tinyrig-" TR_BOARD_NAME;
+    dut.version = TR_FW_VERSION;
+    dut.model_id = TR_MODEL_ID;
+    dut.load = load_input;
+    dut.infer = run_inference;
+    dut.results = results;
+    dut.output_raw = output_raw;
+    dut.write = console_write;
+    dut.timer_us = timer_us;
+    dut.pin = port_timestamp_pin;
+#ifdef TR_ENERGY_MODE
+    dut.energy_mode = 1;
+#endif
+    const uint32_t model_bytes = (uint32_t)(tr_model_end - tr_model_data);
+    if (tr_model_prepare(&model, tr_model_data, model_bytes) != 0) {
+        dut.model_error = model.error;
+    } else if (model.arena_needed > sizeof arena) {
+        dut.model_error = "arena smaller than the model's plan";
+    } else if (model.tensors[model.input].bytes > TR_INPUT_BYTES && TR_INPUT_TRANSFORM != TR_IN_FLOAT32_QUANTIZE) {
+        dut.model_error = "model input larger than TR_INPUT_BYTES";
+    }
+    dut.arena_used = model.arena_needed;
+    dut.arena_size = sizeof arena;
+    dut.model_bytes = model_bytes;
+    dut.output_bytes = model.tensors[model.output].bytes;
+    tr_dut_boot(&dut);
+    for (;;) tr_dut_feed(&dut, (char)port_getc());
+}

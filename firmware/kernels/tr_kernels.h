@@ -1,0 +1,93 @@
+/* tinyrig's int8 kernels: one operator per file, plain reference versions (suffix _ref) bit-exact with TFLite's
+ * reference integer kernels, and optimised versions beside them (suffix _dsp: Cortex-M SIMD) that must give the
+ * same bits. The runtime calls the unsuffixed names; the build's KERNELS set picks the variant.
+ * Layouts are TFLite's: activations NHWC, CONV_2D filters OHWI, DEPTHWISE_CONV_2D filters [1,H,W,C*M],
+ * FULLY_CONNECTED weights [out, in]. Offsets follow TFLite: input_offset = -input zero point,
+ * output_offset = +output zero point. */
+#ifndef TR_KERNELS_H
+#define TR_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int32_t n, h, w, c;
+} tr_shape4;
+
+typedef struct {
+    int32_t stride_w, stride_h;
+    int32_t dilation_w, dilation_h;
+    int32_t pad_w, pad_h; /* top/left padding as TFLite computes it */
+    int32_t input_offset, output_offset;
+    int32_t act_min, act_max;
+    int32_t depth_multiplier; /* depthwise only */
+} tr_conv_params;
+
+/* Per output channel requantisation: output = acc * multiplier[c] * 2^shift[c]. */
+typedef struct {
+    const int32_t *multiplier;
+    const int32_t *shift;
+} tr_per_channel;
+
+typedef struct {
+    int32_t input_offset, filter_offset, output_offset;
+    int32_t multiplier, shift; /* per-tensor */
+    int32_t act_min, act_max;
+} tr_fc_params;
+
+typedef struct {
+    int32_t stride_w, stride_h, filter_w, filter_h, pad_w, pad_h;
+    int32_t act_min, act_max;
+} tr_pool_params;
+
+typedef struct {
+    int32_t input_multiplier, input_left_shift, diff_min;
+} tr_softmax_params;
+
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift;
+    int32_t input1_multiplier, input1_shift, input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t act_min, act_max;
+} tr_add_params;
+
+void tr_conv_s8_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                    tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+void tr_depthwise_conv_s8_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                              tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
+                              int8_t *output);
+/* batches x in_depth -> batches x out_depth */
+void tr_fully_connected_s8_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int8_t *input,
+                               int32_t out_depth, const int8_t *weights, const int32_t *bias, int8_t *output);
+void tr_avg_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
+void tr_max_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
+/* rows x depth, softmax over the last dimension; output zero point -128, scale 1/256 */
+void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output);
+void tr_add_s8_ref(const tr_add_params *p, int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
+/* int8 -> int8 with a different scale/zero point */
+void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, int32_t multiplier, int32_t shift,
+                          int32_t output_zp, int8_t *output);
+void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
+
+#if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                    tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int8_t *input,
+                               int32_t out_depth, const int8_t *weights, const int32_t *bias, int8_t *output);
+#define tr_conv_s8 tr_conv_s8_dsp
+#define tr_fully_connected_s8 tr_fully_connected_s8_dsp
+#else
+#define tr_conv_s8 tr_conv_s8_ref
+#define tr_fully_connected_s8 tr_fully_connected_s8_ref
+#endif
+#define tr_depthwise_conv_s8 tr_depthwise_conv_s8_ref
+#define tr_avg_pool_s8 tr_avg_pool_s8_ref
+#define tr_max_pool_s8 tr_max_pool_s8_ref
+#define tr_softmax_s8 tr_softmax_s8_ref
+#define tr_add_s8 tr_add_s8_ref
+#define tr_quantize_f32_s8 tr_quantize_f32_s8_ref
+#define tr_requantize_s8 tr_requantize_s8_ref
+#define tr_dequantize_s8_f32 tr_dequantize_s8_f32_ref
+
+#endif

@@ -1,0 +1,58 @@
+/* The invoke loop: each prepared operator to its kernel, tensors resolved to the model's constants or the arena. */
+#include <string.h>
+#include "model.h"
+
+static tr_shape4 shape_of(const tr_tensor *t)
+{
+    tr_shape4 s = {1, 1, 1, 1};
+    int32_t *d[4] = {&s.n, &s.h, &s.w, &s.c};
+    for (int i = 0; i < t->ndims; ++i) *d[4 - t->ndims + i] = t->dims[i];
+    return s;
+}
+
+void tr_model_invoke(const tr_model *m, uint8_t *arena)
+{
+    for (uint16_t i = 0; i < m->n_ops; ++i) {
+        const tr_op *op = &m->ops[i];
+        const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+        const void *x = tr_tensor_ptr(m, op->inputs[0], arena);
+        void *y = tr_tensor_ptr(m, op->output, arena);
+        const int8_t *w = op->n_inputs > 1 && op->inputs[1] >= 0 ? (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena) : NULL;
+        const int32_t *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? (const int32_t *)(const void *)tr_tensor_ptr(m, op->inputs[2], arena) : NULL;
+        switch (op->opcode) {
+        case TR_OP_CONV_2D:
+            tr_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias,
+                       shape_of(out), y);
+            break;
+        case TR_OP_DEPTHWISE_CONV_2D:
+            tr_depthwise_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w,
+                                 bias, shape_of(out), y);
+            break;
+        case TR_OP_FULLY_CONNECTED: {
+            const tr_tensor *wt = &m->tensors[op->inputs[1]];
+            const int32_t depth = wt->dims[1];
+            tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
+            break;
+        }
+        case TR_OP_AVERAGE_POOL_2D: tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
+        case TR_OP_MAX_POOL_2D: tr_max_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
+        case TR_OP_SOFTMAX: {
+            const int32_t depth = in->dims[in->ndims - 1];
+            tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
+            break;
+        }
+        case TR_OP_ADD:
+            tr_add_s8(&op->u.add, out->elems, x, (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena), y);
+            break;
+        case TR_OP_QUANTIZE:
+            if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
+            else tr_requantize_s8(in->elems, x, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point, y);
+            break;
+        case TR_OP_DEQUANTIZE: tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y); break;
+        case TR_OP_RESHAPE:
+            if (x != y) memmove(y, x, out->bytes);
+            break;
+        default: break; /* refused at prepare time */
+        }
+    }
+}

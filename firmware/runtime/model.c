@@ -1,0 +1,421 @@
+/* Reads a .tflite (TFLite schema: Model, SubGraph, Tensor, Operator, OperatorCode, Buffer, QuantizationParameters)
+ * into the runtime's tables and prepares every operator. Field indices are the TFLite schema's. */
+#include "model.h"
+#include <math.h>
+#include <string.h>
+#include "flatbuffer.h"
+#include "planner.h"
+#include "quant_math.h"
+#include "text.h"
+
+/* Model */
+enum { M_VERSION = 0, M_OPCODES = 1, M_SUBGRAPHS = 2, M_BUFFERS = 4 };
+/* SubGraph */
+enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
+/* Tensor */
+enum { T_SHAPE = 0, T_TYPE = 1, T_BUFFER = 2, T_QUANT = 4 };
+/* QuantizationParameters */
+enum { Q_SCALE = 2, Q_ZERO_POINT = 3 };
+/* Operator */
+enum { O_OPCODE_INDEX = 0, O_INPUTS = 1, O_OUTPUTS = 2, O_OPTIONS_TYPE = 3, O_OPTIONS = 4 };
+/* OperatorCode */
+enum { OC_DEPRECATED_CODE = 0, OC_VERSION = 2, OC_CODE = 3 };
+
+/* Highest operator version this runtime implements, per builtin (0 = unsupported). The versions are TFLite's:
+ * what each version adds (int8, per-channel, dilation...) is covered by the kernels here. */
+static int max_version(int opcode)
+{
+    switch (opcode) {
+    case TR_OP_ADD: return 2;
+    case TR_OP_AVERAGE_POOL_2D: return 2;
+    case TR_OP_MAX_POOL_2D: return 2;
+    case TR_OP_CONV_2D: return 3;
+    case TR_OP_DEPTHWISE_CONV_2D: return 3;
+    case TR_OP_FULLY_CONNECTED: return 4;
+    case TR_OP_RESHAPE: return 1;
+    case TR_OP_SOFTMAX: return 2;
+    case TR_OP_QUANTIZE: return 2;
+    case TR_OP_DEQUANTIZE: return 2;
+    default: return 0;
+    }
+}
+
+const char *tr_op_name(int opcode)
+{
+    switch (opcode) {
+    case TR_OP_ADD: return "ADD";
+    case TR_OP_AVERAGE_POOL_2D: return "AVERAGE_POOL_2D";
+    case TR_OP_CONV_2D: return "CONV_2D";
+    case TR_OP_DEPTHWISE_CONV_2D: return "DEPTHWISE_CONV_2D";
+    case TR_OP_DEQUANTIZE: return "DEQUANTIZE";
+    case TR_OP_FULLY_CONNECTED: return "FULLY_CONNECTED";
+    case TR_OP_MAX_POOL_2D: return "MAX_POOL_2D";
+    case TR_OP_RESHAPE: return "RESHAPE";
+    case TR_OP_SOFTMAX: return "SOFTMAX";
+    case TR_OP_QUANTIZE: return "QUANTIZE";
+    default: return NULL;
+    }
+}
+
+static int32_t channel_mult[TR_MAX_CHANNEL_PARAMS], channel_shift[TR_MAX_CHANNEL_PARAMS];
+
+static int fail(tr_model *m, const char *what)
+{
+    tr_put_str(m->error, m->error + sizeof m->error, what);
+    return -1;
+}
+
+static int type_size(int type)
+{
+    switch (type) {
+    case TR_F32: case TR_I32: return 4;
+    case TR_I8: case TR_U8: return 1;
+    case TR_I16: return 2;
+    case TR_I64: return 8;
+    default: return 0;
+    }
+}
+
+/* Activation clamp for an int8 output (TFLite CalculateActivationRangeQuantized). */
+static void act_range(int act, const tr_tensor *out, int32_t *lo, int32_t *hi)
+{
+    int32_t qmin = -128, qmax = 127;
+    const int32_t zp = out->zero_point;
+    const float s = out->scale;
+    if (act == 1) { /* RELU */
+        const int32_t z = zp;
+        qmin = z > qmin ? z : qmin;
+    } else if (act == 3) { /* RELU6 */
+        const int32_t z = zp, six = zp + (int32_t)round(6.0f / s);
+        qmin = z > qmin ? z : qmin;
+        qmax = six < qmax ? six : qmax;
+    } else if (act == 2) { /* RELU_N1_TO_1 */
+        const int32_t a = zp + (int32_t)round(-1.0f / s), b = zp + (int32_t)round(1.0f / s);
+        qmin = a > qmin ? a : qmin;
+        qmax = b < qmax ? b : qmax;
+    }
+    *lo = qmin;
+    *hi = qmax;
+}
+
+/* TFLite ComputePaddingHeightWidth: SAME pads (total / 2) at the start; VALID pads nothing. */
+static int32_t padding_for(int same, int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t out)
+{
+    if (!same) return 0;
+    const int32_t effective = (filter - 1) * dilation + 1;
+    const int32_t total = (out - 1) * stride + effective - in;
+    return total > 0 ? total / 2 : 0;
+}
+
+static float tensor_scale_at(tr_fb *fb, const tr_tensor *t, uint32_t i)
+{
+    return t->n_scales > 1 ? tr_fb_f32(fb, t->scales_pos + 4 * i) : t->scale;
+}
+
+static tr_shape4 shape4(const tr_tensor *t)
+{
+    tr_shape4 s = {1, 1, 1, 1};
+    /* right-align: [N,H,W,C]; lower ranks fill from the right */
+    int32_t *d[4] = {&s.n, &s.h, &s.w, &s.c};
+    for (int i = 0; i < t->ndims; ++i) *d[4 - t->ndims + i] = t->dims[i];
+    return s;
+}
+
+static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buffers)
+{
+    const uint32_t tensors = tr_fb_ref(fb, subgraph, SG_TENSORS);
+    const uint32_t n = tr_fb_vec_len(fb, tensors);
+    if (fb->error || n == 0) return fail(m, "model has no tensors");
+    if (n > TR_MAX_TENSORS) return fail(m, "model has more tensors than TR_MAX_TENSORS");
+    const uint32_t n_buffers = tr_fb_vec_len(fb, buffers);
+    for (uint32_t i = 0; i < n; ++i) {
+        tr_tensor *t = &m->tensors[i];
+        memset(t, 0, sizeof *t);
+        t->first_op = t->last_op = -1;
+        const uint32_t tt = tr_fb_vec_ref(fb, tensors, i);
+        t->type = (uint8_t)tr_fb_field_u8(fb, tt, T_TYPE, 0);
+        const int esize = type_size(t->type);
+        if (!esize) return fail(m, "tensor of an unsupported type");
+        const uint32_t shape = tr_fb_ref(fb, tt, T_SHAPE);
+        const uint32_t nd = tr_fb_vec_len(fb, shape);
+        if (nd > 4) return fail(m, "tensor of more than 4 dimensions");
+        t->ndims = (uint8_t)nd;
+        t->elems = 1;
+        for (uint32_t d = 0; d < nd; ++d) {
+            t->dims[d] = tr_fb_i32(fb, shape + 4 + 4 * d);
+            if (t->dims[d] <= 0) return fail(m, "tensor with a dimension <= 0");
+            t->elems *= t->dims[d];
+        }
+        t->bytes = (uint32_t)t->elems * (uint32_t)esize;
+        const uint32_t b = (uint32_t)tr_fb_field_i32(fb, tt, T_BUFFER, 0);
+        if (b >= n_buffers && n_buffers) return fail(m, "tensor buffer index out of range");
+        if (b > 0) {
+            const uint32_t buf = tr_fb_vec_ref(fb, buffers, b);
+            const uint32_t data = tr_fb_ref(fb, buf, 0);
+            const uint32_t len = tr_fb_vec_len(fb, data);
+            if (len > 0) {
+                if (len != t->bytes) return fail(m, "constant tensor size differs from its shape");
+                if (!tr_fb_check(fb, data + 4, len, 1)) return fail(m, "constant data out of range");
+                t->data = m->bytes + data + 4;
+            }
+        }
+        const uint32_t q = tr_fb_ref(fb, tt, T_QUANT);
+        if (q) {
+            const uint32_t scales = tr_fb_ref(fb, q, Q_SCALE);
+            const uint32_t zps = tr_fb_ref(fb, q, Q_ZERO_POINT);
+            t->n_scales = tr_fb_vec_len(fb, scales);
+            if (t->n_scales) {
+                t->scales_pos = scales + 4;
+                if (!tr_fb_check(fb, t->scales_pos, t->n_scales, 4)) return fail(m, "scale vector out of range");
+                t->scale = tr_fb_f32(fb, t->scales_pos);
+            }
+            if (tr_fb_vec_len(fb, zps)) t->zero_point = (int32_t)tr_fb_i64(fb, zps + 4);
+        }
+    }
+    m->n_tensors = (uint16_t)n;
+    return fb->error ? fail(m, fb->error) : 0;
+}
+
+static int tensor_index(tr_model *m, tr_fb *fb, uint32_t vec, uint32_t i, int optional)
+{
+    if (i >= tr_fb_vec_len(fb, vec)) return optional ? -1 : -2;
+    const int32_t idx = tr_fb_i32(fb, vec + 4 + 4 * i);
+    if (idx < 0) return optional ? -1 : -2;
+    if (idx >= m->n_tensors) return -2;
+    return idx;
+}
+
+static uint32_t channel_used;
+
+static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int depthwise)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *w = &m->tensors[op->inputs[1]], *out = &m->tensors[op->output];
+    if (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8) return fail(m, "convolution that is not int8");
+    if (!w->data) return fail(m, "convolution weights are not constant");
+    const int same = tr_fb_field_u8(fb, opts, 0, 0) == 0;
+    tr_conv_params *p = &op->u.conv.p;
+    p->stride_w = tr_fb_field_i32(fb, opts, 1, 1);
+    p->stride_h = tr_fb_field_i32(fb, opts, 2, 1);
+    int act;
+    if (depthwise) {
+        p->depth_multiplier = tr_fb_field_i32(fb, opts, 3, 1);
+        act = tr_fb_field_u8(fb, opts, 4, 0);
+        p->dilation_w = tr_fb_field_i32(fb, opts, 5, 1);
+        p->dilation_h = tr_fb_field_i32(fb, opts, 6, 1);
+    } else {
+        act = tr_fb_field_u8(fb, opts, 3, 0);
+        p->dilation_w = tr_fb_field_i32(fb, opts, 4, 1);
+        p->dilation_h = tr_fb_field_i32(fb, opts, 5, 1);
+    }
+    if (p->stride_w < 1 || p->stride_h < 1 || p->dilation_w < 1 || p->dilation_h < 1) return fail(m, "bad stride or dilation");
+    const tr_shape4 is = shape4(in), ws = shape4(w), os = shape4(out);
+    if (depthwise) {
+        /* TFLite ignores the stored multiplier in later versions: derive it from the shapes. */
+        p->depth_multiplier = os.c / is.c;
+        if (os.c != is.c * p->depth_multiplier || ws.c != os.c) return fail(m, "depthwise channel counts disagree");
+    } else if (ws.c != is.c || ws.n != os.c) {
+        return fail(m, "convolution channel counts disagree");
+    }
+    p->pad_h = padding_for(same, is.h, ws.h, p->stride_h, p->dilation_h, os.h);
+    p->pad_w = padding_for(same, is.w, ws.w, p->stride_w, p->dilation_w, os.w);
+    p->input_offset = -in->zero_point;
+    p->output_offset = out->zero_point;
+    act_range(act, out, &p->act_min, &p->act_max);
+    const int32_t channels = os.c;
+    if (w->n_scales != 1 && (int32_t)w->n_scales != channels) return fail(m, "weight scales per channel do not match");
+    if (channel_used + (uint32_t)channels > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
+    int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
+    channel_used += (uint32_t)channels;
+    for (int32_t c = 0; c < channels; ++c) {
+        const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
+        int s;
+        tr_quantize_multiplier(eff, &mult[c], &s);
+        shift[c] = s;
+    }
+    op->u.conv.q.multiplier = mult;
+    op->u.conv.q.shift = shift;
+    if (op->n_inputs > 2 && op->inputs[2] >= 0 && m->tensors[op->inputs[2]].type != TR_I32) return fail(m, "bias is not int32");
+    return 0;
+}
+
+static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    switch (op->opcode) {
+    case TR_OP_CONV_2D: return prepare_conv(m, fb, op, opts, 0);
+    case TR_OP_DEPTHWISE_CONV_2D: return prepare_conv(m, fb, op, opts, 1);
+    case TR_OP_FULLY_CONNECTED: {
+        const tr_tensor *w = &m->tensors[op->inputs[1]];
+        if (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8) return fail(m, "FULLY_CONNECTED that is not int8");
+        if (!w->data || w->ndims != 2) return fail(m, "FULLY_CONNECTED weights are not a constant matrix");
+        if (in->elems % w->dims[1] != 0) return fail(m, "FULLY_CONNECTED input size is not a multiple of its depth");
+        tr_fc_params *p = &op->u.fc;
+        p->input_offset = -in->zero_point;
+        p->filter_offset = -w->zero_point;
+        p->output_offset = out->zero_point;
+        int s;
+        tr_quantize_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &s);
+        p->shift = s;
+        act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_AVERAGE_POOL_2D:
+    case TR_OP_MAX_POOL_2D: {
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "pooling that is not int8");
+        tr_pool_params *p = &op->u.pool;
+        const int same = tr_fb_field_u8(fb, opts, 0, 0) == 0;
+        p->stride_w = tr_fb_field_i32(fb, opts, 1, 1);
+        p->stride_h = tr_fb_field_i32(fb, opts, 2, 1);
+        p->filter_w = tr_fb_field_i32(fb, opts, 3, 1);
+        p->filter_h = tr_fb_field_i32(fb, opts, 4, 1);
+        if (p->stride_w < 1 || p->stride_h < 1 || p->filter_w < 1 || p->filter_h < 1) return fail(m, "bad pooling window");
+        const tr_shape4 is = shape4(in), os = shape4(out);
+        p->pad_h = padding_for(same, is.h, p->filter_h, p->stride_h, 1, os.h);
+        p->pad_w = padding_for(same, is.w, p->filter_w, p->stride_w, 1, os.w);
+        act_range(tr_fb_field_u8(fb, opts, 5, 0), out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_SOFTMAX: {
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "SOFTMAX that is not int8");
+        const double beta = tr_fb_field_f32(fb, opts, 0, 1.0f);
+        /* TFLite PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
+        double real = beta * (double)in->scale * (double)(1LL << (31 - 5));
+        if (real > (double)((1LL << 31) - 1)) real = (double)((1LL << 31) - 1);
+        int s;
+        tr_quantize_multiplier(real, &op->u.softmax.input_multiplier, &s);
+        op->u.softmax.input_left_shift = s;
+        /* TFLite CalculateInputRadius(5, left_shift) */
+        const double radius = 1.0 * ((1 << 5) - 1) * (double)(1LL << (31 - 5)) / (double)(1LL << s);
+        op->u.softmax.diff_min = -(int32_t)floor(radius);
+        return 0;
+    }
+    case TR_OP_ADD: {
+        const tr_tensor *b = &m->tensors[op->inputs[1]];
+        if (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "ADD that is not int8");
+        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "ADD with broadcasting is not supported");
+        tr_add_params *p = &op->u.add;
+        p->left_shift = 20;
+        const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
+        int s;
+        tr_quantize_multiplier((double)in->scale / twice_max, &p->input1_multiplier, &s);
+        p->input1_shift = s;
+        tr_quantize_multiplier((double)b->scale / twice_max, &p->input2_multiplier, &s);
+        p->input2_shift = s;
+        tr_quantize_multiplier(twice_max / ((double)(1 << p->left_shift) * (double)out->scale), &p->output_multiplier, &s);
+        p->output_shift = s;
+        p->input1_offset = -in->zero_point;
+        p->input2_offset = -b->zero_point;
+        p->output_offset = out->zero_point;
+        act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_QUANTIZE:
+        if (out->type != TR_I8 || (in->type != TR_F32 && in->type != TR_I8)) return fail(m, "QUANTIZE other than float32/int8 -> int8");
+        if (in->type == TR_I8) {
+            int s;
+            tr_quantize_multiplier((double)in->scale / (double)out->scale, &op->u.requant.multiplier, &s);
+            op->u.requant.shift = s;
+        }
+        return in->elems == out->elems ? 0 : fail(m, "QUANTIZE changes the element count");
+    case TR_OP_DEQUANTIZE:
+        if (in->type != TR_I8 || out->type != TR_F32) return fail(m, "DEQUANTIZE other than int8 -> float32");
+        return in->elems == out->elems ? 0 : fail(m, "DEQUANTIZE changes the element count");
+    case TR_OP_RESHAPE:
+        return in->bytes == out->bytes ? 0 : fail(m, "RESHAPE changes the byte count");
+    default:
+        return fail(m, "unsupported operator");
+    }
+}
+
+int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
+{
+    memset(m->error, 0, sizeof m->error);
+    m->bytes = bytes;
+    m->size = size;
+    m->n_tensors = m->n_ops = 0;
+    channel_used = 0;
+    tr_fb fb = {bytes, size, NULL};
+    const uint32_t root = tr_fb_root(&fb);
+    if (fb.error) return fail(m, fb.error);
+    if (memcmp(bytes + 4, "TFL3", 4) != 0) return fail(m, "not a TFLite model (file identifier is not TFL3)");
+    if (tr_fb_field_i32(&fb, root, M_VERSION, 0) != 3) return fail(m, "TFLite schema version is not 3");
+    const uint32_t subgraphs = tr_fb_ref(&fb, root, M_SUBGRAPHS);
+    if (tr_fb_vec_len(&fb, subgraphs) != 1) return fail(m, "model must have exactly one subgraph");
+    const uint32_t sg = tr_fb_vec_ref(&fb, subgraphs, 0);
+    const uint32_t buffers = tr_fb_ref(&fb, root, M_BUFFERS);
+    if (read_tensors(m, &fb, sg, buffers)) return -1;
+
+    const uint32_t inputs = tr_fb_ref(&fb, sg, SG_INPUTS), outputs = tr_fb_ref(&fb, sg, SG_OUTPUTS);
+    if (tr_fb_vec_len(&fb, inputs) != 1 || tr_fb_vec_len(&fb, outputs) != 1) return fail(m, "model must have one input and one output");
+    const int in_idx = tensor_index(m, &fb, inputs, 0, 0), out_idx = tensor_index(m, &fb, outputs, 0, 0);
+    if (in_idx < 0 || out_idx < 0) return fail(m, "model input/output index out of range");
+    m->input = (int16_t)in_idx;
+    m->output = (int16_t)out_idx;
+
+    const uint32_t opcodes = tr_fb_ref(&fb, root, M_OPCODES);
+    const uint32_t n_codes = tr_fb_vec_len(&fb, opcodes);
+    const uint32_t operators = tr_fb_ref(&fb, sg, SG_OPERATORS);
+    const uint32_t n_ops = tr_fb_vec_len(&fb, operators);
+    if (n_ops == 0) return fail(m, "model has no operators");
+    if (n_ops > TR_MAX_OPS) return fail(m, "model has more operators than TR_MAX_OPS");
+    for (uint32_t i = 0; i < n_ops; ++i) {
+        tr_op *op = &m->ops[i];
+        memset(op, 0, sizeof *op);
+        const uint32_t o = tr_fb_vec_ref(&fb, operators, i);
+        const uint32_t ci = (uint32_t)tr_fb_field_i32(&fb, o, O_OPCODE_INDEX, 0);
+        if (ci >= n_codes) return fail(m, "operator code index out of range");
+        const uint32_t code = tr_fb_vec_ref(&fb, opcodes, ci);
+        /* builtin_code (int) supersedes deprecated_builtin_code (byte, capped at 127) */
+        int32_t opcode = tr_fb_field_i32(&fb, code, OC_CODE, 0);
+        const int32_t deprecated = tr_fb_field_u8(&fb, code, OC_DEPRECATED_CODE, 0);
+        if (opcode < deprecated) opcode = deprecated;
+        const int32_t version = tr_fb_field_i32(&fb, code, OC_VERSION, 1);
+        if (version < 1 || version > max_version(opcode)) {
+            char *const end = m->error + sizeof m->error;
+            const char *name = tr_op_name(opcode);
+            char *pos = tr_put_str(m->error, end, "unsupported operator ");
+            pos = name ? tr_put_str(pos, end, name) : tr_put_i64(pos, end, opcode);
+            tr_put_i64(tr_put_str(pos, end, " v"), end, version);
+            return -1;
+        }
+        op->opcode = (uint8_t)opcode;
+        const uint32_t ins = tr_fb_ref(&fb, o, O_INPUTS), outs = tr_fb_ref(&fb, o, O_OUTPUTS);
+        const uint32_t n_in = tr_fb_vec_len(&fb, ins);
+        if (n_in < 1 || n_in > 3 || tr_fb_vec_len(&fb, outs) != 1) return fail(m, "operator with an unexpected number of inputs/outputs");
+        op->n_inputs = (uint8_t)n_in;
+        for (uint32_t k = 0; k < n_in; ++k) {
+            const int idx = tensor_index(m, &fb, ins, k, k > 0);
+            if (idx == -2) return fail(m, "operator input index out of range");
+            op->inputs[k] = (int16_t)idx;
+        }
+        const int oi = tensor_index(m, &fb, outs, 0, 0);
+        if (oi < 0) return fail(m, "operator output index out of range");
+        op->output = (int16_t)oi;
+        const uint32_t opts = tr_fb_ref(&fb, o, O_OPTIONS);
+        if (fb.error) return fail(m, fb.error);
+        if (prepare_op(m, &fb, op, opts)) {
+            char why[sizeof m->error];
+            memcpy(why, m->error, sizeof why);
+            char *const end = m->error + sizeof m->error;
+            tr_put_str(tr_put_str(tr_put_str(m->error, end, tr_op_name(opcode)), end, ": "), end, why);
+            return -1;
+        }
+        if (fb.error) return fail(m, fb.error);
+        /* lifetimes */
+        for (uint32_t k = 0; k < n_in; ++k) {
+            if (op->inputs[k] < 0) continue;
+            tr_tensor *t = &m->tensors[op->inputs[k]];
+            if (t->first_op < 0) t->first_op = (int16_t)i;
+            t->last_op = (int16_t)i;
+        }
+        tr_tensor *t = &m->tensors[op->output];
+        if (t->first_op < 0) t->first_op = (int16_t)i;
+        if (t->last_op < (int16_t)i) t->last_op = (int16_t)i;
+    }
+    m->n_ops = (uint16_t)n_ops;
+    m->tensors[m->input].first_op = 0;
+    m->tensors[m->output].last_op = (int16_t)(n_ops - 1);
+    if (m->tensors[m->input].data || m->tensors[m->output].data) return fail(m, "model input/output is a constant");
+    m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors);
+    return 0;
+}

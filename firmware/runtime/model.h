@@ -1,0 +1,85 @@
+/* The model as the runtime executes it: a .tflite read once at start-up into static tables of tensors and
+ * operators, with every operator's quantisation parameters computed up front. No allocation anywhere. */
+#ifndef TR_MODEL_H
+#define TR_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "tr_kernels.h"
+
+#ifndef TR_MAX_TENSORS
+#define TR_MAX_TENSORS 160
+#endif
+#ifndef TR_MAX_OPS
+#define TR_MAX_OPS 80
+#endif
+#ifndef TR_MAX_CHANNEL_PARAMS
+#define TR_MAX_CHANNEL_PARAMS 4096 /* sum over conv layers of output channels */
+#endif
+
+/* TFLite TensorType values */
+enum { TR_F32 = 0, TR_I32 = 2, TR_U8 = 3, TR_I64 = 4, TR_I16 = 7, TR_I8 = 9 };
+/* TFLite BuiltinOperator values */
+enum {
+    TR_OP_ADD = 0, TR_OP_AVERAGE_POOL_2D = 1, TR_OP_CONV_2D = 3, TR_OP_DEPTHWISE_CONV_2D = 4, TR_OP_DEQUANTIZE = 6,
+    TR_OP_FULLY_CONNECTED = 9, TR_OP_MAX_POOL_2D = 17, TR_OP_RESHAPE = 22, TR_OP_SOFTMAX = 25, TR_OP_QUANTIZE = 114
+};
+
+typedef struct {
+    uint8_t type;
+    uint8_t ndims;
+    int32_t dims[4];
+    int32_t elems;
+    uint32_t bytes;
+    const uint8_t *data;  /* constant data in the model, or NULL for an activation */
+    int32_t arena_offset; /* activations: where the plan puts it */
+    float scale;          /* first (per-tensor) quantisation scale; 0 when not quantised */
+    int32_t zero_point;
+    uint32_t scales_pos;  /* flatbuffer position of the scale vector (per-channel) */
+    uint32_t n_scales;
+    int16_t first_op, last_op; /* lifetime for the planner */
+} tr_tensor;
+
+typedef struct {
+    uint8_t opcode;
+    uint8_t n_inputs;
+    int16_t inputs[3];
+    int16_t output;
+    union {
+        struct {
+            tr_conv_params p;
+            tr_per_channel q;
+        } conv;
+        tr_fc_params fc;
+        tr_pool_params pool;
+        tr_softmax_params softmax;
+        tr_add_params add;
+        struct {
+            int32_t multiplier, shift;
+        } requant;
+    } u;
+} tr_op;
+
+typedef struct {
+    const uint8_t *bytes;
+    uint32_t size;
+    tr_tensor tensors[TR_MAX_TENSORS];
+    tr_op ops[TR_MAX_OPS];
+    uint16_t n_tensors, n_ops;
+    int16_t input, output;
+    uint32_t arena_needed; /* the plan's size */
+    char error[96];        /* why the model was refused, for the e-[...] line */
+} tr_model;
+
+/* Reads and checks the model, resolves every operator (refusing unsupported ones by name and version), computes
+ * quantisation parameters and plans the arena. Returns 0 on success; otherwise model->error says why. */
+int tr_model_prepare(tr_model *model, const uint8_t *bytes, uint32_t size);
+/* Runs the graph. The arena must be at least arena_needed bytes, 16-byte aligned. */
+void tr_model_invoke(const tr_model *model, uint8_t *arena);
+static inline uint8_t *tr_tensor_ptr(const tr_model *m, int idx, uint8_t *arena)
+{
+    const tr_tensor *t = &m->tensors[idx];
+    return t->data ? (uint8_t *)(uintptr_t)t->data : arena + t->arena_offset;
+}
+const char *tr_op_name(int opcode);
+
+#endif
