@@ -1,0 +1,41 @@
+// ADD int8, same shapes (TFLite reference_integer_ops AddElementwise): 20 bits of headroom, common scale, requantise.
+import { clamp, mulByQuantizedMultiplier, quantizeMultiplier } from "./quantization.ts";
+
+export interface AddParams {
+  input1Offset: number;
+  input2Offset: number;
+  outputOffset: number;
+  leftShift: number;
+  input1Multiplier: number;
+  input1Shift: number;
+  input2Multiplier: number;
+  input2Shift: number;
+  outputMultiplier: number;
+  outputShift: number;
+  actMin: number;
+  actMax: number;
+}
+
+export function addParams(s1: number, zp1: number, s2: number, zp2: number, so: number, zpo: number, act: [number, number]): AddParams {
+  const leftShift = 20;
+  const twiceMax = 2 * Math.max(s1, s2);
+  const i1 = quantizeMultiplier(s1 / twiceMax);
+  const i2 = quantizeMultiplier(s2 / twiceMax);
+  const o = quantizeMultiplier(twiceMax / (2 ** leftShift * so));
+  return {
+    input1Offset: -zp1, input2Offset: -zp2, outputOffset: zpo, leftShift,
+    input1Multiplier: i1.multiplier, input1Shift: i1.shift, input2Multiplier: i2.multiplier, input2Shift: i2.shift,
+    outputMultiplier: o.multiplier, outputShift: o.shift, actMin: act[0], actMax: act[1],
+  };
+}
+
+export function addS8(p: AddParams, size: number, a: Int8Array, b: Int8Array, output: Int8Array): void {
+  for (let i = 0; i < size; i++) {
+    const x = ((p.input1Offset + a[i]!) << p.leftShift) | 0;
+    const y = ((p.input2Offset + b[i]!) << p.leftShift) | 0;
+    const sx = mulByQuantizedMultiplier(x, p.input1Multiplier, p.input1Shift);
+    const sy = mulByQuantizedMultiplier(y, p.input2Multiplier, p.input2Shift);
+    const raw = mulByQuantizedMultiplier((sx + sy) | 0, p.outputMultiplier, p.outputShift) + p.outputOffset;
+    output[i] = clamp(raw, p.actMin, p.actMax);
+  }
+}

@@ -1,0 +1,228 @@
+// The host int8 reference interpreter: runs a .tflite exactly as the firmware does (same kernels, same plan), to
+// produce the golden outputs device outputs are compared with. Unsupported operators or versions are refused by name.
+import type { TfliteModel, TfliteOperator, TfliteTensor } from "../tflite/model.ts";
+import { avgPoolS8, type PoolParams } from "./avg_pool_s8.ts";
+import { addParams, addS8, type AddParams } from "./add_s8.ts";
+import { convS8, type ConvParams } from "./conv_s8.ts";
+import { depthwiseConvS8 } from "./depthwise_conv_s8.ts";
+import { dequantizeS8F32 } from "./dequantize.ts";
+import { fullyConnectedS8, type FcParams } from "./fully_connected_s8.ts";
+import { maxPoolS8 } from "./max_pool_s8.ts";
+import { paddingFor, shape4 } from "./padding.ts";
+import { planArena } from "./planner.ts";
+import { activationRange, quantizeMultiplier } from "./quantization.ts";
+import { quantizeF32S8, requantizeS8 } from "./quantize.ts";
+import { reshape } from "./reshape.ts";
+import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
+
+/** Operator versions this interpreter (and the firmware) implement. */
+export const SUPPORTED_VERSIONS: Record<string, number> = {
+  ADD: 2, AVERAGE_POOL_2D: 2, MAX_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 4,
+  RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2,
+};
+
+export class InterpreterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterpreterError";
+  }
+}
+
+type Prepared =
+  | { kind: "conv" | "depthwise"; p: ConvParams }
+  | { kind: "fc"; p: FcParams }
+  | { kind: "pool"; p: PoolParams }
+  | { kind: "softmax"; p: SoftmaxParams }
+  | { kind: "add"; p: AddParams }
+  | { kind: "requant"; multiplier: number; shift: number }
+  | { kind: "none" };
+
+export class Interpreter {
+  readonly arenaBytes: number;
+  private readonly arena: Uint8Array;
+  private readonly offsets: Map<number, number>;
+  private readonly prepared: Prepared[];
+  readonly input: TfliteTensor;
+  readonly output: TfliteTensor;
+
+  constructor(readonly model: TfliteModel) {
+    if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
+    this.input = model.tensors[model.inputs[0]!]!;
+    this.output = model.tensors[model.outputs[0]!]!;
+    this.prepared = model.operators.map((op) => this.prepare(op));
+    // lifetimes, as the firmware computes them
+    const life = new Map<number, { first: number; last: number }>();
+    model.operators.forEach((op, i) => {
+      for (const t of [...op.inputs, ...op.outputs]) {
+        if (t < 0) continue;
+        const l = life.get(t);
+        if (!l) life.set(t, { first: i, last: i });
+        else l.last = i;
+      }
+    });
+    life.get(this.input.index)!.first = 0;
+    life.get(this.output.index)!.last = model.operators.length - 1;
+    const plan = planArena(
+      [...life.entries()].filter(([t]) => !model.tensors[t]!.data).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
+    );
+    this.offsets = plan.offsets;
+    this.arenaBytes = plan.size;
+    this.arena = new Uint8Array(plan.size);
+  }
+
+  get outputQuantization(): { scale: number; zeroPoint: number } | undefined {
+    const q = this.output.quantization;
+    return q ? { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } : undefined;
+  }
+
+  /** Runs one inference on the input tensor's raw bytes; returns the output tensor's raw bytes. */
+  invoke(input: Uint8Array | Int8Array | Float32Array): Uint8Array {
+    const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    if (bytes.length !== this.input.bytes) throw new InterpreterError(`input is ${bytes.length} bytes, the model's input tensor is ${this.input.bytes}`);
+    this.bytesOf(this.input).set(bytes);
+    this.model.operators.forEach((op, i) => this.run(op, this.prepared[i]!));
+    return this.bytesOf(this.output).slice();
+  }
+
+  private bytesOf(t: TfliteTensor): Uint8Array {
+    if (t.data) return t.data;
+    const off = this.offsets.get(t.index);
+    if (off === undefined) throw new InterpreterError(`tensor ${t.index} (${t.name}) has no place in the arena`);
+    return this.arena.subarray(off, off + t.bytes);
+  }
+
+  private i8(t: TfliteTensor): Int8Array {
+    const b = this.bytesOf(t);
+    return new Int8Array(b.buffer, b.byteOffset, b.length);
+  }
+
+  private tensor(op: TfliteOperator, k: number): TfliteTensor | undefined {
+    const i = op.inputs[k];
+    return i === undefined || i < 0 ? undefined : this.model.tensors[i];
+  }
+
+  private prepare(op: TfliteOperator): Prepared {
+    const max = SUPPORTED_VERSIONS[op.name];
+    if (max === undefined || op.version < 1 || op.version > max) {
+      throw new InterpreterError(`unsupported operator ${op.name} v${op.version} (operator ${op.index})`);
+    }
+    const where = `operator ${op.index} (${op.name})`;
+    const input = this.tensor(op, 0)!;
+    const out = this.model.tensors[op.outputs[0]!]!;
+    const s = (t: TfliteTensor, i = 0) => t.quantization?.scale[i] ?? 0;
+    const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
+    const act = (a: string | undefined) => activationRange(a, s(out), zp(out));
+    const o = op.options;
+    switch (op.name) {
+      case "CONV_2D":
+      case "DEPTHWISE_CONV_2D": {
+        const w = this.tensor(op, 1)!;
+        if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const inS = shape4(input.shape), wS = shape4(w.shape), outS = shape4(out.shape);
+        const depthwise = op.name === "DEPTHWISE_CONV_2D";
+        const channels = outS.c;
+        const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
+        for (let c = 0; c < channels; c++) {
+          const ws = w.quantization!.scale.length > 1 ? w.quantization!.scale[c]! : s(w);
+          const q = quantizeMultiplier((s(input) * ws) / s(out));
+          multiplier[c] = q.multiplier;
+          shift[c] = q.shift;
+        }
+        const [actMin, actMax] = act(o.activation);
+        const p: ConvParams = {
+          strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, dilationW: o.dilationW ?? 1, dilationH: o.dilationH ?? 1,
+          padH: paddingFor(o.padding, inS.h, wS.h, o.strideH ?? 1, o.dilationH ?? 1, outS.h),
+          padW: paddingFor(o.padding, inS.w, wS.w, o.strideW ?? 1, o.dilationW ?? 1, outS.w),
+          inputOffset: -zp(input), outputOffset: zp(out), actMin, actMax,
+          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift,
+        };
+        return { kind: depthwise ? "depthwise" : "conv", p };
+      }
+      case "FULLY_CONNECTED": {
+        const w = this.tensor(op, 1)!;
+        if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const q = quantizeMultiplier((s(input) * s(w)) / s(out));
+        const [actMin, actMax] = act(o.activation);
+        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax } };
+      }
+      case "AVERAGE_POOL_2D":
+      case "MAX_POOL_2D": {
+        const inS = shape4(input.shape), outS = shape4(out.shape);
+        const [actMin, actMax] = act(o.activation);
+        return {
+          kind: "pool",
+          p: {
+            strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, filterW: o.filterWidth ?? 1, filterH: o.filterHeight ?? 1,
+            padH: paddingFor(o.padding, inS.h, o.filterHeight ?? 1, o.strideH ?? 1, 1, outS.h),
+            padW: paddingFor(o.padding, inS.w, o.filterWidth ?? 1, o.strideW ?? 1, 1, outS.w),
+            actMin, actMax,
+          },
+        };
+      }
+      case "SOFTMAX":
+        return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input)) };
+      case "ADD": {
+        const b = this.tensor(op, 1)!;
+        if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
+        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation)) };
+      }
+      case "QUANTIZE":
+        if (input.type === "int8") {
+          const q = quantizeMultiplier(s(input) / s(out));
+          return { kind: "requant", multiplier: q.multiplier, shift: q.shift };
+        }
+        return { kind: "none" };
+      default:
+        return { kind: "none" };
+    }
+  }
+
+  private run(op: TfliteOperator, prep: Prepared): void {
+    const input = this.tensor(op, 0)!;
+    const out = this.model.tensors[op.outputs[0]!]!;
+    const bias = this.tensor(op, 2);
+    const biasData = bias ? new Int32Array(this.bytesOf(bias).slice().buffer) : undefined;
+    switch (prep.kind) {
+      case "conv":
+      case "depthwise": {
+        const w = this.tensor(op, 1)!;
+        const f = prep.kind === "conv" ? convS8 : depthwiseConvS8;
+        f(prep.p, shape4(input.shape), this.i8(input), shape4(w.shape), this.i8(w), biasData, shape4(out.shape), this.i8(out));
+        return;
+      }
+      case "fc": {
+        const w = this.tensor(op, 1)!;
+        const depth = w.shape[1]!;
+        fullyConnectedS8(prep.p, input.elements / depth, depth, this.i8(input), w.shape[0]!, this.i8(w), biasData, this.i8(out));
+        return;
+      }
+      case "pool":
+        (op.name === "AVERAGE_POOL_2D" ? avgPoolS8 : maxPoolS8)(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
+        return;
+      case "softmax": {
+        const depth = input.shape[input.shape.length - 1]!;
+        softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.i8(out));
+        return;
+      }
+      case "add":
+        addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        return;
+      case "requant":
+        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out));
+        return;
+      case "none":
+        if (op.name === "QUANTIZE") {
+          const b = this.bytesOf(input);
+          quantizeF32S8(new Float32Array(b.slice().buffer), out.quantization!.scale[0]!, out.quantization!.zeroPoint[0]!, this.i8(out));
+        } else if (op.name === "DEQUANTIZE") {
+          const o8 = this.bytesOf(out);
+          const f = new Float32Array(out.elements);
+          dequantizeS8F32(this.i8(input), input.quantization!.scale[0]!, input.quantization!.zeroPoint[0]!, f);
+          o8.set(new Uint8Array(f.buffer));
+        } else if (op.name === "RESHAPE") {
+          reshape(this.bytesOf(input), this.bytesOf(out));
+        }
+        return;
+    }
+  }
+}
