@@ -23,6 +23,8 @@ export interface FirmwareSpec {
   transform: InputTransform;
   /** Energy-mode firmware pulses the timestamp pin instead of printing timestamps. */
   timestampMode: "performance" | "energy";
+  /** Anomaly detection: the firmware reports the reconstruction error (MLPerf ad01) instead of the output vector. */
+  resultsMse?: boolean;
   /** Overrides the board file's kernel set (ref to check the optimised kernels against). */
   kernels?: "ref" | "dsp" | "mve";
   buildRoot?: string;
@@ -101,6 +103,7 @@ export function configHeader(spec: FirmwareSpec): string {
     `#define TR_INPUT_TRANSFORM ${TRANSFORM_MACRO[spec.transform]}`,
     `#define TR_FW_VERSION ${cString(firmwareVersion())}`,
     `#define TR_BOARD_NAME ${cString(spec.board.name)}`,
+    ...(spec.resultsMse ? ["#define TR_RESULTS_MSE 1"] : []),
     "#endif",
     "",
   ];
@@ -111,7 +114,7 @@ export function configHeader(spec: FirmwareSpec): string {
 export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
-    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? ""]),
+    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? DEFAULT_BUILD_ROOT, spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
 }

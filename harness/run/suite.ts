@@ -17,8 +17,12 @@ export interface SuiteWorkload {
   id: string;
   mlperfModelId: string;
   task: "classification" | "anomaly";
+  manifestSha256: string;
   modelPath: string;
   modelSha256: string;
+  modelBytes: number;
+  params?: number;
+  macs?: number;
   inputBytes: number;
   transform: InputTransform;
   labels: string[];
@@ -36,8 +40,10 @@ export interface RunStart {
   firmware: FirmwareImage;
   connection: BoardConnection;
   settings: Record<string, unknown>;
-  /** True when anything in the run is not physically measured (emulated board, modelled energy). */
+  /** True when the board is emulated: nothing in the run was measured on hardware. */
   simulated: boolean;
+  /** True when energy figures come from a power model, not a monitor. */
+  modelled?: boolean;
 }
 
 /** What the run loop needs of the store (harness/store provides it). */
@@ -106,6 +112,7 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
         inputBytes: workload.inputBytes,
         transform: workload.transform,
         timestampMode: "performance",
+        resultsMse: workload.task === "anomaly",
       },
       (l) => progress.log(`  ${l}`),
     );

@@ -1,0 +1,107 @@
+// `tinyrig run` (and `tinyrig suite`): build, flash, run, store; print a summary; optionally write the report.
+import type { Argv } from "yargs";
+import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import { createProgress } from "../run/progress.ts";
+import { runSuite, type RunMode, type SuiteResult } from "../run/suite.ts";
+import { suiteWorkload } from "../run/workload-adapter.ts";
+import { DEFAULT_DB, ResultStore } from "../store/store.ts";
+import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
+import { writeReport } from "../report/report.ts";
+
+interface RunArgs {
+  board: string;
+  workload: string[];
+  mode: string[];
+  db: string;
+  windows: number;
+  "min-window-seconds": number;
+  iterations?: number;
+  dataset?: string;
+  report: boolean;
+  json: boolean;
+  trace: boolean;
+}
+
+export function runCommands(cli: Argv): void {
+  const options = (y: Argv) =>
+    y
+      .option("board", { type: "string", default: DEFAULT_BOARD, describe: "board name or YAML file" })
+      .option("workload", { type: "string", array: true, default: ["all"], describe: "workload ids, or all" })
+      .option("mode", { type: "string", array: true, default: ["performance", "accuracy"], describe: "performance, accuracy, energy, or all" })
+      .option("db", { type: "string", default: DEFAULT_DB, describe: "result database" })
+      .option("windows", { type: "number", default: 5, describe: "performance windows (MLPerf: 5, median reported)" })
+      .option("min-window-seconds", { type: "number", default: 10, describe: "device time per performance window" })
+      .option("iterations", { type: "number", describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
+      .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
+      .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
+      .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
+      .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
+  cli.command("run", "benchmark workloads on a board and store the results", options, async (args) => {
+    process.exitCode = await run(args as unknown as RunArgs);
+  });
+  cli.command("suite", "the full reference suite on the default emulated board, stored, with the report", options, async (args) => {
+    process.exitCode = await run({ ...(args as unknown as RunArgs), report: true });
+  });
+}
+
+async function run(args: RunArgs): Promise<number> {
+  const board = findBoard(args.board);
+  const modes = (args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
+  for (const m of modes) if (!["performance", "accuracy", "energy"].includes(m)) throw new Error(`--mode ${m}: not one of performance, accuracy, energy, all`);
+  const workloads = (args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id))).map((w) =>
+    suiteWorkload(w, args.dataset),
+  );
+  const store = ResultStore.open(args.db);
+  const abandoned = store.markInterrupted();
+  const progress = createProgress();
+  if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error("interrupted by signal"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let results: SuiteResult[];
+  try {
+    results = await runSuite({
+      board,
+      workloads,
+      modes,
+      store,
+      performance: { windows: args.windows, minWindowSeconds: args["min-window-seconds"], iterations: args.iterations },
+      progress,
+      signal: abort.signal,
+      trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  printSummary(results, board.kind === "emulated", args.json);
+  console.error(`results stored in ${store.file}`);
+  if (args.report) {
+    const out = await writeReport({ store });
+    console.error(`report written to ${out}`);
+  }
+  store.close();
+  return results.every((r) => r.status === "completed") ? 0 : 1;
+}
+
+function printSummary(results: SuiteResult[], emulated: boolean, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  const rows = results.map((r) => {
+    let figure = "";
+    if (r.performance) figure = `${(r.performance.medianLatencyUs / 1000).toFixed(3)} ms/inference (median of ${r.performance.windows} windows, ${r.performance.iterations} each)`;
+    if (r.accuracy) {
+      const a = r.accuracy;
+      figure = `${a.metric} ${(a.value * (a.metric === "top1" ? 100 : 1)).toFixed(a.metric === "top1" ? 2 : 4)}${a.metric === "top1" ? "%" : ""} over ${a.count}; bit-exact with host ${a.bitExact.matched}/${a.bitExact.compared}`;
+    }
+    return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error ?? figure];
+  });
+  const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}

@@ -1,0 +1,94 @@
+// Vega-Lite specs for the report's charts, built from stored runs. Each returns undefined when there is no data.
+import type { TopLevelSpec } from "vega-lite";
+
+export interface LatencyPoint {
+  workload: string;
+  board: string;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  emulated: boolean;
+}
+
+export interface AccuracyPoint {
+  workload: string;
+  board: string;
+  metric: string;
+  value: number;
+  target: number;
+}
+
+export interface EnergyPoint {
+  workload: string;
+  board: string;
+  phase: string;
+  uj: number;
+  kind: string;
+}
+
+export interface HistoryPoint {
+  run: number;
+  startedAt: string;
+  series: string;
+  medianMs: number;
+}
+
+const base = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", background: "white", config: { font: "sans-serif" } } as const;
+
+export function latencyChart(points: LatencyPoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  const data = points.map((p) => ({ ...p, label: `${p.board}${p.emulated ? " (emulated)" : ""}` }));
+  return {
+    ...base,
+    title: "Latency per inference (median of windows; bar = window spread)",
+    data: { values: data },
+    width: 520,
+    height: { step: 22 },
+    layer: [
+      { mark: { type: "bar" }, encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "label" }, x: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "label", type: "nominal", title: "board" }, tooltip: [{ field: "medianMs", format: ".3f" }] } },
+      { mark: { type: "rule", color: "black" }, encoding: { y: { field: "workload", type: "nominal" }, yOffset: { field: "label" }, x: { field: "minMs", type: "quantitative" }, x2: { field: "maxMs" } } },
+    ],
+  } as TopLevelSpec;
+}
+
+export function accuracyChart(points: AccuracyPoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  return {
+    ...base,
+    title: "Accuracy on the device against the quality target (tick)",
+    data: { values: points },
+    width: 520,
+    height: { step: 22 },
+    layer: [
+      { mark: "bar", encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "board" }, x: { field: "value", type: "quantitative", title: "top-1 / AUC", scale: { domain: [0, 1] } }, color: { field: "board", type: "nominal" } } },
+      { mark: { type: "tick", color: "crimson", thickness: 2 }, encoding: { y: { field: "workload", type: "nominal" }, x: { field: "target", type: "quantitative" } } },
+    ],
+  } as TopLevelSpec;
+}
+
+export function energyChart(points: EnergyPoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  const data = points.map((p) => ({ ...p, label: `${p.workload} / ${p.board} (${p.kind})` }));
+  return {
+    ...base,
+    title: "Energy per inference, by phase (modelled where marked)",
+    data: { values: data },
+    width: 520,
+    height: { step: 22 },
+    mark: "bar",
+    encoding: { y: { field: "label", type: "nominal", title: null }, x: { field: "uj", type: "quantitative", title: "µJ per inference", stack: "zero" }, color: { field: "phase", type: "nominal" } },
+  } as TopLevelSpec;
+}
+
+export function historyChart(points: HistoryPoint[]): TopLevelSpec | undefined {
+  if (points.length < 1) return undefined;
+  return {
+    ...base,
+    title: "Latency history across runs",
+    data: { values: points },
+    width: 520,
+    height: 220,
+    mark: { type: "line", point: true },
+    encoding: { x: { field: "run", type: "ordinal", title: "run" }, y: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "series", type: "nominal", title: "board / workload" } },
+  } as TopLevelSpec;
+}

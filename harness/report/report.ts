@@ -1,0 +1,107 @@
+// `tinyrig report`: reports/index.html plus one SVG (and its Vega-Lite spec) per chart, from the result store.
+// Static HTML, no scripts, no external resources; anything emulated or modelled says so.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TopLevelSpec } from "vega-lite";
+import type { ResultStore, RunRow } from "../store/store.ts";
+import { accuracyChart, energyChart, historyChart, latencyChart, type EnergyPoint, type HistoryPoint } from "./charts.ts";
+import { renderSvg } from "./render.ts";
+
+export const DEFAULT_REPORT_DIR = path.resolve(import.meta.dirname, "../../reports");
+
+export interface ReportOptions {
+  store: ResultStore;
+  outDir?: string;
+}
+
+const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
+
+export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR }: ReportOptions): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const latest = store.latestRuns();
+  const perf = latest.filter((r) => r.mode === "performance" && r.summary);
+  const acc = latest.filter((r) => r.mode === "accuracy" && r.summary);
+  const energy = latest.filter((r) => r.mode === "energy" && r.summary);
+
+  const charts: { name: string; spec: TopLevelSpec | undefined }[] = [
+    {
+      name: "latency",
+      spec: latencyChart(perf.map((r) => ({
+        workload: r.workload, board: r.board, emulated: r.boardKind === "emulated",
+        medianMs: num(r.summary!.medianLatencyUs) / 1000, minMs: num(r.summary!.minLatencyUs) / 1000, maxMs: num(r.summary!.maxLatencyUs) / 1000,
+      }))),
+    },
+    {
+      name: "accuracy",
+      spec: accuracyChart(acc.map((r) => ({
+        workload: r.workload, board: r.board, metric: String(r.summary!.metric), value: num(r.summary!.value),
+        target: num((r.summary!.target as { value?: number } | undefined)?.value),
+      }))),
+    },
+    { name: "energy", spec: energyChart(energy.flatMap((r) => energyPoints(r))) },
+    { name: "latency-history", spec: historyChart(history(store)) },
+  ];
+  const rendered: { name: string; title: string }[] = [];
+  for (const c of charts) {
+    if (!c.spec) continue;
+    writeFileSync(path.join(outDir, `${c.name}.vl.json`), JSON.stringify(c.spec, null, 2));
+    writeFileSync(path.join(outDir, `${c.name}.svg`), await renderSvg(c.spec));
+    rendered.push({ name: c.name, title: String((c.spec as { title?: unknown }).title ?? c.name) });
+  }
+  const anyEmulated = latest.some((r) => r.boardKind === "emulated");
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tinyrig report</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:90%}th{background:#f3f3f3}.note{background:#fff6d6;padding:8px;border:1px solid #e6d58a}code{font-size:90%}</style>
+</head><body>
+<h1>tinyrig report</h1>
+<p>Generated ${esc(new Date().toISOString())} from <code>${esc(store.file)}</code>: the latest completed run per board, workload and mode.</p>
+${anyEmulated ? `<p class="note">Rows marked <b>emulated</b> ran on a QEMU board under <code>-icount</code>: latency is virtual time (instructions x a fixed period), deterministic but not a measurement of silicon. Energy marked <b>modelled</b> comes from the board file's power model, never from a meter.</p>` : ""}
+${rendered.map((c) => `<figure><img src="${c.name}.svg" alt="${esc(c.title)}"><figcaption><a href="${c.name}.vl.json">Vega-Lite spec</a></figcaption></figure>`).join("\n")}
+<h2>Latest runs</h2>
+${runTable(latest)}
+</body></html>
+`;
+  const index = path.join(outDir, "index.html");
+  writeFileSync(index, html);
+  return index;
+}
+
+function energyPoints(r: RunRow): EnergyPoint[] {
+  const s = r.summary!;
+  const phases = s.phasesUj as Record<string, number> | undefined;
+  const kind = r.modelled ? "modelled" : "measured";
+  if (phases && Object.keys(phases).length) return Object.entries(phases).map(([phase, uj]) => ({ workload: r.workload, board: r.board, phase, uj, kind }));
+  return [{ workload: r.workload, board: r.board, phase: "inference", uj: num(s.medianEnergyPerInferenceUj), kind }];
+}
+
+function history(store: ResultStore): HistoryPoint[] {
+  return store
+    .listRuns({ mode: "performance", status: "completed" })
+    .filter((r) => r.summary)
+    .map((r) => ({ run: r.id, startedAt: r.startedAt, series: `${r.board} / ${r.workload}`, medianMs: num(r.summary!.medianLatencyUs) / 1000 }))
+    .reverse();
+}
+
+function figure(r: RunRow): string {
+  const s = r.summary ?? {};
+  if (r.mode === "performance") return `${(num(s.medianLatencyUs) / 1000).toFixed(3)} ms (median of ${s.windows} windows)`;
+  if (r.mode === "accuracy") {
+    const be = s.bitExact as { matched: number; compared: number } | undefined;
+    const v = num(s.value);
+    return `${s.metric === "top1" ? `top-1 ${(v * 100).toFixed(2)}%` : `AUC ${v.toFixed(4)}`} over ${s.count}${be ? `; bit-exact ${be.matched}/${be.compared}` : ""}`;
+  }
+  return `${num(s.medianEnergyPerInferenceUj).toFixed(3)} µJ/inference${r.modelled ? " (modelled)" : ""}`;
+}
+
+function runTable(runs: RunRow[]): string {
+  if (!runs.length) return "<p>No completed runs yet.</p>";
+  const rows = runs
+    .map(
+      (r) => `<tr><td>${r.id}</td><td>${esc(r.workload)}</td><td>${esc(r.board)}${r.boardKind === "emulated" ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}</td>` +
+        `<td><code>${esc(r.firmwareSha256?.slice(0, 12) ?? "-")}</code></td><td><code>${esc(r.datasetSha256?.slice(0, 12) ?? "-")}</code></td>` +
+        `<td>${esc(r.toolchain ?? "-")}</td><td>${esc(r.kernels ?? "-")}</td><td>${esc(r.tinyrigVersion)}</td><td>${esc(r.startedAt)}</td></tr>`,
+    )
+    .join("\n");
+  return `<table><tr><th>run</th><th>workload</th><th>board</th><th>mode</th><th>result</th><th>firmware</th><th>dataset</th><th>toolchain</th><th>kernels</th><th>tinyrig</th><th>started</th></tr>\n${rows}\n</table>`;
+}

@@ -1,0 +1,42 @@
+// Schema migrations, applied in order; schema_version records how far a database has come. A database newer than
+// this code is refused rather than guessed at.
+export const MIGRATIONS: { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: "hosts, boards, firmware, workloads, datasets, runs, windows, inferences",
+    sql: `
+      CREATE TABLE host (id INTEGER PRIMARY KEY, hostname TEXT NOT NULL, os TEXT NOT NULL, cpu TEXT NOT NULL,
+        node TEXT NOT NULL, UNIQUE (hostname, os, cpu, node));
+      CREATE TABLE board (id INTEGER PRIMARY KEY, name TEXT NOT NULL, file_sha256 TEXT NOT NULL, yaml TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('emulated', 'physical')), UNIQUE (name, file_sha256));
+      CREATE TABLE firmware (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL,
+        flash_bytes INTEGER NOT NULL, ram_bytes INTEGER NOT NULL, toolchain TEXT NOT NULL, kernels TEXT NOT NULL,
+        timestamp_mode TEXT NOT NULL, config_json TEXT NOT NULL);
+      CREATE TABLE workload (id INTEGER PRIMARY KEY, name TEXT NOT NULL, manifest_sha256 TEXT NOT NULL,
+        model_sha256 TEXT NOT NULL, model_bytes INTEGER NOT NULL, params INTEGER, macs INTEGER,
+        UNIQUE (name, manifest_sha256, model_sha256));
+      CREATE TABLE dataset (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, count INTEGER NOT NULL, source TEXT NOT NULL,
+        UNIQUE (sha256, source));
+      CREATE TABLE run (id INTEGER PRIMARY KEY, mode TEXT NOT NULL CHECK (mode IN ('performance', 'accuracy', 'energy')),
+        host_id INTEGER NOT NULL REFERENCES host(id), board_id INTEGER NOT NULL REFERENCES board(id),
+        firmware_id INTEGER REFERENCES firmware(id), workload_id INTEGER NOT NULL REFERENCES workload(id),
+        dataset_id INTEGER REFERENCES dataset(id), tinyrig_version TEXT NOT NULL, settings_json TEXT NOT NULL,
+        started_at TEXT NOT NULL, ended_at TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+        error TEXT, summary_json TEXT, simulated INTEGER NOT NULL, modelled INTEGER NOT NULL DEFAULT 0,
+        owner_pid INTEGER NOT NULL, owner_host TEXT NOT NULL, dut_name TEXT, dut_profile TEXT);
+      CREATE INDEX run_by_target ON run (board_id, workload_id, mode, status);
+      CREATE TABLE window (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL, input_index INTEGER NOT NULL, iterations INTEGER NOT NULL, warmup INTEGER NOT NULL,
+        t0_us REAL, t1_us REAL, latency_us REAL, throughput REAL,
+        energy_uj REAL, energy_per_inference_uj REAL, phases_json TEXT, monitor TEXT, sample_rate_hz REAL,
+        voltage_v REAL, energy_kind TEXT CHECK (energy_kind IN ('measured', 'modelled')), UNIQUE (run_id, idx));
+      CREATE TABLE inference (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        input_index INTEGER NOT NULL, input_file TEXT NOT NULL, label INTEGER NOT NULL, raw_output BLOB,
+        outputs_json TEXT NOT NULL, score REAL NOT NULL, predicted INTEGER, equals_host_reference INTEGER,
+        latency_us REAL, UNIQUE (run_id, input_index));
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,0 +1,293 @@
+// The result store: one SQLite file (WAL), every result committed the moment it arrives, so a run killed at any
+// point keeps what it measured. No SQL outside harness/store/.
+import Database from "better-sqlite3";
+import { existsSync, mkdirSync, openSync, readSync, closeSync } from "node:fs";
+import { cpus, hostname, platform, release } from "node:os";
+import path from "node:path";
+import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
+import type { RunStart, SuiteStore } from "../run/suite.ts";
+import type { InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import { firmwareVersion } from "../build/firmware.ts";
+
+export const DEFAULT_DB = path.resolve(import.meta.dirname, "../../results/tinyrig.db");
+
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+export interface RunRow {
+  id: number;
+  mode: "performance" | "accuracy" | "energy";
+  board: string;
+  boardKind: "emulated" | "physical";
+  workload: string;
+  status: "running" | "completed" | "failed" | "interrupted";
+  startedAt: string;
+  endedAt: string | null;
+  error: string | null;
+  summary: Record<string, unknown> | null;
+  settings: Record<string, unknown>;
+  simulated: boolean;
+  modelled: boolean;
+  firmwareSha256: string | null;
+  toolchain: string | null;
+  kernels: string | null;
+  datasetSha256: string | null;
+  tinyrigVersion: string;
+  ownerPid: number;
+  ownerHost: string;
+}
+
+export interface WindowRow extends WindowMeasurement {
+  runId: number;
+  energyUj: number | null;
+  energyPerInferenceUj: number | null;
+  phases: Record<string, number> | null;
+  energyKind: "measured" | "modelled" | null;
+  monitor: string | null;
+}
+
+export interface InferenceRow extends InferenceMeasurement {
+  runId: number;
+}
+
+export interface RunFilter {
+  board?: string;
+  workload?: string;
+  mode?: string;
+  status?: string;
+  since?: string;
+  limit?: number;
+}
+
+export interface EnergyWindow {
+  energyUj: number;
+  energyPerInferenceUj: number;
+  phases?: Record<string, number>;
+  monitor: string;
+  sampleRateHz?: number;
+  voltageV?: number;
+  kind: "measured" | "modelled";
+}
+
+export class ResultStore implements SuiteStore {
+  readonly db: Database.Database;
+
+  private constructor(readonly file: string, db: Database.Database) {
+    this.db = db;
+  }
+
+  static open(file = DEFAULT_DB): ResultStore {
+    const abs = path.resolve(file);
+    if (existsSync(abs)) refuseNonSqlite(abs);
+    else mkdirSync(path.dirname(abs), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(abs);
+      db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+    } catch (err) {
+      throw new StoreError(`${abs}: cannot open the result database: ${(err as Error).message}`);
+    }
+    const store = new ResultStore(abs, db);
+    store.migrate();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private migrate(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
+    const current = (this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
+    if (current > LATEST_VERSION) {
+      throw new StoreError(`${this.file}: schema version ${current} is newer than this tinyrig knows (${LATEST_VERSION}); upgrade tinyrig rather than risk the data`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
+      })();
+    }
+  }
+
+  get schemaVersion(): number {
+    return (this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number }).v;
+  }
+
+  private upsert(select: string, insert: string, params: unknown[]): number {
+    const row = this.db.prepare(select).get(...params) as { id: number } | undefined;
+    if (row) return row.id;
+    return Number(this.db.prepare(insert).run(...params).lastInsertRowid);
+  }
+
+  startRun(s: RunStart): number {
+    return this.db.transaction(() => {
+      const hostId = this.upsert(
+        "SELECT id FROM host WHERE hostname = ? AND os = ? AND cpu = ? AND node = ?",
+        "INSERT INTO host (hostname, os, cpu, node) VALUES (?, ?, ?, ?)",
+        [hostname(), `${platform()} ${release()}`, cpus()[0]?.model ?? "unknown", process.version],
+      );
+      const boardId = this.upsert(
+        "SELECT id FROM board WHERE name = ? AND file_sha256 = ? AND yaml = ? AND kind = ?",
+        "INSERT INTO board (name, file_sha256, yaml, kind) VALUES (?, ?, ?, ?)",
+        [s.board.name, s.board.fileSha256, s.board.text, s.board.kind],
+      );
+      const fw = s.firmware;
+      let firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id;
+      firmwareId ??= Number(
+        this.db
+          .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+          .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
+      );
+      const w = s.workload;
+      const workloadId = this.upsert(
+        "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ?",
+        "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs) VALUES (?, ?, ?, ?, ?, ?)",
+        [w.id, w.manifestSha256, w.modelSha256, w.modelBytes, w.params ?? null, w.macs ?? null],
+      );
+      const datasetId = this.upsert(
+        "SELECT id FROM dataset WHERE sha256 = ? AND count = ? AND source = ?",
+        "INSERT INTO dataset (sha256, count, source) VALUES (?, ?, ?)",
+        [w.dataset.sha256, w.dataset.inputs.length, w.dataset.source],
+      );
+      const id = this.db
+        .prepare(
+          `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
+             started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
+          new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
+          s.connection.identity.name, s.connection.identity.profile).lastInsertRowid;
+      return Number(id);
+    })();
+  }
+
+  window(runId: number, w: WindowMeasurement, energy?: EnergyWindow): void {
+    this.db
+      .prepare(
+        `INSERT INTO window (run_id, idx, input_index, iterations, warmup, t0_us, t1_us, latency_us, throughput,
+           energy_uj, energy_per_inference_uj, phases_json, monitor, sample_rate_hz, voltage_v, energy_kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, w.index, w.inputIndex, w.iterations, w.warmup, w.t0Us, w.t1Us, w.latencyUs, w.throughput,
+        energy?.energyUj ?? null, energy?.energyPerInferenceUj ?? null, energy?.phases ? JSON.stringify(energy.phases) : null,
+        energy?.monitor ?? null, energy?.sampleRateHz ?? null, energy?.voltageV ?? null, energy?.kind ?? null);
+  }
+
+  inference(runId: number, i: InferenceMeasurement): void {
+    this.db
+      .prepare(
+        `INSERT INTO inference (run_id, input_index, input_file, label, raw_output, outputs_json, score, predicted,
+           equals_host_reference, latency_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, i.inputIndex, i.file, i.label, i.rawOutput ? Buffer.from(i.rawOutput) : null, JSON.stringify(i.outputs),
+        i.score, i.predicted ?? null, i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0, i.latencyUs ?? null);
+  }
+
+  finishRun(runId: number, summary: Record<string, unknown>): void {
+    this.db.prepare("UPDATE run SET status = 'completed', ended_at = ?, summary_json = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(summary), runId);
+  }
+
+  failRun(runId: number, error: string, status: "failed" | "interrupted"): void {
+    this.db.prepare("UPDATE run SET status = ?, ended_at = ?, error = ? WHERE id = ?").run(status, new Date().toISOString(), error, runId);
+  }
+
+  /** Runs left `running` by a process that is gone (same host, pid not alive) become `interrupted`. */
+  markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
+    const rows = this.db.prepare("SELECT id, owner_pid, owner_host FROM run WHERE status = 'running'").all() as { id: number; owner_pid: number; owner_host: string }[];
+    const dead = rows.filter((r) => r.owner_host === hostname() && !isAlive(r.owner_pid)).map((r) => r.id);
+    const stmt = this.db.prepare("UPDATE run SET status = 'interrupted', error = COALESCE(error, 'the process running it ended without finishing') WHERE id = ?");
+    for (const id of dead) stmt.run(id);
+    return dead;
+  }
+
+  listRuns(f: RunFilter = {}): RunRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.board) (where.push("b.name = ?"), params.push(f.board));
+    if (f.workload) (where.push("w.name = ?"), params.push(f.workload));
+    if (f.mode) (where.push("r.mode = ?"), params.push(f.mode));
+    if (f.status) (where.push("r.status = ?"), params.push(f.status));
+    if (f.since) (where.push("r.started_at >= ?"), params.push(f.since));
+    const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
+    return (this.db.prepare(sql).all(...params) as RawRun[]).map(toRunRow);
+  }
+
+  getRun(id: number): RunRow | undefined {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RawRun | undefined;
+    return row ? toRunRow(row) : undefined;
+  }
+
+  windows(runId: number): WindowRow[] {
+    return (this.db.prepare("SELECT * FROM window WHERE run_id = ? ORDER BY idx").all(runId) as Record<string, unknown>[]).map((r) => ({
+      runId, index: r.idx as number, inputIndex: r.input_index as number, iterations: r.iterations as number, warmup: r.warmup as number,
+      t0Us: r.t0_us as number, t1Us: r.t1_us as number, latencyUs: r.latency_us as number, throughput: r.throughput as number,
+      energyUj: r.energy_uj as number | null, energyPerInferenceUj: r.energy_per_inference_uj as number | null,
+      phases: r.phases_json ? JSON.parse(r.phases_json as string) : null, energyKind: r.energy_kind as WindowRow["energyKind"], monitor: r.monitor as string | null,
+    }));
+  }
+
+  inferences(runId: number): InferenceRow[] {
+    return (this.db.prepare("SELECT * FROM inference WHERE run_id = ? ORDER BY input_index").all(runId) as Record<string, unknown>[]).map((r) => ({
+      runId, inputIndex: r.input_index as number, file: r.input_file as string, label: r.label as number,
+      rawOutput: r.raw_output ? new Uint8Array(r.raw_output as Buffer) : undefined, outputs: JSON.parse(r.outputs_json as string) as number[],
+      score: r.score as number, predicted: (r.predicted as number | null) ?? undefined,
+      equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1,
+      latencyUs: (r.latency_us as number | null) ?? undefined,
+    }));
+  }
+
+  /** Latest completed run per (board, workload, mode). */
+  latestRuns(): RunRow[] {
+    const ids = this.db
+      .prepare("SELECT MAX(r.id) AS id FROM run r WHERE r.status = 'completed' GROUP BY r.board_id, r.workload_id, r.mode")
+      .all() as { id: number }[];
+    return ids.map((r) => this.getRun(r.id)!).sort((a, b) => a.workload.localeCompare(b.workload) || a.board.localeCompare(b.board) || a.mode.localeCompare(b.mode));
+  }
+}
+
+type RawRun = Record<string, unknown>;
+const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, f.sha256 AS fw_sha,
+  f.toolchain AS toolchain, f.kernels AS kernels, d.sha256 AS ds_sha FROM run r JOIN board b ON b.id = r.board_id
+  JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
+
+function toRunRow(r: RawRun): RunRow {
+  return {
+    id: r.id as number, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
+    workload: r.workload_name as string, status: r.status as RunRow["status"], startedAt: r.started_at as string,
+    endedAt: r.ended_at as string | null, error: r.error as string | null,
+    summary: r.summary_json ? (JSON.parse(r.summary_json as string) as Record<string, unknown>) : null,
+    settings: JSON.parse(r.settings_json as string) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
+    firmwareSha256: r.fw_sha as string | null, toolchain: r.toolchain as string | null, kernels: r.kernels as string | null,
+    datasetSha256: r.ds_sha as string | null, tinyrigVersion: r.tinyrig_version as string, ownerPid: r.owner_pid as number, ownerHost: r.owner_host as string,
+  };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** An existing file that is not SQLite is refused (and left untouched) instead of being overwritten. */
+function refuseNonSqlite(file: string): void {
+  const fd = openSync(file, "r");
+  const head = Buffer.alloc(16);
+  const n = readSync(fd, head, 0, 16, 0);
+  closeSync(fd);
+  if (n === 0) return; // an empty file: SQLite initialises it
+  if (head.toString("latin1", 0, 16) !== "SQLite format 3\0") {
+    throw new StoreError(`${file}: not a SQLite database (it starts with ${JSON.stringify(head.toString("latin1", 0, Math.min(n, 16)))}); refusing to touch it`);
+  }
+}

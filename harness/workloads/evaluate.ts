@@ -1,0 +1,117 @@
+// Measures a workload's int8 model (and variants) on its test set with the host reference interpreter: top-1 for
+// classifiers, ROC AUC of the mean window reconstruction error for anomaly detection. With --write, records the
+// figures and hashes in the manifest (the float32 figures come from the recipe's build/float-quality.json).
+//   npx tsx harness/workloads/evaluate.ts <workload> [--write]
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import { Interpreter } from "../interpreter/interpreter.ts";
+import { argmax, rocAuc } from "../modes/stats.ts";
+import { loadTflite, modelCost } from "../tflite/model.ts";
+import { readDataset, type Dataset } from "./dataset.ts";
+import { loadWorkload, type Workload } from "./registry.ts";
+
+export interface Evaluation {
+  metric: "top1" | "auc";
+  value: number;
+  count: number;
+}
+
+/** Host reference output for one inference input (what the firmware must reproduce bit for bit). */
+export function hostReference(interp: Interpreter, transform: string): (input: Uint8Array) => Uint8Array {
+  return (input) => {
+    if (transform === "uint8-minus-128") return interp.invoke(Int8Array.from(input, (v) => v - 128));
+    if (transform === "float32-quantize" && interp.input.type === "int8") {
+      const f = new Float32Array(input.slice().buffer);
+      const q = interp.input.quantization!;
+      return interp.invoke(Int8Array.from(f, (v) => Math.max(-128, Math.min(127, Math.round(v / q.scale[0]!) + q.zeroPoint[0]!))));
+    }
+    return interp.invoke(input);
+  };
+}
+
+/** Dequantised output vector of a raw output tensor. */
+export function outputValues(interp: Interpreter, raw: Uint8Array): number[] {
+  if (interp.output.type === "float32") return Array.from(new Float32Array(raw.slice().buffer));
+  const q = interp.outputQuantization!;
+  return Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length), (v) => q.scale * (v - q.zeroPoint));
+}
+
+export function evaluateModel(w: Workload, modelBytes: Uint8Array, dataset: Dataset): Evaluation {
+  const m = w.manifest;
+  const interp = new Interpreter(loadTflite(modelBytes));
+  const run = hostReference(interp, m.input.transform);
+  if (m.task === "anomaly") {
+    const scores: number[] = [];
+    const labels: number[] = [];
+    for (const e of dataset.entries) {
+      const bytes = e.bytes();
+      const { bytes: wb, stride } = e.window!;
+      let sum = 0;
+      let n = 0;
+      for (let off = 0; off + wb <= bytes.length; off += stride) {
+        const win = bytes.slice(off, off + wb);
+        const x = new Float32Array(win.buffer);
+        const y = outputValues(interp, run(win));
+        let mse = 0;
+        for (let i = 0; i < y.length; i++) mse += (x[i]! - y[i]!) ** 2;
+        sum += mse / y.length;
+        n++;
+      }
+      scores.push(sum / n);
+      labels.push(e.label);
+    }
+    return { metric: "auc", value: rocAuc(scores, labels), count: scores.length };
+  }
+  let correct = 0;
+  for (const e of dataset.entries) if (argmax(outputValues(interp, run(e.bytes()))) === e.label) correct++;
+  return { metric: "top1", value: correct / dataset.entries.length, count: dataset.entries.length };
+}
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const round4 = (v: number) => Math.round(v * 10000) / 10000;
+
+function main() {
+  const [id, flag] = process.argv.slice(2);
+  if (!id) throw new Error("usage: evaluate.ts <workload> [--write]");
+  const w = loadWorkload(id);
+  const m = w.manifest;
+  const ds = readDataset(path.join(w.dir, m.dataset.dir), {
+    workloadId: w.id, inputBytes: m.dataset.window?.bytes ?? m.input.bytes, classes: m.task === "anomaly" ? 2 : m.output.labels.length,
+    windowed: m.dataset.window !== undefined,
+  });
+  const floatFile = path.join(w.dir, "build", "float-quality.json");
+  const floatQ = existsSync(floatFile) ? (JSON.parse(readFileSync(floatFile, "utf8")) as Record<string, { float32?: number }> & { trainingSeconds?: number }) : {};
+  const started = Date.now();
+  const modelBytes = new Uint8Array(readFileSync(w.modelPath));
+  const main = evaluateModel(w, modelBytes, ds);
+  const cost = modelCost(loadTflite(modelBytes));
+  console.log(`${id}: int8 ${main.metric} ${main.value.toFixed(4)} over ${main.count} (${((Date.now() - started) / 1000).toFixed(1)} s), params ${cost.params}, MACs ${cost.macs}`);
+  const variants = m.variants.map((v) => {
+    const bytes = new Uint8Array(readFileSync(path.join(w.dir, v.file)));
+    const e = evaluateModel(w, bytes, ds);
+    const c = modelCost(loadTflite(bytes));
+    console.log(`  ${v.id}: int8 ${e.metric} ${e.value.toFixed(4)}, params ${c.params}, MACs ${c.macs}`);
+    return { ...v, sha256: sha(bytes), bytes: bytes.length, params: c.params, macs: c.macs, int8: round4(e.value), float32: floatQ[v.id]?.float32 !== undefined ? round4(floatQ[v.id]!.float32!) : v.float32 };
+  });
+  if (flag !== "--write") return;
+  const doc = parseDocument(readFileSync(w.manifestFile, "utf8"));
+  doc.setIn(["model", "sha256"], sha(modelBytes));
+  doc.setIn(["model", "bytes"], modelBytes.length);
+  doc.setIn(["model", "params"], cost.params);
+  doc.setIn(["model", "macs"], cost.macs);
+  const f32 = floatQ.model?.float32 ?? m.quality.float32;
+  doc.setIn(["quality", "float32"], round4(f32));
+  doc.setIn(["quality", "int8"], round4(main.value));
+  doc.setIn(["quality", "drop"], round4(f32 - main.value));
+  doc.setIn(["quality", "measuredBy"], `npx tsx harness/workloads/evaluate.ts ${id} --write (host reference interpreter, ${main.count} test inputs)`);
+  doc.setIn(["dataset", "sha256"], ds.sha256);
+  doc.setIn(["dataset", "count"], ds.entries.length);
+  if (floatQ.trainingSeconds !== undefined) doc.setIn(["recipe", "trainingSeconds"], floatQ.trainingSeconds);
+  doc.set("variants", variants);
+  writeFileSync(w.manifestFile, doc.toString({ lineWidth: 120 }));
+  console.log(`updated ${w.manifestFile}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
