@@ -3,6 +3,7 @@ import yargs, { type Argv } from "yargs";
 import { boardCommands } from "./commands/boards.ts";
 import { buildCommand } from "./commands/build.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { resultsCommands } from "./commands/results.ts";
 import { runCommands } from "./commands/run.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${msg}\n\n${y.help()}`);
       exitCode = 2;
     });
-  for (const register of [runCommands, boardCommands, buildCommand, doctorCommand]) register(cli);
+  for (const register of [runCommands, resultsCommands, boardCommands, buildCommand, doctorCommand]) register(cli);
   try {
     await cli.parseAsync();
   } catch (err) {

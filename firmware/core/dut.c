@@ -32,15 +32,24 @@ static void say3(tr_dut *d, const char *prefix, const char *text, const char *su
     say(d, buf);
 }
 
-static void timestamp(tr_dut *d)
+/* A timestamp: performance mode prints the timer; energy mode pulses the pin for the power monitor, no text.
+ * `since`: when non-NULL, the microseconds are `since->us` plus the whole microseconds elapsed since `since->ticks`,
+ * so the two timestamps of a window differ by exactly its duration, whatever the sub-microsecond phase of the first. */
+typedef struct {
+    uint64_t ticks, us;
+} stamp;
+
+static stamp timestamp(tr_dut *d, const stamp *since)
 {
+    const uint64_t ticks = d->timer_ticks();
+    stamp s = {ticks, since ? since->us + (ticks - since->ticks) / d->ticks_per_us : ticks / d->ticks_per_us};
     if (d->energy_mode) {
-        /* MLPerf energy mode: a pulse on the pin, seen by the power monitor; no text */
         d->pin(1);
         d->pin(0);
     } else {
-        say_num(d, "m-lap-us-", d->timer_us());
+        say_num(d, "m-lap-us-", s.us);
     }
+    return s;
 }
 
 static int hex_value(char c)
@@ -155,9 +164,9 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
     for (long i = 0; i < w; ++i) d->infer();
     say(d, "m-warmup-done");
     say_num(d, "m-infer-start-", (uint64_t)n);
-    timestamp(d);
+    const stamp t0 = timestamp(d, NULL);
     for (long i = 0; i < n; ++i) d->infer();
-    timestamp(d);
+    timestamp(d, &t0);
     say(d, "m-infer-done");
     print_results(d);
 }
@@ -224,7 +233,7 @@ static void run_command(tr_dut *d)
         say(d, "caps         : tinyrig: buffer sizes, arena and model bytes");
         say(d, "outraw       : tinyrig: the last raw output tensor, hex");
     } else if (strcmp(argv[0], "timestamp") == 0) {
-        timestamp(d);
+        timestamp(d, NULL);
     } else if (strcmp(argv[0], "db") == 0) {
         cmd_db(d, argc, argv);
     } else if (strcmp(argv[0], "infer") == 0) {
@@ -247,7 +256,7 @@ void tr_dut_boot(tr_dut *d)
     line_overflow = 0;
     expect_bytes = loaded_bytes = 0;
     say(d, d->energy_mode ? "m-timestamp-mode-energy" : "m-timestamp-mode-performance");
-    timestamp(d);
+    timestamp(d, NULL);
     if (d->model_error) say3(d, "e-[", d->model_error, "]");
     say(d, "m-init-done");
     say(d, "m-ready");

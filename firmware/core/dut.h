@@ -23,7 +23,8 @@ typedef struct {
     const uint8_t *(*output_raw)(uint32_t *bytes);
     uint32_t arena_used, arena_size, model_bytes, output_bytes;
     void (*write)(const char *s); /* console output */
-    uint64_t (*timer_us)(void);
+    uint64_t (*timer_ticks)(void);
+    uint32_t ticks_per_us;
     void (*pin)(int level);
     int energy_mode;
 } tr_dut;

@@ -82,8 +82,6 @@ static const uint8_t *output_raw(uint32_t *bytes)
     return tr_tensor_ptr(&model, model.output, arena);
 }
 
-static uint64_t timer_us(void) { return port_timer_us(); }
-
 int main(void)
 {
     port_init();
@@ -98,7 +96,8 @@ int main(void)
     dut.results = results;
     dut.output_raw = output_raw;
     dut.write = console_write;
-    dut.timer_us = timer_us;
+    dut.timer_ticks = port_timer_ticks;
+    dut.ticks_per_us = port_ticks_per_us();
     dut.pin = port_timestamp_pin;
 #ifdef TR_ENERGY_MODE
     dut.energy_mode = 1;

@@ -10,8 +10,10 @@ void port_init(void);
 void port_putc(char c);
 /* Waits for and returns the next byte from the console. */
 int port_getc(void);
-/* Microseconds since port_init, from a hardware timer; must not wrap within a benchmark (64 bits). */
-uint64_t port_timer_us(void);
+/* Timer ticks since port_init (e.g. CPU cycles), 64 bits; PORT_TICKS_PER_US (from the port's defines) per microsecond.
+ * The timed window is measured in ticks, so its duration does not depend on where within a microsecond it began. */
+uint64_t port_timer_ticks(void);
+uint32_t port_ticks_per_us(void);
 /* Drives the timestamp pin (energy mode: the power monitor sees its edges). level: 0 or 1. */
 void port_timestamp_pin(int level);
 

@@ -42,7 +42,7 @@ int port_getc(void)
     return (int)(UART_DATA & 0xFFu);
 }
 
-uint64_t port_timer_us(void)
+uint64_t port_timer_ticks(void)
 {
     uint64_t wraps, again;
     uint32_t current;
@@ -52,8 +52,9 @@ uint64_t port_timer_us(void)
         current = SYST_CVR;
         again = systick_wraps;
     } while (wraps != again);
-    const uint64_t cycles = wraps * (uint64_t)(SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - current);
-    return cycles / (TR_CPU_HZ / 1000000u);
+    return wraps * (uint64_t)(SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - current);
 }
+
+uint32_t port_ticks_per_us(void) { return TR_CPU_HZ / 1000000u; }
 
 void port_timestamp_pin(int level) { LED = level ? 1u : 0u; }

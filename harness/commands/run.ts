@@ -17,6 +17,7 @@ interface RunArgs {
   "min-window-seconds": number;
   iterations?: number;
   dataset?: string;
+  limit?: number;
   report: boolean;
   json: boolean;
   trace: boolean;
@@ -33,6 +34,7 @@ export function runCommands(cli: Argv): void {
       .option("min-window-seconds", { type: "number", default: 10, describe: "device time per performance window" })
       .option("iterations", { type: "number", describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
+      .option("limit", { type: "number", describe: "accuracy mode: only the first N inputs" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
       .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
@@ -67,6 +69,7 @@ async function run(args: RunArgs): Promise<number> {
       modes,
       store,
       performance: { windows: args.windows, minWindowSeconds: args["min-window-seconds"], iterations: args.iterations },
+      limit: args.limit,
       progress,
       signal: abort.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,

@@ -1,9 +1,10 @@
 // The flasher registry: board files name a tool; this maps the name to its module.
 import type { BoardDefinition } from "../boards/schema.ts";
+import { manualFlasher } from "./manual.ts";
 import { qemuFlasher } from "./qemu.ts";
 import type { Flasher } from "./types.ts";
 
-const flashers = new Map<string, Flasher<any>>([[qemuFlasher.tool, qemuFlasher]]);
+const flashers = new Map<string, Flasher<any>>([qemuFlasher, manualFlasher].map((f) => [f.tool, f]));
 
 export function registerFlasher(flasher: Flasher<any>): void {
   flashers.set(flasher.tool, flasher);

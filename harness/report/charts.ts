@@ -43,7 +43,7 @@ export function latencyChart(points: LatencyPoint[]): TopLevelSpec | undefined {
     title: "Latency per inference (median of windows; bar = window spread)",
     data: { values: data },
     width: 520,
-    height: { step: 22 },
+    height: 30 * data.length + 20,
     layer: [
       { mark: { type: "bar" }, encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "label" }, x: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "label", type: "nominal", title: "board" }, tooltip: [{ field: "medianMs", format: ".3f" }] } },
       { mark: { type: "rule", color: "black" }, encoding: { y: { field: "workload", type: "nominal" }, yOffset: { field: "label" }, x: { field: "minMs", type: "quantitative" }, x2: { field: "maxMs" } } },
@@ -58,7 +58,7 @@ export function accuracyChart(points: AccuracyPoint[]): TopLevelSpec | undefined
     title: "Accuracy on the device against the quality target (tick)",
     data: { values: points },
     width: 520,
-    height: { step: 22 },
+    height: 30 * points.length + 20,
     layer: [
       { mark: "bar", encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "board" }, x: { field: "value", type: "quantitative", title: "top-1 / AUC", scale: { domain: [0, 1] } }, color: { field: "board", type: "nominal" } } },
       { mark: { type: "tick", color: "crimson", thickness: 2 }, encoding: { y: { field: "workload", type: "nominal" }, x: { field: "target", type: "quantitative" } } },
@@ -74,7 +74,7 @@ export function energyChart(points: EnergyPoint[]): TopLevelSpec | undefined {
     title: "Energy per inference, by phase (modelled where marked)",
     data: { values: data },
     width: 520,
-    height: { step: 22 },
+    height: 30 * data.length + 20,
     mark: "bar",
     encoding: { y: { field: "label", type: "nominal", title: null }, x: { field: "uj", type: "quantitative", title: "µJ per inference", stack: "zero" }, color: { field: "phase", type: "nominal" } },
   } as TopLevelSpec;

@@ -61,6 +61,8 @@ export interface SuiteOptions {
   modes: RunMode[];
   store: SuiteStore;
   performance: { windows: number; minWindowSeconds: number; iterations?: number; warmup?: number };
+  /** Accuracy mode: only the first N inputs (a quick check); undefined: all of them. */
+  limit?: number;
   progress: Progress;
   signal?: AbortSignal;
   /** Every line to and from the device, for --trace. */
@@ -147,7 +149,7 @@ async function runMode(
   const settings =
     mode === "performance"
       ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? workload.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup }
-      : { inputs: workload.dataset.inputs.length, hostReference: Boolean(workload.hostReference) };
+      : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
   const runId = store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" });
   const sink: RunSink = {
     window: (w) => store.window(runId, w),
@@ -155,7 +157,7 @@ async function runMode(
   };
   const ctx = {
     session: connection.session,
-    inputs: mode === "performance" ? workload.dataset.inputs.slice(0, opts.performance.windows) : workload.dataset.inputs,
+    inputs: mode === "performance" ? workload.dataset.inputs.slice(0, opts.performance.windows) : workload.dataset.inputs.slice(0, opts.limit),
     sink,
     log: (l: string) => progress.log(`  ${l}`),
     progress: (done: number, total: number) => progress.update(done),
@@ -176,7 +178,7 @@ async function runMode(
       store.finishRun(runId, { ...summary });
       return { workload: workload.id, mode, runId, status: "completed", performance: summary };
     }
-    progress.start(`${workload.id} accuracy`, workload.dataset.inputs.length, "inputs");
+    progress.start(`${workload.id} accuracy`, ctx.inputs.length, "inputs");
     const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference });
     progress.stop();
     store.finishRun(runId, { ...summary, target: workload.target });

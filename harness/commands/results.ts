@@ -1,0 +1,63 @@
+// `tinyrig results` (list / show / export) and `tinyrig report`.
+import { writeFileSync } from "node:fs";
+import type { Argv } from "yargs";
+import { writeReport, DEFAULT_REPORT_DIR } from "../report/report.ts";
+import { exportRows, toCsv, type ExportTable } from "../store/export.ts";
+import { DEFAULT_DB, ResultStore } from "../store/store.ts";
+
+export function resultsCommands(cli: Argv): void {
+  cli.command("results", "stored runs: list, show, export", (y) =>
+    y
+      .option("db", { type: "string", default: DEFAULT_DB })
+      .command("list", "list runs", (yy) =>
+        yy.option("board", { type: "string" }).option("workload", { type: "string" }).option("mode", { type: "string" })
+          .option("status", { type: "string" }).option("since", { type: "string", describe: "ISO date" }).option("limit", { type: "number", default: 50 })
+          .option("json", { type: "boolean", default: false }),
+        (a) => withStore(a.db as string, (s) => {
+          const runs = s.listRuns({ board: a.board, workload: a.workload, mode: a.mode, status: a.status, since: a.since, limit: a.limit });
+          if (a.json) return console.log(JSON.stringify(runs, null, 2));
+          for (const r of runs) {
+            console.log(`${String(r.id).padStart(5)}  ${r.startedAt}  ${r.board.padEnd(16)} ${r.workload.padEnd(18)} ${r.mode.padEnd(12)} ${r.status.padEnd(11)} ${r.boardKind === "emulated" ? "emulated" : ""}${r.error ? `  ${r.error.split("\n")[0]}` : ""}`);
+          }
+        }))
+      .command("show <id>", "one run with its windows and summary", (yy) => yy.positional("id", { type: "number", demandOption: true }).option("json", { type: "boolean", default: false }),
+        (a) => withStore(a.db as string, (s) => {
+          const run = s.getRun(a.id as number);
+          if (!run) throw new Error(`no run ${a.id} in ${s.file}`);
+          const out = { run, windows: s.windows(run.id), inferences: s.inferences(run.id).length };
+          console.log(JSON.stringify(out, null, 2));
+        }))
+      .command("export", "export runs, windows or inferences as CSV or JSON", (yy) =>
+        yy.option("table", { choices: ["runs", "windows", "inferences"] as const, default: "runs" as const })
+          .option("format", { choices: ["csv", "json"] as const, default: "csv" as const })
+          .option("run", { type: "number", array: true, describe: "only these runs" })
+          .option("out", { type: "string", describe: "file (default: stdout)" }),
+        (a) => withStore(a.db as string, (s) => {
+          const rows = exportRows(s, a.table as ExportTable, a.run as number[] | undefined);
+          const text = a.format === "json" ? JSON.stringify(rows, null, 2) + "\n" : toCsv(rows);
+          if (a.out) writeFileSync(a.out, text);
+          else process.stdout.write(text);
+        }))
+      .demandCommand(1, "results list | show <id> | export"),
+  );
+  cli.command("report", "write the HTML report and its charts", (y) =>
+    y.option("db", { type: "string", default: DEFAULT_DB }).option("out", { type: "string", default: DEFAULT_REPORT_DIR }),
+    async (a) => {
+      const store = ResultStore.open(a.db);
+      try {
+        console.log(await writeReport({ store, outDir: a.out }));
+      } finally {
+        store.close();
+      }
+    },
+  );
+}
+
+function withStore(db: string, f: (s: ResultStore) => void): void {
+  const store = ResultStore.open(db);
+  try {
+    f(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,49 @@
+// The main job end to end on the default emulated board: real QEMU, real PTY, real SQLite, the real CLI.
+import Database from "better-sqlite3";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { tinyrig } from "./helpers/cli.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-suite-"));
+
+describe("tinyrig run on mps2-an386 (emulated)", () => {
+  it("benchmarks vibration in performance and accuracy modes, stores every window and inference, writes the report", async () => {
+    const db = path.join(dir, "a.db");
+    const r = await tinyrig(["run", "--workload", "vibration", "--windows", "2", "--min-window-seconds", "0.5", "--limit", "25", "--db", db, "--json"]);
+    expect(r.exitCode, r.all).toBe(0);
+    const results = JSON.parse(r.stdout) as { mode: string; status: string; accuracy?: { value: number; bitExact: { matched: number; compared: number } } }[];
+    expect(results.map((x) => [x.mode, x.status])).toEqual([["performance", "completed"], ["accuracy", "completed"]]);
+    const acc = results[1]!.accuracy!;
+    expect(acc.bitExact).toEqual({ matched: 25, compared: 25 }); // firmware (SMLAD kernels) == host interpreter, bit for bit
+    expect(acc.value).toBeGreaterThanOrEqual(0.9);
+    const sql = new Database(db, { readonly: true });
+    const runs = sql.prepare("SELECT mode, status, simulated FROM run ORDER BY id").all();
+    expect(runs).toEqual([{ mode: "performance", status: "completed", simulated: 1 }, { mode: "accuracy", status: "completed", simulated: 1 }]);
+    const windows = sql.prepare("SELECT iterations, latency_us, t1_us - t0_us AS span FROM window").all() as { iterations: number; latency_us: number; span: number }[];
+    expect(windows).toHaveLength(2);
+    for (const w of windows) expect(w.span).toBeGreaterThanOrEqual(500_000); // each window lasts the requested device time
+    expect((sql.prepare("SELECT COUNT(*) AS n FROM inference WHERE equals_host_reference = 1").get() as { n: number }).n).toBe(25);
+    sql.close();
+
+    // -icount: the same firmware and input give the same timer figures on every run
+    const db2 = path.join(dir, "b.db");
+    const again = await tinyrig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "2", "--min-window-seconds", "0.5", "--db", db2, "--json"]);
+    expect(again.exitCode, again.all).toBe(0);
+    const sql2 = new Database(db2, { readonly: true });
+    const windows2 = sql2.prepare("SELECT iterations, latency_us, t1_us - t0_us AS span FROM window").all();
+    sql2.close();
+    expect(windows2).toEqual(windows);
+
+    const report = await tinyrig(["report", "--db", db, "--out", path.join(dir, "report")]);
+    expect(report.exitCode, report.all).toBe(0);
+    const html = readFileSync(path.join(dir, "report", "index.html"), "utf8");
+    expect(html).toContain('src="latency.svg"');
+    expect(html).toContain("emulated");
+    const svg = readFileSync(path.join(dir, "report", "latency.svg"), "utf8");
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("vibration");
+    expect(existsSync(path.join(dir, "report", "accuracy.svg"))).toBe(true);
+  }, 300_000);
+});
