@@ -140,12 +140,14 @@ static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buff
         const uint32_t nd = tr_fb_vec_len(fb, shape);
         if (nd > 4) return fail(m, "tensor of more than 4 dimensions");
         t->ndims = (uint8_t)nd;
-        t->elems = 1;
+        int64_t elems = 1;
         for (uint32_t d = 0; d < nd; ++d) {
             t->dims[d] = tr_fb_i32(fb, shape + 4 + 4 * d);
             if (t->dims[d] <= 0) return fail(m, "tensor with a dimension <= 0");
-            t->elems *= t->dims[d];
+            elems *= t->dims[d];
+            if (elems > (1 << 26)) return fail(m, "tensor larger than 64 M elements");
         }
+        t->elems = (int32_t)elems;
         t->bytes = (uint32_t)t->elems * (uint32_t)esize;
         const uint32_t b = (uint32_t)tr_fb_field_i32(fb, tt, T_BUFFER, 0);
         if (b >= n_buffers && n_buffers) return fail(m, "tensor buffer index out of range");
