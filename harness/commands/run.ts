@@ -100,6 +100,7 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean):
       const a = r.accuracy;
       figure = `${a.metric} ${(a.value * (a.metric === "top1" ? 100 : 1)).toFixed(a.metric === "top1" ? 2 : 4)}${a.metric === "top1" ? "%" : ""} over ${a.count}; bit-exact with host ${a.bitExact.matched}/${a.bitExact.compared}`;
     }
+    if (r.energy) figure = `${r.energy.medianEnergyPerInferenceUj.toFixed(3)} uJ/inference (median of ${r.energy.windows} windows${r.energy.kind === "modelled" ? ", modelled" : ""})`;
     return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error ?? figure];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];

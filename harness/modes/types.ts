@@ -23,6 +23,13 @@ export interface WindowMeasurement {
   throughput: number;
 }
 
+/** A window measured by a power monitor: t0/t1 and latency come from the monitor's edges, not the device's timer. */
+export interface EnergyWindowMeasurement extends WindowMeasurement {
+  energyUj: number;
+  energyPerInferenceUj: number;
+  phasesUj?: Record<string, number>;
+}
+
 export interface InferenceMeasurement {
   inputIndex: number;
   file: string;
@@ -39,7 +46,7 @@ export interface InferenceMeasurement {
 }
 
 export interface RunSink {
-  window(w: WindowMeasurement): void;
+  window(w: WindowMeasurement | EnergyWindowMeasurement): void;
   inference(i: InferenceMeasurement): void;
 }
 

@@ -22,11 +22,13 @@ export interface ConnectOptions {
   log(line: string): void;
   trace?: (direction: "tx" | "rx", line: string) => void;
   signal?: AbortSignal;
+  /** Emulated boards: record timestamp-pin edges in virtual time (energy mode). */
+  observeTimestampPin?: boolean;
 }
 
 export async function connectBoard(board: BoardDefinition, image: FlashImage, opts: ConnectOptions): Promise<BoardConnection> {
   const { flasher, config } = flasherFor(board);
-  const flash = await flasher.flash(config, { board, image, log: opts.log, signal: opts.signal });
+  const flash = await flasher.flash(config, { board, image, log: opts.log, signal: opts.signal, observeTimestampPin: opts.observeTimestampPin });
   opts.log(`${flash.tool}: flashed in ${flash.durationMs} ms`);
   const attached = flash.console;
   try {
@@ -36,7 +38,8 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
       path = attached.path;
     } else {
       const serial = board.console.serial!;
-      baud = opts.mode === "energy" ? serial.baud.energy : (serial.baud[opts.mode] ?? serial.baud.performance);
+      // Energy mode talks to the DUT at its energy baud only through an interface board; directly, it keeps its usual speed.
+      baud = opts.mode === "energy" && board.interfaceBoard ? serial.baud.energy : (serial.baud[opts.mode === "energy" ? "performance" : opts.mode] ?? serial.baud.performance);
       path = serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000));
     }
     const transport = await SerialTransport.open(path, baud);

@@ -6,7 +6,11 @@ import { lockBoard } from "../boards/lock.ts";
 import { buildFirmware, type FirmwareImage, type InputTransform } from "../build/firmware.ts";
 import { runAccuracy, type AccuracySummary } from "../modes/accuracy.ts";
 import { runPerformance, type PerformanceSummary } from "../modes/performance.ts";
-import type { InferenceMeasurement, ModeInput, RunSink, WindowMeasurement } from "../modes/types.ts";
+import type { EnergyWindowMeasurement, InferenceMeasurement, ModeInput, ModeContext, RunSink, WindowMeasurement } from "../modes/types.ts";
+import { runEnergy, type EnergySummary } from "../modes/energy.ts";
+import { ModelledMeter } from "../power/modelled.ts";
+import type { EnergyMeter } from "../power/types.ts";
+import type { EnergySource } from "../store/store.ts";
 import { connectBoard, raceExit, type BoardConnection } from "./connect.ts";
 import type { Progress } from "./progress.ts";
 
@@ -49,7 +53,7 @@ export interface RunStart {
 /** What the run loop needs of the store (harness/store provides it). */
 export interface SuiteStore {
   startRun(start: RunStart): number;
-  window(runId: number, w: WindowMeasurement): void;
+  window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void;
   inference(runId: number, i: InferenceMeasurement): void;
   finishRun(runId: number, summary: Record<string, unknown>): void;
   failRun(runId: number, error: string, status: "failed" | "interrupted"): void;
@@ -77,6 +81,7 @@ export interface SuiteResult {
   error?: string;
   performance?: PerformanceSummary;
   accuracy?: AccuracySummary;
+  energy?: EnergySummary;
 }
 
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
@@ -89,8 +94,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   try {
     for (const workload of opts.workloads) {
       const modes = opts.modes.filter((m) => m !== "energy");
-      if (modes.length === 0) continue;
-      results.push(...(await runWorkload(opts, workload, modes)));
+      if (modes.length) results.push(...(await runWorkload(opts, workload, modes)));
+      if (opts.modes.includes("energy") && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
       if (opts.signal?.aborted) break;
     }
   } finally {
@@ -190,5 +195,63 @@ async function runMode(
     store.failRun(runId, error, interrupted ? "interrupted" : "failed");
     progress.log(`  ✗ ${mode}: ${error}`);
     return { workload: workload.id, mode, runId, status: interrupted ? "interrupted" : "failed", error };
+  }
+}
+
+/** Energy mode: energy-mode firmware (timestamp pin, no timestamps printed), a power monitor, MLPerf's windows. */
+async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): Promise<SuiteResult> {
+  const { board, progress, store } = opts;
+  progress.log(`\n== ${workload.id} on ${board.name}: energy${board.kind === "emulated" ? " (modelled)" : ""}`);
+  let firmware: FirmwareImage;
+  let connection: BoardConnection;
+  let meter: EnergyMeter;
+  try {
+    firmware = await buildFirmware(
+      { board, modelId: workload.mlperfModelId, modelPath: workload.modelPath, inputBytes: workload.inputBytes, transform: workload.transform, timestampMode: "energy", resultsMse: workload.task === "anomaly" },
+      (l) => progress.log(`  ${l}`),
+    );
+    connection = await connectBoard(board, firmware, { mode: "energy", log: (l) => progress.log(`  ${l}`), trace: opts.trace, signal: opts.signal, observeTimestampPin: board.kind === "emulated" });
+  } catch (err) {
+    const error = (err as Error).message;
+    progress.log(`  ✗ ${error}`);
+    return { workload: workload.id, mode: "energy", status: "failed", error };
+  }
+  try {
+    if (connection.console?.pinLog) meter = new ModelledMeter(board, connection.console.pinLog);
+    else throw new Error(`${board.file}: no power monitor driver for ${board.powerMonitor?.driver ?? "this board (powerMonitor is not set)"}`);
+  } catch (err) {
+    await connection.close();
+    const error = (err as Error).message;
+    progress.log(`  ✗ ${error}`);
+    return { workload: workload.id, mode: "energy", status: "failed", error };
+  }
+  const settings = { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup, meter: meter.identity };
+  const runId = store.startRun({ mode: "energy", board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter.kind === "modelled" });
+  const source: EnergySource = { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
+  const ctx: ModeContext = {
+    session: connection.session,
+    inputs: workload.dataset.inputs.slice(0, opts.performance.windows),
+    sink: { window: (w) => store.window(runId, w, source), inference: (i) => store.inference(runId, i) },
+    log: (l) => progress.log(`  ${l}`),
+    progress: (done) => progress.update(done),
+    guard: (step) => raceExit(step, connection.console),
+    signal: opts.signal,
+  };
+  try {
+    progress.start(`${workload.id} energy`, opts.performance.windows, "windows");
+    const summary = await runEnergy(ctx, meter, { windows: opts.performance.windows, warmup: settings.warmup, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes });
+    progress.stop();
+    store.finishRun(runId, { ...summary });
+    return { workload: workload.id, mode: "energy", runId, status: "completed", energy: summary };
+  } catch (err) {
+    progress.stop();
+    const interrupted = opts.signal?.aborted ?? false;
+    const error = (err as Error).message;
+    store.failRun(runId, error, interrupted ? "interrupted" : "failed");
+    progress.log(`  ✗ energy: ${error}`);
+    return { workload: workload.id, mode: "energy", runId, status: interrupted ? "interrupted" : "failed", error };
+  } finally {
+    await meter.end();
+    await connection.close();
   }
 }

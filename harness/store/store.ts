@@ -6,7 +6,7 @@ import { cpus, hostname, platform, release } from "node:os";
 import path from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
 import type { RunStart, SuiteStore } from "../run/suite.ts";
-import type { InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
 
 export const DEFAULT_DB = path.resolve(import.meta.dirname, "../../results/tinyrig.db");
@@ -63,10 +63,8 @@ export interface RunFilter {
   limit?: number;
 }
 
-export interface EnergyWindow {
-  energyUj: number;
-  energyPerInferenceUj: number;
-  phases?: Record<string, number>;
+/** Who measured (or modelled) a window's energy. */
+export interface EnergySource {
   monitor: string;
   sampleRateHz?: number;
   voltageV?: number;
@@ -170,7 +168,8 @@ export class ResultStore implements SuiteStore {
     })();
   }
 
-  window(runId: number, w: WindowMeasurement, energy?: EnergyWindow): void {
+  window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void {
+    const energy = "energyUj" in w ? w : undefined;
     this.db
       .prepare(
         `INSERT INTO window (run_id, idx, input_index, iterations, warmup, t0_us, t1_us, latency_us, throughput,
@@ -178,8 +177,8 @@ export class ResultStore implements SuiteStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(runId, w.index, w.inputIndex, w.iterations, w.warmup, w.t0Us, w.t1Us, w.latencyUs, w.throughput,
-        energy?.energyUj ?? null, energy?.energyPerInferenceUj ?? null, energy?.phases ? JSON.stringify(energy.phases) : null,
-        energy?.monitor ?? null, energy?.sampleRateHz ?? null, energy?.voltageV ?? null, energy?.kind ?? null);
+        energy?.energyUj ?? null, energy?.energyPerInferenceUj ?? null, energy?.phasesUj ? JSON.stringify(energy.phasesUj) : null,
+        source?.monitor ?? null, source?.sampleRateHz ?? null, source?.voltageV ?? null, energy ? (source?.kind ?? null) : null);
   }
 
   inference(runId: number, i: InferenceMeasurement): void {

@@ -18,6 +18,7 @@ Quantisation follows TFLite's post-training scheme: per-channel symmetric int8 w
 int32 biases with scale input_scale * weight_scale, asymmetric int8 activations from calibrated min/max (ReLU
 fused into the layer before it), pooling and reshape keep their input's parameters, softmax outputs 1/256, -128.
 """
+import copy
 import math
 
 import numpy as np
@@ -28,8 +29,8 @@ from tflite_writer import Graph, write_tflite  # noqa: F401  (re-exported for re
 
 
 class Conv:
-    def __init__(self, module, stride=(1, 1), padding="SAME", act="RELU"):
-        self.module, self.stride, self.padding, self.act = module, tuple(stride), padding, act
+    def __init__(self, module, stride=(1, 1), padding="SAME", act="RELU", bn=None):
+        self.module, self.stride, self.padding, self.act, self.bn = module, tuple(stride), padding, act, bn
 
 
 class DepthwiseConv(Conv):
@@ -94,6 +95,7 @@ class Sequential(torch.nn.Module):
         super().__init__()
         self.layers = layers
         self.mods = torch.nn.ModuleList([l.module for l in layers if hasattr(l, "module")])
+        self.bns = torch.nn.ModuleList([l.bn for l in layers if getattr(l, "bn", None) is not None])
 
     def forward(self, x, record=None):
         """x: NCHW (or N x features for dense-only models). `record` collects each layer's output."""
@@ -102,7 +104,10 @@ class Sequential(torch.nn.Module):
                 m = layer.module
                 if layer.padding == "SAME":
                     x = same_pad(x, m.kernel_size, layer.stride, m.dilation)
-                x = _activate(F.conv2d(x, m.weight, m.bias, layer.stride, 0, m.dilation, m.groups), layer.act)
+                x = F.conv2d(x, m.weight, m.bias, layer.stride, 0, m.dilation, m.groups)
+                if layer.bn is not None:
+                    x = layer.bn(x)
+                x = _activate(x, layer.act)
             elif isinstance(layer, Dense):
                 x = _activate(layer.module(x), layer.act)
             elif isinstance(layer, MaxPool):
@@ -144,7 +149,12 @@ def _act_quant(lo, hi):
 def export(model, calibration, input_quant=None, description="", input_shape_nhwc=None, float_input=False):
     """Builds the int8 Graph. calibration: float NCHW batch (or N x features). input_quant: fixed (scale, zp) of the
     int8 input (None: calibrated). float_input: the graph takes float32 and starts with QUANTIZE."""
+    model = copy.deepcopy(model)  # folding below must not change the caller's model
     model.eval()
+    for layer in model.layers:  # batch norm folded into its convolution, as TFLite's converter does
+        if isinstance(layer, Conv) and layer.bn is not None:
+            fold_batchnorm(layer.module, layer.bn)
+            layer.bn = None
     record = []
     with torch.no_grad():
         model(calibration, record)
