@@ -46,4 +46,30 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     expect(svg).toContain("vibration");
     expect(existsSync(path.join(dir, "report", "accuracy.svg"))).toBe(true);
   }, 300_000);
+
+  it("energy mode: modelled energy per inference from virtual-time pin edges, identical run after run", async () => {
+    const energy = async (name: string) => {
+      const db = path.join(dir, name);
+      const r = await tinyrig(["run", "--workload", "vibration", "--mode", "energy", "--windows", "2", "--min-window-seconds", "0.3", "--db", db, "--json"]);
+      expect(r.exitCode, r.all).toBe(0);
+      const sql = new Database(db, { readonly: true });
+      const rows = sql.prepare("SELECT iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor FROM window ORDER BY idx").all() as { energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number }[];
+      const run = sql.prepare("SELECT modelled, simulated, summary_json FROM run").get() as { modelled: number; simulated: number; summary_json: string };
+      sql.close();
+      return { rows, run };
+    };
+    const a = await energy("e1.db");
+    const b = await energy("e2.db");
+    expect(a.rows).toHaveLength(2);
+    for (const w of a.rows) {
+      expect(w.energy_kind).toBe("modelled");
+      expect(w.monitor).toMatch(/^modelled: mps2-an386 power model/);
+      expect(w.energy_uj).toBeGreaterThan(0);
+    }
+    expect(a.run).toMatchObject({ modelled: 1, simulated: 1 });
+    expect(b.rows).toEqual(a.rows); // reproducible to the microjoule (and beyond)
+    // energy = V x I x time: the power model's 40.5 mW over the window's virtual duration
+    const perf = JSON.parse(a.run.summary_json) as { medianEnergyPerInferenceUj: number; medianLatencyUs: number };
+    expect(perf.medianEnergyPerInferenceUj).toBeCloseTo(1.8 * 0.0225 * perf.medianLatencyUs, 6);
+  }, 300_000);
 });
