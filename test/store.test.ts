@@ -1,0 +1,61 @@
+// The result store on real SQLite files: migrations, round trips, exports, refusal of future schemas and of files
+// that are not SQLite (left untouched).
+import Database from "better-sqlite3";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { findBoard } from "../harness/boards/load.ts";
+import type { FirmwareImage } from "../harness/build/firmware.ts";
+import type { BoardConnection } from "../harness/run/connect.ts";
+import type { SuiteWorkload } from "../harness/run/suite.ts";
+import { exportRows, toCsv } from "../harness/store/export.ts";
+import { LATEST_VERSION } from "../harness/store/migrations.ts";
+import { ResultStore, StoreError } from "../harness/store/store.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-store-"));
+const board = findBoard("mps2-an386");
+const firmware = { sha256: "ab".repeat(32), bytes: 1000, sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 }, toolchain: "gcc 12", kernels: "dsp", timestampMode: "performance", config: { PORT: "cmsdk" } } as unknown as FirmwareImage;
+const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256: "ef".repeat(32), modelBytes: 10, params: 5, macs: 7, dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" } } as unknown as BoardConnection;
+
+describe("ResultStore", () => {
+  it("migrates an empty file, and every row round-trips", () => {
+    const store = ResultStore.open(path.join(dir, "a.db"));
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
+    const id = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: { inputs: 2 }, simulated: true });
+    store.inference(id, { inputIndex: 0, file: "a,b.bin", label: 1, outputs: [0.25, 0.75], rawOutput: Uint8Array.from([0x80, 0x7f]), score: 0.75, predicted: 1, equalsHostReference: true, latencyUs: 12.5 });
+    store.window(id, { index: 0, inputIndex: 0, iterations: 10, warmup: 1, t0Us: 5, t1Us: 105, latencyUs: 10, throughput: 1e5 });
+    store.finishRun(id, { metric: "top1", value: 1 });
+    const run = store.getRun(id)!;
+    expect(run).toMatchObject({ mode: "accuracy", board: "mps2-an386", boardKind: "emulated", workload: "vibration", status: "completed", simulated: true, firmwareSha256: firmware.sha256, datasetSha256: workload.dataset.sha256, settings: { inputs: 2 }, summary: { metric: "top1", value: 1 } });
+    expect(store.inferences(id)).toEqual([{ runId: id, inputIndex: 0, file: "a,b.bin", label: 1, outputs: [0.25, 0.75], rawOutput: Uint8Array.from([0x80, 0x7f]), score: 0.75, predicted: 1, equalsHostReference: true, latencyUs: 12.5 }]);
+    expect(store.windows(id)[0]).toMatchObject({ iterations: 10, t0Us: 5, t1Us: 105, latencyUs: 10, energyUj: null });
+    // the board's YAML is stored with the run
+    const sql = new Database(path.join(dir, "a.db"), { readonly: true });
+    expect((sql.prepare("SELECT yaml FROM board").get() as { yaml: string }).yaml).toBe(board.text);
+    sql.close();
+    // CSV quoting survives a comma in a file name; JSON export parses back
+    const csv = toCsv(exportRows(store, "inferences"));
+    expect(csv.split("\n")[1]).toContain('"a,b.bin"');
+    expect(JSON.parse(JSON.stringify(exportRows(store, "runs")))[0].id).toBe(id);
+    store.close();
+  });
+
+  it("refuses a database from a newer tinyrig", () => {
+    const file = path.join(dir, "future.db");
+    ResultStore.open(file).close();
+    const sql = new Database(file);
+    sql.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(LATEST_VERSION + 1, "2099-01-01");
+    sql.close();
+    expect(() => ResultStore.open(file)).toThrow(/schema version \d+ is newer than this tinyrig knows/);
+  });
+
+  it("refuses a file that is not SQLite, naming it, and leaves it untouched", () => {
+    const file = path.join(dir, "notes.db");
+    writeFileSync(file, "these are my lab notes\n");
+    expect(() => ResultStore.open(file)).toThrow(StoreError);
+    expect(() => ResultStore.open(file)).toThrow(/notes\.db: not a SQLite database/);
+    expect(readFileSync(file, "utf8")).toBe("these are my lab notes\n");
+  });
+});
