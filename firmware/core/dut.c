@@ -135,7 +135,7 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
 
 static void print_results(tr_dut *d)
 {
-    static char buf[4096];
+    static char buf[640]; /* ~20 characters per value: room for 30 outputs */
     const size_t n = d->results(buf + 11, sizeof buf - 13);
     memcpy(buf, "m-results-[", 11);
     buf[11 + n] = ']';

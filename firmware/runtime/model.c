@@ -419,5 +419,6 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
     m->tensors[m->output].last_op = (int16_t)(n_ops - 1);
     if (m->tensors[m->input].data || m->tensors[m->output].data) return fail(m, "model input/output is a constant");
     m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors);
+    m->channels = channel_used;
     return 0;
 }

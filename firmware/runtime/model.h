@@ -6,14 +6,17 @@
 #include <stdint.h>
 #include "tr_kernels.h"
 
-#ifndef TR_MAX_TENSORS
-#define TR_MAX_TENSORS 160
-#endif
-#ifndef TR_MAX_OPS
-#define TR_MAX_OPS 80
-#endif
-#ifndef TR_MAX_CHANNEL_PARAMS
-#define TR_MAX_CHANNEL_PARAMS 4096 /* sum over conv layers of output channels */
+/* The firmware build sizes these tables for its model (tr_plan writes arena_size.h); the host tool uses the
+ * defaults, which bound the models tinyrig accepts at all. */
+#if defined(TR_FIRMWARE_BUILD)
+#include "arena_size.h"
+#define TR_MAX_TENSORS TR_MODEL_TENSORS
+#define TR_MAX_OPS TR_MODEL_OPS
+#define TR_MAX_CHANNEL_PARAMS (TR_MODEL_CHANNELS > 0 ? TR_MODEL_CHANNELS : 1)
+#else
+#define TR_MAX_TENSORS 256
+#define TR_MAX_OPS 128
+#define TR_MAX_CHANNEL_PARAMS 8192 /* sum over convolutions of their output channels */
 #endif
 
 /* TFLite TensorType values */
@@ -67,6 +70,7 @@ typedef struct {
     uint16_t n_tensors, n_ops;
     int16_t input, output;
     uint32_t arena_needed; /* the plan's size */
+    uint32_t channels;     /* per-channel parameter sets in use */
     char error[96];        /* why the model was refused, for the e-[...] line */
 } tr_model;
 

@@ -1,0 +1,56 @@
+/* Port for SiFive E-series machines (QEMU's sifive_e, the HiFive1's FE310 map): UART0, the CLINT's mtime counter,
+ * GPIO0 pin 0 as the timestamp pin. Addresses and timer frequency from the board file: TR_UART_BASE, TR_GPIO_BASE,
+ * TR_MTIME_ADDR, TR_MTIME_HZ. */
+#include <stdint.h>
+#include "port.h"
+
+#define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
+#define UART_TXDATA REG(TR_UART_BASE + 0x00u) /* bit 31: FIFO full */
+#define UART_RXDATA REG(TR_UART_BASE + 0x04u) /* bit 31: FIFO empty; bits 7..0: data */
+#define UART_TXCTRL REG(TR_UART_BASE + 0x08u)
+#define UART_RXCTRL REG(TR_UART_BASE + 0x0Cu)
+#define GPIO_OUTPUT_EN REG(TR_GPIO_BASE + 0x08u)
+#define GPIO_OUTPUT_VAL REG(TR_GPIO_BASE + 0x0Cu)
+
+void port_init(void)
+{
+    UART_TXCTRL = 1u; /* txen */
+    UART_RXCTRL = 1u; /* rxen */
+    GPIO_OUTPUT_EN |= 1u;
+    GPIO_OUTPUT_VAL &= ~1u;
+}
+
+void port_putc(char c)
+{
+    while (UART_TXDATA & 0x80000000u) {
+    }
+    UART_TXDATA = (uint8_t)c;
+}
+
+int port_getc(void)
+{
+    for (;;) {
+        const uint32_t v = UART_RXDATA;
+        if (!(v & 0x80000000u)) return (int)(v & 0xFFu);
+    }
+}
+
+uint64_t port_timer_ticks(void)
+{
+    /* 64-bit mtime read as two halves on RV32: re-read if the high half changed in between */
+    volatile uint32_t *mtime = (volatile uint32_t *)(uintptr_t)TR_MTIME_ADDR;
+    uint32_t hi, lo;
+    do {
+        hi = mtime[1];
+        lo = mtime[0];
+    } while (hi != mtime[1]);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+uint32_t port_ticks_per_us(void) { return TR_MTIME_HZ / 1000000u; }
+
+void port_timestamp_pin(int level)
+{
+    if (level) GPIO_OUTPUT_VAL |= 1u;
+    else GPIO_OUTPUT_VAL &= ~1u;
+}
