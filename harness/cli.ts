@@ -5,6 +5,8 @@ import { buildCommand } from "./commands/build.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { resultsCommands } from "./commands/results.ts";
 import { runCommands } from "./commands/run.ts";
+import { flashCommand } from "./commands/flash.ts";
+import { workloadsCommands } from "./commands/workloads.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -20,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${msg}\n\n${y.help()}`);
       exitCode = 2;
     });
-  for (const register of [runCommands, resultsCommands, boardCommands, buildCommand, doctorCommand]) register(cli);
+  for (const register of [runCommands, resultsCommands, boardCommands, workloadsCommands, buildCommand, flashCommand, doctorCommand]) register(cli);
   try {
     await cli.parseAsync();
   } catch (err) {

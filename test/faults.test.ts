@@ -82,7 +82,19 @@ describe("faults during a run", () => {
     const marked = store.markInterrupted();
     const run = store.getRun(marked[0]!)!;
     expect(run.status).toBe("interrupted");
-    expect(store.inferences(run.id).length).toBeGreaterThanOrEqual(5);
+    const kept = store.inferences(run.id);
+    expect(kept.length).toBeGreaterThanOrEqual(5);
     store.close();
-  }, 120_000);
+
+    // --resume continues the same run: the stored inferences stay as they were, the rest are added
+    const resumed = await tinyrig(["run", "--resume", String(run.id), "--db", db, "--json"]);
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    const after = ResultStore.open(db);
+    expect(after.getRun(run.id)!.status).toBe("completed");
+    const all = after.inferences(run.id);
+    expect(all.map((i) => i.inputIndex)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(all.slice(0, kept.length)).toEqual(kept);
+    expect((after.getRun(run.id)!.summary as { count: number }).count).toBe(300);
+    after.close();
+  }, 240_000);
 });

@@ -82,3 +82,9 @@ function isStale(owner: LockOwner): boolean {
     return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
+
+/** Who holds a board's lock right now (stale locks count as free). */
+export function boardLockOwner(board: string, dir = DEFAULT_LOCK_DIR): LockOwner | undefined {
+  const owner = readOwner(path.join(dir, `${board}.lock`));
+  return owner && !isStale(owner) ? owner : undefined;
+}

@@ -1,6 +1,7 @@
 // `tinyrig boards`: list the known boards; `tinyrig boards check <file>`: validate a board file.
 import type { Argv } from "yargs";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
+import { boardLockOwner } from "../boards/lock.ts";
 
 export function boardCommands(cli: Argv): void {
   cli.command(
@@ -14,9 +15,11 @@ export function boardCommands(cli: Argv): void {
         try {
           const b = loadBoardFile(file);
           const reach = b.console.emulator ? `qemu ${b.console.emulator.qemu.machine}` : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
+          const owner = boardLockOwner(b.name);
+          const state = owner ? `busy (pid ${owner.pid} on ${owner.host}: ${owner.purpose})` : "free";
           console.log(
             `${b.name.padEnd(20)} ${b.kind.padEnd(9)} ${b.cpu.core.padEnd(12)} ${(b.cpu.clockHz / 1e6).toFixed(0).padStart(4)} MHz  ` +
-              `flasher ${b.flasher.tool.padEnd(10)} console ${reach}`,
+              `flasher ${b.flasher.tool.padEnd(10)} console ${reach.padEnd(28)} ${state}`,
           );
         } catch (err) {
           bad++;

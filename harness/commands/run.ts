@@ -2,7 +2,7 @@
 import type { Argv } from "yargs";
 import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
 import { createProgress } from "../run/progress.ts";
-import { runSuite, type RunMode, type SuiteResult } from "../run/suite.ts";
+import { runSuite, type RunMode, type SuiteOptions, type SuiteResult } from "../run/suite.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
 import { DEFAULT_DB, ResultStore } from "../store/store.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
@@ -18,6 +18,7 @@ interface RunArgs {
   iterations?: number;
   dataset?: string;
   limit?: number;
+  resume?: number;
   report: boolean;
   json: boolean;
   trace: boolean;
@@ -35,6 +36,7 @@ export function runCommands(cli: Argv): void {
       .option("iterations", { type: "number", describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("limit", { type: "number", describe: "accuracy mode: only the first N inputs" })
+      .option("resume", { type: "number", describe: "continue an interrupted or failed run (its board, workload and mode)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
       .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
@@ -47,14 +49,24 @@ export function runCommands(cli: Argv): void {
 }
 
 async function run(args: RunArgs): Promise<number> {
+  const store = ResultStore.open(args.db);
+  const abandoned = store.markInterrupted();
+  let resume: SuiteOptions["resume"];
+  if (args.resume !== undefined) {
+    const r = store.getRun(args.resume);
+    if (!r) throw new Error(`no run ${args.resume} in ${store.file}`);
+    if (r.status === "completed" || r.status === "running") throw new Error(`run ${r.id} is ${r.status}; only interrupted or failed runs can be resumed`);
+    if (r.mode === "energy") throw new Error(`run ${r.id} is an energy run: energy windows are not resumable, start a new run`);
+    args = { ...args, board: r.board, workload: [r.workload], mode: [r.mode] };
+    const windows = store.windows(r.id);
+    resume = { runId: r.id, mode: r.mode, workload: r.workload, firmwareSha256: r.firmwareSha256, windowsDone: new Set(windows.map((w) => w.index)), inferences: store.inferences(r.id) };
+  }
   const board = findBoard(args.board);
   const modes = (args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
   for (const m of modes) if (!["performance", "accuracy", "energy"].includes(m)) throw new Error(`--mode ${m}: not one of performance, accuracy, energy, all`);
   const workloads = (args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id))).map((w) =>
     suiteWorkload(w, args.dataset),
   );
-  const store = ResultStore.open(args.db);
-  const abandoned = store.markInterrupted();
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
   const abort = new AbortController();
@@ -70,6 +82,7 @@ async function run(args: RunArgs): Promise<number> {
       store,
       performance: { windows: args.windows, minWindowSeconds: args["min-window-seconds"], iterations: args.iterations },
       limit: args.limit,
+      resume,
       progress,
       signal: abort.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,

@@ -53,6 +53,8 @@ export interface RunStart {
 /** What the run loop needs of the store (harness/store provides it). */
 export interface SuiteStore {
   startRun(start: RunStart): number;
+  /** Marks a stored run running again (resume), owned by this process. */
+  reopenRun(runId: number): void;
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void;
   inference(runId: number, i: InferenceMeasurement): void;
   finishRun(runId: number, summary: Record<string, unknown>): void;
@@ -69,6 +71,8 @@ export interface SuiteOptions {
   limit?: number;
   progress: Progress;
   signal?: AbortSignal;
+  /** Continue a stored run that was interrupted: its id and what it already holds. */
+  resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windowsDone: Set<number>; inferences: InferenceMeasurement[] };
   /** Every line to and from the device, for --trace. */
   trace?: (direction: "tx" | "rx", line: string) => void;
 }
@@ -155,7 +159,17 @@ async function runMode(
     mode === "performance"
       ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? workload.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup }
       : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
-  const runId = store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" });
+  const resume = opts.resume?.mode === mode && opts.resume.workload === workload.id ? opts.resume : undefined;
+  if (resume && resume.firmwareSha256 !== firmware.sha256) {
+    const error = `run ${resume.runId} was made with firmware ${resume.firmwareSha256?.slice(0, 12)}; this build is ${firmware.sha256.slice(0, 12)}: start a new run instead`;
+    progress.log(`  ✗ ${error}`);
+    return { workload: workload.id, mode, status: "failed", error };
+  }
+  const runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" });
+  if (resume) {
+    store.reopenRun(runId);
+    progress.log(`  resuming run ${runId}: ${resume.windowsDone.size} windows and ${resume.inferences.length} inferences already stored`);
+  }
   const sink: RunSink = {
     window: (w) => store.window(runId, w),
     inference: (i) => store.inference(runId, i),
@@ -178,13 +192,14 @@ async function runMode(
         iterations: opts.performance.iterations,
         minWindowSeconds: opts.performance.minWindowSeconds,
         inputBytes: workload.inputBytes,
+        done: resume?.windowsDone,
       });
       progress.stop();
       store.finishRun(runId, { ...summary });
       return { workload: workload.id, mode, runId, status: "completed", performance: summary };
     }
     progress.start(`${workload.id} accuracy`, ctx.inputs.length, "inputs");
-    const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference });
+    const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences });
     progress.stop();
     store.finishRun(runId, { ...summary, target: workload.target });
     return { workload: workload.id, mode, runId, status: "completed", accuracy: summary };

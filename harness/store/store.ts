@@ -195,6 +195,10 @@ export class ResultStore implements SuiteStore {
     this.db.prepare("UPDATE run SET status = 'completed', ended_at = ?, summary_json = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(summary), runId);
   }
 
+  reopenRun(runId: number): void {
+    this.db.prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ?").run(process.pid, hostname(), runId);
+  }
+
   failRun(runId: number, error: string, status: "failed" | "interrupted"): void {
     this.db.prepare("UPDATE run SET status = ?, ended_at = ?, error = ? WHERE id = ?").run(status, new Date().toISOString(), error, runId);
   }

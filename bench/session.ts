@@ -1,0 +1,51 @@
+// Host-side figures of a protocol session on a board (default: the emulated mps2-an386), printed:
+//   npx tsx bench/session.ts [--board B] [--workload W] [--repeat N]
+// - command round trip (name%): the floor under every exchange
+// - input transfer: payload bytes per second versus bytes on the wire (hex + framing), tinyrig's long `db` lines
+//   against MLPerf's 31-byte ones
+// - host overhead per inference in performance mode: wall time of `infer N 0` minus the device's own timed span,
+//   per inference (on an emulated board the device's time is virtual, so this is the emulator's speed as well)
+import { parseArgs } from "node:util";
+import { DEFAULT_BOARD, findBoard } from "../harness/boards/load.ts";
+import { buildFirmware } from "../harness/build/firmware.ts";
+import { connectBoard } from "../harness/run/connect.ts";
+import { MLPERF_DB_CHUNK_BYTES } from "../harness/protocol/session.ts";
+import { loadDataset, loadWorkload } from "../harness/workloads/registry.ts";
+
+const { values } = parseArgs({ options: { board: { type: "string", default: DEFAULT_BOARD }, workload: { type: "string", default: "vibration" }, repeat: { type: "string", default: "20" } } });
+const repeat = Number(values.repeat);
+const board = findBoard(values.board!);
+const w = loadWorkload(values.workload!);
+const m = w.manifest;
+const inputBytes = m.dataset.window?.bytes ?? m.input.bytes;
+const image = await buildFirmware({ board, modelId: m.mlperfModelId, modelPath: w.modelPath, inputBytes, transform: m.input.transform, timestampMode: "performance", resultsMse: m.task === "anomaly" });
+let wire = 0;
+const c = await connectBoard(board, image, { mode: "performance", log: () => {}, trace: (d, l) => (wire += l.length + (d === "rx" ? 2 : 0)) });
+const input = loadDataset(w).entries[0]!.bytes().subarray(0, inputBytes);
+const time = async (f: () => Promise<unknown>) => {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i++) await f();
+  return Number(process.hrtime.bigint() - t) / 1e6 / repeat;
+};
+console.log(`board ${board.name} (${board.kind}), workload ${w.id}, ${inputBytes}-byte input, ${repeat} repeats`);
+console.log(`command round trip (name%): ${(await time(() => c.session.command("name"))).toFixed(2)} ms`);
+for (const [label, chunk] of [["tinyrig db lines", c.session.dbChunkBytes()], ["MLPerf 31-byte db lines", MLPERF_DB_CHUNK_BYTES]] as const) {
+  const caps = c.session.identity!.caps!;
+  const saved = caps.dbMax;
+  caps.dbMax = chunk;
+  wire = 0;
+  const ms = await time(() => c.session.loadInput(input));
+  const wireBytes = wire / repeat;
+  caps.dbMax = saved;
+  console.log(`input transfer, ${label} (${chunk} B/command): ${ms.toFixed(1)} ms per input = ${((inputBytes / ms) * 1000).toFixed(0)} payload B/s, ${((wireBytes / ms) * 1000).toFixed(0)} wire B/s (${(wireBytes / inputBytes).toFixed(2)} wire bytes per payload byte)`);
+}
+for (const n of [1, 10, 100]) {
+  let device = 0;
+  const wall = await time(async () => {
+    const r = await c.session.infer(n, 0, 120_000);
+    device += r.t1Us - r.t0Us;
+  });
+  const deviceMs = device / repeat / 1000;
+  console.log(`infer ${n} 0: wall ${wall.toFixed(2)} ms, device ${deviceMs.toFixed(2)} ms${board.kind === "emulated" ? " (virtual)" : ""}, host overhead ${((wall - deviceMs) / n).toFixed(3)} ms per inference`);
+}
+await c.close();

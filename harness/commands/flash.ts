@@ -1,0 +1,50 @@
+// `tinyrig flash`: build the firmware for a board and a workload and flash it. For an emulated board this starts
+// the machine and keeps it running, printing its serial port, so any host tool (the MLPerf Tiny runner, a
+// terminal) can talk to it until Ctrl-C.
+import type { Argv } from "yargs";
+import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import { lockBoard } from "../boards/lock.ts";
+import { buildFirmware } from "../build/firmware.ts";
+import { flasherFor } from "../flash/index.ts";
+import { loadWorkload } from "../workloads/registry.ts";
+
+export function flashCommand(cli: Argv): void {
+  cli.command(
+    "flash",
+    "build and flash the reference firmware for a workload (emulated boards: start and keep running)",
+    (y) =>
+      y
+        .option("board", { type: "string", default: DEFAULT_BOARD })
+        .option("workload", { type: "string", demandOption: true })
+        .option("energy", { type: "boolean", default: false, describe: "energy-mode firmware (timestamp pin)" }),
+    async (args) => {
+      const board = findBoard(args.board);
+      const w = loadWorkload(args.workload);
+      const image = await buildFirmware(
+        { board, modelId: w.manifest.mlperfModelId, modelPath: w.modelPath, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
+        (l) => console.error(l),
+      );
+      const lock = lockBoard(board.name, `tinyrig flash ${w.id}`);
+      try {
+        const { flasher, config } = flasherFor(board);
+        const result = await flasher.flash(config, { board, image, log: (l) => console.error(l) });
+        console.error(`flashed ${image.sha256.slice(0, 12)} with ${result.tool} in ${result.durationMs} ms`);
+        if (result.console) {
+          console.log(result.console.path);
+          console.error(`${board.name} runs ${w.id} on ${result.console.path} (115200 baud); Ctrl-C stops it`);
+          await new Promise<void>((resolve) => {
+            process.once("SIGINT", resolve);
+            process.once("SIGTERM", resolve);
+            void result.console!.exited.then((why) => {
+              console.error(why);
+              resolve();
+            });
+          });
+          await result.console.close();
+        }
+      } finally {
+        lock.release();
+      }
+    },
+  );
+}

@@ -1,0 +1,34 @@
+// `tinyrig workloads`: list the reference workloads; `tinyrig workloads build <id>`: regenerate data and model from
+// the recipe (TypeScript generator, then the Python training recipe, then the host evaluation into the manifest).
+import { execa } from "execa";
+import path from "node:path";
+import type { Argv } from "yargs";
+import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export function workloadsCommands(cli: Argv): void {
+  cli.command("workloads", "the reference workloads: list, or rebuild one from its recipe", (y) =>
+    y
+      .command("list", "list workloads with their models and quality", (yy) => yy, () => {
+        for (const w of listWorkloads()) {
+          const m = w.manifest;
+          const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
+          console.log(`${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`);
+        }
+      })
+      .command("build <id>", "regenerate a workload's data and model (needs /usr/bin/python3 with torch)", (yy) => yy.positional("id", { type: "string", demandOption: true }), async (a) => {
+        const w = loadWorkload(a.id as string);
+        const steps: [string, string[]][] = [
+          ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
+          ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
+          ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
+        ];
+        for (const [cmd, args] of steps) {
+          console.error(`$ ${cmd} ${args.join(" ")}`);
+          await execa(cmd, args, { cwd: ROOT, stdio: "inherit" });
+        }
+      })
+      .demandCommand(1, "workloads list | build <id>"),
+  );
+}
