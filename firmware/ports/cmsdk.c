@@ -2,6 +2,7 @@
  * as the timestamp pin. Addresses and clock come from the board file: TR_UART_BASE, TR_LED_BASE, TR_CPU_HZ. */
 #include <stdint.h>
 #include "port.h"
+#include "systick.h"
 
 #define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 #define UART_DATA REG(TR_UART_BASE + 0x00u)
@@ -9,23 +10,13 @@
 #define UART_CTRL REG(TR_UART_BASE + 0x08u)  /* bit0: TX enable, bit1: RX enable */
 #define UART_BAUDDIV REG(TR_UART_BASE + 0x10u)
 #define LED REG(TR_LED_BASE)
-#define SYST_CSR REG(0xE000E010u)
-#define SYST_RVR REG(0xE000E014u)
-#define SYST_CVR REG(0xE000E018u)
-
-#define SYSTICK_RELOAD 0x00FFFFFFu /* the full 24 bits: one wrap every 2^24 cycles */
-static volatile uint64_t systick_wraps;
-
-void SysTick_Handler(void) { systick_wraps++; }
 
 void port_init(void)
 {
     UART_BAUDDIV = TR_CPU_HZ / 115200u;
     UART_CTRL = 0x3u;
     LED = 0;
-    SYST_RVR = SYSTICK_RELOAD;
-    SYST_CVR = 0;
-    SYST_CSR = 0x7u; /* processor clock, interrupt on wrap, enabled */
+    systick_start();
 }
 
 void port_putc(char c)
@@ -42,18 +33,7 @@ int port_getc(void)
     return (int)(UART_DATA & 0xFFu);
 }
 
-uint64_t port_timer_ticks(void)
-{
-    uint64_t wraps, again;
-    uint32_t current;
-    /* A wrap between the two reads shows as a changed wrap count (the SysTick interrupt is taken at once): retry. */
-    do {
-        wraps = systick_wraps;
-        current = SYST_CVR;
-        again = systick_wraps;
-    } while (wraps != again);
-    return wraps * (uint64_t)(SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - current);
-}
+uint64_t port_timer_ticks(void) { return systick_cycles(); }
 
 uint32_t port_ticks_per_us(void) { return TR_CPU_HZ / 1000000u; }
 

@@ -1,10 +1,23 @@
 // The flasher registry: board files name a tool; this maps the name to its module.
 import type { BoardDefinition } from "../boards/schema.ts";
+import { arduinoFlasher } from "./arduino.ts";
+import { dfuUtilFlasher } from "./dfu-util.ts";
+import { esptoolFlasher } from "./esptool.ts";
+import { jlinkFlasher } from "./jlink.ts";
 import { manualFlasher } from "./manual.ts";
+import { nrfjprogFlasher } from "./nrfjprog.ts";
+import { nrfutilFlasher } from "./nrfutil.ts";
+import { openocdFlasher } from "./openocd.ts";
+import { picotoolFlasher } from "./picotool.ts";
+import { pyocdFlasher } from "./pyocd.ts";
+import { stFlashFlasher } from "./stflash.ts";
+import { stm32CubeProgFlasher } from "./stm32cubeprog.ts";
 import { qemuFlasher } from "./qemu.ts";
 import type { Flasher } from "./types.ts";
 
-const flashers = new Map<string, Flasher<any>>([qemuFlasher, manualFlasher].map((f) => [f.tool, f]));
+const flashers = new Map<string, Flasher<any>>(
+  [qemuFlasher, manualFlasher, openocdFlasher, pyocdFlasher, stm32CubeProgFlasher, stFlashFlasher, esptoolFlasher, nrfjprogFlasher, nrfutilFlasher, picotoolFlasher, jlinkFlasher, arduinoFlasher, dfuUtilFlasher].map((f) => [f.tool, f]),
+);
 
 export function registerFlasher(flasher: Flasher<any>): void {
   flashers.set(flasher.tool, flasher);

@@ -1,0 +1,10 @@
+/* The Cortex-M SysTick as a 64-bit cycle counter, shared by every Arm port (ports/systick.c). */
+#ifndef TR_SYSTICK_H
+#define TR_SYSTICK_H
+#include <stdint.h>
+
+/* Counts core clock cycles from 0, wrapping every 2^24 cycles into an interrupt that extends it to 64 bits. */
+void systick_start(void);
+uint64_t systick_cycles(void);
+
+#endif
