@@ -21,9 +21,21 @@ static void console_write(const char *s)
     while (*s) port_putc(*s++);
 }
 
-/* Input buffer -> model input tensor, per the workload's transform. */
+/* Hook for energy work: marks the pre-processing and inference phases on the timestamp pin when built with
+ * -DTR_PHASE_PIN. Off by default, because the energy monitor counts the pin's edges as timestamps. */
+static inline void phase(int active)
+{
+#ifdef TR_PHASE_PIN
+    port_timestamp_pin(active);
+#else
+    (void)active;
+#endif
+}
+
+/* Input buffer -> model input tensor, per the workload's transform (the pre-processing phase). */
 static void load_input(uint32_t bytes)
 {
+    phase(1);
     const tr_tensor *in = &model.tensors[model.input];
     uint8_t *dst = tr_tensor_ptr(&model, model.input, arena);
     if (TR_INPUT_TRANSFORM == TR_IN_UINT8_MINUS_128) {
@@ -34,9 +46,15 @@ static void load_input(uint32_t bytes)
     } else {
         memcpy(dst, input_buffer, in->bytes < bytes ? in->bytes : bytes);
     }
+    phase(0);
 }
 
-static void run_inference(void) { tr_model_invoke(&model, arena); }
+static void run_inference(void)
+{
+    phase(1);
+    tr_model_invoke(&model, arena);
+    phase(0);
+}
 
 static float dequantized(const tr_tensor *t, const uint8_t *p, int32_t i)
 {

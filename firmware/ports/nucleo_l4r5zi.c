@@ -1,7 +1,9 @@
 /* Worked port of a physical board, register by register: ST NUCLEO-L4R5ZI (STM32L4R5ZI, Cortex-M4F), the board of
- * MLPerf Tiny's reference submission. Console: LPUART1 on PG7 (TX) / PG8 (RX), wired to the ST-LINK virtual COM
- * port, 115200 8N1. Clock: HSI16 -> PLL -> 120 MHz SYSCLK. Timer: SysTick (ports/systick.c). Timestamp pin: PF13,
- * Arduino D7, the pin the MLPerf Tiny energy monitor counts falling edges on: it idles high, asserted means low.
+ * MLPerf Tiny's reference submission.
+ * Console: LPUART1 on PG7 (TX) / PG8 (RX), wired to the ST-LINK virtual COM port, 8N1 at 115200 baud (9600 in
+ * energy mode, where MLPerf Tiny's IO manager relays it; TR_CONSOLE_BAUD overrides).
+ * Clock: HSI16 -> PLL -> 120 MHz SYSCLK. Timer: SysTick (ports/systick.c). Timestamp pin: PF13, Arduino D7, the
+ * pin the MLPerf Tiny energy monitor counts falling edges on: it idles high, asserted means low.
  * Register offsets and bits are those of ST's RM0432 (STM32L4+ reference manual). Compiled by
  * `make -C firmware example-ports`; not run here (no board on this machine). */
 #include <stdint.h>
@@ -40,6 +42,13 @@
 #define LPUART_RDR REG(LPUART1_BASE + 0x24u)
 #define LPUART_TDR REG(LPUART1_BASE + 0x28u)
 
+#ifndef TR_CONSOLE_BAUD
+#ifdef TR_ENERGY_MODE
+#define TR_CONSOLE_BAUD 9600u
+#else
+#define TR_CONSOLE_BAUD 115200u
+#endif
+#endif
 #define CPU_HZ 120000000u
 #define LPUART_CLOCK_HZ 16000000u /* HSI16, independent of the SYSCLK switch */
 #define TIMESTAMP_PIN 13u         /* PF13 */
@@ -91,7 +100,7 @@ static void console_init(void)
     RCC_CCIPR = (RCC_CCIPR & ~(3u << 10)) | (2u << 10); /* LPUART1SEL = HSI16 */
     gpio_alternate(GPIOG_BASE, 7u, 8u);          /* PG7 = LPUART1_TX (AF8) */
     gpio_alternate(GPIOG_BASE, 8u, 8u);          /* PG8 = LPUART1_RX (AF8) */
-    LPUART_BRR = (uint32_t)(((uint64_t)LPUART_CLOCK_HZ * 256u + 115200u / 2u) / 115200u); /* LPUART: 256 * f / baud */
+    LPUART_BRR = (uint32_t)(((uint64_t)LPUART_CLOCK_HZ * 256u + TR_CONSOLE_BAUD / 2u) / TR_CONSOLE_BAUD); /* LPUART: 256 * f / baud */
     LPUART_CR1 = (1u << 3) | (1u << 2) | (1u << 0); /* TE, RE, UE; 8N1 */
 }
 

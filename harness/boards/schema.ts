@@ -25,7 +25,7 @@ const memoryRegion = z.object({ origin: address, size: byteSize }).strict();
 
 const cpu = z
   .object({
-    arch: z.enum(["arm", "riscv"]),
+    arch: z.enum(["arm", "riscv", "xtensa"]),
     core: z.string().min(1), // cortex-m4, cortex-m7, cortex-m33, cortex-m55, rv32imac ...
     fpu: z.string().optional(), // fpv4-sp-d16, fpv5-d16 ...
     clockHz: z.number().int().positive(),

@@ -121,6 +121,11 @@ export function buildDirFor(spec: FirmwareSpec): string {
 
 export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => void = () => {}): Promise<FirmwareImage> {
   if (!existsSync(spec.modelPath)) throw new FirmwareBuildError(`model file not found: ${spec.modelPath}`, "");
+  for (const [file, what] of [[`ports/${spec.board.build.port}.c`, "build.port"], [`ports/startup_${spec.board.cpu.arch}.c`, "cpu.arch"]] as const) {
+    if (!existsSync(path.join(FIRMWARE_DIR, file))) {
+      throw new FirmwareBuildError(`${spec.board.file}: ${what} needs firmware/${file}, which does not exist yet (firmware/PORTING.md says what a port implements)`, "");
+    }
+  }
   const dir = buildDirFor(spec);
   mkdirSync(dir, { recursive: true });
   const vars = boardMakeVariables(spec);

@@ -101,7 +101,7 @@ def main():
     xt, yt = load_test()
     cal = x[:256]
     model = build()
-    train(model, x, y, epochs=int(os.environ.get("EPOCHS", "16")))
+    train(model, x, y, epochs=int(os.environ.get("EPOCHS", "30")))
     q = {"model": {"float32": accuracy(model, xt, yt)}}
     q["model"]["params"], q["model"]["macs"] = save(model, cal, os.path.join(ROOT, "model.tflite"), "tinyrig person detection MobileNetV1-0.25 int8 (workloads/person-detection/recipe/train.py)")
     print(json.dumps(q), flush=True)
@@ -113,7 +113,7 @@ def main():
     q["pruned50-int8"] = {"float32": accuracy(pruned, xt, yt)}
     save(pruned, cal, os.path.join(ROOT, "variants", "pruned50-int8.tflite"), "tinyrig person detection, 50% magnitude-pruned, int8")
     student = build(alpha=0.125)
-    train(student, x, y, epochs=int(os.environ.get("EPOCHS", "16")), teacher=model)
+    train(student, x, y, epochs=int(os.environ.get("EPOCHS", "30")) // 2, teacher=model)
     q["student-int8"] = {"float32": accuracy(student, xt, yt)}
     save(student, cal, os.path.join(ROOT, "variants", "student-int8.tflite"), "tinyrig person detection, MobileNetV1-0.125 distilled student, int8")
     q["trainingSeconds"] = round(time.time() - started, 1)
