@@ -24,7 +24,7 @@ export function flashCommand(cli: Argv): void {
         { board, modelId: w.manifest.mlperfModelId, modelPath: w.modelPath, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
         (l) => console.error(l),
       );
-      const lock = lockBoard(board.name, `tinyrig flash ${w.id}`);
+      const lock = board.kind === "physical" ? lockBoard(board.name, `tinyrig flash ${w.id}`) : undefined;
       try {
         const { flasher, config } = flasherFor(board);
         const result = await flasher.flash(config, { board, image, log: (l) => console.error(l) });
@@ -43,7 +43,7 @@ export function flashCommand(cli: Argv): void {
           await result.console.close();
         }
       } finally {
-        lock.release();
+        lock?.release();
       }
     },
   );

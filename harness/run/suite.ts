@@ -90,8 +90,10 @@ export interface SuiteResult {
 
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   const { board, progress } = opts;
-  const lock = lockBoard(board.name, `tinyrig run ${opts.workloads.map((w) => w.id).join(",")}`);
-  if (lock.tookOverFrom) {
+  // A physical board is one device: one run at a time. Each emulated run starts its own machine, so runs on an
+  // emulated board do not contend for anything.
+  const lock = board.kind === "physical" ? lockBoard(board.name, `tinyrig run ${opts.workloads.map((w) => w.id).join(",")}`) : undefined;
+  if (lock?.tookOverFrom) {
     progress.log(`took over a stale lock on ${board.name} (pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} is gone)`);
   }
   const results: SuiteResult[] = [];
@@ -103,7 +105,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
       if (opts.signal?.aborted) break;
     }
   } finally {
-    lock.release();
+    lock?.release();
   }
   return results;
 }
