@@ -46,7 +46,8 @@ export class ModelledMeter implements EnergyMeter {
         // MLPerf counts falling edges: the window runs from one pulse's fall to the next one's
         const start = pulses[this.nextPulse]![1], end = pulses[this.nextPulse + 1]![1];
         this.nextPulse += 2;
-        const durationUs = end.timeUs - start.timeUs;
+        // from the integer instruction counts, so the figure does not depend on where in the run the window fell
+        const durationUs = ((end.instructions - start.instructions) * 2 ** this.pinLog.icountShift) / 1000;
         return { durationUs, energyUj: this.voltageV * this.currentA * durationUs };
       }
       if (Date.now() > deadline) {
