@@ -56,6 +56,10 @@ export async function runEnergy(ctx: ModeContext, meter: EnergyMeter, s: EnergyS
     const inp = input(w);
     await ctx.guard(ctx.session.loadInput(inp.bytes().subarray(0, s.inputBytes)));
     const e = await infer(iterations, s.warmup, perInferenceUs * iterations);
+    // Edges pair up positionally: a lost edge shows as a window far from the calibrated length, not as silence.
+    if (s.iterations === undefined && Math.abs(e.durationUs / (perInferenceUs * iterations) - 1) > 0.5) {
+      throw new ModeError(`window ${w + 1} lasted ${(e.durationUs / 1e3).toFixed(1)} ms by the monitor's edges, calibrated ${((perInferenceUs * iterations) / 1e3).toFixed(1)} ms: timestamp edges out of step (a missing edge?)`);
+    }
     const m: EnergyWindowMeasurement = {
       index: w, inputIndex: inp.index, iterations, warmup: s.warmup, t0Us: 0, t1Us: e.durationUs,
       latencyUs: e.durationUs / iterations, throughput: (1e6 * iterations) / e.durationUs,
