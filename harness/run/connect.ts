@@ -5,6 +5,7 @@ import { flasherFor } from "../flash/index.ts";
 import type { AttachedConsole, FlashImage, FlashResult } from "../flash/types.ts";
 import { DutSession, type DutIdentity } from "../protocol/session.ts";
 import { waitForUsbSerial } from "../transport/find.ts";
+import { InterfaceBoardTransport } from "../transport/interface-board.ts";
 import { SerialTransport } from "../transport/serial.ts";
 
 export interface BoardConnection {
@@ -32,17 +33,7 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
   opts.log(`${flash.tool}: flashed in ${flash.durationMs} ms`);
   const attached = flash.console;
   try {
-    let path: string;
-    let baud = 115200;
-    if (attached) {
-      path = attached.path;
-    } else {
-      const serial = board.console.serial!;
-      // Energy mode talks to the DUT at its energy baud only through an interface board; directly, it keeps its usual speed.
-      baud = opts.mode === "energy" && board.interfaceBoard ? serial.baud.energy : (serial.baud[opts.mode === "energy" ? "performance" : opts.mode] ?? serial.baud.performance);
-      path = serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000));
-    }
-    const transport = await SerialTransport.open(path, baud);
+    const transport = await openConsole(board, attached, opts.mode);
     const session = new DutSession(transport, { trace: opts.trace });
     const closeAll = async () => {
       await transport.close();
@@ -75,4 +66,15 @@ export function raceExit<T>(step: Promise<T>, attached: AttachedConsole | undefi
       throw new Error(`the emulated board stopped: ${why}`);
     }),
   ]);
+}
+
+/** The transport to the DUT: the emulator's PTY, the board's serial console, or (MLPerf's energy set-up, where the
+ * DUT's UART goes to the interface board at its energy baud) the interface board's own port. */
+async function openConsole(board: BoardDefinition, attached: AttachedConsole | undefined, mode: ConnectOptions["mode"]) {
+  if (attached) return SerialTransport.open(attached.path, 115200);
+  const io = mode === "energy" ? board.interfaceBoard : undefined;
+  if (io) return new InterfaceBoardTransport(await SerialTransport.open(io.serial.path ?? (await waitForUsbSerial(io.serial.usb!, 15_000)), io.serial.baud.performance));
+  const serial = board.console.serial!;
+  const baud = mode === "energy" ? serial.baud.performance : (serial.baud[mode] ?? serial.baud.performance);
+  return SerialTransport.open(serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000)), baud);
 }
