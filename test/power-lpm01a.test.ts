@@ -21,6 +21,8 @@ async function simulator(fault = "") {
   return { monitor, expected };
 }
 
+const window = async (monitor: Lpm01aMonitor, timeoutMs: number) => (await monitor.nextSpans(2, timeoutMs)).spans[0]!;
+
 afterEach(async () => {
   sim?.kill();
   await sim;
@@ -39,7 +41,7 @@ describe("LPM01A driver", () => {
     expect(monitor.identity).toMatch(/LPM01A id 0043003C3438510A32383538 fw 1\.0\.6/);
     const truth = expected();
     for (const t of truth) {
-      const w = await monitor.nextWindow(5000);
+      const w = await window(monitor, 5000);
       expect(Math.abs(w.energyUj / (t.energyJ * 1e6) - 1)).toBeLessThan(0.005);
       expect(w.durationUs).toBeCloseTo(t.durationS * 1e6, 3);
     }
@@ -49,7 +51,7 @@ describe("LPM01A driver", () => {
   it("discards stale bytes queued before the port was opened", async () => {
     const { monitor, expected } = await simulator("stale");
     await monitor.begin();
-    const w = await monitor.nextWindow(5000);
+    const w = await window(monitor, 5000);
     expect(Math.abs(w.energyUj / (expected()[0]!.energyJ * 1e6) - 1)).toBeLessThan(0.005);
     await monitor.end();
   }, 30_000);
@@ -63,23 +65,23 @@ describe("LPM01A driver", () => {
   it("a truncated stream: the first window is kept, the second fails clearly", async () => {
     const { monitor, expected } = await simulator("truncate");
     await monitor.begin();
-    const first = await monitor.nextWindow(5000);
+    const first = await window(monitor, 5000);
     expect(Math.abs(first.energyUj / (expected()[0]!.energyJ * 1e6) - 1)).toBeLessThan(0.005);
     // depending on when the closed port is noticed: the monitor stopped talking, or the edge never came
-    await expect(monitor.nextWindow(5000)).rejects.toThrow(/(LPM01A stopped talking.*|only )1 of the window's 2 timestamp edges/);
+    await expect(window(monitor, 5000)).rejects.toThrow(/(LPM01A stopped talking.*|only )1 of the window's 2 timestamp edges/);
     await monitor.end();
   }, 30_000);
 
   it("a missing timestamp edge: the error says so, earlier windows are kept", async () => {
     const { monitor } = await simulator("missing-edge");
     await monitor.begin();
-    const first = await monitor.nextWindow(5000);
+    const first = await window(monitor, 5000);
     expect(first.energyUj).toBeGreaterThan(0);
     // the second window's closing edge never comes: edges pair up positionally, so the second window runs to the
     // third's opening edge (energy mode rejects such a window by its length) and one edge is left unmatched
-    const second = await monitor.nextWindow(5000);
+    const second = await window(monitor, 5000);
     expect(second.energyUj).toBeGreaterThan(0);
-    await expect(monitor.nextWindow(1500)).rejects.toThrow(/timestamp edge is missing/);
+    await expect(window(monitor, 1500)).rejects.toThrow(/timestamp edge is missing/);
     await monitor.end();
   }, 30_000);
 });

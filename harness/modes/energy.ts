@@ -32,7 +32,7 @@ export async function runEnergy(ctx: ModeContext, meter: EnergyMeter, s: EnergyS
     const lines = await ctx.guard(ctx.session.command(`infer ${n} ${w}`, inferTimeoutMs(expectUs)));
     const results = lines.map(parseResults).find((r) => r !== undefined);
     if (!results) throw new ModeError(`"infer ${n} ${w}" printed no m-results line`);
-    return meter.nextWindow(inferTimeoutMs(expectUs));
+    return (await meter.nextSpans(2, inferTimeoutMs(expectUs))).spans[0]!;
   };
   await meter.begin();
   let iterations = s.iterations;
@@ -63,7 +63,7 @@ export async function runEnergy(ctx: ModeContext, meter: EnergyMeter, s: EnergyS
     const m: EnergyWindowMeasurement = {
       index: w, inputIndex: inp.index, iterations, warmup: s.warmup, t0Us: 0, t1Us: e.durationUs,
       latencyUs: e.durationUs / iterations, throughput: (1e6 * iterations) / e.durationUs,
-      energyUj: e.energyUj, energyPerInferenceUj: e.energyUj / iterations, phasesUj: e.phasesUj,
+      energyUj: e.energyUj, energyPerInferenceUj: e.energyUj / iterations,
     };
     ctx.sink.window(m);
     perInference.push(m.energyPerInferenceUj);

@@ -6,13 +6,19 @@
 // Protocol facts: ../shared/reference/power-monitors.md (from mlcommons/tiny's runner and ST's documentation).
 import { z } from "zod";
 import { SerialTransport } from "../transport/serial.ts";
+import { waitForUsbSerial } from "../transport/find.ts";
+import type { PowerMonitorDriver } from "./index.ts";
 import { TransportClosed, TransportTimeout, type Transport } from "../transport/types.ts";
-import { EnergyError, type EnergyMeter, type WindowEnergy } from "./types.ts";
+import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter } from "./types.ts";
 
 export const LPM01A_BAUD = 3_686_400;
 export const lpm01aSchema = z.object({
   driver: z.literal("lpm01a"),
-  serial: z.object({ path: z.string().optional(), usb: z.object({ vid: z.string(), pid: z.string(), serialNumber: z.string().optional() }).optional() }).strict(),
+  serial: z
+    .object({ path: z.string().optional(), usb: z.object({ vid: z.string(), pid: z.string(), serialNumber: z.string().optional() }).optional() })
+    .strict()
+    .refine((s) => s.path !== undefined || s.usb !== undefined, { message: "needs a `path` or a `usb` id to find the monitor by" }),
   voltageV: z.number().min(1.8).max(3.3).default(1.8),
   sampleRateHz: z.union([z.literal(1000), z.literal(2000), z.literal(5000), z.literal(10000)]).default(1000),
 }).strict();
@@ -32,9 +38,7 @@ export function parseLpmValue(text: string): number | undefined {
 export class Lpm01aMonitor implements EnergyMeter {
   readonly kind = "measured" as const;
   identity = "STMicro X-NUCLEO-LPM01A";
-  private samples: number[] = []; // joules per sample period
-  private events: number[] = []; // sample index at each timestamp event
-  private consumed = 0;
+  private readonly data: SampledEnergy; // joules per sample period, and the sample index of each timestamp event
   private pending: { cmd: string; resolve(line: string): void; reject(e: Error): void } | undefined;
   private failure: Error | undefined;
   private completed = false;
@@ -46,7 +50,9 @@ export class Lpm01aMonitor implements EnergyMeter {
     readonly voltageV: number,
     readonly sampleRateHz: number,
     private readonly commandTimeoutMs: number,
-  ) {}
+  ) {
+    this.data = new SampledEnergy(sampleRateHz, "J", voltageV);
+  }
 
   static async open(path: string, cfg: { voltageV: number; sampleRateHz: number; commandTimeoutMs?: number }): Promise<Lpm01aMonitor> {
     const t = await SerialTransport.open(path, LPM01A_BAUD); // stale lines from a previous session are flushed here
@@ -68,12 +74,11 @@ export class Lpm01aMonitor implements EnergyMeter {
       if (line.startsWith(PROMPT)) line = line.slice(PROMPT.length);
       const v = parseLpmValue(line);
       if (v !== undefined) {
-        this.samples.push(v);
+        this.data.add(v);
         continue;
       }
-      const ev = EVENT.exec(line);
-      if (ev) {
-        this.events.push(this.samples.length);
+      if (EVENT.test(line)) {
+        this.data.edge();
         continue;
       }
       if (line === "Acquisition completed") {
@@ -129,29 +134,20 @@ export class Lpm01aMonitor implements EnergyMeter {
     for (const cmd of ["htc", "pwr off", "acqtime inf", "trigdelay 0", "trigsrc sw", "eventsrc d7 fal", "output energy", "format ascii_dec", `freq ${this.sampleRateHz / 1000}k`, `volt ${Math.round(this.voltageV * 1000)}m`, "pwr on"]) {
       await this.command(cmd);
     }
-    this.samples = [];
-    this.events = [];
-    this.consumed = 0;
+    this.data.reset();
     await this.command("start");
     this.started = true;
   }
 
-  async nextWindow(timeoutMs: number): Promise<WindowEnergy> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.events.length >= this.consumed + 2) {
-        const from = this.events[this.consumed]!, to = this.events[this.consumed + 1]!;
-        this.consumed += 2;
-        let joules = 0;
-        for (let i = from; i < to; i++) joules += this.samples[i]!;
-        return { energyUj: joules * 1e6, durationUs: ((to - from) / this.sampleRateHz) * 1e6 };
-      }
-      const seen = this.events.length - this.consumed;
-      if (this.failure) throw new EnergyError(`${this.failure.message}; ${seen} of the window's 2 timestamp edges had arrived (${this.samples.length} samples kept)`);
-      if (this.completed) throw new EnergyError(`the acquisition ended with ${seen} of the window's 2 timestamp edges: a timestamp edge is missing`);
-      if (Date.now() > deadline) throw new EnergyError(`only ${seen} of the window's 2 timestamp edges within ${timeoutMs} ms: a timestamp edge is missing (is D7 wired to the DUT's timestamp pin?)`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
+    await waitForEdges(edges, timeoutMs, {
+      pending: () => this.data.pendingEdges,
+      failure: () => this.failure,
+      completed: () => this.completed,
+      monitor: "LPM01A",
+      hint: "is D7 wired to the DUT's timestamp pin?",
+    });
+    return this.data.take(edges, opts.trace);
   }
 
   async end(): Promise<void> {
@@ -167,3 +163,13 @@ export class Lpm01aMonitor implements EnergyMeter {
     }
   }
 }
+
+export const lpm01aDriver: PowerMonitorDriver<Lpm01aConfig> = {
+  driver: "lpm01a",
+  schema: lpm01aSchema,
+  async open(cfg) {
+    // a USB CDC device re-enumerates when the board is power-cycled: wait for it rather than fail at once
+    const path = cfg.serial.path ?? (await waitForUsbSerial(cfg.serial.usb!, 10_000));
+    return Lpm01aMonitor.open(path, { voltageV: cfg.voltageV, sampleRateHz: cfg.sampleRateHz });
+  },
+};

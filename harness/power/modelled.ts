@@ -1,19 +1,23 @@
 // The emulated board's power monitor: the firmware's timestamp pulses, timestamped in virtual time by tinyrig's
 // QEMU plugin (harness/emulator/pin-plugin.ts), and the board file's power model (a current drawn at a voltage,
-// from a real chip's published measurement). Energy = V x I x virtual time: reproducible to the microjoule, and
+// from a real chip's published figures). Energy = V x I x virtual time: reproducible to the microjoule, and
 // always labelled modelled, never measured.
-import { readFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
-import { parsePinLog, type PinWrite } from "../emulator/pin-plugin.ts";
-import { EnergyError, type EnergyMeter, type WindowEnergy } from "./types.ts";
+import { parsePinLog } from "../emulator/pin-plugin.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter, type Span } from "./types.ts";
 
 export class ModelledMeter implements EnergyMeter {
   readonly kind = "modelled" as const;
   readonly identity: string;
   readonly voltageV: number;
-  private readonly currentA: number;
-  /** Index of the next unconsumed pulse (a pulse is a rising and a falling write). */
-  private nextPulse = 0;
+  private readonly activeCurrentA: number;
+  /** Instruction count of every falling edge seen (a pulse is a write of 1 then of 0: its edge is the second). */
+  private falls: number[] = [];
+  private writes = 0;
+  private next = 0; // index in `falls` of the first edge not yet consumed
+  private offset = 0; // bytes of the log already parsed
+  private partial = "";
 
   constructor(
     board: BoardDefinition,
@@ -22,36 +26,62 @@ export class ModelledMeter implements EnergyMeter {
     const model = board.powerModel;
     if (!model) throw new EnergyError(`${board.file}: powerModel is needed to model energy on an emulated board`);
     this.voltageV = model.voltageV;
-    this.currentA = model.activeCurrentA;
-    this.identity = `modelled: ${board.name} power model (${model.voltageV} V x ${model.activeCurrentA * 1000} mA; ${model.source})`;
+    this.activeCurrentA = model.activeCurrentA;
+    this.identity = `modelled: ${board.name} power model (${model.voltageV} V x ${+(model.activeCurrentA * 1000).toFixed(4)} mA active; ${model.source})`;
   }
 
-  private pulses(): PinWrite[][] {
-    if (!existsSync(this.pinLog.file)) return [];
-    const { writes } = parsePinLog(readFileSync(this.pinLog.file, "utf8"), this.pinLog.icountShift);
-    const out: PinWrite[][] = [];
-    for (let i = 0; i + 1 < writes.length; i += 2) out.push([writes[i]!, writes[i + 1]!]);
-    return out;
+  /** Reads what the plugin appended since the last call. */
+  private poll(): void {
+    if (!existsSync(this.pinLog.file)) return;
+    const fd = openSync(this.pinLog.file, "r");
+    try {
+      const chunk = Buffer.alloc(1 << 20);
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, this.offset);
+        if (n === 0) break;
+        this.offset += n;
+        const text = this.partial + chunk.toString("latin1", 0, n);
+        const cut = text.lastIndexOf("\n") + 1;
+        this.partial = text.slice(cut);
+        for (const w of parsePinLog(text.slice(0, cut), this.pinLog.icountShift).writes) {
+          if (this.writes++ % 2 === 1) this.falls.push(w.instructions);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async begin(): Promise<void> {
-    this.nextPulse = this.pulses().length; // the boot pulse and anything earlier belong to no window
+    this.poll();
+    this.next = this.falls.length; // the boot pulse and anything earlier belong to no window
   }
 
-  async nextWindow(timeoutMs: number): Promise<WindowEnergy> {
+  /** Energy of a span of virtual time: the power model's active current throughout (the CPU runs the whole span). */
+  private span(fromInstructions: number, toInstructions: number): Span {
+    // from the integer instruction counts, so the figure does not depend on where in the run the span fell
+    const durationUs = ((toInstructions - fromInstructions) * 2 ** this.pinLog.icountShift) / 1000;
+    return { durationUs, energyUj: this.voltageV * this.activeCurrentA * durationUs };
+  }
+
+  async nextSpans(edges: number, timeoutMs: number): Promise<EdgeSpans> {
+    if (edges < 2) throw new EnergyError(`a span needs 2 edges, asked for ${edges}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const pulses = this.pulses();
-      if (pulses.length >= this.nextPulse + 2) {
-        // MLPerf counts falling edges: the window runs from one pulse's fall to the next one's
-        const start = pulses[this.nextPulse]![1], end = pulses[this.nextPulse + 1]![1];
-        this.nextPulse += 2;
-        // from the integer instruction counts, so the figure does not depend on where in the run the window fell
-        const durationUs = ((end.instructions - start.instructions) * 2 ** this.pinLog.icountShift) / 1000;
-        return { durationUs, energyUj: this.voltageV * this.currentA * durationUs };
+      this.poll();
+      if (this.falls.length >= this.next + edges) {
+        const at = this.falls.slice(this.next, this.next + edges);
+        this.next += edges;
+        if (this.next > 1 << 16) {
+          this.falls = this.falls.slice(this.next);
+          this.next = 0;
+        }
+        return { spans: at.slice(1).map((to, k) => this.span(at[k]!, to)) };
       }
       if (Date.now() > deadline) {
-        throw new EnergyError(`no timestamp edge pair in ${this.pinLog.file} within ${timeoutMs} ms (saw ${pulses.length - this.nextPulse} new pulse(s)); is the firmware built in energy mode?`);
+        throw new EnergyError(
+          `only ${this.falls.length - this.next} of the window's ${edges} timestamp edges in ${this.pinLog.file} within ${timeoutMs} ms; is the firmware built in energy mode?`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }

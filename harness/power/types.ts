@@ -1,25 +1,42 @@
-// What the energy mode needs from a power monitor, whatever it is: the energy between consecutive timestamp-pin
-// pulses of the device under test. A physical monitor measures it; an emulated board's monitor models it.
+// What the energy mode needs from a power monitor, whatever it is: the energy between the device's timestamp-pin
+// edges. A physical monitor measures it; an emulated board's monitor models it.
 
-export interface WindowEnergy {
-  /** Energy between the window's two timestamp pulses. */
+/** The energy and time between two consecutive timestamp edges. */
+export interface Span {
   energyUj: number;
-  /** Time between them, as the monitor saw it. */
   durationUs: number;
-  /** Split by phase, when the firmware marks phases with extra pulses. */
-  phasesUj?: Record<string, number>;
+}
+
+/** The raw samples behind a set of spans, for the optional compressed trace a run keeps. */
+export interface EnergyTrace {
+  /** What one sample is: joules per sample period (LPM01A energy output), or amperes. */
+  unit: "J" | "A";
+  sampleRateHz: number;
+  voltageV: number;
+  samples: Float32Array;
+  /** Sample index of each edge, relative to samples[0]. */
+  edges: number[];
+}
+
+export interface EdgeSpans {
+  /** edges - 1 spans: from each consumed edge to the next. */
+  spans: Span[];
+  trace?: EnergyTrace;
 }
 
 export interface EnergyMeter {
-  /** e.g. "LPM01A sn 1234 fw 1.0.6" or "modelled: mps2-an386 power model". */
+  /** e.g. "STMicro X-NUCLEO-LPM01A id ... fw 1.0.6" or "modelled: mps2-an386 power model". */
   readonly identity: string;
   readonly kind: "measured" | "modelled";
   readonly voltageV: number;
   readonly sampleRateHz?: number;
-  /** Starts observing; pulses before this are not any window's. */
+  /** Starts observing; edges before this belong to no window. */
   begin(): Promise<void>;
-  /** The next window: between the next two timestamp pulses not yet consumed. */
-  nextWindow(timeoutMs: number): Promise<WindowEnergy>;
+  /**
+   * Consumes the next `edges` timestamp edges (at least 2) not yet consumed and returns the spans between them. An MLPerf
+   * window is 2 edges (its start and end pulses); a window whose firmware marks phases has more.
+   */
+  nextSpans(edges: number, timeoutMs: number, opts?: { trace?: boolean }): Promise<EdgeSpans>;
   end(): Promise<void>;
 }
 

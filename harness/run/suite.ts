@@ -9,8 +9,7 @@ import { runPerformance, type PerformanceSummary } from "../modes/performance.ts
 import type { EnergyWindowMeasurement, InferenceMeasurement, ModeInput, ModeContext, RunSink, WindowMeasurement } from "../modes/types.ts";
 import { runEnergy, type EnergySummary } from "../modes/energy.ts";
 import { ModelledMeter } from "../power/modelled.ts";
-import { lpm01aSchema, Lpm01aMonitor } from "../power/lpm01a.ts";
-import { waitForUsbSerial } from "../transport/find.ts";
+import { openPowerMonitor } from "../power/index.ts";
 import type { EnergyMeter } from "../power/types.ts";
 import type { EnergySource } from "../store/store.ts";
 import { connectBoard, raceExit, type BoardConnection } from "./connect.ts";
@@ -277,14 +276,5 @@ async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): P
 /** The board's power monitor: the emulator's modelled one, or the physical monitor its board file names. */
 async function openMeter(board: BoardDefinition, connection: BoardConnection): Promise<EnergyMeter> {
   if (connection.console?.pinLog) return new ModelledMeter(board, connection.console.pinLog);
-  const section = board.powerMonitor;
-  if (!section) throw new Error(`${board.file}: powerMonitor is not set: energy mode needs a power monitor`);
-  if (section.driver === "lpm01a") {
-    const parsed = lpm01aSchema.safeParse(section);
-    if (!parsed.success) throw new Error(`${board.file}: ${parsed.error.issues.map((i) => `powerMonitor.${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    const cfg = parsed.data;
-    const path = cfg.serial.path ?? (await waitForUsbSerial({ vid: cfg.serial.usb!.vid, pid: cfg.serial.usb!.pid, serialNumber: cfg.serial.usb!.serialNumber }, 10_000));
-    return Lpm01aMonitor.open(path, { voltageV: cfg.voltageV, sampleRateHz: cfg.sampleRateHz });
-  }
-  throw new Error(`${board.file}: powerMonitor.driver "${section.driver}" has no driver in this tinyrig (drivers: lpm01a)`);
+  return openPowerMonitor(board);
 }
