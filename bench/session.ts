@@ -20,7 +20,13 @@ const m = w.manifest;
 const inputBytes = m.dataset.window?.bytes ?? m.input.bytes;
 const image = await buildFirmware({ board, modelId: m.mlperfModelId, modelPath: w.modelPath, inputBytes, transform: m.input.transform, timestampMode: "performance", resultsMse: m.task === "anomaly" });
 let wire = 0;
-const c = await connectBoard(board, image, { mode: "performance", log: () => {}, trace: (d, l) => (wire += l.length + (d === "rx" ? 2 : 0)) });
+const c = await connectBoard(board, image, { mode: "performance", log: () => {}, trace: (d, l) => (wire += wireBytesOf(d, l)) });
+/** Bytes a traced line took on the wire: raw blocks are traced as "<N raw bytes>"; received lines end in CR LF. */
+function wireBytesOf(direction: "tx" | "rx", line: string): number {
+  const raw = / <(\d+) raw bytes>$/.exec(line);
+  if (raw) return line.length - raw[0].length + Number(raw[1]);
+  return line.length + (direction === "rx" ? 2 : 0);
+}
 const input = loadDataset(w).entries[0]!.bytes().subarray(0, inputBytes);
 const time = async (f: () => Promise<unknown>) => {
   const t = process.hrtime.bigint();
@@ -29,16 +35,22 @@ const time = async (f: () => Promise<unknown>) => {
 };
 console.log(`board ${board.name} (${board.kind}), workload ${w.id}, ${inputBytes}-byte input, ${repeat} repeats`);
 console.log(`command round trip (name%): ${(await time(() => c.session.command("name"))).toFixed(2)} ms`);
-for (const [label, chunk] of [["tinyrig db lines", c.session.dbChunkBytes()], ["MLPerf 31-byte db lines", MLPERF_DB_CHUNK_BYTES]] as const) {
-  const caps = c.session.identity!.caps!;
-  const saved = caps.dbMax;
-  caps.dbMax = chunk;
+const caps = c.session.identity!.caps!;
+const saved = { rawMax: caps.rawMax, dbMax: caps.dbMax };
+const transfers: [string, { rawMax: number; dbMax: number }][] = [
+  ["tinyrig raw dbraw blocks", saved],
+  ["tinyrig hex db lines", { rawMax: 0, dbMax: saved.dbMax }],
+  ["MLPerf 31-byte hex db lines", { rawMax: 0, dbMax: MLPERF_DB_CHUNK_BYTES }],
+];
+for (const [label, setting] of transfers) {
+  Object.assign(caps, setting);
+  const chunk = c.session.rawBlockBytes() || c.session.dbChunkBytes();
   wire = 0;
   const ms = await time(() => c.session.loadInput(input));
   const wireBytes = wire / repeat;
-  caps.dbMax = saved;
   console.log(`input transfer, ${label} (${chunk} B/command): ${ms.toFixed(1)} ms per input = ${((inputBytes / ms) * 1000).toFixed(0)} payload B/s, ${((wireBytes / ms) * 1000).toFixed(0)} wire B/s (${(wireBytes / inputBytes).toFixed(2)} wire bytes per payload byte)`);
 }
+Object.assign(caps, saved);
 for (const n of [1, 10, 100]) {
   let device = 0;
   const wall = await time(async () => {

@@ -1,13 +1,38 @@
 /* The MLPerf Tiny DUT protocol (see ../shared/reference/dut-protocol.md): `%`-terminated commands, `m-` messages,
- * `e-[...]` errors, `m-ready` after every command. Plus tinyrig's `caps` and `outraw`. */
+ * `e-[...]` errors, `m-ready` after every command. Plus tinyrig's own commands, which unmodified MLPerf hosts never
+ * send: `caps`, `outraw`, `pins` (timestamp-pin pulses in performance mode, and phase marks) and `dbraw` (input bytes
+ * sent raw with a CRC-32, half the wire bytes of hex). */
 #include "dut.h"
 #include <string.h>
+#include "crc32.h"
 #include "text.h"
 
 static char line[TR_LINE_MAX];
 static uint32_t line_len;
 static int line_overflow;
 static uint32_t expect_bytes, loaded_bytes;
+
+/* `dbraw`: raw bytes still to come in the current block, where they go, and the CRC-32 they must have. */
+static uint32_t raw_remaining, raw_block, raw_expected_crc, raw_crc;
+static const char *raw_refusal; /* non-NULL: the block is read and dropped, then this error is reported */
+
+/* What the timestamp pin shows besides MLPerf's energy-mode timestamps. */
+enum { PINS_OFF, PINS_WINDOW, PINS_PHASES };
+static int pins;
+static const char *const pins_names[] = {"off", "window", "phases"};
+
+static void pulse(tr_dut *d)
+{
+    d->pin(1);
+    d->pin(0);
+}
+
+/* A phase boundary (input load, pre-processing, post-processing), pulsed only when the host asked for phases: an
+ * unmodified MLPerf energy runner counts every edge as a timestamp. */
+static void mark(tr_dut *d)
+{
+    if (pins == PINS_PHASES) pulse(d);
+}
 
 static void say(tr_dut *d, const char *s)
 {
@@ -43,12 +68,8 @@ static stamp timestamp(tr_dut *d, const stamp *since)
 {
     const uint64_t ticks = d->timer_ticks();
     stamp s = {ticks, since ? since->us + (ticks - since->ticks) / d->ticks_per_us : ticks / d->ticks_per_us};
-    if (d->energy_mode) {
-        d->pin(1);
-        d->pin(0);
-    } else {
-        say_num(d, "m-lap-us-", s.us);
-    }
+    if (d->energy_mode || pins != PINS_OFF) pulse(d);
+    if (!d->energy_mode) say_num(d, "m-lap-us-", s.us);
     return s;
 }
 
@@ -87,6 +108,7 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
         } else {
             expect_bytes = (uint32_t)n;
             loaded_bytes = 0;
+            mark(d); /* input load begins */
             char *pos = tr_put_u64(tr_put_str(buf, buf + sizeof buf, "m-[Expecting "), buf + sizeof buf, (uint64_t)n);
             tr_put_str(pos, buf + sizeof buf, " bytes]");
             say(d, buf);
@@ -130,17 +152,90 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
         return;
     }
     for (size_t i = 0; i < digits; i += 2) d->input[loaded_bytes++] = (uint8_t)(hex_value(hex[i]) << 4 | hex_value(hex[i + 1]));
-    if (loaded_bytes == expect_bytes) say(d, "m-load-done");
+    if (loaded_bytes == expect_bytes) {
+        mark(d); /* input load ends */
+        say(d, "m-load-done");
+    }
+}
+
+/* `dbraw K CRC`: the next K bytes on the line are input, raw, appended to what `db load N` armed; CRC is their CRC-32
+ * (IEEE, as zlib's) in hex. Answered once the K bytes are in. A block that cannot be taken is still read to its end,
+ * so its bytes are never taken for commands. */
+static void cmd_dbraw(tr_dut *d, int argc, char **argv)
+{
+    const long k = argc == 3 ? parse_uint(argv[1]) : -1;
+    uint32_t crc = 0;
+    int crc_ok = argc == 3 && strlen(argv[2]) >= 1 && strlen(argv[2]) <= 8;
+    for (const char *p = crc_ok ? argv[2] : ""; *p; ++p) {
+        const int v = hex_value(*p);
+        if (v < 0) crc_ok = 0;
+        crc = crc << 4 | (uint32_t)(v < 0 ? 0 : v);
+    }
+    if (k <= 0 || k > TR_RAW_MAX || !crc_ok) {
+        char buf[96];
+        char *pos = tr_put_u64(tr_put_str(buf, buf + sizeof buf, "e-[dbraw needs a block size 1.."), buf + sizeof buf, TR_RAW_MAX);
+        tr_put_str(pos, buf + sizeof buf, " and its CRC-32 in hex]");
+        say(d, buf);
+        say(d, "m-ready");
+        return;
+    }
+    raw_refusal = NULL;
+    if (expect_bytes == 0) raw_refusal = "e-[dbraw before db load]";
+    else if (loaded_bytes + (uint32_t)k > expect_bytes) raw_refusal = "e-[db data beyond the size given to db load]";
+    raw_remaining = raw_block = (uint32_t)k;
+    raw_expected_crc = crc;
+    raw_crc = tr_crc32_begin();
+}
+
+static void raw_byte(tr_dut *d, uint8_t byte)
+{
+    if (!raw_refusal) d->input[loaded_bytes + (raw_block - raw_remaining)] = byte;
+    raw_crc = tr_crc32_add(raw_crc, byte);
+    if (--raw_remaining) return;
+    if (raw_refusal) {
+        say(d, raw_refusal);
+    } else if (tr_crc32_end(raw_crc) != raw_expected_crc) {
+        say(d, "e-[dbraw block CRC-32 mismatch: bytes were lost or changed on the line]");
+    } else {
+        loaded_bytes += raw_block;
+        if (loaded_bytes == expect_bytes) {
+            mark(d); /* input load ends */
+            say(d, "m-load-done");
+        }
+    }
+    say(d, "m-ready");
+}
+
+static void cmd_pins(tr_dut *d, int argc, char **argv)
+{
+    if (argc == 2) {
+        int found = -1;
+        for (int i = 0; i < 3; ++i)
+            if (strcmp(argv[1], pins_names[i]) == 0) found = i;
+        if (found < 0) {
+            say(d, "e-[pins takes off, window or phases]");
+            return;
+        }
+        pins = found;
+    }
+    say3(d, "m-pins-[", pins_names[pins], "]");
+}
+
+static char results_line[640]; /* ~20 characters per value: room for 30 outputs */
+
+/* The output vector as MLPerf prints it (dequantised, or the reconstruction error): the post-processing phase. */
+static void compute_results(tr_dut *d)
+{
+    const size_t n = d->results(results_line + 11, sizeof results_line - 13);
+    memcpy(results_line, "m-results-[", 11);
+    results_line[11 + n] = ']';
+    results_line[12 + n] = 0;
 }
 
 static void print_results(tr_dut *d)
 {
-    static char buf[640]; /* ~20 characters per value: room for 30 outputs */
-    const size_t n = d->results(buf + 11, sizeof buf - 13);
-    memcpy(buf, "m-results-[", 11);
-    buf[11 + n] = ']';
-    buf[12 + n] = 0;
-    say(d, buf);
+    compute_results(d);
+    say(d, results_line);
 }
 
 static void cmd_infer(tr_dut *d, int argc, char **argv)
@@ -159,16 +254,22 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
         say(d, "e-[Warmup iterations must be >=0]");
         return;
     }
+    mark(d); /* pre-processing: the input buffer into the model's input tensor */
     d->load(expect_bytes ? expect_bytes : d->input_capacity);
+    mark(d);
     say_num(d, "m-warmup-start-", (uint64_t)w);
     for (long i = 0; i < w; ++i) d->infer();
     say(d, "m-warmup-done");
     say_num(d, "m-infer-start-", (uint64_t)n);
+    if (d->timer_align) d->timer_align();
     const stamp t0 = timestamp(d, NULL);
     for (long i = 0; i < n; ++i) d->infer();
     timestamp(d, &t0);
     say(d, "m-infer-done");
-    print_results(d);
+    mark(d); /* post-processing: the output vector */
+    compute_results(d);
+    mark(d);
+    say(d, results_line);
 }
 
 static void cmd_caps(tr_dut *d)
@@ -182,7 +283,8 @@ static void cmd_caps(tr_dut *d)
     pos = tr_put_u64(tr_put_str(pos, end, ",model-bytes="), end, d->model_bytes);
     pos = tr_put_u64(tr_put_str(pos, end, ",input-bytes="), end, d->input_capacity);
     pos = tr_put_u64(tr_put_str(pos, end, ",output-bytes="), end, d->output_bytes);
-    tr_put_str(pos, end, "]");
+    pos = tr_put_u64(tr_put_str(pos, end, ",raw-max="), end, TR_RAW_MAX);
+    tr_put_str(pos, end, ",pins=1]");
     say(d, buf);
 }
 
@@ -232,6 +334,8 @@ static void run_command(tr_dut *d)
         say(d, "results      : the last output vector");
         say(d, "caps         : tinyrig: buffer sizes, arena and model bytes");
         say(d, "outraw       : tinyrig: the last raw output tensor, hex");
+        say(d, "pins [off|window|phases] : tinyrig: pulse the timestamp pin at timestamps, and at phase bounds");
+        say(d, "dbraw K CRC  : tinyrig: K raw input bytes follow (CRC-32 in hex)");
     } else if (strcmp(argv[0], "timestamp") == 0) {
         timestamp(d, NULL);
     } else if (strcmp(argv[0], "db") == 0) {
@@ -244,6 +348,11 @@ static void run_command(tr_dut *d)
         cmd_caps(d);
     } else if (strcmp(argv[0], "outraw") == 0) {
         cmd_outraw(d);
+    } else if (strcmp(argv[0], "pins") == 0) {
+        cmd_pins(d, argc, argv);
+    } else if (strcmp(argv[0], "dbraw") == 0) {
+        cmd_dbraw(d, argc, argv);
+        return; /* answered when its bytes are in (or at once, refused) */
     } else {
         say3(d, "e-[Unknown command: ", argv[0], "]");
     }
@@ -255,6 +364,8 @@ void tr_dut_boot(tr_dut *d)
     line_len = 0;
     line_overflow = 0;
     expect_bytes = loaded_bytes = 0;
+    raw_remaining = 0;
+    pins = PINS_OFF;
     say(d, d->energy_mode ? "m-timestamp-mode-energy" : "m-timestamp-mode-performance");
     timestamp(d, NULL);
     if (d->model_error) say3(d, "e-[", d->model_error, "]");
@@ -264,6 +375,10 @@ void tr_dut_boot(tr_dut *d)
 
 void tr_dut_feed(tr_dut *d, char c)
 {
+    if (raw_remaining) {
+        raw_byte(d, (uint8_t)c);
+        return;
+    }
     if (c == '%') {
         line[line_len] = 0;
         if (line_overflow) {

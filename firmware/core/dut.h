@@ -8,6 +8,9 @@
 #ifndef TR_LINE_MAX
 #define TR_LINE_MAX 1024
 #endif
+/* tinyrig's binary input transfer: at most this many raw bytes follow one `dbraw` command. Small enough that a host
+ * which lost its place can end a half-received block by sending this many filler bytes. */
+#define TR_RAW_MAX 1024
 
 /* What the protocol needs from the rest of the firmware (the model glue in main.c, or a test double natively). */
 typedef struct {
@@ -25,6 +28,7 @@ typedef struct {
     void (*write)(const char *s); /* console output */
     uint64_t (*timer_ticks)(void);
     uint32_t ticks_per_us;
+    void (*timer_align)(void);   /* port_timer_align: just before each timed window (may be NULL) */
     void (*pin)(int level);
     int energy_mode;
 } tr_dut;

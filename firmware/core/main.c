@@ -21,21 +21,9 @@ static void console_write(const char *s)
     while (*s) port_putc(*s++);
 }
 
-/* Hook for energy work: marks the pre-processing and inference phases on the timestamp pin when built with
- * -DTR_PHASE_PIN. Off by default, because the energy monitor counts the pin's edges as timestamps. */
-static inline void phase(int active)
-{
-#ifdef TR_PHASE_PIN
-    port_timestamp_pin(active);
-#else
-    (void)active;
-#endif
-}
-
 /* Input buffer -> model input tensor, per the workload's transform (the pre-processing phase). */
 static void load_input(uint32_t bytes)
 {
-    phase(1);
     const tr_tensor *in = &model.tensors[model.input];
     uint8_t *dst = tr_tensor_ptr(&model, model.input, arena);
     if (TR_INPUT_TRANSFORM == TR_IN_UINT8_MINUS_128) {
@@ -46,15 +34,9 @@ static void load_input(uint32_t bytes)
     } else {
         memcpy(dst, input_buffer, in->bytes < bytes ? in->bytes : bytes);
     }
-    phase(0);
 }
 
-static void run_inference(void)
-{
-    phase(1);
-    tr_model_invoke(&model, arena);
-    phase(0);
-}
+static void run_inference(void) { tr_model_invoke(&model, arena); }
 
 static float dequantized(const tr_tensor *t, const uint8_t *p, int32_t i)
 {
@@ -117,6 +99,7 @@ int main(void)
     dut.timer_ticks = port_timer_ticks;
     dut.ticks_per_us = port_ticks_per_us();
     dut.pin = port_timestamp_pin;
+    dut.timer_align = port_timer_align;
 #ifdef TR_ENERGY_MODE
     dut.energy_mode = 1;
 #endif

@@ -14,6 +14,10 @@ int port_getc(void);
  * The timed window is measured in ticks, so its duration does not depend on where within a microsecond it began. */
 uint64_t port_timer_ticks(void);
 uint32_t port_ticks_per_us(void);
+/* Called just before a timed window begins. A port whose timer interrupts the CPU (the SysTick's wrap) restarts the
+ * timer's period here, so its interrupts fall at the same points of every window: on an instruction-counting emulator
+ * a window then executes exactly the same instructions on every run. Ports without timer interrupts do nothing. */
+void port_timer_align(void);
 /* Drives the timestamp pin (energy mode: the power monitor sees its edges). level: 0 or 1. */
 void port_timestamp_pin(int level);
 

@@ -35,6 +35,8 @@ int port_getc(void)
 
 uint64_t port_timer_ticks(void) { return systick_cycles(); }
 
+void port_timer_align(void) { systick_restart(); }
+
 uint32_t port_ticks_per_us(void) { return TR_CPU_HZ / 1000000u; }
 
 void port_timestamp_pin(int level) { LED = level ? 1u : 0u; }

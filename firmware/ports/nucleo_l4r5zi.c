@@ -136,6 +136,8 @@ int port_getc(void)
 
 uint64_t port_timer_ticks(void) { return systick_cycles(); }
 
+void port_timer_align(void) { systick_restart(); }
+
 uint32_t port_ticks_per_us(void) { return CPU_HZ / 1000000u; }
 
 /* Asserted = low: the energy monitor counts falling edges. */

@@ -47,6 +47,9 @@ uint64_t port_timer_ticks(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* mtime runs without interrupts: nothing to align */
+void port_timer_align(void) {}
+
 uint32_t port_ticks_per_us(void) { return TR_MTIME_HZ / 1000000u; }
 
 void port_timestamp_pin(int level)

@@ -8,6 +8,7 @@
 
 #define SYSTICK_RELOAD 0x00FFFFFFu /* the full 24 bits: one wrap every 2^24 cycles */
 static volatile uint64_t systick_wraps;
+static uint64_t systick_origin; /* cycles counted before the last restart */
 
 void SysTick_Handler(void);
 void SysTick_Handler(void) { systick_wraps++; }
@@ -29,5 +30,18 @@ uint64_t systick_cycles(void)
         current = SYST_CVR;
         again = systick_wraps;
     } while (wraps != again);
-    return wraps * (uint64_t)(SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - current);
+    return systick_origin + wraps * (uint64_t)(SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - current);
+}
+
+void systick_restart(void)
+{
+    const uint64_t now = systick_cycles();
+    SYST_CSR = 0x5u; /* no wrap interrupt while restarting */
+    SYST_CVR = 0;    /* clears the count: the period restarts here, the reload comes on the next clock edge */
+    while (SYST_CVR == 0) {
+    }
+    systick_wraps = 0;
+    systick_origin = now + 1u; /* the restart took at least a cycle: the count stays monotonic */
+    (void)SYST_CSR;  /* clears COUNTFLAG */
+    SYST_CSR = 0x7u;
 }

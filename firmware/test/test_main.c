@@ -34,18 +34,100 @@ static size_t results(char *buf, size_t size) { return (size_t)snprintf(buf, siz
 static const uint8_t raw[2] = {0x80, 0x7f};
 static const uint8_t *output_raw(uint32_t *n) { *n = 2; return raw; }
 static uint64_t ticks(void) { return fake_ticks += 3; }
-static void pin(int level) { (void)level; }
+/* the timestamp pin's history: '1' and '0' per write, reset by feed() */
+static char pin_log[256];
+static size_t pin_len;
+static void pin(int level) { if (pin_len + 1 < sizeof pin_log) { pin_log[pin_len++] = level ? '1' : '0'; pin_log[pin_len] = 0; } }
+static int aligned;
+static void align(void) { ++aligned; }
 
 static tr_dut dut_under_test(void)
 {
     tr_dut d = {0};
     d.input = input; d.input_capacity = sizeof input; d.name = "test"; d.version = "v1"; d.model_id = "kws01";
     d.load = load; d.infer = infer; d.results = results; d.output_raw = output_raw; d.write = w;
-    d.timer_ticks = ticks; d.ticks_per_us = 25; d.pin = pin;
+    d.timer_ticks = ticks; d.ticks_per_us = 25; d.pin = pin; d.timer_align = align;
     return d;
 }
 
-static void feed(tr_dut *d, const char *s) { out_len = 0; out[0] = 0; while (*s) tr_dut_feed(d, *s++); }
+static void feed(tr_dut *d, const char *s) { out_len = 0; out[0] = 0; pin_len = 0; pin_log[0] = 0; while (*s) tr_dut_feed(d, *s++); }
+static void feed_bytes(tr_dut *d, const uint8_t *b, size_t n) { while (n--) tr_dut_feed(d, (char)*b++); }
+
+/* zlib's crc32 of "123456789" is cbf43926; the firmware's must agree (the host computes it with zlib) */
+static uint32_t crc_of(const uint8_t *b, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    while (n--) { c ^= *b++; for (int i = 0; i < 8; ++i) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u))); }
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* tinyrig's additions: pins (window pulses beside the printed timestamps, phase marks) and dbraw. */
+static void test_protocol_additions(void)
+{
+    tr_dut d = dut_under_test();
+    tr_dut_boot(&d);
+    CHECK(crc_of((const uint8_t *)"123456789", 9) == 0xCBF43926u, "CRC-32 check value");
+    feed(&d, "caps%");
+    CHECK(strstr(out, ",raw-max=1024,pins=1]") != NULL, "caps names raw-max and pins: %s", out);
+    /* performance mode, pins off: timestamps are printed, the pin stays still (MLPerf's behaviour) */
+    feed(&d, "db load 4%");
+    feed(&d, "db 01020304%");
+    aligned = 0;
+    feed(&d, "infer 2 0%");
+    CHECK(pin_len == 0 && aligned == 1, "pins off: no pulses (%s); the timer aligned once before the window (%d)", pin_log, aligned);
+    feed(&d, "pins window%");
+    CHECK(strcmp(out, "m-pins-[window]\r\nm-ready\r\n") == 0, "pins window: %s", out);
+    feed(&d, "infer 2 0%");
+    CHECK(strcmp(pin_log, "1010") == 0 && strstr(out, "m-lap-us-") != NULL, "window: a pulse at each timestamp, still printed: %s", pin_log);
+    feed(&d, "pins phases%");
+    feed(&d, "infer 2 0%");
+    CHECK(strcmp(pin_log, "101010101010") == 0, "phases: pre-processing (2 edges), window (2), post-processing (2): %s", pin_log);
+    feed(&d, "db load 4%");
+    CHECK(strcmp(pin_log, "10") == 0, "phases: db load marks the start of the input load: %s", pin_log);
+    const uint8_t block[4] = {0x25, 0x00, 0xff, 0x0d}; /* '%', NUL, 0xff, CR: raw bytes are data, not framing */
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "dbraw 4 %08x%%", (unsigned)crc_of(block, 4));
+    feed(&d, cmd);
+    CHECK(out_len == 0, "dbraw answers only once its bytes are in: %s", out);
+    feed_bytes(&d, block, 4);
+    CHECK(strcmp(out, "m-load-done\r\nm-ready\r\n") == 0 && memcmp(input, block, 4) == 0, "dbraw loads raw bytes: %s", out);
+    CHECK(strcmp(pin_log, "10") == 0, "phases: the end of the input load is marked: %s", pin_log);
+    feed(&d, "pins bogus%");
+    CHECK(strstr(out, "e-[pins takes off, window or phases]") == out, "bad pins argument: %s", out);
+    feed(&d, "pins off%");
+    /* a corrupted block: refused by its CRC, nothing counted, the buffer can be completed by a resend */
+    feed(&d, "db load 8%");
+    const uint8_t good[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    snprintf(cmd, sizeof cmd, "dbraw 4 %08x%%", (unsigned)crc_of(good, 4));
+    feed(&d, cmd);
+    const uint8_t flipped[4] = {1, 2, 3, 5};
+    feed_bytes(&d, flipped, 4);
+    CHECK(strstr(out, "e-[dbraw block CRC-32 mismatch") == out, "CRC mismatch is an error: %s", out);
+    feed(&d, cmd);
+    feed_bytes(&d, good, 4);
+    CHECK(strcmp(out, "m-ready\r\n") == 0, "resent block accepted, load not done yet: %s", out);
+    snprintf(cmd, sizeof cmd, "dbraw 4 %08x%%", (unsigned)crc_of(good + 4, 4));
+    feed(&d, cmd);
+    feed_bytes(&d, good + 4, 4);
+    CHECK(strcmp(out, "m-load-done\r\nm-ready\r\n") == 0 && memcmp(input, good, 8) == 0, "second block completes: %s", out);
+    /* a block beyond db load's size is read to its end and refused: its bytes never become commands */
+    snprintf(cmd, sizeof cmd, "dbraw 2 %08x%%", (unsigned)crc_of((const uint8_t *)"%%", 2));
+    feed(&d, cmd);
+    feed_bytes(&d, (const uint8_t *)"%%", 2);
+    CHECK(strcmp(out, "e-[db data beyond the size given to db load]\r\nm-ready\r\n") == 0, "overlong dbraw: %s", out);
+    feed(&d, "dbraw 2000 0%");
+    CHECK(strstr(out, "e-[dbraw needs a block size 1..1024") == out, "oversized block refused at once: %s", out);
+    feed(&d, "dbraw 4 xyz%");
+    CHECK(strstr(out, "e-[dbraw needs") == out, "bad CRC refused at once: %s", out);
+    feed(&d, "name%");
+    CHECK(strcmp(out, "m-name-dut-[test]\r\nm-ready\r\n") == 0, "still in step afterwards: %s", out);
+    /* energy mode: window pulses always (MLPerf), nothing printed */
+    tr_dut e = dut_under_test();
+    e.energy_mode = 1;
+    tr_dut_boot(&e);
+    feed(&e, "infer 1 0%");
+    CHECK(strcmp(pin_log, "1010") == 0 && strstr(out, "m-lap-us-") == NULL, "energy mode: pulses only: %s / %s", pin_log, out);
+}
 
 static void test_protocol(void)
 {
@@ -192,6 +274,7 @@ static void test_kernels(void)
 int main(int argc, char **argv)
 {
     test_protocol();
+    test_protocol_additions();
     test_kernels();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);

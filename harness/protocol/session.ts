@@ -1,5 +1,6 @@
 // A protocol session with one device under test: MLPerf Tiny's command/`m-ready` exchange over a transport.
 // It knows the wire protocol and nothing about run modes, stores or boards.
+import { crc32 } from "node:zlib";
 import { TransportTimeout, type Transport } from "../transport/types.ts";
 import { DutError, ProtocolError, describeGarbage, parseBracketKv, parseLapUs, parseOutRaw, parseResults } from "./parse.ts";
 
@@ -14,8 +15,15 @@ export interface DutCaps {
   modelBytes?: number;
   inputBytes?: number;
   outputBytes?: number;
+  /** Largest raw block one `dbraw` command carries (0: no raw transfer). */
+  rawMax: number;
+  /** The firmware pulses its timestamp pin on request (`pins window|phases`). */
+  pins: boolean;
   raw: Record<string, string>;
 }
+
+/** What the timestamp pin shows: nothing beyond MLPerf's energy-mode timestamps, every timestamp, or also phases. */
+export type PinsMode = "off" | "window" | "phases";
 
 export interface DutIdentity {
   /** `m-name-dut-[...]` */
@@ -49,6 +57,8 @@ export interface SessionOptions {
 
 /** MLPerf Tiny firmware's command buffer holds 80 characters; its runner sends 31 bytes per `db` command. */
 export const MLPERF_DB_CHUNK_BYTES = 31;
+/** The largest raw block tinyrig firmware takes (`raw-max` in caps is at most this). */
+export const RAW_BLOCK_MAX = 1024;
 
 export class DutSession {
   private readonly trace: NonNullable<SessionOptions["trace"]>;
@@ -74,8 +84,10 @@ export class DutSession {
     const deadline = Date.now() + timeoutMs;
     let timestampMode: DutIdentity["timestampMode"];
     let lastSeen = "";
-    while (Date.now() < deadline) {
-      await this.send("%");
+    for (let attempt = 1; Date.now() < deadline; attempt++) {
+      // A device left in the middle of a raw input block takes the next bytes as data: from the third attempt on,
+      // fill any such block (at most RAW_BLOCK_MAX bytes) with `%`, each of which is an empty command otherwise.
+      await this.send(attempt >= 3 && attempt % 2 === 1 ? "%".repeat(RAW_BLOCK_MAX) : "%");
       await this.send("name%");
       let sawName = false;
       const attemptEnd = Math.min(deadline, Date.now() + 1500);
@@ -107,9 +119,12 @@ export class DutSession {
     );
   }
 
-  /** Sends `cmd%` and returns the lines before `m-ready`. An `e-` line throws DutError after `m-ready`. */
-  async command(cmd: string, timeoutMs = this.commandTimeoutMs): Promise<string[]> {
-    await this.send(`${cmd}%`);
+  /**
+   * Sends `cmd%` (and, for `dbraw`, the raw bytes right after it) and returns the lines before `m-ready`. An `e-` line
+   * throws DutError after `m-ready`.
+   */
+  async command(cmd: string, timeoutMs = this.commandTimeoutMs, rawPayload?: Uint8Array): Promise<string[]> {
+    await this.send(`${cmd}%`, rawPayload);
     const lines: string[] = [];
     let error: string | undefined;
     const deadline = Date.now() + timeoutMs;
@@ -171,18 +186,50 @@ export class DutSession {
     return Math.max(1, Math.min(byLine, caps.dbMax || byLine, relay));
   }
 
-  /** `db load N` then `db <hex>` chunks; the device must answer `m-load-done` on the last one. */
+  /** Bytes per raw block on this device and line, 0 when input must go as hex `db` lines. */
+  rawBlockBytes(): number {
+    if (!this.transport.carriesRawBytes) return 0;
+    return Math.min(this.identity?.caps?.rawMax ?? 0, RAW_BLOCK_MAX);
+  }
+
+  /**
+   * `db load N`, then the bytes: raw `dbraw` blocks with a CRC-32 where the firmware takes them (a block the device
+   * got wrong is sent again, up to twice), MLPerf's hex `db` lines otherwise. The device must answer `m-load-done`.
+   */
   async loadInput(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
     await this.command(`db load ${bytes.length}`);
-    const chunk = this.dbChunkBytes();
+    const raw = this.rawBlockBytes();
+    const chunk = raw || this.dbChunkBytes();
     let done = false;
     for (let off = 0; off < bytes.length; off += chunk) {
       const part = bytes.subarray(off, Math.min(bytes.length, off + chunk));
-      const lines = await this.command(`db ${Buffer.from(part).toString("hex")}`);
+      const lines = raw ? await this.rawBlock(part, off) : await this.command(`db ${Buffer.from(part).toString("hex")}`);
       if (lines.includes("m-load-done")) done = true;
       onProgress?.(Math.min(bytes.length, off + chunk), bytes.length);
     }
     if (!done) throw new ProtocolError(`the device never answered m-load-done after ${bytes.length} bytes`);
+  }
+
+  private async rawBlock(part: Uint8Array, offset: number): Promise<string[]> {
+    const header = `dbraw ${part.length} ${crc32(part).toString(16).padStart(8, "0")}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.command(header, this.commandTimeoutMs, part);
+      } catch (err) {
+        const corrupted = err instanceof DutError && err.errorLine.includes("CRC-32 mismatch");
+        if (!corrupted || attempt === 3) {
+          throw corrupted ? new ProtocolError(`input bytes ${offset}..${offset + part.length - 1} arrived corrupted ${attempt} times in a row (CRC-32 mismatch): the line is losing or changing bytes`) : err;
+        }
+        this.trace("rx", `(block at byte ${offset} corrupted on the line: sending it again)`);
+      }
+    }
+  }
+
+  /** Asks tinyrig firmware to pulse its timestamp pin at every timestamp (`window`) and also at phase bounds. */
+  async setPins(mode: PinsMode): Promise<void> {
+    if (!this.identity?.caps?.pins) throw new ProtocolError(`the device does not pulse its timestamp pin on request (no pins in its caps): "pins ${mode}" needs tinyrig firmware`);
+    const lines = await this.command(`pins ${mode}`);
+    if (!lines.includes(`m-pins-[${mode}]`)) throw new ProtocolError(`"pins ${mode}" was answered ${JSON.stringify(lines)}`);
   }
 
   /** `infer N W`; the timed loop is between the last two `m-lap-us` lines. */
@@ -217,9 +264,9 @@ export class DutSession {
     return line ? parseOutRaw(line) : undefined;
   }
 
-  private async send(text: string): Promise<void> {
-    this.trace("tx", text);
-    await this.transport.write(text);
+  private async send(text: string, rawPayload?: Uint8Array): Promise<void> {
+    this.trace("tx", rawPayload ? `${text} <${rawPayload.length} raw bytes>` : text);
+    await this.transport.write(rawPayload ? text + Buffer.from(rawPayload).toString("latin1") : text);
   }
 }
 
@@ -247,6 +294,8 @@ export function parseCaps(line: string): DutCaps {
     modelBytes: int("model-bytes"),
     inputBytes: int("input-bytes"),
     outputBytes: int("output-bytes"),
+    rawMax: int("raw-max") ?? 0,
+    pins: kv["pins"] === "1",
     raw: kv,
   };
 }

@@ -44,7 +44,9 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
       const identity = await raceExit(session.identify(), attached);
       opts.log(
         `connected to ${transport.description}: ${identity.name} ${identity.profile} model ${identity.model}` +
-          (identity.caps ? ` (tinyrig caps: ${identity.caps.dbMax}-byte db lines)` : " (MLPerf Tiny firmware: 31-byte db lines)"),
+          (identity.caps
+            ? ` (tinyrig firmware: ${session.rawBlockBytes() ? `raw input blocks of ${session.rawBlockBytes()} bytes` : `${session.dbChunkBytes()}-byte db lines`})`
+            : ` (MLPerf Tiny firmware: ${session.dbChunkBytes()}-byte db lines)`),
       );
       return { board, flash, session, identity, console: attached, close: closeAll };
     } catch (err) {

@@ -5,6 +5,7 @@ import type { Transport } from "./types.ts";
 
 export class SerialTransport implements Transport {
   private readonly queue = new LineQueue();
+  readonly carriesRawBytes = true;
 
   private constructor(
     private readonly port: SerialPort,

@@ -13,6 +13,9 @@ export interface Transport {
   readonly closed: boolean;
   /** A relay between host and DUT may hold fewer bytes per `db` command than the DUT itself. */
   readonly maxDbBytes?: number;
+  /** True when any byte written reaches the device unchanged (a direct serial line), so raw input blocks may be sent;
+   * a relay that forwards commands line by line is not. */
+  readonly carriesRawBytes?: boolean;
 }
 
 export class TransportTimeout extends Error {
