@@ -1,0 +1,554 @@
+// Nordic Power Profiler Kit II over its USB CDC port: a raw byte protocol. Commands are opcode bytes without replies,
+// except GetMetadata (0x19), which answers `Key: value` lines (the calibration) ending `END`. After AverageStart
+// (0x06) the port streams one little-endian 32-bit word per 10 us: ADC bits 0-13, range 14-16, a 6-bit counter 18-23
+// and the eight logic inputs D0-D7 24-31, so the DUT's timestamp pin is sampled in the same slot as its current.
+// Protocol facts: ../shared/reference/power-monitors.md (from Nordic's nRF Connect Power Profiler and peer hosts).
+import { SerialPort } from "serialport";
+import { z } from "zod";
+import type { BoardDefinition } from "../boards/schema.ts";
+import { matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+import type { PowerMonitorDriver } from "./index.ts";
+import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter } from "./types.ts";
+
+export const PPK2_USB = { vid: "1915", pid: "c00a" } as const;
+export const PPK2_SAMPLE_RATE_HZ = 100_000;
+/** The CDC port ignores the rate; Nordic's app opens it at this one. */
+const PPK2_BAUD = 115_200;
+
+export const PPK2_OPCODE = {
+  AverageStart: 0x06,
+  AverageStop: 0x07,
+  DeviceRunningSet: 0x0c,
+  RegulatorSet: 0x0d,
+  SetPowerMode: 0x11,
+  GetMetadata: 0x19,
+} as const;
+const POWER_MODE = { ampere: 1, source: 2 } as const;
+
+const logicPin = z.enum(["D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7"]);
+export const ppk2Schema = z
+  .object({
+    driver: z.literal("ppk2"),
+    // By path, or by USB id. The PPK2 shows two CDC ports (data and a debug shell): the driver asks each for its
+    // metadata and keeps the one that answers, so a serial number is only needed to tell several PPK2s apart.
+    serial: z
+      .object({ path: z.string().optional(), usb: z.object({ vid: z.string(), pid: z.string(), serialNumber: z.string().optional() }).strict().optional() })
+      .strict()
+      .refine((s) => s.path !== undefined || s.usb !== undefined, { message: "needs a `path` or a `usb` id (1915:c00a) to find the PPK2 by" }),
+    /** source: the PPK2 supplies the DUT at voltageV; ampere: the DUT's own supply (at voltageV) runs through the PPK2. */
+    mode: z.enum(["source", "ampere"]).default("source"),
+    /** Regulator voltage (source mode: the DUT's supply). Energy is voltageV x measured current. */
+    voltageV: z.number().min(0.8).max(5.0),
+    /** Logic input wired to the DUT's timestamp pin; its falling edges bound the windows (sampled every 10 us). */
+    timestampPin: logicPin,
+    /** Average N consecutive 10 us samples into one (less memory for long windows); edges round to the nearest N x 10 us. */
+    decimation: z.number().int().min(1).max(1000).default(1),
+    /** Nordic's filter of the few samples after an automatic range switch (on in their app). */
+    spikeFilter: z.boolean().default(true),
+  })
+  .strict();
+export type Ppk2Config = z.output<typeof ppk2Schema>;
+
+// ---- calibration and sample conversion ----------------------------------------------------------------------------
+
+/** Per-range calibration (index = range 0..4), as the metadata reply gives it. */
+export interface Ppk2Calibration {
+  r: number[];
+  gs: number[];
+  gi: number[];
+  o: number[];
+  s: number[];
+  i: number[];
+  ug: number[];
+}
+
+/** Nordic's defaults for a key the metadata lacks (or gives as nan). */
+export const PPK2_DEFAULT_CALIBRATION: Readonly<Ppk2Calibration> = Object.freeze({
+  r: [1031.64, 101.65, 10.15, 0.94, 0.043],
+  gs: [1, 1, 1, 1, 1],
+  gi: [1, 1, 1, 1, 1],
+  o: [0, 0, 0, 0, 0],
+  s: [0, 0, 0, 0, 0],
+  i: [0, 0, 0, 0, 0],
+  ug: [1, 1, 1, 1, 1],
+});
+
+export interface Ppk2Metadata {
+  calibration: Ppk2Calibration;
+  calibrated?: boolean;
+  vddMv?: number;
+  hw?: number;
+  /** 1 ampere meter, 2 source meter (the mode the device was left in). */
+  mode?: number;
+  /** Calibration keys the device sent as nan (their defaults were used). */
+  defaulted: string[];
+}
+
+const CAL_KEYS: Record<string, keyof Ppk2Calibration> = { R: "r", GS: "gs", GI: "gi", O: "o", S: "s", I: "i", UG: "ug" };
+const META_LINE = /^([A-Za-z]+?)(\d?): (.*)$/;
+
+/** Parses the GetMetadata reply; junk before the first `Key: value` line (stale stream bytes) is skipped. */
+export function parsePpk2Metadata(text: string): Ppk2Metadata {
+  const end = /(?:^|\n)END(?:\r?\n|$)/.exec(text);
+  if (!end) throw new EnergyError(`PPK2 metadata has no END line: ${JSON.stringify(text.slice(-120))}`);
+  const body = text.slice(0, end.index).split(/\r?\n/);
+  const cal: Ppk2Calibration = structuredClone(PPK2_DEFAULT_CALIBRATION) as Ppk2Calibration;
+  const meta: Ppk2Metadata = { calibration: cal, defaulted: [] };
+  let started = false;
+  for (const line of body) {
+    const m = META_LINE.exec(line.trim());
+    if (!m) {
+      if (started) throw new EnergyError(`PPK2 metadata: unexpected line ${JSON.stringify(line)}`);
+      continue;
+    }
+    started = true;
+    const [, name, digit, raw] = m as unknown as [string, string, string, string];
+    const value = raw.trim();
+    const field = CAL_KEYS[name.toUpperCase()];
+    const key = `${name}${digit}`;
+    if (field && digit !== "") {
+      const range = Number(digit);
+      if (range > 4) throw new EnergyError(`PPK2 metadata: ${key}: there are 5 ranges (0..4)`);
+      if (/^-?nan$/i.test(value)) {
+        meta.defaulted.push(key);
+        continue;
+      }
+      const n = Number(value);
+      if (value === "" || !Number.isFinite(n)) throw new EnergyError(`PPK2 metadata: ${key}: ${JSON.stringify(value)} is not a number`);
+      if (field === "r" && n <= 0) {
+        meta.defaulted.push(key); // a zero shunt factor (seen on some units) would divide by zero
+        continue;
+      }
+      cal[field][range] = n;
+      continue;
+    }
+    const integer = () => {
+      if (!/^-?\d+$/.test(value)) throw new EnergyError(`PPK2 metadata: ${key}: ${JSON.stringify(value)} is not an integer`);
+      return Number(value);
+    };
+    switch (key.toUpperCase()) {
+      case "CALIBRATED":
+        meta.calibrated = integer() !== 0;
+        break;
+      case "VDD":
+        meta.vddMv = integer();
+        break;
+      case "HW":
+        meta.hw = integer();
+        break;
+      case "MODE":
+        meta.mode = integer();
+        if (meta.mode !== 1 && meta.mode !== 2) throw new EnergyError(`PPK2 metadata: mode: ${value} is neither 1 (ampere) nor 2 (source)`);
+        break;
+      default:
+        break; // other keys (IA, ...) do not enter the conversion
+    }
+  }
+  if (!started) throw new EnergyError(`PPK2 metadata has no "Key: value" line before END: ${JSON.stringify(text.slice(0, 120))}`);
+  return meta;
+}
+
+/** One 4-byte sample word. */
+export function decodePpk2Word(word: number): { adc: number; range: number; counter: number; logic: number } {
+  return { adc: word & 0x3fff, range: (word >>> 14) & 0x7, counter: (word >>> 18) & 0x3f, logic: (word >>> 24) & 0xff };
+}
+
+const ADC_MULT = 1.8 / 163840;
+
+/** Nordic's conversion of a 14-bit ADC value in a range to amperes (before the spike filter). */
+export function ppk2Amperes(adc: number, range: number, cal: Ppk2Calibration, vddMv: number): number {
+  const x = (adc * 4 - cal.o[range]!) * (ADC_MULT / cal.r[range]!);
+  return cal.ug[range]! * (x * (cal.gs[range]! * x + cal.gi[range]!) + (cal.s[range]! * (vddMv / 1000) + cal.i[range]!));
+}
+
+/**
+ * Nordic's spike filter: for a few samples after an automatic range switch the output is an exponential average
+ * (a slower one in the highest range), which hides the switching transient. The averages run on every sample.
+ */
+export class Ppk2SpikeFilter {
+  private static readonly ALPHA = 0.18;
+  private static readonly ALPHA_RANGE4 = 0.06;
+  private static readonly SAMPLES = 3;
+  private avg: number | undefined;
+  private avg4: number | undefined;
+  private prevRange: number | undefined;
+  private afterSwitch = 0;
+  private sinceSwitch = 0;
+
+  apply(amps: number, range: number): number {
+    const prevAvg = this.avg;
+    const prevAvg4 = this.avg4;
+    this.avg = prevAvg === undefined ? amps : Ppk2SpikeFilter.ALPHA * amps + (1 - Ppk2SpikeFilter.ALPHA) * prevAvg;
+    this.avg4 = prevAvg4 === undefined ? amps : Ppk2SpikeFilter.ALPHA_RANGE4 * amps + (1 - Ppk2SpikeFilter.ALPHA_RANGE4) * prevAvg4;
+    this.prevRange ??= range;
+    let out = amps;
+    if (this.prevRange !== range || this.afterSwitch > 0) {
+      if (this.prevRange !== range) {
+        this.sinceSwitch = 0;
+        this.afterSwitch = Ppk2SpikeFilter.SAMPLES;
+      } else {
+        this.sinceSwitch++;
+      }
+      if (range === 4) {
+        if (this.sinceSwitch < 2) {
+          this.avg = prevAvg;
+          this.avg4 = prevAvg4;
+        }
+        out = this.avg4!;
+      } else {
+        out = this.avg!;
+      }
+      this.afterSwitch--;
+    }
+    this.prevRange = range;
+    return out;
+  }
+}
+
+// ---- the monitor --------------------------------------------------------------------------------------------------
+
+export interface Ppk2Options {
+  mode: "source" | "ampere";
+  voltageV: number;
+  /** Logic input bit (0..7 for D0..D7) of the DUT's timestamp pin. */
+  timestampBit: number;
+  decimation?: number;
+  spikeFilter?: boolean;
+  metadataTimeoutMs?: number;
+  /** No byte for this long while streaming is a failure (the device stopped answering). */
+  stallMs?: number;
+}
+
+export class Ppk2Monitor implements EnergyMeter {
+  readonly kind = "measured" as const;
+  identity: string;
+  readonly voltageV: number;
+  readonly sampleRateHz: number;
+  metadata: Ppk2Metadata | undefined;
+  private readonly data: SampledEnergy;
+  private readonly decimation: number;
+  private readonly spike: Ppk2SpikeFilter | undefined;
+  private readonly vddMv: number;
+  private cal: Ppk2Calibration = PPK2_DEFAULT_CALIBRATION as Ppk2Calibration;
+  private textSink: ((chunk: Buffer) => void) | undefined;
+  private streaming = false;
+  private dutPowered = false;
+  private closing = false;
+  private failure: Error | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastByteAt = Date.now();
+  // stream decoding state
+  private remainder: Buffer = Buffer.alloc(0);
+  private expectedCounter: number | undefined;
+  private samples = 0; // 10 us samples decoded since AverageStart
+  private level: number | undefined; // last level of the timestamp bit
+  private blockSum = 0;
+  private blockCount = 0;
+  private pendingEdges: number[] = []; // decimated positions of edges whose samples have not all arrived
+
+  private constructor(
+    private readonly port: SerialPort,
+    readonly path: string,
+    private readonly opts: Ppk2Options,
+  ) {
+    this.voltageV = opts.voltageV;
+    this.vddMv = Math.round(opts.voltageV * 1000);
+    this.decimation = opts.decimation ?? 1;
+    this.sampleRateHz = PPK2_SAMPLE_RATE_HZ / this.decimation;
+    this.spike = opts.spikeFilter === false ? undefined : new Ppk2SpikeFilter();
+    this.data = new SampledEnergy(this.sampleRateHz, "A", opts.voltageV);
+    this.identity = `Nordic PPK2 at ${path}`;
+    port.on("data", (chunk: Buffer) => this.onData(chunk));
+    port.on("close", () => {
+      if (!this.closing) this.fail(new EnergyError(`the PPK2's port ${path} closed after ${this.samples} samples${this.partialWord()}`));
+    });
+    port.on("error", (err: Error) => this.fail(new EnergyError(`the PPK2's port ${path}: ${err.message}`)));
+  }
+
+  /** Opens the port and reads the calibration; on any failure the port is closed again. */
+  static async open(path: string, opts: Ppk2Options): Promise<Ppk2Monitor> {
+    if (!(opts.timestampBit >= 0 && opts.timestampBit <= 7)) throw new EnergyError(`PPK2 logic input D${opts.timestampBit} does not exist (D0..D7)`);
+    if (!(opts.voltageV >= 0.8 && opts.voltageV <= 5)) throw new EnergyError(`PPK2 regulator voltage ${opts.voltageV} V is outside 0.8..5.0 V`);
+    const port = await openPort(path);
+    const m = new Ppk2Monitor(port, path, opts);
+    try {
+      // A previous session may have left it streaming: stop it and let the last words drain before asking.
+      await m.send([PPK2_OPCODE.AverageStop]);
+      await m.quiet(100, 3000);
+      const meta = parsePpk2Metadata(await m.readMetadata(opts.metadataTimeoutMs ?? 3000));
+      m.metadata = meta;
+      m.cal = meta.calibration;
+      m.identity =
+        `Nordic PPK2 hw ${meta.hw ?? "?"} (${meta.calibrated ? "calibrated" : "calibration flag 0"}${meta.defaulted.length ? `; defaults for ${meta.defaulted.join(",")}` : ""}) ` +
+        `${opts.mode} meter ${opts.voltageV} V, timestamp D${opts.timestampBit}, ${PPK2_SAMPLE_RATE_HZ / 1000} kS/s${m.decimation > 1 ? ` / ${m.decimation}` : ""}, ${path}`;
+      return m;
+    } catch (err) {
+      await m.close();
+      throw err;
+    }
+  }
+
+  /** Mode, regulator, DUT power, then the sample stream. The PPK2 acknowledges none of these. */
+  async begin(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const mv = [PPK2_OPCODE.RegulatorSet, this.vddMv >> 8, this.vddMv & 0xff];
+    if (this.opts.mode === "source") {
+      // Nordic's order: output off before switching to source mode, then the voltage, then the output on.
+      await this.send([PPK2_OPCODE.DeviceRunningSet, 0]);
+      await this.send([PPK2_OPCODE.SetPowerMode, POWER_MODE.source]);
+      await this.send(mv);
+    } else {
+      await this.send([PPK2_OPCODE.SetPowerMode, POWER_MODE.ampere]);
+      await this.send(mv); // the voltage enters the conversion (S x VDD) in ampere mode too
+    }
+    await this.send([PPK2_OPCODE.DeviceRunningSet, 1]);
+    this.dutPowered = true;
+    this.resetStream();
+    this.streaming = true;
+    this.lastByteAt = Date.now();
+    const stallMs = this.opts.stallMs ?? 2000;
+    this.watchdog = setInterval(() => {
+      if (this.streaming && !this.failure && Date.now() - this.lastByteAt > stallMs) {
+        this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samples} samples${this.partialWord()}`));
+      }
+    }, 50);
+    this.watchdog.unref();
+    await this.send([PPK2_OPCODE.AverageStart]);
+  }
+
+  async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
+    await waitForEdges(edges, timeoutMs, {
+      pending: () => this.data.pendingEdges,
+      failure: () => this.failure,
+      completed: () => false,
+      monitor: "PPK2",
+      hint: `is logic input D${this.opts.timestampBit} wired to the DUT's timestamp pin, and its pulses at least 10 us long?`,
+    });
+    return this.data.take(edges, opts.trace);
+  }
+
+  /** Stops the stream, switches off the DUT's supply where the PPK2 provides it, and closes the port, whatever happened. */
+  async end(): Promise<void> {
+    try {
+      if (this.port.isOpen) {
+        if (this.streaming) await withTimeout(this.send([PPK2_OPCODE.AverageStop]), 500).catch(() => undefined);
+        if (this.dutPowered && this.opts.mode === "source") await withTimeout(this.send([PPK2_OPCODE.DeviceRunningSet, 0]), 500).catch(() => undefined);
+      }
+    } finally {
+      this.streaming = false;
+      await this.close();
+    }
+  }
+
+  // ---- internals ----
+
+  private async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.watchdog);
+    if (!this.port.isOpen) return;
+    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.streaming = false;
+  }
+
+  private partialWord(): string {
+    return this.remainder.length ? ` (the stream broke off inside a sample word: ${this.remainder.length} of 4 bytes)` : "";
+  }
+
+  private send(bytes: number[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes), (err) => {
+        if (err) return reject(new EnergyError(`cannot write to the PPK2 at ${this.path}: ${err.message}`));
+        this.port.drain((e) => (e ? reject(new EnergyError(`cannot write to the PPK2 at ${this.path}: ${e.message}`)) : resolve()));
+      });
+    });
+  }
+
+  /** Sends GetMetadata and collects its text up to the END line. */
+  private readMetadata(timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let text = "";
+      const timer = setTimeout(() => {
+        this.textSink = undefined;
+        reject(
+          new EnergyError(
+            `the PPK2 at ${this.path} did not answer GetMetadata (0x19) within ${timeoutMs} ms` +
+              (text ? `; it sent ${text.length} bytes ending ${JSON.stringify(text.slice(-60))}` : "") +
+              " (is this the PPK2's data port rather than its shell port?)",
+          ),
+        );
+      }, timeoutMs);
+      this.textSink = (chunk) => {
+        text += chunk.toString("latin1");
+        if (/(?:^|\n)END(?:\r?\n|$)/.test(text)) {
+          clearTimeout(timer);
+          this.textSink = undefined;
+          resolve(text);
+        }
+      };
+      this.send([PPK2_OPCODE.GetMetadata]).catch((err: Error) => {
+        clearTimeout(timer);
+        this.textSink = undefined;
+        reject(err);
+      });
+    });
+  }
+
+  /** Waits until no byte has come for `quietMs` (a stopped stream has drained), at most `maxMs`. */
+  private async quiet(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    this.lastByteAt = Date.now();
+    while (Date.now() - this.lastByteAt < quietMs && Date.now() < deadline) await sleep(20);
+  }
+
+  private resetStream(): void {
+    this.data.reset();
+    this.remainder = Buffer.alloc(0);
+    this.expectedCounter = undefined;
+    this.samples = 0;
+    this.level = undefined;
+    this.blockSum = 0;
+    this.blockCount = 0;
+    this.pendingEdges = [];
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastByteAt = Date.now();
+    if (this.textSink) return this.textSink(chunk);
+    if (!this.streaming || this.failure) return; // before AverageStart (a draining stream) or after a failure
+    const buf = this.remainder.length ? Buffer.concat([this.remainder, chunk]) : chunk;
+    const whole = buf.length - (buf.length % 4);
+    for (let off = 0; off < whole; off += 4) {
+      if (!this.word(buf.readUInt32LE(off))) return;
+    }
+    this.remainder = Buffer.from(buf.subarray(whole)); // reads are not aligned to words
+  }
+
+  /** One sample word; false once the stream cannot be trusted. */
+  private word(word: number): boolean {
+    const adc = word & 0x3fff;
+    const range = (word >>> 14) & 0x7;
+    const counter = (word >>> 18) & 0x3f;
+    if (this.expectedCounter !== undefined && counter !== this.expectedCounter) {
+      const lost = (counter - this.expectedCounter) & 0x3f;
+      this.fail(
+        new EnergyError(
+          `the PPK2 lost ${lost} samples (${(lost * 10) / 1000} ms) after sample ${this.samples}: its 6-bit counter went from ` +
+            `${(this.expectedCounter - 1) & 0x3f} to ${counter} (a loss of 64 or more samples, or a misaligned stream, reads the same); ` +
+            "energy is not integrated over a gap",
+        ),
+      );
+      return false;
+    }
+    this.expectedCounter = (counter + 1) & 0x3f;
+    if (range > 4) {
+      this.fail(new EnergyError(`PPK2 sample word 0x${(word >>> 0).toString(16).padStart(8, "0")} after sample ${this.samples} has range ${range} (0..4 exist): a corrupt or misaligned stream`));
+      return false;
+    }
+    let amps = ppk2Amperes(adc, range, this.cal, this.vddMv);
+    if (this.spike) amps = this.spike.apply(amps, range);
+    const level = (word >>> (24 + this.opts.timestampBit)) & 1;
+    if (this.level === 1 && level === 0) {
+      // MLPerf's timestamp pin idles high and pulses low: a falling edge opens the sample it is seen in.
+      const n = this.decimation;
+      const block = Math.floor(this.samples / n);
+      this.pendingEdges.push(this.samples % n < n / 2 ? block : block + 1);
+    }
+    this.level = level;
+    this.samples++;
+    this.blockSum += amps;
+    if (++this.blockCount === this.decimation) {
+      this.data.add(this.blockSum / this.decimation);
+      this.blockSum = 0;
+      this.blockCount = 0;
+    }
+    while (this.pendingEdges.length && this.pendingEdges[0]! <= this.data.sampleCount) this.data.edgeAt(this.pendingEdges.shift()!);
+    return true;
+  }
+}
+
+function openPort(path: string): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate: PPK2_BAUD, autoOpen: false });
+  return new Promise((resolve, reject) =>
+    port.open((err) => (err ? reject(new EnergyError(`cannot open the PPK2's serial port ${path}: ${err.message}`)) : resolve(port))),
+  ).then(() => new Promise<SerialPort>((resolve) => port.flush(() => resolve(port))));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+// ---- finding the port ---------------------------------------------------------------------------------------------
+
+/** Interface number from a Linux by-id name (`...-if01`) or a location (`...:1.2`), for a stable probing order. */
+function interfaceOrder(p: PortInfo & { pnpId?: string; locationId?: string }): string {
+  const m = /-if(\d+)/.exec(p.pnpId ?? "") ?? /\.(\d+)$/.exec(p.locationId ?? "");
+  return `${m ? m[1]!.padStart(3, "0") : "999"} ${p.path}`;
+}
+
+/** Whether a port answers GetMetadata: the PPK2's data port does, its debug shell does not. */
+async function answersMetadata(path: string): Promise<boolean> {
+  try {
+    const m = await Ppk2Monitor.open(path, { mode: "ampere", voltageV: 3.3, timestampBit: 0, metadataTimeoutMs: 1500 });
+    await m.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The PPK2's data port by USB id. A PPK2 (firmware of nRF Connect Power Profiler 4.2 on) shows two CDC ports, data and
+ * a debug shell, and peer hosts disagree on which is which; so each candidate is asked for its metadata.
+ */
+export async function findPpk2Port(
+  id: UsbSerialId,
+  timeoutMs = 10_000,
+  list: () => Promise<PortInfo[]> = () => SerialPort.list(),
+  probe: (path: string) => Promise<boolean> = answersMetadata,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: PortInfo[] = [];
+  for (;;) {
+    seen = await list();
+    const matches = matchUsbPort(seen, id);
+    const serials = [...new Set(matches.map((m) => m.serialNumber ?? "?"))];
+    if (serials.length > 1) {
+      throw new Error(`${serials.length} PPK2s match USB ${id.vid}:${id.pid} (serial numbers ${serials.join(", ")}); set powerMonitor.serial.usb.serialNumber to pick one`);
+    }
+    if (matches.length === 1) return matches[0]!.path;
+    if (matches.length > 1) {
+      const ordered = [...matches].sort((a, b) => interfaceOrder(a).localeCompare(interfaceOrder(b)));
+      for (const p of ordered) if (await probe(p.path)) return p.path;
+      throw new Error(`none of the PPK2's ports ${ordered.map((p) => p.path).join(", ")} answered GetMetadata; set powerMonitor.serial.path to its data port`);
+    }
+    if (Date.now() >= deadline) break;
+    await sleep(250);
+  }
+  throw new Error(
+    `no PPK2 (USB ${id.vid}:${id.pid}${id.serialNumber ? ` serial ${id.serialNumber}` : ""}) appeared within ${timeoutMs} ms; present: ` +
+      (seen.map((p) => `${p.path} (${p.vendorId ?? "?"}:${p.productId ?? "?"} sn=${p.serialNumber ?? "?"})`).join(", ") || "none"),
+  );
+}
+
+export const ppk2Driver: PowerMonitorDriver<Ppk2Config> = {
+  driver: "ppk2",
+  schema: ppk2Schema,
+  async open(cfg: Ppk2Config, _board: BoardDefinition) {
+    const path = cfg.serial.path ?? (await findPpk2Port(cfg.serial.usb!, 10_000));
+    return Ppk2Monitor.open(path, {
+      mode: cfg.mode,
+      voltageV: cfg.voltageV,
+      timestampBit: Number(cfg.timestampPin.slice(1)),
+      decimation: cfg.decimation,
+      spikeFilter: cfg.spikeFilter,
+    });
+  },
+};
