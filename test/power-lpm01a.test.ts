@@ -48,6 +48,17 @@ describe("LPM01A driver", () => {
     await monitor.end();
   }, 30_000);
 
+  it("hands back a window's raw samples on request: they sum to the window's energy", async () => {
+    const { monitor } = await simulator();
+    await monitor.begin();
+    const { spans, trace } = await monitor.nextSpans(2, 5000, { trace: true });
+    expect(trace).toMatchObject({ unit: "J", sampleRateHz: 1000, voltageV: 1.8 });
+    expect(trace!.edges).toEqual([0, trace!.samples.length]);
+    const sum = trace!.samples.reduce((a, v) => a + v, 0) * 1e6;
+    expect(Math.abs(sum / spans[0]!.energyUj - 1)).toBeLessThan(1e-5);
+    await monitor.end();
+  }, 30_000);
+
   it("discards stale bytes queued before the port was opened", async () => {
     const { monitor, expected } = await simulator("stale");
     await monitor.begin();

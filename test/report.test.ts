@@ -30,6 +30,11 @@ function populate(): ResultStore {
     const e = store.startRun({ mode: "energy", board, workload, firmware, connection, settings: {}, simulated: true, modelled: true });
     store.finishRun(e, { medianEnergyPerInferenceUj: uj, windows: 5 });
   }
+  // a performance run whose windows a monitor watched (energy alongside latency), with a phase split: the newest
+  // energy figure for person-detection comes from it
+  const workload = { id: "person-detection", manifestSha256: "c".repeat(64), modelSha256: "f".repeat(64), modelBytes: 1, dataset: { sha256: "e".repeat(64), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+  const pe = store.startRun({ mode: "performance", board, workload, firmware, connection, settings: { meter: "modelled" }, simulated: true, modelled: true });
+  store.finishRun(pe, { windows: 5, medianLatencyUs: 90000, minLatencyUs: 89000, maxLatencyUs: 91000, medianEnergyPerInferenceUj: 3645.5, phasesUj: { load: 97000.25, pre: 12.5, inference: 3645.5, post: 0.75 } });
   return store;
 }
 
@@ -40,7 +45,7 @@ describe("report", () => {
     const index = await writeReport({ store, outDir: out });
     store.close();
     const html = readFileSync(index, "utf8");
-    for (const chart of ["latency", "accuracy", "energy", "latency-history"]) {
+    for (const chart of ["latency", "accuracy", "energy", "energy-phases", "latency-history"]) {
       expect(html).toContain(`src="${chart}.svg"`);
       const svg = readFileSync(path.join(out, `${chart}.svg`), "utf8");
       expect(svg.startsWith("<svg")).toBe(true);
@@ -48,6 +53,11 @@ describe("report", () => {
       expect(JSON.parse(readFileSync(path.join(out, `${chart}.vl.json`), "utf8")).$schema).toMatch(/vega-lite/);
     }
     expect(readFileSync(path.join(out, "energy.svg"), "utf8")).toContain("modelled");
+    const energySpec = JSON.parse(readFileSync(path.join(out, "energy.vl.json"), "utf8")) as { data: { values: { workload: string; uj: number }[] } };
+    expect(energySpec.data.values.map((v) => [v.workload, v.uj]).sort()).toEqual([["person-detection", 3645.5], ["vibration", 856], ["wake-word", 2480]]);
+    const phases = JSON.parse(readFileSync(path.join(out, "energy-phases.vl.json"), "utf8")) as { data: { values: { phase: string; uj: number }[] } };
+    expect(Object.fromEntries(phases.data.values.map((v) => [v.phase, v.uj]))).toEqual({ load: 97000.25, pre: 12.5, inference: 3645.5, post: 0.75 });
+    expect(html).toContain("fresh input: load 97000.3, pre 12.5, post 0.8 µJ");
     expect(html).toMatch(/emulated/);
     expect(html).toMatch(/modelled/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!vega)/); // static, no external resources

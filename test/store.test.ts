@@ -20,6 +20,21 @@ const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256
 const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" } } as unknown as BoardConnection;
 
 describe("ResultStore", () => {
+  it("keeps a window's raw trace compressed beside the database, checked by its sha256 on the way back", () => {
+    const store = ResultStore.open(path.join(dir, "traces.db"));
+    const id = store.startRun({ mode: "energy", board, workload, firmware, connection, settings: {}, simulated: false });
+    const samples = Float32Array.from({ length: 5000 }, (_, i) => 1e-7 * (1 + (i % 7)));
+    store.trace(id, 0, { unit: "J", sampleRateHz: 1000, voltageV: 1.8, samples, edges: [0, 4999] });
+    expect(store.traceWindows(id)).toEqual([0]);
+    const back = store.readTrace(id, 0);
+    expect(back).toEqual({ unit: "J", sampleRateHz: 1000, voltageV: 1.8, samples, edges: [0, 4999] });
+    const file = path.join(store.traceDir, `run-${id}-window-0.f32.gz`);
+    expect(readFileSync(file).length).toBeLessThan(samples.byteLength / 4); // compressed
+    writeFileSync(file, Buffer.from("tampered"));
+    expect(() => store.readTrace(id, 0)).toThrow(/does not match the sha256 stored for it/);
+    store.close();
+  });
+
   it("migrates an empty file, and every row round-trips", () => {
     const store = ResultStore.open(path.join(dir, "a.db"));
     expect(store.schemaVersion).toBe(LATEST_VERSION);

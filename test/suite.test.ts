@@ -47,16 +47,16 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     expect(existsSync(path.join(dir, "report", "accuracy.svg"))).toBe(true);
   }, 300_000);
 
-  it("energy mode: modelled energy per inference from virtual-time pin edges, identical run after run", async () => {
-    const energy = async (name: string) => {
+  it("energy mode: modelled energy per inference and per phase from virtual-time pin edges, identical run after run", async () => {
+    const energy = async (name: string, extra: string[] = []) => {
       const db = path.join(dir, name);
-      const r = await tinyrig(["run", "--workload", "vibration", "--mode", "energy", "--windows", "3", "--min-window-seconds", "1", "--db", db, "--json"]);
+      const r = await tinyrig(["run", "--workload", "vibration", "--mode", "energy", "--windows", "3", "--min-window-seconds", "1", "--db", db, "--json", ...extra]);
       expect(r.exitCode, r.all).toBe(0);
       const sql = new Database(db, { readonly: true });
-      const rows = sql.prepare("SELECT iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor FROM window ORDER BY idx").all() as { energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number }[];
-      const run = sql.prepare("SELECT modelled, simulated, summary_json FROM run").get() as { modelled: number; simulated: number; summary_json: string };
+      const rows = sql.prepare("SELECT iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor, phases_json, t1_us - t0_us AS span FROM window ORDER BY idx").all() as { energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number; phases_json: string | null; span: number }[];
+      const run = sql.prepare("SELECT modelled, simulated, summary_json, settings_json FROM run").get() as { modelled: number; simulated: number; summary_json: string; settings_json: string };
       sql.close();
-      return { rows, run };
+      return { rows, run, summary: JSON.parse(run.summary_json) as { medianEnergyPerInferenceUj: number; medianLatencyUs: number; latencyFrom: string; phasesUj?: Record<string, number> } };
     };
     const a = await energy("e1.db");
     const b = await energy("e2.db");
@@ -67,9 +67,26 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
       expect(w.energy_uj).toBeGreaterThan(0);
     }
     expect(a.run).toMatchObject({ modelled: 1, simulated: 1 });
-    expect(b.rows).toEqual(a.rows); // reproducible to the microjoule (and beyond)
-    // energy = V x I x time: the power model's 40.5 mW over the window's virtual duration
-    const perf = JSON.parse(a.run.summary_json) as { medianEnergyPerInferenceUj: number; medianLatencyUs: number };
-    expect(perf.medianEnergyPerInferenceUj).toBeCloseTo(1.8 * 0.0225 * perf.medianLatencyUs, 6);
+    expect(b.rows).toEqual(a.rows); // reproducible to the microjoule (and beyond), phases included
+    // measured in the same windows as latency: the device timer times them, the pin edges give the energy
+    expect(a.summary.latencyFrom).toBe("device timer");
+    expect(JSON.parse(a.run.settings_json)).toMatchObject({ energyFlow: "direct" });
+    // energy = V x I x time: the power model's 40.5 mW over the window's virtual duration (edges vs timer: < 0.01%)
+    expect(Math.abs(a.summary.medianEnergyPerInferenceUj / (1.8 * 0.0225 * a.summary.medianLatencyUs) - 1)).toBeLessThan(1e-4);
+    // phases: the input load is modelled from the bytes on the wire at 115200 baud (db load + dbraw header + 768 raw
+    // bytes = 799 bytes of 10 bits), pre- and post-processing from their pin edges
+    const phases = a.summary.phasesUj!;
+    expect(Object.keys(phases).sort()).toEqual(["inference", "load", "post", "pre"]);
+    expect(phases.load).toBeCloseTo(1.8 * 0.0225 * ((799 * 10) / 115200) * 1e6, 6);
+    expect(phases.pre).toBeGreaterThan(0);
+    expect(phases.post).toBeGreaterThan(0);
+    expect(phases.inference).toBe(a.summary.medianEnergyPerInferenceUj);
+    for (const w of a.rows) expect(Object.keys(JSON.parse(w.phases_json!)).sort()).toEqual(["inference", "load", "post", "pre"]);
+
+    // MLPerf's set-up: energy-mode firmware that prints no timestamps; the pin edges time the window as well
+    const m = await energy("e3.db", ["--energy-flow", "mlperf"]);
+    expect(m.summary.latencyFrom).toBe("monitor edges");
+    expect(JSON.parse(m.run.settings_json)).toMatchObject({ energyFlow: "mlperf" });
+    expect(Math.abs(m.summary.medianEnergyPerInferenceUj / a.summary.medianEnergyPerInferenceUj - 1)).toBeLessThan(1e-3);
   }, 300_000);
 });

@@ -19,6 +19,8 @@ interface RunArgs {
   dataset?: string;
   limit?: number;
   resume?: number;
+  "energy-flow": "auto" | "mlperf";
+  "raw-traces": boolean;
   report: boolean;
   json: boolean;
   trace: boolean;
@@ -37,6 +39,8 @@ export function runCommands(cli: Argv): void {
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("limit", { type: "number", describe: "accuracy mode: only the first N inputs" })
       .option("resume", { type: "number", describe: "continue an interrupted or failed run (its board, workload and mode)" })
+      .option("energy-flow", { choices: ["auto", "mlperf"] as const, default: "auto" as const, describe: "auto: energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run" })
+      .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
       .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
@@ -56,7 +60,7 @@ async function run(args: RunArgs): Promise<number> {
     const r = store.getRun(args.resume);
     if (!r) throw new Error(`no run ${args.resume} in ${store.file}`);
     if (r.status === "completed" || r.status === "running") throw new Error(`run ${r.id} is ${r.status}; only interrupted or failed runs can be resumed`);
-    if (r.mode === "energy") throw new Error(`run ${r.id} is an energy run: energy windows are not resumable, start a new run`);
+    if (r.mode === "energy" || r.settings.meter !== undefined) throw new Error(`run ${r.id} measured energy: energy windows are not resumable, start a new run`);
     args = { ...args, board: r.board, workload: [r.workload], mode: [r.mode] };
     const windows = store.windows(r.id);
     resume = { runId: r.id, mode: r.mode, workload: r.workload, firmwareSha256: r.firmwareSha256, windowsDone: new Set(windows.map((w) => w.index)), inferences: store.inferences(r.id) };
@@ -86,6 +90,8 @@ async function run(args: RunArgs): Promise<number> {
       progress,
       signal: abort.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
+      energyFlow: args["energy-flow"],
+      rawTraces: args["raw-traces"],
     });
   } finally {
     process.off("SIGINT", onSignal);
@@ -113,7 +119,12 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean):
       const a = r.accuracy;
       figure = `${a.metric} ${(a.value * (a.metric === "top1" ? 100 : 1)).toFixed(a.metric === "top1" ? 2 : 4)}${a.metric === "top1" ? "%" : ""} over ${a.count}; bit-exact with host ${a.bitExact.matched}/${a.bitExact.compared}`;
     }
-    if (r.energy) figure = `${r.energy.medianEnergyPerInferenceUj.toFixed(3)} uJ/inference (median of ${r.energy.windows} windows${r.energy.kind === "modelled" ? ", modelled" : ""})`;
+    if (r.energy?.medianEnergyPerInferenceUj !== undefined) {
+      const e = r.energy;
+      const phases = e.phasesUj ? `; per fresh input: load ${e.phasesUj.load.toFixed(1)}, pre ${e.phasesUj.pre.toFixed(1)}, post ${e.phasesUj.post.toFixed(1)} uJ` : "";
+      const energy = `${e.medianEnergyPerInferenceUj!.toFixed(3)} uJ/inference${e.energyKind === "modelled" ? " (modelled)" : ""}${phases}`;
+      figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
+    }
     return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error ?? figure];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];

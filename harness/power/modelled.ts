@@ -5,7 +5,10 @@
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { parsePinLog } from "../emulator/pin-plugin.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter, type Span } from "./types.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter, type Span, type SpanOptions } from "./types.ts";
+
+/** UART frame of one byte at 8N1: start bit, 8 data bits, stop bit. */
+const BITS_PER_UART_BYTE = 10;
 
 export class ModelledMeter implements EnergyMeter {
   readonly kind = "modelled" as const;
@@ -64,7 +67,7 @@ export class ModelledMeter implements EnergyMeter {
     return { durationUs, energyUj: this.voltageV * this.activeCurrentA * durationUs };
   }
 
-  async nextSpans(edges: number, timeoutMs: number): Promise<EdgeSpans> {
+  async nextSpans(edges: number, timeoutMs: number, opts: SpanOptions = {}): Promise<EdgeSpans> {
     if (edges < 2) throw new EnergyError(`a span needs 2 edges, asked for ${edges}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -75,6 +78,11 @@ export class ModelledMeter implements EnergyMeter {
         if (this.next > 1 << 16) {
           this.falls = this.falls.slice(this.next);
           this.next = 0;
+        }
+        if (opts.transfer && edges === 2) {
+          // The firmware polls the UART while bytes arrive, so the core is active for as long as the line takes.
+          const durationUs = (opts.transfer.wireBytes * BITS_PER_UART_BYTE * 1e6) / opts.transfer.baud;
+          return { spans: [{ durationUs, energyUj: this.voltageV * this.activeCurrentA * durationUs }] };
         }
         return { spans: at.slice(1).map((to, k) => this.span(at[k]!, to)) };
       }

@@ -24,6 +24,17 @@ export interface EdgeSpans {
   trace?: EnergyTrace;
 }
 
+export interface SpanOptions {
+  /** Keep the raw samples behind the spans (EdgeSpans.trace), where the monitor has samples. */
+  trace?: boolean;
+  /**
+   * The 2 edges bound the transfer of one input over the console line. A meter that cannot observe it faithfully
+   * (the emulator's: virtual time spent waiting for bytes depends on the host) models it from the bytes on the wire
+   * at the line's baud rate; a physical monitor measures it like any span.
+   */
+  transfer?: { wireBytes: number; baud: number };
+}
+
 export interface EnergyMeter {
   /** e.g. "STMicro X-NUCLEO-LPM01A id ... fw 1.0.6" or "modelled: mps2-an386 power model". */
   readonly identity: string;
@@ -36,7 +47,7 @@ export interface EnergyMeter {
    * Consumes the next `edges` timestamp edges (at least 2) not yet consumed and returns the spans between them. An MLPerf
    * window is 2 edges (its start and end pulses); a window whose firmware marks phases has more.
    */
-  nextSpans(edges: number, timeoutMs: number, opts?: { trace?: boolean }): Promise<EdgeSpans>;
+  nextSpans(edges: number, timeoutMs: number, opts?: SpanOptions): Promise<EdgeSpans>;
   end(): Promise<void>;
 }
 

@@ -66,6 +66,9 @@ export class DutSession {
   /** Lines that were neither protocol nor garbage (firmware debug prints), kept for the run log. */
   readonly strayLines: string[] = [];
   identity: DutIdentity | undefined;
+  /** Bytes the last loadInput put on the wire (commands, hex or raw payload), for modelling the transfer's energy. */
+  lastLoadWireBytes = 0;
+  private wireBytesSent = 0;
 
   constructor(
     readonly transport: Transport,
@@ -197,6 +200,7 @@ export class DutSession {
    * got wrong is sent again, up to twice), MLPerf's hex `db` lines otherwise. The device must answer `m-load-done`.
    */
   async loadInput(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    const sentBefore = this.wireBytesSent;
     await this.command(`db load ${bytes.length}`);
     const raw = this.rawBlockBytes();
     const chunk = raw || this.dbChunkBytes();
@@ -208,6 +212,7 @@ export class DutSession {
       onProgress?.(Math.min(bytes.length, off + chunk), bytes.length);
     }
     if (!done) throw new ProtocolError(`the device never answered m-load-done after ${bytes.length} bytes`);
+    this.lastLoadWireBytes = this.wireBytesSent - sentBefore;
   }
 
   private async rawBlock(part: Uint8Array, offset: number): Promise<string[]> {
@@ -232,9 +237,16 @@ export class DutSession {
     if (!lines.includes(`m-pins-[${mode}]`)) throw new ProtocolError(`"pins ${mode}" was answered ${JSON.stringify(lines)}`);
   }
 
-  /** `infer N W`; the timed loop is between the last two `m-lap-us` lines. */
-  async infer(iterations: number, warmup: number, timeoutMs: number): Promise<InferReply> {
+  /**
+   * `infer N W`; the timed loop is between the last two `m-lap-us` lines. Energy-mode firmware prints no timestamps
+   * (its pin marks the window for the power monitor): with `timestamps: false` the reply has none and t0/t1 are NaN.
+   */
+  async infer(iterations: number, warmup: number, timeoutMs: number, opts: { timestamps?: boolean } = {}): Promise<InferReply> {
     const lines = await this.command(`infer ${iterations} ${warmup}`, timeoutMs);
+    const resultLine = lines.find((l) => l.startsWith("m-results-"));
+    if (!resultLine) throw new ProtocolError(`"infer ${iterations} ${warmup}" printed no m-results line`);
+    const results = parseResults(resultLine)!;
+    if (opts.timestamps === false) return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
     const laps = lines.map(parseLapUs).filter((v): v is number => v !== undefined);
     if (laps.length < 2) {
       throw new ProtocolError(
@@ -245,16 +257,7 @@ export class DutSession {
     const t0Us = laps.at(-2)!;
     const t1Us = laps.at(-1)!;
     if (t1Us < t0Us) throw new ProtocolError(`the device's timer went backwards: m-lap-us-${t0Us} then m-lap-us-${t1Us}`);
-    const resultLine = lines.find((l) => l.startsWith("m-results-"));
-    if (!resultLine) throw new ProtocolError(`"infer ${iterations} ${warmup}" printed no m-results line`);
-    return {
-      iterations,
-      warmup,
-      t0Us,
-      t1Us,
-      latencyUs: (t1Us - t0Us) / iterations,
-      results: parseResults(resultLine)!,
-    };
+    return { iterations, warmup, t0Us, t1Us, latencyUs: (t1Us - t0Us) / iterations, results };
   }
 
   /** The raw int8 output of the last inference (tinyrig firmware only). */
@@ -266,6 +269,7 @@ export class DutSession {
 
   private async send(text: string, rawPayload?: Uint8Array): Promise<void> {
     this.trace("tx", rawPayload ? `${text} <${rawPayload.length} raw bytes>` : text);
+    this.wireBytesSent += text.length + (rawPayload?.length ?? 0);
     await this.transport.write(rawPayload ? text + Buffer.from(rawPayload).toString("latin1") : text);
   }
 }

@@ -21,9 +21,18 @@ export interface AccuracyPoint {
 export interface EnergyPoint {
   workload: string;
   board: string;
+  /** Median energy per inference, µJ. */
+  uj: number;
+  kind: "measured" | "modelled";
+}
+
+/** One phase of a fresh input's energy: load (input transfer), pre, inference, post. */
+export interface PhasePoint {
+  workload: string;
+  board: string;
   phase: string;
   uj: number;
-  kind: string;
+  kind: "measured" | "modelled";
 }
 
 export interface HistoryPoint {
@@ -68,15 +77,43 @@ export function accuracyChart(points: AccuracyPoint[]): TopLevelSpec | undefined
 
 export function energyChart(points: EnergyPoint[]): TopLevelSpec | undefined {
   if (!points.length) return undefined;
-  const data = points.map((p) => ({ ...p, label: `${p.workload} / ${p.board} (${p.kind})` }));
+  const data = points.map((p) => ({ ...p, label: `${p.board} (${p.kind})` }));
   return {
     ...base,
-    title: "Energy per inference, by phase (modelled where marked)",
+    title: "Energy per inference (median of windows; modelled where marked)",
     data: { values: data },
     width: 520,
     height: 30 * data.length + 20,
     mark: "bar",
-    encoding: { y: { field: "label", type: "nominal", title: null }, x: { field: "uj", type: "quantitative", title: "µJ per inference", stack: "zero" }, color: { field: "phase", type: "nominal" } },
+    encoding: {
+      y: { field: "workload", type: "nominal", title: null },
+      yOffset: { field: "label" },
+      x: { field: "uj", type: "quantitative", title: "µJ per inference" },
+      color: { field: "label", type: "nominal", title: "board", legend: { labelLimit: 400 } },
+      tooltip: [{ field: "uj", format: ".3f" }],
+    },
+  } as TopLevelSpec;
+}
+
+/** What one inference of a fresh input costs, split by phase: shares of the whole, absolute µJ in the tooltips. */
+export function phaseChart(points: PhasePoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  const order = ["load", "pre", "inference", "post"];
+  const data = points.map((p) => ({ ...p, label: `${p.workload} / ${p.board} (${p.kind})`, order: order.indexOf(p.phase) }));
+  return {
+    ...base,
+    title: "Energy of one inference on a fresh input, by phase (share; load = input transfer over the console)",
+    data: { values: data },
+    width: 520,
+    height: 30 * new Set(data.map((d) => d.label)).size + 20,
+    mark: "bar",
+    encoding: {
+      y: { field: "label", type: "nominal", title: null, axis: { labelLimit: 400 } },
+      x: { field: "uj", type: "quantitative", title: "share of the energy", stack: "normalize", axis: { format: "%" } },
+      color: { field: "phase", type: "nominal", scale: { domain: order }, title: "phase" },
+      order: { field: "order", type: "quantitative" },
+      tooltip: [{ field: "phase" }, { field: "uj", format: ".3f", title: "µJ" }],
+    },
   } as TopLevelSpec;
 }
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultStore, RunRow } from "../store/store.ts";
-import { accuracyChart, energyChart, historyChart, latencyChart, type EnergyPoint, type HistoryPoint } from "./charts.ts";
+import { accuracyChart, energyChart, historyChart, latencyChart, phaseChart, type HistoryPoint, type PhasePoint } from "./charts.ts";
 import { renderSvg } from "./render.ts";
 
 export const DEFAULT_REPORT_DIR = path.resolve(import.meta.dirname, "../../reports");
@@ -22,7 +22,7 @@ export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR }: Report
   const latest = store.latestRuns();
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);
   const acc = latest.filter((r) => r.mode === "accuracy" && r.summary);
-  const energy = latest.filter((r) => r.mode === "energy" && r.summary);
+  const energy = latestWithEnergy(latest);
 
   const charts: { name: string; spec: TopLevelSpec | undefined }[] = [
     {
@@ -39,7 +39,11 @@ export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR }: Report
         target: num((r.summary!.target as { value?: number } | undefined)?.value),
       }))),
     },
-    { name: "energy", spec: energyChart(energy.flatMap((r) => energyPoints(r))) },
+    {
+      name: "energy",
+      spec: energyChart(energy.map((r) => ({ workload: r.workload, board: r.board, uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
+    },
+    { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
   ];
   const rendered: { name: string; title: string }[] = [];
@@ -67,12 +71,22 @@ ${runTable(latest)}
   return index;
 }
 
-function energyPoints(r: RunRow): EnergyPoint[] {
-  const s = r.summary!;
-  const phases = s.phasesUj as Record<string, number> | undefined;
+/** Runs that measured energy (energy runs, and performance runs a monitor watched): the latest per board and workload. */
+function latestWithEnergy(latest: RunRow[]): RunRow[] {
+  const best = new Map<string, RunRow>();
+  for (const r of latest) {
+    if (typeof r.summary?.medianEnergyPerInferenceUj !== "number") continue;
+    const key = `${r.board}\0${r.workload}`;
+    if ((best.get(key)?.id ?? -1) < r.id) best.set(key, r);
+  }
+  return [...best.values()];
+}
+
+function phasePoints(r: RunRow): PhasePoint[] {
+  const phases = r.summary!.phasesUj as Record<string, number> | undefined;
+  if (!phases) return [];
   const kind = r.modelled ? "modelled" : "measured";
-  if (phases && Object.keys(phases).length) return Object.entries(phases).map(([phase, uj]) => ({ workload: r.workload, board: r.board, phase, uj, kind }));
-  return [{ workload: r.workload, board: r.board, phase: "inference", uj: num(s.medianEnergyPerInferenceUj), kind }];
+  return Object.entries(phases).map(([phase, uj]) => ({ workload: r.workload, board: r.board, phase, uj, kind }));
 }
 
 function history(store: ResultStore): HistoryPoint[] {
@@ -85,13 +99,16 @@ function history(store: ResultStore): HistoryPoint[] {
 
 function figure(r: RunRow): string {
   const s = r.summary ?? {};
-  if (r.mode === "performance") return `${(num(s.medianLatencyUs) / 1000).toFixed(3)} ms (median of ${s.windows} windows)`;
+  const energy = typeof s.medianEnergyPerInferenceUj === "number" ? `${num(s.medianEnergyPerInferenceUj).toFixed(3)} µJ/inference${r.modelled ? " (modelled)" : ""}` : "";
+  const phases = s.phasesUj as Record<string, number> | undefined;
+  const split = phases ? `; fresh input: load ${phases.load!.toFixed(1)}, pre ${phases.pre!.toFixed(1)}, post ${phases.post!.toFixed(1)} µJ` : "";
+  if (r.mode === "performance") return `${(num(s.medianLatencyUs) / 1000).toFixed(3)} ms (median of ${s.windows} windows)${energy ? `; ${energy}${split}` : ""}`;
   if (r.mode === "accuracy") {
     const be = s.bitExact as { matched: number; compared: number } | undefined;
     const v = num(s.value);
     return `${s.metric === "top1" ? `top-1 ${(v * 100).toFixed(2)}%` : `AUC ${v.toFixed(4)}`} over ${s.count}${be ? `; bit-exact ${be.matched}/${be.compared}` : ""}`;
   }
-  return `${num(s.medianEnergyPerInferenceUj).toFixed(3)} µJ/inference${r.modelled ? " (modelled)" : ""}`;
+  return `${energy}${split} (median of ${s.windows} windows)`;
 }
 
 function runTable(runs: RunRow[]): string {

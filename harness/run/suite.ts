@@ -5,12 +5,11 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import { lockBoard } from "../boards/lock.ts";
 import { buildFirmware, type FirmwareImage, type InputTransform } from "../build/firmware.ts";
 import { runAccuracy, type AccuracySummary } from "../modes/accuracy.ts";
-import { runPerformance, type PerformanceSummary } from "../modes/performance.ts";
-import type { EnergyWindowMeasurement, InferenceMeasurement, ModeInput, ModeContext, RunSink, WindowMeasurement } from "../modes/types.ts";
-import { runEnergy, type EnergySummary } from "../modes/energy.ts";
+import { runPerformance, type PerformanceSummary, type WindowEnergy } from "../modes/performance.ts";
+import type { EnergyWindowMeasurement, InferenceMeasurement, ModeInput, RunSink, WindowMeasurement } from "../modes/types.ts";
 import { ModelledMeter } from "../power/modelled.ts";
 import { openPowerMonitor } from "../power/index.ts";
-import type { EnergyMeter } from "../power/types.ts";
+import type { EnergyMeter, EnergyTrace } from "../power/types.ts";
 import type { EnergySource } from "../store/store.ts";
 import { connectBoard, raceExit, type BoardConnection } from "./connect.ts";
 import type { Progress } from "./progress.ts";
@@ -59,6 +58,8 @@ export interface SuiteStore {
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void;
   inference(runId: number, i: InferenceMeasurement): void;
   finishRun(runId: number, summary: Record<string, unknown>): void;
+  /** A window's raw monitor samples (optional, compressed by the store). */
+  trace(runId: number, window: number, trace: EnergyTrace): void;
   failRun(runId: number, error: string, status: "failed" | "interrupted"): void;
 }
 
@@ -76,6 +77,14 @@ export interface SuiteOptions {
   resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windowsDone: Set<number>; inferences: InferenceMeasurement[] };
   /** Every line to and from the device, for --trace. */
   trace?: (direction: "tx" | "rx", line: string) => void;
+  /**
+   * How energy is measured. `auto`: alongside latency, in the same windows, wherever the host reaches the device
+   * directly (emulated boards; physical boards without an interface board); MLPerf's separate energy-mode firmware
+   * run otherwise. `mlperf`: always the separate energy-mode run.
+   */
+  energyFlow?: "auto" | "mlperf";
+  /** Keep each energy window's raw monitor samples, compressed, referenced from the run. */
+  rawTraces?: boolean;
 }
 
 export interface SuiteResult {
@@ -86,7 +95,8 @@ export interface SuiteResult {
   error?: string;
   performance?: PerformanceSummary;
   accuracy?: AccuracySummary;
-  energy?: EnergySummary;
+  /** Energy runs, and performance runs whose windows a power monitor watched as well. */
+  energy?: PerformanceSummary;
 }
 
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
@@ -97,12 +107,13 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   if (lock?.tookOverFrom) {
     progress.log(`took over a stale lock on ${board.name} (pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} is gone)`);
   }
+  const energyAlongside = opts.modes.includes("energy") && measuresEnergyAlongside(board, opts.energyFlow ?? "auto");
   const results: SuiteResult[] = [];
   try {
     for (const workload of opts.workloads) {
-      const modes = opts.modes.filter((m) => m !== "energy");
-      if (modes.length) results.push(...(await runWorkload(opts, workload, modes)));
-      if (opts.modes.includes("energy") && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
+      const direct = opts.modes.filter((m) => m !== "energy" || energyAlongside);
+      if (direct.length) results.push(...(await runWorkload(opts, workload, direct)));
+      if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
       if (opts.signal?.aborted) break;
     }
   } finally {
@@ -111,27 +122,39 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   return results;
 }
 
+/**
+ * Energy can be measured in the same windows as latency when the host talks to the device directly while the monitor
+ * samples: always on an emulated board; on a physical one with a power monitor and no interface board in between.
+ */
+function measuresEnergyAlongside(board: BoardDefinition, flow: "auto" | "mlperf"): boolean {
+  if (flow === "mlperf") return false;
+  return board.kind === "emulated" || (board.powerMonitor !== undefined && board.interfaceBoard === undefined);
+}
+
+/** The console's line rate as the firmware sets it (the emulated ports program 115200 8N1). */
+function consoleBaud(board: BoardDefinition, mode: "performance" | "energy"): number {
+  if (board.kind === "emulated") return 115200;
+  if (mode === "energy" && board.interfaceBoard) return board.console.serial?.baud.energy ?? 9600;
+  return board.console.serial?.baud.performance ?? 115200;
+}
+
 async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: RunMode[]): Promise<SuiteResult[]> {
   const { board, progress } = opts;
   const results: SuiteResult[] = [];
-  progress.log(`\n== ${workload.id} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}`);
+  const withEnergy = modes.includes("energy");
+  progress.log(`\n== ${workload.id} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}${withEnergy ? ", energy measured in the same windows" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
   try {
-    firmware = await buildFirmware(
-      {
-        board,
-        modelId: workload.mlperfModelId,
-        modelPath: workload.modelPath,
-        inputBytes: workload.inputBytes,
-        transform: workload.transform,
-        timestampMode: "performance",
-        resultsMse: workload.task === "anomaly",
-      },
-      (l) => progress.log(`  ${l}`),
-    );
+    firmware = await buildFirmware(firmwareSpec(workload, board, "performance"), (l) => progress.log(`  ${l}`));
     progress.log(`  firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
-    connection = await connectBoard(board, firmware, { mode: "performance", log: (l) => progress.log(`  ${l}`), trace: opts.trace, signal: opts.signal });
+    connection = await connectBoard(board, firmware, {
+      mode: "performance",
+      log: (l) => progress.log(`  ${l}`),
+      trace: opts.trace,
+      signal: opts.signal,
+      observeTimestampPin: withEnergy && board.kind === "emulated",
+    });
   } catch (err) {
     // Nothing was measured: no run row, but the failure is reported for every mode asked for.
     const error = (err as Error).message;
@@ -139,8 +162,11 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
     return modes.map((mode) => ({ workload: workload.id, mode, status: "failed" as const, error }));
   }
   try {
-    for (const mode of modes) {
-      const result = await runMode(opts, workload, mode, firmware, connection);
+    // Performance windows carry the energy when both were asked for; energy alone gets windows of its own.
+    const plan = modes.filter((m) => !(m === "energy" && modes.includes("performance")));
+    for (const mode of plan) {
+      const energyHere = withEnergy && mode !== "accuracy";
+      const result = await runMode(opts, workload, mode, firmware, connection, energyHere ? "direct" : undefined);
       results.push(result);
       if (result.status !== "completed") break; // the board is in an unknown state: stop this workload here
     }
@@ -150,84 +176,123 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
   return results;
 }
 
+function firmwareSpec(workload: SuiteWorkload, board: BoardDefinition, timestampMode: "performance" | "energy") {
+  return {
+    board,
+    modelId: workload.mlperfModelId,
+    modelPath: workload.modelPath,
+    inputBytes: workload.inputBytes,
+    transform: workload.transform,
+    timestampMode,
+    resultsMse: workload.task === "anomaly",
+  };
+}
+
+/**
+ * One run: a performance or accuracy run, or an energy run. `energy`: a monitor watches the windows, either alongside
+ * the device's timer (`direct`) or on energy-mode firmware that prints none (`mlperf`).
+ */
 async function runMode(
   opts: SuiteOptions,
   workload: SuiteWorkload,
   mode: RunMode,
   firmware: FirmwareImage,
   connection: BoardConnection,
+  energy?: "direct" | "mlperf",
 ): Promise<SuiteResult> {
   const { store, progress, board } = opts;
-  const settings =
-    mode === "performance"
-      ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? workload.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup }
-      : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
+  const windowed = mode !== "accuracy";
+  const settings: Record<string, unknown> = windowed
+    ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? workload.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup }
+    : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
   const resume = opts.resume?.mode === mode && opts.resume.workload === workload.id ? opts.resume : undefined;
+  if (resume && energy) {
+    const error = `run ${resume.runId} measured energy: energy windows are not resumable, start a new run`;
+    progress.log(`  ✗ ${error}`);
+    return { workload: workload.id, mode, status: "failed", error };
+  }
   if (resume && resume.firmwareSha256 !== firmware.sha256) {
     const error = `run ${resume.runId} was made with firmware ${resume.firmwareSha256?.slice(0, 12)}; this build is ${firmware.sha256.slice(0, 12)}: start a new run instead`;
     progress.log(`  ✗ ${error}`);
     return { workload: workload.id, mode, status: "failed", error };
   }
-  const runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" });
-  if (resume) {
-    store.reopenRun(runId);
-    progress.log(`  resuming run ${runId}: ${resume.windowsDone.size} windows and ${resume.inferences.length} inferences already stored`);
-  }
-  const sink: RunSink = {
-    window: (w) => store.window(runId, w),
-    inference: (i) => store.inference(runId, i),
-  };
-  const ctx = {
-    session: connection.session,
-    inputs: mode === "performance" ? workload.dataset.inputs.slice(0, opts.performance.windows) : workload.dataset.inputs.slice(0, opts.limit),
-    sink,
-    log: (l: string) => progress.log(`  ${l}`),
-    progress: (done: number, total: number) => progress.update(done),
-    guard: <T>(step: Promise<T>) => raceExit(step, connection.console),
-    signal: opts.signal,
-  };
+  let meter: EnergyMeter | undefined;
+  let runId: number | undefined;
+  const label = `${workload.id} ${mode}${energy && mode === "performance" ? "+energy" : ""}`;
   try {
-    if (mode === "performance") {
-      progress.start(`${workload.id} performance`, opts.performance.windows, "windows");
-      const summary = await runPerformance(ctx, {
-        windows: opts.performance.windows,
-        warmup: settings.warmup as number,
-        iterations: opts.performance.iterations,
-        minWindowSeconds: opts.performance.minWindowSeconds,
-        inputBytes: workload.inputBytes,
-        done: resume?.windowsDone,
-      });
-      progress.stop();
-      store.finishRun(runId, { ...summary });
-      return { workload: workload.id, mode, runId, status: "completed", performance: summary };
+    if (energy) {
+      meter = await openMeter(board, connection);
+      settings.meter = meter.identity;
+      settings.energyFlow = energy;
     }
-    progress.start(`${workload.id} accuracy`, ctx.inputs.length, "inputs");
+    runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter?.kind === "modelled" });
+    if (resume) {
+      store.reopenRun(runId);
+      progress.log(`  resuming run ${runId}: ${resume.windowsDone.size} windows and ${resume.inferences.length} inferences already stored`);
+    }
+    const id = runId;
+    const source: EnergySource | undefined = meter && { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
+    const ctx = {
+      session: connection.session,
+      inputs: windowed ? workload.dataset.inputs.slice(0, opts.performance.windows) : workload.dataset.inputs.slice(0, opts.limit),
+      sink: { window: (w: WindowMeasurement | EnergyWindowMeasurement) => store.window(id, w, source), inference: (i: InferenceMeasurement) => store.inference(id, i) } satisfies RunSink,
+      log: (l: string) => progress.log(`  ${l}`),
+      progress: (done: number) => progress.update(done),
+      guard: <T>(step: Promise<T>) => raceExit(step, connection.console),
+      signal: opts.signal,
+    };
+    if (windowed) {
+      let watch: WindowEnergy | undefined;
+      if (meter) {
+        const phases = connection.identity.caps?.pins === true;
+        await ctx.guard(meter.begin());
+        if (phases) await ctx.guard(connection.session.setPins("phases"));
+        else if (energy === "direct") throw new Error(`${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`);
+        watch = {
+          meter,
+          phases,
+          deviceTimer: energy === "direct",
+          consoleBaud: consoleBaud(board, energy === "direct" ? "performance" : "energy"),
+          onTrace: opts.rawTraces ? (w, t) => store.trace(id, w, t) : undefined,
+        };
+      }
+      progress.start(label, opts.performance.windows, "windows");
+      const summary = await runPerformance(
+        ctx,
+        { windows: opts.performance.windows, warmup: settings.warmup as number, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes, done: resume?.windowsDone },
+        watch,
+      );
+      progress.stop();
+      if (watch?.phases && energy === "direct") await ctx.guard(connection.session.setPins("off"));
+      store.finishRun(id, { ...summary });
+      return { workload: workload.id, mode, runId: id, status: "completed", ...(mode === "performance" ? { performance: summary } : {}), ...(meter ? { energy: summary } : {}) };
+    }
+    progress.start(label, ctx.inputs.length, "inputs");
     const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences });
     progress.stop();
-    store.finishRun(runId, { ...summary, target: workload.target });
-    return { workload: workload.id, mode, runId, status: "completed", accuracy: summary };
+    store.finishRun(id, { ...summary, target: workload.target });
+    return { workload: workload.id, mode, runId: id, status: "completed", accuracy: summary };
   } catch (err) {
     progress.stop();
     const interrupted = opts.signal?.aborted ?? false;
     const error = (err as Error).message;
-    store.failRun(runId, error, interrupted ? "interrupted" : "failed");
+    if (runId !== undefined) store.failRun(runId, error, interrupted ? "interrupted" : "failed");
     progress.log(`  ✗ ${mode}: ${error}`);
     return { workload: workload.id, mode, runId, status: interrupted ? "interrupted" : "failed", error };
+  } finally {
+    await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
 }
 
-/** Energy mode: energy-mode firmware (timestamp pin, no timestamps printed), a power monitor, MLPerf's windows. */
+/** MLPerf's energy set-up: energy-mode firmware (timestamp pin, no timestamps printed), the DUT behind the interface
+ * board where there is one, a power monitor timing and integrating each window. */
 async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): Promise<SuiteResult> {
-  const { board, progress, store } = opts;
-  progress.log(`\n== ${workload.id} on ${board.name}: energy${board.kind === "emulated" ? " (modelled)" : ""}`);
+  const { board, progress } = opts;
+  progress.log(`\n== ${workload.id} on ${board.name}: energy, MLPerf's set-up${board.kind === "emulated" ? " (modelled)" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
-  let meter: EnergyMeter;
   try {
-    firmware = await buildFirmware(
-      { board, modelId: workload.mlperfModelId, modelPath: workload.modelPath, inputBytes: workload.inputBytes, transform: workload.transform, timestampMode: "energy", resultsMse: workload.task === "anomaly" },
-      (l) => progress.log(`  ${l}`),
-    );
+    firmware = await buildFirmware(firmwareSpec(workload, board, "energy"), (l) => progress.log(`  ${l}`));
     connection = await connectBoard(board, firmware, { mode: "energy", log: (l) => progress.log(`  ${l}`), trace: opts.trace, signal: opts.signal, observeTimestampPin: board.kind === "emulated" });
   } catch (err) {
     const error = (err as Error).message;
@@ -235,40 +300,8 @@ async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): P
     return { workload: workload.id, mode: "energy", status: "failed", error };
   }
   try {
-    meter = await openMeter(board, connection);
-  } catch (err) {
-    await connection.close();
-    const error = (err as Error).message;
-    progress.log(`  ✗ ${error}`);
-    return { workload: workload.id, mode: "energy", status: "failed", error };
-  }
-  const settings = { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup, meter: meter.identity };
-  const runId = store.startRun({ mode: "energy", board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter.kind === "modelled" });
-  const source: EnergySource = { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
-  const ctx: ModeContext = {
-    session: connection.session,
-    inputs: workload.dataset.inputs.slice(0, opts.performance.windows),
-    sink: { window: (w) => store.window(runId, w, source), inference: (i) => store.inference(runId, i) },
-    log: (l) => progress.log(`  ${l}`),
-    progress: (done) => progress.update(done),
-    guard: (step) => raceExit(step, connection.console),
-    signal: opts.signal,
-  };
-  try {
-    progress.start(`${workload.id} energy`, opts.performance.windows, "windows");
-    const summary = await runEnergy(ctx, meter, { windows: opts.performance.windows, warmup: settings.warmup, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes });
-    progress.stop();
-    store.finishRun(runId, { ...summary });
-    return { workload: workload.id, mode: "energy", runId, status: "completed", energy: summary };
-  } catch (err) {
-    progress.stop();
-    const interrupted = opts.signal?.aborted ?? false;
-    const error = (err as Error).message;
-    store.failRun(runId, error, interrupted ? "interrupted" : "failed");
-    progress.log(`  ✗ energy: ${error}`);
-    return { workload: workload.id, mode: "energy", runId, status: interrupted ? "interrupted" : "failed", error };
+    return await runMode(opts, workload, "energy", firmware, connection, "mlperf");
   } finally {
-    await meter.end();
     await connection.close();
   }
 }
@@ -276,5 +309,6 @@ async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): P
 /** The board's power monitor: the emulator's modelled one, or the physical monitor its board file names. */
 async function openMeter(board: BoardDefinition, connection: BoardConnection): Promise<EnergyMeter> {
   if (connection.console?.pinLog) return new ModelledMeter(board, connection.console.pinLog);
+  if (board.kind === "emulated") throw new Error(`${board.file}: the emulator was started without its timestamp-pin plugin`);
   return openPowerMonitor(board);
 }

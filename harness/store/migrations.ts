@@ -37,6 +37,16 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         latency_us REAL, UNIQUE (run_id, input_index));
     `,
   },
+  {
+    version: 2,
+    description: "raw monitor traces of energy windows, compressed files beside the database",
+    sql: `
+      CREATE TABLE trace (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        window_idx INTEGER NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+        samples INTEGER NOT NULL, unit TEXT NOT NULL CHECK (unit IN ('J', 'A')), sample_rate_hz REAL NOT NULL,
+        voltage_v REAL NOT NULL, edges_json TEXT NOT NULL, UNIQUE (run_id, window_idx));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

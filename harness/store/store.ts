@@ -1,12 +1,15 @@
 // The result store: one SQLite file (WAL), every result committed the moment it arrives, so a run killed at any
 // point keeps what it measured. No SQL outside harness/store/.
 import Database from "better-sqlite3";
-import { existsSync, mkdirSync, openSync, readSync, closeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { cpus, hostname, platform, release } from "node:os";
 import path from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
 import type { RunStart, SuiteStore } from "../run/suite.ts";
 import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
 
 export const DEFAULT_DB = path.resolve(import.meta.dirname, "../../results/tinyrig.db");
@@ -189,6 +192,43 @@ export class ResultStore implements SuiteStore {
       )
       .run(runId, i.inputIndex, i.file, i.label, i.rawOutput ? Buffer.from(i.rawOutput) : null, JSON.stringify(i.outputs),
         i.score, i.predicted ?? null, i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0, i.latencyUs ?? null);
+  }
+
+  /** Where a database's raw traces live: a folder beside it (`results/tinyrig.db` -> `results/tinyrig.traces/`). */
+  get traceDir(): string {
+    return this.file.replace(/(\.db)?$/, ".traces");
+  }
+
+  /**
+   * A window's raw monitor samples: gzip-compressed little-endian float32 in a file beside the database, its sha256
+   * and the edges in a row of its own. The file is written before the row, so a row always has its file.
+   */
+  trace(runId: number, window: number, t: EnergyTrace): void {
+    mkdirSync(this.traceDir, { recursive: true });
+    const name = `run-${runId}-window-${window}.f32.gz`;
+    const data = gzipSync(Buffer.from(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength));
+    writeFileSync(path.join(this.traceDir, name), data);
+    this.db
+      .prepare(`INSERT INTO trace (run_id, window_idx, file, sha256, bytes, samples, unit, sample_rate_hz, voltage_v, edges_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(runId, window, name, createHash("sha256").update(data).digest("hex"), data.length, t.samples.length, t.unit, t.sampleRateHz, t.voltageV, JSON.stringify(t.edges));
+  }
+
+  /** A stored trace, read back and checked against its hash. */
+  readTrace(runId: number, window: number): EnergyTrace {
+    const r = this.db.prepare("SELECT * FROM trace WHERE run_id = ? AND window_idx = ?").get(runId, window) as Record<string, unknown> | undefined;
+    if (!r) throw new StoreError(`${this.file}: run ${runId} has no raw trace for window ${window}`);
+    const file = path.join(this.traceDir, r.file as string);
+    if (!existsSync(file)) throw new StoreError(`${file}: the raw trace of run ${runId} window ${window} is missing`);
+    const data = readFileSync(file);
+    if (createHash("sha256").update(data).digest("hex") !== r.sha256) throw new StoreError(`${file}: does not match the sha256 stored for it`);
+    const raw = gunzipSync(data);
+    const samples = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    return { unit: r.unit as "J" | "A", sampleRateHz: r.sample_rate_hz as number, voltageV: r.voltage_v as number, samples, edges: JSON.parse(r.edges_json as string) as number[] };
+  }
+
+  traceWindows(runId: number): number[] {
+    return (this.db.prepare("SELECT window_idx FROM trace WHERE run_id = ? ORDER BY window_idx").all(runId) as { window_idx: number }[]).map((r) => r.window_idx);
   }
 
   finishRun(runId: number, summary: Record<string, unknown>): void {
