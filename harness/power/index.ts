@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { lpm01aDriver } from "./lpm01a.ts";
+import { otiiDriver } from "./otii.ts";
 import { ppk2Driver } from "./ppk2.ts";
 import type { EnergyMeter } from "./types.ts";
 
@@ -16,7 +17,7 @@ export interface PowerMonitorDriver<C> {
   open(config: C, board: BoardDefinition): Promise<EnergyMeter>;
 }
 
-const drivers = new Map<string, PowerMonitorDriver<any>>([lpm01aDriver, ppk2Driver].map((d) => [d.driver, d]));
+const drivers = new Map<string, PowerMonitorDriver<any>>([lpm01aDriver, ppk2Driver, otiiDriver].map((d) => [d.driver, d]));
 
 export function powerMonitorNames(): string[] {
   return [...drivers.keys()].sort();
