@@ -136,7 +136,7 @@ export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => v
   log(`make ${args.join(" ")}`);
   const result = await execa("make", args, { all: true, reject: false });
   if (result.exitCode !== 0) {
-    throw new FirmwareBuildError(`firmware build for ${spec.board.name} / ${spec.modelId} failed (make exit ${result.exitCode})`, result.all ?? "");
+    throw new FirmwareBuildError(`firmware build for ${spec.board.name} / ${spec.modelId} failed (make exit ${result.exitCode})${doesNotFit(spec, dir, result.all ?? "")}`, result.all ?? "");
   }
   const elf = path.join(dir, "firmware.elf");
   const bin = path.join(dir, "firmware.bin");
@@ -160,6 +160,19 @@ export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => v
     timestampMode: spec.timestampMode,
     config: { ...vars, TR_MODEL_ID: spec.modelId, TR_INPUT_BYTES: String(spec.inputBytes), TR_INPUT_TRANSFORM: spec.transform },
   };
+}
+
+/** The linker's "region overflowed" turned into what a user needs to know: the model does not fit this board. */
+function doesNotFit(spec: FirmwareSpec, dir: string, output: string): string {
+  const m = /region `(\w+)' overflowed by (\d+) bytes/.exec(output);
+  if (!m) return "";
+  const region = m[1]!.toLowerCase() === "ram" ? "ram" : m[1]!.toLowerCase() === "flash" ? "flash" : undefined;
+  const arenaFile = path.join(dir, "arena_size.h");
+  const arena = existsSync(arenaFile) ? /TR_ARENA_BYTES\s+(\d+)/.exec(readFileSync(arenaFile, "utf8"))?.[1] : undefined;
+  const size = region ? spec.board.memory[region].size : undefined;
+  return `: ${path.basename(spec.modelPath)} does not fit ${spec.board.name}: ${m[1]} overflowed by ${m[2]} bytes` +
+    (size !== undefined ? ` (${spec.board.file}: memory.${region}.size is ${size} bytes` : " (") +
+    (region === "ram" ? `; the model's arena needs ${arena ?? "?"} bytes and its input buffer ${spec.inputBytes})` : ")");
 }
 
 const toolchainCache = new Map<string, string>();

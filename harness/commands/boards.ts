@@ -1,31 +1,48 @@
-// `tinyrig boards`: list the known boards; `tinyrig boards check <file>`: validate a board file.
+// `tinyrig boards`: the boards tinyrig knows, whether each is emulated or attached (and usable), and whether another
+// tinyrig holds it; with files as arguments, validates those board files.
 import type { Argv } from "yargs";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
-import { boardLockOwner } from "../boards/lock.ts";
+import type { BoardDefinition } from "../boards/schema.ts";
+import { boardStatus, listSerialPorts } from "../boards/status.ts";
 
 export function boardCommands(cli: Argv): void {
   cli.command(
     "boards [file..]",
-    "list the boards tinyrig knows, or validate board files",
-    (y) => y.positional("file", { type: "string", array: true, describe: "board YAML files to validate" }),
-    (args) => {
+    "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files",
+    (y) =>
+      y
+        .positional("file", { type: "string", array: true, describe: "board YAML files to validate" })
+        .option("json", { type: "boolean", default: false, describe: "machine-readable output" }),
+    async (args) => {
       const files = (args.file as string[] | undefined)?.length ? (args.file as string[]) : listBoardFiles(boardDirs());
+      const boards: BoardDefinition[] = [];
       let bad = 0;
       for (const file of files) {
         try {
-          const b = loadBoardFile(file);
-          const reach = b.console.emulator ? `qemu ${b.console.emulator.qemu.machine}` : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
-          const owner = boardLockOwner(b.name);
-          const state = owner ? `busy (pid ${owner.pid} on ${owner.host}: ${owner.purpose})` : "free";
-          console.log(
-            `${b.name.padEnd(20)} ${b.kind.padEnd(9)} ${b.cpu.core.padEnd(12)} ${(b.cpu.clockHz / 1e6).toFixed(0).padStart(4)} MHz  ` +
-              `flasher ${b.flasher.tool.padEnd(10)} console ${reach.padEnd(28)} ${state}`,
-          );
+          boards.push(loadBoardFile(file));
         } catch (err) {
           bad++;
           console.error((err as Error).message);
         }
       }
+      const { ports, problem } = await listSerialPorts();
+      if (problem && boards.some((b) => b.kind === "physical")) console.error(`tinyrig: ${problem}; attached boards cannot be found`);
+      const rows = [];
+      for (const b of boards) {
+        const s = await boardStatus(b, ports);
+        const reach = b.console.emulator ? `qemu ${b.console.emulator.qemu.machine}` : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
+        const console_ = s.devices.find((d) => d.role === "console");
+        const presence = b.kind === "emulated" ? (s.ready ? "emulated" : "emulated, tools missing") : console_?.usable ? `attached ${console_.path}` : console_?.path ? `attached ${console_.path}, not usable` : "not attached";
+        const state = s.busy ? `busy (pid ${s.busy.pid} on ${s.busy.host}: ${s.busy.purpose})` : "free";
+        rows.push({ name: b.name, kind: b.kind, core: b.cpu.core, clockHz: b.cpu.clockHz, flasher: b.flasher.tool, console: reach, presence, state, file: b.file, powerMonitor: b.powerMonitor?.driver ?? null });
+        if (!args.json) {
+          console.log(
+            `${b.name.padEnd(20)} ${b.kind.padEnd(9)} ${b.cpu.core.padEnd(12)} ${(b.cpu.clockHz / 1e6).toFixed(0).padStart(4)} MHz  ` +
+              `flasher ${b.flasher.tool.padEnd(13)} console ${reach.padEnd(22)} ${presence.padEnd(24)} ${state}`,
+          );
+        }
+      }
+      if (args.json) console.log(JSON.stringify(rows, null, 2));
       if (bad) process.exitCode = 1;
     },
   );

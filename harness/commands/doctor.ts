@@ -1,45 +1,52 @@
-// `tinyrig doctor`: what a board needs on this machine (emulator, cross compiler, flasher tools), present or not.
+// `tinyrig doctor`: what each board needs on this machine (cross compiler, emulator, flasher and monitor tools, its
+// serial devices and the permission to open them), present or not, and the command that fixes what is missing.
 import type { Argv } from "yargs";
-import { execa } from "execa";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
-import { flasherFor } from "../flash/index.ts";
+import { boardStatus, listSerialPorts, type BoardStatus } from "../boards/status.ts";
 
 export function doctorCommand(cli: Argv): void {
   cli.command(
     "doctor",
-    "check that the tools every board needs are installed",
-    (y) => y,
-    async () => {
-      let missing = 0;
+    "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)",
+    (y) => y.option("json", { type: "boolean", default: false, describe: "machine-readable output" }),
+    async (args) => {
+      const { ports, problem } = await listSerialPorts();
+      const statuses: (BoardStatus | { file: string; error: string })[] = [];
+      let emulatedBroken = false;
       for (const file of listBoardFiles(boardDirs())) {
         let board;
         try {
           board = loadBoardFile(file);
         } catch (err) {
-          console.log(`✗ ${file}: ${(err as Error).message.split("\n")[0]}`);
-          missing++;
+          statuses.push({ file, error: (err as Error).message });
           continue;
         }
-        const needs = [`${board.build.cross}gcc`];
-        if (board.console.emulator) needs.push(board.console.emulator.qemu.binary);
-        try {
-          const { flasher, config } = flasherFor(board);
-          needs.push(...flasher.binaries(config));
-        } catch (err) {
-          console.log(`✗ ${board.name}: ${(err as Error).message}`);
-          missing++;
-        }
-        const absent: string[] = [];
-        for (const bin of needs) if (!(await onPath(bin))) absent.push(bin);
-        missing += absent.length;
-        console.log(`${absent.length ? "✗" : "✓"} ${board.name.padEnd(20)} ${absent.length ? `missing: ${absent.join(", ")}` : `ok (${needs.join(", ")})`}`);
+        const s = await boardStatus(board, ports);
+        statuses.push(s);
+        if (board.kind === "emulated" && !s.ready) emulatedBroken = true;
       }
-      if (missing) process.exitCode = 1;
+      if (args.json) {
+        console.log(JSON.stringify({ serialPorts: problem ?? `${ports.length} listed`, boards: statuses }, null, 2));
+      } else {
+        if (problem) console.log(`✗ serial ports: ${problem} (fix: apt-get install udev)`);
+        for (const s of statuses) {
+          if ("error" in s) {
+            console.log(`✗ ${s.file}: ${s.error.split("\n")[0]}`);
+            continue;
+          }
+          const missing = s.tools.filter((t) => !t.present);
+          const deviceProblems = s.devices.filter((d) => !d.usable);
+          const mark = s.ready ? "✓" : s.kind === "physical" && missing.length === 0 && s.problems.length === 0 ? "·" : "✗";
+          console.log(`${mark} ${s.name.padEnd(20)} ${s.kind.padEnd(9)} ${s.ready ? `ready (${s.tools.map((t) => t.tool).join(", ")})` : ""}`.trimEnd());
+          for (const t of missing) console.log(`    missing ${t.tool}: ${t.fix}`);
+          for (const d of deviceProblems) console.log(`    ${d.role}: ${d.problem}${d.fix ? `; fix: ${d.fix}` : ""}`);
+          for (const p of s.problems) console.log(`    ${p}`);
+        }
+        console.log("✓ ready, · tools present but the board is not attached, ✗ something to fix");
+      }
+      // CI runs only emulated boards: those must be able to run; physical ones are reported, not failed on
+      const anyProblem = statuses.some((s) => "error" in s);
+      if (emulatedBroken || anyProblem) process.exitCode = 1;
     },
   );
-}
-
-async function onPath(bin: string): Promise<boolean> {
-  const r = await execa("sh", ["-c", 'command -v "$1"', "sh", bin], { reject: false });
-  return r.exitCode === 0;
 }

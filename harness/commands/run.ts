@@ -125,7 +125,8 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean):
       const energy = `${e.medianEnergyPerInferenceUj!.toFixed(3)} uJ/inference${e.energyKind === "modelled" ? " (modelled)" : ""}${phases}`;
       figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
     }
-    return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error ?? figure];
+    // the first line of an error: a build's tool output stays in the stored run, not in the table
+    return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? figure];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

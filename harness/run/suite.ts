@@ -107,13 +107,20 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   if (lock?.tookOverFrom) {
     progress.log(`took over a stale lock on ${board.name} (pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} is gone)`);
   }
-  const energyAlongside = opts.modes.includes("energy") && measuresEnergyAlongside(board, opts.energyFlow ?? "auto");
+  // An emulated board's energy comes from its power model: without one there is nothing to build and boot for.
+  const noModel = opts.modes.includes("energy") && board.kind === "emulated" && !board.powerModel
+    ? `${board.file}: no powerModel, so energy on this emulated board cannot be modelled (the board file says why)`
+    : undefined;
+  const energyAlongside = opts.modes.includes("energy") && !noModel && measuresEnergyAlongside(board, opts.energyFlow ?? "auto");
   const results: SuiteResult[] = [];
   try {
     for (const workload of opts.workloads) {
       const direct = opts.modes.filter((m) => m !== "energy" || energyAlongside);
       if (direct.length) results.push(...(await runWorkload(opts, workload, direct)));
-      if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
+      if (noModel) {
+        progress.log(`  ✗ ${workload.id} energy: ${noModel}`);
+        results.push({ workload: workload.id, mode: "energy", status: "failed", error: noModel });
+      } else if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
       if (opts.signal?.aborted) break;
     }
   } finally {
