@@ -2,6 +2,7 @@
 // and validates the section with that driver's own schema, naming the board file and field on a mistake.
 import type { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
+import { js220Driver } from "./js220.ts";
 import { lpm01aDriver } from "./lpm01a.ts";
 import { otiiDriver } from "./otii.ts";
 import { ppk2Driver } from "./ppk2.ts";
@@ -17,7 +18,7 @@ export interface PowerMonitorDriver<C> {
   open(config: C, board: BoardDefinition): Promise<EnergyMeter>;
 }
 
-const drivers = new Map<string, PowerMonitorDriver<any>>([lpm01aDriver, ppk2Driver, otiiDriver].map((d) => [d.driver, d]));
+const drivers = new Map<string, PowerMonitorDriver<any>>([lpm01aDriver, ppk2Driver, otiiDriver, js220Driver].map((d) => [d.driver, d]));
 
 export function powerMonitorNames(): string[] {
   return [...drivers.keys()].sort();
