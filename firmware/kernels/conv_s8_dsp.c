@@ -1,12 +1,326 @@
-/* CONV_2D with Cortex-M DSP instructions: the reference loop nest with the input-channel dot product done by
- * SMLAD (dot_s8_dsp.h). Same bits as conv_s8.c. */
+/* CONV_2D with the Cortex-M DSP extension. Same bits as conv_s8.c.
+ *
+ * Four output pixels at a time: their receptive fields are gathered (im2col) and widened into the shared scratch as
+ * 16-bit values with the input offset already added (padding becomes 0, which contributes nothing, as in the
+ * reference), laid out so that one LDRD gives a pixel's four consecutive values as the pairs SMLAD multiplies,
+ * (x0,x2) and (x1,x3). Then, one output channel at a time, each word of four filter bytes is read once,
+ * sign-extended into the same pairs by SXTB16 and SXTB16 ROR #8, and used for the four pixels: 16 MACs cost one
+ * weight load, 2 SXTB16, 4 LDRD and 8 SMLAD, plus the loop branch every 32 MACs, so the dot products run at about
+ * one instruction per MAC. (Two channels by two pixels needs one more instruction per 16 MACs and all 14 registers,
+ * which left the code around it spilling.) Requantisation is requant_fast.h's, with the per-channel constants
+ * prepared once per call (per CHUNK channels) in the scratch too, and 7 instructions an output.
+ * Filters whose receptive field does not fit the scratch take a plain SMLAD dot product per output (dot_s8_dsp.h). */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
 #include "dot_s8_dsp.h"
 #include "quant_math.h"
+#include "requant_fast.h"
+#include "scratch.h"
 
-void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
-                    tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
+typedef uint32_t __attribute__((may_alias, aligned(4))) tr_word;
+typedef int16_t __attribute__((may_alias)) tr_half;
+
+/* Scratch: the constants of CHUNK channels, four 16-bit columns of COL_K_MAX values, COL_K_MAX bytes (one gathered
+ * receptive field), then PIXELS rows of CHUNK outputs. */
+#define PIXELS 4
+#define CHUNK 64
+#define COL_K_MAX \
+    (((TR_SCRATCH_BYTES - CHUNK * (int)sizeof(tr_rq_channel) - PIXELS * CHUNK) / (2 * PIXELS + 1)) & ~7)
+
+static inline uint32_t sxtb16_ror8(uint32_t v)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v)); /* one instruction; __sxtb16(__ror(v, 8)) may be two */
+    return r;
+}
+
+/* Byte loops written out, not memcpy/memset: the runs are a few bytes and a library call costs more than the copy.
+ * (The attribute keeps GCC from turning the loops back into those calls.) */
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+static inline NO_LIBCALL void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n >= 4; n -= 4, src += 4, dst += 4) { /* unaligned words are fine on v7E-M */
+        uint32_t v;
+        memcpy(&v, src, 4);
+        memcpy(dst, &v, 4);
+    }
+    for (; n > 0; --n) *dst++ = *src++;
+}
+
+static inline NO_LIBCALL void fill_bytes(int8_t *dst, int8_t v, int32_t n)
+{
+    for (; n > 0; --n) *dst++ = v;
+}
+
+/* What gathering a receptive field needs, worked out once per call. */
+typedef struct {
+    const int8_t *input;
+    int32_t in_h, in_w, in_c, f_h, f_w;
+    int32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
+    int32_t row;   /* bytes of one filter row: f_w * in_c */
+    int32_t line;  /* bytes of one input row: in_w * in_c */
+    int8_t zp;     /* padding value: the input zero point, -input_offset (always an int8) */
+} gather_ctx;
+
+/* The receptive field of output pixel (b, oy, ox) as K bytes in filter order (OHWI's HWI). Padding is the input zero
+ * point: once the offset is added it is 0 and contributes nothing, as in the reference. A filter row is at most
+ * three runs: padding, the taps inside the input (one copy unless dilated), padding. */
+static NO_LIBCALL void gather(const gather_ctx *g, int32_t b, int32_t oy, int32_t ox, int8_t *bytes)
+{
+    const int32_t iy0 = oy * g->stride_h - g->pad_h, ix0 = ox * g->stride_w - g->pad_w;
+    const int32_t dw = g->dil_w, in_c = g->in_c, row = g->row;
+    int32_t fx0 = 0, fx1 = g->f_w; /* taps [fx0, fx1) lie inside the input horizontally */
+    if (ix0 < 0 || ix0 + (fx1 - 1) * dw >= g->in_w) {
+        while (fx0 < fx1 && ix0 + fx0 * dw < 0) ++fx0;
+        while (fx1 > fx0 && ix0 + (fx1 - 1) * dw >= g->in_w) --fx1;
+    }
+    const int8_t *src = g->input + ((b * g->in_h + iy0) * g->in_w + ix0) * in_c; /* tap (0, 0), maybe outside */
+    const int32_t src_step = g->dil_h * g->line;
+    int32_t iy = iy0;
+    if (fx0 == 0 && fx1 == g->f_w && dw == 1 && (row & 3) == 0) {
+        /* the common case: every filter row inside the input is one run of whole words */
+        const uint32_t zp4 = (uint8_t)g->zp * 0x01010101u;
+        tr_word *dst = (tr_word *)bytes;
+        for (int32_t fy = g->f_h; fy > 0; --fy, src += src_step, iy += g->dil_h) {
+            if ((uint32_t)iy < (uint32_t)g->in_h) {
+                for (int32_t n = row >> 2, i = 0; n > 0; --n, i += 4) {
+                    uint32_t v;
+                    memcpy(&v, src + i, 4);
+                    *dst++ = v;
+                }
+            } else {
+                for (int32_t n = row >> 2; n > 0; --n) *dst++ = zp4;
+            }
+        }
+        return;
+    }
+    for (int32_t fy = g->f_h; fy > 0; --fy, bytes += row, src += src_step, iy += g->dil_h) {
+        if ((uint32_t)iy >= (uint32_t)g->in_h || fx0 == fx1) {
+            fill_bytes(bytes, g->zp, row);
+        } else if (fx0 == 0 && fx1 == g->f_w && dw == 1) {
+            copy_bytes(bytes, src, row);
+        } else {
+            fill_bytes(bytes, g->zp, fx0 * in_c);
+            if (dw == 1) {
+                copy_bytes(bytes + fx0 * in_c, src + fx0 * in_c, (fx1 - fx0) * in_c);
+            } else {
+                for (int32_t fx = fx0; fx < fx1; ++fx) copy_bytes(bytes + fx * in_c, src + fx * dw * in_c, in_c);
+            }
+            fill_bytes(bytes + fx1 * in_c, g->zp, (g->f_w - fx1) * in_c);
+        }
+    }
+}
+
+/* K gathered bytes into column px as 16-bit values plus the input offset. Column layout: group g of four values
+ * (k = 4g..4g+3) is 2 * PIXELS words, pixel 0's (x0,x2),(x1,x3), then pixel 1's, ...; the K % 4 leftover values
+ * follow as PIXELS halfwords each. */
+static void widen(const int8_t *bytes, int32_t K, int32_t offset, tr_half *col, int32_t px)
+{
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int32_t groups = K >> 2;
+    tr_word *dst = (tr_word *)col + px * 2;
+    const tr_word *src = (const tr_word *)bytes;
+    for (int32_t g = groups; g > 0; --g, dst += 2 * PIXELS) {
+        const uint32_t v = *src++;
+        dst[0] = __sadd16(__sxtb16(v), offset2);
+        dst[1] = __sadd16(sxtb16_ror8(v), offset2);
+    }
+    tr_half *tail = col + groups * 4 * PIXELS + px;
+    for (int32_t k = groups * 4; k < K; ++k, tail += PIXELS) *tail = (int16_t)(bytes[k] + offset);
+}
+
+/* One group of four values, one channel (weights w0) by four pixels (column words c). */
+#define GROUP_4X1                                   \
+    "ldr %[w], [%[w0]], #4\n\t"                     \
+    "ldrd %[x02], %[x13], [%[c]], #32\n\t"          \
+    "sxtb16 %[w02], %[w]\n\t"                       \
+    "sxtb16 %[w], %[w], ror #8\n\t"                 \
+    "smlad %[a0], %[w02], %[x02], %[a0]\n\t"        \
+    "smlad %[a0], %[w], %[x13], %[a0]\n\t"          \
+    "ldrd %[x02], %[x13], [%[c], #-24]\n\t"         \
+    "smlad %[a1], %[w02], %[x02], %[a1]\n\t"        \
+    "smlad %[a1], %[w], %[x13], %[a1]\n\t"          \
+    "ldrd %[x02], %[x13], [%[c], #-16]\n\t"         \
+    "smlad %[a2], %[w02], %[x02], %[a2]\n\t"        \
+    "smlad %[a2], %[w], %[x13], %[a2]\n\t"          \
+    "ldrd %[x02], %[x13], [%[c], #-8]\n\t"          \
+    "smlad %[a3], %[w02], %[x02], %[a3]\n\t"        \
+    "smlad %[a3], %[w], %[x13], %[a3]\n\t"
+#define OPERANDS_4X1                                                                                                 \
+    [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w0] "+r"(w0), [c] "+r"(c), [w] "=&r"(w), \
+        [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)
+
+/* Dot products of `groups` groups of one channel with four columns; acc[] holds the bias on entry. The loop is
+ * written in assembly so that its registers (11) and its two-group unrolling are what is measured. */
+static inline __attribute__((always_inline)) const int8_t *mac_4x1(const int8_t *w0, const tr_word *c, int32_t groups,
+                                                                  int32_t acc[PIXELS])
+{
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    uint32_t w, w02, x02, x13;
+    if (groups & 1) __asm__(GROUP_4X1 : OPERANDS_4X1 : : "memory");
+    if (groups >> 1) {
+        const tr_word *end = c + (groups >> 1) * 4 * PIXELS;
+        __asm__("1:\n\t" GROUP_4X1 GROUP_4X1 "cmp %[c], %[end]\n\tbne 1b"
+                : OPERANDS_4X1
+                : [end] "r"(end)
+                : "cc", "memory");
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    return w0;
+}
+
+/* What channels_4x1 reads from memory (its 14 registers are all taken). */
+typedef struct {
+    const tr_word *col, *col_end; /* the four columns; groups * 8 words */
+    int8_t *d_end;                /* one past the last channel of pixel 0 */
+    int32_t stride;               /* bytes from one pixel's outputs to the next */
+    int32_t odd;                  /* groups is odd */
+} channels_ctx;
+
+/* One requantised output (requant_fast.h, mode 0): acc in register a, channel constants in m, hi, rs; the byte is
+ * left in c. */
+#define OUT_4X1(a)                                   \
+    "and %[x13], %[" a "], #0x80000000\n\t"          \
+    "orr %[x13], %[x13], #0x40000000\n\t"            \
+    "add %[c], %[w02], %[" a "], asr #31\n\t"        \
+    "smlal %[x13], %[c], %[" a "], %[w]\n\t"         \
+    "asr %[c], %[c], %[x02]\n\t"                     \
+    "ssat %[c], #8, %[c]\n\t"
+
+/* Every channel of a group of four pixels, entirely in assembly, for the common case (every channel has the fast
+ * requantisation, the clamp is the whole int8 range, K is a multiple of 4): per channel the bias, the dot products
+ * (GROUP_4X1), and four outputs of 7 instructions, with the loop's bookkeeping in the 3 registers the dot products
+ * leave free. From C, the code around the dot products spilled and reloaded about 20 values per channel.
+ * r: channel constants (tr_rq_channel: bias, multiplier, hi, rshift); d: pixel 0's output for the first channel. */
+static inline __attribute__((always_inline)) void channels_4x1(const int8_t *w0, const tr_rq_channel *r, int8_t *d,
+                                                               const channels_ctx *s)
+{
+    int32_t a0, a1, a2, a3;
+    const tr_word *c, *end;
+    uint32_t w, w02, x02, x13;
+    __asm__ volatile(
+        "0:\n\t"
+        "ldr %[a0], [%[r]], #16\n\t" /* bias; r moves to the next channel */
+        "mov %[a1], %[a0]\n\t"
+        "mov %[a2], %[a0]\n\t"
+        "mov %[a3], %[a0]\n\t"
+        "ldrd %[c], %[end], [%[s]]\n\t"
+        "ldr %[w], [%[s], #16]\n\t"
+        "cmp %[w], #0\n\t"
+        "beq 1f\n\t"
+        GROUP_4X1
+        "cmp %[c], %[end]\n\t"
+        "beq 2f\n\t"
+        "1:\n\t" GROUP_4X1 GROUP_4X1
+        "cmp %[c], %[end]\n\t"
+        "bne 1b\n\t"
+        "2:\n\t"
+        "ldrd %[w], %[w02], [%[r], #-12]\n\t" /* multiplier, hi */
+        "ldr %[x02], [%[r], #-4]\n\t"         /* rshift */
+        "ldr %[end], [%[s], #12]\n\t"         /* stride */
+        OUT_4X1("a0") "strb %[c], [%[d]]\n\t"
+        OUT_4X1("a1") "strb %[c], [%[d], %[end]]\n\t"
+        "add %[a0], %[d], %[end]\n\t"
+        OUT_4X1("a2") "strb %[c], [%[a0], %[end]]\n\t"
+        "add %[a0], %[a0], %[end]\n\t"
+        OUT_4X1("a3") "strb %[c], [%[a0], %[end]]\n\t"
+        "add %[d], %[d], #1\n\t"
+        "ldr %[w], [%[s], #8]\n\t"
+        "cmp %[d], %[w]\n\t"
+        "bne 0b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [w0] "+r"(w0), [r] "+r"(r), [d] "+r"(d),
+          [c] "=&r"(c), [end] "=&r"(end), [w] "=&r"(w), [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)
+        : [s] "r"(s)
+        : "cc", "memory");
+}
+
+/* Requantised, offset and clamped. mode 0: every channel of the chunk has the fast form and the clamp is the whole
+ * int8 range (SSAT alone); 1: fast form, narrower clamp; 2: any channel. */
+static inline int8_t finish(int32_t acc, const tr_rq_channel *ch, int32_t shift, const tr_conv_params *p, int mode)
+{
+    int32_t v = mode == 2 ? tr_rq(acc, ch, shift, p->output_offset) : tr_rq_fast(acc, ch);
+    v = __ssat(v, 8);
+    if (mode != 0) v = tr_clamp(v, p->act_min, p->act_max);
+    return (int8_t)v;
+}
+
+/* Output channels [c0, c1) of every pixel; `mode` (finish) is a constant in each of the three copies the compiler
+ * makes. */
+static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_params *p, const tr_per_channel *q,
+                                                             tr_shape4 in, const int8_t *input, tr_shape4 filter,
+                                                             const int8_t *weights, tr_shape4 out, int8_t *output,
+                                                             const tr_rq_channel *chan, int32_t c0, int32_t c1,
+                                                             int mode)
+{
+    const int32_t K = filter.h * filter.w * in.c, groups = K >> 2, tail = K & 3;
+    tr_half *col = (tr_half *)(tr_kernel_scratch + CHUNK * sizeof(tr_rq_channel) / 4);
+    int8_t *bytes = (int8_t *)(col + PIXELS * COL_K_MAX);
+    int8_t *rows = bytes + COL_K_MAX - c0; /* PIXELS rows of CHUNK outputs, indexed by channel */
+    const tr_half *col_tail = col + groups * 4 * PIXELS;
+    const int32_t pixels = out.n * out.h * out.w;
+    const gather_ctx g = {input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
+                          p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
+                          K / filter.h, in.w * in.c, (int8_t)-p->input_offset};
+    int32_t b = 0, oy = 0, ox = 0; /* coordinates of the next pixel to gather */
+    for (int32_t px = 0; px < pixels; px += PIXELS) {
+        const int32_t n = pixels - px < PIXELS ? pixels - px : PIXELS;
+        for (int32_t i = 0; i < n; ++i) {
+            gather(&g, b, oy, ox, bytes);
+            widen(bytes, K, p->input_offset, col, i);
+            if (++ox == out.w) {
+                ox = 0;
+                if (++oy == out.h) {
+                    oy = 0;
+                    ++b;
+                }
+            }
+        }
+        if (mode == 0 && tail == 0 && groups > 0) {
+            /* a short last group writes into rows of the scratch first, copied out below */
+            const channels_ctx ctx = {(const tr_word *)col, (const tr_word *)col + groups * 2 * PIXELS,
+                                      (n == PIXELS ? output + px * out.c : rows) + c1, n == PIXELS ? out.c : CHUNK, groups & 1};
+            channels_4x1(weights + c0 * K, chan, (n == PIXELS ? output + px * out.c : rows) + c0, &ctx);
+            for (int32_t i = 0; n < PIXELS && i < n; ++i) copy_bytes(output + (px + i) * out.c + c0, rows + i * CHUNK + c0, c1 - c0);
+            continue;
+        }
+        /* A missing pixel (the last group of an odd count) has its outputs stored to pixel 0's place before pixel
+         * 0's own are: its column holds stale values and its results are overwritten. */
+        int8_t *d = output + px * out.c + c0;
+        const int32_t o1 = n > 1 ? out.c : 0, o2 = n > 2 ? 2 * out.c : 0, o3 = n > 3 ? 3 * out.c : 0;
+        const int8_t *w0 = weights + c0 * K;
+        const tr_rq_channel *r = chan;
+        for (int32_t oc = c0; oc < c1; ++oc, ++d, ++r) {
+            const tr_rq_channel rc = *r;
+            int32_t acc[PIXELS] = {rc.bias, rc.bias, rc.bias, rc.bias};
+            w0 = mac_4x1(w0, (const tr_word *)col, groups, acc);
+            int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+            for (int32_t j = 0; j < tail; ++j, ++w0) {
+                const int32_t wj = *w0;
+                a0 += wj * col_tail[j * PIXELS];
+                a1 += wj * col_tail[j * PIXELS + 1];
+                a2 += wj * col_tail[j * PIXELS + 2];
+                a3 += wj * col_tail[j * PIXELS + 3];
+            }
+            /* all four computed before any store: an int8 store may alias the constants, which would be reloaded */
+            const int32_t shift = mode == 2 ? q->shift[oc] : 0;
+            const int8_t v0 = finish(a0, &rc, shift, p, mode), v1 = finish(a1, &rc, shift, p, mode);
+            const int8_t v2 = finish(a2, &rc, shift, p, mode), v3 = finish(a3, &rc, shift, p, mode);
+            d[o3] = v3;
+            d[o2] = v2;
+            d[o1] = v1;
+            d[0] = v0;
+        }
+    }
+}
+
+/* Filters too large for the scratch: one SMLAD dot product per output and filter row. */
+static void conv_direct(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                        tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
     for (int32_t b = 0; b < out.n; ++b)
         for (int32_t oy = 0; oy < out.h; ++oy)
@@ -27,10 +341,31 @@ void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
                         }
                     }
                     if (bias) acc += bias[oc];
-                    acc = tr_mul_by_quantized_multiplier(acc, q->multiplier[oc], q->shift[oc]);
-                    acc += p->output_offset;
+                    acc = tr_mul_by_quantized_multiplier(acc, q->multiplier[oc], q->shift[oc]) + p->output_offset;
                     output[((b * out.h + oy) * out.w + ox) * out.c + oc] = (int8_t)tr_clamp(acc, p->act_min, p->act_max);
                 }
             }
+}
+
+void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                    tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
+{
+    if (filter.h * filter.w * in.c > COL_K_MAX) {
+        conv_direct(p, q, in, input, filter, weights, bias, out, output);
+        return;
+    }
+    tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
+    const int full = p->act_min <= -128 && p->act_max >= 127;
+    for (int32_t c0 = 0; c0 < out.c; c0 += CHUNK) {
+        const int32_t c1 = out.c - c0 < CHUNK ? out.c : c0 + CHUNK;
+        int all_fast = 1;
+        for (int32_t oc = c0; oc < c1; ++oc) {
+            tr_rq_prepare(&chan[oc - c0], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
+            all_fast &= chan[oc - c0].rshift >= 0;
+        }
+        if (!all_fast) conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 2);
+        else if (full) conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 0);
+        else conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 1);
+    }
 }
 #endif

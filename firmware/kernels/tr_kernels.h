@@ -1,6 +1,7 @@
 /* tinyrig's int8 kernels: one operator per file, plain reference versions (suffix _ref) bit-exact with TFLite's
- * reference integer kernels, and optimised versions beside them (suffix _dsp: Cortex-M SIMD) that must give the
- * same bits. The runtime calls the unsuffixed names; the build's KERNELS set picks the variant.
+ * reference integer kernels, and optimised versions beside them that must give the same bits (suffix _dsp: Cortex-M
+ * DSP extension, _mve: Cortex-M55 Helium). The runtime calls the unsuffixed names; the build's KERNELS set picks the
+ * variant.
  * Layouts are TFLite's: activations NHWC, CONV_2D filters OHWI, DEPTHWISE_CONV_2D filters [1,H,W,C*M],
  * FULLY_CONNECTED weights [out, in]. Offsets follow TFLite: input_offset = -input zero point,
  * output_offset = +output zero point. */
@@ -70,18 +71,40 @@ void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, i
                           int32_t output_zp, int8_t *output);
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
 
-#if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+/* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
+ * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */
+#if defined(TR_KERNELS_MVE) && defined(__ARM_FEATURE_MVE)
+/* Cortex-M55 Helium (M-profile Vector Extension, integer) */
+void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                    tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+void tr_depthwise_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                              tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
+                              int8_t *output);
+void tr_fully_connected_s8_mve(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int8_t *input,
+                               int32_t out_depth, const int8_t *weights, const int32_t *bias, int8_t *output);
+#define tr_conv_s8 tr_conv_s8_mve
+#define tr_depthwise_conv_s8 tr_depthwise_conv_s8_mve
+#define tr_fully_connected_s8 tr_fully_connected_s8_mve
+#define TR_KERNELS_NAME "mve"
+#elif defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+/* Cortex-M4/M7/M33 DSP extension: SMLAD, two 16x16 multiply-accumulates per instruction */
 void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                     tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                              tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
+                              int8_t *output);
 void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int8_t *input,
                                int32_t out_depth, const int8_t *weights, const int32_t *bias, int8_t *output);
 #define tr_conv_s8 tr_conv_s8_dsp
+#define tr_depthwise_conv_s8 tr_depthwise_conv_s8_dsp
 #define tr_fully_connected_s8 tr_fully_connected_s8_dsp
+#define TR_KERNELS_NAME "dsp"
 #else
 #define tr_conv_s8 tr_conv_s8_ref
-#define tr_fully_connected_s8 tr_fully_connected_s8_ref
-#endif
 #define tr_depthwise_conv_s8 tr_depthwise_conv_s8_ref
+#define tr_fully_connected_s8 tr_fully_connected_s8_ref
+#define TR_KERNELS_NAME "ref"
+#endif
 #define tr_avg_pool_s8 tr_avg_pool_s8_ref
 #define tr_max_pool_s8 tr_max_pool_s8_ref
 #define tr_softmax_s8 tr_softmax_s8_ref

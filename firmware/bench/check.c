@@ -1,0 +1,367 @@
+/* Kernel check: every optimised kernel of this build's set (the names the runtime calls: tr_conv_s8, ...) against its
+ * reference (tr_conv_s8_ref, ...) on random shapes and parameters, output bytes compared one by one. Prints, per
+ * operator, the number of cases, output bytes compared, mismatching bytes and FNV-1a checksums of the reference and
+ * optimised outputs; the host build (make native) prints the reference checksums the target's must equal. */
+#include <string.h>
+#include "kb.h"
+#include "tr_kernels.h"
+
+#define IN_MAX 16384
+#define W_MAX 65536
+#define OUT_MAX 16384
+#define CH_MAX 512
+#define GUARD 16
+#define MAC_MAX 300000
+#define CASES 400
+
+static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
+static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
+static kb_line line;
+
+typedef struct {
+    const char *name;
+    int32_t cases;
+    int64_t bytes, mismatches;
+    uint32_t ref_sum, opt_sum;
+} tally;
+
+static int32_t pick_zp(kb_rng *r)
+{
+    switch (kb_range(r, 0, 5)) {
+    case 0: return -128;
+    case 1: return 127;
+    case 2: return 0;
+    default: return kb_range(r, -128, 127);
+    }
+}
+
+/* The activation clamp: none (most often: the fastest paths), RELU, RELU6-like or an arbitrary sub-range (always
+ * within int8, lo <= hi). */
+static void pick_act(kb_rng *r, int32_t out_zp, int32_t *lo, int32_t *hi)
+{
+    switch (kb_range(r, 0, 5)) {
+    case 4:
+    case 5:
+    case 0: *lo = -128; *hi = 127; break;
+    case 1: *lo = out_zp; *hi = 127; break;
+    case 2: *lo = out_zp; *hi = out_zp + kb_range(r, 0, 127 - out_zp); break;
+    default:
+        *lo = kb_range(r, -128, 127);
+        *hi = kb_range(r, *lo, 127);
+    }
+}
+
+/* A Q31 multiplier and shift as tr_quantize_multiplier makes them (multiplier in [2^30, 2^31) or 0). `wild` cases mix
+ * in the extremes (zero, left shifts, the largest right shifts, which the optimised kernels hand to the reference
+ * arithmetic); the others are all like a trained layer's (real multipliers between 2^-14 and 0.25), so that whole
+ * layers take the optimised kernels' fast paths. */
+static void pick_quant(kb_rng *r, int wild, int32_t *m, int32_t *s)
+{
+    *m = (int32_t)(0x40000000u | (kb_next(r) & 0x3FFFFFFFu));
+    if (!wild) {
+        *s = kb_range(r, 0, 9) == 0 ? -2 : kb_range(r, -14, -2);
+        return;
+    }
+    switch (kb_range(r, 0, 9)) {
+    case 0: *s = kb_range(r, 0, 3); break;      /* real multiplier >= 0.5: no or a left shift */
+    case 1: *s = kb_range(r, -31, -20); break;  /* tiny scales */
+    case 2: *m = 0; *s = 0; break;              /* a zero scale */
+    case 3: *m = 0x7FFFFFFF; *s = kb_range(r, -12, 0); break;
+    case 4: *m = 0x40000000; *s = kb_range(r, -12, 0); break;
+    default: *s = kb_range(r, -12, -1);
+    }
+}
+
+static void fill(kb_rng *r, int8_t *p, int32_t n)
+{
+    const int mode = kb_range(r, 0, 9);
+    for (int32_t i = 0; i < n; ++i) {
+        if (mode == 0) p[i] = 127;                                 /* saturating extremes */
+        else if (mode == 1) p[i] = -128;
+        else if (mode == 2) p[i] = (int8_t)(kb_next(r) & 1 ? 127 : -128);
+        else p[i] = (int8_t)kb_next(r);
+    }
+}
+
+static const int32_t *fill_bias(kb_rng *r, int32_t n)
+{
+    const int mode = kb_range(r, 0, 7);
+    /* Operators without a bias tensor; biases up to 2^26 so that, with left shifts up to 3 and accumulators under 2^26,
+     * the reference's int32 arithmetic does not overflow (which TFLite leaves undefined too). */
+    if (mode == 0) return NULL;
+    for (int32_t i = 0; i < n; ++i)
+        bias_buf[i] = mode == 1 ? kb_range(r, -(1 << 26), 1 << 26) : kb_range(r, -20000, 20000);
+    return bias_buf;
+}
+
+/* TFLite's output size and leading padding for one dimension. */
+static int32_t out_size(int same, int32_t in, int32_t f, int32_t stride, int32_t dil, int32_t *pad)
+{
+    const int32_t eff = (f - 1) * dil + 1;
+    const int32_t out = same ? (in + stride - 1) / stride : (in - eff + stride) / stride;
+    const int32_t total = (out - 1) * stride + eff - in;
+    *pad = same && total > 0 ? total / 2 : 0;
+    return out;
+}
+
+static int32_t pick_channels(kb_rng *r)
+{
+    switch (kb_range(r, 0, 7)) {
+    case 0: return kb_range(r, 1, 4);
+    case 1: return kb_range(r, 25, 72);
+    default: return kb_range(r, 1, 24);
+    }
+}
+
+/* Shapes, strides, dilation and padding for a convolution; 0 if they do not fit the buffers (draw again). */
+static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 *flt, tr_shape4 *out, int32_t ic,
+                         int32_t oc)
+{
+    in->n = kb_range(r, 1, 2);
+    in->h = kb_range(r, 1, 9);
+    in->w = kb_range(r, 1, 9);
+    in->c = ic;
+    flt->c = ic;
+    flt->h = kb_range(r, 1, 5);
+    flt->w = kb_range(r, 1, 5);
+    p->stride_h = kb_range(r, 1, 4) == 4 ? 3 : kb_range(r, 1, 2);
+    p->stride_w = kb_range(r, 1, 4) == 4 ? 3 : kb_range(r, 1, 2);
+    p->dilation_h = kb_range(r, 0, 3) == 0 ? 2 : 1;
+    p->dilation_w = kb_range(r, 0, 3) == 0 ? 2 : 1;
+    int same = kb_range(r, 0, 1);
+    if ((flt->h - 1) * p->dilation_h + 1 > in->h || (flt->w - 1) * p->dilation_w + 1 > in->w) same = 1;
+    out->n = in->n;
+    out->h = out_size(same, in->h, flt->h, p->stride_h, p->dilation_h, &p->pad_h);
+    out->w = out_size(same, in->w, flt->w, p->stride_w, p->dilation_w, &p->pad_w);
+    out->c = oc;
+    const int64_t macs = (int64_t)out->n * out->h * out->w * oc * flt->h * flt->w * ic;
+    return in->n * in->h * in->w * in->c <= IN_MAX && out->n * out->h * out->w * oc <= OUT_MAX &&
+           oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
+}
+
+static void conv_offsets(kb_rng *r, tr_conv_params *p)
+{
+    p->input_offset = -pick_zp(r);
+    p->output_offset = pick_zp(r);
+    pick_act(r, p->output_offset, &p->act_min, &p->act_max);
+}
+
+static void report_mismatch(const char *op, int32_t c, int32_t at, const char *geometry)
+{
+    kb_s(&line, "kcheck-mismatch ");
+    kb_s(&line, op);
+    kb_s(&line, " case=");
+    kb_i(&line, c);
+    kb_s(&line, " byte=");
+    kb_i(&line, at);
+    kb_s(&line, at < OUT_MAX ? "" : " (past the output)");
+    kb_s(&line, " ref=");
+    kb_i(&line, at < OUT_MAX ? out_ref[at] : 0x5A);
+    kb_s(&line, " opt=");
+    kb_i(&line, out_opt[at]);
+    kb_s(&line, " ");
+    kb_s(&line, geometry);
+    kb_line_end(&line);
+}
+
+static char geometry[160];
+static void describe(const char *fmt_prefix, tr_shape4 in, tr_shape4 flt, tr_shape4 out, const tr_conv_params *p)
+{
+    kb_line g = {{0}, 0};
+    kb_s(&g, fmt_prefix);
+    kb_s(&g, "in=");
+    const int32_t *v[3][4] = {{&in.n, &in.h, &in.w, &in.c}, {&flt.n, &flt.h, &flt.w, &flt.c}, {&out.n, &out.h, &out.w, &out.c}};
+    for (int s = 0; s < 3; ++s) {
+        if (s == 1) kb_s(&g, " filter=");
+        if (s == 2) kb_s(&g, " out=");
+        for (int k = 0; k < 4; ++k) {
+            if (k) kb_s(&g, "x");
+            kb_i(&g, *v[s][k]);
+        }
+    }
+    if (p) {
+        kb_s(&g, " stride=");
+        kb_i(&g, p->stride_h);
+        kb_s(&g, ",");
+        kb_i(&g, p->stride_w);
+        kb_s(&g, " dil=");
+        kb_i(&g, p->dilation_h);
+        kb_s(&g, ",");
+        kb_i(&g, p->dilation_w);
+        kb_s(&g, " pad=");
+        kb_i(&g, p->pad_h);
+        kb_s(&g, ",");
+        kb_i(&g, p->pad_w);
+        kb_s(&g, " in_off=");
+        kb_i(&g, p->input_offset);
+        kb_s(&g, " out_off=");
+        kb_i(&g, p->output_offset);
+        kb_s(&g, " act=");
+        kb_i(&g, p->act_min);
+        kb_s(&g, ",");
+        kb_i(&g, p->act_max);
+    }
+    memcpy(geometry, g.buf, (size_t)g.len + 1);
+}
+
+/* Both outputs pre-filled with different bytes (an output byte the kernel leaves unwritten mismatches), a guard
+ * after the optimised one (a write past the end mismatches). */
+static void prepare_outputs(int32_t n)
+{
+    memset(out_ref, 0x5A, (size_t)n);
+    memset(out_opt, 0xA5, (size_t)n);
+    memset(out_opt + n, 0x5A, GUARD);
+}
+
+static void compare(tally *t, int32_t c, int32_t n)
+{
+    int reported = 0;
+    for (int32_t i = 0; i < n + GUARD; ++i) {
+        const int8_t want = i < n ? out_ref[i] : (int8_t)0x5A;
+        if (out_opt[i] != want) {
+            ++t->mismatches;
+            if (reported++ < 3) report_mismatch(t->name, c, i, geometry);
+        }
+    }
+    t->ref_sum = kb_fnv(t->ref_sum, out_ref, n);
+    t->opt_sum = kb_fnv(t->opt_sum, out_opt, n);
+    t->bytes += n;
+    t->cases++;
+}
+
+static void summary(const tally *t)
+{
+    kb_s(&line, "kcheck ");
+    kb_s(&line, t->name);
+    kb_s(&line, " cases=");
+    kb_i(&line, t->cases);
+    kb_s(&line, " bytes=");
+    kb_i(&line, t->bytes);
+    kb_s(&line, " mismatches=");
+    kb_i(&line, t->mismatches);
+    kb_s(&line, " ref=");
+    kb_x(&line, t->ref_sum);
+    kb_s(&line, " opt=");
+    kb_x(&line, t->opt_sum);
+    kb_line_end(&line);
+}
+
+typedef void conv_kernel(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                         tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+
+/* Offsets, data and scales for a drawn geometry, then the reference and the optimised kernel on them. */
+static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shape4 in, tr_shape4 flt, tr_shape4 out,
+                      conv_kernel *ref, conv_kernel *opt)
+{
+    conv_offsets(r, p);
+    fill(r, in_buf, in.n * in.h * in.w * in.c);
+    fill(r, w_buf, flt.n * flt.h * flt.w * flt.c);
+    const int32_t *bias = fill_bias(r, out.c);
+    const int wild = kb_range(r, 0, 2) == 0;
+    for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
+    const tr_per_channel q = {mult_buf, shift_buf};
+    const int32_t n = out.n * out.h * out.w * out.c;
+    describe("", in, flt, out, p);
+    prepare_outputs(n);
+    ref(p, &q, in, in_buf, flt, w_buf, bias, out, out_ref);
+    opt(p, &q, in, in_buf, flt, w_buf, bias, out, out_opt);
+    compare(t, c, n);
+}
+
+static void check_conv(tally *t)
+{
+    kb_rng r = {0x1234567u};
+    for (int32_t c = 0; c < CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        do {
+            flt.n = pick_channels(&r);
+        } while (!conv_geometry(&r, &p, &in, &flt, &out, pick_channels(&r), flt.n));
+        p.depth_multiplier = 1;
+        conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+    }
+}
+
+static void check_depthwise(tally *t)
+{
+    kb_rng r = {0x2345678u};
+    for (int32_t c = 0; c < CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        int32_t ic, dm;
+        do {
+            ic = pick_channels(&r);
+            const int k = kb_range(&r, 0, 9);
+            dm = k < 6 ? 1 : k < 8 ? 2 : kb_range(&r, 3, 4);
+        } while (!conv_geometry(&r, &p, &in, &flt, &out, ic, ic * dm) || ic * dm > CH_MAX);
+        flt.n = 1;
+        flt.c = ic * dm;
+        p.depth_multiplier = dm;
+        conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+    }
+}
+
+static void check_fully_connected(tally *t)
+{
+    kb_rng r = {0x3456789u};
+    for (int32_t c = 0; c < CASES; ++c) {
+        int32_t batches, in_depth, out_depth;
+        do {
+            batches = kb_range(&r, 1, 3);
+            in_depth = kb_range(&r, 0, 7) == 0 ? 640 : kb_range(&r, 0, 3) == 0 ? kb_range(&r, 1, 8) : kb_range(&r, 1, 300);
+            out_depth = kb_range(&r, 1, 40);
+        } while (batches * in_depth > IN_MAX || in_depth * out_depth > W_MAX);
+        tr_fc_params p;
+        p.input_offset = -pick_zp(&r);
+        p.filter_offset = kb_range(&r, 0, 4) == 0 ? kb_range(&r, -128, 127) : 0; /* int8 weights are symmetric */
+        p.output_offset = pick_zp(&r);
+        int32_t m, s;
+        pick_quant(&r, kb_range(&r, 0, 2) == 0, &m, &s);
+        p.multiplier = m;
+        p.shift = s;
+        pick_act(&r, p.output_offset, &p.act_min, &p.act_max);
+        fill(&r, in_buf, batches * in_depth);
+        fill(&r, w_buf, in_depth * out_depth);
+        const int32_t *bias = fill_bias(&r, out_depth);
+        const int32_t n = batches * out_depth;
+        kb_line g = {{0}, 0};
+        kb_s(&g, "batches=");
+        kb_i(&g, batches);
+        kb_s(&g, " in=");
+        kb_i(&g, in_depth);
+        kb_s(&g, " out=");
+        kb_i(&g, out_depth);
+        kb_s(&g, " in_off=");
+        kb_i(&g, p.input_offset);
+        kb_s(&g, " w_off=");
+        kb_i(&g, p.filter_offset);
+        memcpy(geometry, g.buf, (size_t)g.len + 1);
+        prepare_outputs(n);
+        tr_fully_connected_s8_ref(&p, batches, in_depth, in_buf, out_depth, w_buf, bias, out_ref);
+        tr_fully_connected_s8(&p, batches, in_depth, in_buf, out_depth, w_buf, bias, out_opt);
+        compare(t, c, n);
+    }
+}
+
+int main(void)
+{
+    kb_init();
+    kb_s(&line, "kcheck kernels=");
+    kb_s(&line, TR_KERNELS_NAME);
+    kb_line_end(&line);
+    tally conv = {"conv", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
+    tally dw = {"depthwise", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
+    tally fc = {"fully_connected", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
+    check_conv(&conv);
+    summary(&conv);
+    check_depthwise(&dw);
+    summary(&dw);
+    check_fully_connected(&fc);
+    summary(&fc);
+    const int64_t bad = conv.mismatches + dw.mismatches + fc.mismatches;
+    kb_s(&line, "kcheck done mismatches=");
+    kb_i(&line, bad);
+    kb_line_end(&line);
+    kb_exit(bad ? 1 : 0);
+    return 0;
+}
