@@ -92,6 +92,19 @@ describe("Otii driver", () => {
     await monitor.end();
   }, 30_000);
 
+  it("several edges at once: the spans between consecutive edges (phase-marking firmware)", async () => {
+    const { open, expected } = await simulator();
+    const monitor = await open();
+    await monitor.begin();
+    const { spans } = await monitor.nextSpans(4, 5000);
+    const truth = expected();
+    expect(spans).toHaveLength(3);
+    expect(relError(spans[0]!.energyUj, truth[0]!)).toBeLessThan(0.0005);
+    expect(relError(spans[2]!.energyUj, truth[1]!)).toBeLessThan(0.0005);
+    expect(relError((await window(monitor)).energyUj, truth[2]!)).toBeLessThan(0.0005);
+    await monitor.end();
+  }, 30_000);
+
   it("refuses an unknown device, naming the ones there are, and a rate an Arc cannot set", async () => {
     const a = await simulator();
     await expect(OtiiMonitor.open({ host: "127.0.0.1", port: a.port, voltageV: 3.3, timestampPin: "i1", device: { name: "Arc-9999" } })).rejects.toThrow(

@@ -165,6 +165,18 @@ describe("PPK2 driver", () => {
     await monitor.end();
   }, 30_000);
 
+  it("several edges at once: the spans between consecutive edges (phase-marking firmware)", async () => {
+    const { monitor, expected } = await simulator();
+    await monitor.begin();
+    const { spans } = await monitor.nextSpans(4, 5000); // window 1 start..end, the gap, window 2 start..end
+    const truth = await expected();
+    expect(spans).toHaveLength(3);
+    expect(relError(spans[0]!.energyUj, truth[0]!)).toBeLessThan(0.005);
+    expect(relError(spans[2]!.energyUj, truth[1]!)).toBeLessThan(0.005);
+    expect(relError((await window(monitor)).energyUj, truth[2]!)).toBeLessThan(0.005);
+    await monitor.end();
+  }, 30_000);
+
   it("decimated: fewer samples, the same energy within 0.5%", async () => {
     const { monitor, expected } = await simulator("", { decimation: 10 });
     expect(monitor.sampleRateHz).toBe(10_000);

@@ -10,7 +10,8 @@
 // (`recording_get_channel_statistics`): how the server treats a window edge that falls inside a sample, and which
 // voltage its `energy` uses, is not documented; at the Arc's 4 kS/s a whole sample at each end would be up to 0.5% of
 // a 100 ms window. Integrating also checks the samples' timestamps for gaps and gives the same raw trace as the other
-// monitors. Voltage: the main output's set voltage (the Arc regulates it).
+// monitors. Voltage: the main output's set voltage (the Arc regulates it). The GPI's and the current's timestamps are
+// taken as one timebase, the recording's (Qoitech's sync_with_log example bounds `mc` statistics by `rx` timestamps).
 import { Socket } from "node:net";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";

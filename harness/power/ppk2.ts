@@ -308,9 +308,13 @@ export class Ppk2Monitor implements EnergyMeter {
     this.streaming = true;
     this.lastByteAt = Date.now();
     const stallMs = this.opts.stallMs ?? 2000;
+    const stalled = () => this.streaming && !this.failure && Date.now() - this.lastByteAt > stallMs;
     this.watchdog = setInterval(() => {
-      if (this.streaming && !this.failure && Date.now() - this.lastByteAt > stallMs) {
-        this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samples} samples${this.partialWord()}`));
+      // Confirmed after the event loop's next poll phase, so bytes that queued while this process was busy count.
+      if (stalled()) {
+        setImmediate(() => {
+          if (stalled()) this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samples} samples${this.partialWord()}`));
+        });
       }
     }, 50);
     this.watchdog.unref();
