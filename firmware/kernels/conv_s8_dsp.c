@@ -21,12 +21,12 @@
 typedef uint32_t __attribute__((may_alias, aligned(4))) tr_word;
 typedef int16_t __attribute__((may_alias)) tr_half;
 
-/* Scratch: the constants of CHUNK channels, four 16-bit columns of COL_K_MAX values, COL_K_MAX bytes (one gathered
- * receptive field), then PIXELS rows of CHUNK outputs. */
+/* Scratch: the constants of CHUNK channels, PIXELS rows of CHUNK outputs (a short last group's), then four 16-bit
+ * columns of K values, K bytes (one gathered receptive field) and, when it fits, the band (see field_ctx). */
 #define PIXELS 4
 #define CHUNK 64
-#define COL_K_MAX \
-    (((TR_SCRATCH_BYTES - CHUNK * (int)sizeof(tr_rq_channel) - PIXELS * CHUNK) / (2 * PIXELS + 1)) & ~7)
+#define FIXED_BYTES (CHUNK * (int32_t)sizeof(tr_rq_channel) + PIXELS * CHUNK)
+#define COL_K_MAX (((TR_SCRATCH_BYTES - FIXED_BYTES) / (2 * PIXELS + 1)) & ~7)
 
 static inline uint32_t sxtb16_ror8(uint32_t v)
 {
@@ -96,19 +96,22 @@ static NO_LIBCALL void gather(const gather_ctx *g, int32_t b, int32_t oy, int32_
         }
         return;
     }
-    for (int32_t fy = g->f_h; fy > 0; --fy, bytes += row, src += src_step, iy += g->dil_h) {
-        if ((uint32_t)iy >= (uint32_t)g->in_h || fx0 == fx1) {
-            fill_bytes(bytes, g->zp, row);
-        } else if (fx0 == 0 && fx1 == g->f_w && dw == 1) {
-            copy_bytes(bytes, src, row);
+    /* padding, inside taps, padding: byte loops, as these runs are a few bytes each */
+    const int32_t left = fx0 * in_c, inside = (fx1 - fx0) * in_c;
+    const int8_t zp = g->zp;
+    for (int32_t fy = g->f_h; fy > 0; --fy, src += src_step, iy += g->dil_h) {
+        if ((uint32_t)iy >= (uint32_t)g->in_h || inside == 0) {
+            for (int32_t i = row; i > 0; --i) *bytes++ = zp;
+        } else if (dw == 1) {
+            int32_t i = 0;
+            for (; i < left; ++i) *bytes++ = zp;
+            for (const int8_t *s = src + left; i < left + inside; ++i) *bytes++ = *s++;
+            for (; i < row; ++i) *bytes++ = zp;
         } else {
-            fill_bytes(bytes, g->zp, fx0 * in_c);
-            if (dw == 1) {
-                copy_bytes(bytes + fx0 * in_c, src + fx0 * in_c, (fx1 - fx0) * in_c);
-            } else {
-                for (int32_t fx = fx0; fx < fx1; ++fx) copy_bytes(bytes + fx * in_c, src + fx * dw * in_c, in_c);
+            for (int32_t fx = 0; fx < g->f_w; ++fx, bytes += in_c) {
+                if (fx >= fx0 && fx < fx1) copy_bytes(bytes, src + fx * dw * in_c, in_c);
+                else fill_bytes(bytes, zp, in_c);
             }
-            fill_bytes(bytes + fx1 * in_c, g->zp, (g->f_w - fx1) * in_c);
         }
     }
 }
@@ -129,6 +132,81 @@ static void widen(const int8_t *bytes, int32_t K, int32_t offset, tr_half *col, 
     }
     tr_half *tail = col + groups * 4 * PIXELS + px;
     for (int32_t k = groups * 4; k < K; ++k, tail += PIXELS) *tail = (int16_t)(bytes[k] + offset);
+}
+
+/* Four bytes at a time into column words (dst advances a group, 2 * PIXELS words, per word read). */
+static inline void widen_words(const int8_t *src, int32_t words, uint32_t offset2, tr_word *dst)
+{
+    for (; words > 0; --words, src += 4, dst += 2 * PIXELS) {
+        uint32_t v;
+        memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
+        dst[0] = __sadd16(__sxtb16(v), offset2);
+        dst[1] = __sadd16(sxtb16_ror8(v), offset2);
+    }
+}
+
+/* Where a pixel's receptive field is read from. When a filter row is a whole number of words and undilated, the
+ * rows are widened straight from their source, without the gathered copy: from the input when no pixel's field
+ * crosses the left or right edge, otherwise from the band, a copy of the output row's input rows with the
+ * horizontal padding written out (built once per output row, so a pixel at the edge costs what one inside does).
+ * Other layers gather the field byte by byte first. */
+typedef struct {
+    gather_ctx g;
+    int32_t mode;     /* 0: widen from the input, 1: from the band, 2: gather then widen */
+    int8_t *band;     /* f_h rows of band_row bytes */
+    int32_t band_row, pad_right;
+    int32_t band_b, band_oy; /* whose rows the band holds */
+    int8_t *bytes;    /* gathered field (mode 2) */
+    int32_t K;
+    uint32_t offset2; /* the input offset in both halfwords */
+} field_ctx;
+
+static NO_LIBCALL void build_band(field_ctx *f, int32_t b, int32_t oy)
+{
+    const gather_ctx *g = &f->g;
+    const int32_t left = g->pad_w * g->in_c, right = f->pad_right * g->in_c;
+    int8_t *dst = f->band;
+    for (int32_t fy = 0, iy = oy * g->stride_h - g->pad_h; fy < g->f_h; ++fy, iy += g->dil_h) {
+        if ((uint32_t)iy >= (uint32_t)g->in_h) {
+            fill_bytes(dst, g->zp, f->band_row);
+            dst += f->band_row;
+            continue;
+        }
+        fill_bytes(dst, g->zp, left);
+        copy_bytes(dst + left, g->input + (b * g->in_h + iy) * g->line, g->line);
+        fill_bytes(dst + left + g->line, g->zp, right);
+        dst += f->band_row;
+    }
+    f->band_b = b;
+    f->band_oy = oy;
+}
+
+static void field(field_ctx *f, int32_t b, int32_t oy, int32_t ox, tr_half *col, int32_t px)
+{
+    const gather_ctx *g = &f->g;
+    if (f->mode == 2) {
+        gather(g, b, oy, ox, f->bytes);
+        widen(f->bytes, f->K, (int16_t)f->offset2, col, px);
+        return;
+    }
+    const int32_t words = g->row >> 2;
+    tr_word *dst = (tr_word *)col + px * 2;
+    if (f->mode == 1) {
+        if (b != f->band_b || oy != f->band_oy) build_band(f, b, oy);
+        const int8_t *src = f->band + ox * g->stride_w * g->in_c;
+        for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band_row, dst += words * 2 * PIXELS)
+            widen_words(src, words, f->offset2, dst);
+        return;
+    }
+    const int32_t iy0 = oy * g->stride_h - g->pad_h;
+    const int8_t *src = g->input + ((b * g->in_h + iy0) * g->in_w + ox * g->stride_w) * g->in_c;
+    for (int32_t fy = 0, iy = iy0; fy < g->f_h; ++fy, iy += g->dil_h, src += g->dil_h * g->line, dst += words * 2 * PIXELS) {
+        if ((uint32_t)iy < (uint32_t)g->in_h) {
+            widen_words(src, words, f->offset2, dst);
+        } else {
+            for (int32_t w = 0; w < words; ++w) dst[w * 2 * PIXELS] = dst[w * 2 * PIXELS + 1] = 0;
+        }
+    }
 }
 
 /* One group of four values, one channel (weights w0) by four pixels (column words c). */
@@ -258,20 +336,31 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
                                                              int mode)
 {
     const int32_t K = filter.h * filter.w * in.c, groups = K >> 2, tail = K & 3;
-    tr_half *col = (tr_half *)(tr_kernel_scratch + CHUNK * sizeof(tr_rq_channel) / 4);
-    int8_t *bytes = (int8_t *)(col + PIXELS * COL_K_MAX);
-    int8_t *rows = bytes + COL_K_MAX - c0; /* PIXELS rows of CHUNK outputs, indexed by channel */
+    int8_t *rows = (int8_t *)tr_kernel_scratch + CHUNK * sizeof(tr_rq_channel) - c0; /* indexed by channel */
+    tr_half *col = (tr_half *)((int8_t *)tr_kernel_scratch + FIXED_BYTES);
     const tr_half *col_tail = col + groups * 4 * PIXELS;
     const int32_t pixels = out.n * out.h * out.w;
-    const gather_ctx g = {input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
-                          p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
-                          K / filter.h, in.w * in.c, (int8_t)-p->input_offset};
-    int32_t b = 0, oy = 0, ox = 0; /* coordinates of the next pixel to gather */
+    field_ctx f;
+    f.g = (gather_ctx){input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
+                       p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
+                       K / filter.h, in.w * in.c, (int8_t)-p->input_offset};
+    f.K = K;
+    f.offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    f.bytes = (int8_t *)(col + PIXELS * K);
+    f.band = f.bytes + ((K + 3) & ~3);
+    f.band_b = f.band_oy = -1;
+    const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1; /* padded width read */
+    f.pad_right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
+    f.band_row = (p->pad_w + in.w + f.pad_right) * in.c;
+    const int32_t room = TR_SCRATCH_BYTES - FIXED_BYTES - (int32_t)(f.band - (int8_t *)col);
+    if ((f.g.row & 3) != 0 || p->dilation_w != 1) f.mode = 2;
+    else if (p->pad_w == 0 && f.pad_right == 0) f.mode = 0;
+    else f.mode = f.band_row * filter.h <= room ? 1 : 2;
+    int32_t b = 0, oy = 0, ox = 0; /* coordinates of the next pixel */
     for (int32_t px = 0; px < pixels; px += PIXELS) {
         const int32_t n = pixels - px < PIXELS ? pixels - px : PIXELS;
         for (int32_t i = 0; i < n; ++i) {
-            gather(&g, b, oy, ox, bytes);
-            widen(bytes, K, p->input_offset, col, i);
+            field(&f, b, oy, ox, col, i);
             if (++ox == out.w) {
                 ox = 0;
                 if (++oy == out.h) {
@@ -283,7 +372,8 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
         if (mode == 0 && tail == 0 && groups > 0) {
             /* a short last group writes into rows of the scratch first, copied out below */
             const channels_ctx ctx = {(const tr_word *)col, (const tr_word *)col + groups * 2 * PIXELS,
-                                      (n == PIXELS ? output + px * out.c : rows) + c1, n == PIXELS ? out.c : CHUNK, groups & 1};
+                                      (n == PIXELS ? output + px * out.c : rows) + c1, n == PIXELS ? out.c : CHUNK,
+                                      groups & 1};
             channels_4x1(weights + c0 * K, chan, (n == PIXELS ? output + px * out.c : rows) + c0, &ctx);
             for (int32_t i = 0; n < PIXELS && i < n; ++i) copy_bytes(output + (px + i) * out.c + c0, rows + i * CHUNK + c0, c1 - c0);
             continue;

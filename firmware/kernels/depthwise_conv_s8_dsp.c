@@ -1,10 +1,235 @@
-/* placeholder */
+/* DEPTHWISE_CONV_2D with the Cortex-M DSP extension. Same bits as depthwise_conv_s8.c.
+ *
+ * Depthwise products are per channel, so SMLAD (which adds two products into one accumulator) would need two taps of
+ * one channel side by side; repacking them costs more than it saves. Instead four channels are multiplied at once
+ * with SMLABB/SMLATT on 16-bit halves, and all widening is done once, outside the tap loop:
+ *  - the filter, once per call, into 16-bit pairs (w0,w2),(w1,w3) per four channels and tap;
+ *  - the input rows an output row reads (the band), as x + input offset in the same pairs, with the padding written
+ *    out as 0 (which contributes nothing, as in the reference). The band keeps filter-height rows and, moving to the
+ *    next output row, widens only the input rows it does not hold yet.
+ * A tap of four channels is then two LDRDs and four multiply-accumulates, with no bounds checks. Requantisation is
+ * requant_fast.h's. Channels are processed in chunks that fit the scratch; depth multipliers other than 1 (and
+ * filters taller than MAX_FH) take the reference kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#include <string.h>
+#include "quant_math.h"
+#include "requant_fast.h"
+#include "scratch.h"
+
+typedef uint32_t __attribute__((may_alias, aligned(4))) tr_word;
+typedef uint64_t __attribute__((may_alias, aligned(8))) tr_dword; /* two words at once: LDRD */
+
+#define MAX_FH 8
+
+static inline uint32_t sxtb16_ror8(uint32_t v)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v)); /* one instruction; __sxtb16(__ror(v, 8)) may be two */
+    return r;
+}
+
+/* Bytes v[0..3] (channels c..c+3) as the pairs (v0,v2),(v1,v3) plus offset2 in each half. */
+static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_word *dst)
+{
+    uint32_t x;
+    if (avail >= 4) {
+        memcpy(&x, v, 4);
+    } else { /* a last group of fewer than four channels: the missing ones read as 0 */
+        x = 0;
+        for (int32_t i = 0; i < avail; ++i) x |= (uint32_t)(uint8_t)v[i] << (8 * i);
+    }
+    dst[0] = __sadd16(__sxtb16(x), offset2);
+    dst[1] = __sadd16(sxtb16_ror8(x), offset2);
+}
+
+typedef struct {
+    /* geometry */
+    tr_shape4 in, filter, out;
+    const tr_conv_params *p;
+    const int8_t *input;
+    /* this chunk: channels [c0, c0 + ch), groups of four */
+    int32_t c0, ch, groups;
+    /* band: MAX_FH slots of `width` positions x groups x 2 words; key of the input row each holds */
+    tr_word *slots;
+    int32_t width, slot_words, left;
+    int32_t key[MAX_FH];
+    uint32_t offset2;
+} dw_ctx;
+
+/* Input row iy of batch b into slot s (0 outside the input, and in the left and right padding). A slot holds, for
+ * each group of four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes
+ * apart) for every group. */
+static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+{
+    tr_word *dst = d->slots + s * d->slot_words;
+    d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
+    if (iy < 0 || iy >= d->in.h) {
+        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = 0;
+        return;
+    }
+    const int8_t *row = d->input + ((b * d->in.h + iy) * d->in.w) * d->in.c + d->c0;
+    const int32_t right = d->width - d->left - d->in.w;
+    for (int32_t g = 0; g < d->groups; ++g) {
+        const int32_t avail = d->ch - 4 * g;
+        for (int32_t i = 0; i < 2 * d->left; ++i) *dst++ = 0;
+        const int8_t *src = row + 4 * g;
+        if (avail >= 4) {
+            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) {
+                uint32_t v;
+                memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
+                dst[0] = __sadd16(__sxtb16(v), d->offset2);
+                dst[1] = __sadd16(sxtb16_ror8(v), d->offset2);
+            }
+        } else {
+            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) widen4(src, avail, d->offset2, dst);
+        }
+        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = 0;
+    }
+}
+
+/* One tap of four channels: 16-bit pairs x = (x0,x2),(x1,x3) and w alike; SMLABB/SMLATT per channel. */
+#define TAP(x, w)                                                       \
+    do {                                                                \
+        const uint64_t xx_ = *(const tr_dword *)(x), ww_ = *(const tr_dword *)(w);      \
+        const uint32_t x02_ = (uint32_t)xx_, x13_ = (uint32_t)(xx_ >> 32);              \
+        const uint32_t w02_ = (uint32_t)ww_, w13_ = (uint32_t)(ww_ >> 32);              \
+        a0 = __smlabb(x02_, w02_, a0);                                  \
+        a2 = __smlatt(x02_, w02_, a2);                                  \
+        a1 = __smlabb(x13_, w13_, a1);                                  \
+        a3 = __smlatt(x13_, w13_, a3);                                  \
+    } while (0)
+/* Three adjacent taps of a filter row (band positions 8 bytes apart, as are the widened weights). */
+#define TAP3(x, w)                 \
+    do {                           \
+        const tr_word *xr_ = (x);  \
+        const tr_word *wr_ = (w);  \
+        TAP(xr_, wr_);             \
+        TAP(xr_ + 2, wr_ + 2);     \
+        TAP(xr_ + 4, wr_ + 4);     \
+    } while (0)
+
+/* oc: the output channel, or any valid one for a padding channel (its result is not stored) */
+static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, const tr_per_channel *q,
+                            const tr_conv_params *p, int mode)
+{
+    int32_t v = mode == 2 ? tr_rq(acc, r, q->shift[oc], p->output_offset) : tr_rq_fast(acc, r);
+    v = __ssat(v, 8);
+    if (mode != 0) v = tr_clamp(v, p->act_min, p->act_max);
+    return (int8_t)v;
+}
+
+/* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
+ * narrower clamp, 2: any channel), a constant in each copy. */
+static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, const tr_rq_channel *chan,
+                                                        const tr_per_channel *q, int8_t *output, int mode)
+{
+    const tr_conv_params *p = d->p;
+    const int32_t taps = d->filter.h * d->filter.w, fw = d->filter.w;
+    const int32_t tap_step = p->dilation_w * 2; /* words to the next tap along a filter row */
+    const int32_t px_step = p->stride_w * 2;    /* words to the next output pixel */
+    const int fh3w3 = d->filter.h == 3 && fw == 3 && p->dilation_w == 1;
+    const int32_t keys = d->in.h + 2 * MAX_FH * p->dilation_h + d->filter.h;
+    for (int32_t s = 0; s < d->filter.h; ++s) d->key[s] = INT32_MIN + s; /* nothing held (keys are never this low) */
+    for (int32_t b = 0; b < d->out.n; ++b)
+        for (int32_t oy = 0; oy < d->out.h; ++oy) {
+            const tr_word *row[MAX_FH];
+            uint32_t used = 0; /* slots holding rows this output row reads */
+            for (int32_t fy = 0; fy < d->filter.h; ++fy) {
+                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * keys + iy;
+                int32_t s = 0;
+                while (s < d->filter.h && d->key[s] != key) ++s;
+                if (s < d->filter.h) used |= 1u << s;
+                row[fy] = s < d->filter.h ? d->slots + s * d->slot_words : NULL;
+            }
+            for (int32_t fy = 0; fy < d->filter.h; ++fy) {
+                if (row[fy]) continue;
+                int32_t s = 0;
+                while (used & (1u << s)) ++s;
+                used |= 1u << s;
+                widen_row(d, s, b, oy * p->stride_h - p->pad_h + fy * p->dilation_h);
+                row[fy] = d->slots + s * d->slot_words;
+            }
+            int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
+            for (int32_t g = 0; g < d->groups; ++g) {
+                const tr_rq_channel *r = chan + 4 * g;
+                const int32_t oc = d->c0 + 4 * g, n = d->ch - 4 * g;
+                const tr_word *wg = wexp + g * taps * 2;
+                const tr_word *xg[MAX_FH] = {0};
+                for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
+                const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
+                int8_t *o = o_row + 4 * g;
+                for (int32_t ox = 0; ox < d->out.w; ++ox, o += d->out.c) {
+                    int32_t a0 = r[0].bias, a1 = r[1].bias, a2 = r[2].bias, a3 = r[3].bias;
+                    const int32_t base = ox * px_step;
+                    if (fh3w3) { /* the usual 3x3, undilated: three rows of three adjacent taps, unrolled */
+                        TAP3(x0 + base, wg);
+                        TAP3(x1 + base, wg + 6);
+                        TAP3(x2 + base, wg + 12);
+                    } else {
+                        const tr_word *w = wg;
+                        for (int32_t fy = 0; fy < d->filter.h; ++fy) {
+                            const tr_word *x = xg[fy] + base;
+                            for (int32_t fx = fw; fx > 0; --fx, x += tap_step, w += 2) TAP(x, w);
+                        }
+                    }
+                    const int8_t v0 = finish(a0, &r[0], oc, q, p, mode);
+                    const int8_t v1 = finish(a1, &r[1], n > 1 ? oc + 1 : oc, q, p, mode);
+                    const int8_t v2 = finish(a2, &r[2], n > 2 ? oc + 2 : oc, q, p, mode);
+                    const int8_t v3 = finish(a3, &r[3], n > 3 ? oc + 3 : oc, q, p, mode);
+                    if (n >= 4) {
+                        o[0] = v0;
+                        o[1] = v1;
+                        o[2] = v2;
+                        o[3] = v3;
+                    } else { /* the last, partial group */
+                        o[0] = v0;
+                        if (n > 1) o[1] = v1;
+                        if (n > 2) o[2] = v2;
+                    }
+                }
+            }
+        }
+}
+
 void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output)
 {
-    tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
+    const int32_t taps = filter.h * filter.w;
+    /* the padded width the output row reads: left padding, the input, right padding */
+    const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
+    const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
+    const int32_t width = p->pad_w + in.w + right;
+    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants */
+    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel);
+    int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
+    if (p->depth_multiplier != 1 || filter.h > MAX_FH || ch < 4) {
+        tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
+        return;
+    }
+    if (ch > in.c) ch = (in.c + 3) & ~3;
+    const int full = p->act_min <= -128 && p->act_max >= 127;
+    const uint32_t offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
+        const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = (n + 3) >> 2;
+        /* scratch: constants (4 * groups channels), widened filter, band slots */
+        tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
+        tr_word *wexp = (tr_word *)(chan + 4 * groups);
+        dw_ctx d = {in, filter, out, p, input, c0, n, groups, wexp + groups * taps * 2, width, width * groups * 2,
+                    p->pad_w, {0}, offset2};
+        int all_fast = 1;
+        for (int32_t c = 0; c < 4 * groups; ++c) {
+            const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
+            tr_rq_prepare(&chan[c], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
+            all_fast &= chan[c].rshift >= 0;
+        }
+        for (int32_t g = 0; g < groups; ++g)
+            for (int32_t t = 0; t < taps; ++t) widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, wexp + (g * taps + t) * 2);
+        if (!all_fast) chunk(&d, wexp, chan, q, output, 2);
+        else if (full) chunk(&d, wexp, chan, q, output, 0);
+        else chunk(&d, wexp, chan, q, output, 1);
+    }
 }
 #endif
