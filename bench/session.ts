@@ -3,8 +3,8 @@
 // - command round trip (name%): the floor under every exchange
 // - input transfer: payload bytes per second versus bytes on the wire (hex + framing), tinyrig's long `db` lines
 //   against MLPerf's 31-byte ones
-// - host overhead per inference in performance mode: wall time of `infer N 0` minus the device's own timed span,
-//   per inference (on an emulated board the device's time is virtual, so this is the emulator's speed as well)
+// - host overhead per inference in performance mode: tinyrig's own CPU time per `infer N 0` exchange and per inference,
+//   and (physical boards) the wall time beyond the device's timed span
 import { parseArgs } from "node:util";
 import { DEFAULT_BOARD, findBoard } from "../harness/boards/load.ts";
 import { buildFirmware } from "../harness/build/firmware.ts";
@@ -51,13 +51,22 @@ for (const [label, setting] of transfers) {
   console.log(`input transfer, ${label} (${chunk} B/command): ${ms.toFixed(1)} ms per input = ${((inputBytes / ms) * 1000).toFixed(0)} payload B/s, ${((wireBytes / ms) * 1000).toFixed(0)} wire B/s (${(wireBytes / inputBytes).toFixed(2)} wire bytes per payload byte)`);
 }
 Object.assign(caps, saved);
+// Host overhead in performance mode: what tinyrig itself spends per `infer N 0` exchange (its process's CPU time: send,
+// parse, the line queue), and, per inference, the wall time beyond the device's own timed span. On an emulated board the
+// device's time is virtual: wall versus device is then the emulator's speed, not overhead, so it is shown as a ratio.
 for (const n of [1, 10, 100]) {
   let device = 0;
+  const cpu0 = process.cpuUsage();
   const wall = await time(async () => {
     const r = await c.session.infer(n, 0, 120_000);
     device += r.t1Us - r.t0Us;
   });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerExchange = (cpu.user + cpu.system) / 1000 / repeat;
   const deviceMs = device / repeat / 1000;
-  console.log(`infer ${n} 0: wall ${wall.toFixed(2)} ms, device ${deviceMs.toFixed(2)} ms${board.kind === "emulated" ? " (virtual)" : ""}, host overhead ${((wall - deviceMs) / n).toFixed(3)} ms per inference`);
+  const timing = board.kind === "emulated"
+    ? `device ${deviceMs.toFixed(2)} ms virtual (emulator at ${(deviceMs / wall).toFixed(2)}x virtual time)`
+    : `device ${deviceMs.toFixed(2)} ms, wall beyond the device ${((wall - deviceMs) / n).toFixed(3)} ms per inference`;
+  console.log(`infer ${n} 0: wall ${wall.toFixed(2)} ms, ${timing}; tinyrig CPU ${cpuMsPerExchange.toFixed(3)} ms per exchange = ${(cpuMsPerExchange / n).toFixed(4)} ms per inference`);
 }
 await c.close();

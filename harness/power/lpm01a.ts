@@ -139,6 +139,10 @@ export class Lpm01aMonitor implements EnergyMeter {
     this.started = true;
   }
 
+  discardEdges(): void {
+    this.data.discardEdges();
+  }
+
   async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
     await waitForEdges(edges, timeoutMs, {
       pending: () => this.data.pendingEdges,

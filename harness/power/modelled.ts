@@ -56,6 +56,10 @@ export class ModelledMeter implements EnergyMeter {
   }
 
   async begin(): Promise<void> {
+    this.discardEdges();
+  }
+
+  discardEdges(): void {
     this.poll();
     this.next = this.falls.length; // the boot pulse and anything earlier belong to no window
   }

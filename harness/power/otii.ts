@@ -304,6 +304,10 @@ export class OtiiMonitor implements EnergyMeter {
     this.poller = setInterval(() => void this.pollEdges(), this.opts.pollMs ?? 50);
   }
 
+  discardEdges(): void {
+    this.edges = [];
+  }
+
   async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
     if (edges < 2) throw new EnergyError(`a span needs 2 edges, asked for ${edges}`);
     const deadline = Date.now() + timeoutMs;

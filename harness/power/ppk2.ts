@@ -321,6 +321,11 @@ export class Ppk2Monitor implements EnergyMeter {
     await this.send([PPK2_OPCODE.AverageStart]);
   }
 
+  discardEdges(): void {
+    this.data.discardEdges();
+    this.pendingEdges.length = 0;
+  }
+
   async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
     await waitForEdges(edges, timeoutMs, {
       pending: () => this.data.pendingEdges,

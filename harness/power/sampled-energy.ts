@@ -3,6 +3,8 @@
 import { EnergyError, type EdgeSpans, type Span } from "./types.ts";
 
 export class SampledEnergy {
+  /** Samples kept while no edge is pending: how late after its sample an edge may still be reported. */
+  static readonly KEEP = 1 << 14;
   /** Running sum of joules: cumulative[i] is the energy of samples [base, base + i). Float64 keeps microjoules exact. */
   private cumulative = new Float64Array(1 << 16);
   /** The samples themselves (in the monitor's unit), for raw traces. */
@@ -33,6 +35,10 @@ export class SampledEnergy {
 
   /** One sample: joules in its period (unit J) or amperes (unit A). */
   add(value: number): void {
+    // A span starts at an edge: with none pending, only the latest samples can still become part of one (a monitor may
+    // report an edge a little after the sample it fell on). Dropping the rest keeps memory to about one window's
+    // samples however long the monitor streams between windows (an accuracy run, hours at 100 kS/s).
+    if (this.edges.length === 0 && this.count >= 2 * SampledEnergy.KEEP) this.dropBefore(this.sampleCount - SampledEnergy.KEEP);
     if (this.count + 1 >= this.cumulative.length) this.grow();
     const joules = this.unit === "J" ? value : value * this.voltageV / this.sampleRateHz;
     this.raw[this.count] = value;
@@ -47,6 +53,7 @@ export class SampledEnergy {
 
   /** A timestamp edge at an absolute sample index already known (monitors that report edges by their own index). */
   edgeAt(sample: number): void {
+    if (sample < this.base) throw new EnergyError(`timestamp edge at sample ${sample} reported after its samples were dropped (kept from ${this.base})`);
     this.edges.push(sample);
   }
 
@@ -77,6 +84,12 @@ export class SampledEnergy {
     return result;
   }
 
+  /** Forgets the edges not yet consumed (and so the samples before now). */
+  discardEdges(): void {
+    this.consumedEdges += this.edges.length;
+    this.edges = [];
+  }
+
   /** Forget everything (a new acquisition). */
   reset(): void {
     this.base = 0;
@@ -87,13 +100,13 @@ export class SampledEnergy {
   }
 
   private dropBefore(absolute: number): void {
-    const keep = absolute - this.base;
-    if (keep === 0 || keep < this.count - keep) return; // compact once the dropped part is at least what stays
-    const offset = this.cumulative[keep]!;
-    this.cumulative.copyWithin(0, keep, this.count + 1);
-    this.raw.copyWithin(0, keep, this.count);
-    for (let i = 0; i <= this.count - keep; i++) this.cumulative[i] = this.cumulative[i]! - offset;
-    this.count -= keep;
+    const drop = absolute - this.base;
+    if (drop === 0 || drop < this.count - drop) return; // compact once the dropped part is at least what stays
+    const offset = this.cumulative[drop]!;
+    this.cumulative.copyWithin(0, drop, this.count + 1);
+    this.raw.copyWithin(0, drop, this.count);
+    for (let i = 0; i <= this.count - drop; i++) this.cumulative[i] = this.cumulative[i]! - offset;
+    this.count -= drop;
     this.base = absolute;
   }
 

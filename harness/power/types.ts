@@ -48,6 +48,8 @@ export interface EnergyMeter {
    * window is 2 edges (its start and end pulses); a window whose firmware marks phases has more.
    */
   nextSpans(edges: number, timeoutMs: number, opts?: SpanOptions): Promise<EdgeSpans>;
+  /** Forgets the edges seen so far: the device's boot pulse, anything before its first window. */
+  discardEdges(): void;
   end(): Promise<void>;
 }
 

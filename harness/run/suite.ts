@@ -152,16 +152,11 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
   progress.log(`\n== ${workload.id} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}${withEnergy ? ", energy measured in the same windows" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
+  let meter: EnergyMeter | undefined;
   try {
     firmware = await buildFirmware(firmwareSpec(workload, board, "performance"), (l) => progress.log(`  ${l}`));
     progress.log(`  firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
-    connection = await connectBoard(board, firmware, {
-      mode: "performance",
-      log: (l) => progress.log(`  ${l}`),
-      trace: opts.trace,
-      signal: opts.signal,
-      observeTimestampPin: withEnergy && board.kind === "emulated",
-    });
+    ({ connection, meter } = await connectWithMeter(opts, firmware, "performance", withEnergy));
   } catch (err) {
     // Nothing was measured: no run row, but the failure is reported for every mode asked for.
     const error = (err as Error).message;
@@ -172,15 +167,59 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
     // Performance windows carry the energy when both were asked for; energy alone gets windows of its own.
     const plan = modes.filter((m) => !(m === "energy" && modes.includes("performance")));
     for (const mode of plan) {
-      const energyHere = withEnergy && mode !== "accuracy";
-      const result = await runMode(opts, workload, mode, firmware, connection, energyHere ? "direct" : undefined);
+      const result = await runMode(opts, workload, mode, firmware, connection, meter && mode !== "accuracy" ? { flow: "direct", meter } : undefined);
       results.push(result);
       if (result.status !== "completed") break; // the board is in an unknown state: stop this workload here
     }
   } finally {
     await connection.close();
+    await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
   return results;
+}
+
+/**
+ * Flash and connect, with the power monitor where energy is measured. A physical board's monitor may be what powers
+ * it (LPM01A, PPK2 in source mode, Otii), so it is opened and started first, and edges from the boot are forgotten
+ * once the board answers; the emulator's modelled monitor watches the QEMU the connection starts.
+ */
+async function connectWithMeter(opts: SuiteOptions, firmware: FirmwareImage, mode: "performance" | "energy", withEnergy: boolean): Promise<{ connection: BoardConnection; meter?: EnergyMeter }> {
+  const { board, progress } = opts;
+  let meter: EnergyMeter | undefined;
+  if (withEnergy && board.kind === "physical") {
+    meter = await openPowerMonitor(board);
+    try {
+      await meter.begin();
+    } catch (err) {
+      await meter.end().catch(() => undefined);
+      throw err;
+    }
+    progress.log(`  power monitor: ${meter.identity}`);
+  }
+  let connection: BoardConnection;
+  try {
+    connection = await connectBoard(board, firmware, {
+      mode,
+      log: (l) => progress.log(`  ${l}`),
+      trace: opts.trace,
+      signal: opts.signal,
+      observeTimestampPin: withEnergy && board.kind === "emulated",
+    });
+  } catch (err) {
+    await meter?.end().catch(() => undefined);
+    throw err;
+  }
+  if (withEnergy && board.kind === "emulated") {
+    try {
+      meter = openModelledMeter(board, connection);
+      await meter.begin();
+    } catch (err) {
+      await connection.close();
+      throw err;
+    }
+  }
+  meter?.discardEdges(); // the boot pulse and anything before the first window
+  return { connection, meter };
 }
 
 function firmwareSpec(workload: SuiteWorkload, board: BoardDefinition, timestampMode: "performance" | "energy") {
@@ -205,7 +244,7 @@ async function runMode(
   mode: RunMode,
   firmware: FirmwareImage,
   connection: BoardConnection,
-  energy?: "direct" | "mlperf",
+  energy?: { flow: "direct" | "mlperf"; meter: EnergyMeter },
 ): Promise<SuiteResult> {
   const { store, progress, board } = opts;
   const windowed = mode !== "accuracy";
@@ -223,14 +262,13 @@ async function runMode(
     progress.log(`  ✗ ${error}`);
     return { workload: workload.id, mode, status: "failed", error };
   }
-  let meter: EnergyMeter | undefined;
+  const meter = energy?.meter;
   let runId: number | undefined;
   const label = `${workload.id} ${mode}${energy && mode === "performance" ? "+energy" : ""}`;
   try {
     if (energy) {
-      meter = await openMeter(board, connection);
-      settings.meter = meter.identity;
-      settings.energyFlow = energy;
+      settings.meter = energy.meter.identity;
+      settings.energyFlow = energy.flow;
     }
     runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter?.kind === "modelled" });
     if (resume) {
@@ -250,16 +288,16 @@ async function runMode(
     };
     if (windowed) {
       let watch: WindowEnergy | undefined;
-      if (meter) {
+      if (meter && energy) {
         const phases = connection.identity.caps?.pins === true;
-        await ctx.guard(meter.begin());
         if (phases) await ctx.guard(connection.session.setPins("phases"));
-        else if (energy === "direct") throw new Error(`${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`);
+        else if (energy.flow === "direct") throw new Error(`${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`);
+        meter.discardEdges();
         watch = {
           meter,
           phases,
-          deviceTimer: energy === "direct",
-          consoleBaud: consoleBaud(board, energy === "direct" ? "performance" : "energy"),
+          deviceTimer: energy.flow === "direct",
+          consoleBaud: consoleBaud(board, energy.flow === "direct" ? "performance" : "energy"),
           onTrace: opts.rawTraces ? (w, t) => store.trace(id, w, t) : undefined,
         };
       }
@@ -270,7 +308,7 @@ async function runMode(
         watch,
       );
       progress.stop();
-      if (watch?.phases && energy === "direct") await ctx.guard(connection.session.setPins("off"));
+      if (watch?.phases && energy?.flow === "direct") await ctx.guard(connection.session.setPins("off"));
       store.finishRun(id, { ...summary });
       return { workload: workload.id, mode, runId: id, status: "completed", ...(mode === "performance" ? { performance: summary } : {}), ...(meter ? { energy: summary } : {}) };
     }
@@ -286,8 +324,6 @@ async function runMode(
     if (runId !== undefined) store.failRun(runId, error, interrupted ? "interrupted" : "failed");
     progress.log(`  ✗ ${mode}: ${error}`);
     return { workload: workload.id, mode, runId, status: interrupted ? "interrupted" : "failed", error };
-  } finally {
-    await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
 }
 
@@ -298,24 +334,25 @@ async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): P
   progress.log(`\n== ${workload.id} on ${board.name}: energy, MLPerf's set-up${board.kind === "emulated" ? " (modelled)" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
+  let meter: EnergyMeter | undefined;
   try {
     firmware = await buildFirmware(firmwareSpec(workload, board, "energy"), (l) => progress.log(`  ${l}`));
-    connection = await connectBoard(board, firmware, { mode: "energy", log: (l) => progress.log(`  ${l}`), trace: opts.trace, signal: opts.signal, observeTimestampPin: board.kind === "emulated" });
+    ({ connection, meter } = await connectWithMeter(opts, firmware, "energy", true));
   } catch (err) {
     const error = (err as Error).message;
     progress.log(`  ✗ ${error}`);
     return { workload: workload.id, mode: "energy", status: "failed", error };
   }
   try {
-    return await runMode(opts, workload, "energy", firmware, connection, "mlperf");
+    return await runMode(opts, workload, "energy", firmware, connection, { flow: "mlperf", meter: meter! });
   } finally {
     await connection.close();
+    await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
 }
 
-/** The board's power monitor: the emulator's modelled one, or the physical monitor its board file names. */
-async function openMeter(board: BoardDefinition, connection: BoardConnection): Promise<EnergyMeter> {
-  if (connection.console?.pinLog) return new ModelledMeter(board, connection.console.pinLog);
-  if (board.kind === "emulated") throw new Error(`${board.file}: the emulator was started without its timestamp-pin plugin`);
-  return openPowerMonitor(board);
+/** The emulated board's modelled monitor, on the pin log of the QEMU the connection started. */
+function openModelledMeter(board: BoardDefinition, connection: BoardConnection): EnergyMeter {
+  if (!connection.console?.pinLog) throw new Error(`${board.file}: the emulator was started without its timestamp-pin plugin`);
+  return new ModelledMeter(board, connection.console.pinLog);
 }
