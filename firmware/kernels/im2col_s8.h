@@ -1,0 +1,91 @@
+/* Gathering a convolution's receptive field (im2col) into a byte buffer, shared by the optimised conv kernels.
+ * Static functions in a header: each kernel file that includes it gets its own copy, so kernels stay one per file. */
+#ifndef TR_IM2COL_S8_H
+#define TR_IM2COL_S8_H
+#include <stdint.h>
+#include <string.h>
+
+typedef uint32_t __attribute__((may_alias, aligned(4))) tr_word;
+
+/* Byte loops written out, not memcpy/memset: the runs are a few bytes and a library call costs more than the copy.
+ * (The attribute keeps GCC from turning the loops back into those calls.) */
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+static inline NO_LIBCALL void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n >= 4; n -= 4, src += 4, dst += 4) { /* unaligned words are fine on v7E-M */
+        uint32_t v;
+        memcpy(&v, src, 4);
+        memcpy(dst, &v, 4);
+    }
+    for (; n > 0; --n) *dst++ = *src++;
+}
+
+static inline NO_LIBCALL void fill_bytes(int8_t *dst, int8_t v, int32_t n)
+{
+    for (; n > 0; --n) *dst++ = v;
+}
+
+/* What gathering a receptive field needs, worked out once per call. */
+typedef struct {
+    const int8_t *input;
+    int32_t in_h, in_w, in_c, f_h, f_w;
+    int32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
+    int32_t row;   /* bytes of one filter row: f_w * in_c */
+    int32_t line;  /* bytes of one input row: in_w * in_c */
+    int8_t zp;     /* padding value: the input zero point, -input_offset (always an int8) */
+} gather_ctx;
+
+/* The receptive field of output pixel (b, oy, ox) as K bytes in filter order (OHWI's HWI). Padding is the input zero
+ * point: once the offset is added it is 0 and contributes nothing, as in the reference. A filter row is at most
+ * three runs: padding, the taps inside the input (one copy unless dilated), padding. */
+static NO_LIBCALL void gather(const gather_ctx *g, int32_t b, int32_t oy, int32_t ox, int8_t *bytes)
+{
+    const int32_t iy0 = oy * g->stride_h - g->pad_h, ix0 = ox * g->stride_w - g->pad_w;
+    const int32_t dw = g->dil_w, in_c = g->in_c, row = g->row;
+    int32_t fx0 = 0, fx1 = g->f_w; /* taps [fx0, fx1) lie inside the input horizontally */
+    if (ix0 < 0 || ix0 + (fx1 - 1) * dw >= g->in_w) {
+        while (fx0 < fx1 && ix0 + fx0 * dw < 0) ++fx0;
+        while (fx1 > fx0 && ix0 + (fx1 - 1) * dw >= g->in_w) --fx1;
+    }
+    const int8_t *src = g->input + ((b * g->in_h + iy0) * g->in_w + ix0) * in_c; /* tap (0, 0), maybe outside */
+    const int32_t src_step = g->dil_h * g->line;
+    int32_t iy = iy0;
+    if (fx0 == 0 && fx1 == g->f_w && dw == 1 && (row & 3) == 0) {
+        /* the common case: every filter row inside the input is one run of whole words */
+        const uint32_t zp4 = (uint8_t)g->zp * 0x01010101u;
+        tr_word *dst = (tr_word *)bytes;
+        for (int32_t fy = g->f_h; fy > 0; --fy, src += src_step, iy += g->dil_h) {
+            if ((uint32_t)iy < (uint32_t)g->in_h) {
+                for (int32_t n = row >> 2, i = 0; n > 0; --n, i += 4) {
+                    uint32_t v;
+                    memcpy(&v, src + i, 4);
+                    *dst++ = v;
+                }
+            } else {
+                for (int32_t n = row >> 2; n > 0; --n) *dst++ = zp4;
+            }
+        }
+        return;
+    }
+    /* padding, inside taps, padding: byte loops, as these runs are a few bytes each */
+    const int32_t left = fx0 * in_c, inside = (fx1 - fx0) * in_c;
+    const int8_t zp = g->zp;
+    for (int32_t fy = g->f_h; fy > 0; --fy, src += src_step, iy += g->dil_h) {
+        if ((uint32_t)iy >= (uint32_t)g->in_h || inside == 0) {
+            for (int32_t i = row; i > 0; --i) *bytes++ = zp;
+        } else if (dw == 1) {
+            int32_t i = 0;
+            for (; i < left; ++i) *bytes++ = zp;
+            for (const int8_t *s = src + left; i < left + inside; ++i) *bytes++ = *s++;
+            for (; i < row; ++i) *bytes++ = zp;
+        } else {
+            for (int32_t fx = 0; fx < g->f_w; ++fx, bytes += in_c) {
+                if (fx >= fx0 && fx < fx1) copy_bytes(bytes, src + fx * dw * in_c, in_c);
+                else fill_bytes(bytes, zp, in_c);
+            }
+        }
+    }
+}
+
+#endif
