@@ -48,19 +48,21 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
   }, 300_000);
 
   it("energy mode: modelled energy per inference and per phase from virtual-time pin edges, identical run after run", async () => {
-    const energy = async (name: string, extra: string[] = []) => {
+    const energy = async (name: string, extra: string[] = ["--workload", "vibration"]) => {
       const db = path.join(dir, name);
-      const r = await tinyrig(["run", "--workload", "vibration", "--mode", "energy", "--windows", "3", "--min-window-seconds", "1", "--db", db, "--json", ...extra]);
+      const r = await tinyrig(["run", "--mode", "energy", "--windows", "3", "--min-window-seconds", "1", "--db", db, "--json", ...extra]);
       expect(r.exitCode, r.all).toBe(0);
       const sql = new Database(db, { readonly: true });
-      const rows = sql.prepare("SELECT iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor, phases_json, t1_us - t0_us AS span FROM window ORDER BY idx").all() as { energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number; phases_json: string | null; span: number }[];
-      const run = sql.prepare("SELECT modelled, simulated, summary_json, settings_json FROM run").get() as { modelled: number; simulated: number; summary_json: string; settings_json: string };
+      const rows = sql.prepare("SELECT w.name AS workload, iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor, phases_json, t1_us - t0_us AS span FROM window JOIN run r ON r.id = window.run_id JOIN workload w ON w.id = r.workload_id ORDER BY w.name, idx").all() as { workload: string; energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number; phases_json: string | null; span: number }[];
+      const run = sql.prepare("SELECT modelled, simulated, summary_json, settings_json FROM run r JOIN workload w ON w.id = r.workload_id WHERE w.name = 'vibration'").get() as { modelled: number; simulated: number; summary_json: string; settings_json: string };
       sql.close();
       return { rows, run, summary: JSON.parse(run.summary_json) as { medianEnergyPerInferenceUj: number; medianLatencyUs: number; latencyFrom: string; phasesUj?: Record<string, number> } };
     };
-    const a = await energy("e1.db");
-    const b = await energy("e2.db");
-    expect(a.rows).toHaveLength(3); // 1-s windows each hold 1 or 2 SysTick wraps (every 0.67 s) unless the firmware aligns its timer
+    // every reference workload on the default board, twice
+    const a = await energy("e1.db", ["--workload", "all"]);
+    const b = await energy("e2.db", ["--workload", "all"]);
+    expect(new Set(a.rows.map((r) => r.workload))).toEqual(new Set(["anomaly-detection", "person-detection", "vibration", "wake-word"]));
+    expect(a.rows).toHaveLength(12); // 1-s windows each hold 1 or 2 SysTick wraps (every 0.67 s) unless the firmware aligns its timer
     for (const w of a.rows) {
       expect(w.energy_kind).toBe("modelled");
       expect(w.monitor).toMatch(/^modelled: mps2-an386 power model/);
@@ -84,7 +86,7 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     for (const w of a.rows) expect(Object.keys(JSON.parse(w.phases_json!)).sort()).toEqual(["inference", "load", "post", "pre"]);
 
     // MLPerf's set-up: energy-mode firmware that prints no timestamps; the pin edges time the window as well
-    const m = await energy("e3.db", ["--energy-flow", "mlperf"]);
+    const m = await energy("e3.db", ["--workload", "vibration", "--energy-flow", "mlperf"]);
     expect(m.summary.latencyFrom).toBe("monitor edges");
     expect(JSON.parse(m.run.settings_json)).toMatchObject({ energyFlow: "mlperf" });
     expect(Math.abs(m.summary.medianEnergyPerInferenceUj / a.summary.medianEnergyPerInferenceUj - 1)).toBeLessThan(1e-3);
