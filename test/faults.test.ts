@@ -32,7 +32,7 @@ describe("faults during a run", () => {
     expect(r.exitCode).toBe(1);
     const s = stored(db);
     expect(s.status).toBe("failed");
-    expect(s.error).toMatch(/did not finish "(infer 1 0|db .*|outraw|db load \d+)" within \d+ ms/);
+    expect(s.error).toMatch(/did not finish "(infer 1 0|db .*|dbraw \d+ [0-9a-f]{8}|outraw|db load \d+)" within \d+ ms/);
     expect(s.inferences).toBeGreaterThanOrEqual(5);
   }, 120_000);
 
