@@ -1,17 +1,20 @@
 // `tinyrig run` (and `tinyrig suite`): build, flash, run, store; print a summary; optionally write the report.
 import type { Argv } from "yargs";
 import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import type { BoardDefinition } from "../boards/schema.ts";
 import { createProgress } from "../run/progress.ts";
 import { runSuite, type RunMode, type SuiteOptions, type SuiteResult } from "../run/suite.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
 import { DEFAULT_DB, ResultStore } from "../store/store.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
+import { selectBoardModels } from "../workloads/variants.ts";
 import { writeReport } from "../report/report.ts";
 
 interface RunArgs {
   board: string;
   workload: string[];
-  mode: string[];
+  variant?: string[];
+  mode?: string[];
   db: string;
   windows: number;
   "min-window-seconds": number;
@@ -31,7 +34,8 @@ export function runCommands(cli: Argv): void {
     y
       .option("board", { type: "string", default: DEFAULT_BOARD, describe: "board name or YAML file" })
       .option("workload", { type: "string", array: true, default: ["all"], describe: "workload ids, or all" })
-      .option("mode", { type: "string", array: true, default: ["performance", "accuracy"], describe: "performance, accuracy, energy, or all" })
+      .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
+      .option("mode", { type: "string", array: true, describe: "performance, accuracy, energy, or all (default: performance and accuracy, with energy where the board can measure or model it)" })
       .option("db", { type: "string", default: DEFAULT_DB, describe: "result database" })
       .option("windows", { type: "number", default: 5, describe: "performance windows (MLPerf: 5, median reported)" })
       .option("min-window-seconds", { type: "number", default: 10, describe: "device time per performance window" })
@@ -61,16 +65,23 @@ async function run(args: RunArgs): Promise<number> {
     if (!r) throw new Error(`no run ${args.resume} in ${store.file}`);
     if (r.status === "completed" || r.status === "running") throw new Error(`run ${r.id} is ${r.status}; only interrupted or failed runs can be resumed`);
     if (r.mode === "energy" || r.settings.meter !== undefined) throw new Error(`run ${r.id} measured energy: energy windows are not resumable, start a new run`);
-    args = { ...args, board: r.board, workload: [r.workload], mode: [r.mode] };
+    args = { ...args, board: r.board, workload: [r.workload], variant: r.variant ? [r.variant] : undefined, mode: [r.mode] };
     const windows = store.windows(r.id);
     resume = { runId: r.id, mode: r.mode, workload: r.workload, firmwareSha256: r.firmwareSha256, windowsDone: new Set(windows.map((w) => w.index)), inferences: store.inferences(r.id) };
   }
   const board = findBoard(args.board);
-  const modes = (args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
+  const modes = (args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
   for (const m of modes) if (!["performance", "accuracy", "energy"].includes(m)) throw new Error(`--mode ${m}: not one of performance, accuracy, energy, all`);
-  const workloads = (args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id))).map((w) =>
-    suiteWorkload(w, args.dataset),
-  );
+  const selected = args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id));
+  const variants = args.variant;
+  const workloads = variants === undefined
+    ? selected.map((w) => suiteWorkload(w, args.dataset))
+    // every named variant is checked (the float32 reference refused, unknown ids named) before anything is built
+    : selected.map((w) => [w, selectBoardModels(w, variants)] as const).flatMap(([w, ids]) => {
+      const hostOnly = variants.includes("all") ? w.manifest.variants.filter((v) => v.kind === "float32").map((v) => v.id) : [];
+      if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
+      return ids.map((id) => suiteWorkload(w, args.dataset, id));
+    });
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
   const abort = new AbortController();
@@ -107,6 +118,12 @@ async function run(args: RunArgs): Promise<number> {
   return results.every((r) => r.status === "completed") ? 0 : 1;
 }
 
+/** Latency and accuracy always; energy too where it costs nothing more: a power model or a power monitor is there. */
+function defaultModes(board: BoardDefinition): RunMode[] {
+  const energy = board.kind === "emulated" ? board.powerModel !== undefined : board.powerMonitor !== undefined;
+  return energy ? ["performance", "accuracy", "energy"] : ["performance", "accuracy"];
+}
+
 function printSummary(results: SuiteResult[], emulated: boolean, json: boolean): void {
   if (json) {
     console.log(JSON.stringify(results, null, 2));
@@ -126,7 +143,7 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean):
       figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
     }
     // the first line of an error: a build's tool output stays in the stored run, not in the table
-    return [r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? figure];
+    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? figure];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

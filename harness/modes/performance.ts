@@ -125,8 +125,12 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
       n *= duration(probe) < 5_000 ? 10 : 2;
       probe = await infer(n, 0, (duration(probe) / Math.max(1, n / 10)) * n);
     }
-    const perInferenceUs = Math.max(duration(probe) / n, 1e-3);
-    iterations = Math.max(1, Math.ceil((s.minWindowSeconds * 1e6) / perInferenceUs));
+    // A second probe of twice the iterations separates the per-inference time from the window's fixed cost (the
+    // first timestamp's own print falls inside it), so the windows come out at least as long as asked.
+    const twice = await infer(2 * n, 0, duration(probe) * 2);
+    const perInferenceUs = Math.max((duration(twice) - duration(probe)) / n, 1e-3);
+    const fixedUs = Math.max(0, duration(probe) - n * perInferenceUs);
+    iterations = Math.max(1, Math.ceil((s.minWindowSeconds * 1e6 - fixedUs) / perInferenceUs));
     calibration = { iterations: n, latencyUs: perInferenceUs };
     ctx.log(`calibration (${deviceTimer ? "device timer" : "monitor time"}): ${perInferenceUs.toFixed(1)} us/inference over ${n}; ${iterations} iterations per window`);
   }
