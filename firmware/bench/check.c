@@ -12,7 +12,7 @@
 #define CH_MAX 512
 #define GUARD 16
 #define MAC_MAX 300000
-#define CASES 400
+#define CASES 1500
 
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];

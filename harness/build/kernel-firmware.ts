@@ -46,15 +46,15 @@ export async function buildKernelFirmware(
   return { elf: path.join(dir, `${program}.elf`), board, kernels, program };
 }
 
-/** Host build of the check program with the reference kernels: prints the checksums the target must reproduce. */
-export async function runNativeKernelCheck(buildRoot = path.join(DEFAULT_BUILD_ROOT, "..", "kernel-firmware")): Promise<string> {
+/** Host build of the check program with the reference kernels: the checksums the target must reproduce (lines). */
+export async function runNativeKernelCheck(buildRoot = path.join(DEFAULT_BUILD_ROOT, "..", "kernel-firmware")): Promise<string[]> {
   const dir = path.join(buildRoot, "native");
   const args = ["-s", "-C", KERNEL_FIRMWARE_DIR, `BUILD_DIR=${dir}`, "native"];
   const b = await execa("make", args, { all: true, reject: false });
   if (b.exitCode !== 0) throw new Error(`native kernel check build failed: make ${args.join(" ")}\n${b.all}`);
   const r = await execa(path.join(dir, "check-native"), [], { all: true, reject: false });
   if (r.exitCode !== 0) throw new Error(`native kernel check failed (exit ${r.exitCode}):\n${r.all}`);
-  return r.stdout;
+  return consoleLines(r.stdout);
 }
 
 export interface KernelRun {
@@ -85,7 +85,7 @@ export async function runKernelFirmware(fw: KernelFirmware, opts: { countInstruc
   }
   try {
     const r = await execa(qemu.binary, argv, { all: true, reject: false, timeout: opts.timeoutMs ?? 300_000, stdin: "ignore" });
-    const lines = (r.stdout ?? "").split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "");
+    const lines = consoleLines(r.stdout ?? "");
     if (r.exitCode !== 0 || r.timedOut) {
       throw new Error(`${qemu.binary} ${argv.join(" ")} ended with ${r.timedOut ? "a timeout" : `exit ${r.exitCode}`}:\n${tailOf(r.all ?? "")}`);
     }
@@ -101,6 +101,10 @@ async function symbolAddress(fw: KernelFirmware, symbol: string): Promise<number
   const m = new RegExp(`^([0-9a-f]+) [A-Za-z] ${symbol}$`, "m").exec(r.stdout);
   if (!m) throw new Error(`${fw.elf} has no symbol ${symbol}`);
   return Number.parseInt(m[1]!, 16);
+}
+
+function consoleLines(text: string): string[] {
+  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "");
 }
 
 function tailOf(text: string): string {

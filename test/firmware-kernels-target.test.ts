@@ -1,0 +1,49 @@
+// The optimised kernels on the target, byte for byte against the reference kernels: firmware/bench/check.c built for
+// each emulated Arm board with an optimised kernel set (from the board file's build settings, as the inference
+// firmware is) and run under QEMU. It runs every optimised kernel and its reference on the same 1500 random cases per
+// operator (shapes, SAME/VALID padding, strides 1-3, dilation 1-2, odd channel counts, depth multipliers 1-4, input
+// and output zero points at -128/127, saturating scales and biases, activation clamps) and counts differing output
+// bytes, including bytes the kernel left unwritten and bytes written past the output. The reference outputs' checksum
+// must also equal the host build's (make -C firmware/bench native), so the target's reference kernels are the
+// reference.
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUILTIN_BOARDS_DIR, loadBoardFile } from "../harness/boards/load.ts";
+import { buildKernelFirmware, parseKernelCheck, runKernelFirmware, runNativeKernelCheck, type KernelSet } from "../harness/build/kernel-firmware.ts";
+
+const OPS = ["conv", "depthwise", "fully_connected"];
+let native: ReturnType<typeof parseKernelCheck>;
+
+beforeAll(async () => {
+  native = parseKernelCheck(await runNativeKernelCheck());
+  expect(native.kernels).toBe("ref");
+  expect(native.ops.map((o) => o.op)).toEqual(OPS);
+}, 120_000);
+
+const targets: [board: string, kernels: KernelSet][] = [
+  ["mps2-an386", "dsp"], // Cortex-M4: SMLAD kernels
+  ["mps3-an547", "mve"], // Cortex-M55: Helium kernels
+];
+
+describe.each(targets)("optimised kernels on %s (%s) equal the reference byte for byte", (boardName, kernels) => {
+  it("every operator, every random case", async () => {
+    const board = loadBoardFile(path.join(BUILTIN_BOARDS_DIR, `${boardName}.yaml`));
+    expect(board.build.kernels).toBe(kernels); // the set the board ships with is the one checked
+    const fw = await buildKernelFirmware(board, "check", kernels);
+    const run = await runKernelFirmware(fw, { timeoutMs: 120_000 });
+    const check = parseKernelCheck(run.lines);
+    expect(check.kernels, run.lines.join("\n")).toBe(kernels); // the unsuffixed names resolved to the optimised set
+    expect(check.mismatchLines, "first differing bytes").toEqual([]);
+    expect(check.ops.map((o) => o.op)).toEqual(OPS);
+    for (const op of check.ops) {
+      const host = native.ops.find((o) => o.op === op.op)!;
+      expect(op.cases, op.op).toBe(host.cases);
+      expect(op.bytes, op.op).toBe(host.bytes);
+      expect(op.bytes, op.op).toBeGreaterThan(0);
+      expect(op.mismatches, `${op.op}: differing output bytes`).toBe(0);
+      expect(op.optSum, `${op.op}: optimised checksum`).toBe(op.refSum);
+      expect(op.refSum, `${op.op}: target reference = host reference`).toBe(host.refSum);
+    }
+    expect(check.done).toBe(0);
+  }, 240_000);
+});
