@@ -7,6 +7,7 @@
 #include "dut.h"
 #include "model.h"
 #include "quant_math.h"
+#include "requant_fast.h"
 #include "tr_kernels.h"
 
 static int failures, checks;
@@ -271,11 +272,176 @@ static void test_kernels(void)
     CHECK(pooled == -2, "avg pool -1.5 -> -2: %d", pooled);
 }
 
+/* ---- reference kernels: edge cases, as equalities between independent formulations ---- */
+static uint32_t kseed = 7;
+static int32_t krand(int32_t lo, int32_t hi)
+{
+    kseed ^= kseed << 13;
+    kseed ^= kseed >> 17;
+    kseed ^= kseed << 5;
+    return lo + (int32_t)(kseed % (uint32_t)(hi - lo + 1));
+}
+static int32_t kzp(void) { return krand(0, 3) == 0 ? -128 : krand(0, 2) == 0 ? 127 : krand(-128, 127); }
+static void krandom(int8_t *p, int32_t n)
+{
+    const int mode = krand(0, 5);
+    for (int32_t i = 0; i < n; ++i) p[i] = (int8_t)(mode == 0 ? 127 : mode == 1 ? -128 : krand(-128, 127));
+}
+
+/* Scales of trained layers, sometimes saturating (the largest multiplier, left shifts), and an activation clamp. */
+static void kparams(int32_t n, int32_t *mult, int32_t *shift, int32_t *bias, tr_conv_params *p)
+{
+    for (int32_t c = 0; c < n; ++c) {
+        mult[c] = krand(0, 7) == 0 ? INT32_MAX : krand(1 << 30, INT32_MAX);
+        shift[c] = krand(0, 7) == 0 ? krand(0, 2) : krand(-12, -1);
+        bias[c] = krand(-30000, 30000);
+    }
+    p->input_offset = -kzp();
+    p->output_offset = kzp();
+    p->act_min = krand(0, 1) ? -128 : krand(-128, 127);
+    p->act_max = krand(0, 1) ? 127 : krand(p->act_min, 127);
+}
+
+static int32_t same_out(int32_t in, int32_t f, int32_t stride, int32_t dil, int32_t *pad_before, int32_t *padded)
+{
+    const int32_t eff = (f - 1) * dil + 1, out = (in + stride - 1) / stride;
+    const int32_t total = (out - 1) * stride + eff - in;
+    *pad_before = total > 0 ? total / 2 : 0;
+    *padded = (out - 1) * stride + eff; /* rows a VALID convolution of `out` outputs reads */
+    return out;
+}
+
+/* SAME padding (including strides, dilation and zero points at -128/127) equals VALID over the input explicitly
+ * padded with its zero point: padding contributes nothing. Depthwise with multiplier M equals a convolution whose
+ * output channel c*M+m reads input channel c only. FULLY_CONNECTED equals a 1x1 convolution. */
+static void test_kernel_equivalences(void)
+{
+    static int8_t x[4096], xp[8192], w[4096], wc[16384], y0[4096], y1[4096];
+    static int32_t mult[64], shift[64], bias[64], mult1[64];
+    int same = 1, dw_same = 1, fc_same = 1, in_range = 1;
+    for (int t = 0; t < 400; ++t) {
+        tr_conv_params p = {0};
+        p.stride_h = krand(1, 3);
+        p.stride_w = krand(1, 3);
+        p.dilation_h = krand(1, 2);
+        p.dilation_w = krand(1, 2);
+        p.depth_multiplier = 1;
+        const tr_shape4 in = {krand(1, 2), krand(1, 7), krand(1, 7), krand(1, 5)};
+        tr_shape4 f = {krand(1, 5), krand(1, 4), krand(1, 4), in.c};
+        int32_t ph, pw, hp, wp;
+        const tr_shape4 out = {in.n, same_out(in.h, f.h, p.stride_h, p.dilation_h, &ph, &hp),
+                               same_out(in.w, f.w, p.stride_w, p.dilation_w, &pw, &wp), f.n};
+        kparams(out.c, mult, shift, bias, &p);
+        krandom(x, in.n * in.h * in.w * in.c);
+        krandom(w, f.n * f.h * f.w * f.c);
+        const tr_per_channel q = {mult, shift};
+        const int32_t n = out.n * out.h * out.w * out.c;
+        /* the padded input: rows [-ph, hp - ph), columns [-pw, wp - pw) of the original, zero point outside */
+        for (int32_t b = 0; b < in.n; ++b)
+            for (int32_t yy = 0; yy < hp; ++yy)
+                for (int32_t xx = 0; xx < wp; ++xx)
+                    for (int32_t c = 0; c < in.c; ++c) {
+                        const int32_t iy = yy - ph, ix = xx - pw;
+                        xp[((b * hp + yy) * wp + xx) * in.c + c] =
+                            iy >= 0 && iy < in.h && ix >= 0 && ix < in.w ? x[((b * in.h + iy) * in.w + ix) * in.c + c]
+                                                                         : (int8_t)-p.input_offset;
+                    }
+        const tr_shape4 inp = {in.n, hp, wp, in.c};
+        p.pad_h = ph;
+        p.pad_w = pw;
+        tr_conv_s8_ref(&p, &q, in, x, f, w, bias, out, y0);
+        tr_conv_params v = p;
+        v.pad_h = v.pad_w = 0;
+        tr_conv_s8_ref(&v, &q, inp, xp, f, w, bias, out, y1);
+        same &= memcmp(y0, y1, (size_t)n) == 0;
+        for (int32_t i = 0; i < n; ++i) in_range &= y0[i] >= p.act_min && y0[i] <= p.act_max;
+
+        /* depthwise, multiplier 1..3, against the convolution with the expanded filter */
+        const int32_t dm = krand(1, 3);
+        tr_shape4 fd = {1, f.h, f.w, in.c * dm}, od = {out.n, out.h, out.w, in.c * dm};
+        if (od.c <= 64 && od.c * f.h * f.w * in.c <= (int32_t)sizeof wc) {
+            p.depth_multiplier = dm;
+            kparams(od.c, mult, shift, bias, &p);
+            krandom(w, fd.h * fd.w * fd.c);
+            tr_depthwise_conv_s8_ref(&p, &q, in, x, fd, w, bias, od, y0);
+            tr_shape4 fc = {od.c, f.h, f.w, in.c};
+            for (int32_t oc = 0; oc < od.c; ++oc)
+                for (int32_t k = 0; k < f.h * f.w; ++k)
+                    for (int32_t ic = 0; ic < in.c; ++ic)
+                        wc[(oc * f.h * f.w + k) * in.c + ic] = ic == oc / dm ? w[k * fd.c + oc] : 0;
+            p.depth_multiplier = 1;
+            tr_conv_s8_ref(&p, &q, in, x, fc, wc, bias, od, y1);
+            dw_same &= memcmp(y0, y1, (size_t)(od.n * od.h * od.w * od.c)) == 0;
+        }
+
+        /* fully connected against a 1x1 convolution (one multiplier for every channel) */
+        const int32_t batches = krand(1, 3), depth = krand(1, 200), outs = krand(1, 20);
+        tr_conv_params pc = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1};
+        kparams(outs, mult, shift, bias, &pc);
+        for (int32_t c = 0; c < outs; ++c) mult1[c] = mult[0], shift[c] = shift[0];
+        krandom(x, batches * depth);
+        krandom(w, outs * depth);
+        const tr_fc_params fp = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max};
+        tr_fully_connected_s8_ref(&fp, batches, depth, x, outs, w, bias, y0);
+        const tr_per_channel q1 = {mult1, shift};
+        tr_conv_s8_ref(&pc, &q1, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias,
+                       (tr_shape4){1, batches, 1, outs}, y1);
+        fc_same &= memcmp(y0, y1, (size_t)(batches * outs)) == 0;
+    }
+    CHECK(same, "SAME padding == VALID over the input padded with its zero point");
+    CHECK(dw_same, "depthwise == convolution with the expanded filter");
+    CHECK(fc_same, "fully connected == 1x1 convolution");
+    CHECK(in_range, "outputs within the activation clamp");
+
+    /* a filter offset (asymmetric weights), worked by hand: (1+5)*(3-3) + (-2+5)*(4-3) + 2 = 5; x 0.5 -> 2.5 rounds
+     * away from zero to 3; + output offset 1 */
+    const int8_t fx[2] = {1, -2}, fw[2] = {3, 4};
+    const int32_t fb = 2;
+    int32_t m;
+    int sh;
+    tr_quantize_multiplier(0.5, &m, &sh);
+    const tr_fc_params fo = {5, -3, 1, m, sh, -128, 127};
+    int8_t fy;
+    tr_fully_connected_s8_ref(&fo, 1, 2, fx, 1, fw, &fb, &fy);
+    CHECK(fy == 4, "fully connected with a filter offset: %d", fy);
+    /* saturation: the largest multiplier with a left shift sends any sizeable sum to the int8 limits */
+    const tr_fc_params fs = {128, 0, -128, INT32_MAX, 3, -128, 127};
+    const int8_t big[2] = {127, 127}, wpos[2] = {127, 127}, wneg[2] = {-128, -128};
+    int8_t hi, lo;
+    tr_fully_connected_s8_ref(&fs, 1, 2, big, 1, wpos, NULL, &hi);
+    tr_fully_connected_s8_ref(&fs, 1, 2, big, 1, wneg, NULL, &lo);
+    CHECK(hi == 127 && lo == -128, "saturates to the int8 limits: %d %d", hi, lo);
+}
+
+/* requant_fast.h (the optimised kernels' requantisation) against the reference arithmetic: every channel it takes
+ * (shift -23..-2, multiplier >= 0), accumulators from the extremes to rounding ties. */
+static void test_requant_fast(void)
+{
+    static const int32_t special[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30, -(1 << 30)};
+    static const int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 3 << 29, INT32_MAX};
+    long bad = 0, fast = 0;
+    for (int32_t t = 0; t < 400000; ++t) {
+        const int32_t m = t % 5 == 0 ? mults[krand(0, 4)] : krand(1 << 30, INT32_MAX);
+        const int32_t shift = krand(-31, 3), off = krand(-128, 127);
+        int32_t acc = t % 7 == 0 ? special[krand(0, 9)] : t % 3 == 0 ? krand(-5000, 5000) : (int32_t)(kseed ^ (uint32_t)t);
+        if (t % 11 == 0 && shift <= -1 && shift >= -21) acc = krand(-1000, 1000) * (1 << (-shift - 1)); /* near ties */
+        tr_rq_channel c;
+        tr_rq_prepare(&c, 0, m, shift, off);
+        const int32_t ref = tr_mul_by_quantized_multiplier(acc, m, shift);
+        if (ref > INT32_MAX - 128 || ref < INT32_MIN + 128) continue; /* the reference's + offset would overflow */
+        fast += c.rshift >= 0;
+        bad += tr_rq(acc, &c, shift, off) != ref + off;
+    }
+    CHECK(bad == 0 && fast > 100000, "requant_fast.h == reference: %ld differ (%ld on the fast form)", bad, fast);
+}
+
 int main(int argc, char **argv)
 {
     test_protocol();
     test_protocol_additions();
     test_kernels();
+    test_kernel_equivalences();
+    test_requant_fast();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
