@@ -68,15 +68,17 @@ static inline void widen_words(const int8_t *src, int32_t words, uint32_t offset
  * rows are widened straight from their source, without the gathered copy: from the input when no pixel's field
  * crosses the left or right edge, otherwise from the band, a copy of the output row's input rows with the
  * horizontal padding written out (built once per output row, so a pixel at the edge costs what one inside does).
- * Other layers gather the field byte by byte first. */
+ * Undilated rows of other lengths (3 channels: 9 bytes) are copied from the band, then widened. Dilated filters, or a
+ * band too large for the scratch, gather byte by byte with bounds checks. The field may be padded to K (a multiple
+ * of 4, with the filter repacked alike) by zero-point bytes, which contribute nothing. */
 typedef struct {
     gather_ctx g;
-    int32_t mode;     /* 0: widen from the input, 1: from the band, 2: gather then widen */
+    int32_t mode;     /* 0: widen from the input, 1: from the band, 2: gather then widen, 3: copy from the band */
     int8_t *band;     /* f_h rows of band_row bytes */
     int32_t band_row, pad_right;
     int32_t band_b, band_oy; /* whose rows the band holds */
-    int8_t *bytes;    /* gathered field (mode 2) */
-    int32_t K;
+    int8_t *bytes;    /* gathered field (modes 2, 3) */
+    int32_t K, field; /* values widened (a multiple of 4 when the filter is repacked), of them in the field */
     uint32_t offset2; /* the input offset in both halfwords */
 } field_ctx;
 
@@ -100,11 +102,20 @@ static NO_LIBCALL void build_band(field_ctx *f, int32_t b, int32_t oy)
     f->band_oy = oy;
 }
 
-static void field(field_ctx *f, int32_t b, int32_t oy, int32_t ox, tr_half *col, int32_t px)
+static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b, int32_t oy, int32_t ox, tr_half *col,
+                                                         int32_t px)
 {
     const gather_ctx *g = &f->g;
-    if (f->mode == 2) {
-        gather(g, b, oy, ox, f->bytes);
+    if (f->mode >= 2) {
+        if (f->mode == 2) {
+            gather(g, b, oy, ox, f->bytes);
+        } else {
+            if (b != f->band_b || oy != f->band_oy) build_band(f, b, oy);
+            const int8_t *src = f->band + ox * g->stride_w * g->in_c;
+            int8_t *dst = f->bytes;
+            for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band_row, dst += g->row) copy_bytes(dst, src, g->row);
+        }
+        fill_bytes(f->bytes + f->field, g->zp, f->K - f->field);
         widen(f->bytes, f->K, (int16_t)f->offset2, col, px);
         return;
     }
@@ -250,11 +261,12 @@ static inline int8_t finish(int32_t acc, const tr_rq_channel *ch, int32_t shift,
  * makes. */
 static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_params *p, const tr_per_channel *q,
                                                              tr_shape4 in, const int8_t *input, tr_shape4 filter,
-                                                             const int8_t *weights, tr_shape4 out, int8_t *output,
-                                                             const tr_rq_channel *chan, int32_t c0, int32_t c1,
-                                                             int mode)
+                                                             const int8_t *weights, int32_t K, tr_shape4 out,
+                                                             int8_t *output, const tr_rq_channel *chan, int32_t c0,
+                                                             int32_t c1, int32_t scratch_end, int mode)
 {
-    const int32_t K = filter.h * filter.w * in.c, groups = K >> 2, tail = K & 3;
+    /* K: values per channel in `weights` (the field, or the field padded to a multiple of 4 by repacking) */
+    const int32_t groups = K >> 2, tail = K & 3;
     int8_t *rows = (int8_t *)tr_kernel_scratch + CHUNK * sizeof(tr_rq_channel) - c0; /* indexed by channel */
     tr_half *col = (tr_half *)((int8_t *)tr_kernel_scratch + FIXED_BYTES);
     const tr_half *col_tail = col + groups * 4 * PIXELS;
@@ -262,8 +274,9 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
     field_ctx f;
     f.g = (gather_ctx){input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
                        p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
-                       K / filter.h, in.w * in.c, (int8_t)-p->input_offset};
+                       filter.w * in.c, in.w * in.c, (int8_t)-p->input_offset};
     f.K = K;
+    f.field = filter.h * filter.w * in.c;
     f.offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
     f.bytes = (int8_t *)(col + PIXELS * K);
     f.band = f.bytes + ((K + 3) & ~3);
@@ -271,10 +284,12 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1; /* padded width read */
     f.pad_right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     f.band_row = (p->pad_w + in.w + f.pad_right) * in.c;
-    const int32_t room = TR_SCRATCH_BYTES - FIXED_BYTES - (int32_t)(f.band - (int8_t *)col);
-    if ((f.g.row & 3) != 0 || p->dilation_w != 1) f.mode = 2;
+    const int32_t room = scratch_end - FIXED_BYTES - (int32_t)(f.band - (int8_t *)col);
+    const int band_fits = f.band_row * filter.h <= room;
+    if (p->dilation_w != 1) f.mode = 2;
+    else if ((f.g.row & 3) != 0 || K != f.field) f.mode = band_fits ? 3 : 2;
     else if (p->pad_w == 0 && f.pad_right == 0) f.mode = 0;
-    else f.mode = f.band_row * filter.h <= room ? 1 : 2;
+    else f.mode = band_fits ? 1 : 2;
     int32_t b = 0, oy = 0, ox = 0; /* coordinates of the next pixel */
     for (int32_t px = 0; px < pixels; px += PIXELS) {
         const int32_t n = pixels - px < PIXELS ? pixels - px : PIXELS;
@@ -359,9 +374,25 @@ static void conv_direct(const tr_conv_params *p, const tr_per_channel *q, tr_sha
 void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                     tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
-    if (filter.h * filter.w * in.c > COL_K_MAX) {
+    int32_t K = filter.h * filter.w * in.c;
+    if (K > COL_K_MAX) {
         conv_direct(p, q, in, input, filter, weights, bias, out, output);
         return;
+    }
+    /* A field length that is not a multiple of 4 (3 channels: 27 values) would leave a few values per channel to a
+     * slow tail loop: when the filter is small enough, it is repacked at the end of the scratch with each channel
+     * padded by zero weights to a multiple of 4 (the field is padded to match). */
+    int32_t scratch_end = TR_SCRATCH_BYTES;
+    const int32_t K4 = (K + 3) & ~3;
+    if (K4 != K && (FIXED_BYTES + (2 * PIXELS + 1) * K4 + out.c * K4 + 64 <= TR_SCRATCH_BYTES)) {
+        scratch_end = (TR_SCRATCH_BYTES - out.c * K4) & ~7;
+        int8_t *packed = (int8_t *)tr_kernel_scratch + scratch_end;
+        for (int32_t oc = 0; oc < out.c; ++oc) {
+            copy_bytes(packed + oc * K4, weights + oc * K, K);
+            fill_bytes(packed + oc * K4 + K, 0, K4 - K);
+        }
+        weights = packed;
+        K = K4;
     }
     tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
     const int full = p->act_min <= -128 && p->act_max >= 127;
@@ -372,9 +403,10 @@ void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
             tr_rq_prepare(&chan[oc - c0], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
             all_fast &= chan[oc - c0].rshift >= 0;
         }
-        if (!all_fast) conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 2);
-        else if (full) conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 0);
-        else conv_chunk(p, q, in, input, filter, weights, out, output, chan, c0, c1, 1);
+        const int mode = !all_fast ? 2 : full ? 0 : 1;
+        if (mode == 0) conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 0);
+        else if (mode == 1) conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 1);
+        else conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 2);
     }
 }
 #endif
