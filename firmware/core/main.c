@@ -1,11 +1,9 @@
 /* The reference firmware: the model embedded in flash, a static arena, the DUT protocol on the console. */
 #include <string.h>
 #include "arena_size.h"
-#include "dut.h"
+#include "glue.h"
 #include "text.h"
 #include "model.h"
-#include "port.h"
-#include "tr_config.h"
 
 #define TR_IN_INT8 1
 #define TR_IN_UINT8_MINUS_128 2
@@ -15,11 +13,6 @@ extern const uint8_t tr_model_data[], tr_model_end[];
 static tr_model model;
 static uint8_t arena[TR_ARENA_BYTES] __attribute__((aligned(16)));
 static uint8_t input_buffer[TR_INPUT_BYTES] __attribute__((aligned(4)));
-
-static void console_write(const char *s)
-{
-    while (*s) port_putc(*s++);
-}
 
 /* Input buffer -> model input tensor, per the workload's transform (the pre-processing phase). */
 static void load_input(uint32_t bytes)
@@ -86,23 +79,11 @@ int main(void)
 {
     port_init();
     static tr_dut dut;
-    dut.input = input_buffer;
-    dut.input_capacity = TR_INPUT_BYTES;
-    dut.name = "tinyrig-" TR_BOARD_NAME;
-    dut.version = TR_FW_VERSION;
-    dut.model_id = TR_MODEL_ID;
+    tr_glue_init(&dut, input_buffer, TR_INPUT_BYTES);
     dut.load = load_input;
     dut.infer = run_inference;
     dut.results = results;
     dut.output_raw = output_raw;
-    dut.write = console_write;
-    dut.timer_ticks = port_timer_ticks;
-    dut.ticks_per_us = port_ticks_per_us();
-    dut.pin = port_timestamp_pin;
-    dut.timer_align = port_timer_align;
-#ifdef TR_ENERGY_MODE
-    dut.energy_mode = 1;
-#endif
     const uint32_t model_bytes = (uint32_t)(tr_model_end - tr_model_data);
     if (tr_model_prepare(&model, tr_model_data, model_bytes) != 0) {
         dut.model_error = model.error;
@@ -115,6 +96,5 @@ int main(void)
     dut.arena_size = sizeof arena;
     dut.model_bytes = model_bytes;
     dut.output_bytes = model.tensors[model.output].bytes;
-    tr_dut_boot(&dut);
-    for (;;) tr_dut_feed(&dut, (char)port_getc());
+    tr_glue_serve(&dut);
 }

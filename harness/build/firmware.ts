@@ -18,6 +18,8 @@ export interface FirmwareSpec {
   /** What the firmware answers in m-model-[...] (kws01, vww01, ad01, vib01). */
   modelId: string;
   modelPath: string;
+  /** `classical`: modelPath is a C source implementing firmware/core/classical.h (MODEL_KIND=classical). */
+  modelKind?: "tflite" | "classical";
   /** Bytes the host sends per inference (one window for AD). */
   inputBytes: number;
   transform: InputTransform;
@@ -114,7 +116,8 @@ export function configHeader(spec: FirmwareSpec): string {
 export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
-    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false]),
+    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false,
+      ...(spec.modelKind === "classical" ? ["classical"] : [])]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? DEFAULT_BUILD_ROOT, spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
 }
@@ -132,7 +135,8 @@ export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => v
   writeIfChanged(path.join(dir, "board.mk"), Object.entries(vars).map(([k, v]) => `${k} := ${v}`).join("\n") + "\n");
   writeIfChanged(path.join(dir, "tr_config.h"), configHeader(spec));
 
-  const args = ["-C", FIRMWARE_DIR, "-j2", `BUILD_DIR=${dir}`, `CONFIG_MK=${path.join(dir, "board.mk")}`, `MODEL=${path.resolve(spec.modelPath)}`];
+  const args = ["-C", FIRMWARE_DIR, "-j2", `BUILD_DIR=${dir}`, `CONFIG_MK=${path.join(dir, "board.mk")}`, `MODEL=${path.resolve(spec.modelPath)}`,
+    ...(spec.modelKind === "classical" ? ["MODEL_KIND=classical"] : [])];
   log(`make ${args.join(" ")}`);
   const result = await execa("make", args, { all: true, reject: false });
   if (result.exitCode !== 0) {
@@ -156,9 +160,10 @@ export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => v
     bytes: binBytes.length,
     sizes,
     toolchain,
-    kernels: vars.KERNELS!,
+    kernels: spec.modelKind === "classical" ? "none (classical model)" : vars.KERNELS!,
     timestampMode: spec.timestampMode,
-    config: { ...vars, TR_MODEL_ID: spec.modelId, TR_INPUT_BYTES: String(spec.inputBytes), TR_INPUT_TRANSFORM: spec.transform },
+    config: { ...vars, TR_MODEL_ID: spec.modelId, TR_INPUT_BYTES: String(spec.inputBytes), TR_INPUT_TRANSFORM: spec.transform,
+      ...(spec.modelKind === "classical" ? { MODEL_KIND: "classical" } : {}) },
   };
 }
 

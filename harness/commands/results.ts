@@ -11,13 +11,14 @@ export function resultsCommands(cli: Argv): void {
       .option("db", { type: "string", default: DEFAULT_DB })
       .command("list", "list runs", (yy) =>
         yy.option("board", { type: "string" }).option("workload", { type: "string" }).option("mode", { type: "string" })
+          .option("variant", { type: "string", describe: "runs of this model variant (model: the main model)" })
           .option("status", { type: "string" }).option("since", { type: "string", describe: "ISO date" }).option("limit", { type: "number", default: 50 })
           .option("json", { type: "boolean", default: false }),
         (a) => withStore(a.db as string, (s) => {
-          const runs = s.listRuns({ board: a.board, workload: a.workload, mode: a.mode, status: a.status, since: a.since, limit: a.limit });
+          const runs = s.listRuns({ board: a.board, workload: a.workload, variant: a.variant, mode: a.mode, status: a.status, since: a.since, limit: a.limit });
           if (a.json) return console.log(JSON.stringify(runs, null, 2));
           for (const r of runs) {
-            console.log(`${String(r.id).padStart(5)}  ${r.startedAt}  ${r.board.padEnd(16)} ${r.workload.padEnd(18)} ${r.mode.padEnd(12)} ${r.status.padEnd(11)} ${r.boardKind === "emulated" ? "emulated" : ""}${r.error ? `  ${r.error.split("\n")[0]}` : ""}`);
+            console.log(`${String(r.id).padStart(5)}  ${r.startedAt}  ${r.board.padEnd(16)} ${(r.variant ? `${r.workload}/${r.variant}` : r.workload).padEnd(18)} ${r.mode.padEnd(12)} ${r.status.padEnd(11)} ${r.boardKind === "emulated" ? "emulated" : ""}${r.error ? `  ${r.error.split("\n")[0]}` : ""}`);
           }
         }))
       .command("show <id>", "one run with its windows and summary", (yy) => yy.positional("id", { type: "number", demandOption: true }).option("json", { type: "boolean", default: false }),

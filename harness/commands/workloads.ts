@@ -1,8 +1,10 @@
 // `tinyrig workloads`: list the reference workloads; `tinyrig workloads build <id>`: regenerate data and model from
-// the recipe (TypeScript generator, then the Python training recipe, then the host evaluation into the manifest).
+// the recipe (TypeScript generator, then the Python training recipe, the classical model's step where there is one,
+// then the host evaluation into the manifest).
 import { execa } from "execa";
 import path from "node:path";
 import type { Argv } from "yargs";
+import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -15,6 +17,12 @@ export function workloadsCommands(cli: Argv): void {
           const m = w.manifest;
           const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
           console.log(`${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`);
+          for (const v of m.variants) {
+            const acc = variantAccuracy(v);
+            const figure = acc === undefined ? "-" : m.metric.name === "top1" ? `top-1 ${(acc * 100).toFixed(1)}%` : `AUC ${acc.toFixed(3)}`;
+            const where = v.kind === "float32" ? "host only" : v.kind === "classical" ? "C, --variant" : "--variant";
+            console.log(`  ${v.id.padEnd(16)} ${v.kind.padEnd(9)} ${String(v.bytes).padStart(7)} bytes ${String(v.macs).padStart(9)} ${v.kind === "classical" ? "ops " : "MACs"}  ${figure}  (${where})`);
+          }
         }
       })
       .command("build <id>", "regenerate a workload's data and model (needs /usr/bin/python3 with torch)", (yy) => yy.positional("id", { type: "string", demandOption: true }), async (a) => {
@@ -22,6 +30,7 @@ export function workloadsCommands(cli: Argv): void {
         const steps: [string, string[]][] = [
           ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
           ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
+          ...(w.manifest.recipe.classical ? [["npx", ["tsx", path.join(w.dir, w.manifest.recipe.classical)]] as [string, string[]]] : []),
           ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
         ];
         for (const [cmd, args] of steps) {

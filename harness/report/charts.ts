@@ -1,5 +1,6 @@
 // Vega-Lite specs for the report's charts, built from stored runs. Each returns undefined when there is no data.
 import type { TopLevelSpec } from "vega-lite";
+import type { ParetoPoint } from "./pareto.ts";
 
 export interface LatencyPoint {
   workload: string;
@@ -127,5 +128,50 @@ export function historyChart(points: HistoryPoint[]): TopLevelSpec | undefined {
     height: 220,
     mark: { type: "line", point: true },
     encoding: { x: { field: "run", type: "ordinal", title: "run" }, y: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "series", type: "nominal", title: "board / workload" } },
+  } as TopLevelSpec;
+}
+
+/**
+ * Accuracy against cost per workload (rows) and cost measure (columns: MACs, model bytes, latency on each board where
+ * runs exist); filled points and the step line are the Pareto front. Scales are per cell (log cost).
+ */
+export function paretoChart(points: ParetoPoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  const front = { field: "front", equal: true };
+  return {
+    ...base,
+    title: "Accuracy against cost of each workload's models (host: manifest; device: latest runs); filled + line = Pareto front",
+    data: { values: points },
+    facet: {
+      row: { field: "workload", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } },
+      column: { field: "measure", type: "nominal", title: null, header: { labelLimit: 400 } },
+    },
+    spec: {
+      width: 230,
+      height: 150,
+      layer: [
+        {
+          transform: [{ filter: front }],
+          mark: { type: "line", interpolate: "step-after", color: "#888", strokeDash: [4, 3] },
+          encoding: { x: { field: "cost", type: "quantitative" }, y: { field: "accuracy", type: "quantitative" }, detail: { field: "source" }, order: { field: "cost", type: "quantitative" } },
+        },
+        {
+          mark: { type: "point", size: 70, strokeWidth: 2 },
+          encoding: {
+            x: { field: "cost", type: "quantitative", scale: { type: "log" }, title: "cost (log)" },
+            y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "top-1 / AUC" },
+            color: { field: "model", type: "nominal", title: "model" },
+            shape: { field: "source", type: "nominal", title: "measured on", legend: { labelLimit: 300 } },
+            fill: { condition: { test: "datum.front", field: "model", type: "nominal" }, value: "transparent" },
+            tooltip: [{ field: "workload" }, { field: "model" }, { field: "measure" }, { field: "cost", format: ",.3~f" }, { field: "accuracy", format: ".4f" }, { field: "metric" }, { field: "source" }, { field: "accuracyFrom" }, { field: "front" }],
+          },
+        },
+        {
+          mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 9 },
+          encoding: { x: { field: "cost", type: "quantitative" }, y: { field: "accuracy", type: "quantitative" }, text: { field: "model" } },
+        },
+      ],
+    },
+    resolve: { scale: { x: "independent", y: "independent" } },
   } as TopLevelSpec;
 }

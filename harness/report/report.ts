@@ -4,7 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultStore, RunRow } from "../store/store.ts";
-import { accuracyChart, energyChart, historyChart, latencyChart, phaseChart, type HistoryPoint, type PhasePoint } from "./charts.ts";
+import { accuracyChart, energyChart, historyChart, latencyChart, paretoChart, phaseChart, type HistoryPoint, type PhasePoint } from "./charts.ts";
+import { paretoPoints } from "./pareto.ts";
+import { listWorkloads, type Workload } from "../workloads/registry.ts";
 import { renderSvg } from "./render.ts";
 
 export const DEFAULT_REPORT_DIR = path.resolve(import.meta.dirname, "../../reports");
@@ -12,12 +14,14 @@ export const DEFAULT_REPORT_DIR = path.resolve(import.meta.dirname, "../../repor
 export interface ReportOptions {
   store: ResultStore;
   outDir?: string;
+  /** Whose manifests the Pareto chart reads (default: the reference workloads). */
+  workloads?: Workload[];
 }
 
 const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
 
-export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR }: ReportOptions): Promise<string> {
+export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR, workloads }: ReportOptions): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const latest = store.latestRuns();
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);
@@ -28,23 +32,24 @@ export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR }: Report
     {
       name: "latency",
       spec: latencyChart(perf.map((r) => ({
-        workload: r.workload, board: r.board, emulated: r.boardKind === "emulated",
+        workload: named(r), board: r.board, emulated: r.boardKind === "emulated",
         medianMs: num(r.summary!.medianLatencyUs) / 1000, minMs: num(r.summary!.minLatencyUs) / 1000, maxMs: num(r.summary!.maxLatencyUs) / 1000,
       }))),
     },
     {
       name: "accuracy",
       spec: accuracyChart(acc.map((r) => ({
-        workload: r.workload, board: r.board, metric: String(r.summary!.metric), value: num(r.summary!.value),
+        workload: named(r), board: r.board, metric: String(r.summary!.metric), value: num(r.summary!.value),
         target: num((r.summary!.target as { value?: number } | undefined)?.value),
       }))),
     },
     {
       name: "energy",
-      spec: energyChart(energy.map((r) => ({ workload: r.workload, board: r.board, uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
+      spec: energyChart(energy.map((r) => ({ workload: named(r), board: r.board, uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
     },
     { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
+    { name: "pareto", spec: paretoChart(paretoPoints(workloads ?? listWorkloads(), latest)) },
   ];
   const rendered: { name: string; title: string }[] = [];
   for (const c of charts) {
@@ -76,24 +81,29 @@ function latestWithEnergy(latest: RunRow[]): RunRow[] {
   const best = new Map<string, RunRow>();
   for (const r of latest) {
     if (typeof r.summary?.medianEnergyPerInferenceUj !== "number") continue;
-    const key = `${r.board}\0${r.workload}`;
+    const key = `${r.board}\0${named(r)}`;
     if ((best.get(key)?.id ?? -1) < r.id) best.set(key, r);
   }
   return [...best.values()];
+}
+
+/** A run's workload as the report names it: `vibration`, or `vibration/forest` for a variant of its model. */
+function named(r: RunRow): string {
+  return r.variant ? `${r.workload}/${r.variant}` : r.workload;
 }
 
 function phasePoints(r: RunRow): PhasePoint[] {
   const phases = r.summary!.phasesUj as Record<string, number> | undefined;
   if (!phases) return [];
   const kind = r.modelled ? "modelled" : "measured";
-  return Object.entries(phases).map(([phase, uj]) => ({ workload: r.workload, board: r.board, phase, uj, kind }));
+  return Object.entries(phases).map(([phase, uj]) => ({ workload: named(r), board: r.board, phase, uj, kind }));
 }
 
 function history(store: ResultStore): HistoryPoint[] {
   return store
     .listRuns({ mode: "performance", status: "completed" })
     .filter((r) => r.summary)
-    .map((r) => ({ run: r.id, startedAt: r.startedAt, series: `${r.board} / ${r.workload}`, medianMs: num(r.summary!.medianLatencyUs) / 1000 }))
+    .map((r) => ({ run: r.id, startedAt: r.startedAt, series: `${r.board} / ${named(r)}`, medianMs: num(r.summary!.medianLatencyUs) / 1000 }))
     .reverse();
 }
 
@@ -115,7 +125,7 @@ function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";
   const rows = runs
     .map(
-      (r) => `<tr><td>${r.id}</td><td>${esc(r.workload)}</td><td>${esc(r.board)}${r.boardKind === "emulated" ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}</td>` +
+      (r) => `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}</td>` +
         `<td><code>${esc(r.firmwareSha256?.slice(0, 12) ?? "-")}</code></td><td><code>${esc(r.datasetSha256?.slice(0, 12) ?? "-")}</code></td>` +
         `<td>${esc(r.toolchain ?? "-")}</td><td>${esc(r.kernels ?? "-")}</td><td>${esc(r.tinyrigVersion)}</td><td>${esc(r.startedAt)}</td></tr>`,
     )

@@ -19,6 +19,10 @@ export type RunMode = "performance" | "accuracy" | "energy";
 /** What the run loop needs to know of a workload (harness/workloads provides it). */
 export interface SuiteWorkload {
   id: string;
+  /** The manifest variant measured instead of the main model (stored with the run); undefined: the main model. */
+  variant?: string;
+  /** `classical`: modelPath is a C source (a classical model compiled to C), built with MODEL_KIND=classical. */
+  modelKind?: "tflite" | "classical";
   mlperfModelId: string;
   task: "classification" | "anomaly";
   manifestSha256: string;
@@ -89,6 +93,8 @@ export interface SuiteOptions {
 
 export interface SuiteResult {
   workload: string;
+  /** Set when a variant of the workload's model was measured. */
+  variant?: string;
   mode: RunMode;
   runId?: number;
   status: "completed" | "failed" | "interrupted";
@@ -116,11 +122,12 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   try {
     for (const workload of opts.workloads) {
       const direct = opts.modes.filter((m) => m !== "energy" || energyAlongside);
-      if (direct.length) results.push(...(await runWorkload(opts, workload, direct)));
+      const tag = (r: SuiteResult): SuiteResult => (workload.variant ? { ...r, variant: workload.variant } : r);
+      if (direct.length) results.push(...(await runWorkload(opts, workload, direct)).map(tag));
       if (noModel) {
-        progress.log(`  ✗ ${workload.id} energy: ${noModel}`);
-        results.push({ workload: workload.id, mode: "energy", status: "failed", error: noModel });
-      } else if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(await runEnergyWorkload(opts, workload));
+        progress.log(`  ✗ ${named(workload)} energy: ${noModel}`);
+        results.push(tag({ workload: workload.id, mode: "energy", status: "failed", error: noModel }));
+      } else if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(tag(await runEnergyWorkload(opts, workload)));
       if (opts.signal?.aborted) break;
     }
   } finally {
@@ -149,7 +156,7 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
   const { board, progress } = opts;
   const results: SuiteResult[] = [];
   const withEnergy = modes.includes("energy");
-  progress.log(`\n== ${workload.id} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}${withEnergy ? ", energy measured in the same windows" : ""}`);
+  progress.log(`\n== ${named(workload)} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}${withEnergy ? ", energy measured in the same windows" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
   let meter: EnergyMeter | undefined;
@@ -227,6 +234,7 @@ function firmwareSpec(workload: SuiteWorkload, board: BoardDefinition, timestamp
     board,
     modelId: workload.mlperfModelId,
     modelPath: workload.modelPath,
+    modelKind: workload.modelKind,
     inputBytes: workload.inputBytes,
     transform: workload.transform,
     timestampMode,
@@ -264,7 +272,7 @@ async function runMode(
   }
   const meter = energy?.meter;
   let runId: number | undefined;
-  const label = `${workload.id} ${mode}${energy && mode === "performance" ? "+energy" : ""}`;
+  const label = `${named(workload)} ${mode}${energy && mode === "performance" ? "+energy" : ""}`;
   try {
     if (energy) {
       settings.meter = energy.meter.identity;
@@ -331,7 +339,7 @@ async function runMode(
  * board where there is one, a power monitor timing and integrating each window. */
 async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): Promise<SuiteResult> {
   const { board, progress } = opts;
-  progress.log(`\n== ${workload.id} on ${board.name}: energy, MLPerf's set-up${board.kind === "emulated" ? " (modelled)" : ""}`);
+  progress.log(`\n== ${named(workload)} on ${board.name}: energy, MLPerf's set-up${board.kind === "emulated" ? " (modelled)" : ""}`);
   let firmware: FirmwareImage;
   let connection: BoardConnection;
   let meter: EnergyMeter | undefined;
@@ -349,6 +357,11 @@ async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): P
     await connection.close();
     await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
+}
+
+/** A workload as the log names it: `vibration`, or `vibration/student-int8` for a variant. */
+function named(w: SuiteWorkload): string {
+  return w.variant ? `${w.id}/${w.variant}` : w.id;
 }
 
 /** The emulated board's modelled monitor, on the pin log of the QEMU the connection started. */

@@ -47,6 +47,11 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         voltage_v REAL NOT NULL, edges_json TEXT NOT NULL, UNIQUE (run_id, window_idx));
     `,
   },
+  {
+    version: 3,
+    description: "the workload row names the model variant a run measured (NULL: the workload's main model)",
+    sql: `ALTER TABLE workload ADD COLUMN variant TEXT;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -27,6 +27,8 @@ export interface RunRow {
   board: string;
   boardKind: "emulated" | "physical";
   workload: string;
+  /** The model variant measured (manifest variant id); null: the workload's main model. */
+  variant: string | null;
   status: "running" | "completed" | "failed" | "interrupted";
   startedAt: string;
   endedAt: string | null;
@@ -60,6 +62,8 @@ export interface InferenceRow extends InferenceMeasurement {
 export interface RunFilter {
   board?: string;
   workload?: string;
+  /** A variant id; "model" or null: runs of the main model. */
+  variant?: string | null;
   mode?: string;
   status?: string;
   since?: string;
@@ -149,9 +153,9 @@ export class ResultStore implements SuiteStore {
       );
       const w = s.workload;
       const workloadId = this.upsert(
-        "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ?",
-        "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs) VALUES (?, ?, ?, ?, ?, ?)",
-        [w.id, w.manifestSha256, w.modelSha256, w.modelBytes, w.params ?? null, w.macs ?? null],
+        "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ? AND variant IS ?",
+        "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs, variant) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [w.id, w.manifestSha256, w.modelSha256, w.modelBytes, w.params ?? null, w.macs ?? null, w.variant ?? null],
       );
       const datasetId = this.upsert(
         "SELECT id FROM dataset WHERE sha256 = ? AND count = ? AND source = ?",
@@ -257,6 +261,7 @@ export class ResultStore implements SuiteStore {
     const params: unknown[] = [];
     if (f.board) (where.push("b.name = ?"), params.push(f.board));
     if (f.workload) (where.push("w.name = ?"), params.push(f.workload));
+    if (f.variant !== undefined) (where.push("w.variant IS ?"), params.push(f.variant === "model" ? null : f.variant));
     if (f.mode) (where.push("r.mode = ?"), params.push(f.mode));
     if (f.status) (where.push("r.status = ?"), params.push(f.status));
     if (f.since) (where.push("r.started_at >= ?"), params.push(f.since));
@@ -298,14 +303,14 @@ export class ResultStore implements SuiteStore {
 }
 
 type RawRun = Record<string, unknown>;
-const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, f.sha256 AS fw_sha,
+const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, w.variant AS variant_name, f.sha256 AS fw_sha,
   f.toolchain AS toolchain, f.kernels AS kernels, d.sha256 AS ds_sha FROM run r JOIN board b ON b.id = r.board_id
   JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
 
 function toRunRow(r: RawRun): RunRow {
   return {
     id: r.id as number, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
-    workload: r.workload_name as string, status: r.status as RunRow["status"], startedAt: r.started_at as string,
+    workload: r.workload_name as string, variant: (r.variant_name as string | null) ?? null, status: r.status as RunRow["status"], startedAt: r.started_at as string,
     endedAt: r.ended_at as string | null, error: r.error as string | null,
     summary: r.summary_json ? (JSON.parse(r.summary_json as string) as Record<string, unknown>) : null,
     settings: JSON.parse(r.settings_json as string) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,

@@ -1,9 +1,11 @@
 // Measures a workload's int8 model (and variants) on its test set with the host reference interpreter: top-1 for
 // classifiers, ROC AUC of the mean window reconstruction error for anomaly detection. With --write, records the
-// figures and hashes in the manifest (the float32 figures come from the recipe's build/float-quality.json).
+// figures and hashes in the manifest (the float32 figures come from the recipe's build/float-quality.json). Variants:
+// the float32 reference (host only), the .tflite ones listed, and classical models the recipe wrote to variants/
+// (<id>.json tables for the TypeScript reference + <id>.c for the firmware), measured with their host reference.
 //   npx tsx harness/workloads/evaluate.ts <workload> [--write]
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { Interpreter } from "../interpreter/interpreter.ts";
@@ -11,6 +13,10 @@ import { argmax, rocAuc } from "../modes/stats.ts";
 import { loadTflite, modelCost } from "../tflite/model.ts";
 import { readDataset, type Dataset } from "./dataset.ts";
 import { loadWorkload, type Workload } from "./registry.ts";
+import type { Variant } from "./manifest.ts";
+import { FOREST_FORMAT, forestCost, forestOutputs, forestReference, OPS_DEFINITION, readForestTables } from "../classical/spectral-forest.ts";
+import { classicalCodeSize } from "../classical/code-size.ts";
+import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
 
 export interface Evaluation {
   metric: "top1" | "auc";
@@ -39,9 +45,13 @@ export function outputValues(interp: Interpreter, raw: Uint8Array): number[] {
 }
 
 export function evaluateModel(w: Workload, modelBytes: Uint8Array, dataset: Dataset): Evaluation {
-  const m = w.manifest;
   const interp = new Interpreter(loadTflite(modelBytes));
-  const run = hostReference(interp, m.input.transform);
+  return evaluateReference(w, hostReference(interp, w.manifest.input.transform), (raw) => outputValues(interp, raw), dataset);
+}
+
+/** The task's metric of a host reference (raw output per input, and its output vector) over a dataset. */
+export function evaluateReference(w: Workload, run: (input: Uint8Array) => Uint8Array, outputs: (raw: Uint8Array) => number[], dataset: Dataset): Evaluation {
+  const m = w.manifest;
   if (m.task === "anomaly") {
     const scores: number[] = [];
     const labels: number[] = [];
@@ -53,7 +63,7 @@ export function evaluateModel(w: Workload, modelBytes: Uint8Array, dataset: Data
       for (let off = 0; off + wb <= bytes.length; off += stride) {
         const win = bytes.slice(off, off + wb);
         const x = new Float32Array(win.buffer);
-        const y = outputValues(interp, run(win));
+        const y = outputs(run(win));
         let mse = 0;
         for (let i = 0; i < y.length; i++) mse += (x[i]! - y[i]!) ** 2;
         sum += mse / y.length;
@@ -65,7 +75,7 @@ export function evaluateModel(w: Workload, modelBytes: Uint8Array, dataset: Data
     return { metric: "auc", value: rocAuc(scores, labels), count: scores.length };
   }
   let correct = 0;
-  for (const e of dataset.entries) if (argmax(outputValues(interp, run(e.bytes()))) === e.label) correct++;
+  for (const e of dataset.entries) if (argmax(outputs(run(e.bytes()))) === e.label) correct++;
   return { metric: "top1", value: correct / dataset.entries.length, count: dataset.entries.length };
 }
 
@@ -88,20 +98,53 @@ function main() {
   const main = evaluateModel(w, modelBytes, ds);
   const cost = modelCost(loadTflite(modelBytes));
   console.log(`${id}: int8 ${main.metric} ${main.value.toFixed(4)} over ${main.count} (${((Date.now() - started) / 1000).toFixed(1)} s), params ${cost.params}, MACs ${cost.macs}`);
-  const variants = m.variants.map((v) => {
+  const variants: Variant[] = [];
+  // the float32 reference: host only, the recipe's float32 accuracy, its weights 4 bytes each
+  const f32 = floatQ.model?.float32 ?? m.quality.float32;
+  const old32 = m.variants.find((v) => v.kind === "float32");
+  variants.push({
+    id: old32?.id ?? "float32", kind: "float32",
+    note: "the float32 model the int8 one was quantised from (host only); bytes = 4 x params; accuracy measured in float32 by the recipe",
+    bytes: 4 * cost.params, params: cost.params, macs: cost.macs, float32: round4(f32),
+  });
+  console.log(`  float32: ${main.metric} ${f32.toFixed(4)} (recipe), ${4 * cost.params} bytes of weights (host only)`);
+  for (const v of m.variants) {
+    if (v.kind !== "tflite") continue;
     const bytes = new Uint8Array(readFileSync(path.join(w.dir, v.file)));
     const e = evaluateModel(w, bytes, ds);
     const c = modelCost(loadTflite(bytes));
     console.log(`  ${v.id}: int8 ${e.metric} ${e.value.toFixed(4)}, params ${c.params}, MACs ${c.macs}`);
-    return { ...v, sha256: sha(bytes), bytes: bytes.length, params: c.params, macs: c.macs, int8: round4(e.value), float32: floatQ[v.id]?.float32 !== undefined ? round4(floatQ[v.id]!.float32!) : v.float32 };
-  });
+    variants.push({ ...v, sha256: sha(bytes), bytes: bytes.length, params: c.params, macs: c.macs, int8: round4(e.value), float32: floatQ[v.id]?.float32 !== undefined ? round4(floatQ[v.id]!.float32!) : v.float32 });
+  }
+  // classical models compiled to C: variants/<id>.json tables (the host reference reads them) beside variants/<id>.c
+  const vdir = path.join(w.dir, "variants");
+  const tableFiles = existsSync(vdir) ? readdirSync(vdir).filter((f) => f.endsWith(".json")).sort() : [];
+  for (const f of tableFiles) {
+    const tablesPath = path.join(vdir, f);
+    if ((JSON.parse(readFileSync(tablesPath, "utf8")) as { format?: string }).format !== FOREST_FORMAT) continue;
+    const id = f.replace(/\.json$/, "");
+    const cFile = path.join(vdir, `${id}.c`);
+    if (!existsSync(cFile)) throw new Error(`${tablesPath}: no ${id}.c beside it (the recipe writes both)`);
+    const tables = readForestTables(tablesPath);
+    const e = evaluateReference(w, forestReference(tables), (raw) => forestOutputs(tables, raw), ds);
+    const fc = forestCost(tables);
+    const size = classicalCodeSize(cFile, findBoard(DEFAULT_BOARD));
+    const old = m.variants.find((v) => v.id === id);
+    console.log(`  ${id}: classical ${e.metric} ${e.value.toFixed(4)}, ${size.flash} bytes flash (+${size.ram} RAM), params ${fc.params}, ops ${fc.ops}`);
+    variants.push({
+      id, kind: "classical", file: `variants/${id}.c`, sha256: sha(readFileSync(cFile)), bytes: size.flash, params: fc.params, macs: fc.ops,
+      tables: `variants/${f}`, tablesSha256: sha(readFileSync(tablesPath)), accuracy: round4(e.value),
+      note: old?.note ?? `${tables.trees.length}-tree random forest on integer spectral features, compiled to C`,
+      cost: `bytes: flash of its code + const tables (${size.ram} B of RAM scratch apart), ${size.measuredWith}; ` +
+        `params: ${fc.splits} split thresholds + ${fc.leaves} leaves x ${tables.classes.length} scores; macs: ${OPS_DEFINITION}`,
+    });
+  }
   if (flag !== "--write") return;
   const doc = parseDocument(readFileSync(w.manifestFile, "utf8"));
   doc.setIn(["model", "sha256"], sha(modelBytes));
   doc.setIn(["model", "bytes"], modelBytes.length);
   doc.setIn(["model", "params"], cost.params);
   doc.setIn(["model", "macs"], cost.macs);
-  const f32 = floatQ.model?.float32 ?? m.quality.float32;
   doc.setIn(["quality", "float32"], round4(f32));
   doc.setIn(["quality", "int8"], round4(main.value));
   doc.setIn(["quality", "drop"], round4(f32 - main.value));

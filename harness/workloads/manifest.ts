@@ -12,6 +12,44 @@ const modelFile = z.object({
   macs: z.number().int().nonnegative(),
 }).strict();
 
+const variantId = z.string().regex(/^[a-z0-9-]+$/).refine((id) => id !== "all" && id !== "model", "\"all\" and \"model\" are reserved");
+/** An int8 .tflite model beside the main one (pruned, distilled...): runs on a board like the main model. */
+const tfliteVariant = modelFile.extend({
+  id: variantId,
+  kind: z.literal("tflite"),
+  note: z.string().optional(),
+  /** Host accuracy (the task's metric) of the int8 model, and of the float32 model it was quantised from. */
+  int8: z.number().optional(),
+  float32: z.number().optional(),
+}).strict();
+/** The float32 model the int8 one was quantised from: host only, measured by the training recipe. */
+const float32Variant = z.object({
+  id: variantId,
+  kind: z.literal("float32"),
+  note: z.string().optional(),
+  /** Bytes of its float32 weights (4 x params). */
+  bytes: z.number().int().positive(),
+  params: z.number().int().nonnegative(),
+  macs: z.number().int().nonnegative(),
+  float32: z.number().min(0).max(1),
+}).strict();
+/** A classical model compiled to C (firmware/core/classical.h), with the tables its TypeScript host reference reads. */
+const classicalVariant = modelFile.extend({
+  id: variantId,
+  kind: z.literal("classical"),
+  note: z.string().optional(),
+  tables: z.string().min(1),
+  tablesSha256: sha256,
+  /** Host accuracy of the TypeScript reference (the device's outputs equal it bit for bit). */
+  accuracy: z.number().min(0).max(1),
+  /** What `bytes` and `macs` count for a model that is not a network. */
+  cost: z.string(),
+}).strict();
+const variant = z.preprocess(
+  (v) => (v && typeof v === "object" && !("kind" in v) ? { ...v, kind: "tflite" } : v),
+  z.discriminatedUnion("kind", [tfliteVariant, float32Variant, classicalVariant]),
+);
+
 export const manifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   mlperfModelId: z.string().regex(/^[a-z0-9]+$/),
@@ -33,7 +71,7 @@ export const manifestSchema = z.object({
     drop: z.number(),
     measuredBy: z.string(),
   }).strict(),
-  variants: z.array(modelFile.extend({ id: z.string(), float32: z.number().optional(), int8: z.number().optional(), note: z.string().optional() })).default([]),
+  variants: z.array(variant).default([]),
   dataset: z.object({
     dir: z.string(),
     labels: z.string().default("y_labels.csv"),
@@ -43,11 +81,25 @@ export const manifestSchema = z.object({
     window: z.object({ bytes: z.number().int().positive(), stride: z.number().int().positive() }).strict().optional(),
   }).strict(),
   performance: z.object({ iterations: z.number().int().positive(), warmup: z.number().int().nonnegative() }).strict(),
-  recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional() }).strict(),
+  recipe: z.object({
+    generate: z.string(),
+    train: z.string(),
+    /** A TypeScript step after training that writes classical variants (variants/<id>.json + .c). */
+    classical: z.string().optional(),
+    trainingSeconds: z.number().optional(),
+  }).strict(),
   notes: z.string().optional(),
 }).strict();
 
 export type Manifest = z.output<typeof manifestSchema>;
+export type Variant = Manifest["variants"][number];
+
+/** A variant's host-measured quality in the workload's metric: what it scores as it would run. */
+export function variantAccuracy(v: Variant): number | undefined {
+  if (v.kind === "tflite") return v.int8;
+  if (v.kind === "float32") return v.float32;
+  return v.accuracy;
+}
 
 export class ManifestError extends Error {
   constructor(readonly file: string, message: string) {
