@@ -74,33 +74,11 @@ static inline void widen_words(const int8_t *src, int32_t words, uint32_t offset
 typedef struct {
     gather_ctx g;
     int32_t mode;     /* 0: widen from the input, 1: from the band, 2: gather then widen, 3: copy from the band */
-    int8_t *band;     /* f_h rows of band_row bytes */
-    int32_t band_row, pad_right;
-    int32_t band_b, band_oy; /* whose rows the band holds */
+    band_ctx band;
     int8_t *bytes;    /* gathered field (modes 2, 3) */
     int32_t K, field; /* values widened (a multiple of 4 when the filter is repacked), of them in the field */
     uint32_t offset2; /* the input offset in both halfwords */
 } field_ctx;
-
-static NO_LIBCALL void build_band(field_ctx *f, int32_t b, int32_t oy)
-{
-    const gather_ctx *g = &f->g;
-    const int32_t left = g->pad_w * g->in_c, right = f->pad_right * g->in_c;
-    int8_t *dst = f->band;
-    for (int32_t fy = 0, iy = oy * g->stride_h - g->pad_h; fy < g->f_h; ++fy, iy += g->dil_h) {
-        if ((uint32_t)iy >= (uint32_t)g->in_h) {
-            fill_bytes(dst, g->zp, f->band_row);
-            dst += f->band_row;
-            continue;
-        }
-        fill_bytes(dst, g->zp, left);
-        copy_bytes(dst + left, g->input + (b * g->in_h + iy) * g->line, g->line);
-        fill_bytes(dst + left + g->line, g->zp, right);
-        dst += f->band_row;
-    }
-    f->band_b = b;
-    f->band_oy = oy;
-}
 
 static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b, int32_t oy, int32_t ox, tr_half *col,
                                                          int32_t px)
@@ -110,10 +88,7 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
         if (f->mode == 2) {
             gather(g, b, oy, ox, f->bytes);
         } else {
-            if (b != f->band_b || oy != f->band_oy) build_band(f, b, oy);
-            const int8_t *src = f->band + ox * g->stride_w * g->in_c;
-            int8_t *dst = f->bytes;
-            for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band_row, dst += g->row) copy_bytes(dst, src, g->row);
+            band_gather(&f->band, g, b, oy, ox, f->bytes);
         }
         fill_bytes(f->bytes + f->field, g->zp, f->K - f->field);
         widen(f->bytes, f->K, (int16_t)f->offset2, col, px);
@@ -122,9 +97,8 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     const int32_t words = g->row >> 2;
     tr_word *dst = (tr_word *)col + px * 2;
     if (f->mode == 1) {
-        if (b != f->band_b || oy != f->band_oy) build_band(f, b, oy);
-        const int8_t *src = f->band + ox * g->stride_w * g->in_c;
-        for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band_row, dst += words * 2 * PIXELS)
+        const int8_t *src = band_pixel(&f->band, g, b, oy, ox);
+        for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band.row, dst += words * 2 * PIXELS)
             widen_words(src, words, f->offset2, dst);
         return;
     }
@@ -279,17 +253,12 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
     f.field = filter.h * filter.w * in.c;
     f.offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
     f.bytes = (int8_t *)(col + PIXELS * K);
-    f.band = f.bytes + ((K + 3) & ~3);
-    f.band_b = f.band_oy = -1;
-    const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1; /* padded width read */
-    f.pad_right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
-    f.band_row = (p->pad_w + in.w + f.pad_right) * in.c;
-    const int32_t room = scratch_end - FIXED_BYTES - (int32_t)(f.band - (int8_t *)col);
-    const int band_fits = f.band_row * filter.h <= room;
-    if (p->dilation_w != 1) f.mode = 2;
-    else if ((f.g.row & 3) != 0 || K != f.field) f.mode = band_fits ? 3 : 2;
-    else if (p->pad_w == 0 && f.pad_right == 0) f.mode = 0;
-    else f.mode = band_fits ? 1 : 2;
+    int8_t *band = f.bytes + ((K + 3) & ~3);
+    const int band_fits = band_init(&f.band, &f.g, out.w, band, scratch_end - (int32_t)(band - (int8_t *)tr_kernel_scratch));
+    const int word_rows = p->dilation_w == 1 && (f.g.row & 3) == 0 && K == f.field;
+    if (word_rows && p->pad_w == 0 && f.band.pad_right == 0) f.mode = 0;
+    else if (band_fits) f.mode = word_rows ? 1 : 3;
+    else f.mode = 2;
     int32_t b = 0, oy = 0, ox = 0; /* coordinates of the next pixel */
     for (int32_t px = 0; px < pixels; px += PIXELS) {
         const int32_t n = pixels - px < PIXELS ? pixels - px : PIXELS;

@@ -88,4 +88,56 @@ static NO_LIBCALL void gather(const gather_ctx *g, int32_t b, int32_t oy, int32_
     }
 }
 
+/* The band: the input rows one output row reads (f_h of them, dilation apart), each with its horizontal padding
+ * written out as the zero point, so that any output pixel's filter row is a plain run of f_w * in_c bytes at
+ * ox * stride_w * in_c (undilated filters). Built once per output row, it makes a pixel at the edge cost what one
+ * inside does. */
+typedef struct {
+    int8_t *rows;            /* f_h rows of `row` bytes */
+    int32_t row, pad_right;  /* bytes per band row; padded positions right of the input */
+    int32_t b, oy;           /* whose rows it holds (-1: none yet) */
+} band_ctx;
+
+/* Whether the band of this layer fits `room` bytes at `buf` (undilated horizontally only); sets it up if so. */
+static inline int band_init(band_ctx *band, const gather_ctx *g, int32_t out_w, int8_t *buf, int32_t room)
+{
+    const int32_t reach = (out_w - 1) * g->stride_w + g->f_w; /* padded width read */
+    band->pad_right = reach - g->pad_w - g->in_w > 0 ? reach - g->pad_w - g->in_w : 0;
+    band->row = (g->pad_w + g->in_w + band->pad_right) * g->in_c;
+    band->rows = buf;
+    band->b = band->oy = -1;
+    return g->dil_w == 1 && band->row * g->f_h <= room;
+}
+
+static NO_LIBCALL void band_build(band_ctx *band, const gather_ctx *g, int32_t b, int32_t oy)
+{
+    const int32_t left = g->pad_w * g->in_c, right = band->pad_right * g->in_c;
+    int8_t *dst = band->rows;
+    for (int32_t fy = 0, iy = oy * g->stride_h - g->pad_h; fy < g->f_h; ++fy, iy += g->dil_h, dst += band->row) {
+        if ((uint32_t)iy >= (uint32_t)g->in_h) {
+            fill_bytes(dst, g->zp, band->row);
+            continue;
+        }
+        fill_bytes(dst, g->zp, left);
+        copy_bytes(dst + left, g->input + (b * g->in_h + iy) * g->line, g->line);
+        fill_bytes(dst + left + g->line, g->zp, right);
+    }
+    band->b = b;
+    band->oy = oy;
+}
+
+/* Output pixel (b, oy, ox)'s first filter row in the band (later rows follow band->row bytes apart). */
+static inline const int8_t *band_pixel(band_ctx *band, const gather_ctx *g, int32_t b, int32_t oy, int32_t ox)
+{
+    if (b != band->b || oy != band->oy) band_build(band, g, b, oy);
+    return band->rows + ox * g->stride_w * g->in_c;
+}
+
+/* The receptive field of (b, oy, ox) from the band, as gather() gives it. */
+static inline void band_gather(band_ctx *band, const gather_ctx *g, int32_t b, int32_t oy, int32_t ox, int8_t *bytes)
+{
+    const int8_t *src = band_pixel(band, g, b, oy, ox);
+    for (int32_t fy = g->f_h; fy > 0; --fy, src += band->row, bytes += g->row) copy_bytes(bytes, src, g->row);
+}
+
 #endif
