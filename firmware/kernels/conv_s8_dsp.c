@@ -98,6 +98,10 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     tr_word *dst = (tr_word *)col + px * 2;
     if (f->mode == 1) {
         const int8_t *src = band_pixel(&f->band, g, b, oy, ox);
+        if (words == 1) { /* one word per filter row (10x4 over one channel): no inner loop */
+            for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band.row, dst += 2 * PIXELS) widen_words(src, 1, f->offset2, dst);
+            return;
+        }
         for (int32_t fy = g->f_h; fy > 0; --fy, src += f->band.row, dst += words * 2 * PIXELS)
             widen_words(src, words, f->offset2, dst);
         return;
