@@ -6,9 +6,8 @@
 // bytes, including bytes the kernel left unwritten and bytes written past the output. The reference outputs' checksum
 // must also equal the host build's (make -C firmware/bench native), so the target's reference kernels are the
 // reference.
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILTIN_BOARDS_DIR, loadBoardFile } from "../harness/boards/load.ts";
+import { boardDirs, listBoardFiles, loadBoardFile } from "../harness/boards/load.ts";
 import { buildKernelFirmware, parseKernelCheck, runKernelFirmware, runNativeKernelCheck, type KernelSet } from "../harness/build/kernel-firmware.ts";
 
 const OPS = ["conv", "depthwise", "fully_connected"];
@@ -20,15 +19,20 @@ beforeAll(async () => {
   expect(native.ops.map((o) => o.op)).toEqual(OPS);
 }, 120_000);
 
-const targets: [board: string, kernels: KernelSet][] = [
-  ["mps2-an386", "dsp"], // Cortex-M4: SMLAD kernels
-  ["mps3-an547", "mve"], // Cortex-M55: Helium kernels
-];
+// Every emulated Arm board that ships an optimised set: mps2-an386 (Cortex-M4, SMLAD kernels) and mps3-an547
+// (Cortex-M55, Helium kernels) at least, and the M7 and M33 boards' SMLAD builds.
+const boards = listBoardFiles(boardDirs())
+  .map(loadBoardFile)
+  .filter((b) => b.kind === "emulated" && b.cpu.arch === "arm" && b.build.kernels !== "ref");
+const targets: [board: string, kernels: KernelSet][] = boards.map((b) => [b.name, b.build.kernels]);
+
+it("covers the M4 SMLAD and the M55 Helium kernel sets", () => {
+  expect(targets).toEqual(expect.arrayContaining([["mps2-an386", "dsp"], ["mps3-an547", "mve"]]));
+});
 
 describe.each(targets)("optimised kernels on %s (%s) equal the reference byte for byte", (boardName, kernels) => {
   it("every operator, every random case", async () => {
-    const board = loadBoardFile(path.join(BUILTIN_BOARDS_DIR, `${boardName}.yaml`));
-    expect(board.build.kernels).toBe(kernels); // the set the board ships with is the one checked
+    const board = boards.find((b) => b.name === boardName)!;
     const fw = await buildKernelFirmware(board, "check", kernels);
     const run = await runKernelFirmware(fw, { timeoutMs: 120_000 });
     const check = parseKernelCheck(run.lines);
