@@ -10,7 +10,7 @@ export function buildCommand(cli: Argv): void {
     (y) =>
       y
         .option("board", { type: "string", default: DEFAULT_BOARD, describe: "board name or YAML file" })
-        .option("model", { type: "string", demandOption: true, describe: ".tflite file" })
+        .option("model", { type: "string", demandOption: true, describe: ".tflite file, or .c: a classical model compiled to C (firmware/core/classical.h)" })
         .option("model-id", { type: "string", default: "custom", describe: "what m-model-[...] answers" })
         .option("input-bytes", { type: "number", demandOption: true })
         .option("transform", { choices: ["int8", "uint8-minus-128", "float32-quantize", "raw"] as const, default: "int8" as const })
@@ -23,6 +23,7 @@ export function buildCommand(cli: Argv): void {
           board,
           modelId: args["model-id"],
           modelPath: args.model,
+          modelKind: args.model.endsWith(".c") ? "classical" : "tflite",
           inputBytes: args["input-bytes"],
           transform: args.transform as InputTransform,
           timestampMode: args.energy ? "energy" : "performance",

@@ -7,6 +7,7 @@ import { lockBoard } from "../boards/lock.ts";
 import { buildFirmware } from "../build/firmware.ts";
 import { flasherFor } from "../flash/index.ts";
 import { loadWorkload } from "../workloads/registry.ts";
+import { boardModel } from "../workloads/variants.ts";
 
 export function flashCommand(cli: Argv): void {
   cli.command(
@@ -16,12 +17,14 @@ export function flashCommand(cli: Argv): void {
       y
         .option("board", { type: "string", default: DEFAULT_BOARD })
         .option("workload", { type: "string", demandOption: true })
+        .option("variant", { type: "string", describe: "a variant of the workload's model instead of the main one" })
         .option("energy", { type: "boolean", default: false, describe: "energy-mode firmware (timestamp pin)" }),
     async (args) => {
       const board = findBoard(args.board);
       const w = loadWorkload(args.workload);
+      const model = boardModel(w, args.variant); // the float32 reference is refused here, saying why
       const image = await buildFirmware(
-        { board, modelId: w.manifest.mlperfModelId, modelPath: w.modelPath, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
+        { board, modelId: w.manifest.mlperfModelId, modelPath: model.path, modelKind: model.kind, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
         (l) => console.error(l),
       );
       const lock = board.kind === "physical" ? lockBoard(board.name, `tinyrig flash ${w.id}`) : undefined;

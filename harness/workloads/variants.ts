@@ -88,8 +88,8 @@ export function runnableVariant(w: Workload, id: string): Exclude<Variant, { kin
   if (v.kind === "float32") {
     throw new VariantError(
       `${w.id}: variant "${v.id}" is the float32 reference model: host only. It cannot run on a board (tinyrig firmware runs ` +
-        `int8 .tflite models and classical models compiled to C); its figures (${v.bytes} bytes of float32 weights, ` +
-        `${v.macs} MACs, ${m.metric.name} ${v.float32}) were measured on the host by the training recipe. ` +
+        `int8 .tflite models and classical models compiled to C); its accuracy (${m.metric.name === "top1" ? `top-1 ${(v.float32 * 100).toFixed(1)}%` : `AUC ${v.float32}`}) ` +
+        `was measured on the host by the training recipe, and the manifest records its ${v.bytes} bytes of float32 weights and ${v.macs} MACs. ` +
         `Variants that run on a board: ${boardModelIds(w).join(", ")}.`,
     );
   }
