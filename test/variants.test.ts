@@ -14,7 +14,7 @@ import { emitC, forestCost, forestReference, ilog8, readForestTables, spectralFe
 import { FIRMWARE_DIR } from "../harness/build/firmware.ts";
 import { markFront } from "../harness/report/pareto.ts";
 import { writeReport } from "../harness/report/report.ts";
-import { MIGRATIONS } from "../harness/store/migrations.ts";
+import { LATEST_VERSION, MIGRATIONS } from "../harness/store/migrations.ts";
 import { ResultStore } from "../harness/store/store.ts";
 import { loadTflite, modelCost } from "../harness/tflite/model.ts";
 import { evaluateReference } from "../harness/workloads/evaluate.ts";
@@ -194,7 +194,7 @@ describe("store: the variant a run measured", () => {
     sql.prepare("INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes) VALUES ('vibration', 'a', 'b', 1)").run();
     sql.close();
     const store = ResultStore.open(file);
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
     expect(store.db.prepare("SELECT name, variant FROM workload").all()).toEqual([{ name: "vibration", variant: null }]);
     store.close();
   });
