@@ -20,6 +20,17 @@ const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256
 const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" } } as unknown as BoardConnection;
 
 describe("ResultStore", () => {
+  it("keeps what the device reported of its model (tinyrig caps), and nulls for MLPerf firmware", () => {
+    const store = ResultStore.open(path.join(dir, "caps.db"));
+    const withCaps = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01", caps: { arenaUsed: 4096, arenaSize: 4096, modelBytes: 10192, inputBytes: 768, outputBytes: 5 } } } as unknown as BoardConnection;
+    const a = store.startRun({ mode: "accuracy", board, workload, firmware, connection: withCaps, settings: {}, simulated: true });
+    expect(store.getRun(a)!.device).toEqual({ name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", modelId: "vib01", arenaUsedBytes: 4096, arenaSizeBytes: 4096, modelBytes: 10192, inputBytes: 768, outputBytes: 5 });
+    expect(store.getRun(a)!.firmwareBytes).toEqual({ flash: 1000, ram: 150 });
+    const b = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: {}, simulated: true });
+    expect(store.getRun(b)!.device).toMatchObject({ modelId: "vib01", arenaUsedBytes: null, modelBytes: null });
+    store.close();
+  });
+
   it("keeps a window's raw trace compressed beside the database, checked by its sha256 on the way back", () => {
     const store = ResultStore.open(path.join(dir, "traces.db"));
     const id = store.startRun({ mode: "energy", board, workload, firmware, connection, settings: {}, simulated: false });

@@ -52,6 +52,18 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
     description: "the workload row names the model variant a run measured (NULL: the workload's main model)",
     sql: `ALTER TABLE workload ADD COLUMN variant TEXT;`,
   },
+  {
+    version: 4,
+    description: "what the device itself reported of its model: arena used and reserved, model, input and output bytes",
+    sql: `
+      ALTER TABLE run ADD COLUMN dut_model_id TEXT;
+      ALTER TABLE run ADD COLUMN arena_used_bytes INTEGER;
+      ALTER TABLE run ADD COLUMN arena_size_bytes INTEGER;
+      ALTER TABLE run ADD COLUMN model_bytes_on_device INTEGER;
+      ALTER TABLE run ADD COLUMN input_bytes_on_device INTEGER;
+      ALTER TABLE run ADD COLUMN output_bytes_on_device INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -44,6 +44,9 @@ export interface RunRow {
   tinyrigVersion: string;
   ownerPid: number;
   ownerHost: string;
+  /** What the device reported of itself (tinyrig firmware's caps; null on MLPerf firmware). */
+  device: { name: string | null; profile: string | null; modelId: string | null; arenaUsedBytes: number | null; arenaSizeBytes: number | null; modelBytes: number | null; inputBytes: number | null; outputBytes: number | null };
+  firmwareBytes: { flash: number; ram: number } | null;
 }
 
 export interface WindowRow extends WindowMeasurement {
@@ -152,6 +155,7 @@ export class ResultStore implements SuiteStore {
           .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
       );
       const w = s.workload;
+      const caps = s.connection.identity.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
       const workloadId = this.upsert(
         "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ? AND variant IS ?",
         "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs, variant) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -165,12 +169,14 @@ export class ResultStore implements SuiteStore {
       const id = this.db
         .prepare(
           `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
-             started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+             started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile, dut_model_id,
+             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
           new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
-          s.connection.identity.name, s.connection.identity.profile).lastInsertRowid;
+          s.connection.identity.name, s.connection.identity.profile, s.connection.identity.model || null,
+          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null).lastInsertRowid;
       return Number(id);
     })();
   }
@@ -304,7 +310,7 @@ export class ResultStore implements SuiteStore {
 
 type RawRun = Record<string, unknown>;
 const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, w.variant AS variant_name, f.sha256 AS fw_sha,
-  f.toolchain AS toolchain, f.kernels AS kernels, d.sha256 AS ds_sha FROM run r JOIN board b ON b.id = r.board_id
+  f.toolchain AS toolchain, f.kernels AS kernels, f.flash_bytes AS fw_flash, f.ram_bytes AS fw_ram, d.sha256 AS ds_sha FROM run r JOIN board b ON b.id = r.board_id
   JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
 
 function toRunRow(r: RawRun): RunRow {
@@ -316,6 +322,12 @@ function toRunRow(r: RawRun): RunRow {
     settings: JSON.parse(r.settings_json as string) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
     firmwareSha256: r.fw_sha as string | null, toolchain: r.toolchain as string | null, kernels: r.kernels as string | null,
     datasetSha256: r.ds_sha as string | null, tinyrigVersion: r.tinyrig_version as string, ownerPid: r.owner_pid as number, ownerHost: r.owner_host as string,
+    device: {
+      name: r.dut_name as string | null, profile: r.dut_profile as string | null, modelId: r.dut_model_id as string | null,
+      arenaUsedBytes: r.arena_used_bytes as number | null, arenaSizeBytes: r.arena_size_bytes as number | null,
+      modelBytes: r.model_bytes_on_device as number | null, inputBytes: r.input_bytes_on_device as number | null, outputBytes: r.output_bytes_on_device as number | null,
+    },
+    firmwareBytes: r.fw_flash === null || r.fw_flash === undefined ? null : { flash: r.fw_flash as number, ram: r.fw_ram as number },
   };
 }
 
