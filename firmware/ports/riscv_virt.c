@@ -1,10 +1,10 @@
 /* Port for QEMU's RISC-V `virt` machine (RV32, booted with -bios none, so the firmware runs in machine mode from
- * 0x80000000): the NS16550A UART0, polled; the CLINT's 64-bit mtime as the timer; and, as the timestamp pin, one word
+ * 0x80000000): the NS16550A UART0, polled; the cycle counter (riscv_cycles.h) as the timer; and, as the timestamp pin, one word
  * of RAM that the linker gives to nothing (virt has no GPIO; tinyrig's QEMU plugin sees every store to that word).
- * Everything comes from the board file (boards/riscv32-virt.yaml): TR_UART_BASE, TR_UART_CLOCK_HZ, TR_MTIME_ADDR,
- * TR_MTIME_HZ, TR_PIN_ADDR. */
+ * Everything comes from the board file (boards/riscv32-virt.yaml): TR_UART_BASE, TR_UART_CLOCK_HZ, TR_CYCLE_HZ, TR_PIN_ADDR. */
 #include <stdint.h>
 #include "port.h"
+#include "riscv_cycles.h"
 
 /* NS16550A registers: byte-wide, one per byte address (QEMU maps virt's UART with a register shift of 0). */
 #define UART_REG(off) (*(volatile uint8_t *)(uintptr_t)(TR_UART_BASE + (off)))
@@ -61,21 +61,11 @@ int port_getc(void)
     return (int)UART_RBR;
 }
 
-uint64_t port_timer_ticks(void)
-{
-    /* 64-bit mtime read as two halves on RV32: re-read if the high half changed in between */
-    volatile uint32_t *mtime = (volatile uint32_t *)(uintptr_t)TR_MTIME_ADDR;
-    uint32_t hi, lo;
-    do {
-        hi = mtime[1];
-        lo = mtime[0];
-    } while (hi != mtime[1]);
-    return ((uint64_t)hi << 32) | lo;
-}
+uint64_t port_timer_ticks(void) { return riscv_cycles(); }
 
-/* mtime is only read: no timer interrupt is enabled (mie and mstatus.MIE stay 0 from reset), nothing to align */
+/* the cycle counter runs without interrupts: nothing to align */
 void port_timer_align(void) {}
 
-uint32_t port_ticks_per_us(void) { return TR_MTIME_HZ / 1000000u; }
+uint32_t port_ticks_per_us(void) { return TR_CYCLE_HZ / 1000000u; }
 
 void port_timestamp_pin(int level) { PIN = level ? 1u : 0u; }
