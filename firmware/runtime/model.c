@@ -40,21 +40,24 @@ static int max_version(int opcode)
     }
 }
 
+/* TFLite's BuiltinOperator names for codes 0..67 (the schema's enum), so a model using an operator this runtime lacks
+ * is refused naming it, not by number. Higher codes are named by number. */
+static const char *const builtin_names[] = {
+    "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE", "DEQUANTIZE",
+    "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
+    "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
+    "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
+    "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
+    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB",
+    "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP",
+    "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
+    "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL", "SELECT", "SLICE",
+    "SIN", "TRANSPOSE_CONV",
+};
+
 const char *tr_op_name(int opcode)
 {
-    switch (opcode) {
-    case TR_OP_ADD: return "ADD";
-    case TR_OP_AVERAGE_POOL_2D: return "AVERAGE_POOL_2D";
-    case TR_OP_CONV_2D: return "CONV_2D";
-    case TR_OP_DEPTHWISE_CONV_2D: return "DEPTHWISE_CONV_2D";
-    case TR_OP_DEQUANTIZE: return "DEQUANTIZE";
-    case TR_OP_FULLY_CONNECTED: return "FULLY_CONNECTED";
-    case TR_OP_MAX_POOL_2D: return "MAX_POOL_2D";
-    case TR_OP_RESHAPE: return "RESHAPE";
-    case TR_OP_SOFTMAX: return "SOFTMAX";
-    case TR_OP_QUANTIZE: return "QUANTIZE";
-    default: return NULL;
-    }
+    return opcode >= 0 && opcode < (int)(sizeof builtin_names / sizeof builtin_names[0]) ? builtin_names[opcode] : NULL;
 }
 
 static int32_t channel_mult[TR_MAX_CHANNEL_PARAMS], channel_shift[TR_MAX_CHANNEL_PARAMS];

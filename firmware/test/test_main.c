@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dut.h"
+#include "flatbuffer.h"
 #include "model.h"
 #include "quant_math.h"
 #include "requant_fast.h"
@@ -206,6 +207,33 @@ static void test_reader(const char *path)
     memcpy(copy, file, n);
     memcpy(copy + 4, "XXXX", 4);
     CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strstr(model.error, "TFL3"), "identifier: %s", model.error);
+    /* an operator the runtime does not have, and a version beyond what it implements: refused at start-up, named, and
+     * the boot prints it as an e- line (the model's first operator code is rewritten in place) */
+    {
+        tr_fb fb = {copy, (uint32_t)n, NULL};
+        memcpy(copy, file, n);
+        const uint32_t code = tr_fb_vec_ref(&fb, tr_fb_ref(&fb, tr_fb_root(&fb), 1 /* operator_codes */), 0);
+        const uint32_t builtin = tr_fb_field(&fb, code, 3 /* builtin_code */), deprecated = tr_fb_field(&fb, code, 0);
+        CHECK(builtin != 0 && tr_fb_i32(&fb, builtin) == 1, "first operator code is AVERAGE_POOL_2D (builtin_code field present)");
+        const int32_t logistic = 14;
+        memcpy(copy + builtin, &logistic, 4);
+        if (deprecated) copy[deprecated] = 14;
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator LOGISTIC v2") == 0,
+              "unsupported operator named: %s", model.error);
+        tr_dut d = dut_under_test();
+        d.model_error = model.error;
+        tr_dut_boot(&d);
+        CHECK(strstr(out, "e-[unsupported operator LOGISTIC v2]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
+        feed(&d, "infer 1 0%");
+        CHECK(strcmp(out, "e-[unsupported operator LOGISTIC v2]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
+        memcpy(copy, file, n);
+        const uint32_t version = tr_fb_field(&fb, code, 2 /* version */);
+        CHECK(version != 0, "version field present");
+        const int32_t v99 = 99;
+        memcpy(copy + version, &v99, 4);
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator AVERAGE_POOL_2D v99") == 0,
+              "too new a version named: %s", model.error);
+    }
     /* random corruption: refused or accepted, never a crash */
     srand(1);
     for (int t = 0; t < 300; ++t) {
