@@ -27,6 +27,7 @@ export function workloadsCommands(cli: Argv): void {
       })
       .command("build <id>", "regenerate a workload's data and model (needs /usr/bin/python3 with torch)", (yy) => yy.positional("id", { type: "string", demandOption: true }), async (a) => {
         const w = loadWorkload(a.id as string);
+        await needTrainingPython();
         const steps: [string, string[]][] = [
           ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
           ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
@@ -40,4 +41,20 @@ export function workloadsCommands(cli: Argv): void {
       })
       .demandCommand(1, "workloads list | build <id>"),
   );
+}
+
+/**
+ * The training recipes run on Debian's Python with its torch, numpy and flatbuffers (the .tflite writer); a pyenv
+ * python3 first on PATH usually lacks them, hence /usr/bin/python3. Missing modules are named with their packages.
+ */
+async function needTrainingPython(): Promise<void> {
+  const modules: Record<string, string> = { torch: "python3-torch", numpy: "python3-numpy", flatbuffers: "python3-flatbuffers" };
+  const missing: string[] = [];
+  for (const [mod, pkg] of Object.entries(modules)) {
+    const r = await execa("/usr/bin/python3", ["-c", `import ${mod}`], { reject: false });
+    if (r.exitCode !== 0) missing.push(pkg);
+  }
+  if (missing.length) {
+    throw new Error(`the training recipes need Debian's ${missing.join(", ")} for /usr/bin/python3: apt-get install ${missing.join(" ")} (the committed models and data need none of this)`);
+  }
 }
