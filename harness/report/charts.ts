@@ -55,7 +55,7 @@ export function latencyChart(points: LatencyPoint[]): TopLevelSpec | undefined {
     width: 520,
     height: 30 * data.length + 20,
     layer: [
-      { mark: { type: "bar" }, encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "label" }, x: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "label", type: "nominal", title: "board" }, tooltip: [{ field: "medianMs", format: ".3f" }] } },
+      { mark: { type: "bar" }, encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "label" }, x: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "label", type: "nominal", title: "board", legend: { labelLimit: 400 } }, tooltip: [{ field: "medianMs", format: ".3f" }] } },
       { mark: { type: "rule", color: "black" }, encoding: { y: { field: "workload", type: "nominal" }, yOffset: { field: "label" }, x: { field: "minMs", type: "quantitative" }, x2: { field: "maxMs" } } },
     ],
   } as TopLevelSpec;
@@ -127,7 +127,7 @@ export function historyChart(points: HistoryPoint[]): TopLevelSpec | undefined {
     width: 520,
     height: 220,
     mark: { type: "line", point: true },
-    encoding: { x: { field: "run", type: "ordinal", title: "run" }, y: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "series", type: "nominal", title: "board / workload" } },
+    encoding: { x: { field: "run", type: "ordinal", title: "run" }, y: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } } },
   } as TopLevelSpec;
 }
 

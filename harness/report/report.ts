@@ -61,7 +61,7 @@ export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR, workload
   const anyEmulated = latest.some((r) => r.boardKind === "emulated");
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tinyrig report</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:90%}th{background:#f3f3f3}.note{background:#fff6d6;padding:8px;border:1px solid #e6d58a}code{font-size:90%}</style>
+<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:90%}th{background:#f3f3f3}.note{background:#fff6d6;padding:8px;border:1px solid #e6d58a}figure img{max-width:100%;height:auto}code{font-size:90%}</style>
 </head><body>
 <h1>tinyrig report</h1>
 <p>Generated ${esc(new Date().toISOString())} from <code>${esc(store.file)}</code>: the latest completed run per board, workload and mode.</p>
