@@ -257,7 +257,7 @@ async function runMode(
   const { store, progress, board } = opts;
   const windowed = mode !== "accuracy";
   const settings: Record<string, unknown> = windowed
-    ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? workload.performance.iterations, warmup: opts.performance.warmup ?? workload.performance.warmup }
+    ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? "calibrated to minWindowSeconds", warmup: opts.performance.warmup ?? workload.performance.warmup }
     : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
   const resume = opts.resume?.mode === mode && opts.resume.workload === workload.id ? opts.resume : undefined;
   if (resume && energy) {
