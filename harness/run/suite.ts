@@ -187,8 +187,8 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
 
 /**
  * Flash and connect, with the power monitor where energy is measured. A physical board's monitor may be what powers
- * it (LPM01A, PPK2 in source mode, Otii), so it is opened and started first, and edges from the boot are forgotten
- * once the board answers; the emulator's modelled monitor watches the QEMU the connection starts.
+ * it (LPM01A, PPK2 in source mode, Otii), so it is opened and started first; the emulator's modelled monitor watches
+ * the QEMU the connection starts. Edges from the boot are forgotten where each run's windows begin.
  */
 async function connectWithMeter(opts: SuiteOptions, firmware: FirmwareImage, mode: "performance" | "energy", withEnergy: boolean): Promise<{ connection: BoardConnection; meter?: EnergyMeter }> {
   const { board, progress } = opts;
@@ -225,7 +225,6 @@ async function connectWithMeter(opts: SuiteOptions, firmware: FirmwareImage, mod
       throw err;
     }
   }
-  meter?.discardEdges(); // the boot pulse and anything before the first window
   return { connection, meter };
 }
 
@@ -296,7 +295,8 @@ async function runMode(
     };
     if (windowed) {
       let watch: WindowEnergy | undefined;
-      if (meter && energy) {
+      if (energy) {
+        const meter = energy.meter;
         const phases = connection.identity.caps?.pins === true;
         if (phases) await ctx.guard(connection.session.setPins("phases"));
         else if (energy.flow === "direct") throw new Error(`${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`);
