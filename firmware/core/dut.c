@@ -57,20 +57,33 @@ static void say3(tr_dut *d, const char *prefix, const char *text, const char *su
     say(d, buf);
 }
 
-/* A timestamp: performance mode prints the timer; energy mode pulses the pin for the power monitor, no text.
- * `since`: when non-NULL, the microseconds are `since->us` plus the whole microseconds elapsed since `since->ticks`,
- * so the two timestamps of a window differ by exactly its duration, whatever the sub-microsecond phase of the first. */
-typedef struct {
-    uint64_t ticks, us;
-} stamp;
-
-static stamp timestamp(tr_dut *d, const stamp *since)
+/* A timestamp: the timer read and, in energy mode or when the host asked for pins, the pin pulsed for the power
+ * monitor. Nothing is printed here: a window's m-lap-us lines are printed after its second timestamp (say_window), so
+ * its edges bound the inferences alone. (MLPerf's reference prints the first inside the window, which puts the time to
+ * format and send it, a cost that varies with the number's digits, into the window's latency and energy.) */
+static uint64_t timestamp(tr_dut *d)
 {
     const uint64_t ticks = d->timer_ticks();
-    stamp s = {ticks, since ? since->us + (ticks - since->ticks) / d->ticks_per_us : ticks / d->ticks_per_us};
     if (d->energy_mode || pins != PINS_OFF) pulse(d);
-    if (!d->energy_mode) say_num(d, "m-lap-us-", s.us);
-    return s;
+    return ticks;
+}
+
+/* A lone timestamp (the `timestamp` command, boot): performance mode prints it at once. */
+static void say_timestamp(tr_dut *d)
+{
+    const uint64_t ticks = timestamp(d);
+    if (!d->energy_mode) say_num(d, "m-lap-us-", ticks / d->ticks_per_us);
+}
+
+/* A window's two m-lap-us lines (performance mode only). The second is the first plus the whole microseconds between
+ * the two timer reads, so the two differ by exactly the window's duration, whatever the sub-microsecond phase of the
+ * first. */
+static void say_window(tr_dut *d, uint64_t t0, uint64_t t1)
+{
+    if (d->energy_mode) return;
+    const uint64_t us0 = t0 / d->ticks_per_us;
+    say_num(d, "m-lap-us-", us0);
+    say_num(d, "m-lap-us-", us0 + (t1 - t0) / d->ticks_per_us);
 }
 
 static int hex_value(char c)
@@ -262,9 +275,10 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
     say(d, "m-warmup-done");
     say_num(d, "m-infer-start-", (uint64_t)n);
     if (d->timer_align) d->timer_align();
-    const stamp t0 = timestamp(d, NULL);
+    const uint64_t t0 = timestamp(d);
     for (long i = 0; i < n; ++i) d->infer();
-    timestamp(d, &t0);
+    const uint64_t t1 = timestamp(d);
+    say_window(d, t0, t1);
     say(d, "m-infer-done");
     mark(d); /* post-processing: the output vector */
     compute_results(d);
@@ -337,7 +351,7 @@ static void run_command(tr_dut *d)
         say(d, "pins [off|window|phases] : tinyrig: pulse the timestamp pin at timestamps, and at phase bounds");
         say(d, "dbraw K CRC  : tinyrig: K raw input bytes follow (CRC-32 in hex)");
     } else if (strcmp(argv[0], "timestamp") == 0) {
-        timestamp(d, NULL);
+        say_timestamp(d);
     } else if (strcmp(argv[0], "db") == 0) {
         cmd_db(d, argc, argv);
     } else if (strcmp(argv[0], "infer") == 0) {
@@ -367,7 +381,7 @@ void tr_dut_boot(tr_dut *d)
     raw_remaining = 0;
     pins = PINS_OFF;
     say(d, d->energy_mode ? "m-timestamp-mode-energy" : "m-timestamp-mode-performance");
-    timestamp(d, NULL);
+    say_timestamp(d);
     if (d->model_error) say3(d, "e-[", d->model_error, "]");
     say(d, "m-init-done");
     say(d, "m-ready");

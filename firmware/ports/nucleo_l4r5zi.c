@@ -39,6 +39,7 @@
 #define LPUART_CR1 REG(LPUART1_BASE + 0x00u)
 #define LPUART_BRR REG(LPUART1_BASE + 0x0Cu)
 #define LPUART_ISR REG(LPUART1_BASE + 0x1Cu)
+#define LPUART_ICR REG(LPUART1_BASE + 0x20u)
 #define LPUART_RDR REG(LPUART1_BASE + 0x24u)
 #define LPUART_TDR REG(LPUART1_BASE + 0x28u)
 
@@ -101,8 +102,19 @@ static void console_init(void)
     gpio_alternate(GPIOG_BASE, 7u, 8u);          /* PG7 = LPUART1_TX (AF8) */
     gpio_alternate(GPIOG_BASE, 8u, 8u);          /* PG8 = LPUART1_RX (AF8) */
     LPUART_BRR = (uint32_t)(((uint64_t)LPUART_CLOCK_HZ * 256u + TR_CONSOLE_BAUD / 2u) / TR_CONSOLE_BAUD); /* LPUART: 256 * f / baud */
-    LPUART_CR1 = (1u << 3) | (1u << 2) | (1u << 0); /* TE, RE, UE; 8N1 */
+    LPUART_CR1 = (1u << 5) | (1u << 3) | (1u << 2) | (1u << 0); /* RXNEIE, TE, RE, UE; 8N1 */
 }
+
+#ifndef TR_UART_RX_IRQ
+#error "TR_UART_RX_IRQ must come from the board file: LPUART1's interrupt, 70 on the STM32L4+ (RM0432)"
+#endif
+#define NVIC_ISER REG(0xE000E100u + 4u * (TR_UART_RX_IRQ / 32u))
+#define NVIC_ICER REG(0xE000E180u + 4u * (TR_UART_RX_IRQ / 32u))
+#define UART_IRQ_BIT (1u << (TR_UART_RX_IRQ % 32u))
+
+/* RXNE stays up until the byte is read, which is port_getc's job: the interrupt only wakes the core, so it masks
+ * itself in the NVIC, and port_getc unmasks it before each sleep. */
+void port_uart_rx_irq(void) { NVIC_ICER = UART_IRQ_BIT; }
 
 static void timestamp_pin_init(void)
 {
@@ -128,9 +140,15 @@ void port_putc(char c)
 
 int port_getc(void)
 {
-    while (!(LPUART_ISR & (1u << 5))) { /* RXNE; an overrun (ORE) would stop reception: the host sends no faster */
-        if (LPUART_ISR & (1u << 3)) REG(LPUART1_BASE + 0x20u) = 1u << 3; /* ICR.ORECF */
+    /* Asleep (WFI, the core's Sleep mode) until RXNE, as the emulated ports: interrupts masked from the check to the WFI
+     * so a byte arriving in between still ends it, then unmasked for the wake-up interrupt to be taken. */
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (!(LPUART_ISR & (1u << 5))) { /* RXNE */
+        if (LPUART_ISR & (1u << 3)) LPUART_ICR = 1u << 3; /* an overrun (ORE) would stop reception: ICR.ORECF */
+        NVIC_ISER = UART_IRQ_BIT;
+        __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
     }
+    __asm__ volatile("cpsie i" ::: "memory");
     return (int)(LPUART_RDR & 0xFFu);
 }
 

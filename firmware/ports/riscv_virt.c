@@ -1,10 +1,12 @@
 /* Port for QEMU's RISC-V `virt` machine (RV32, booted with -bios none, so the firmware runs in machine mode from
- * 0x80000000): the NS16550A UART0, polled; the cycle counter (riscv_cycles.h) as the timer; and, as the timestamp pin, one word
+ * 0x80000000): the NS16550A UART0, whose receive interrupt wakes the core from WFI (riscv_wait.h); the cycle counter (riscv_cycles.h) as the timer; and, as the timestamp pin, one word
  * of RAM that the linker gives to nothing (virt has no GPIO; tinyrig's QEMU plugin sees every store to that word).
- * Everything comes from the board file (boards/riscv32-virt.yaml): TR_UART_BASE, TR_UART_CLOCK_HZ, TR_CYCLE_HZ, TR_PIN_ADDR. */
+ * Everything comes from the board file (boards/riscv32-virt.yaml): TR_UART_BASE, TR_UART_CLOCK_HZ, TR_CYCLE_HZ, TR_PIN_ADDR,
+ * TR_PLIC_BASE, TR_UART_PLIC_SOURCE. */
 #include <stdint.h>
 #include "port.h"
 #include "riscv_cycles.h"
+#include "riscv_wait.h"
 
 /* NS16550A registers: byte-wide, one per byte address (QEMU maps virt's UART with a register shift of 0). */
 #define UART_REG(off) (*(volatile uint8_t *)(uintptr_t)(TR_UART_BASE + (off)))
@@ -24,6 +26,7 @@
 #define FCR_CLEAR_RX 0x02u
 #define FCR_CLEAR_TX 0x04u
 #define FCR_RX_TRIGGER_14 0xC0u /* QEMU's model then takes up to 14 bytes from the host at a time */
+#define IER_RDI 0x01u          /* interrupt: received data at the trigger level, or the FIFO's timeout */
 #define LSR_DR 0x01u           /* a received byte is waiting */
 #define LSR_THRE 0x20u         /* transmit holding register (FIFO) empty */
 
@@ -36,13 +39,16 @@
 void port_init(void)
 {
     const uint32_t divisor = (TR_UART_CLOCK_HZ + 8u * TR_CONSOLE_BAUD) / (16u * TR_CONSOLE_BAUD);
-    UART_IER = 0u; /* polled: no UART interrupts */
+    UART_IER = 0u; /* quiet until set up */
     UART_LCR = LCR_DLAB;
     UART_DLL = (uint8_t)(divisor & 0xFFu);
     UART_DLM = (uint8_t)(divisor >> 8);
     UART_LCR = LCR_8N1; /* also clears DLAB */
     UART_FCR = FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX | FCR_RX_TRIGGER_14;
     UART_MCR = 0u; /* no flow control */
+    /* Received data raises the interrupt at 14 bytes, or 4 character times after the last byte with fewer waiting. */
+    UART_IER = IER_RDI;
+    riscv_wait_init();
     PIN = 0u;      /* idle level; QEMU put nothing there, but say so */
 }
 
@@ -56,8 +62,7 @@ void port_putc(char c)
 int port_getc(void)
 {
     /* Reading the LSR also clears its overrun, parity, framing and break flags, so reception never stalls on them. */
-    while (!(UART_LSR & LSR_DR)) {
-    }
+    while (!(UART_LSR & LSR_DR)) riscv_wait_for_interrupt();
     return (int)UART_RBR;
 }
 

@@ -5,6 +5,13 @@ extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 int main(void);
 void Reset_Handler(void);
 void SysTick_Handler(void);
+#ifdef TR_UART_RX_IRQ
+/* The console UART's receive interrupt (the port sleeps until it comes): external interrupt TR_UART_RX_IRQ. */
+void port_uart_rx_irq(void);
+#define TR_VECTORS (16 + TR_UART_RX_IRQ + 1)
+#else
+#define TR_VECTORS 16
+#endif
 
 static void Default_Handler(void)
 {
@@ -26,7 +33,9 @@ void Reset_Handler(void)
     }
 }
 
-__attribute__((section(".isr_vector"), used)) void (*const tr_vectors[16])(void) = {
+/* External interrupts other than the console's are never enabled; their vectors stay 0. The table is the image's
+ * first bytes, so it has the alignment VTOR asks of a table this size (at most 512 bytes). */
+__attribute__((section(".isr_vector"), used)) void (*const tr_vectors[TR_VECTORS])(void) = {
     (void (*)(void))(uintptr_t)_estack, /* initial stack pointer */
     Reset_Handler,   Default_Handler, /* NMI */
     Default_Handler, /* HardFault */
@@ -39,4 +48,7 @@ __attribute__((section(".isr_vector"), used)) void (*const tr_vectors[16])(void)
     0,
     Default_Handler, /* PendSV */
     SysTick_Handler,
+#ifdef TR_UART_RX_IRQ
+    [16 + TR_UART_RX_IRQ] = port_uart_rx_irq,
+#endif
 };

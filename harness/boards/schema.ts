@@ -100,7 +100,8 @@ const powerModel = z
   .object({
     voltageV: z.number().positive(),
     activeCurrentA: z.number().positive(),
-    /** Between inferences (the firmware waiting for the host); absent when only inference windows are modelled. */
+    /** Asleep (WFI) waiting for the host's bytes, clocks running; absent where no datasheet figure was found, and
+     *  the core is then taken to draw its active current while it waits. */
     idleCurrentA: z.number().nonnegative().optional(),
     source: z.string().min(1), // datasheet and table the figures come from
   })

@@ -37,6 +37,7 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qe
                                               uint64_t imm);
 void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_mem_cb_t cb,
                                       enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw, void *userdata);
+bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
 PLUGIN_EXPORT int qemu_plugin_version = 1;
@@ -58,8 +59,10 @@ struct insn_pos {
 static void on_store(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *userdata)
 {
     (void)vcpu;
-    (void)info;
     if (vaddr < watch_lo || vaddr >= watch_hi) return;
+    /* QEMU 7.2 calls back for the loads too, whatever `rw` asked for: a read-modify-write of a GPIO register (the
+     * sifive-e port's pin) would log each edge twice */
+    if (!qemu_plugin_mem_is_store(info)) return;
     const struct insn_pos *pos = userdata;
     fprintf(out, "%" PRIu64 " 0x%" PRIx64 "\n", executed - pos->after, vaddr);
     fflush(out); /* the host reads edges while the run is going */

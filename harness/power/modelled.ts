@@ -1,7 +1,8 @@
 // The emulated board's power monitor: the firmware's timestamp pulses, timestamped in virtual time by tinyrig's
 // QEMU plugin (harness/emulator/pin-plugin.ts), and the board file's power model (a current drawn at a voltage,
 // from a real chip's published figures). Energy = V x I x virtual time: reproducible to the microjoule, and
-// always labelled modelled, never measured.
+// always labelled modelled, never measured. The core draws the active current while it retires instructions and,
+// where the board file gives one, the idle current while it sleeps (WFI) waiting for the host's bytes.
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { parsePinLog } from "../emulator/pin-plugin.ts";
@@ -15,6 +16,7 @@ export class ModelledMeter implements EnergyMeter {
   readonly identity: string;
   readonly voltageV: number;
   private readonly activeCurrentA: number;
+  private readonly idleCurrentA: number | undefined;
   /** Instruction count of every falling edge seen (a pulse is a write of 1 then of 0: its edge is the second). */
   private falls: number[] = [];
   private writes = 0;
@@ -30,7 +32,10 @@ export class ModelledMeter implements EnergyMeter {
     if (!model) throw new EnergyError(`${board.file}: powerModel is needed to model energy on an emulated board`);
     this.voltageV = model.voltageV;
     this.activeCurrentA = model.activeCurrentA;
-    this.identity = `modelled: ${board.name} power model (${model.voltageV} V x ${+(model.activeCurrentA * 1000).toFixed(4)} mA active; ${model.source})`;
+    this.idleCurrentA = model.idleCurrentA;
+    const mA = (a: number) => `${+(a * 1000).toFixed(4)} mA`;
+    const idle = model.idleCurrentA === undefined ? "no idle figure: active while waiting" : `${mA(model.idleCurrentA)} idle`;
+    this.identity = `modelled: ${board.name} power model (${model.voltageV} V x ${mA(model.activeCurrentA)} active, ${idle}; ${model.source})`;
   }
 
   /** Reads what the plugin appended since the last call. */
@@ -71,6 +76,22 @@ export class ModelledMeter implements EnergyMeter {
     return { durationUs, energyUj: this.voltageV * this.activeCurrentA * durationUs };
   }
 
+  /**
+   * An input's transfer over the console. How long it takes is the line's doing (the emulator's PTY delivers bytes at
+   * whatever pace the host manages), so its length is modelled from the bytes on the wire at the board's baud rate.
+   * What the core does in it is observed: the firmware sleeps (WFI) until each byte comes, so the instructions it
+   * retires between the two marks are the work of taking the bytes. That work draws the active current, the rest of
+   * the line time the idle current (the active one where the board file has no idle figure). A core slower than the
+   * line would hold the host up, so the span is never shorter than its work.
+   */
+  private transferSpan(fromInstructions: number, toInstructions: number, transfer: { wireBytes: number; baud: number }): Span {
+    const busyUs = ((toInstructions - fromInstructions) * 2 ** this.pinLog.icountShift) / 1000;
+    const lineUs = (transfer.wireBytes * BITS_PER_UART_BYTE * 1e6) / transfer.baud;
+    const durationUs = Math.max(lineUs, busyUs);
+    const idleA = this.idleCurrentA ?? this.activeCurrentA;
+    return { durationUs, energyUj: this.voltageV * (this.activeCurrentA * busyUs + idleA * (durationUs - busyUs)) };
+  }
+
   async nextSpans(edges: number, timeoutMs: number, opts: SpanOptions = {}): Promise<EdgeSpans> {
     if (edges < 2) throw new EnergyError(`a span needs 2 edges, asked for ${edges}`);
     const deadline = Date.now() + timeoutMs;
@@ -83,11 +104,7 @@ export class ModelledMeter implements EnergyMeter {
           this.falls = this.falls.slice(this.next);
           this.next = 0;
         }
-        if (opts.transfer && edges === 2) {
-          // The firmware polls the UART while bytes arrive, so the core is active for as long as the line takes.
-          const durationUs = (opts.transfer.wireBytes * BITS_PER_UART_BYTE * 1e6) / opts.transfer.baud;
-          return { spans: [{ durationUs, energyUj: this.voltageV * this.activeCurrentA * durationUs }] };
-        }
+        if (opts.transfer && edges === 2) return { spans: [this.transferSpan(at[0]!, at[1]!, opts.transfer)] };
         return { spans: at.slice(1).map((to, k) => this.span(at[k]!, to)) };
       }
       if (Date.now() > deadline) {

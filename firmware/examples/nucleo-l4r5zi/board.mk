@@ -7,7 +7,7 @@ ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 PORT := nucleo_l4r5zi
 KERNELS := dsp
 LIBC_SPECS := nano.specs
-BOARD_CFLAGS :=
+BOARD_CFLAGS := -DTR_UART_RX_IRQ=70
 FLASH_ORIGIN := 0x08000000
 FLASH_LENGTH := 2097152
 RAM_ORIGIN := 0x20000000
