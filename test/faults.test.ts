@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ResultStore } from "../harness/store/store.ts";
 import { childPids, progressReached, ROOT, tinyrig } from "./helpers/cli.ts";
 
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-faults-"));
 const accuracyArgs = (db: string) => ["run", "--workload", "vibration", "--mode", "accuracy", "--db", db, "--json"];
 
@@ -51,7 +52,7 @@ describe("faults during a run", () => {
   }, 120_000);
 
   it("garbage on the serial line: the error names the byte", async () => {
-    const device = execa("/usr/bin/python3", [path.join(ROOT, "test/fixtures/pty-device.py"), "garbage"], { stdin: "pipe", buffer: false, reject: false });
+    const device = execa(TSX, [path.join(ROOT, "test/fixtures/pty-device.ts"), "garbage"], { stdin: "pipe", buffer: false, reject: false });
     const pty = await new Promise<string>((resolve) => device.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
     const an386 = (await import("node:fs")).readFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), "utf8");
     // A "physical" board on the fake device's PTY, flashed by hand, built like an386.

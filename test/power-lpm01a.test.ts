@@ -1,4 +1,4 @@
-// The LPM01A driver against a protocol-level simulator on a real PTY (test/fixtures/power/lpm01a-sim.py), which
+// The LPM01A driver against a protocol-level simulator on a real PTY (test/fixtures/power/lpm01a-sim.ts), which
 // plays a known waveform: each window's energy must match the waveform's within 0.5%; a monitor that stops
 // answering, a truncated stream and a missing timestamp edge each give a clear error, with earlier windows kept.
 import { execa, type ResultPromise } from "execa";
@@ -8,13 +8,14 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Lpm01aMonitor, parseLpmValue } from "../harness/power/lpm01a.ts";
 
-const SIM = path.resolve(import.meta.dirname, "fixtures/power/lpm01a-sim.py");
+const SIM = path.resolve(import.meta.dirname, "fixtures/power/lpm01a-sim.ts");
+const TSX = path.resolve(import.meta.dirname, "../node_modules/.bin/tsx");
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-lpm-"));
 let sim: ResultPromise | undefined;
 
 async function simulator(fault = "") {
   const truth = path.join(dir, `truth-${Math.random()}.json`);
-  sim = execa("/usr/bin/python3", [SIM, "--truth", truth, ...(fault ? ["--fault", fault] : [])], { buffer: false, reject: false });
+  sim = execa(TSX, [SIM, "--truth", truth, ...(fault ? ["--fault", fault] : [])], { buffer: false, reject: false });
   const pty = await new Promise<string>((resolve) => sim!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
   const monitor = await Lpm01aMonitor.open(pty, { voltageV: 1.8, sampleRateHz: 1000, commandTimeoutMs: 1500 });
   const expected = () => JSON.parse(readFileSync(truth, "utf8")) as { energyJ: number; durationS: number }[];

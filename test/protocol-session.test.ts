@@ -1,4 +1,4 @@
-// The protocol session against a device on a real pseudo-terminal (test/fixtures/pty-device.py) that
+// The protocol session against a device on a real pseudo-terminal (test/fixtures/pty-device.ts) that
 // misbehaves on purpose: garbage bytes, a hang, a missing m-load-done. The well-behaved firmware path is
 // covered end to end against QEMU in test/suite.test.ts.
 import { execa, type ResultPromise } from "execa";
@@ -8,12 +8,13 @@ import { DutSession } from "../harness/protocol/session.ts";
 import { SerialTransport } from "../harness/transport/serial.ts";
 import { InterfaceBoardTransport } from "../harness/transport/interface-board.ts";
 
-const DEVICE = path.resolve(import.meta.dirname, "fixtures/pty-device.py");
+const DEVICE = path.resolve(import.meta.dirname, "fixtures/pty-device.ts");
+const TSX = path.resolve(import.meta.dirname, "../node_modules/.bin/tsx");
 let child: ResultPromise | undefined;
 let transport: SerialTransport | undefined;
 
 async function device(scenario: string, viaInterfaceBoard = false): Promise<DutSession> {
-  child = execa("/usr/bin/python3", [DEVICE, scenario], { stdin: "pipe", buffer: false, reject: false });
+  child = execa(TSX, [DEVICE, scenario], { stdin: "pipe", buffer: false, reject: false });
   const ptyPath = await new Promise<string>((resolve, reject) => {
     child!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
     child!.catch(reject);
