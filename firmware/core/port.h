@@ -9,8 +9,8 @@ void port_init(void);
 /* Sends one byte on the console, waiting while the transmitter is full. */
 void port_putc(char c);
 /* Waits for and returns the next byte from the console, asleep (WFI until the UART's receive interrupt) rather than
- * spinning: the core then draws its sleep current while the host's bytes are on the line, and an emulated core retires
- * no instructions, so the modelled meter counts only the work of taking them. */
+ * spinning, and waiting in the idle section (ports/idle.h): the core then draws its sleep current while the host's
+ * bytes are on the line, and an emulated board's meter counts only the work of taking them. */
 int port_getc(void);
 /* Timer ticks since port_init (e.g. CPU cycles), 64 bits; PORT_TICKS_PER_US (from the port's defines) per microsecond.
  * The timed window is measured in ticks, so its duration does not depend on where within a microsecond it began. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include "port.h"
 #include "systick.h"
+#include "idle.h"
 
 #define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 #define UART_DATA REG(TR_UART_BASE + 0x00u)
@@ -37,18 +38,25 @@ void port_putc(char c)
     UART_DATA = (uint8_t)c;
 }
 
-int port_getc(void)
+/* Until the UART holds a byte, asleep (WFI) rather than spinning: a real chip then draws its sleep current, and an
+ * emulated one's meter counts nothing in here (idle.h). Interrupts are masked from the check to the WFI, so a byte
+ * arriving in between still ends it (a pending interrupt ends WFI whatever PRIMASK says); once awake they are unmasked
+ * briefly so the interrupt is taken (the UART's, which clears itself, or the SysTick's wrap) and the next WFI sleeps. */
+TR_IDLE static void wait_for_byte(void)
 {
-    /* Sleep (WFI) until a byte comes instead of spinning: a real chip then draws its sleep current, and an emulated
-     * one retires no instructions, so a modelled meter counts only the work of taking each byte. Interrupts are
-     * masked from the check to the WFI, so a byte arriving in between still wakes it (a pending interrupt ends WFI
-     * whatever PRIMASK says); once awake they are unmasked briefly so the interrupt is taken (the UART's, which
-     * clears itself, or the SysTick's wrap) and the next WFI sleeps again. */
+    for (uint32_t n = 0; n != TR_IDLE_SPIN; ++n) {
+        if (UART_STATE & 2u) return;
+    }
     __asm__ volatile("cpsid i" ::: "memory");
     while (!(UART_STATE & 2u)) {
         __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
     }
     __asm__ volatile("cpsie i" ::: "memory");
+}
+
+int port_getc(void)
+{
+    wait_for_byte();
     return (int)(UART_DATA & 0xFFu);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "port.h"
 #include "systick.h"
+#include "idle.h"
 
 #define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
@@ -138,10 +139,13 @@ void port_putc(char c)
     LPUART_TDR = (uint8_t)c;
 }
 
-int port_getc(void)
+/* Until RXNE, asleep (WFI, the core's Sleep mode), as the emulated ports (idle.h): interrupts masked from the check
+ * to the WFI so a byte arriving in between still ends it, then unmasked for the wake-up interrupt to be taken. */
+TR_IDLE static void wait_for_byte(void)
 {
-    /* Asleep (WFI, the core's Sleep mode) until RXNE, as the emulated ports: interrupts masked from the check to the WFI
-     * so a byte arriving in between still ends it, then unmasked for the wake-up interrupt to be taken. */
+    for (uint32_t n = 0; n != TR_IDLE_SPIN; ++n) {
+        if (LPUART_ISR & (1u << 5)) return;
+    }
     __asm__ volatile("cpsid i" ::: "memory");
     while (!(LPUART_ISR & (1u << 5))) { /* RXNE */
         if (LPUART_ISR & (1u << 3)) LPUART_ICR = 1u << 3; /* an overrun (ORE) would stop reception: ICR.ORECF */
@@ -149,6 +153,11 @@ int port_getc(void)
         __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
     }
     __asm__ volatile("cpsie i" ::: "memory");
+}
+
+int port_getc(void)
+{
+    wait_for_byte();
     return (int)(LPUART_RDR & 0xFFu);
 }
 

@@ -7,6 +7,7 @@
 #include "port.h"
 #include "riscv_cycles.h"
 #include "riscv_wait.h"
+#include "idle.h"
 
 /* NS16550A registers: byte-wide, one per byte address (QEMU maps virt's UART with a register shift of 0). */
 #define UART_REG(off) (*(volatile uint8_t *)(uintptr_t)(TR_UART_BASE + (off)))
@@ -59,10 +60,19 @@ void port_putc(char c)
     UART_THR = (uint8_t)c;
 }
 
+/* Until the receive FIFO holds a byte, asleep (riscv_wait.h; idle.h says why the wait has its own section). */
+TR_IDLE static void wait_for_byte(void)
+{
+    for (uint32_t n = 0; n != TR_IDLE_SPIN; ++n) {
+        if (UART_LSR & LSR_DR) return;
+    }
+    while (!(UART_LSR & LSR_DR)) riscv_wait_for_interrupt();
+}
+
 int port_getc(void)
 {
     /* Reading the LSR also clears its overrun, parity, framing and break flags, so reception never stalls on them. */
-    while (!(UART_LSR & LSR_DR)) riscv_wait_for_interrupt();
+    wait_for_byte();
     return (int)UART_RBR;
 }
 

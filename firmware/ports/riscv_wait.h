@@ -28,7 +28,7 @@ static inline void riscv_wait_init(void)
 
 /* Sleeps until an interrupt is pending, then claims and completes it: the PLIC holds a claimed source back, and a
  * completed one whose line is still high (bytes still waiting) is pending again at once, so no byte is slept past. */
-static inline void riscv_wait_for_interrupt(void)
+__attribute__((always_inline)) static inline void riscv_wait_for_interrupt(void) /* inside the idle section (idle.h) */
 {
     __asm__ volatile("wfi" ::: "memory");
     const uint32_t source = TR_PLIC_CLAIM;

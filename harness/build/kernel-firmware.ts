@@ -8,6 +8,7 @@ import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { ensurePinPlugin, parsePinLog } from "../emulator/pin-plugin.ts";
 import { boardMakeVariables, DEFAULT_BUILD_ROOT, FIRMWARE_DIR } from "./firmware.ts";
+import { symbolAddresses } from "./symbols.ts";
 
 export const KERNEL_FIRMWARE_DIR = path.join(FIRMWARE_DIR, "bench");
 export type KernelSet = "ref" | "dsp" | "mve";
@@ -77,7 +78,7 @@ export async function runKernelFirmware(fw: KernelFirmware, opts: { countInstruc
   let logDir: string | undefined;
   let log: string | undefined;
   if (opts.countInstructions) {
-    const address = await symbolAddress(fw, "tr_bench_marker");
+    const address = (await symbolAddresses(fw.board.build.cross, fw.elf, ["tr_bench_marker"])).get("tr_bench_marker")!;
     const so = await ensurePinPlugin();
     logDir = mkdtempSync(path.join(tmpdir(), "tinyrig-kernels-"));
     log = path.join(logDir, "marker.log");
@@ -94,13 +95,6 @@ export async function runKernelFirmware(fw: KernelFirmware, opts: { countInstruc
   } finally {
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   }
-}
-
-async function symbolAddress(fw: KernelFirmware, symbol: string): Promise<number> {
-  const r = await execa(`${fw.board.build.cross}nm`, [fw.elf]);
-  const m = new RegExp(`^([0-9a-f]+) [A-Za-z] ${symbol}$`, "m").exec(r.stdout);
-  if (!m) throw new Error(`${fw.elf} has no symbol ${symbol}`);
-  return Number.parseInt(m[1]!, 16);
 }
 
 function consoleLines(text: string): string[] {

@@ -7,6 +7,10 @@
  *
  * Each line of `out` is "<instructions executed up to and including the store> <store address>".
  *
+ * With idle=<lo>-<hi> (the firmware's idle section: the code that waits for the host's bytes), instructions in that
+ * address range are not counted: a real core would be asleep there (the firmware spins briefly before its WFI to
+ * keep QEMU's one-byte UART fed, see ports/idle.h), so the counts are of the core's work alone.
+ *
  * QEMU 7.2 (Debian 12) ships no qemu-plugin.h, so the few declarations this needs are written below from
  * its plugin API (API version 1; symbols resolved from the QEMU binary at load time).
  */
@@ -32,6 +36,7 @@ typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_m
 typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op, void *ptr,
                                               uint64_t imm);
@@ -43,14 +48,15 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t 
 PLUGIN_EXPORT int qemu_plugin_version = 1;
 /* ---- end of API declarations ---- */
 
-/* The inline counter adds a whole block's instruction count when the block starts, so a store at position i of
- * an n-instruction block has executed `counter - (n - 1 - i)` instructions. Exact as long as the block runs to
+/* The inline counter adds a whole block's count of counted instructions when the block starts, so a store with k
+ * counted instructions after it in its block has executed `counter - k` of them. Exact as long as the block runs to
  * its end, which a store to a GPIO register does not prevent. */
 static uint64_t executed;
+static uint64_t idle_lo, idle_hi; /* the idle section, [lo, hi); empty without idle= */
 static uint64_t watch_lo, watch_hi; /* [lo, hi) */
 static FILE *out;
 
-/* One per instrumented instruction: how many instructions of its block come after it. Translation blocks live
+/* One per instrumented instruction: how many counted instructions of its block come after it. Translation blocks live
  * until QEMU flushes them, so these are never freed (the process is short-lived). */
 struct insn_pos {
     uint64_t after;
@@ -68,17 +74,28 @@ static void on_store(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vad
     fflush(out); /* the host reads edges while the run is going */
 }
 
+static bool idle_insn(struct qemu_plugin_insn *insn)
+{
+    const uint64_t va = qemu_plugin_insn_vaddr(insn);
+    return va >= idle_lo && va < idle_hi;
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     (void)id;
-    size_t n = qemu_plugin_tb_n_insns(tb);
-    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &executed, n);
+    const size_t n = qemu_plugin_tb_n_insns(tb);
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++) counted += !idle_insn(qemu_plugin_tb_get_insn(tb, i));
+    if (counted) qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &executed, counted);
+    size_t after = counted; /* counted instructions from this one to the block's end */
     for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        if (idle_insn(insn)) continue; /* a store in the idle section would be logged at no position; there is none */
+        after--;
         struct insn_pos *pos = malloc(sizeof *pos); /* host-side tool: allocation is fine here */
         if (!pos) abort();
-        pos->after = n - 1 - i;
-        qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_store, QEMU_PLUGIN_CB_NO_REGS,
-                                         QEMU_PLUGIN_MEM_W, pos);
+        pos->after = after;
+        qemu_plugin_register_vcpu_mem_cb(insn, on_store, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, pos);
     }
 }
 
@@ -102,10 +119,18 @@ PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *in
             have_addr = true;
         } else if (strncmp(argv[i], "size=", 5) == 0) {
             size = strtoull(argv[i] + 5, NULL, 0);
+        } else if (strncmp(argv[i], "idle=", 5) == 0) {
+            char *dash;
+            idle_lo = strtoull(argv[i] + 5, &dash, 0);
+            if (*dash != '-') {
+                fprintf(stderr, "tinyrig pin plugin: idle=<lo>-<hi>, got %s\n", argv[i]);
+                return -1;
+            }
+            idle_hi = strtoull(dash + 1, NULL, 0);
         } else if (strncmp(argv[i], "out=", 4) == 0) {
             out_path = argv[i] + 4;
         } else {
-            fprintf(stderr, "tinyrig pin plugin: unknown argument %s (addr=, size=, out=)\n", argv[i]);
+            fprintf(stderr, "tinyrig pin plugin: unknown argument %s (addr=, size=, idle=, out=)\n", argv[i]);
             return -1;
         }
     }

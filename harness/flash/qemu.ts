@@ -2,6 +2,7 @@
 import { execa, type ResultPromise } from "execa";
 import path from "node:path";
 import { z } from "zod";
+import { symbolAddresses } from "../build/symbols.ts";
 import { ensurePinPlugin } from "../emulator/pin-plugin.ts";
 import { FlashError, type AttachedConsole, type FlashContext, type FlashResult, type Flasher } from "./types.ts";
 
@@ -12,7 +13,15 @@ type QemuFlasherConfig = z.output<typeof qemuFlasherConfig>;
 const PTY_ANNOUNCE_TIMEOUT_MS = 15_000;
 const PTY_LINE = /char device redirected to (\/dev\/pts\/\d+)/;
 
-export function qemuArgv(ctx: FlashContext, pinPlugin?: { so: string; log: string }): { binary: string; args: string[] } {
+/** The pin plugin: its library, its log, and the firmware's idle section (ports/idle.h), whose instructions it leaves
+ * out of its count. */
+export interface PinPluginSetup {
+  so: string;
+  log: string;
+  idle?: { start: number; end: number };
+}
+
+export function qemuArgv(ctx: FlashContext, pinPlugin?: PinPluginSetup): { binary: string; args: string[] } {
   const q = ctx.board.console.emulator?.qemu;
   if (!q) throw new Error(`${ctx.board.file}: console.emulator.qemu is required for the qemu flasher`);
   const args = ["-M", q.machine];
@@ -23,7 +32,8 @@ export function qemuArgv(ctx: FlashContext, pinPlugin?: { so: string; log: strin
   args.push("-nographic", "-monitor", "none", "-serial", "pty");
   if (q.timestampTrace) args.push("-trace", q.timestampTrace);
   if (pinPlugin && q.timestampPinAddress !== undefined) {
-    args.push("-plugin", `${pinPlugin.so},addr=0x${q.timestampPinAddress.toString(16)},out=${pinPlugin.log}`);
+    const idle = pinPlugin.idle ? `,idle=0x${pinPlugin.idle.start.toString(16)}-0x${pinPlugin.idle.end.toString(16)}` : "";
+    args.push("-plugin", `${pinPlugin.so},addr=0x${q.timestampPinAddress.toString(16)}${idle},out=${pinPlugin.log}`);
   }
   args.push(...q.extraArgs, "-kernel", ctx.image.elf);
   return { binary: q.binary, args };
@@ -35,12 +45,17 @@ export const qemuFlasher: Flasher<QemuFlasherConfig> = {
   binaries: () => [], // the emulator binary comes from console.emulator.qemu.binary; doctor checks it there
   async flash(_config, ctx): Promise<FlashResult> {
     const q = ctx.board.console.emulator?.qemu;
-    let pinPlugin: { so: string; log: string } | undefined;
+    let pinPlugin: PinPluginSetup | undefined;
     if (ctx.observeTimestampPin) {
       if (q?.timestampPinAddress === undefined) {
         throw new Error(`${ctx.board.file}: console.emulator.qemu.timestampPinAddress is needed to observe the timestamp pin`);
       }
-      pinPlugin = { so: await ensurePinPlugin(), log: path.join(path.dirname(ctx.image.elf), `pin-${process.pid}-${Date.now()}.log`) };
+      const idle = await symbolAddresses(ctx.board.build.cross, ctx.image.elf, ["tr_idle_start", "tr_idle_end"]);
+      pinPlugin = {
+        so: await ensurePinPlugin(),
+        log: path.join(path.dirname(ctx.image.elf), `pin-${process.pid}-${Date.now()}.log`),
+        idle: { start: idle.get("tr_idle_start")!, end: idle.get("tr_idle_end")! },
+      };
     }
     const { binary, args } = qemuArgv(ctx, pinPlugin);
     const started = Date.now();

@@ -1,8 +1,8 @@
 // The emulated board's power monitor: the firmware's timestamp pulses, timestamped in virtual time by tinyrig's
 // QEMU plugin (harness/emulator/pin-plugin.ts), and the board file's power model (a current drawn at a voltage,
 // from a real chip's published figures). Energy = V x I x virtual time: reproducible to the microjoule, and
-// always labelled modelled, never measured. The core draws the active current while it retires instructions and,
-// where the board file gives one, the idle current while it sleeps (WFI) waiting for the host's bytes.
+// always labelled modelled, never measured. The core draws the active current while it works and, where the board
+// file gives one, the idle current while it sleeps (WFI) waiting for the host's bytes.
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { parsePinLog } from "../emulator/pin-plugin.ts";
@@ -79,8 +79,9 @@ export class ModelledMeter implements EnergyMeter {
   /**
    * An input's transfer over the console. How long it takes is the line's doing (the emulator's PTY delivers bytes at
    * whatever pace the host manages), so its length is modelled from the bytes on the wire at the board's baud rate.
-   * What the core does in it is observed: the firmware sleeps (WFI) until each byte comes, so the instructions it
-   * retires between the two marks are the work of taking the bytes. That work draws the active current, the rest of
+   * What the core does in it is observed: the firmware waits for each byte in its idle section (asleep in WFI,
+   * ports/idle.h), which the plugin does not count, so the instructions counted between the two marks are the work of
+   * taking the bytes. That work draws the active current, the rest of
    * the line time the idle current (the active one where the board file has no idle figure). A core slower than the
    * line would hold the host up, so the span is never shorter than its work.
    */
@@ -89,7 +90,8 @@ export class ModelledMeter implements EnergyMeter {
     const lineUs = (transfer.wireBytes * BITS_PER_UART_BYTE * 1e6) / transfer.baud;
     const durationUs = Math.max(lineUs, busyUs);
     const idleA = this.idleCurrentA ?? this.activeCurrentA;
-    return { durationUs, energyUj: this.voltageV * (this.activeCurrentA * busyUs + idleA * (durationUs - busyUs)) };
+    // written so that without an idle figure the work term is exactly 0, whatever the count
+    return { durationUs, energyUj: this.voltageV * (idleA * durationUs + (this.activeCurrentA - idleA) * busyUs) };
   }
 
   async nextSpans(edges: number, timeoutMs: number, opts: SpanOptions = {}): Promise<EdgeSpans> {
