@@ -18,7 +18,7 @@ const PTY_LINE = /char device redirected to (\/dev\/pts\/\d+)/;
 export interface PinPluginSetup {
   so: string;
   log: string;
-  idle?: { start: number; end: number };
+  idle: { start: number; end: number };
 }
 
 export function qemuArgv(ctx: FlashContext, pinPlugin?: PinPluginSetup): { binary: string; args: string[] } {
@@ -32,7 +32,7 @@ export function qemuArgv(ctx: FlashContext, pinPlugin?: PinPluginSetup): { binar
   args.push("-nographic", "-monitor", "none", "-serial", "pty");
   if (q.timestampTrace) args.push("-trace", q.timestampTrace);
   if (pinPlugin && q.timestampPinAddress !== undefined) {
-    const idle = pinPlugin.idle ? `,idle=0x${pinPlugin.idle.start.toString(16)}-0x${pinPlugin.idle.end.toString(16)}` : "";
+    const idle = `,idle=0x${pinPlugin.idle.start.toString(16)}-0x${pinPlugin.idle.end.toString(16)}`;
     args.push("-plugin", `${pinPlugin.so},addr=0x${q.timestampPinAddress.toString(16)}${idle},out=${pinPlugin.log}`);
   }
   args.push(...q.extraArgs, "-kernel", ctx.image.elf);

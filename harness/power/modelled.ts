@@ -81,9 +81,9 @@ export class ModelledMeter implements EnergyMeter {
    * whatever pace the host manages), so its length is modelled from the bytes on the wire at the board's baud rate.
    * What the core does in it is observed: the firmware waits for each byte in its idle section (asleep in WFI,
    * ports/idle.h), which the plugin does not count, so the instructions counted between the two marks are the work of
-   * taking the bytes. That work draws the active current, the rest of
-   * the line time the idle current (the active one where the board file has no idle figure). A core slower than the
-   * line would hold the host up, so the span is never shorter than its work.
+   * taking the bytes. That work draws the active current, the rest of the line time the idle current (the active one
+   * where the board file has no idle figure). A core slower than the line would hold the host up, so the span is never
+   * shorter than its work.
    */
   private transferSpan(fromInstructions: number, toInstructions: number, transfer: { wireBytes: number; baud: number }): Span {
     const busyUs = ((toInstructions - fromInstructions) * 2 ** this.pinLog.icountShift) / 1000;
