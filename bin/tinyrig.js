@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so there is no build step between a clone and a run.
-import { register } from "tsx/esm/api";
+// The installed command: runs tinyrig's built JavaScript (npm run build writes dist/; npm pack builds it first).
+// A checkout runs the TypeScript sources through ./tinyrig instead.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../harness/cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+const entry = new URL("../dist/harness/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  console.error("tinyrig: dist/ is missing: run `npm run build` (or use ./tinyrig in a checkout, which runs the sources)");
+  process.exit(1);
+}
+await import(entry.href);

@@ -1,18 +1,47 @@
 // tinyrig's command line. Each command is a thin wrapper: parse arguments, call the module that does the work.
+// Command modules load lazily: only the one named on the command line is imported, so `--help` and `--version`
+// answer without loading the run loop, the store or the report's rendering stack.
 import yargs, { type Argv } from "yargs";
-import { boardCommands } from "./commands/boards.ts";
-import { buildCommand } from "./commands/build.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { resultsCommands } from "./commands/results.ts";
-import { runCommands } from "./commands/run.ts";
-import { flashCommand } from "./commands/flash.ts";
-import { workloadsCommands } from "./commands/workloads.ts";
+import { tinyrigVersion } from "./paths.ts";
+
+type Register = (cli: Argv) => void;
+
+/** Every command module: the commands it registers with what `tinyrig --help` says of each, and how to load it. */
+const MODULES: { commands: Record<string, string>; load: () => Promise<Register> }[] = [
+  {
+    commands: { run: "benchmark workloads on a board and store the results", suite: "the full reference suite on the default emulated board, stored, with the report" },
+    load: async () => (await import("./commands/run.ts")).runCommands,
+  },
+  {
+    commands: { results: "stored runs: list, show, export", report: "write the HTML report and its charts" },
+    load: async () => (await import("./commands/results.ts")).resultsCommands,
+  },
+  { commands: { boards: "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files" }, load: async () => (await import("./commands/boards.ts")).boardCommands },
+  { commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" }, load: async () => (await import("./commands/workloads.ts")).workloadsCommands },
+  { commands: { build: "build the reference firmware for a board and a model" }, load: async () => (await import("./commands/build.ts")).buildCommand },
+  { commands: { flash: "build and flash the reference firmware for a workload (emulated boards: start and keep running)" }, load: async () => (await import("./commands/flash.ts")).flashCommand },
+  { commands: { doctor: "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)" }, load: async () => (await import("./commands/doctor.ts")).doctorCommand },
+  { commands: { config: "the settings in force (database, folders, default board) and where each comes from" }, load: async () => (await import("./commands/config.ts")).configCommand },
+];
+
+/** What `tinyrig --help` says of a command (command modules register with it). */
+export function describeCommand(name: string): string {
+  const d = MODULES.find((m) => name in m.commands)?.commands[name];
+  if (d === undefined) throw new Error(`no command ${name} in harness/cli.ts`);
+  return d;
+}
+
+/** An error that says how tinyrig should exit (2: usage, 1: a failure; the nightly gate adds its own). */
+export interface ExitCodeError extends Error {
+  exitCode: number;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const cli: Argv = yargs(argv)
     .scriptName("tinyrig")
     .usage("$0 <command> [options]")
+    .version(tinyrigVersion())
     .strict()
     .demandCommand(1, "name a command (tinyrig --help lists them)")
     .recommendCommands()
@@ -22,13 +51,19 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${msg}\n\n${y.help()}`);
       exitCode = 2;
     });
-  for (const register of [runCommands, resultsCommands, boardCommands, workloadsCommands, buildCommand, flashCommand, doctorCommand]) register(cli);
+  const named = argv.find((a) => !a.startsWith("-"));
   try {
+    for (const m of MODULES) {
+      // Only the invoked command's module is loaded; the others are listed in the help (and for "did you mean").
+      if (named !== undefined && named in m.commands) (await m.load())(cli);
+      else for (const [name, describe] of Object.entries(m.commands)) cli.command(name, describe);
+    }
     await cli.parseAsync();
   } catch (err) {
     console.error(`tinyrig: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.TINYRIG_DEBUG && err instanceof Error) console.error(err.stack);
-    return 1;
+    const code = (err as Partial<ExitCodeError>).exitCode;
+    return typeof code === "number" ? code : 1;
   }
   return exitCode || Number(process.exitCode ?? 0);
 }

@@ -2,9 +2,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Node } from "yaml";
-import type { ZodError } from "zod";
 import { boardSchema, type BoardDefinition } from "./schema.ts";
+import { lineOf, parseYaml } from "../yaml.ts";
+import { packagePath } from "../paths.ts";
+import { DEFAULT_BOARD, loadConfig } from "../config.ts";
+
+export { DEFAULT_BOARD };
 
 export class BoardFileError extends Error {
   constructor(
@@ -20,7 +23,7 @@ export class BoardFileError extends Error {
 }
 
 /** The directory of the boards tinyrig ships. */
-export const BUILTIN_BOARDS_DIR = path.resolve(import.meta.dirname, "../../boards");
+export const BUILTIN_BOARDS_DIR = packagePath("boards");
 
 export function loadBoardFile(file: string): BoardDefinition {
   const abs = path.resolve(file);
@@ -34,17 +37,9 @@ export function loadBoardFile(file: string): BoardDefinition {
 }
 
 export function parseBoardText(text: string, file: string): BoardDefinition {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new BoardFileError(
-      file,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, field: "", message: `YAML: ${e.message.split("\n")[0]}` })),
-    );
-  }
-  const result = boardSchema.safeParse(doc.toJS());
-  if (!result.success) throw new BoardFileError(file, describeIssues(result.error, doc, lineCounter));
-  const board = result.data;
+  const parsed = parseYaml(text, boardSchema);
+  if (!parsed.ok) throw new BoardFileError(file, parsed.problems);
+  const { data: board, doc, lines: lineCounter } = parsed.value;
   const base = path.basename(file).replace(/\.ya?ml$/, "");
   if (board.name !== base) {
     throw new BoardFileError(file, [
@@ -60,46 +55,9 @@ export function parseBoardText(text: string, file: string): BoardDefinition {
   };
 }
 
-function describeIssues(error: ZodError, doc: ReturnType<typeof parseDocument>, lc: LineCounter) {
-  return error.issues.map((issue) => {
-    const p = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
-    // For an unknown key, point at the key itself.
-    const keys = (issue as { keys?: string[] }).keys;
-    const where = keys?.length ? [...p, keys[0]!] : p;
-    return { line: lineOf(doc, lc, where), field: where.join("."), message: issue.message };
-  });
-}
-
-function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, at: (string | number)[]): number | undefined {
-  // Walk down as far as the path exists; report the deepest node found.
-  let node: Node | null | undefined = doc.contents as Node | null;
-  let line: number | undefined = node?.range ? lc.linePos(node.range[0]).line : undefined;
-  for (const key of at) {
-    if (!isMap(node) && !(node && "items" in node)) break;
-    const items: unknown[] = (node as { items: unknown[] }).items;
-    let next: Node | undefined;
-    if (isMap(node)) {
-      const pair: unknown = items.find(
-        (it: unknown) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(key),
-      );
-      if (!isPair(pair)) break;
-      const keyNode = pair.key as Node;
-      if (keyNode.range) line = lc.linePos(keyNode.range[0]).line;
-      next = (pair.value as Node | undefined) ?? undefined;
-    } else {
-      next = items[Number(key)] as Node | undefined;
-      if (next?.range) line = lc.linePos(next.range[0]).line;
-    }
-    node = next;
-    if (!node) break;
-  }
-  return line;
-}
-
-/** Board search path: the user's directories first, then the built-in boards. */
+/** Board search path: the user's directories first (given, then TINYRIG_BOARDS or the config file's), then the built-in boards. */
 export function boardDirs(extra: string[] = []): string[] {
-  const fromEnv = (process.env.TINYRIG_BOARDS ?? "").split(path.delimiter).filter(Boolean);
-  return [...extra, ...fromEnv, BUILTIN_BOARDS_DIR].map((d) => path.resolve(d));
+  return [...extra, ...loadConfig().boards.value, BUILTIN_BOARDS_DIR].map((d) => path.resolve(d));
 }
 
 export function listBoardFiles(dirs = boardDirs()): string[] {
@@ -126,4 +84,7 @@ export function findBoard(nameOrPath: string, dirs = boardDirs()): BoardDefiniti
   return loadBoardFile(file);
 }
 
-export const DEFAULT_BOARD = "mps2-an386";
+/** The board a run uses when none is named (TINYRIG_BOARD, the config file's defaultBoard, or mps2-an386). */
+export function defaultBoard(): string {
+  return loadConfig().defaultBoard.value;
+}

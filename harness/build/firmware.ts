@@ -7,9 +7,15 @@ import path from "node:path";
 import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { FlashImage } from "../flash/types.ts";
+import { loadConfig } from "../config.ts";
+import { packagePath, tinyrigVersion } from "../paths.ts";
 
-export const FIRMWARE_DIR = path.resolve(import.meta.dirname, "../../firmware");
-export const DEFAULT_BUILD_ROOT = path.resolve(import.meta.dirname, "../../build/firmware");
+export const FIRMWARE_DIR = packagePath("firmware");
+
+/** Where firmware builds go unless a spec says otherwise: `firmware/` in the configured build folder. */
+export function defaultBuildRoot(): string {
+  return path.join(loadConfig().build.value, "firmware");
+}
 
 export type InputTransform = "int8" | "uint8-minus-128" | "float32-quantize" | "raw";
 
@@ -69,8 +75,7 @@ const TRANSFORM_MACRO: Record<InputTransform, string> = {
 };
 
 export function firmwareVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { version: string };
-  return `tinyrig-${pkg.version}`;
+  return `tinyrig-${tinyrigVersion()}`;
 }
 
 /** The board.mk variables, in the order written. */
@@ -119,7 +124,7 @@ export function buildDirFor(spec: FirmwareSpec): string {
     JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false,
       ...(spec.modelKind === "classical" ? ["classical"] : [])]),
   ).slice(0, 12);
-  return path.join(spec.buildRoot ?? DEFAULT_BUILD_ROOT, spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
+  return path.join(spec.buildRoot ?? defaultBuildRoot(), spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
 }
 
 export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => void = () => {}): Promise<FirmwareImage> {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { ensurePinPlugin, parsePinLog } from "../emulator/pin-plugin.ts";
-import { boardMakeVariables, DEFAULT_BUILD_ROOT, FIRMWARE_DIR } from "./firmware.ts";
+import { boardMakeVariables, defaultBuildRoot, FIRMWARE_DIR } from "./firmware.ts";
 import { symbolAddresses } from "./symbols.ts";
 
 export const KERNEL_FIRMWARE_DIR = path.join(FIRMWARE_DIR, "bench");
@@ -32,7 +32,7 @@ export async function buildKernelFirmware(
   board: BoardDefinition,
   program: KernelProgram,
   kernels: KernelSet = board.build.kernels,
-  buildRoot = path.join(DEFAULT_BUILD_ROOT, "..", "kernel-firmware"),
+  buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"),
 ): Promise<KernelFirmware> {
   qemuOf(board);
   const dir = path.join(buildRoot, board.name, `${program}-${kernels}`);
@@ -48,7 +48,7 @@ export async function buildKernelFirmware(
 }
 
 /** Host build of the check program with the reference kernels: the checksums the target must reproduce (lines). */
-export async function runNativeKernelCheck(buildRoot = path.join(DEFAULT_BUILD_ROOT, "..", "kernel-firmware")): Promise<string[]> {
+export async function runNativeKernelCheck(buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware")): Promise<string[]> {
   const dir = path.join(buildRoot, "native");
   const args = ["-s", "-C", KERNEL_FIRMWARE_DIR, `BUILD_DIR=${dir}`, "native"];
   const b = await execa("make", args, { all: true, reject: false });

@@ -1,6 +1,7 @@
 // `tinyrig boards`: the boards tinyrig knows, whether each is emulated or attached (and usable), and whether another
 // tinyrig holds it; with files as arguments, validates those board files.
 import type { Argv } from "yargs";
+import { describeCommand } from "../cli.ts";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts } from "../boards/status.ts";
@@ -8,7 +9,7 @@ import { boardStatus, listSerialPorts } from "../boards/status.ts";
 export function boardCommands(cli: Argv): void {
   cli.command(
     "boards [file..]",
-    "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files",
+    describeCommand("boards"),
     (y) =>
       y
         .positional("file", { type: "string", array: true, describe: "board YAML files to validate" })

@@ -1,15 +1,16 @@
 // `tinyrig build`: build the reference firmware for a board and a workload, print where and how big.
 import type { Argv } from "yargs";
-import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import { describeCommand } from "../cli.ts";
+import { defaultBoard, findBoard } from "../boards/load.ts";
 import { buildFirmware, type InputTransform } from "../build/firmware.ts";
 
 export function buildCommand(cli: Argv): void {
   cli.command(
     "build",
-    "build the reference firmware for a board and a model",
+    describeCommand("build"),
     (y) =>
       y
-        .option("board", { type: "string", default: DEFAULT_BOARD, describe: "board name or YAML file" })
+        .option("board", { type: "string", default: defaultBoard(), describe: "board name or YAML file" })
         .option("model", { type: "string", demandOption: true, describe: ".tflite file, or .c: a classical model compiled to C (firmware/core/classical.h)" })
         .option("model-id", { type: "string", default: "custom", describe: "what m-model-[...] answers" })
         .option("input-bytes", { type: "number", demandOption: true })

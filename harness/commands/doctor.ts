@@ -1,13 +1,14 @@
 // `tinyrig doctor`: what each board needs on this machine (cross compiler, emulator, flasher and monitor tools, its
 // serial devices and the permission to open them), present or not, and the command that fixes what is missing.
 import type { Argv } from "yargs";
+import { describeCommand } from "../cli.ts";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
 import { boardStatus, listSerialPorts, type BoardStatus } from "../boards/status.ts";
 
 export function doctorCommand(cli: Argv): void {
   cli.command(
     "doctor",
-    "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)",
+    describeCommand("doctor"),
     (y) => y.option("json", { type: "boolean", default: false, describe: "machine-readable output" }),
     async (args) => {
       const { ports, problem } = await listSerialPorts();

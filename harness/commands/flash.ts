@@ -2,7 +2,8 @@
 // the machine and keeps it running, printing its serial port, so any host tool (the MLPerf Tiny runner, a
 // terminal) can talk to it until Ctrl-C.
 import type { Argv } from "yargs";
-import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import { describeCommand } from "../cli.ts";
+import { defaultBoard, findBoard } from "../boards/load.ts";
 import { lockBoard } from "../boards/lock.ts";
 import { buildFirmware } from "../build/firmware.ts";
 import { flasherFor } from "../flash/index.ts";
@@ -12,10 +13,10 @@ import { boardModel } from "../workloads/variants.ts";
 export function flashCommand(cli: Argv): void {
   cli.command(
     "flash",
-    "build and flash the reference firmware for a workload (emulated boards: start and keep running)",
+    describeCommand("flash"),
     (y) =>
       y
-        .option("board", { type: "string", default: DEFAULT_BOARD })
+        .option("board", { type: "string", default: defaultBoard() })
         .option("workload", { type: "string", demandOption: true })
         .option("variant", { type: "string", describe: "a variant of the workload's model instead of the main one" })
         .option("energy", { type: "boolean", default: false, describe: "energy-mode firmware (timestamp pin)" }),

@@ -1,14 +1,15 @@
 // `tinyrig results` (list / show / export) and `tinyrig report`.
 import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { writeReport, DEFAULT_REPORT_DIR } from "../report/report.ts";
+import { describeCommand } from "../cli.ts";
 import { exportRows, toCsv, type ExportTable } from "../store/export.ts";
-import { DEFAULT_DB, ResultStore } from "../store/store.ts";
+import { ResultStore } from "../store/store.ts";
+import { loadConfig } from "../config.ts";
 
 export function resultsCommands(cli: Argv): void {
-  cli.command("results", "stored runs: list, show, export", (y) =>
+  cli.command("results", describeCommand("results"), (y) =>
     y
-      .option("db", { type: "string", default: DEFAULT_DB })
+      .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
       .command("list", "list runs", (yy) =>
         yy.option("board", { type: "string" }).option("workload", { type: "string" }).option("mode", { type: "string" })
           .option("variant", { type: "string", describe: "runs of this model variant (model: the main model)" })
@@ -41,11 +42,13 @@ export function resultsCommands(cli: Argv): void {
         }))
       .demandCommand(1, "results list | show <id> | export"),
   );
-  cli.command("report", "write the HTML report and its charts", (y) =>
-    y.option("db", { type: "string", default: DEFAULT_DB }).option("out", { type: "string", default: DEFAULT_REPORT_DIR }),
+  cli.command("report", describeCommand("report"), (y) =>
+    y.option("db", { type: "string", default: loadConfig().db.value, describe: "result database" }).option("out", { type: "string", default: loadConfig().reports.value, describe: "report folder" }),
     async (a) => {
       const store = ResultStore.open(a.db);
       try {
+        // the rendering stack (vega) loads only for reports
+        const { writeReport } = await import("../report/report.ts");
         console.log(await writeReport({ store, outDir: a.out }));
       } finally {
         store.close();

@@ -1,14 +1,15 @@
 // `tinyrig run` (and `tinyrig suite`): build, flash, run, store; print a summary; optionally write the report.
 import type { Argv } from "yargs";
-import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
+import { describeCommand } from "../cli.ts";
+import { defaultBoard, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { createProgress } from "../run/progress.ts";
 import { runSuite, type RunMode, type SuiteOptions, type SuiteResult } from "../run/suite.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
-import { DEFAULT_DB, ResultStore } from "../store/store.ts";
+import { ResultStore } from "../store/store.ts";
+import { loadConfig } from "../config.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
-import { writeReport } from "../report/report.ts";
 
 interface RunArgs {
   board: string;
@@ -32,11 +33,11 @@ interface RunArgs {
 export function runCommands(cli: Argv): void {
   const options = (y: Argv) =>
     y
-      .option("board", { type: "string", default: DEFAULT_BOARD, describe: "board name or YAML file" })
+      .option("board", { type: "string", default: defaultBoard(), describe: "board name or YAML file" })
       .option("workload", { type: "string", array: true, default: ["all"], describe: "workload ids, or all" })
       .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
       .option("mode", { type: "string", array: true, describe: "performance, accuracy, energy, or all (default: performance and accuracy, with energy where the board can measure or model it)" })
-      .option("db", { type: "string", default: DEFAULT_DB, describe: "result database" })
+      .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
       .option("windows", { type: "number", default: 5, describe: "performance windows (MLPerf: 5, median reported)" })
       .option("min-window-seconds", { type: "number", default: 10, describe: "device time per performance window" })
       .option("iterations", { type: "number", describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
@@ -48,10 +49,10 @@ export function runCommands(cli: Argv): void {
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
       .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
-  cli.command("run", "benchmark workloads on a board and store the results", options, async (args) => {
+  cli.command("run", describeCommand("run"), options, async (args) => {
     process.exitCode = await run(args as unknown as RunArgs);
   });
-  cli.command("suite", "the full reference suite on the default emulated board, stored, with the report", options, async (args) => {
+  cli.command("suite", describeCommand("suite"), options, async (args) => {
     process.exitCode = await run({ ...(args as unknown as RunArgs), report: true });
   });
 }
@@ -111,6 +112,8 @@ async function run(args: RunArgs): Promise<number> {
   printSummary(results, board.kind === "emulated", args.json);
   console.error(`results stored in ${store.file}`);
   if (args.report) {
+    // the rendering stack (vega) loads only for reports
+    const { writeReport } = await import("../report/report.ts");
     const out = await writeReport({ store });
     console.error(`report written to ${out}`);
   }

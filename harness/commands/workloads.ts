@@ -2,15 +2,18 @@
 // the recipe (TypeScript generator, then the Python training recipe, the classical model's step where there is one,
 // then the host evaluation into the manifest).
 import { execa } from "execa";
+import { PACKAGE_ROOT } from "../paths.ts";
 import path from "node:path";
 import type { Argv } from "yargs";
+import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+// Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
+const ROOT = PACKAGE_ROOT;
 
 export function workloadsCommands(cli: Argv): void {
-  cli.command("workloads", "the reference workloads: list, or rebuild one from its recipe", (y) =>
+  cli.command("workloads", describeCommand("workloads"), (y) =>
     y
       .command("list", "list workloads with their models and quality", (yy) => yy, () => {
         for (const w of listWorkloads()) {

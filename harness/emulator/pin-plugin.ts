@@ -4,16 +4,20 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
+import { loadConfig } from "../config.ts";
+import { packagePath } from "../paths.ts";
 
-const SOURCE = path.resolve(import.meta.dirname, "qemu-pin-plugin.c");
-const BUILD_DIR = path.resolve(import.meta.dirname, "../../build/qemu-plugin");
+// The C source ships beside the TypeScript (packagePath: the built JavaScript lives elsewhere); the .so is built
+// in the configured build folder.
+const SOURCE = packagePath("harness", "emulator", "qemu-pin-plugin.c");
 
 /** Compiles the plugin with the host compiler if this source has not been built yet; returns the .so path. */
 export async function ensurePinPlugin(): Promise<string> {
   const source = readFileSync(SOURCE);
-  const so = path.join(BUILD_DIR, `pin-${createHash("sha256").update(source).digest("hex").slice(0, 12)}.so`);
+  const buildDir = path.join(loadConfig().build.value, "qemu-plugin");
+  const so = path.join(buildDir, `pin-${createHash("sha256").update(source).digest("hex").slice(0, 12)}.so`);
   if (existsSync(so)) return so;
-  mkdirSync(BUILD_DIR, { recursive: true });
+  mkdirSync(buildDir, { recursive: true });
   const args = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-o", so, SOURCE];
   const r = await execa("gcc", args, { all: true, reject: false });
   if (r.exitCode !== 0) throw new Error(`building the QEMU pin plugin failed (gcc ${args.join(" ")}):\n${r.all}`);

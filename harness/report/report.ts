@@ -8,8 +8,8 @@ import { accuracyChart, energyChart, historyChart, latencyChart, paretoChart, ph
 import { paretoPoints } from "./pareto.ts";
 import { listWorkloads, type Workload } from "../workloads/registry.ts";
 import { renderSvg } from "./render.ts";
+import { loadConfig } from "../config.ts";
 
-export const DEFAULT_REPORT_DIR = path.resolve(import.meta.dirname, "../../reports");
 
 export interface ReportOptions {
   store: ResultStore;
@@ -21,7 +21,7 @@ export interface ReportOptions {
 const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
 
-export async function writeReport({ store, outDir = DEFAULT_REPORT_DIR, workloads }: ReportOptions): Promise<string> {
+export async function writeReport({ store, outDir = loadConfig().reports.value, workloads }: ReportOptions): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const latest = store.latestRuns();
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);

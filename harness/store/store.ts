@@ -12,8 +12,6 @@ import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement }
 import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
 
-export const DEFAULT_DB = path.resolve(import.meta.dirname, "../../results/tinyrig.db");
-
 export class StoreError extends Error {
   constructor(message: string) {
     super(message);
@@ -88,7 +86,7 @@ export class ResultStore implements SuiteStore {
     this.db = db;
   }
 
-  static open(file = DEFAULT_DB): ResultStore {
+  static open(file: string): ResultStore {
     const abs = path.resolve(file);
     if (existsSync(abs)) refuseNonSqlite(abs);
     else mkdirSync(path.dirname(abs), { recursive: true });

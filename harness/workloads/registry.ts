@@ -3,9 +3,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { readDataset, type Dataset } from "./dataset.ts";
+import { packagePath } from "../paths.ts";
 import { ManifestError, readManifest, type Manifest } from "./manifest.ts";
 
-export const WORKLOADS_DIR = path.resolve(import.meta.dirname, "../../workloads");
+export const WORKLOADS_DIR = packagePath("workloads");
 
 export interface Workload {
   id: string;
