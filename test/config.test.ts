@@ -1,11 +1,12 @@
 // Settings as a user meets them: tinyrig.config.yaml found upwards from the working folder, paths in it relative to
 // its folder, environment over config over defaults, options over all; a bad file named with its line, exit 2, and
 // nothing written.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../harness/config.ts";
+import { listWorkloads, loadWorkload, WORKLOADS_DIR } from "../harness/workloads/registry.ts";
 import { tinyrig } from "./helpers/cli.ts";
 
 function project(config?: string): { root: string; sub: string } {
@@ -60,7 +61,8 @@ describe("resolveConfig", () => {
   });
 });
 
-describe("tinyrig config and the options it feeds", () => {
+// each test starts the CLI once or twice: seconds on a loaded machine
+describe("tinyrig config and the options it feeds", { timeout: 60_000 }, () => {
   it("prints each setting and where it came from", async () => {
     const { root, sub } = project("db: lab.db\n");
     const r = await tinyrig(["config", "--json"], { cwd: sub, env: { TINYRIG_REPORTS: "/tmp/elsewhere" } });
@@ -91,5 +93,17 @@ describe("tinyrig config and the options it feeds", () => {
     expect(r.stderr).toMatch(/line 2: bords: Unrecognized key/);
     expect(existsSync(path.join(root, "lab.db"))).toBe(false);
     expect(existsSync(path.join(root, "build"))).toBe(false);
+  });
+});
+
+describe("workload folders", () => {
+  it("a user's folder is searched before tinyrig's own; an unknown id names the folders searched", () => {
+    const mine = mkdtempSync(path.join(tmpdir(), "tinyrig-workloads-"));
+    cpSync(path.join(WORKLOADS_DIR, "vibration"), path.join(mine, "vibration"), { recursive: true });
+    const all = listWorkloads([mine, WORKLOADS_DIR]);
+    expect(all.map((w) => w.id)).toEqual(listWorkloads(WORKLOADS_DIR).map((w) => w.id));
+    expect(all.find((w) => w.id === "vibration")!.dir).toBe(path.join(mine, "vibration"));
+    expect(loadWorkload("wake-word", [mine, WORKLOADS_DIR]).dir).toBe(path.join(WORKLOADS_DIR, "wake-word"));
+    expect(() => loadWorkload("nope", [mine, WORKLOADS_DIR])).toThrow(`no workload "nope" (searched ${mine}, ${WORKLOADS_DIR}`);
   });
 });

@@ -1,9 +1,11 @@
-// The reference workloads under workloads/: listed, loaded by id, and checked against their manifests' hashes.
+// Workloads: the reference ones under workloads/ and any in the folders a user configures; listed, loaded by id, and
+// checked against their manifests' hashes.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { readDataset, type Dataset } from "./dataset.ts";
 import { packagePath } from "../paths.ts";
+import { loadConfig } from "../config.ts";
 import { ManifestError, readManifest, type Manifest } from "./manifest.ts";
 
 export const WORKLOADS_DIR = packagePath("workloads");
@@ -17,20 +19,35 @@ export interface Workload {
   modelPath: string;
 }
 
-export function listWorkloads(root = WORKLOADS_DIR): Workload[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, "manifest.yaml")))
-    .map((d) => loadWorkload(d.name, root))
-    .sort((a, b) => a.id.localeCompare(b.id));
+/** Workload search path: the user's folders (TINYRIG_WORKLOADS or the config file's) first, then tinyrig's own. */
+export function workloadDirs(): string[] {
+  return [...loadConfig().workloads.value, WORKLOADS_DIR];
 }
 
-export function loadWorkload(id: string, root = WORKLOADS_DIR): Workload {
+/** Workload ids under each folder (a folder with a manifest.yaml), the earlier folder winning an id. */
+function workloadFolders(roots: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    for (const d of readdirSync(root, { withFileTypes: true })) {
+      if (d.isDirectory() && !found.has(d.name) && existsSync(path.join(root, d.name, "manifest.yaml"))) found.set(d.name, root);
+    }
+  }
+  return found;
+}
+
+export function listWorkloads(roots: string | string[] = workloadDirs()): Workload[] {
+  const list = typeof roots === "string" ? [roots] : roots;
+  return [...workloadFolders(list)].map(([id, root]) => loadWorkload(id, root)).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export function loadWorkload(id: string, roots: string | string[] = workloadDirs()): Workload {
+  const list = typeof roots === "string" ? [roots] : roots;
+  const folders = workloadFolders(list);
+  const root = folders.get(id);
+  if (root === undefined) throw new Error(`no workload "${id}" (searched ${list.join(", ")}; known: ${[...folders.keys()].sort().join(", ")})`);
   const dir = path.join(root, id);
   const manifestFile = path.join(dir, "manifest.yaml");
-  if (!existsSync(manifestFile)) {
-    const known = existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, "manifest.yaml"))) : [];
-    throw new Error(`no workload "${id}" (known: ${known.join(", ")})`);
-  }
   const manifest = readManifest(manifestFile);
   if (manifest.id !== id) throw new ManifestError(manifestFile, `id "${manifest.id}" must match the folder name "${id}"`);
   return {
