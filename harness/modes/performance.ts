@@ -19,8 +19,8 @@ export interface PerformanceSettings {
   minWindowSeconds: number;
   /** Window input bytes: the whole file, or its first window for sliding-window workloads. */
   inputBytes: number;
-  /** Windows already stored by an interrupted run (resume): skipped. */
-  done?: Set<number>;
+  /** Windows already stored by an interrupted run (resume): not measured again, but part of the summary. */
+  previous?: WindowMeasurement[];
 }
 
 /** A power monitor watching the windows. */
@@ -135,10 +135,11 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
     ctx.log(`calibration (${deviceTimer ? "device timer" : "monitor time"}): ${perInferenceUs.toFixed(1)} us/inference over ${n}; ${iterations} iterations per window`);
   }
 
-  const measured: (WindowMeasurement | EnergyWindowMeasurement)[] = [];
+  const measured: (WindowMeasurement | EnergyWindowMeasurement)[] = [...(s.previous ?? [])];
+  const done = new Set(measured.map((m) => m.index));
   for (let w = 0; w < s.windows; w++) {
     ctx.signal?.throwIfAborted();
-    if (s.done?.has(w)) continue;
+    if (done.has(w)) continue;
     const { input, bytes } = windowInput(w);
     const loadSpan = await load(bytes);
     const expectUs = (calibration?.latencyUs ?? 1e6) * iterations;

@@ -14,7 +14,9 @@ import type { EnergySource } from "../store/store.ts";
 import { connectBoard, raceExit, type BoardConnection } from "./connect.ts";
 import type { Progress } from "./progress.ts";
 
-export type RunMode = "performance" | "accuracy" | "energy";
+/** Every measurement a run can make: the one list a new mode is added to. */
+export const RUN_MODES = ["performance", "accuracy", "energy"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 /** What the run loop needs to know of a workload (harness/workloads provides it). */
 export interface SuiteWorkload {
@@ -57,8 +59,6 @@ export interface RunStart {
 /** What the run loop needs of the store (harness/store provides it). */
 export interface SuiteStore {
   startRun(start: RunStart): number;
-  /** Marks a stored run running again (resume), owned by this process. */
-  reopenRun(runId: number): void;
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void;
   inference(runId: number, i: InferenceMeasurement): void;
   finishRun(runId: number, summary: Record<string, unknown>): void;
@@ -78,7 +78,7 @@ export interface SuiteOptions {
   progress: Progress;
   signal?: AbortSignal;
   /** Continue a stored run that was interrupted: its id and what it already holds. */
-  resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windowsDone: Set<number>; inferences: InferenceMeasurement[] };
+  resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windows: WindowMeasurement[]; inferences: InferenceMeasurement[] };
   /** Every line to and from the device, for --trace. */
   trace?: (direction: "tx" | "rx", line: string) => void;
   /**
@@ -89,6 +89,8 @@ export interface SuiteOptions {
   energyFlow?: "auto" | "mlperf";
   /** Keep each energy window's raw monitor samples, compressed, referenced from the run. */
   rawTraces?: boolean;
+  /** The modes were not asked for but defaulted: energy the device cannot give is noted with the run, not failed. */
+  modesDefaulted?: boolean;
 }
 
 export interface SuiteResult {
@@ -255,9 +257,11 @@ async function runMode(
 ): Promise<SuiteResult> {
   const { store, progress, board } = opts;
   const windowed = mode !== "accuracy";
+  // Everything a resume needs to measure the same way again (harness/run/resume.ts reads it back).
   const settings: Record<string, unknown> = windowed
     ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? "calibrated to minWindowSeconds", warmup: opts.performance.warmup ?? workload.performance.warmup }
-    : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
+    : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), limit: opts.limit ?? null, hostReference: Boolean(workload.hostReference) };
+  settings.boardFile = board.file;
   const resume = opts.resume?.mode === mode && opts.resume.workload === workload.id ? opts.resume : undefined;
   if (resume && energy) {
     const error = `run ${resume.runId} measured energy: energy windows are not resumable, start a new run`;
@@ -278,10 +282,7 @@ async function runMode(
       settings.energyFlow = energy.flow;
     }
     runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter?.kind === "modelled" });
-    if (resume) {
-      store.reopenRun(runId);
-      progress.log(`  resuming run ${runId}: ${resume.windowsDone.size} windows and ${resume.inferences.length} inferences already stored`);
-    }
+    if (resume) progress.log(`  resuming run ${runId}: ${resume.windows.length} windows and ${resume.inferences.length} inferences already stored`);
     const id = runId;
     const source: EnergySource | undefined = meter && { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
     const ctx = {
@@ -312,7 +313,7 @@ async function runMode(
       progress.start(label, opts.performance.windows, "windows");
       const summary = await runPerformance(
         ctx,
-        { windows: opts.performance.windows, warmup: settings.warmup as number, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes, done: resume?.windowsDone },
+        { windows: opts.performance.windows, warmup: settings.warmup as number, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes, previous: resume?.windows },
         watch,
       );
       progress.stop();
