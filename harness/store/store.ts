@@ -51,6 +51,9 @@ export interface RunRow {
   /** What the device reported of itself (tinyrig firmware's caps; null on MLPerf firmware). */
   device: { name: string | null; profile: string | null; modelId: string | null; arenaUsedBytes: number | null; arenaSizeBytes: number | null; modelBytes: number | null; inputBytes: number | null; outputBytes: number | null };
   firmwareBytes: { flash: number; ram: number } | null;
+  /** Where the figures came from: the console (hardware serial, an emulator, another PTY), the flasher, the build id
+   * the device reported and what that confirms of the firmware. Null on runs stored before schema v5. */
+  provenance: { console: string | null; flasher: string | null; deviceBuildId: string | null; firmware: string | null };
 }
 
 export interface WindowRow extends WindowMeasurement {
@@ -209,15 +212,19 @@ export class ResultStore implements SuiteStore {
         "INSERT INTO board (name, file_sha256, yaml, kind) VALUES (?, ?, ?, ?)",
         [s.board.name, s.board.fileSha256, s.board.text, s.board.kind],
       );
-      const fw = s.firmware;
-      let firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id;
-      firmwareId ??= Number(
-        this.db
-          .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-          .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
-      );
+      const fw = s.firmware; // undefined: the build failed, and the run is stored failed
+      let firmwareId: number | null = null;
+      if (fw) {
+        firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ?? Number(
+          this.db
+            .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
+        );
+      }
       const w = s.workload;
-      const caps = s.connection.identity.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
+      const identity = s.connection?.identity;
+      const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
+      const p = s.provenance;
       const workloadId = this.upsert(
         "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ? AND variant IS ?",
         "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs, variant) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -232,13 +239,15 @@ export class ResultStore implements SuiteStore {
         .prepare(
           `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
              started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile, dut_model_id,
-             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device,
+             console, flasher, dut_build_id, firmware_provenance)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
           new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
-          s.connection.identity.name, s.connection.identity.profile, s.connection.identity.model || null,
-          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null).lastInsertRowid;
+          identity?.name ?? null, identity?.profile ?? null, identity?.model || null,
+          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null,
+          p?.console ?? null, p?.flasher ?? null, p?.deviceBuildId ?? null, p?.firmware ?? null).lastInsertRowid;
       return Number(id);
     })();
   }
@@ -411,6 +420,7 @@ function toRunRow(r: RawRun): RunRow {
       modelBytes: r.model_bytes_on_device as number | null, inputBytes: r.input_bytes_on_device as number | null, outputBytes: r.output_bytes_on_device as number | null,
     },
     firmwareBytes: r.fw_flash === null || r.fw_flash === undefined ? null : { flash: r.fw_flash as number, ram: r.fw_ram as number },
+    provenance: { console: (r.console as string | null) ?? null, flasher: (r.flasher as string | null) ?? null, deviceBuildId: (r.dut_build_id as string | null) ?? null, firmware: (r.firmware_provenance as string | null) ?? null },
   };
 }
 
