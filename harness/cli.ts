@@ -1,7 +1,10 @@
 // tinyrig's command line. Each command is a thin wrapper: parse arguments, call the module that does the work.
 // Command modules load lazily: only the one named on the command line is imported, so `--help` and `--version`
 // answer without loading the run loop, the store or the report's rendering stack.
+// Exit codes are decided here, once: 0 success, 1 a failure (named on stderr), 2 a usage error (before any work);
+// an error may carry its own (`exitCode`: a bad config file is a usage error).
 import yargs, { type Argv } from "yargs";
+import { UsageError } from "./commands/usage.ts";
 import { tinyrigVersion } from "./paths.ts";
 
 type Register = (cli: Argv) => void;
@@ -37,7 +40,6 @@ export interface ExitCodeError extends Error {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
   const cli: Argv = yargs(argv)
     .scriptName("tinyrig")
     .usage("$0 <command> [options]")
@@ -46,10 +48,13 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, "name a command (tinyrig --help lists them)")
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((msg, err, y) => {
-      if (err) throw err;
-      console.error(`${msg}\n\n${y.help()}`);
-      exitCode = 2;
+    // yargs validates before it calls a command's handler, but only a fail handler that throws stops the handler from
+    // running: one that returns lets the command go ahead (`run --limt 2` ran the whole benchmark, then exited 2).
+    // A validation message (or a coerce error, which yargs wraps as a YError) is a usage error; any other error comes
+    // from a handler and is passed on as it is.
+    .fail((msg, err) => {
+      if (err && err.name !== "YError") throw err;
+      throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? "bad usage");
     });
   const named = argv.find((a) => !a.startsWith("-"));
   try {
@@ -60,10 +65,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     await cli.parseAsync();
   } catch (err) {
+    if (err instanceof UsageError || (err instanceof Error && err.name === "YError")) {
+      console.error(`tinyrig: ${err.message}\n(tinyrig ${named ?? ""} --help lists the options)`.replace(/ {2}/, " "));
+      return 2;
+    }
     console.error(`tinyrig: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.TINYRIG_DEBUG && err instanceof Error) console.error(err.stack);
     const code = (err as Partial<ExitCodeError>).exitCode;
     return typeof code === "number" ? code : 1;
   }
-  return exitCode || Number(process.exitCode ?? 0);
+  return Number(process.exitCode ?? 0);
 }

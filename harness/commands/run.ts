@@ -1,50 +1,57 @@
 // `tinyrig run` (and `tinyrig suite`): build, flash, run, store; print a summary; optionally write the report.
+import path from "node:path";
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { defaultBoard, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { createProgress } from "../run/progress.ts";
-import { runSuite, type RunMode, type SuiteOptions, type SuiteResult } from "../run/suite.ts";
+import { RUN_MODES, runSuite, type RunMode, type SuiteOptions, type SuiteResult, type SuiteWorkload } from "../run/suite.ts";
+import { restoreRun } from "../run/resume.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
 import { ResultStore } from "../store/store.ts";
 import { loadConfig } from "../config.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
+import { positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 
 interface RunArgs {
-  board: string;
-  workload: string[];
+  board?: string;
+  workload?: string[];
   variant?: string[];
   mode?: string[];
   db: string;
-  windows: number;
-  "min-window-seconds": number;
+  windows?: number;
+  "min-window-seconds"?: number;
   iterations?: number;
   dataset?: string;
   limit?: number;
   resume?: number;
-  "energy-flow": "auto" | "mlperf";
+  "energy-flow"?: "auto" | "mlperf";
   "raw-traces": boolean;
   report: boolean;
   json: boolean;
   trace: boolean;
 }
 
+/** What a run measures when nothing says otherwise (MLPerf Tiny's performance rule: 5 windows of at least 10 s). */
+const DEFAULTS = { workload: ["all"], windows: 5, minWindowSeconds: 10, energyFlow: "auto" as const };
+
 export function runCommands(cli: Argv): void {
+  // Options a resumed run takes from its stored settings have no yargs default: given or not is what counts.
   const options = (y: Argv) =>
     y
-      .option("board", { type: "string", default: defaultBoard(), describe: "board name or YAML file" })
-      .option("workload", { type: "string", array: true, default: ["all"], describe: "workload ids, or all" })
+      .option("board", { type: "string", describe: `board name or YAML file (default ${defaultBoard()})` })
+      .option("workload", { type: "string", array: true, describe: "workload ids, or all (default all)" })
       .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
-      .option("mode", { type: "string", array: true, describe: "performance, accuracy, energy, or all (default: performance and accuracy, with energy where the board can measure or model it)" })
+      .option("mode", { type: "string", array: true, choices: [...RUN_MODES, "all"], describe: "measurements (default: performance and accuracy, with energy where the board can measure or model it)" })
       .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
-      .option("windows", { type: "number", default: 5, describe: "performance windows (MLPerf: 5, median reported)" })
-      .option("min-window-seconds", { type: "number", default: 10, describe: "device time per performance window" })
-      .option("iterations", { type: "number", describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
+      .option("windows", { type: "string", coerce: positiveInteger("--windows"), describe: `performance windows (default ${DEFAULTS.windows}; MLPerf: 5, median reported)` })
+      .option("min-window-seconds", { type: "string", coerce: positiveNumber("--min-window-seconds"), describe: `device time per performance window (default ${DEFAULTS.minWindowSeconds})` })
+      .option("iterations", { type: "string", coerce: positiveInteger("--iterations"), describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
-      .option("limit", { type: "number", describe: "accuracy mode: only the first N inputs" })
-      .option("resume", { type: "number", describe: "continue an interrupted or failed run (its board, workload and mode)" })
-      .option("energy-flow", { choices: ["auto", "mlperf"] as const, default: "auto" as const, describe: "auto: energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run" })
+      .option("limit", { type: "string", coerce: positiveInteger("--limit"), describe: "accuracy mode: only the first N inputs (a partial run, never a headline result)" })
+      .option("resume", { type: "string", coerce: positiveInteger("--resume"), describe: "continue an interrupted or failed run with its stored settings" })
+      .option("energy-flow", { choices: ["auto", "mlperf"] as const, describe: "auto (default): energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run" })
       .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
@@ -58,31 +65,28 @@ export function runCommands(cli: Argv): void {
 }
 
 async function run(args: RunArgs): Promise<number> {
-  const store = ResultStore.open(args.db);
-  const abandoned = store.markInterrupted();
-  let resume: SuiteOptions["resume"];
-  if (args.resume !== undefined) {
-    const r = store.getRun(args.resume);
-    if (!r) throw new Error(`no run ${args.resume} in ${store.file}`);
-    if (r.status === "completed" || r.status === "running") throw new Error(`run ${r.id} is ${r.status}; only interrupted or failed runs can be resumed`);
-    if (r.mode === "energy" || r.settings.meter !== undefined) throw new Error(`run ${r.id} measured energy: energy windows are not resumable, start a new run`);
-    args = { ...args, board: r.board, workload: [r.workload], variant: r.variant ? [r.variant] : undefined, mode: [r.mode] };
-    const windows = store.windows(r.id);
-    resume = { runId: r.id, mode: r.mode, workload: r.workload, firmwareSha256: r.firmwareSha256, windowsDone: new Set(windows.map((w) => w.index)), inferences: store.inferences(r.id) };
+  // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
+  // from the database, so it opens that first (and must find it).
+  let request: RunRequest;
+  let store: ResultStore;
+  if (args.resume === undefined) {
+    request = freshRequest(args);
+    store = ResultStore.open(args.db);
+  } else {
+    store = ResultStore.open(args.db, { mustExist: true });
+    request = resumedRequest(store, args.resume, args);
   }
-  const board = findBoard(args.board);
-  const modes = (args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
-  for (const m of modes) if (!["performance", "accuracy", "energy"].includes(m)) throw new Error(`--mode ${m}: not one of performance, accuracy, energy, all`);
-  const selected = args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id));
-  const variants = args.variant;
-  const workloads = variants === undefined
-    ? selected.map((w) => suiteWorkload(w, args.dataset))
-    // every named variant is checked (the float32 reference refused, unknown ids named) before anything is built
-    : selected.map((w) => [w, selectBoardModels(w, variants)] as const).flatMap(([w, ids]) => {
-      const hostOnly = variants.includes("all") ? w.manifest.variants.filter((v) => v.kind === "float32").map((v) => v.id) : [];
-      if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
-      return ids.map((id) => suiteWorkload(w, args.dataset, id));
-    });
+  const { board, workloads, modes } = request;
+  const abandoned = store.markInterrupted();
+  const resume = request.resume;
+  if (resume) {
+    try {
+      store.claimForResume(resume.runId);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
   const abort = new AbortController();
@@ -96,21 +100,24 @@ async function run(args: RunArgs): Promise<number> {
       workloads,
       modes,
       store,
-      performance: { windows: args.windows, minWindowSeconds: args["min-window-seconds"], iterations: args.iterations },
-      limit: args.limit,
+      performance: request.performance,
+      limit: request.limit,
       resume,
       progress,
       signal: abort.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
-      energyFlow: args["energy-flow"],
+      energyFlow: request.energyFlow,
       rawTraces: args["raw-traces"],
+      modesDefaulted: request.modesDefaulted,
     });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  printSummary(results, board.kind === "emulated", args.json);
-  console.error(`results stored in ${store.file}`);
+  printSummary(results, board.kind === "emulated", args.json, store);
+  const stored = results.filter((r) => r.runId !== undefined).map((r) => r.runId!);
+  if (stored.length) console.error(`results stored in ${store.file} (run${stored.length > 1 ? "s" : ""} ${stored.join(", ")})`);
+  else console.error(`nothing stored in ${store.file}`);
   if (args.report) {
     // the rendering stack (vega) loads only for reports
     const { writeReport } = await import("../report/report.ts");
@@ -121,13 +128,89 @@ async function run(args: RunArgs): Promise<number> {
   return results.every((r) => r.status === "completed") ? 0 : 1;
 }
 
+/** What one `tinyrig run` measures, decided before anything is built. */
+interface RunRequest {
+  board: BoardDefinition;
+  workloads: SuiteWorkload[];
+  modes: RunMode[];
+  /** No --mode given: energy is measured only where the device can; where it cannot, that is noted, not failed. */
+  modesDefaulted: boolean;
+  performance: SuiteOptions["performance"];
+  limit?: number;
+  energyFlow: "auto" | "mlperf";
+  resume?: NonNullable<SuiteOptions["resume"]>;
+}
+
+function freshRequest(args: RunArgs): RunRequest {
+  const board = findBoard(args.board ?? defaultBoard());
+  const modes = args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
+  const workloadIds = args.workload ?? DEFAULTS.workload;
+  const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
+  const variants = args.variant;
+  const workloads = variants === undefined
+    ? selected.map((w) => suiteWorkload(w, args.dataset))
+    // every named variant is checked (the float32 reference refused, unknown ids named) before anything is built
+    : selected.map((w) => [w, selectBoardModels(w, variants)] as const).flatMap(([w, ids]) => {
+      const hostOnly = variants.includes("all") ? w.manifest.variants.filter((v) => v.kind === "float32").map((v) => v.id) : [];
+      if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
+      return ids.map((id) => suiteWorkload(w, args.dataset, id));
+    });
+  return {
+    board,
+    workloads,
+    modes,
+    modesDefaulted: args.mode === undefined,
+    performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
+    limit: args.limit,
+    energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
+  };
+}
+
+/**
+ * A resumed run measures exactly as it started: board (its stored YAML), workload, variant, mode, dataset, windows,
+ * window length, iterations and input limit all come from the database. An option that says otherwise is refused,
+ * named; one that says the same is accepted.
+ */
+function resumedRequest(store: ResultStore, runId: number, args: RunArgs): RunRequest {
+  const r = restoreRun(store, runId);
+  const conflicts: string[] = [];
+  /** An option given that does not say what the run stored: named with the stored value. */
+  const check = (option: string, given: unknown, same: boolean, stored: string) => {
+    if (given !== undefined && !same) conflicts.push(`--${option} ${Array.isArray(given) ? given.join(" ") : String(given)} (run ${runId}: ${stored})`);
+  };
+  const one = (v: string[] | undefined) => (v?.length === 1 ? v[0] : undefined);
+  check("board", args.board, args.board !== undefined && r.boardMatches(args.board), r.board.name);
+  check("workload", args.workload, one(args.workload) === r.workload.id, r.workload.id);
+  check("variant", args.variant, (one(args.variant) === "model" ? undefined : one(args.variant)) === r.workload.variant && args.variant?.length === 1, r.workload.variant ?? "model");
+  check("mode", args.mode, one(args.mode) === r.mode, r.mode);
+  check("dataset", args.dataset, args.dataset !== undefined && path.resolve(args.dataset) === (r.datasetDir && path.resolve(r.datasetDir)), r.datasetDir ?? "the committed test set");
+  check("windows", args.windows, args.windows === r.performance.windows, `${r.performance.windows} windows`);
+  check("min-window-seconds", args["min-window-seconds"], args["min-window-seconds"] === r.performance.minWindowSeconds, `${r.performance.minWindowSeconds} s`);
+  check("iterations", args.iterations, args.iterations === r.iterations.given, r.iterations.given === undefined ? "calibrated" : String(r.iterations.given));
+  check("limit", args.limit, args.limit === r.limit, r.limit === undefined ? "every input" : String(r.limit));
+  check("energy-flow", args["energy-flow"], false, "no energy measured");
+  if (conflicts.length) {
+    throw new UsageError(`a resumed run keeps the settings it was started with; leave out: ${conflicts.join("; ")}`);
+  }
+  return {
+    board: r.board,
+    workloads: [r.workload],
+    modes: [r.mode],
+    modesDefaulted: false,
+    performance: { ...r.performance, iterations: r.iterations.measured },
+    limit: r.limit,
+    energyFlow: DEFAULTS.energyFlow,
+    resume: r.resume,
+  };
+}
+
 /** Latency and accuracy always; energy too where it costs nothing more: a power model or a power monitor is there. */
 function defaultModes(board: BoardDefinition): RunMode[] {
   const energy = board.kind === "emulated" ? board.powerModel !== undefined : board.powerMonitor !== undefined;
   return energy ? ["performance", "accuracy", "energy"] : ["performance", "accuracy"];
 }
 
-function printSummary(results: SuiteResult[], emulated: boolean, json: boolean): void {
+function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, store: ResultStore): void {
   if (json) {
     console.log(JSON.stringify(results, null, 2));
     return;

@@ -12,6 +12,8 @@ export interface AccuracySettings {
   hostReference?: (input: Uint8Array) => Uint8Array;
   /** Input indices already stored by an interrupted run (resume): skipped, their results passed in `previous`. */
   previous?: InferenceMeasurement[];
+  /** Values each results vector must hold (the model's outputs); a reply of another length is a protocol error. */
+  outputs?: number;
 }
 
 export interface AccuracySummary {
@@ -42,7 +44,7 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
     for (const bytes of windows) {
       await ctx.guard(ctx.session.loadInput(bytes));
       const started = Date.now();
-      const reply = await ctx.guard(ctx.session.infer(1, 0, 10_000 + 10 * slowestMs));
+      const reply = await ctx.guard(ctx.session.infer(1, 0, 10_000 + 10 * slowestMs, { outputs: s.outputs }));
       slowestMs = Math.max(slowestMs, Date.now() - started);
       const raw = await ctx.guard(ctx.session.outputRaw());
       if (raw && s.hostReference) {
@@ -75,7 +77,13 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
     ctx.progress?.(n, ctx.inputs.length, "inputs");
   }
   for (const line of firstMismatch) ctx.log(`not bit-exact with the host reference: ${line}`);
-  return summarise(s.task, results, { matched, compared });
+  const summary = summarise(s.task, results, { matched, compared });
+  if (!Number.isFinite(summary.value)) {
+    // A figure that cannot be computed is not a result: the run fails, its inferences stay stored.
+    const kinds = new Set(results.map((r) => r.label));
+    throw new ModeError(results.length === 0 ? "no input was measured" : `${summary.metric} is undefined over the ${results.length} inputs measured (${kinds.size === 1 ? `all of class ${[...kinds][0]}` : "no usable figure"}): measure more inputs`);
+  }
+  return summary;
 }
 
 export function summarise(

@@ -19,8 +19,10 @@ export interface PerformanceSettings {
   minWindowSeconds: number;
   /** Window input bytes: the whole file, or its first window for sliding-window workloads. */
   inputBytes: number;
-  /** Windows already stored by an interrupted run (resume): skipped. */
-  done?: Set<number>;
+  /** Windows already stored by an interrupted run (resume): not measured again, but part of the summary. */
+  previous?: WindowMeasurement[];
+  /** Values each results vector must hold (the model's outputs). */
+  outputs?: number;
 }
 
 /** A power monitor watching the windows. */
@@ -99,7 +101,7 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
 
   const infer = async (n: number, warmup: number, expectUs: number, trace = false): Promise<WindowResult> => {
     const timeoutMs = inferTimeoutMs(expectUs);
-    const reply = await ctx.guard(ctx.session.infer(n, warmup, timeoutMs, { timestamps: deviceTimer }));
+    const reply = await ctx.guard(ctx.session.infer(n, warmup, timeoutMs, { timestamps: deviceTimer, outputs: s.outputs }));
     const r: WindowResult = { iterations: n, t0Us: reply.t0Us, t1Us: reply.t1Us };
     if (!energy) return r;
     // pre-processing (2 edges), the timed window (2), post-processing (2); or just the window
@@ -135,10 +137,11 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
     ctx.log(`calibration (${deviceTimer ? "device timer" : "monitor time"}): ${perInferenceUs.toFixed(1)} us/inference over ${n}; ${iterations} iterations per window`);
   }
 
-  const measured: (WindowMeasurement | EnergyWindowMeasurement)[] = [];
+  const measured: (WindowMeasurement | EnergyWindowMeasurement)[] = [...(s.previous ?? [])];
+  const done = new Set(measured.map((m) => m.index));
   for (let w = 0; w < s.windows; w++) {
     ctx.signal?.throwIfAborted();
-    if (s.done?.has(w)) continue;
+    if (done.has(w)) continue;
     const { input, bytes } = windowInput(w);
     const loadSpan = await load(bytes);
     const expectUs = (calibration?.latencyUs ?? 1e6) * iterations;
@@ -170,6 +173,7 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
     ctx.progress?.(w + 1, s.windows, "windows");
     ctx.log(`window ${w + 1}/${s.windows} (${input.file}): ${iterations} x ${base.latencyUs.toFixed(1)} us = ${(spanUs / 1e6).toFixed(2)} s${energyNote}`);
   }
+  if (measured.length === 0) throw new ModeError("no window was measured");
   const lat = measured.map((m) => m.latencyUs);
   const summary: PerformanceSummary = {
     windows: measured.length,

@@ -1,6 +1,7 @@
 // Parsers for the MLPerf Tiny DUT protocol's reply lines (see ../shared/reference/dut-protocol.md).
 
-/** `m-results-[0.94,0.06,]` -> [0.94, 0.06]. Real firmware prints 3-6 decimals and sometimes a trailing comma. */
+/** `m-results-[0.94,0.06,]` -> [0.94, 0.06]. Real firmware prints 3-6 decimals and sometimes a trailing comma. A value
+ * that is not a finite number (`nan`, `inf`, text) is a protocol error naming the line: a NaN is not a result. */
 export function parseResults(line: string): number[] | undefined {
   const m = /^m-results-\[(.*)\]\s*$/.exec(line);
   if (!m) return undefined;
@@ -12,7 +13,7 @@ export function parseResults(line: string): number[] | undefined {
     .filter((s) => s !== "")
     .map((s) => {
       const v = Number(s);
-      if (!Number.isFinite(v) && !/^[-+]?(inf|nan)/i.test(s)) throw new ProtocolError(`unparseable result value "${s}" in: ${line}`);
+      if (!Number.isFinite(v)) throw new ProtocolError(`result value "${s}" is not a finite number in: ${line.slice(0, 200)}`);
       return v;
     });
 }

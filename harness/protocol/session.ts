@@ -1,6 +1,7 @@
 // A protocol session with one device under test: MLPerf Tiny's command/`m-ready` exchange over a transport.
 // It knows the wire protocol and nothing about run modes, stores or boards.
 import { crc32 } from "node:zlib";
+import { MAX_LINE_BYTES } from "../transport/line-queue.ts";
 import { TransportTimeout, type Transport } from "../transport/types.ts";
 import { DutError, ProtocolError, describeGarbage, parseBracketKv, parseLapUs, parseOutRaw, parseResults } from "./parse.ts";
 
@@ -53,7 +54,22 @@ export interface SessionOptions {
   trace?: (direction: "tx" | "rx", line: string) => void;
   /** Default time a command may take before the device is declared hung. */
   commandTimeoutMs?: number;
+  /** The device's timer runs in real time (hardware, not an emulator's virtual time): a window it times cannot last
+   * longer than the exchange did on the host's clock. */
+  realTimeClock?: boolean;
 }
+
+/** What `infer` must print besides its timestamps. */
+export interface InferExpectations {
+  /** False on energy-mode firmware: no timestamps (t0/t1 are NaN). */
+  timestamps?: boolean;
+  /** Values the results vector must have: the model's outputs (classes, or 1 for an anomaly score). */
+  outputs?: number;
+}
+
+/** Lines firmware prints only when it starts (MLPerf's reference firmware and tinyrig's): seen mid-command, the board
+ * has reset under the command. */
+const BOOT_LINES = new Set(["m-timestamp-mode-performance", "m-timestamp-mode-energy", "m-init-done"]);
 
 /** MLPerf Tiny firmware's command buffer holds 80 characters; its runner sends 31 bytes per `db` command. */
 export const MLPERF_DB_CHUNK_BYTES = 31;
@@ -63,6 +79,7 @@ export const RAW_BLOCK_MAX = 1024;
 export class DutSession {
   private readonly trace: NonNullable<SessionOptions["trace"]>;
   private readonly commandTimeoutMs: number;
+  private readonly realTimeClock: boolean;
   /** Lines that were neither protocol nor garbage (firmware debug prints), kept for the run log. */
   readonly strayLines: string[] = [];
   identity: DutIdentity | undefined;
@@ -76,6 +93,7 @@ export class DutSession {
   ) {
     this.trace = options.trace ?? (() => {});
     this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+    this.realTimeClock = options.realTimeClock ?? false;
   }
 
   /**
@@ -147,8 +165,12 @@ export class DutSession {
         throw err;
       }
       this.trace("rx", line);
+      if (line.length > MAX_LINE_BYTES) {
+        throw new ProtocolError(`the device sent more than ${MAX_LINE_BYTES} bytes without a line end while answering "${cmd}" (starting ${JSON.stringify(line.slice(0, 40))})`);
+      }
       const garbage = describeGarbage(line);
       if (garbage) throw new ProtocolError(`garbage on the serial line while waiting for "${cmd}": ${garbage}`);
+      if (BOOT_LINES.has(line)) throw new ProtocolError(`board reset during "${cmd}": it printed its boot line ${line} again`);
       if (line === "m-ready") break;
       if (line.startsWith("e-")) {
         error ??= line;
@@ -240,23 +262,39 @@ export class DutSession {
   /**
    * `infer N W`; the timed loop is between the last two `m-lap-us` lines. Energy-mode firmware prints no timestamps
    * (its pin marks the window for the power monitor): with `timestamps: false` the reply has none and t0/t1 are NaN.
+   * What cannot be a measurement is a protocol error naming the lines received: a results vector of the wrong length
+   * or with a value that is not a finite number, a window of zero or negative length, or (on a real-time clock) one
+   * longer than the exchange lasted.
    */
-  async infer(iterations: number, warmup: number, timeoutMs: number, opts: { timestamps?: boolean } = {}): Promise<InferReply> {
-    const lines = await this.command(`infer ${iterations} ${warmup}`, timeoutMs);
+  async infer(iterations: number, warmup: number, timeoutMs: number, expect: InferExpectations = {}): Promise<InferReply> {
+    const cmd = `infer ${iterations} ${warmup}`;
+    const sent = performance.now();
+    const lines = await this.command(cmd, timeoutMs);
+    const hostUs = (performance.now() - sent) * 1000;
     const resultLine = lines.find((l) => l.startsWith("m-results-"));
-    if (!resultLine) throw new ProtocolError(`"infer ${iterations} ${warmup}" printed no m-results line`);
+    if (!resultLine) throw new ProtocolError(`"${cmd}" printed no m-results line`);
     const results = parseResults(resultLine)!;
-    if (opts.timestamps === false) return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
+    if (expect.outputs !== undefined && results.length !== expect.outputs) {
+      throw new ProtocolError(`"${cmd}" answered ${resultLine.slice(0, 200)}: ${results.length} values, the model has ${expect.outputs} outputs`);
+    }
+    if (expect.timestamps === false) return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
     const laps = lines.map(parseLapUs).filter((v): v is number => v !== undefined);
     if (laps.length < 2) {
       throw new ProtocolError(
-        `"infer ${iterations} ${warmup}" gave ${laps.length} timestamp(s); two are needed` +
+        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` +
           (this.identity?.timestampMode === "energy" ? " (the firmware is in energy mode)" : ""),
       );
     }
     const t0Us = laps.at(-2)!;
     const t1Us = laps.at(-1)!;
     if (t1Us < t0Us) throw new ProtocolError(`the device's timer went backwards: m-lap-us-${t0Us} then m-lap-us-${t1Us}`);
+    if (t1Us === t0Us) throw new ProtocolError(`"${cmd}" timed ${iterations} inferences at zero: m-lap-us-${t0Us} then m-lap-us-${t1Us} (is the device's timer running?)`);
+    if (this.realTimeClock && t1Us - t0Us > hostUs * 1.05 + 100_000) {
+      throw new ProtocolError(
+        `"${cmd}" timed ${((t1Us - t0Us) / 1e6).toFixed(3)} s (m-lap-us-${t0Us} then m-lap-us-${t1Us}) in an exchange that lasted ` +
+          `${(hostUs / 1e6).toFixed(3)} s on the host's clock: the device's timer or its tick rate is wrong`,
+      );
+    }
     return { iterations, warmup, t0Us, t1Us, latencyUs: (t1Us - t0Us) / iterations, results };
   }
 

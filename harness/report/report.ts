@@ -22,7 +22,12 @@ const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;",
 const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
 
 export async function writeReport({ store, outDir = loadConfig().reports.value, workloads }: ReportOptions): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${path.resolve(outDir)}: cannot write the report there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`);
+  }
   const latest = store.latestRuns();
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);
   const acc = latest.filter((r) => r.mode === "accuracy" && r.summary);

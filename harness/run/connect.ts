@@ -7,6 +7,8 @@ import { DutSession, type DutIdentity } from "../protocol/session.ts";
 import { waitForUsbSerial } from "../transport/find.ts";
 import { InterfaceBoardTransport } from "../transport/interface-board.ts";
 import { SerialTransport } from "../transport/serial.ts";
+import { consoleKindOf, type ConsoleKind } from "../transport/console-kind.ts";
+import type { Transport } from "../transport/types.ts";
 
 export interface BoardConnection {
   board: BoardDefinition;
@@ -15,6 +17,8 @@ export interface BoardConnection {
   identity: DutIdentity;
   /** The emulator's console, when the board is emulated. */
   console?: AttachedConsole;
+  /** What the console port is: hardware serial, an emulator (even one reached as a plain serial port), another PTY. */
+  consoleKind: ConsoleKind;
   close(): Promise<void>;
 }
 
@@ -33,8 +37,13 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
   opts.log(`${flash.tool}: flashed in ${flash.durationMs} ms`);
   const attached = flash.console;
   try {
-    const transport = await openConsole(board, attached, opts.mode);
-    const session = new DutSession(transport, { trace: opts.trace });
+    const { transport, portPath } = await openConsole(board, attached, opts.mode);
+    const consoleKind: ConsoleKind = attached
+      ? { kind: "emulator", description: `QEMU ${board.console.emulator?.qemu.machine ?? ""} on ${attached.path}` }
+      : consoleKindOf(portPath);
+    if (!attached && consoleKind.kind !== "serial") opts.log(`console: ${consoleKind.description}${consoleKind.kind === "emulator" ? ": an emulated board, recorded as such" : ""}`);
+    // Only a hardware timer runs in real time; an emulator's virtual time may run faster or slower than the host's.
+    const session = new DutSession(transport, { trace: opts.trace, realTimeClock: consoleKind.kind === "serial" });
     const closeAll = async () => {
       await transport.close();
       await attached?.close();
@@ -48,7 +57,7 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
             ? ` (tinyrig firmware: ${session.rawBlockBytes() ? `raw input blocks of ${session.rawBlockBytes()} bytes` : `${session.dbChunkBytes()}-byte db lines`})`
             : ` (MLPerf Tiny firmware: ${session.dbChunkBytes()}-byte db lines)`),
       );
-      return { board, flash, session, identity, console: attached, close: closeAll };
+      return { board, flash, session, identity, console: attached, consoleKind, close: closeAll };
     } catch (err) {
       await closeAll();
       throw err;
@@ -72,11 +81,15 @@ export function raceExit<T>(step: Promise<T>, attached: AttachedConsole | undefi
 
 /** The transport to the DUT: the emulator's PTY, the board's serial console, or (MLPerf's energy set-up, where the
  * DUT's UART goes to the interface board at its energy baud) the interface board's own port. */
-async function openConsole(board: BoardDefinition, attached: AttachedConsole | undefined, mode: ConnectOptions["mode"]) {
-  if (attached) return SerialTransport.open(attached.path, 115200);
+async function openConsole(board: BoardDefinition, attached: AttachedConsole | undefined, mode: ConnectOptions["mode"]): Promise<{ transport: Transport; portPath: string }> {
+  if (attached) return { transport: await SerialTransport.open(attached.path, 115200), portPath: attached.path };
   const io = mode === "energy" ? board.interfaceBoard : undefined;
-  if (io) return new InterfaceBoardTransport(await SerialTransport.open(io.serial.path ?? (await waitForUsbSerial(io.serial.usb!, 15_000)), io.serial.baud.performance));
+  if (io) {
+    const portPath = io.serial.path ?? (await waitForUsbSerial(io.serial.usb!, 15_000));
+    return { transport: new InterfaceBoardTransport(await SerialTransport.open(portPath, io.serial.baud.performance)), portPath };
+  }
   const serial = board.console.serial!;
   const baud = mode === "energy" ? serial.baud.performance : (serial.baud[mode] ?? serial.baud.performance);
-  return SerialTransport.open(serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000)), baud);
+  const portPath = serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000));
+  return { transport: await SerialTransport.open(portPath, baud), portPath };
 }

@@ -14,7 +14,9 @@ import type { EnergySource } from "../store/store.ts";
 import { connectBoard, raceExit, type BoardConnection } from "./connect.ts";
 import type { Progress } from "./progress.ts";
 
-export type RunMode = "performance" | "accuracy" | "energy";
+/** Every measurement a run can make: the one list a new mode is added to. */
+export const RUN_MODES = ["performance", "accuracy", "energy"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 /** What the run loop needs to know of a workload (harness/workloads provides it). */
 export interface SuiteWorkload {
@@ -45,20 +47,21 @@ export interface RunStart {
   mode: RunMode;
   board: BoardDefinition;
   workload: SuiteWorkload;
-  firmware: FirmwareImage;
-  connection: BoardConnection;
+  /** Undefined when the build failed; `connection` when flashing or connecting did (a failed run is stored all the same). */
+  firmware?: FirmwareImage;
+  connection?: BoardConnection;
   settings: Record<string, unknown>;
   /** True when the board is emulated: nothing in the run was measured on hardware. */
   simulated: boolean;
   /** True when energy figures come from a power model, not a monitor. */
   modelled?: boolean;
+  /** What is known of where the figures come from (see firmwareProvenance). */
+  provenance?: { console: string; flasher: string; deviceBuildId?: string; firmware: string };
 }
 
 /** What the run loop needs of the store (harness/store provides it). */
 export interface SuiteStore {
   startRun(start: RunStart): number;
-  /** Marks a stored run running again (resume), owned by this process. */
-  reopenRun(runId: number): void;
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void;
   inference(runId: number, i: InferenceMeasurement): void;
   finishRun(runId: number, summary: Record<string, unknown>): void;
@@ -78,7 +81,7 @@ export interface SuiteOptions {
   progress: Progress;
   signal?: AbortSignal;
   /** Continue a stored run that was interrupted: its id and what it already holds. */
-  resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windowsDone: Set<number>; inferences: InferenceMeasurement[] };
+  resume?: { runId: number; mode: RunMode; workload: string; firmwareSha256: string | null; windows: WindowMeasurement[]; inferences: InferenceMeasurement[] };
   /** Every line to and from the device, for --trace. */
   trace?: (direction: "tx" | "rx", line: string) => void;
   /**
@@ -89,6 +92,8 @@ export interface SuiteOptions {
   energyFlow?: "auto" | "mlperf";
   /** Keep each energy window's raw monitor samples, compressed, referenced from the run. */
   rawTraces?: boolean;
+  /** The modes were not asked for but defaulted: energy the device cannot give is noted with the run, not failed. */
+  modesDefaulted?: boolean;
 }
 
 export interface SuiteResult {
@@ -126,7 +131,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
       if (direct.length) results.push(...(await runWorkload(opts, workload, direct)).map(tag));
       if (noModel) {
         progress.log(`  ✗ ${named(workload)} energy: ${noModel}`);
-        results.push(tag({ workload: workload.id, mode: "energy", status: "failed", error: noModel }));
+        results.push(tag(failedRun(opts, workload, "energy", noModel)));
       } else if (opts.modes.includes("energy") && !energyAlongside && !opts.signal?.aborted) results.push(tag(await runEnergyWorkload(opts, workload)));
       if (opts.signal?.aborted) break;
     }
@@ -157,32 +162,103 @@ async function runWorkload(opts: SuiteOptions, workload: SuiteWorkload, modes: R
   const results: SuiteResult[] = [];
   const withEnergy = modes.includes("energy");
   progress.log(`\n== ${named(workload)} on ${board.name}${board.kind === "emulated" ? " (emulated)" : ""}${withEnergy ? ", energy measured in the same windows" : ""}`);
-  let firmware: FirmwareImage;
-  let connection: BoardConnection;
+  let firmware: FirmwareImage | undefined;
+  let connection: BoardConnection | undefined;
   let meter: EnergyMeter | undefined;
+  let stage = "build";
   try {
     firmware = await buildFirmware(firmwareSpec(workload, board, "performance"), (l) => progress.log(`  ${l}`));
     progress.log(`  firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
+    stage = "flash and connect";
     ({ connection, meter } = await connectWithMeter(opts, firmware, "performance", withEnergy));
+    stage = "check the device";
+    checkDevice(connection, firmware, workload);
   } catch (err) {
-    // Nothing was measured: no run row, but the failure is reported for every mode asked for.
-    const error = (err as Error).message;
+    // Nothing was measured, but the failure is stored for every mode asked for: a nightly sees its infrastructure fail.
+    const error = `${stage}: ${(err as Error).message}`;
     progress.log(`  ✗ ${error}`);
-    return modes.map((mode) => ({ workload: workload.id, mode, status: "failed" as const, error }));
+    const failed = modes.map((mode) => failedRun(opts, workload, mode, error, firmware, connection));
+    await connection?.close();
+    await meter?.end().catch(() => undefined);
+    return failed;
   }
   try {
+    // Energy the device cannot give (no timestamp pin on request) does not stop what it can: latency and accuracy are
+    // measured, and the energy is noted with the performance run (defaulted modes) or stored as failed (asked for).
+    let energyRefusal: string | undefined;
+    if (meter && connection.identity.caps?.pins !== true) {
+      energyRefusal = `${connection.identity.name || "the device"} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`;
+      await meter.end().catch(() => undefined);
+      meter = undefined;
+      progress.log(`  ✗ energy: ${energyRefusal}`);
+    }
     // Performance windows carry the energy when both were asked for; energy alone gets windows of its own.
     const plan = modes.filter((m) => !(m === "energy" && modes.includes("performance")));
+    if (energyRefusal && !plan.includes("energy") && !opts.modesDefaulted) plan.push("energy");
     for (const mode of plan) {
-      const result = await runMode(opts, workload, mode, firmware, connection, meter && mode !== "accuracy" ? { flow: "direct", meter } : undefined);
+      const result = energyRefusal && mode === "energy"
+        ? failedRun(opts, workload, "energy", energyRefusal, firmware, connection)
+        : await runMode(opts, workload, mode, firmware, connection, meter && mode !== "accuracy" ? { flow: "direct", meter } : undefined,
+          mode === "performance" && energyRefusal && opts.modesDefaulted ? { energyNotMeasured: energyRefusal } : undefined);
       results.push(result);
-      if (result.status !== "completed") break; // the board is in an unknown state: stop this workload here
+      if (result.status !== "completed" && !(energyRefusal && mode === "energy")) break; // the board is in an unknown state: stop this workload here
     }
   } finally {
     await connection.close();
     await meter?.end().catch((err: Error) => progress.log(`  closing the power monitor: ${err.message}`));
   }
   return results;
+}
+
+/** What a results vector holds: one value per class, or the anomaly score. */
+function expectedOutputs(workload: SuiteWorkload): number {
+  return workload.task === "anomaly" ? 1 : workload.labels.length;
+}
+
+/**
+ * Before anything is measured: the device must run the model this workload measures (its `m-model-[...]`), and, where
+ * it reports a build id (tinyrig firmware), the firmware that was built. Either mismatch is refused by name: what
+ * would be stored is the firmware and model the run names, not what answered.
+ */
+export function checkDevice(connection: BoardConnection, firmware: FirmwareImage, workload: SuiteWorkload): void {
+  const id = connection.identity;
+  if (id.model && id.model !== workload.mlperfModelId) {
+    throw new Error(`the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.flash.tool === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`);
+  }
+  const built = (firmware as { buildId?: string }).buildId;
+  const reported = reportedBuildId(connection);
+  if (reported && built && reported !== built) {
+    throw new Error(`the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.flash.tool === "manual" ? " (flashed by hand: flash the image just built)" : ""}`);
+  }
+}
+
+/** The build id tinyrig firmware reports in its caps (`build=<16 hex>`); undefined for firmware that reports none. */
+function reportedBuildId(connection: BoardConnection): string | undefined {
+  const caps = connection.identity.caps as (NonNullable<typeof connection.identity.caps> & { buildId?: string }) | undefined;
+  return caps?.buildId ?? caps?.raw.build;
+}
+
+/** What the run can say of the firmware that answered: confirmed by the device, or only what tinyrig did. */
+export function firmwareProvenance(connection: BoardConnection, firmware: FirmwareImage | undefined): string {
+  const reported = reportedBuildId(connection);
+  const built = (firmware as { buildId?: string } | undefined)?.buildId;
+  const who = `${connection.identity.name || "?"} ${connection.identity.profile || "?"}`.trim();
+  if (reported && built) return `device reports build ${reported}, as built`;
+  if (reported) return `device reports build ${reported}`;
+  if (connection.flash.tool === "manual") return `unconfirmed: flashed by hand, not by tinyrig; the device says ${who}, no build id`;
+  return `flashed by ${connection.flash.tool}; the device says ${who}, no build id`;
+}
+
+function provenanceOf(connection: BoardConnection, firmware: FirmwareImage | undefined): NonNullable<RunStart["provenance"]> {
+  return { console: connection.consoleKind.description, flasher: connection.flash.tool, deviceBuildId: reportedBuildId(connection), firmware: firmwareProvenance(connection, firmware) };
+}
+
+/** A run that failed before it measured anything, stored with its error (and whatever is known of firmware and device). */
+function failedRun(opts: SuiteOptions, workload: SuiteWorkload, mode: RunMode, error: string, firmware?: FirmwareImage, connection?: BoardConnection): SuiteResult {
+  const { board, store } = opts;
+  const runId = store.startRun({ mode, board, workload, firmware, connection, settings: { boardFile: board.file, limit: opts.limit ?? null }, simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator", provenance: connection && provenanceOf(connection, firmware) });
+  store.failRun(runId, error, "failed");
+  return { workload: workload.id, mode, runId, status: "failed", error };
 }
 
 /**
@@ -252,12 +328,15 @@ async function runMode(
   firmware: FirmwareImage,
   connection: BoardConnection,
   energy?: { flow: "direct" | "mlperf"; meter: EnergyMeter },
+  notes?: Record<string, unknown>,
 ): Promise<SuiteResult> {
   const { store, progress, board } = opts;
   const windowed = mode !== "accuracy";
+  // Everything a resume needs to measure the same way again (harness/run/resume.ts reads it back).
   const settings: Record<string, unknown> = windowed
     ? { windows: opts.performance.windows, minWindowSeconds: opts.performance.minWindowSeconds, iterations: opts.performance.iterations ?? "calibrated to minWindowSeconds", warmup: opts.performance.warmup ?? workload.performance.warmup }
-    : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), hostReference: Boolean(workload.hostReference) };
+    : { inputs: Math.min(workload.dataset.inputs.length, opts.limit ?? Infinity), limit: opts.limit ?? null, hostReference: Boolean(workload.hostReference) };
+  settings.boardFile = board.file;
   const resume = opts.resume?.mode === mode && opts.resume.workload === workload.id ? opts.resume : undefined;
   if (resume && energy) {
     const error = `run ${resume.runId} measured energy: energy windows are not resumable, start a new run`;
@@ -277,11 +356,8 @@ async function runMode(
       settings.meter = energy.meter.identity;
       settings.energyFlow = energy.flow;
     }
-    runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated", modelled: meter?.kind === "modelled" });
-    if (resume) {
-      store.reopenRun(runId);
-      progress.log(`  resuming run ${runId}: ${resume.windowsDone.size} windows and ${resume.inferences.length} inferences already stored`);
-    }
+    runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" || connection.consoleKind.kind === "emulator", modelled: meter?.kind === "modelled", provenance: provenanceOf(connection, firmware) });
+    if (resume) progress.log(`  resuming run ${runId}: ${resume.windows.length} windows and ${resume.inferences.length} inferences already stored`);
     const id = runId;
     const source: EnergySource | undefined = meter && { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
     const ctx = {
@@ -312,16 +388,16 @@ async function runMode(
       progress.start(label, opts.performance.windows, "windows");
       const summary = await runPerformance(
         ctx,
-        { windows: opts.performance.windows, warmup: settings.warmup as number, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes, done: resume?.windowsDone },
+        { windows: opts.performance.windows, warmup: settings.warmup as number, iterations: opts.performance.iterations, minWindowSeconds: opts.performance.minWindowSeconds, inputBytes: workload.inputBytes, previous: resume?.windows, outputs: expectedOutputs(workload) },
         watch,
       );
       progress.stop();
       if (watch?.phases && energy?.flow === "direct") await ctx.guard(connection.session.setPins("off"));
-      store.finishRun(id, { ...summary });
+      store.finishRun(id, { ...summary, ...notes });
       return { workload: workload.id, mode, runId: id, status: "completed", ...(mode === "performance" ? { performance: summary } : {}), ...(meter ? { energy: summary } : {}) };
     }
     progress.start(label, ctx.inputs.length, "inputs");
-    const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences });
+    const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences, outputs: expectedOutputs(workload) });
     progress.stop();
     store.finishRun(id, { ...summary, target: workload.target });
     return { workload: workload.id, mode, runId: id, status: "completed", accuracy: summary };
@@ -340,16 +416,23 @@ async function runMode(
 async function runEnergyWorkload(opts: SuiteOptions, workload: SuiteWorkload): Promise<SuiteResult> {
   const { board, progress } = opts;
   progress.log(`\n== ${named(workload)} on ${board.name}: energy, MLPerf's set-up${board.kind === "emulated" ? " (modelled)" : ""}`);
-  let firmware: FirmwareImage;
-  let connection: BoardConnection;
+  let firmware: FirmwareImage | undefined;
+  let connection: BoardConnection | undefined;
   let meter: EnergyMeter | undefined;
+  let stage = "build";
   try {
     firmware = await buildFirmware(firmwareSpec(workload, board, "energy"), (l) => progress.log(`  ${l}`));
+    stage = "flash and connect";
     ({ connection, meter } = await connectWithMeter(opts, firmware, "energy", true));
+    stage = "check the device";
+    checkDevice(connection, firmware, workload);
   } catch (err) {
-    const error = (err as Error).message;
+    const error = `${stage}: ${(err as Error).message}`;
     progress.log(`  ✗ ${error}`);
-    return { workload: workload.id, mode: "energy", status: "failed", error };
+    const failed = failedRun(opts, workload, "energy", error, firmware, connection);
+    await connection?.close();
+    await meter?.end().catch(() => undefined);
+    return failed;
   }
   try {
     return await runMode(opts, workload, "energy", firmware, connection, { flow: "mlperf", meter: meter! });

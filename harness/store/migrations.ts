@@ -64,6 +64,16 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       ALTER TABLE run ADD COLUMN output_bytes_on_device INTEGER;
     `,
   },
+  {
+    version: 5,
+    description: "provenance: what the console was (hardware serial, emulator, other PTY), which flasher, what the device confirmed of its firmware",
+    sql: `
+      ALTER TABLE run ADD COLUMN console TEXT;
+      ALTER TABLE run ADD COLUMN flasher TEXT;
+      ALTER TABLE run ADD COLUMN dut_build_id TEXT;
+      ALTER TABLE run ADD COLUMN firmware_provenance TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

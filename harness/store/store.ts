@@ -2,9 +2,9 @@
 // point keeps what it measured. No SQL outside harness/store/.
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { cpus, hostname, platform, release } from "node:os";
+import { cpus, hostname, platform, release, tmpdir } from "node:os";
 import path from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
 import type { RunStart, SuiteStore } from "../run/suite.ts";
@@ -39,12 +39,19 @@ export interface RunRow {
   toolchain: string | null;
   kernels: string | null;
   datasetSha256: string | null;
+  /** `committed` (the workload's own test set, checked against its manifest) or `imported:<folder>`. */
+  datasetSource: string | null;
+  /** Inputs in the dataset the run drew from (all of them, whatever --limit took). */
+  datasetCount: number | null;
   tinyrigVersion: string;
   ownerPid: number;
   ownerHost: string;
   /** What the device reported of itself (tinyrig firmware's caps; null on MLPerf firmware). */
   device: { name: string | null; profile: string | null; modelId: string | null; arenaUsedBytes: number | null; arenaSizeBytes: number | null; modelBytes: number | null; inputBytes: number | null; outputBytes: number | null };
   firmwareBytes: { flash: number; ram: number } | null;
+  /** Where the figures came from: the console (hardware serial, an emulator, another PTY), the flasher, the build id
+   * the device reported and what that confirms of the firmware. Null on runs stored before schema v5. */
+  provenance: { console: string | null; flasher: string | null; deviceBuildId: string | null; firmware: string | null };
 }
 
 export interface WindowRow extends WindowMeasurement {
@@ -82,35 +89,93 @@ export interface EnergySource {
 export class ResultStore implements SuiteStore {
   readonly db: Database.Database;
 
-  private constructor(readonly file: string, db: Database.Database) {
+  private constructor(readonly file: string, db: Database.Database, private readonly copyDir?: string) {
     this.db = db;
   }
 
-  static open(file: string): ResultStore {
+  /**
+   * Opens (or creates) a result database. `readOnly`: for commands that only read (list, show, export, report); a
+   * database they cannot open in place (a read-only folder, where SQLite cannot make its WAL index, or an older
+   * schema they must not migrate) is read from a private copy. Every open checks the file (SQLite's quick_check)
+   * and names it when it is damaged; nothing is written to a damaged file.
+   */
+  static open(file: string, opts: { mustExist?: boolean; readOnly?: boolean } = {}): ResultStore {
     const abs = path.resolve(file);
-    if (existsSync(abs)) refuseNonSqlite(abs);
-    else mkdirSync(path.dirname(abs), { recursive: true });
-    let db: Database.Database;
+    const exists = existsSync(abs);
+    if (!exists && (opts.mustExist || opts.readOnly)) throw new StoreError(`${abs}: no such result database`);
+    if (exists) refuseNonSqlite(abs);
+    else {
+      try {
+        mkdirSync(path.dirname(abs), { recursive: true });
+      } catch (err) {
+        throw new StoreError(`${abs}: cannot create the result database's folder ${path.dirname(abs)}: ${fsReason(err)}`);
+      }
+    }
+    if (opts.readOnly) return ResultStore.openForReading(abs);
+    let db: Database.Database | undefined;
     try {
       db = new Database(abs);
+      checkIntegrity(db, abs);
       db.pragma("journal_mode = WAL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
     } catch (err) {
-      throw new StoreError(`${abs}: cannot open the result database: ${(err as Error).message}`);
+      db?.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`${abs}: cannot open the result database for writing: ${fsReason(err)}${readOnlyHint(err)}`);
     }
     const store = new ResultStore(abs, db);
+    try {
+      store.migrate();
+    } catch (err) {
+      db.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`${abs}: cannot bring the result database up to date: ${fsReason(err)}${readOnlyHint(err)}`);
+    }
+    return store;
+  }
+
+  private static openForReading(abs: string): ResultStore {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(abs, { readonly: true, fileMustExist: true });
+      checkIntegrity(db, abs);
+      db.pragma("busy_timeout = 5000");
+      if (schemaVersionOf(db) === LATEST_VERSION) return new ResultStore(abs, db);
+    } catch (err) {
+      if (err instanceof StoreError) {
+        db?.close();
+        throw err;
+      }
+    }
+    db?.close();
+    // A private copy (with its WAL, which holds the newest commits until a checkpoint), migrated there, never written back.
+    const copyDir = mkdtempSync(path.join(tmpdir(), "tinyrig-readonly-"));
+    const copy = path.join(copyDir, path.basename(abs));
+    try {
+      copyFileSync(abs, copy);
+      if (existsSync(`${abs}-wal`)) copyFileSync(`${abs}-wal`, `${copy}-wal`);
+      db = new Database(copy);
+      checkIntegrity(db, abs);
+    } catch (err) {
+      db?.close();
+      rmSync(copyDir, { recursive: true, force: true });
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`${abs}: cannot read the result database: ${fsReason(err)}`);
+    }
+    const store = new ResultStore(abs, db, copyDir);
     store.migrate();
     return store;
   }
 
   close(): void {
     this.db.close();
+    if (this.copyDir) rmSync(this.copyDir, { recursive: true, force: true });
   }
 
   private migrate(): void {
     this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
-    const current = (this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
+    const current = schemaVersionOf(this.db);
     if (current > LATEST_VERSION) {
       throw new StoreError(`${this.file}: schema version ${current} is newer than this tinyrig knows (${LATEST_VERSION}); upgrade tinyrig rather than risk the data`);
     }
@@ -145,15 +210,19 @@ export class ResultStore implements SuiteStore {
         "INSERT INTO board (name, file_sha256, yaml, kind) VALUES (?, ?, ?, ?)",
         [s.board.name, s.board.fileSha256, s.board.text, s.board.kind],
       );
-      const fw = s.firmware;
-      let firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id;
-      firmwareId ??= Number(
-        this.db
-          .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-          .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
-      );
+      const fw = s.firmware; // undefined: the build failed, and the run is stored failed
+      let firmwareId: number | null = null;
+      if (fw) {
+        firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ?? Number(
+          this.db
+            .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
+        );
+      }
       const w = s.workload;
-      const caps = s.connection.identity.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
+      const identity = s.connection?.identity;
+      const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
+      const p = s.provenance;
       const workloadId = this.upsert(
         "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ? AND variant IS ?",
         "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs, variant) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -168,13 +237,15 @@ export class ResultStore implements SuiteStore {
         .prepare(
           `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
              started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile, dut_model_id,
-             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device,
+             console, flasher, dut_build_id, firmware_provenance)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
           new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
-          s.connection.identity.name, s.connection.identity.profile, s.connection.identity.model || null,
-          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null).lastInsertRowid;
+          identity?.name ?? null, identity?.profile ?? null, identity?.model || null,
+          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null,
+          p?.console ?? null, p?.flasher ?? null, p?.deviceBuildId ?? null, p?.firmware ?? null).lastInsertRowid;
       return Number(id);
     })();
   }
@@ -243,8 +314,29 @@ export class ResultStore implements SuiteStore {
     this.db.prepare("UPDATE run SET status = 'completed', ended_at = ?, summary_json = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(summary), runId);
   }
 
-  reopenRun(runId: number): void {
-    this.db.prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ?").run(process.pid, hostname(), runId);
+  /**
+   * Takes an interrupted or failed run over for resuming, in one statement: of two processes resuming the same run at
+   * once, exactly one changes the row; the other is refused, told who has it.
+   */
+  claimForResume(runId: number): void {
+    const claimed = this.db
+      .prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ? AND status IN ('interrupted', 'failed')")
+      .run(process.pid, hostname(), runId).changes;
+    if (claimed === 1) return;
+    const r = this.getRun(runId);
+    if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
+    throw new StoreError(
+      r.status === "running"
+        ? `run ${runId} is running (pid ${r.ownerPid} on ${r.ownerHost}): it cannot be resumed twice at once`
+        : `run ${runId} is ${r.status}; only interrupted or failed runs can be resumed`,
+    );
+  }
+
+  /** The board file's text as a run stored it. */
+  boardText(runId: number): string {
+    const row = this.db.prepare("SELECT b.yaml FROM run r JOIN board b ON b.id = r.board_id WHERE r.id = ?").get(runId) as { yaml: string } | undefined;
+    if (!row) throw new StoreError(`no run ${runId} in ${this.file}`);
+    return row.yaml;
   }
 
   failRun(runId: number, error: string, status: "failed" | "interrupted"): void {
@@ -308,7 +400,7 @@ export class ResultStore implements SuiteStore {
 
 type RawRun = Record<string, unknown>;
 const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, w.variant AS variant_name, f.sha256 AS fw_sha,
-  f.toolchain AS toolchain, f.kernels AS kernels, f.flash_bytes AS fw_flash, f.ram_bytes AS fw_ram, d.sha256 AS ds_sha FROM run r JOIN board b ON b.id = r.board_id
+  f.toolchain AS toolchain, f.kernels AS kernels, f.flash_bytes AS fw_flash, f.ram_bytes AS fw_ram, d.sha256 AS ds_sha, d.source AS ds_source, d.count AS ds_count FROM run r JOIN board b ON b.id = r.board_id
   JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
 
 function toRunRow(r: RawRun): RunRow {
@@ -319,13 +411,14 @@ function toRunRow(r: RawRun): RunRow {
     summary: r.summary_json ? (JSON.parse(r.summary_json as string) as Record<string, unknown>) : null,
     settings: JSON.parse(r.settings_json as string) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
     firmwareSha256: r.fw_sha as string | null, toolchain: r.toolchain as string | null, kernels: r.kernels as string | null,
-    datasetSha256: r.ds_sha as string | null, tinyrigVersion: r.tinyrig_version as string, ownerPid: r.owner_pid as number, ownerHost: r.owner_host as string,
+    datasetSha256: r.ds_sha as string | null, datasetSource: (r.ds_source as string | null) ?? null, datasetCount: (r.ds_count as number | null) ?? null, tinyrigVersion: r.tinyrig_version as string, ownerPid: r.owner_pid as number, ownerHost: r.owner_host as string,
     device: {
       name: r.dut_name as string | null, profile: r.dut_profile as string | null, modelId: r.dut_model_id as string | null,
       arenaUsedBytes: r.arena_used_bytes as number | null, arenaSizeBytes: r.arena_size_bytes as number | null,
       modelBytes: r.model_bytes_on_device as number | null, inputBytes: r.input_bytes_on_device as number | null, outputBytes: r.output_bytes_on_device as number | null,
     },
     firmwareBytes: r.fw_flash === null || r.fw_flash === undefined ? null : { flash: r.fw_flash as number, ram: r.fw_ram as number },
+    provenance: { console: (r.console as string | null) ?? null, flasher: (r.flasher as string | null) ?? null, deviceBuildId: (r.dut_build_id as string | null) ?? null, firmware: (r.firmware_provenance as string | null) ?? null },
   };
 }
 
@@ -340,12 +433,51 @@ function pidAlive(pid: number): boolean {
 
 /** An existing file that is not SQLite is refused (and left untouched) instead of being overwritten. */
 function refuseNonSqlite(file: string): void {
-  const fd = openSync(file, "r");
-  const head = Buffer.alloc(16);
-  const n = readSync(fd, head, 0, 16, 0);
-  closeSync(fd);
+  let head: Buffer;
+  let n: number;
+  try {
+    if (statSync(file).isDirectory()) throw new StoreError(`${file}: is a folder, not a result database (name a file, e.g. ${path.join(file, "tinyrig.db")})`);
+    const fd = openSync(file, "r");
+    head = Buffer.alloc(16);
+    n = readSync(fd, head, 0, 16, 0);
+    closeSync(fd);
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`${file}: cannot read the result database: ${fsReason(err)}`);
+  }
   if (n === 0) return; // an empty file: SQLite initialises it
   if (head.toString("latin1", 0, 16) !== "SQLite format 3\0") {
     throw new StoreError(`${file}: not a SQLite database (it starts with ${JSON.stringify(head.toString("latin1", 0, Math.min(n, 16)))}); refusing to touch it`);
   }
+}
+
+/** SQLite's quick check (structure and every page, not the index contents): a damaged file is named, not written. */
+function checkIntegrity(db: Database.Database, file: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma("quick_check") as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== "ok");
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length) {
+    throw new StoreError(`${file}: the result database is damaged (SQLite quick_check: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""}); nothing was written to it. Restore it from a backup, or save what is readable with sqlite3's .recover`);
+  }
+}
+
+function schemaVersionOf(db: Database.Database): number {
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (!table) return 0;
+  return (db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
+}
+
+/** An error's reason with its code, e.g. "EISDIR: illegal operation on a directory" or "SQLITE_READONLY: ...". */
+function fsReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const message = (e.message ?? String(err)).replace(/,? (open|mkdir|read|scandir) '[^']*'$/, "");
+  return e.code && !message.startsWith(e.code) ? `${e.code}: ${message}` : message;
+}
+
+function readOnlyHint(err: unknown): string {
+  const code = (err as { code?: string }).code ?? "";
+  return /READONLY|CANTOPEN|EACCES|EPERM|EROFS/.test(code) ? " (is the file or its folder read-only? results list, show, export and report can still read it)" : "";
 }

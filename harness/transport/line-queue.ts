@@ -8,7 +8,7 @@ interface Waiter {
 }
 
 /** Longest line kept before it is cut: a device spewing bytes without newlines must not eat memory. */
-const MAX_LINE_BYTES = 64 * 1024;
+export const MAX_LINE_BYTES = 64 * 1024;
 
 export class LineQueue {
   private partial = "";

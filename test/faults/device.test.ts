@@ -1,0 +1,109 @@
+// Fault matrix, device rows: a device that resets, spews an endless line, answers NaN, a results vector of the wrong
+// length or a window of zero time, or whose port vanishes, ends the run failed with a message naming what was received,
+// and the inferences stored before the fault stay as they were. The device is the protocol-level simulator
+// (test/fixtures/pty-device.ts) on a real PTY, reached by a "physical" board file with the manual flasher; the same
+// board file text for every case, so the firmware (built but, with the manual flasher, never flashed) builds once.
+import Database from "better-sqlite3";
+import { execa, type ResultPromise } from "execa";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ROOT, tinyrig } from "../helpers/cli.ts";
+
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-device-faults-"));
+const tty = path.join(dir, "ttyDUT");
+const boardFile = path.join(dir, "pty-board.yaml");
+writeFileSync(
+  boardFile,
+  readFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), "utf8")
+    .replace("name: mps2-an386", "name: pty-board")
+    .replace(/console:\n  emulator:\n(    .*\n)+?(?=flasher:)/, `console:\n  serial: { path: "${tty}" }\n`)
+    .replace("flasher:\n  tool: qemu", "flasher:\n  tool: manual"),
+);
+let device: ResultPromise | undefined;
+
+/** Starts the simulated device and points the board file's console at its PTY. */
+async function startDevice(scenario: string, ...options: string[]): Promise<void> {
+  device = execa(TSX, [path.join(ROOT, "test/fixtures/pty-device.ts"), scenario, ...options], { stdin: "pipe", buffer: false, reject: false });
+  const pty = await new Promise<string>((resolve) => device!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+  rmSync(tty, { force: true });
+  symlinkSync(pty, tty);
+}
+
+afterEach(async () => {
+  device?.stdin?.end();
+  device?.kill();
+  await device;
+  device = undefined;
+});
+
+function stored(db: string) {
+  const sql = new Database(db, { readonly: true });
+  const runs = sql.prepare("SELECT id, mode, status, error, simulated, console, flasher, dut_model_id FROM run ORDER BY id").all() as { id: number; mode: string; status: string; error: string; simulated: number; console: string; flasher: string; dut_model_id: string }[];
+  const inferences = sql.prepare("SELECT input_index, outputs_json FROM inference ORDER BY input_index").all() as { input_index: number; outputs_json: string }[];
+  sql.close();
+  return { runs, inferences };
+}
+
+const accuracy = (db: string, extra: string[] = []) => tinyrig(["run", "--board", boardFile, "--workload", "vibration", "--mode", "accuracy", "--limit", "6", "--db", db, "--json", ...extra]);
+const vib = ["--model", "vib01", "--outputs", "5"];
+
+describe("device faults mid-run", () => {
+  const cases: [string, string[], RegExp, number][] = [
+    ["reset", ["--after", "3"], /board reset during "infer 1 0": it printed its boot line m-timestamp-mode-performance again/, 3],
+    ["endless", ["--after", "3"], /more than 65536 bytes without a line end while answering "infer 1 0" \(starting "xxxx/, 3],
+    ["nan", ["--after", "3"], /result value "nan" is not a finite number in: m-results-\[nan,/, 3],
+    ["zero-time", ["--after", "3"], /"infer 1 0" timed 1 inferences at zero: m-lap-us-(\d+) then m-lap-us-\1/, 3],
+    ["vanish", ["--after", "3"], /connection closed|port .*closed|device.*(gone|closed)/i, 3],
+  ];
+  it.each(cases)("%s: the run fails naming what arrived, earlier inferences intact", async (scenario, after, message, kept) => {
+    await startDevice(scenario, ...vib, ...after);
+    const db = path.join(dir, `${scenario}.db`);
+    const r = await accuracy(db);
+    expect(r.exitCode, r.all).toBe(1);
+    const s = stored(db);
+    expect(s.runs).toHaveLength(1);
+    expect(s.runs[0]).toMatchObject({ mode: "accuracy", status: "failed", flasher: "manual", dut_model_id: "vib01" });
+    expect(s.runs[0]!.error).toMatch(message);
+    expect(s.inferences.map((i) => i.input_index)).toEqual(Array.from({ length: kept }, (_, i) => i));
+    for (const i of s.inferences) expect(JSON.parse(i.outputs_json)).toEqual([0.031, 0.031, 0.031, 0.031, 0.875]);
+  }, 180_000);
+
+  it("a results vector of the wrong length is refused, naming the line", async () => {
+    await startDevice("well", "--model", "vib01", "--outputs", "2");
+    const db = path.join(dir, "length.db");
+    const r = await accuracy(db);
+    expect(r.exitCode, r.all).toBe(1);
+    const s = stored(db);
+    expect(s.runs[0]!.error).toMatch(/"infer 1 0" answered m-results-\[0\.125,0\.875,\]: 2 values, the model has 5 outputs/);
+    expect(s.inferences).toEqual([]);
+  }, 180_000);
+
+  it("firmware answering for another model is refused by name before anything is measured, and the refusal is stored", async () => {
+    await startDevice("well", "--model", "kws01", "--outputs", "5");
+    const db = path.join(dir, "model.db");
+    const r = await tinyrig(["run", "--board", boardFile, "--workload", "vibration", "--limit", "3", "--db", db]);
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stderr).toMatch(/results stored in .*model\.db \(runs \d+, \d+\)/);
+    const s = stored(db);
+    expect(s.runs.map((x) => [x.mode, x.status])).toEqual([["performance", "failed"], ["accuracy", "failed"]]);
+    for (const run of s.runs) {
+      expect(run.error).toMatch(/check the device: the device reports model kws01 \(m-model-\[kws01\]\); vibration needs vib01: other firmware is on the board \(flashed by hand/);
+      // the console is named for what it is: a pseudo-terminal held by a program, not a hardware port
+      expect(run.console).toMatch(/pseudo-terminal \/dev\/pts\/\d+ held by socat/);
+    }
+    expect(s.inferences).toEqual([]);
+  }, 180_000);
+
+  it("a failed build stores a failed run with the error; nothing is said to be stored that was not", async () => {
+    const db = path.join(dir, "build.db");
+    const r = await tinyrig(["run", "--board", "nucleo-h7a3zi-q", "--workload", "vibration", "--mode", "accuracy", "--db", db]);
+    expect(r.exitCode, r.all).toBe(1);
+    const s = stored(db);
+    expect(s.runs).toMatchObject([{ mode: "accuracy", status: "failed" }]);
+    expect(s.runs[0]!.error).toMatch(/^build: .*build\.port needs firmware\/ports\/stm32h7\.c/);
+    expect(r.stderr).toContain(`results stored in ${db} (run ${s.runs[0]!.id})`);
+  }, 60_000);
+});
