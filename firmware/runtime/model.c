@@ -421,7 +421,8 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
     m->tensors[m->input].first_op = 0;
     m->tensors[m->output].last_op = (int16_t)(n_ops - 1);
     if (m->tensors[m->input].data || m->tensors[m->output].data) return fail(m, "model input/output is a constant");
-    m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors);
+    m->input_data = NULL;
+    m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors, m->input);
     m->channels = channel_used;
     return 0;
 }

@@ -40,6 +40,8 @@ type Prepared =
 export class Interpreter {
   readonly arenaBytes: number;
   private readonly arena: Uint8Array;
+  /** The model input tensor, outside the arena as on the device (no inference overwrites it). */
+  private readonly inputData: Uint8Array;
   private readonly offsets: Map<number, number>;
   private readonly prepared: Prepared[];
   readonly input: TfliteTensor;
@@ -63,11 +65,12 @@ export class Interpreter {
     life.get(this.input.index)!.first = 0;
     life.get(this.output.index)!.last = model.operators.length - 1;
     const plan = planArena(
-      [...life.entries()].filter(([t]) => !model.tensors[t]!.data).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
+      [...life.entries()].filter(([t]) => !model.tensors[t]!.data && t !== this.input.index).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
     );
     this.offsets = plan.offsets;
     this.arenaBytes = plan.size;
     this.arena = new Uint8Array(plan.size);
+    this.inputData = new Uint8Array(this.input.bytes);
   }
 
   get outputQuantization(): { scale: number; zeroPoint: number } | undefined {
@@ -79,13 +82,14 @@ export class Interpreter {
   invoke(input: Uint8Array | Int8Array | Float32Array): Uint8Array {
     const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (bytes.length !== this.input.bytes) throw new InterpreterError(`input is ${bytes.length} bytes, the model's input tensor is ${this.input.bytes}`);
-    this.bytesOf(this.input).set(bytes);
+    this.inputData.set(bytes);
     this.model.operators.forEach((op, i) => this.run(op, this.prepared[i]!));
     return this.bytesOf(this.output).slice();
   }
 
   private bytesOf(t: TfliteTensor): Uint8Array {
     if (t.data) return t.data;
+    if (t.index === this.input.index) return this.inputData;
     const off = this.offsets.get(t.index);
     if (off === undefined) throw new InterpreterError(`tensor ${t.index} (${t.name}) has no place in the arena`);
     return this.arena.subarray(off, off + t.bytes);
