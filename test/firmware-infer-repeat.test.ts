@@ -28,6 +28,7 @@ describe("every inference of `infer N W` sees the loaded input (mps2-an386)", ()
         timestampMode: "performance", resultsMse: m.task === "anomaly" });
       conn = await connectBoard(board, fw, { mode: "performance", log: () => {} });
       const s = conn.session;
+      expect(conn.identity.caps?.buildId, "the device reports the build id of the image it runs").toBe(fw.buildId);
       const host = hostReference(new Interpreter(loadTflite(readModel(w))), m.input.transform);
       const entries = loadDataset(w).entries;
       // two inputs whose host outputs differ, so a device still computing on the first one is caught

@@ -300,7 +300,9 @@ static void cmd_caps(tr_dut *d)
     pos = tr_put_u64(tr_put_str(pos, end, ",input-bytes="), end, d->input_capacity);
     pos = tr_put_u64(tr_put_str(pos, end, ",output-bytes="), end, d->output_bytes);
     pos = tr_put_u64(tr_put_str(pos, end, ",raw-max="), end, TR_RAW_MAX);
-    tr_put_str(pos, end, ",pins=1]");
+    pos = tr_put_str(pos, end, ",pins=1");
+    if (d->build_id) pos = tr_put_str(tr_put_str(pos, end, ",build="), end, d->build_id);
+    tr_put_str(pos, end, "]");
     say(d, buf);
 }
 

@@ -19,6 +19,7 @@ typedef struct {
     uint32_t input_writes;       /* counts the `db`/`dbraw` commands that wrote into it (load transforms a new input once) */
     const char *name, *version, *model_id;
     const char *model_error;     /* non-NULL when the model was refused at start-up */
+    const char *build_id;        /* the harness's build id (TR_BUILD_ID, 16 hex digits), NULL for a hand build */
     /* input buffer -> model input tensor: before every `infer`, outside its timed window */
     void (*load)(uint32_t bytes);
     void (*infer)(void);               /* one inference */

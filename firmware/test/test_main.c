@@ -71,6 +71,10 @@ static void test_protocol_additions(void)
     CHECK(crc_of((const uint8_t *)"123456789", 9) == 0xCBF43926u, "CRC-32 check value");
     feed(&d, "caps%");
     CHECK(strstr(out, ",raw-max=1024,pins=1]") != NULL, "caps names raw-max and pins: %s", out);
+    d.build_id = "0123456789abcdef";
+    feed(&d, "caps%");
+    CHECK(strstr(out, ",raw-max=1024,pins=1,build=0123456789abcdef]\r\n") != NULL, "caps ends with the build id: %s", out);
+    d.build_id = NULL;
     /* performance mode, pins off: timestamps are printed, the pin stays still (MLPerf's behaviour) */
     feed(&d, "db load 4%");
     feed(&d, "db 01020304%");
