@@ -350,7 +350,7 @@ static void test_kernel_equivalences(void)
 {
     static int8_t x[4096], xp[8192], w[4096], wc[16384], y0[4096], y1[4096];
     static int32_t mult[64], shift[64], bias[64], mult1[64];
-    int same = 1, dw_same = 1, fc_same = 1, in_range = 1;
+    int same = 1, dw_same = 1, fc_same = 1, fc_pc_same = 1, in_range = 1;
     for (int t = 0; t < 400; ++t) {
         tr_conv_params p = {0};
         p.stride_h = krand(1, 3);
@@ -413,16 +413,25 @@ static void test_kernel_equivalences(void)
         for (int32_t c = 0; c < outs; ++c) mult1[c] = mult[0], shift[c] = shift[0];
         krandom(x, batches * depth);
         krandom(w, outs * depth);
-        const tr_fc_params fp = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max};
+        const tr_fc_params fp = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max, NULL, NULL};
         tr_fully_connected_s8_ref(&fp, batches, depth, x, outs, w, bias, y0);
         const tr_per_channel q1 = {mult1, shift};
         tr_conv_s8_ref(&pc, &q1, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias,
                        (tr_shape4){1, batches, 1, outs}, y1);
         fc_same &= memcmp(y0, y1, (size_t)(batches * outs)) == 0;
+        /* per-channel weights: each output row's own multiplier and shift, as the 1x1 convolution's channels */
+        kparams(outs, mult, shift, bias, &pc);
+        const tr_fc_params fpc = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max, mult, shift};
+        tr_fully_connected_s8_ref(&fpc, batches, depth, x, outs, w, bias, y0);
+        const tr_per_channel qc = {mult, shift};
+        tr_conv_s8_ref(&pc, &qc, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias,
+                       (tr_shape4){1, batches, 1, outs}, y1);
+        fc_pc_same &= memcmp(y0, y1, (size_t)(batches * outs)) == 0;
     }
     CHECK(same, "SAME padding == VALID over the input padded with its zero point");
     CHECK(dw_same, "depthwise == convolution with the expanded filter");
     CHECK(fc_same, "fully connected == 1x1 convolution");
+    CHECK(fc_pc_same, "per-channel fully connected == 1x1 convolution with per-channel multipliers");
     CHECK(in_range, "outputs within the activation clamp");
 
     /* a filter offset (asymmetric weights), worked by hand: (1+5)*(3-3) + (-2+5)*(4-3) + 2 = 5; x 0.5 -> 2.5 rounds
@@ -432,12 +441,12 @@ static void test_kernel_equivalences(void)
     int32_t m;
     int sh;
     tr_quantize_multiplier(0.5, &m, &sh);
-    const tr_fc_params fo = {5, -3, 1, m, sh, -128, 127};
+    const tr_fc_params fo = {5, -3, 1, m, sh, -128, 127, NULL, NULL};
     int8_t fy;
     tr_fully_connected_s8_ref(&fo, 1, 2, fx, 1, fw, &fb, &fy);
     CHECK(fy == 4, "fully connected with a filter offset: %d", fy);
     /* saturation: the largest multiplier with a left shift sends any sizeable sum to the int8 limits */
-    const tr_fc_params fs = {128, 0, -128, INT32_MAX, 3, -128, 127};
+    const tr_fc_params fs = {128, 0, -128, INT32_MAX, 3, -128, 127, NULL, NULL};
     const int8_t big[2] = {127, 127}, wpos[2] = {127, 127}, wneg[2] = {-128, -128};
     int8_t hi, lo;
     tr_fully_connected_s8_ref(&fs, 1, 2, big, 1, wpos, NULL, &hi);

@@ -21,6 +21,19 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2,
 };
 
+/** Per output channel: multiplier * 2^shift approximates input_scale * weight_scale[c] / output_scale (TFLite
+ * computes it in double; a per-tensor weight scale serves every channel). */
+function channelMultipliers(inputScale: number, w: TfliteTensor, outputScale: number, channels: number): { multiplier: Int32Array; shift: Int32Array } {
+  const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
+  const scales = w.quantization?.scale ?? [0];
+  for (let c = 0; c < channels; c++) {
+    const q = quantizeMultiplier((inputScale * (scales.length > 1 ? scales[c]! : scales[0]!)) / outputScale);
+    multiplier[c] = q.multiplier;
+    shift[c] = q.shift;
+  }
+  return { multiplier, shift };
+}
+
 export class InterpreterError extends Error {
   constructor(message: string) {
     super(message);
@@ -124,14 +137,7 @@ export class Interpreter {
         if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
         const inS = shape4(input.shape), wS = shape4(w.shape), outS = shape4(out.shape);
         const depthwise = op.name === "DEPTHWISE_CONV_2D";
-        const channels = outS.c;
-        const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
-        for (let c = 0; c < channels; c++) {
-          const ws = w.quantization!.scale.length > 1 ? w.quantization!.scale[c]! : s(w);
-          const q = quantizeMultiplier((s(input) * ws) / s(out));
-          multiplier[c] = q.multiplier;
-          shift[c] = q.shift;
-        }
+        const { multiplier, shift } = channelMultipliers(s(input), w, s(out), outS.c);
         const [actMin, actMax] = act(o.activation);
         const p: ConvParams = {
           strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, dilationW: o.dilationW ?? 1, dilationH: o.dilationH ?? 1,
@@ -145,9 +151,12 @@ export class Interpreter {
       case "FULLY_CONNECTED": {
         const w = this.tensor(op, 1)!;
         if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        const q = quantizeMultiplier((s(input) * s(w)) / s(out));
+        const scales = w.quantization?.scale.length ?? 1;
+        if (scales > 1 && scales !== w.shape[0]) throw new InterpreterError(`${where}: ${scales} weight scales for ${w.shape[0]} output rows`);
+        // per-channel weights (one scale per output row) requantise each row with its own multiplier
+        const { multiplier, shift } = channelMultipliers(s(input), w, s(out), scales > 1 ? scales : 1);
         const [actMin, actMax] = act(o.activation);
-        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax } };
+        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, actMin, actMax } };
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
