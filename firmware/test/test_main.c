@@ -256,7 +256,17 @@ static void test_kernels(void)
     CHECK(m == (1 << 30) && s == 0, "QuantizeMultiplier(0.5) = %d, %d", m, s);
     tr_quantize_multiplier(0.07, &m, &s);
     CHECK(tr_mul_by_quantized_multiplier(100, m, s) == 7, "100 * 0.07");
-    CHECK(tr_mul_by_quantized_multiplier(-150, m, s) == -11, "-150 * 0.07 rounds away from zero");
+    CHECK(tr_mul_by_quantized_multiplier(-150, m, s) == -11, "-150 * 0.07");
+    /* where the two rounding rules differ: a tie below zero in the shift (-2 * 0.5 / 2 = -0.5), and 4 * 0.65 / 2 = 1.3,
+     * which double rounding takes to 2 (2.6 -> 3, then 1.5 -> 2) */
+#ifdef TR_ROUNDING_SINGLE
+    printf("(single rounding)\n");
+    CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == 0, "single rounding: -0.5 rounds half up to 0");
+    CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 1, "single rounding: 1.3 -> 1");
+#else
+    CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == -1, "double rounding: -0.5 rounds away from zero to -1");
+    CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 2, "double rounding: 1.3 -> 2.6 -> 3 -> 1.5 -> 2");
+#endif
     CHECK(tr_rounding_divide_by_pot(-5, 1) == -3 && tr_rounding_divide_by_pot(5, 1) == 3, "RDBPOT halves");
     CHECK(tr_srdhm(INT32_MIN, INT32_MIN) == INT32_MAX, "SRDHM saturates");
 

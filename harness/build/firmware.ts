@@ -7,6 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { FlashImage } from "../flash/types.ts";
+import type { Rounding } from "../interpreter/quantization.ts";
 
 export const FIRMWARE_DIR = path.resolve(import.meta.dirname, "../../firmware");
 export const DEFAULT_BUILD_ROOT = path.resolve(import.meta.dirname, "../../build/firmware");
@@ -29,6 +30,9 @@ export interface FirmwareSpec {
   resultsMse?: boolean;
   /** Overrides the board file's kernel set (ref to check the optimised kernels against). */
   kernels?: "ref" | "dsp" | "mve";
+  /** Requantisation rounding (docs/architecture.md "Rounding"): `double` (default; TFLite Micro, CMSIS-NN) or `single`
+   * (TFLite's TFLITE_SINGLE_ROUNDING). The host interpreter takes the same option. */
+  rounding?: Rounding;
   buildRoot?: string;
 }
 
@@ -94,6 +98,7 @@ export function boardMakeVariables(spec: FirmwareSpec): Record<string, string> {
     FLASH_LENGTH: String(board.memory.flash.size),
     RAM_ORIGIN: hex(board.memory.ram.origin),
     RAM_LENGTH: String(board.memory.ram.size),
+    ROUNDING: spec.rounding ?? "double",
   };
 }
 
@@ -155,7 +160,7 @@ function boardMakeText(spec: FirmwareSpec): string {
 export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
-    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false,
+    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false, spec.rounding ?? "double",
       ...(spec.modelKind === "classical" ? ["classical"] : [])]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? DEFAULT_BUILD_ROOT, spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);

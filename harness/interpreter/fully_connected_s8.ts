@@ -1,6 +1,6 @@
 // FULLY_CONNECTED, int8, per-tensor or per-channel weights (TFLite reference_integer_ops FullyConnected and
 // FullyConnectedPerChannel: output row o requantised with its own multiplier and shift).
-import { clamp, mulByQuantizedMultiplier } from "./quantization.ts";
+import { clamp, mulByQuantizedMultiplier, type Rounding } from "./quantization.ts";
 
 export interface FcParams {
   inputOffset: number;
@@ -9,6 +9,7 @@ export interface FcParams {
   /** Per output row: one entry per row for per-channel weights, a single entry (every row's) for per-tensor. */
   multiplier: Int32Array;
   shift: Int32Array;
+  rounding: Rounding;
   actMin: number;
   actMax: number;
 }
@@ -23,7 +24,7 @@ export function fullyConnectedS8(p: FcParams, batches: number, depth: number, in
       acc |= 0;
       if (bias) acc = (acc + bias[o]!) | 0;
       const c = p.multiplier.length > 1 ? o : 0;
-      acc = mulByQuantizedMultiplier(acc, p.multiplier[c]!, p.shift[c]!) + p.outputOffset;
+      acc = mulByQuantizedMultiplier(acc, p.multiplier[c]!, p.shift[c]!, p.rounding) + p.outputOffset;
       output[b * outDepth + o] = clamp(acc, p.actMin, p.actMax);
     }
 }

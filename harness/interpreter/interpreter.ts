@@ -10,7 +10,7 @@ import { fullyConnectedS8, type FcParams } from "./fully_connected_s8.ts";
 import { maxPoolS8 } from "./max_pool_s8.ts";
 import { paddingFor, shape4 } from "./padding.ts";
 import { planArena } from "./planner.ts";
-import { activationRange, quantizeMultiplier } from "./quantization.ts";
+import { activationRange, quantizeMultiplier, type Rounding } from "./quantization.ts";
 import { quantizeF32S8, requantizeS8 } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
@@ -47,8 +47,15 @@ type Prepared =
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
   | { kind: "add"; p: AddParams }
-  | { kind: "requant"; multiplier: number; shift: number }
+  | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "none" };
+
+/** Arithmetic semantics where TFLite's runtimes differ (docs/architecture.md "Rounding"); the firmware's build options
+ * of the same names must match for the two to agree bit for bit. */
+export interface InterpreterOptions {
+  /** Requantisation rounding: `double` (default: TFLite Micro, CMSIS-NN) or `single` (TFLITE_SINGLE_ROUNDING). */
+  rounding?: Rounding;
+}
 
 export class Interpreter {
   readonly arenaBytes: number;
@@ -60,7 +67,10 @@ export class Interpreter {
   readonly input: TfliteTensor;
   readonly output: TfliteTensor;
 
-  constructor(readonly model: TfliteModel) {
+  readonly rounding: Rounding;
+
+  constructor(readonly model: TfliteModel, options: InterpreterOptions = {}) {
+    this.rounding = options.rounding ?? "double";
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
     this.input = model.tensors[model.inputs[0]!]!;
     this.output = model.tensors[model.outputs[0]!]!;
@@ -144,7 +154,7 @@ export class Interpreter {
           padH: paddingFor(o.padding, inS.h, wS.h, o.strideH ?? 1, o.dilationH ?? 1, outS.h),
           padW: paddingFor(o.padding, inS.w, wS.w, o.strideW ?? 1, o.dilationW ?? 1, outS.w),
           inputOffset: -zp(input), outputOffset: zp(out), actMin, actMax,
-          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift,
+          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift, rounding: this.rounding,
         };
         return { kind: depthwise ? "depthwise" : "conv", p };
       }
@@ -156,7 +166,7 @@ export class Interpreter {
         // per-channel weights (one scale per output row) requantise each row with its own multiplier
         const { multiplier, shift } = channelMultipliers(s(input), w, s(out), scales > 1 ? scales : 1);
         const [actMin, actMax] = act(o.activation);
-        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, actMin, actMax } };
+        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, rounding: this.rounding, actMin, actMax } };
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
@@ -173,16 +183,16 @@ export class Interpreter {
         };
       }
       case "SOFTMAX":
-        return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input)) };
+        return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
         const b = this.tensor(op, 1)!;
         if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation)) };
+        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding) };
       }
       case "QUANTIZE":
         if (input.type === "int8") {
           const q = quantizeMultiplier(s(input) / s(out));
-          return { kind: "requant", multiplier: q.multiplier, shift: q.shift };
+          return { kind: "requant", multiplier: q.multiplier, shift: q.shift, rounding: this.rounding };
         }
         return { kind: "none" };
       default:
@@ -221,7 +231,7 @@ export class Interpreter {
         addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "requant":
-        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out));
+        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out), prep.rounding);
         return;
       case "none":
         if (op.name === "QUANTIZE") {
