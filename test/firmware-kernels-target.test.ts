@@ -9,38 +9,48 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../harness/boards/load.ts";
 import { buildKernelFirmware, parseKernelCheck, runKernelFirmware, runNativeKernelCheck, type KernelSet } from "../harness/build/kernel-firmware.ts";
+import type { Rounding } from "../harness/interpreter/quantization.ts";
 
 const OPS = ["conv", "depthwise", "fully_connected"];
-let native: ReturnType<typeof parseKernelCheck>;
+const native = new Map<Rounding, ReturnType<typeof parseKernelCheck>>();
 
 beforeAll(async () => {
-  native = parseKernelCheck(await runNativeKernelCheck());
-  expect(native.kernels).toBe("ref");
-  expect(native.ops.map((o) => o.op)).toEqual(OPS);
-}, 120_000);
+  for (const rounding of ["double", "single"] as const) {
+    const n = parseKernelCheck(await runNativeKernelCheck(undefined, rounding));
+    expect(n.kernels).toBe("ref");
+    expect(n.ops.map((o) => o.op)).toEqual(OPS);
+    native.set(rounding, n);
+  }
+  // the two rounding rules give different reference outputs on these cases
+  expect(native.get("single")!.ops.map((o) => o.refSum)).not.toEqual(native.get("double")!.ops.map((o) => o.refSum));
+}, 240_000);
 
 // Every emulated Arm board that ships an optimised set: mps2-an386 (Cortex-M4, SMLAD kernels) and mps3-an547
 // (Cortex-M55, Helium kernels) at least, and the M7 and M33 boards' SMLAD builds.
 const boards = listBoardFiles(boardDirs())
   .map(loadBoardFile)
   .filter((b) => b.kind === "emulated" && b.cpu.arch === "arm" && b.build.kernels !== "ref");
-const targets: [board: string, kernels: KernelSet][] = boards.map((b) => [b.name, b.build.kernels]);
+// Every board in the default (double) rounding; the M4 and M55 sets in single rounding too (ROUNDING=single).
+const targets: [board: string, kernels: KernelSet, rounding: Rounding][] = [
+  ...boards.map((b): [string, KernelSet, Rounding] => [b.name, b.build.kernels, "double"]),
+  ...boards.filter((b) => b.name === "mps2-an386" || b.name === "mps3-an547").map((b): [string, KernelSet, Rounding] => [b.name, b.build.kernels, "single"]),
+];
 
 it("covers the M4 SMLAD and the M55 Helium kernel sets", () => {
-  expect(targets).toEqual(expect.arrayContaining([["mps2-an386", "dsp"], ["mps3-an547", "mve"]]));
+  expect(targets).toEqual(expect.arrayContaining([["mps2-an386", "dsp", "double"], ["mps3-an547", "mve", "double"], ["mps2-an386", "dsp", "single"], ["mps3-an547", "mve", "single"]]));
 });
 
-describe.each(targets)("optimised kernels on %s (%s) equal the reference byte for byte", (boardName, kernels) => {
+describe.each(targets)("optimised kernels on %s (%s, %s rounding) equal the reference byte for byte", (boardName, kernels, rounding) => {
   it("every operator, every random case", async () => {
     const board = boards.find((b) => b.name === boardName)!;
-    const fw = await buildKernelFirmware(board, "check", kernels);
+    const fw = await buildKernelFirmware(board, "check", kernels, undefined, rounding);
     const run = await runKernelFirmware(fw, { timeoutMs: 120_000 });
     const check = parseKernelCheck(run.lines);
     expect(check.kernels, run.lines.join("\n")).toBe(kernels); // the unsuffixed names resolved to the optimised set
     expect(check.mismatchLines, "first differing bytes").toEqual([]);
     expect(check.ops.map((o) => o.op)).toEqual(OPS);
     for (const op of check.ops) {
-      const host = native.ops.find((o) => o.op === op.op)!;
+      const host = native.get(rounding)!.ops.find((o) => o.op === op.op)!;
       expect(op.cases, op.op).toBe(host.cases);
       expect(op.bytes, op.op).toBe(host.bytes);
       expect(op.bytes, op.op).toBeGreaterThan(0);

@@ -70,7 +70,7 @@ describe("kernels", () => {
     const out = new Int8Array(2 * 2 * 2);
     convS8(
       { strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, padW: pad, padH: pad, inputOffset: 1, outputOffset: 3, actMin: -128, actMax: 127, depthMultiplier: 1,
-        multiplier: Int32Array.from([q0.multiplier, q1.multiplier]), shift: Int32Array.from([q0.shift, q1.shift]) },
+        multiplier: Int32Array.from([q0.multiplier, q1.multiplier]), shift: Int32Array.from([q0.shift, q1.shift]), rounding: "double" },
       shape4([1, 3, 3, 1]), input, shape4([2, 3, 3, 1]), weights, Int32Array.from([10, -4]), shape4([1, 2, 2, 2]), out,
     );
     // output (0,0): window rows -1..1, cols -1..1 -> diagonal covers (0,0)=2 [in 1+1], (1,1)=... hand-worked:

@@ -63,7 +63,7 @@ static void run(const layer *l, int optimised, int8_t *out)
 {
     tr_conv_params p = {l->stride, l->stride, 1, 1, l->pad_w, l->pad_h, 128, -128, -128, 127, l->dm};
     const tr_per_channel q = {mult_buf, shift_buf};
-    tr_fc_params f = {128, 0, -128, mult_buf[0], shift_buf[0], -128, 127};
+    tr_fc_params f = {128, 0, -128, mult_buf[0], shift_buf[0], -128, 127, NULL, NULL};
     kb_marker(1);
     if (l->op == CONV) {
         if (optimised) tr_conv_s8(&p, &q, l->in, in_buf, l->flt, w_buf, bias_buf, l->out, out);

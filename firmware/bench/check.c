@@ -319,6 +319,10 @@ static void check_fully_connected(tally *t)
         pick_quant(&r, kb_range(&r, 0, 2) == 0, &m, &s);
         p.multiplier = m;
         p.shift = s;
+        const int per_channel = kb_range(&r, 0, 1); /* one multiplier and shift per output row */
+        p.channel_multiplier = per_channel ? mult_buf : NULL;
+        p.channel_shift = per_channel ? shift_buf : NULL;
+        for (int32_t k = 0; per_channel && k < out_depth; ++k) pick_quant(&r, kb_range(&r, 0, 2) == 0, &mult_buf[k], &shift_buf[k]);
         pick_act(&r, p.output_offset, &p.act_min, &p.act_max);
         fill(&r, in_buf, batches * in_depth);
         fill(&r, w_buf, in_depth * out_depth);
@@ -335,6 +339,7 @@ static void check_fully_connected(tally *t)
         kb_i(&g, p.input_offset);
         kb_s(&g, " w_off=");
         kb_i(&g, p.filter_offset);
+        kb_s(&g, per_channel ? " per-channel" : " per-tensor");
         memcpy(geometry, g.buf, (size_t)g.len + 1);
         prepare_outputs(n);
         tr_fully_connected_s8_ref(&p, batches, in_depth, in_buf, out_depth, w_buf, bias, out_ref);

@@ -165,6 +165,7 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
         return;
     }
     for (size_t i = 0; i < digits; i += 2) d->input[loaded_bytes++] = (uint8_t)(hex_value(hex[i]) << 4 | hex_value(hex[i + 1]));
+    ++d->input_writes;
     if (loaded_bytes == expect_bytes) {
         mark(d); /* input load ends */
         say(d, "m-load-done");
@@ -203,6 +204,7 @@ static void cmd_dbraw(tr_dut *d, int argc, char **argv)
 static void raw_byte(tr_dut *d, uint8_t byte)
 {
     if (!raw_refusal) d->input[loaded_bytes + (raw_block - raw_remaining)] = byte;
+    if (raw_remaining == raw_block && !raw_refusal) ++d->input_writes; /* (a block refused by its CRC wrote too) */
     raw_crc = tr_crc32_add(raw_crc, byte);
     if (--raw_remaining) return;
     if (raw_refusal) {
@@ -298,7 +300,9 @@ static void cmd_caps(tr_dut *d)
     pos = tr_put_u64(tr_put_str(pos, end, ",input-bytes="), end, d->input_capacity);
     pos = tr_put_u64(tr_put_str(pos, end, ",output-bytes="), end, d->output_bytes);
     pos = tr_put_u64(tr_put_str(pos, end, ",raw-max="), end, TR_RAW_MAX);
-    tr_put_str(pos, end, ",pins=1]");
+    pos = tr_put_str(pos, end, ",pins=1");
+    if (d->build_id) pos = tr_put_str(tr_put_str(pos, end, ",build="), end, d->build_id);
+    tr_put_str(pos, end, "]");
     say(d, buf);
 }
 

@@ -16,9 +16,12 @@
 typedef struct {
     uint8_t *input;              /* the `db` buffer */
     uint32_t input_capacity;     /* its size: TR_INPUT_BYTES */
+    uint32_t input_writes;       /* counts the `db`/`dbraw` commands that wrote into it (load transforms a new input once) */
     const char *name, *version, *model_id;
     const char *model_error;     /* non-NULL when the model was refused at start-up */
-    void (*load)(uint32_t bytes);      /* input buffer -> model input tensor */
+    const char *build_id;        /* the harness's build id (TR_BUILD_ID, 16 hex digits), NULL for a hand build */
+    /* input buffer -> model input tensor: before every `infer`, outside its timed window */
+    void (*load)(uint32_t bytes);
     void (*infer)(void);               /* one inference */
     /* Writes the result vector, comma separated, into buf; returns its length. */
     size_t (*results)(char *buf, size_t size);

@@ -19,6 +19,9 @@ static inline void tr_glue_init(tr_dut *d, uint8_t *input, uint32_t capacity)
     d->name = "tinyrig-" TR_BOARD_NAME;
     d->version = TR_FW_VERSION;
     d->model_id = TR_MODEL_ID;
+#ifdef TR_BUILD_ID
+    d->build_id = TR_BUILD_ID;
+#endif
     d->write = tr_glue_console_write;
     d->timer_ticks = port_timer_ticks;
     d->ticks_per_us = port_ticks_per_us();

@@ -169,7 +169,15 @@ typedef struct {
 } channels_ctx;
 
 /* One requantised output (requant_fast.h, mode 0): acc in register a, channel constants in m, hi, rs; the byte is
- * left in c. */
+ * left in c. Single rounding (TR_ROUNDING_SINGLE) starts from the constant alone (low word 0, high word hi). */
+#ifdef TR_ROUNDING_SINGLE
+#define OUT_4X1(a)                                   \
+    "mov %[x13], #0\n\t"                             \
+    "mov %[c], %[w02]\n\t"                           \
+    "smlal %[x13], %[c], %[" a "], %[w]\n\t"         \
+    "asr %[c], %[c], %[x02]\n\t"                     \
+    "ssat %[c], #8, %[c]\n\t"
+#else
 #define OUT_4X1(a)                                   \
     "and %[x13], %[" a "], #0x80000000\n\t"          \
     "orr %[x13], %[x13], #0x40000000\n\t"            \
@@ -177,6 +185,7 @@ typedef struct {
     "smlal %[x13], %[c], %[" a "], %[w]\n\t"         \
     "asr %[c], %[c], %[x02]\n\t"                     \
     "ssat %[c], #8, %[c]\n\t"
+#endif
 
 /* Every channel of a group of four pixels, entirely in assembly, for the common case (every channel has the fast
  * requantisation, the clamp is the whole int8 range, K is a multiple of 4): per channel the bias, the dot products

@@ -3,7 +3,7 @@
  * The input vector is widened once per batch into the shared scratch: 16-bit x + input offset, as the pairs SMLAD
  * multiplies, (x0,x2),(x1,x3) for each four values. Then four output rows at a time: one LDRD of input pairs serves
  * four weight words, each sign-extended by SXTB16 and SXTB16 ROR #8 into the same pairs, so 16 MACs cost 1 LDRD,
- * 4 LDR, 8 SXTB16 and 8 SMLAD (the loop, in assembly, branches every 32). Requantisation is requant_fast.h's. Asymmetric weights (a filter offset, which
+ * 4 LDR, 8 SXTB16 and 8 SMLAD (the loop, in assembly, branches every 32). Requantisation is requant_fast.h's, per row for per-channel weights. Asymmetric weights (a filter offset, which
  * TFLite's int8 weights never have) and inputs longer than the scratch take the reference kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
@@ -83,9 +83,17 @@ static inline __attribute__((always_inline)) void rows4(const int8_t *w, int32_t
     acc[3] = a3;
 }
 
-static inline int8_t finish(int32_t acc, const tr_rq_channel *r, const tr_fc_params *p)
+/* Row o's output: per-tensor weights share one prepared channel (rq), per-channel ones prepare row o's here (a few
+ * instructions against the row's in_depth multiply-accumulates). */
+static inline int8_t finish(int32_t acc, const tr_rq_channel *rq, const tr_fc_params *p, int32_t o)
 {
-    const int32_t v = tr_rq(acc, r, p->shift, p->output_offset);
+    tr_rq_channel row;
+    const int32_t shift = tr_fc_shift(p, o);
+    if (p->channel_multiplier) {
+        tr_rq_prepare(&row, 0, p->channel_multiplier[o], shift, p->output_offset);
+        rq = &row;
+    }
+    const int32_t v = tr_rq(acc, rq, shift, p->output_offset);
     return (int8_t)tr_clamp(v, p->act_min, p->act_max);
 }
 
@@ -133,7 +141,8 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
                 a2 += w2[i] * xi;
                 a3 += w3[i] * xi;
             }
-            const int8_t v0 = finish(a0, &rq, p), v1 = finish(a1, &rq, p), v2 = finish(a2, &rq, p), v3 = finish(a3, &rq, p);
+            const int8_t v0 = finish(a0, &rq, p, o), v1 = finish(a1, &rq, p, o + 1), v2 = finish(a2, &rq, p, o + 2),
+                         v3 = finish(a3, &rq, p, o + 3);
             y[o] = v0;
             y[o + 1] = v1;
             y[o + 2] = v2;
@@ -148,7 +157,7 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
                 a0 = mac4(load_word(w0), (uint32_t)xx, (uint32_t)(xx >> 32), a0);
             }
             for (int32_t i = 0; i < tail; ++i) a0 += w0[i] * (x[groups * 4 + i] + p->input_offset);
-            y[o] = finish(a0, &rq, p);
+            y[o] = finish(a0, &rq, p, o);
         }
     }
 }

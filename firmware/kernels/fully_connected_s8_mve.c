@@ -3,7 +3,7 @@
  * As in conv_s8_mve.c, VMLADAVA.S8 takes int8 operands, so the dot products run on the raw input and the input
  * offset's share, off * sum(w), is added per row: the row's sum comes from VADDVA on the same weight vectors. Four
  * rows at a time: each 16 input bytes are loaded once for four rows (64 MACs for 5 loads, 4 VMLADAVA, 4 VADDVA),
- * the last partial 16 with tail predication; the four results are requantised together (requant_mve.h).
+ * the last partial 16 with tail predication; the four results are requantised together (requant_mve.h), with the rows' own multipliers for per-channel weights.
  * Asymmetric weights (a filter offset, which TFLite's int8 weights never have) take the reference kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_MVE) && defined(__ARM_FEATURE_MVE)
@@ -19,8 +19,8 @@ void tr_fully_connected_s8_mve(const tr_fc_params *p, int32_t batches, int32_t i
     }
     const int32_t full = in_depth & ~15;
     const mve_pred16_t tail = vctp8q((uint32_t)(in_depth - full));
-    const int32x4_t multiplier = vdupq_n_s32(p->multiplier);
-    const int32x4_t left = vdupq_n_s32(p->shift > 0 ? p->shift : 0), right = vdupq_n_s32(p->shift > 0 ? 0 : p->shift);
+    int32x4_t multiplier = vdupq_n_s32(p->multiplier);
+    int32x4_t left = vdupq_n_s32(p->shift > 0 ? p->shift : 0), right = vdupq_n_s32(p->shift > 0 ? 0 : p->shift);
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *x = input + b * in_depth;
         int8_t *y = output + b * out_depth;
@@ -70,6 +70,12 @@ void tr_fully_connected_s8_mve(const tr_fc_params *p, int32_t batches, int32_t i
             sums = vsetq_lane_s32(s3, sums, 3);
             acc = vmlaq_n_s32(acc, sums, p->input_offset); /* + off * sum(w) */
             if (bias) acc = vaddq_s32(acc, vldrwq_z_s32(bias + o, lanes));
+            if (p->channel_multiplier) { /* per-channel weights: the four rows' own multipliers and shifts */
+                const int32x4_t shift = vldrwq_z_s32(p->channel_shift + o, lanes);
+                multiplier = vldrwq_z_s32(p->channel_multiplier + o, lanes);
+                left = vmaxq_s32(shift, vdupq_n_s32(0));
+                right = vminq_s32(shift, vdupq_n_s32(0));
+            }
             const int32x4_t v = tr_mve_finish(tr_mve_requantize(acc, multiplier, left, right), p->output_offset,
                                               p->act_min, p->act_max);
             vstrbq_p_s32(y + o, v, lanes);

@@ -41,7 +41,13 @@ int32_t tr_rounding_divide_by_pot(int32_t x, int exponent)
 
 int32_t tr_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift)
 {
+#ifdef TR_ROUNDING_SINGLE
+    /* one rounding, half up: (x * multiplier + 2^(30 - shift)) >> (31 - shift), in 64 bits */
+    const int total = 31 - shift;
+    return (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << (total - 1))) >> total);
+#else
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
     return tr_rounding_divide_by_pot(tr_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
+#endif
 }

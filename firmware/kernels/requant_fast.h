@@ -10,7 +10,9 @@
  * replaced by [x < 0]: they differ only when h = 0, where both give 0). The shift is at least 33 (e >= 2), so this is
  * the high word of the 64-bit sum shifted right by e - 1; the constant's high word is 2^(e-2) (minus 1 when x < 0,
  * whose low word is then 0xC0000000 instead of 0x40000000). Adding the output offset before that shift, as
- * offset*2^(e-1), is exact too; the high word stays within int32 for e <= 23. */
+ * offset*2^(e-1), is exact too; the high word stays within int32 for e <= 23.
+ * Single rounding (TR_ROUNDING_SINGLE) is (x*m + 2^(30+e)) >> (31+e) outright: the same sum without the [x < 0]
+ * term, so the constant's high word is 2^(e-2) (+ the offset) for every x and its low word is 0. */
 #ifndef TR_REQUANT_FAST_H
 #define TR_REQUANT_FAST_H
 #include <stdint.h>
@@ -40,8 +42,13 @@ static inline void tr_rq_prepare(tr_rq_channel *c, int32_t bias, int32_t multipl
 /* acc requantised plus the output offset, for a channel with rshift >= 0. */
 static inline int32_t tr_rq_fast(int32_t acc, const tr_rq_channel *c)
 {
+#ifdef TR_ROUNDING_SINGLE
+    uint32_t lo = 0;
+    int32_t hi = c->hi;
+#else
     uint32_t lo = ((uint32_t)acc & 0x80000000u) | 0x40000000u;
     int32_t hi = c->hi + (acc >> 31);
+#endif
 #if defined(__ARM_FEATURE_DSP) || defined(__ARM_FEATURE_MVE)
     __asm__("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(acc), "r"(c->multiplier));
 #else

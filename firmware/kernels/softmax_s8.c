@@ -93,7 +93,7 @@ void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, 
         for (int32_t c = 0; c < depth; ++c) {
             const int32_t diff = in[c] - max_in_row;
             if (diff >= p->diff_min) {
-                const int32_t scaled = tr_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
+                const int32_t scaled = tr_mul_by_quantized_multiplier(diff, p->input_multiplier, p->input_left_shift);
                 sum_of_exps += tr_rounding_divide_by_pot(exp_on_negative_values_q5(scaled), ACCUM_INTEGER_BITS);
             }
         }
@@ -104,7 +104,7 @@ void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, 
         for (int32_t c = 0; c < depth; ++c) {
             const int32_t diff = in[c] - max_in_row;
             if (diff >= p->diff_min) {
-                const int32_t scaled = tr_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
+                const int32_t scaled = tr_mul_by_quantized_multiplier(diff, p->input_multiplier, p->input_left_shift);
                 const int32_t exp_in_0 = exp_on_negative_values_q5(scaled);
                 const int32_t unsat = tr_rounding_divide_by_pot(tr_srdhm(shifted_scale, exp_in_0), num_bits_over_unit + 31 - 8);
                 out[c] = (int8_t)tr_clamp(unsat - 128, -128, 127);

@@ -31,9 +31,19 @@ typedef struct {
 
 typedef struct {
     int32_t input_offset, filter_offset, output_offset;
-    int32_t multiplier, shift; /* per-tensor */
+    int32_t multiplier, shift; /* per-tensor weights: every output row's */
     int32_t act_min, act_max;
+    /* per-channel weights (one scale per output row, TFLite's per-channel FULLY_CONNECTED): row o's multiplier and
+     * shift; NULL for per-tensor weights */
+    const int32_t *channel_multiplier, *channel_shift;
 } tr_fc_params;
+
+/* The requantisation of FULLY_CONNECTED output row o. */
+static inline int32_t tr_fc_multiplier(const tr_fc_params *p, int32_t o)
+{
+    return p->channel_multiplier ? p->channel_multiplier[o] : p->multiplier;
+}
+static inline int32_t tr_fc_shift(const tr_fc_params *p, int32_t o) { return p->channel_shift ? p->channel_shift[o] : p->shift; }
 
 typedef struct {
     int32_t stride_w, stride_h, filter_w, filter_h, pad_w, pad_h;

@@ -261,6 +261,21 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         int s;
         tr_quantize_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &s);
         p->shift = s;
+        p->channel_multiplier = p->channel_shift = NULL;
+        if (w->n_scales > 1) { /* per-channel weights: one scale per output row (quantized_dimension 0) */
+            const int32_t rows = w->dims[0];
+            if ((int32_t)w->n_scales != rows) return fail(m, "weight scales per channel do not match the output rows");
+            if (channel_used + (uint32_t)rows > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
+            int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
+            channel_used += (uint32_t)rows;
+            for (int32_t c = 0; c < rows; ++c) {
+                const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
+                tr_quantize_multiplier(eff, &mult[c], &s);
+                shift[c] = s;
+            }
+            p->channel_multiplier = mult;
+            p->channel_shift = shift;
+        }
         act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
         return 0;
     }
@@ -421,7 +436,8 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
     m->tensors[m->input].first_op = 0;
     m->tensors[m->output].last_op = (int16_t)(n_ops - 1);
     if (m->tensors[m->input].data || m->tensors[m->output].data) return fail(m, "model input/output is a constant");
-    m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors);
+    m->input_data = NULL;
+    m->arena_needed = tr_plan_arena(m->tensors, m->n_tensors, m->input);
     m->channels = channel_used;
     return 0;
 }

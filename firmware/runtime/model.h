@@ -69,7 +69,8 @@ typedef struct {
     tr_op ops[TR_MAX_OPS];
     uint16_t n_tensors, n_ops;
     int16_t input, output;
-    uint32_t arena_needed; /* the plan's size */
+    uint8_t *input_data;   /* the model input tensor's bytes: outside the arena (tr_model_invoke never writes them) */
+    uint32_t arena_needed; /* the plan's size (every activation but the model input) */
     uint32_t channels;     /* per-channel parameter sets in use */
     char error[96];        /* why the model was refused, for the e-[...] line */
 } tr_model;
@@ -77,12 +78,15 @@ typedef struct {
 /* Reads and checks the model, resolves every operator (refusing unsupported ones by name and version), computes
  * quantisation parameters and plans the arena. Returns 0 on success; otherwise model->error says why. */
 int tr_model_prepare(tr_model *model, const uint8_t *bytes, uint32_t size);
-/* Runs the graph. The arena must be at least arena_needed bytes, 16-byte aligned. */
+/* Runs the graph on model->input_data (set by the caller, at least the input tensor's bytes, 4-byte aligned; it is
+ * only read, so every inference of a window sees the same input). The arena must be at least arena_needed bytes,
+ * 16-byte aligned. */
 void tr_model_invoke(const tr_model *model, uint8_t *arena);
 static inline uint8_t *tr_tensor_ptr(const tr_model *m, int idx, uint8_t *arena)
 {
     const tr_tensor *t = &m->tensors[idx];
-    return t->data ? (uint8_t *)(uintptr_t)t->data : arena + t->arena_offset;
+    if (t->data) return (uint8_t *)(uintptr_t)t->data;
+    return idx == m->input ? m->input_data : arena + t->arena_offset;
 }
 const char *tr_op_name(int opcode);
 

@@ -1,17 +1,17 @@
-/* The arena plan (docs/architecture.md, identical in the host interpreter): activations live from the operator
- * that produces them (model inputs: operator 0) to the last operator that reads them (model outputs: the last
- * operator); largest first (ties: lower index), each at the lowest 16-byte-aligned offset overlapping no placed
+/* The arena plan (docs/architecture.md, identical in the host interpreter): activations but the model input (kept in
+ * a buffer of its own, so that no inference overwrites it) live from the operator that produces them to the last
+ * operator that reads them (model outputs: the last operator); largest first (ties: lower index), each at the lowest 16-byte-aligned offset overlapping no placed
  * tensor whose lifetime intersects its own. */
 #include "planner.h"
 
 static uint32_t align16(uint32_t v) { return (v + 15u) & ~15u; }
 
-uint32_t tr_plan_arena(tr_tensor *tensors, uint16_t n)
+uint32_t tr_plan_arena(tr_tensor *tensors, uint16_t n, int outside)
 {
     static uint16_t order[TR_MAX_TENSORS];
     uint16_t count = 0;
     for (uint16_t i = 0; i < n; ++i)
-        if (!tensors[i].data && tensors[i].first_op >= 0) order[count++] = i;
+        if (!tensors[i].data && tensors[i].first_op >= 0 && i != outside) order[count++] = i;
     /* insertion sort: size descending, index ascending (stable on index) */
     for (uint16_t i = 1; i < count; ++i) {
         const uint16_t v = order[i];

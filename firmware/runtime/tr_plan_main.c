@@ -34,5 +34,7 @@ int main(int argc, char **argv)
     printf("#define TR_MODEL_BYTES %uu\n", (unsigned)n);
     printf("#define TR_MODEL_TENSORS %u\n#define TR_MODEL_OPS %u\n#define TR_MODEL_CHANNELS %u\n", model.n_tensors, model.n_ops,
            (unsigned)model.channels);
+    const tr_tensor *in = &model.tensors[model.input];
+    printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n", (unsigned)in->bytes, in->type == TR_I8);
     return 0;
 }

@@ -71,6 +71,10 @@ static void test_protocol_additions(void)
     CHECK(crc_of((const uint8_t *)"123456789", 9) == 0xCBF43926u, "CRC-32 check value");
     feed(&d, "caps%");
     CHECK(strstr(out, ",raw-max=1024,pins=1]") != NULL, "caps names raw-max and pins: %s", out);
+    d.build_id = "0123456789abcdef";
+    feed(&d, "caps%");
+    CHECK(strstr(out, ",raw-max=1024,pins=1,build=0123456789abcdef]\r\n") != NULL, "caps ends with the build id: %s", out);
+    d.build_id = NULL;
     /* performance mode, pins off: timestamps are printed, the pin stays still (MLPerf's behaviour) */
     feed(&d, "db load 4%");
     feed(&d, "db 01020304%");
@@ -252,7 +256,17 @@ static void test_kernels(void)
     CHECK(m == (1 << 30) && s == 0, "QuantizeMultiplier(0.5) = %d, %d", m, s);
     tr_quantize_multiplier(0.07, &m, &s);
     CHECK(tr_mul_by_quantized_multiplier(100, m, s) == 7, "100 * 0.07");
-    CHECK(tr_mul_by_quantized_multiplier(-150, m, s) == -11, "-150 * 0.07 rounds away from zero");
+    CHECK(tr_mul_by_quantized_multiplier(-150, m, s) == -11, "-150 * 0.07");
+    /* where the two rounding rules differ: a tie below zero in the shift (-2 * 0.5 / 2 = -0.5), and 4 * 0.65 / 2 = 1.3,
+     * which double rounding takes to 2 (2.6 -> 3, then 1.5 -> 2) */
+#ifdef TR_ROUNDING_SINGLE
+    printf("(single rounding)\n");
+    CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == 0, "single rounding: -0.5 rounds half up to 0");
+    CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 1, "single rounding: 1.3 -> 1");
+#else
+    CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == -1, "double rounding: -0.5 rounds away from zero to -1");
+    CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 2, "double rounding: 1.3 -> 2.6 -> 3 -> 1.5 -> 2");
+#endif
     CHECK(tr_rounding_divide_by_pot(-5, 1) == -3 && tr_rounding_divide_by_pot(5, 1) == 3, "RDBPOT halves");
     CHECK(tr_srdhm(INT32_MIN, INT32_MIN) == INT32_MAX, "SRDHM saturates");
 
@@ -346,7 +360,7 @@ static void test_kernel_equivalences(void)
 {
     static int8_t x[4096], xp[8192], w[4096], wc[16384], y0[4096], y1[4096];
     static int32_t mult[64], shift[64], bias[64], mult1[64];
-    int same = 1, dw_same = 1, fc_same = 1, in_range = 1;
+    int same = 1, dw_same = 1, fc_same = 1, fc_pc_same = 1, in_range = 1;
     for (int t = 0; t < 400; ++t) {
         tr_conv_params p = {0};
         p.stride_h = krand(1, 3);
@@ -409,16 +423,25 @@ static void test_kernel_equivalences(void)
         for (int32_t c = 0; c < outs; ++c) mult1[c] = mult[0], shift[c] = shift[0];
         krandom(x, batches * depth);
         krandom(w, outs * depth);
-        const tr_fc_params fp = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max};
+        const tr_fc_params fp = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max, NULL, NULL};
         tr_fully_connected_s8_ref(&fp, batches, depth, x, outs, w, bias, y0);
         const tr_per_channel q1 = {mult1, shift};
         tr_conv_s8_ref(&pc, &q1, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias,
                        (tr_shape4){1, batches, 1, outs}, y1);
         fc_same &= memcmp(y0, y1, (size_t)(batches * outs)) == 0;
+        /* per-channel weights: each output row's own multiplier and shift, as the 1x1 convolution's channels */
+        kparams(outs, mult, shift, bias, &pc);
+        const tr_fc_params fpc = {pc.input_offset, 0, pc.output_offset, mult[0], shift[0], pc.act_min, pc.act_max, mult, shift};
+        tr_fully_connected_s8_ref(&fpc, batches, depth, x, outs, w, bias, y0);
+        const tr_per_channel qc = {mult, shift};
+        tr_conv_s8_ref(&pc, &qc, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias,
+                       (tr_shape4){1, batches, 1, outs}, y1);
+        fc_pc_same &= memcmp(y0, y1, (size_t)(batches * outs)) == 0;
     }
     CHECK(same, "SAME padding == VALID over the input padded with its zero point");
     CHECK(dw_same, "depthwise == convolution with the expanded filter");
     CHECK(fc_same, "fully connected == 1x1 convolution");
+    CHECK(fc_pc_same, "per-channel fully connected == 1x1 convolution with per-channel multipliers");
     CHECK(in_range, "outputs within the activation clamp");
 
     /* a filter offset (asymmetric weights), worked by hand: (1+5)*(3-3) + (-2+5)*(4-3) + 2 = 5; x 0.5 -> 2.5 rounds
@@ -428,12 +451,12 @@ static void test_kernel_equivalences(void)
     int32_t m;
     int sh;
     tr_quantize_multiplier(0.5, &m, &sh);
-    const tr_fc_params fo = {5, -3, 1, m, sh, -128, 127};
+    const tr_fc_params fo = {5, -3, 1, m, sh, -128, 127, NULL, NULL};
     int8_t fy;
     tr_fully_connected_s8_ref(&fo, 1, 2, fx, 1, fw, &fb, &fy);
     CHECK(fy == 4, "fully connected with a filter offset: %d", fy);
     /* saturation: the largest multiplier with a left shift sends any sizeable sum to the int8 limits */
-    const tr_fc_params fs = {128, 0, -128, INT32_MAX, 3, -128, 127};
+    const tr_fc_params fs = {128, 0, -128, INT32_MAX, 3, -128, 127, NULL, NULL};
     const int8_t big[2] = {127, 127}, wpos[2] = {127, 127}, wneg[2] = {-128, -128};
     int8_t hi, lo;
     tr_fully_connected_s8_ref(&fs, 1, 2, big, 1, wpos, NULL, &hi);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { ensurePinPlugin, parsePinLog } from "../emulator/pin-plugin.ts";
+import type { Rounding } from "../interpreter/quantization.ts";
 import { boardMakeVariables, defaultBuildRoot, FIRMWARE_DIR } from "./firmware.ts";
 import { symbolAddresses } from "./symbols.ts";
 
@@ -27,17 +28,19 @@ function qemuOf(board: BoardDefinition) {
   return qemu;
 }
 
-/** Builds firmware/bench/<program>.c for the board (its kernel set unless `kernels` overrides it). */
+/** Builds firmware/bench/<program>.c for the board (its kernel set unless `kernels` overrides it), with the
+ * requantisation rounding `rounding` (default double). */
 export async function buildKernelFirmware(
   board: BoardDefinition,
   program: KernelProgram,
   kernels: KernelSet = board.build.kernels,
   buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"),
+  rounding: Rounding = "double",
 ): Promise<KernelFirmware> {
   qemuOf(board);
-  const dir = path.join(buildRoot, board.name, `${program}-${kernels}`);
+  const dir = path.join(buildRoot, board.name, `${program}-${kernels}${rounding === "double" ? "" : `-${rounding}`}`);
   mkdirSync(dir, { recursive: true });
-  const vars = boardMakeVariables({ board, kernels, modelId: "kernels", modelPath: "", inputBytes: 0, transform: "raw", timestampMode: "performance" });
+  const vars = boardMakeVariables({ board, kernels, modelId: "kernels", modelPath: "", inputBytes: 0, transform: "raw", timestampMode: "performance", rounding });
   const mk = Object.entries(vars).map(([k, v]) => `${k} := ${v}`).join("\n") + "\n";
   const mkPath = path.join(dir, "board.mk");
   if (!existsSync(mkPath) || readFileSync(mkPath, "utf8") !== mk) writeFileSync(mkPath, mk);
@@ -48,9 +51,9 @@ export async function buildKernelFirmware(
 }
 
 /** Host build of the check program with the reference kernels: the checksums the target must reproduce (lines). */
-export async function runNativeKernelCheck(buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware")): Promise<string[]> {
-  const dir = path.join(buildRoot, "native");
-  const args = ["-s", "-C", KERNEL_FIRMWARE_DIR, `BUILD_DIR=${dir}`, "native"];
+export async function runNativeKernelCheck(buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"), rounding: Rounding = "double"): Promise<string[]> {
+  const dir = path.join(buildRoot, rounding === "double" ? "native" : `native-${rounding}`);
+  const args = ["-s", "-C", KERNEL_FIRMWARE_DIR, `BUILD_DIR=${dir}`, `ROUNDING=${rounding}`, "native"];
   const b = await execa("make", args, { all: true, reject: false });
   if (b.exitCode !== 0) throw new Error(`native kernel check build failed: make ${args.join(" ")}\n${b.all}`);
   const r = await execa(path.join(dir, "check-native"), [], { all: true, reject: false });

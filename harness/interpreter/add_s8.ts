@@ -1,5 +1,5 @@
 // ADD int8, same shapes (TFLite reference_integer_ops AddElementwise): 20 bits of headroom, common scale, requantise.
-import { clamp, mulByQuantizedMultiplier, quantizeMultiplier } from "./quantization.ts";
+import { clamp, mulByQuantizedMultiplier, quantizeMultiplier, type Rounding } from "./quantization.ts";
 
 export interface AddParams {
   input1Offset: number;
@@ -14,9 +14,10 @@ export interface AddParams {
   outputShift: number;
   actMin: number;
   actMax: number;
+  rounding: Rounding;
 }
 
-export function addParams(s1: number, zp1: number, s2: number, zp2: number, so: number, zpo: number, act: [number, number]): AddParams {
+export function addParams(s1: number, zp1: number, s2: number, zp2: number, so: number, zpo: number, act: [number, number], rounding: Rounding = "double"): AddParams {
   const leftShift = 20;
   const twiceMax = 2 * Math.max(s1, s2);
   const i1 = quantizeMultiplier(s1 / twiceMax);
@@ -25,7 +26,7 @@ export function addParams(s1: number, zp1: number, s2: number, zp2: number, so: 
   return {
     input1Offset: -zp1, input2Offset: -zp2, outputOffset: zpo, leftShift,
     input1Multiplier: i1.multiplier, input1Shift: i1.shift, input2Multiplier: i2.multiplier, input2Shift: i2.shift,
-    outputMultiplier: o.multiplier, outputShift: o.shift, actMin: act[0], actMax: act[1],
+    outputMultiplier: o.multiplier, outputShift: o.shift, actMin: act[0], actMax: act[1], rounding,
   };
 }
 
@@ -33,9 +34,9 @@ export function addS8(p: AddParams, size: number, a: Int8Array, b: Int8Array, ou
   for (let i = 0; i < size; i++) {
     const x = ((p.input1Offset + a[i]!) << p.leftShift) | 0;
     const y = ((p.input2Offset + b[i]!) << p.leftShift) | 0;
-    const sx = mulByQuantizedMultiplier(x, p.input1Multiplier, p.input1Shift);
-    const sy = mulByQuantizedMultiplier(y, p.input2Multiplier, p.input2Shift);
-    const raw = mulByQuantizedMultiplier((sx + sy) | 0, p.outputMultiplier, p.outputShift) + p.outputOffset;
+    const sx = mulByQuantizedMultiplier(x, p.input1Multiplier, p.input1Shift, p.rounding);
+    const sy = mulByQuantizedMultiplier(y, p.input2Multiplier, p.input2Shift, p.rounding);
+    const raw = mulByQuantizedMultiplier((sx + sy) | 0, p.outputMultiplier, p.outputShift, p.rounding) + p.outputOffset;
     output[i] = clamp(raw, p.actMin, p.actMax);
   }
 }

@@ -1,6 +1,6 @@
 // CONV_2D, int8 per-channel (TFLite reference_integer_ops ConvPerChannel); same arithmetic as firmware/kernels/conv_s8.c.
 import type { Shape4 } from "./padding.ts";
-import { clamp, mulByQuantizedMultiplier } from "./quantization.ts";
+import { clamp, mulByQuantizedMultiplier, type Rounding } from "./quantization.ts";
 
 export interface ConvParams {
   strideW: number;
@@ -16,6 +16,7 @@ export interface ConvParams {
   depthMultiplier: number;
   multiplier: Int32Array;
   shift: Int32Array;
+  rounding: Rounding;
 }
 
 export function convS8(p: ConvParams, inS: Shape4, input: Int8Array, fS: Shape4, weights: Int8Array, bias: Int32Array | undefined, outS: Shape4, output: Int8Array): void {
@@ -39,7 +40,7 @@ export function convS8(p: ConvParams, inS: Shape4, input: Int8Array, fS: Shape4,
           }
           acc |= 0;
           if (bias) acc = (acc + bias[oc]!) | 0;
-          acc = mulByQuantizedMultiplier(acc, p.multiplier[oc]!, p.shift[oc]!) + p.outputOffset;
+          acc = mulByQuantizedMultiplier(acc, p.multiplier[oc]!, p.shift[oc]!, p.rounding) + p.outputOffset;
           output[((b * outS.h + oy) * outS.w + ox) * outS.c + oc] = clamp(acc, p.actMin, p.actMax);
         }
       }

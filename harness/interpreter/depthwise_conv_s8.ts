@@ -25,7 +25,7 @@ export function depthwiseConvS8(p: ConvParams, inS: Shape4, input: Int8Array, fS
             }
             acc |= 0;
             if (bias) acc = (acc + bias[oc]!) | 0;
-            acc = mulByQuantizedMultiplier(acc, p.multiplier[oc]!, p.shift[oc]!) + p.outputOffset;
+            acc = mulByQuantizedMultiplier(acc, p.multiplier[oc]!, p.shift[oc]!, p.rounding) + p.outputOffset;
             output[((b * outS.h + oy) * outS.w + ox) * outS.c + oc] = clamp(acc, p.actMin, p.actMax);
           }
 }

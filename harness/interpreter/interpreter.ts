@@ -10,7 +10,7 @@ import { fullyConnectedS8, type FcParams } from "./fully_connected_s8.ts";
 import { maxPoolS8 } from "./max_pool_s8.ts";
 import { paddingFor, shape4 } from "./padding.ts";
 import { planArena } from "./planner.ts";
-import { activationRange, quantizeMultiplier } from "./quantization.ts";
+import { activationRange, quantizeMultiplier, type Rounding } from "./quantization.ts";
 import { quantizeF32S8, requantizeS8 } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
@@ -20,6 +20,19 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 2, AVERAGE_POOL_2D: 2, MAX_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 4,
   RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2,
 };
+
+/** Per output channel: multiplier * 2^shift approximates input_scale * weight_scale[c] / output_scale (TFLite
+ * computes it in double; a per-tensor weight scale serves every channel). */
+function channelMultipliers(inputScale: number, w: TfliteTensor, outputScale: number, channels: number): { multiplier: Int32Array; shift: Int32Array } {
+  const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
+  const scales = w.quantization?.scale ?? [0];
+  for (let c = 0; c < channels; c++) {
+    const q = quantizeMultiplier((inputScale * (scales.length > 1 ? scales[c]! : scales[0]!)) / outputScale);
+    multiplier[c] = q.multiplier;
+    shift[c] = q.shift;
+  }
+  return { multiplier, shift };
+}
 
 export class InterpreterError extends Error {
   constructor(message: string) {
@@ -34,18 +47,30 @@ type Prepared =
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
   | { kind: "add"; p: AddParams }
-  | { kind: "requant"; multiplier: number; shift: number }
+  | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "none" };
+
+/** Arithmetic semantics where TFLite's runtimes differ (docs/architecture.md "Rounding"); the firmware's build options
+ * of the same names must match for the two to agree bit for bit. */
+export interface InterpreterOptions {
+  /** Requantisation rounding: `double` (default: TFLite Micro, CMSIS-NN) or `single` (TFLITE_SINGLE_ROUNDING). */
+  rounding?: Rounding;
+}
 
 export class Interpreter {
   readonly arenaBytes: number;
   private readonly arena: Uint8Array;
+  /** The model input tensor, outside the arena as on the device (no inference overwrites it). */
+  private readonly inputData: Uint8Array;
   private readonly offsets: Map<number, number>;
   private readonly prepared: Prepared[];
   readonly input: TfliteTensor;
   readonly output: TfliteTensor;
 
-  constructor(readonly model: TfliteModel) {
+  readonly rounding: Rounding;
+
+  constructor(readonly model: TfliteModel, options: InterpreterOptions = {}) {
+    this.rounding = options.rounding ?? "double";
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
     this.input = model.tensors[model.inputs[0]!]!;
     this.output = model.tensors[model.outputs[0]!]!;
@@ -63,11 +88,12 @@ export class Interpreter {
     life.get(this.input.index)!.first = 0;
     life.get(this.output.index)!.last = model.operators.length - 1;
     const plan = planArena(
-      [...life.entries()].filter(([t]) => !model.tensors[t]!.data).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
+      [...life.entries()].filter(([t]) => !model.tensors[t]!.data && t !== this.input.index).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
     );
     this.offsets = plan.offsets;
     this.arenaBytes = plan.size;
     this.arena = new Uint8Array(plan.size);
+    this.inputData = new Uint8Array(this.input.bytes);
   }
 
   get outputQuantization(): { scale: number; zeroPoint: number } | undefined {
@@ -79,13 +105,14 @@ export class Interpreter {
   invoke(input: Uint8Array | Int8Array | Float32Array): Uint8Array {
     const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (bytes.length !== this.input.bytes) throw new InterpreterError(`input is ${bytes.length} bytes, the model's input tensor is ${this.input.bytes}`);
-    this.bytesOf(this.input).set(bytes);
+    this.inputData.set(bytes);
     this.model.operators.forEach((op, i) => this.run(op, this.prepared[i]!));
     return this.bytesOf(this.output).slice();
   }
 
   private bytesOf(t: TfliteTensor): Uint8Array {
     if (t.data) return t.data;
+    if (t.index === this.input.index) return this.inputData;
     const off = this.offsets.get(t.index);
     if (off === undefined) throw new InterpreterError(`tensor ${t.index} (${t.name}) has no place in the arena`);
     return this.arena.subarray(off, off + t.bytes);
@@ -120,30 +147,26 @@ export class Interpreter {
         if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
         const inS = shape4(input.shape), wS = shape4(w.shape), outS = shape4(out.shape);
         const depthwise = op.name === "DEPTHWISE_CONV_2D";
-        const channels = outS.c;
-        const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
-        for (let c = 0; c < channels; c++) {
-          const ws = w.quantization!.scale.length > 1 ? w.quantization!.scale[c]! : s(w);
-          const q = quantizeMultiplier((s(input) * ws) / s(out));
-          multiplier[c] = q.multiplier;
-          shift[c] = q.shift;
-        }
+        const { multiplier, shift } = channelMultipliers(s(input), w, s(out), outS.c);
         const [actMin, actMax] = act(o.activation);
         const p: ConvParams = {
           strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, dilationW: o.dilationW ?? 1, dilationH: o.dilationH ?? 1,
           padH: paddingFor(o.padding, inS.h, wS.h, o.strideH ?? 1, o.dilationH ?? 1, outS.h),
           padW: paddingFor(o.padding, inS.w, wS.w, o.strideW ?? 1, o.dilationW ?? 1, outS.w),
           inputOffset: -zp(input), outputOffset: zp(out), actMin, actMax,
-          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift,
+          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift, rounding: this.rounding,
         };
         return { kind: depthwise ? "depthwise" : "conv", p };
       }
       case "FULLY_CONNECTED": {
         const w = this.tensor(op, 1)!;
         if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        const q = quantizeMultiplier((s(input) * s(w)) / s(out));
+        const scales = w.quantization?.scale.length ?? 1;
+        if (scales > 1 && scales !== w.shape[0]) throw new InterpreterError(`${where}: ${scales} weight scales for ${w.shape[0]} output rows`);
+        // per-channel weights (one scale per output row) requantise each row with its own multiplier
+        const { multiplier, shift } = channelMultipliers(s(input), w, s(out), scales > 1 ? scales : 1);
         const [actMin, actMax] = act(o.activation);
-        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax } };
+        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, rounding: this.rounding, actMin, actMax } };
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
@@ -160,16 +183,16 @@ export class Interpreter {
         };
       }
       case "SOFTMAX":
-        return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input)) };
+        return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
         const b = this.tensor(op, 1)!;
         if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation)) };
+        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding) };
       }
       case "QUANTIZE":
         if (input.type === "int8") {
           const q = quantizeMultiplier(s(input) / s(out));
-          return { kind: "requant", multiplier: q.multiplier, shift: q.shift };
+          return { kind: "requant", multiplier: q.multiplier, shift: q.shift, rounding: this.rounding };
         }
         return { kind: "none" };
       default:
@@ -208,7 +231,7 @@ export class Interpreter {
         addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "requant":
-        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out));
+        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out), prep.rounding);
         return;
       case "none":
         if (op.name === "QUANTIZE") {

@@ -1,4 +1,5 @@
-// The arena plan, identical to firmware/runtime/planner.c (docs/architecture.md "Arena planning").
+// The arena plan, identical to firmware/runtime/planner.c (docs/architecture.md "Arena planning"). The caller leaves
+// the model input out: it lives in a buffer of its own.
 
 export interface PlannedTensor {
   index: number;

@@ -63,11 +63,33 @@ export function roundingDivideByPot(x: number, exponent: number): number {
   return ((x >> exponent) + (remainder > threshold ? 1 : 0)) | 0;
 }
 
-/** MultiplyByQuantizedMultiplier(x, multiplier, shift). */
-export function mulByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
+/**
+ * The requantisation rounding (docs/architecture.md "Rounding"): `double` is TFLite Micro's and CMSIS-NN's default
+ * (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT), `single` TFLite's TFLITE_SINGLE_ROUNDING (the 64-bit
+ * product rounded once, half up). The firmware's build option ROUNDING matches it.
+ */
+export type Rounding = "double" | "single";
+
+/** MultiplyByQuantizedMultiplier(x, multiplier, shift) under the given rounding rule. */
+export function mulByQuantizedMultiplier(x: number, multiplier: number, shift: number, rounding: Rounding = "double"): number {
+  if (rounding === "single") return singleRounding(x, multiplier, 31 - shift);
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPot(srdhm((x << left) | 0, multiplier), right);
+}
+
+/** floor((x * m + 2^(t-1)) / 2^t) exactly, wrapped to int32 as C's cast. With m = mh * 2^16 + ml, x * m = p1 * 2^16 + p0
+ * (both products exact in doubles), and for t >= 17 floor((p1 * 2^16 + p0 + 2^(t-1)) / 2^t) =
+ * floor((p1 + 2^(t-17) + floor(p0 / 2^16)) / 2^(t-16)), whose terms stay below 2^48. */
+function singleRounding(x: number, m: number, t: number): number {
+  if (t < 17) {
+    const total = BigInt(t);
+    return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(m) + (1n << (total - 1n))) >> total));
+  }
+  const ml = m & 0xffff;
+  const mh = (m - ml) / 65536;
+  const sum = x * mh + 2 ** (t - 17) + Math.floor((x * ml) / 65536);
+  return Math.floor(sum / 2 ** (t - 16)) | 0;
 }
 
 export function clamp(v: number, lo: number, hi: number): number {

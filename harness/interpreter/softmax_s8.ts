@@ -1,7 +1,7 @@
 // SOFTMAX int8 -> int8 (TFLite reference_ops Softmax with gemmlowp fixed point), as firmware/kernels/softmax_s8.c:
 // differences from the row maximum in Q5.26, exp_on_negative_values, sum in Q12.19, Newton-Raphson reciprocal.
 
-import { clamp, quantizeMultiplier, roundingDivideByPot, srdhm } from "./quantization.ts";
+import { clamp, mulByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPot, srdhm, type Rounding } from "./quantization.ts";
 
 const SCALED_DIFF_INTEGER_BITS = 5;
 const ACCUM_INTEGER_BITS = 12;
@@ -12,14 +12,15 @@ export interface SoftmaxParams {
   inputMultiplier: number;
   inputLeftShift: number;
   diffMin: number;
+  rounding: Rounding;
 }
 
 /** TFLite PreprocessSoftmaxScaling (5 integer bits) and CalculateInputRadius. */
-export function softmaxParams(beta: number, inputScale: number): SoftmaxParams {
+export function softmaxParams(beta: number, inputScale: number, rounding: Rounding = "double"): SoftmaxParams {
   const real = Math.min(beta * inputScale * 2 ** (31 - SCALED_DIFF_INTEGER_BITS), 2 ** 31 - 1);
   const { multiplier, shift } = quantizeMultiplier(real);
   const radius = (1.0 * ((1 << SCALED_DIFF_INTEGER_BITS) - 1) * 2 ** (31 - SCALED_DIFF_INTEGER_BITS)) / 2 ** shift;
-  return { inputMultiplier: multiplier, inputLeftShift: shift, diffMin: -Math.floor(radius) };
+  return { inputMultiplier: multiplier, inputLeftShift: shift, diffMin: -Math.floor(radius), rounding };
 }
 
 function satShiftLeft(x: number, exponent: number): number {
@@ -83,7 +84,8 @@ export function softmaxS8(p: SoftmaxParams, rows: number, depth: number, input: 
     let maxInRow = -128;
     for (let c = 0; c < depth; c++) maxInRow = Math.max(maxInRow, input[base + c]!);
     let sumOfExps = 0;
-    const scaled = (diff: number) => srdhm((diff << p.inputLeftShift) | 0, p.inputMultiplier);
+    // TFLite's MultiplyByQuantizedMultiplierGreaterThanOne: SRDHM(diff << shift) with double rounding
+    const scaled = (diff: number) => mulByQuantizedMultiplier(diff, p.inputMultiplier, p.inputLeftShift, p.rounding);
     for (let c = 0; c < depth; c++) {
       const diff = input[base + c]! - maxInRow;
       if (diff >= p.diffMin) sumOfExps = (sumOfExps + roundingDivideByPot(expOnNegativeValuesQ5(scaled(diff)), ACCUM_INTEGER_BITS)) | 0;

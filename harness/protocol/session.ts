@@ -20,6 +20,9 @@ export interface DutCaps {
   rawMax: number;
   /** The firmware pulses its timestamp pin on request (`pins window|phases`). */
   pins: boolean;
+  /** `build=`: the build id the harness computed for the image (16 hex digits, harness/build/firmware.ts
+   * firmwareBuildId); absent from hand builds and older tinyrig firmware. */
+  buildId?: string;
   raw: Record<string, string>;
 }
 
@@ -338,8 +341,15 @@ export function parseCaps(line: string): DutCaps {
     outputBytes: int("output-bytes"),
     rawMax: int("raw-max") ?? 0,
     pins: kv["pins"] === "1",
+    buildId: buildIdField(kv["build"]),
     raw: kv,
   };
+}
+
+function buildIdField(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9a-f]{16}$/.test(v)) throw new ProtocolError(`caps field build=${v} is not a build id (16 lowercase hex digits)`);
+  return v;
 }
 
 function delay(ms: number): Promise<void> {
