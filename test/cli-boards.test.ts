@@ -3,10 +3,13 @@
 // malformed board file named with its field.
 import { execa, type ResultPromise } from "execa";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tinyrig } from "./helpers/cli.ts";
+import { boardDeviceIdentity } from "../harness/boards/lock.ts";
+import { loadBoardFile } from "../harness/boards/load.ts";
+import { ROOT, tinyrig } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-boards-"));
 let socat: ResultPromise | undefined;
@@ -49,6 +52,26 @@ describe("tinyrig boards / doctor", () => {
     expect(by["mps2-an386"]).toMatchObject({ kind: "emulated", presence: "emulated", state: "free" });
     expect(by["bench-a"]).toMatchObject({ kind: "physical", presence: `attached ${pty}`, state: "free" });
     expect(by["bench-b"]).toMatchObject({ kind: "physical", presence: "not attached" });
+  }, 60_000);
+
+  it("boards: busy while another process holds the board's device lock, naming it; free once it is gone", async () => {
+    // another tinyrig (another checkout, another board name) holds the same device: the host-wide lock directory
+    const locks = path.join(dir, "locks");
+    const device = boardDeviceIdentity(loadBoardFile(path.join(dir, "bench-a.yaml")), []);
+    const holder = execa("node", ["--import", "tsx", path.join(ROOT, "test/fixtures/lock-racer.ts"), locks, device.key], { cwd: ROOT, stdin: "pipe", buffer: false, reject: false });
+    const lines = createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
+    expect((await lines.next()).value).toBe("ready");
+    holder.stdin!.write(`go ${Date.now()}\n`);
+    expect((await lines.next()).value).toBe("won");
+    const state = async () => {
+      const r = await tinyrig(["boards", "--json"], { env: { TINYRIG_BOARDS: dir, TINYRIG_LOCK_DIR: locks } });
+      expect(r.exitCode, r.all).toBe(0);
+      return (JSON.parse(r.stdout) as { name: string; state: string }[]).find((x) => x.name === "bench-a")!.state;
+    };
+    expect(await state()).toBe(`busy (pid ${holder.pid} on ${hostname()}: racer ${holder.pid})`);
+    holder.kill("SIGKILL");
+    await holder;
+    expect(await state()).toBe("free");
   }, 60_000);
 
   it("doctor: names what is missing with its fix; emulated boards ready", async () => {

@@ -7,7 +7,9 @@ import type { BoardDefinition } from "./schema.ts";
 import { boardLockOwner } from "./lock.ts";
 import { flasherFor } from "../flash/index.ts";
 import { powerMonitorFor } from "../power/index.ts";
-import { matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+import { listSerialPorts, matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+
+export { listSerialPorts };
 
 /** How to get a tool that is missing: Debian packages where Debian has them, the vendor's download otherwise. */
 const INSTALL_HINTS: Record<string, string> = {
@@ -72,16 +74,6 @@ export async function onPath(bin: string): Promise<boolean> {
   return present;
 }
 
-/** The serial ports this machine has now (empty, with the reason, where they cannot be listed). */
-export async function listSerialPorts(): Promise<{ ports: PortInfo[]; problem?: string }> {
-  try {
-    const { SerialPort } = await import("serialport");
-    return { ports: await SerialPort.list() };
-  } catch (err) {
-    return { ports: [], problem: `cannot list serial ports: ${(err as Error).message}` };
-  }
-}
-
 function access(path: string): { usable: boolean; problem?: string; fix?: string } {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
@@ -142,7 +134,7 @@ export async function boardStatus(board: BoardDefinition, ports: PortInfo[]): Pr
     device("power monitor", monitorSerial, ports),
   ].filter((d): d is DeviceStatus => d !== undefined);
   const toolsOk = toolStatus.every((t) => t.present);
-  const owner = boardLockOwner(board.name);
+  const owner = board.kind === "physical" ? await boardLockOwner(board, { ports }) : undefined; // emulated runs lock nothing
   return {
     name: board.name,
     kind: board.kind,

@@ -28,7 +28,7 @@ export function flashCommand(cli: Argv): void {
         { board, modelId: w.manifest.mlperfModelId, modelPath: model.path, modelKind: model.kind, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
         (l) => console.error(l),
       );
-      const lock = board.kind === "physical" ? lockBoard(board.name, `tinyrig flash ${w.id}`) : undefined;
+      const lock = board.kind === "physical" ? await lockBoard(board, `tinyrig flash ${w.id}`) : undefined;
       try {
         const { flasher, config } = flasherFor(board);
         const result = await flasher.flash(config, { board, image, log: (l) => console.error(l) });

@@ -114,9 +114,9 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult[]> {
   const { board, progress } = opts;
   // A physical board is one device: one run at a time. Each emulated run starts its own machine, so runs on an
   // emulated board do not contend for anything.
-  const lock = board.kind === "physical" ? lockBoard(board.name, `tinyrig run ${opts.workloads.map((w) => w.id).join(",")}`) : undefined;
+  const lock = board.kind === "physical" ? await lockBoard(board, `tinyrig run ${opts.workloads.map((w) => w.id).join(",")}`) : undefined;
   if (lock?.tookOverFrom) {
-    progress.log(`took over a stale lock on ${board.name} (pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} is gone)`);
+    progress.log(`locked ${board.name} (${lock.device.label}); its previous holder, pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host}, ended without releasing it`);
   }
   // An emulated board's energy comes from its power model: without one there is nothing to build and boot for.
   const noModel = opts.modes.includes("energy") && board.kind === "emulated" && !board.powerModel

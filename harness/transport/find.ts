@@ -15,6 +15,15 @@ export interface PortInfo {
   serialNumber?: string;
 }
 
+/** The serial ports this machine has now (empty, with the reason, where they cannot be listed). */
+export async function listSerialPorts(): Promise<{ ports: PortInfo[]; problem?: string }> {
+  try {
+    return { ports: await SerialPort.list() };
+  } catch (err) {
+    return { ports: [], problem: `cannot list serial ports: ${(err as Error).message}` };
+  }
+}
+
 export function matchUsbPort(ports: PortInfo[], id: UsbSerialId): PortInfo[] {
   return ports.filter(
     (p) =>
