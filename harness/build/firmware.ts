@@ -180,6 +180,31 @@ export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => v
   }
   const dir = buildDirFor(spec);
   mkdirSync(dir, { recursive: true });
+  const release = await lockBuildDir(dir, log);
+  try {
+    return await buildInDir(spec, dir, log);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * One make per build directory at a time: two processes building one configuration at once (test files in parallel
+ * workers, two runs on one host) would otherwise compile and link into the same files together, and one could read
+ * an object or an image the other is half-way through writing. The second waits, then finds make's work done.
+ */
+async function lockBuildDir(dir: string, log: (line: string) => void): Promise<() => Promise<void>> {
+  const { lock } = await import("proper-lockfile"); // loaded only when building
+  return lock(dir, {
+    lockfilePath: `${dir}.lock`,
+    realpath: false,
+    stale: 60_000, // a lock not refreshed for this long belongs to a process that died mid-build
+    retries: { retries: 1800, minTimeout: 100, maxTimeout: 1000 }, // waits up to about 30 min for the other build
+    onCompromised: (err) => log(`build lock ${dir}.lock lost (${err.message}); the build goes on`),
+  });
+}
+
+async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) => void): Promise<FirmwareImage> {
   const vars = boardMakeVariables(spec);
   const buildId = firmwareBuildId(spec);
   writeIfChanged(path.join(dir, "board.mk"), boardMakeText(spec));
