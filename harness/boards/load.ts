@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Node } from "yaml";
-import type { ZodError } from "zod";
+import type { ZodError, ZodType } from "zod";
 import { boardSchema, type BoardDefinition } from "./schema.ts";
 
 export class BoardFileError extends Error {
@@ -37,9 +37,10 @@ export function parseBoardText(text: string, file: string): BoardDefinition {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
+    // Without prettyErrors the yaml library leaves linePos unset: the line comes from the error's offset.
     throw new BoardFileError(
       file,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, field: "", message: `YAML: ${e.message.split("\n")[0]}` })),
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, field: "", message: `YAML: ${e.message.split("\n")[0]}` })),
     );
   }
   const result = boardSchema.safeParse(doc.toJS());
@@ -60,9 +61,23 @@ export function parseBoardText(text: string, file: string): BoardDefinition {
   };
 }
 
-function describeIssues(error: ZodError, doc: ReturnType<typeof parseDocument>, lc: LineCounter) {
+/**
+ * A section another module validates (the flasher's own schema, from harness/flash/): checked against the board file,
+ * its problems named with the file, line and field like the board schema's own.
+ */
+export function checkBoardSection(board: BoardDefinition, section: "flasher" | "powerMonitor", schema: ZodType): void {
+  const value = board[section];
+  if (value === undefined) return;
+  const r = schema.safeParse(value);
+  if (r.success) return;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(board.text, { lineCounter, prettyErrors: false });
+  throw new BoardFileError(board.file, describeIssues(r.error, doc, lineCounter, [section]));
+}
+
+function describeIssues(error: ZodError, doc: ReturnType<typeof parseDocument>, lc: LineCounter, prefix: string[] = []) {
   return error.issues.map((issue) => {
-    const p = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
+    const p = [...prefix, ...issue.path.map((k) => (typeof k === "symbol" ? String(k) : k))];
     // For an unknown key, point at the key itself.
     const keys = (issue as { keys?: string[] }).keys;
     const where = keys?.length ? [...p, keys[0]!] : p;

@@ -11,6 +11,7 @@ import { DEFAULT_DB, ResultStore } from "../store/store.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { writeReport } from "../report/report.ts";
+import { checkFlasherSection } from "./boards.ts";
 import { positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 
 interface RunArgs {
@@ -139,7 +140,7 @@ interface RunRequest {
 }
 
 function freshRequest(args: RunArgs): RunRequest {
-  const board = findBoard(args.board ?? DEFAULTS.board);
+  const board = checkFlasherSection(findBoard(args.board ?? DEFAULTS.board));
   const modes = args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
