@@ -209,11 +209,15 @@ function defaultModes(board: BoardDefinition): RunMode[] {
 }
 
 function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, store: ResultStore): void {
+  // Each stored run's validity (harness/store/validity.ts): a partial or exploratory figure says so beside it.
+  const validity = (r: SuiteResult) => (r.runId === undefined ? undefined : store.getRun(r.runId)?.validity);
   if (json) {
-    console.log(JSON.stringify(results, null, 2));
+    console.log(JSON.stringify(results.map((r) => ({ ...r, validity: validity(r) })), null, 2));
     return;
   }
   const rows = results.map((r) => {
+    const v = validity(r);
+    const mark = r.status === "completed" && v && v.class !== "headline" ? ` [${v.class}: ${v.reasons.join("; ")}]` : "";
     let figure = "";
     if (r.performance) figure = `${(r.performance.medianLatencyUs / 1000).toFixed(3)} ms/inference (median of ${r.performance.windows} windows, ${r.performance.iterations} each)`;
     if (r.accuracy) {
@@ -227,7 +231,7 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, 
       figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
     }
     // the first line of an error: a build's tool output stays in the stored run, not in the table
-    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? figure];
+    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? `${figure}${mark}`];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
