@@ -69,15 +69,17 @@ async function run(args: RunArgs): Promise<number> {
   // from the database, so it opens that first (and must find it).
   let request: RunRequest;
   let store: ResultStore;
+  let abandoned: number[];
   if (args.resume === undefined) {
     request = freshRequest(args);
     store = ResultStore.open(args.db);
+    abandoned = store.markInterrupted();
   } else {
     store = ResultStore.open(args.db, { mustExist: true });
+    abandoned = store.markInterrupted(); // a run whose process died (killed) is interrupted, so resumable
     request = resumedRequest(store, args.resume, args);
   }
   const { board, workloads, modes } = request;
-  const abandoned = store.markInterrupted();
   const resume = request.resume;
   if (resume) {
     try {
