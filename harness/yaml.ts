@@ -40,14 +40,21 @@ export function parseYaml<T>(text: string, schema: ZodType<T>): { ok: true; valu
   return { ok: true, value: { data: result.data, doc, lines } };
 }
 
-export function describeIssues(error: ZodError, doc: Document, lc: LineCounter): YamlProblem[] {
+/** Schema problems as YamlProblems with their lines; `prefix`: where in the document the validated value sits. */
+export function describeIssues(error: ZodError, doc: Document, lc: LineCounter, prefix: string[] = []): YamlProblem[] {
   return error.issues.map((issue) => {
-    const p = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
+    const p = [...prefix, ...issue.path.map((k) => (typeof k === "symbol" ? String(k) : k))];
     // For an unknown key, point at the key itself.
     const keys = (issue as { keys?: string[] }).keys;
     const where = keys?.length ? [...p, keys[0]!] : p;
     return { line: lineOf(doc, lc, where), field: where.join("."), message: issue.message };
   });
+}
+
+/** A part of a YAML text validated elsewhere (`prefix`: its place in the document): its problems with their lines. */
+export function problemsIn(text: string, error: ZodError, prefix: string[] = []): YamlProblem[] {
+  const lines = new LineCounter();
+  return describeIssues(error, parseDocument(text, { lineCounter: lines, prettyErrors: false }), lines, prefix);
 }
 
 /** The line of the deepest node of `at` that exists in the document. */

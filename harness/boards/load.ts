@@ -2,8 +2,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
+import type { ZodType } from "zod";
 import { boardSchema, type BoardDefinition } from "./schema.ts";
-import { lineOf, parseYaml } from "../yaml.ts";
+import { lineOf, parseYaml, problemsIn } from "../yaml.ts";
 import { packagePath } from "../paths.ts";
 import { DEFAULT_BOARD, loadConfig } from "../config.ts";
 
@@ -53,6 +54,18 @@ export function parseBoardText(text: string, file: string): BoardDefinition {
     fileSha256: createHash("sha256").update(text).digest("hex"),
     kind: board.console.emulator ? "emulated" : "physical",
   };
+}
+
+/**
+ * A section another module validates (the flasher's own schema, from harness/flash/): checked against the board file,
+ * its problems named with the file, line and field like the board schema's own.
+ */
+export function checkBoardSection(board: BoardDefinition, section: "flasher" | "powerMonitor", schema: ZodType): void {
+  const value = board[section];
+  if (value === undefined) return;
+  const r = schema.safeParse(value);
+  if (r.success) return;
+  throw new BoardFileError(board.file, problemsIn(board.text, r.error, [section]));
 }
 
 /** Board search path: the user's directories first (given, then TINYRIG_BOARDS or the config file's), then the built-in boards. */

@@ -79,15 +79,28 @@ const console_ = z
     message: "the console is either `serial` (a physical board) or `emulator`, exactly one",
   });
 
-/** How the firmware is built for this board; see firmware/Makefile and docs/architecture.md. */
+/**
+ * Build fields reach make (board.mk) and, through it, the shell that runs the compiler. They are data, never code: each
+ * is held to characters that mean nothing to make or the shell (no `$`, backtick, quote, space, `;`, `|`, `&`, `#`,
+ * parenthesis or backslash), and what cannot be passed that way is refused here, naming the field.
+ */
+export const SAFE_FLAG = /^-[A-Za-z0-9][A-Za-z0-9_=.,+/:-]*$/;
+export const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A define's value: an integer (decimal or hex, with C's u/l suffixes), a decimal number, or a C identifier. */
+export const C_LITERAL = /^(-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]{0,3}|-?\d+\.\d*([eE][-+]?\d+)?[fF]?|[A-Za-z_][A-Za-z0-9_]*)$/;
 const build = z
   .object({
-    cross: z.string().min(1), // arm-none-eabi-
-    archFlags: z.array(z.string()).min(1),
+    cross: z.string().regex(/^[A-Za-z0-9_./+-]*-$/, "a toolchain prefix such as arm-none-eabi- (letters, digits, '.', '_', '/', '+', '-', ending in '-')"),
+    archFlags: z.array(z.string().regex(SAFE_FLAG, "a compiler flag such as -mcpu=cortex-m4: one word, no characters make or the shell would act on")).min(1),
     port: z.string().regex(/^[a-z0-9_]+$/, "a port file name under firmware/ports/, without .c"),
     kernels: z.enum(["ref", "dsp", "mve"]).default("ref"),
-    libcSpecs: z.string().optional(), // nano.specs, picolibc.specs
-    defines: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    libcSpecs: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a specs file name such as nano.specs").optional(), // nano.specs, picolibc.specs
+    defines: z
+      .record(
+        z.string().regex(C_IDENTIFIER, "a C identifier (letters, digits, '_', not starting with a digit)"),
+        z.union([z.number().refine(Number.isFinite, "a finite number"), z.string().regex(C_LITERAL, 'a literal value: a number such as 115200 or "0x40004000", or a C identifier')]),
+      )
+      .default({}),
   })
   .strict();
 

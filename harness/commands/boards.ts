@@ -2,7 +2,8 @@
 // tinyrig holds it; with files as arguments, validates those board files.
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
-import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
+import { BoardFileError, boardDirs, checkBoardSection, listBoardFiles, loadBoardFile } from "../boards/load.ts";
+import { flasherNamed, flasherNames } from "../flash/index.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts } from "../boards/status.ts";
 
@@ -20,7 +21,7 @@ export function boardCommands(cli: Argv): void {
       let bad = 0;
       for (const file of files) {
         try {
-          boards.push(loadBoardFile(file));
+          boards.push(checkFlasherSection(loadBoardFile(file)));
         } catch (err) {
           bad++;
           console.error((err as Error).message);
@@ -47,4 +48,12 @@ export function boardCommands(cli: Argv): void {
       if (bad) process.exitCode = 1;
     },
   );
+}
+
+/** The flasher section is the flasher module's to define: validated against its schema, named with its line. */
+export function checkFlasherSection(board: BoardDefinition): BoardDefinition {
+  const flasher = flasherNamed(board.flasher.tool);
+  if (!flasher) throw new BoardFileError(board.file, [{ field: "flasher.tool", message: `"${board.flasher.tool}" is not one of: ${flasherNames().join(", ")}` }]);
+  checkBoardSection(board, "flasher", flasher.schema);
+  return board;
 }

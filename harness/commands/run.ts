@@ -12,6 +12,7 @@ import { ResultStore } from "../store/store.ts";
 import { loadConfig } from "../config.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
+import { checkFlasherSection } from "./boards.ts";
 import { positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 
 interface RunArgs {
@@ -69,15 +70,17 @@ async function run(args: RunArgs): Promise<number> {
   // from the database, so it opens that first (and must find it).
   let request: RunRequest;
   let store: ResultStore;
+  let abandoned: number[];
   if (args.resume === undefined) {
     request = freshRequest(args);
     store = ResultStore.open(args.db);
+    abandoned = store.markInterrupted();
   } else {
     store = ResultStore.open(args.db, { mustExist: true });
+    abandoned = store.markInterrupted(); // a run whose process died (killed) is interrupted, so resumable
     request = resumedRequest(store, args.resume, args);
   }
   const { board, workloads, modes } = request;
-  const abandoned = store.markInterrupted();
   const resume = request.resume;
   if (resume) {
     try {
@@ -142,7 +145,7 @@ interface RunRequest {
 }
 
 function freshRequest(args: RunArgs): RunRequest {
-  const board = findBoard(args.board ?? defaultBoard());
+  const board = checkFlasherSection(findBoard(args.board ?? defaultBoard()));
   const modes = args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
@@ -211,11 +214,15 @@ function defaultModes(board: BoardDefinition): RunMode[] {
 }
 
 function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, store: ResultStore): void {
+  // Each stored run's validity (harness/store/validity.ts): a partial or exploratory figure says so beside it.
+  const validity = (r: SuiteResult) => (r.runId === undefined ? undefined : store.getRun(r.runId)?.validity);
   if (json) {
-    console.log(JSON.stringify(results, null, 2));
+    console.log(JSON.stringify(results.map((r) => ({ ...r, validity: validity(r) })), null, 2));
     return;
   }
   const rows = results.map((r) => {
+    const v = validity(r);
+    const mark = r.status === "completed" && v && v.class !== "headline" ? ` [${v.class}: ${v.reasons.join("; ")}]` : "";
     let figure = "";
     if (r.performance) figure = `${(r.performance.medianLatencyUs / 1000).toFixed(3)} ms/inference (median of ${r.performance.windows} windows, ${r.performance.iterations} each)`;
     if (r.accuracy) {
@@ -229,7 +236,7 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, 
       figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
     }
     // the first line of an error: a build's tool output stays in the stored run, not in the table
-    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? figure];
+    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? `${figure}${mark}`];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -27,6 +27,11 @@ export function flasherNames(): string[] {
   return [...flashers.keys()].sort();
 }
 
+/** The flasher module a board file's `flasher.tool` names, undefined when there is none. */
+export function flasherNamed(tool: string): Flasher<any> | undefined {
+  return flashers.get(tool);
+}
+
 /** The board's flasher and its validated configuration; errors name the board file and field. */
 export function flasherFor(board: BoardDefinition): { flasher: Flasher<any>; config: { tool: string } } {
   const flasher = flashers.get(board.flasher.tool);

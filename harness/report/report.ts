@@ -28,7 +28,13 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`${path.resolve(outDir)}: cannot write the report there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`);
   }
-  const latest = store.latestRuns();
+  // Per board, workload and mode: the headline run where there is one. Where there is none, the newest run stands in,
+  // marked partial or exploratory in every chart and table; a newer partial run never replaces a headline.
+  const headlines = store.headlineRuns();
+  const sameTarget = (a: RunRow, b: RunRow) => a.board === b.board && a.workload === b.workload && a.variant === b.variant && a.mode === b.mode;
+  const newest = store.latestRuns();
+  const latest = newest.map((r) => headlines.find((h) => sameTarget(h, r)) ?? r);
+  const others = newest.filter((r) => !latest.includes(r));
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);
   const acc = latest.filter((r) => r.mode === "accuracy" && r.summary);
   const energy = latestWithEnergy(latest);
@@ -37,20 +43,20 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     {
       name: "latency",
       spec: latencyChart(perf.map((r) => ({
-        workload: named(r), board: r.board, emulated: r.boardKind === "emulated",
+        workload: named(r), board: `${r.board}${validityMark(r)}`, emulated: r.boardKind === "emulated" || r.simulated,
         medianMs: num(r.summary!.medianLatencyUs) / 1000, minMs: num(r.summary!.minLatencyUs) / 1000, maxMs: num(r.summary!.maxLatencyUs) / 1000,
       }))),
     },
     {
       name: "accuracy",
       spec: accuracyChart(acc.map((r) => ({
-        workload: named(r), board: r.board, metric: String(r.summary!.metric), value: num(r.summary!.value),
+        workload: named(r), board: boardLabel(r), metric: String(r.summary!.metric), value: num(r.summary!.value),
         target: num((r.summary!.target as { value?: number } | undefined)?.value),
       }))),
     },
     {
       name: "energy",
-      spec: energyChart(energy.map((r) => ({ workload: named(r), board: r.board, uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
+      spec: energyChart(energy.map((r) => ({ workload: named(r), board: boardLabel(r), uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
     },
     { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
@@ -69,11 +75,12 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
 <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:90%}th{background:#f3f3f3}.note{background:#fff6d6;padding:8px;border:1px solid #e6d58a}figure img{max-width:100%;height:auto}code{font-size:90%}</style>
 </head><body>
 <h1>tinyrig report</h1>
-<p>Generated ${esc(new Date().toISOString())} from <code>${esc(store.file)}</code>: the latest completed run per board, workload and mode.</p>
+<p>Generated ${esc(new Date().toISOString())} from <code>${esc(store.file)}</code>: per board, workload and mode, the latest headline run (the full test set, 5 windows of at least 10 s, the committed dataset), or where there is none the latest run, marked <b>[partial]</b> or <b>[exploratory]</b> wherever it appears. Newer runs that are not headlines never replace one: they are listed last.</p>
 ${anyEmulated ? `<p class="note">Rows marked <b>emulated</b> ran on a QEMU board under <code>-icount</code>: latency is virtual time (instructions x a fixed period), deterministic but not a measurement of silicon. Energy marked <b>modelled</b> comes from the board file's power model, never from a meter.</p>` : ""}
 ${rendered.map((c) => `<figure><img src="${c.name}.svg" alt="${esc(c.title)}"><figcaption><a href="${c.name}.vl.json">Vega-Lite spec</a></figcaption></figure>`).join("\n")}
 <h2>Latest runs</h2>
 ${runTable(latest)}
+${others.length ? `<h2>Newer runs that are not headline results</h2>\n${runTable(others)}` : ""}
 </body></html>
 `;
   const index = path.join(outDir, "index.html");
@@ -92,6 +99,16 @@ function latestWithEnergy(latest: RunRow[]): RunRow[] {
   return [...best.values()];
 }
 
+/** A run's board as every chart names it: emulated boards (and emulators reached as a serial port) say so. */
+function boardLabel(r: RunRow): string {
+  return `${r.board}${r.boardKind === "emulated" || r.simulated ? " (emulated)" : ""}${validityMark(r)}`;
+}
+
+/** ` [partial]` or ` [exploratory]` after anything that is not a headline result. */
+export function validityMark(r: RunRow): string {
+  return r.validity.class === "headline" ? "" : ` [${r.validity.class}]`;
+}
+
 /** A run's workload as the report names it: `vibration`, or `vibration/forest` for a variant of its model. */
 function named(r: RunRow): string {
   return r.variant ? `${r.workload}/${r.variant}` : r.workload;
@@ -101,14 +118,14 @@ function phasePoints(r: RunRow): PhasePoint[] {
   const phases = r.summary!.phasesUj as Record<string, number> | undefined;
   if (!phases) return [];
   const kind = r.modelled ? "modelled" : "measured";
-  return Object.entries(phases).map(([phase, uj]) => ({ workload: named(r), board: r.board, phase, uj, kind }));
+  return Object.entries(phases).map(([phase, uj]) => ({ workload: named(r), board: boardLabel(r), phase, uj, kind }));
 }
 
 function history(store: ResultStore): HistoryPoint[] {
   return store
     .listRuns({ mode: "performance", status: "completed" })
     .filter((r) => r.summary)
-    .map((r) => ({ run: r.id, startedAt: r.startedAt, series: `${r.board} / ${named(r)}`, medianMs: num(r.summary!.medianLatencyUs) / 1000 }))
+    .map((r) => ({ run: r.id, startedAt: r.startedAt, series: `${boardLabel(r)} / ${named(r)}`, medianMs: num(r.summary!.medianLatencyUs) / 1000 }))
     .reverse();
 }
 
@@ -130,7 +147,7 @@ function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";
   const rows = runs
     .map(
-      (r) => `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}</td>` +
+      (r) => `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" || r.simulated ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}${r.validity.class === "headline" ? "" : ` <b>[${esc(r.validity.class)}: ${esc(r.validity.reasons.join("; "))}]</b>`}</td>` +
         `<td><code>${esc(r.firmwareSha256?.slice(0, 12) ?? "-")}</code></td><td><code>${esc(r.datasetSha256?.slice(0, 12) ?? "-")}</code></td>` +
         `<td>${esc(r.toolchain ?? "-")}</td><td>${esc(r.kernels ?? "-")}</td><td>${esc(r.tinyrigVersion)}</td><td>${esc(r.startedAt)}</td></tr>`,
     )

@@ -11,6 +11,7 @@ import type { RunStart, SuiteStore } from "../run/suite.ts";
 import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
 import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
+import { classifyRun, type Validity } from "./validity.ts";
 
 export class StoreError extends Error {
   constructor(message: string) {
@@ -52,6 +53,8 @@ export interface RunRow {
   /** Where the figures came from: the console (hardware serial, an emulator, another PTY), the flasher, the build id
    * the device reported and what that confirms of the firmware. Null on runs stored before schema v5. */
   provenance: { console: string | null; flasher: string | null; deviceBuildId: string | null; firmware: string | null };
+  /** Headline, partial, exploratory or not a result (harness/store/validity.ts), with the reasons. */
+  validity: Validity;
 }
 
 export interface WindowRow extends WindowMeasurement {
@@ -389,12 +392,30 @@ export class ResultStore implements SuiteStore {
     }));
   }
 
-  /** Latest completed run per (board, workload, mode). */
+  /**
+   * The headline per (board, workload, variant, mode): the newest completed run that is a headline result (validity.ts).
+   * Partial and exploratory runs never take its place, however new.
+   */
+  headlineRuns(): RunRow[] {
+    return this.newestPerTarget(this.completedRuns().filter((r) => r.validity.class === "headline"));
+  }
+
+  /** The newest completed run per (board, workload, variant, mode), whatever its validity (for marking, not charts). */
   latestRuns(): RunRow[] {
-    const ids = this.db
-      .prepare("SELECT MAX(r.id) AS id FROM run r WHERE r.status = 'completed' GROUP BY r.board_id, r.workload_id, r.mode")
-      .all() as { id: number }[];
-    return ids.map((r) => this.getRun(r.id)!).sort((a, b) => a.workload.localeCompare(b.workload) || a.board.localeCompare(b.board) || a.mode.localeCompare(b.mode));
+    return this.newestPerTarget(this.completedRuns());
+  }
+
+  private completedRuns(): RunRow[] {
+    return (this.db.prepare(`${RUN_SELECT} WHERE r.status = 'completed' ORDER BY r.id DESC`).all() as RawRun[]).map(toRunRow);
+  }
+
+  private newestPerTarget(runs: RunRow[]): RunRow[] {
+    const newest = new Map<string, RunRow>();
+    for (const r of runs) {
+      const key = `${r.board}\0${r.workload}\0${r.variant ?? ""}\0${r.mode}`;
+      if ((newest.get(key)?.id ?? -1) < r.id) newest.set(key, r);
+    }
+    return [...newest.values()].sort((a, b) => a.workload.localeCompare(b.workload) || a.board.localeCompare(b.board) || a.mode.localeCompare(b.mode));
   }
 }
 
@@ -404,7 +425,7 @@ const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.na
   JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
 
 function toRunRow(r: RawRun): RunRow {
-  return {
+  const row: Omit<RunRow, "validity"> = {
     id: r.id as number, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
     workload: r.workload_name as string, variant: (r.variant_name as string | null) ?? null, status: r.status as RunRow["status"], startedAt: r.started_at as string,
     endedAt: r.ended_at as string | null, error: r.error as string | null,
@@ -420,6 +441,7 @@ function toRunRow(r: RawRun): RunRow {
     firmwareBytes: r.fw_flash === null || r.fw_flash === undefined ? null : { flash: r.fw_flash as number, ram: r.fw_ram as number },
     provenance: { console: (r.console as string | null) ?? null, flasher: (r.flasher as string | null) ?? null, deviceBuildId: (r.dut_build_id as string | null) ?? null, firmware: (r.firmware_provenance as string | null) ?? null },
   };
+  return { ...row, validity: classifyRun(row) };
 }
 
 function pidAlive(pid: number): boolean {
@@ -457,6 +479,8 @@ function checkIntegrity(db: Database.Database, file: string): void {
   try {
     problems = (db.pragma("quick_check") as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== "ok");
   } catch (err) {
+    // Only corruption is damage; a file SQLite cannot open (a read-only folder) is a different error, passed on.
+    if (!/^SQLITE_(CORRUPT|NOTADB)/.test((err as { code?: string }).code ?? "")) throw err;
     problems = [(err as Error).message];
   }
   if (problems.length) {

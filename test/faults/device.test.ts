@@ -5,7 +5,7 @@
 // board file text for every case, so the firmware (built but, with the manual flasher, never flashed) builds once.
 import Database from "better-sqlite3";
 import { execa, type ResultPromise } from "execa";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -96,6 +96,57 @@ describe("device faults mid-run", () => {
     }
     expect(s.inferences).toEqual([]);
   }, 180_000);
+
+  it("firmware on an emulated board reached through the manual flasher is recorded as emulated, its console named", async () => {
+    // `tinyrig flash` keeps an emulated mps2-an386 running on a PTY (MLPerf's runner would drive it there); the
+    // "physical" board file reaches it as a plain serial port.
+    const flash = execa("node", [path.join(ROOT, "bin/tinyrig.js"), "flash", "--workload", "vibration"], { cwd: ROOT, buffer: false, reject: false });
+    try {
+      const pty = await new Promise<string>((resolve, reject) => {
+        flash.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+        flash.then(() => reject(new Error("tinyrig flash ended before it printed its PTY")), reject);
+      });
+      rmSync(tty, { force: true });
+      symlinkSync(pty, tty);
+      const db = path.join(dir, "emulated.db");
+      const r = await accuracy(db);
+      const s = stored(db);
+      expect(s.runs).toHaveLength(1);
+      expect(s.runs[0]).toMatchObject({ simulated: 1, flasher: "manual" });
+      expect(s.runs[0]!.console).toMatch(/^emulator qemu-system-arm \(pid \d+\) on \/dev\/pts\/\d+$/);
+      // The image running was built for mps2-an386, not for this board file: firmware that reports its build id is
+      // refused as not the one built; firmware that reports none is measured, and recorded as unconfirmed.
+      if (r.exitCode === 0) expect(s.inferences).toHaveLength(6);
+      else expect(s.runs[0]!.error, r.all).toMatch(/reports firmware build [0-9a-f]{16}; tinyrig built/);
+    } finally {
+      flash.kill("SIGTERM");
+      await flash;
+    }
+  }, 240_000);
+
+  it("energy the device cannot give does not stop latency and accuracy (defaulted modes: noted with the performance run)", async () => {
+    // MLPerf-style firmware (no caps, so no timestamp pin on request) on a board with an LPM01A (the simulator)
+    const sim = execa(TSX, [path.join(ROOT, "test/fixtures/power/lpm01a-sim.ts"), "--truth", path.join(dir, "truth.json")], { buffer: false, reject: false });
+    try {
+      const monitorPty = await new Promise<string>((resolve) => sim.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+      const withMonitor = path.join(dir, "energy-board", "pty-board.yaml");
+      mkdirSync(path.dirname(withMonitor), { recursive: true });
+      writeFileSync(withMonitor, readFileSync(boardFile, "utf8") + `powerMonitor: { driver: lpm01a, serial: { path: "${monitorPty}" }, voltageV: 1.8 }\n`);
+      await startDevice("well", ...vib);
+      const defaulted = path.join(dir, "energy-defaulted.db");
+      const d = await tinyrig(["run", "--board", withMonitor, "--workload", "vibration", "--limit", "4", "--db", defaulted]);
+      expect(d.exitCode, d.all).toBe(0);
+      const ds = stored(defaulted);
+      expect(ds.runs.map((r) => [r.mode, r.status])).toEqual([["performance", "completed"], ["accuracy", "completed"]]);
+      const sql = new Database(defaulted, { readonly: true });
+      const summary = JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = 'performance'").get() as { summary_json: string }).summary_json) as { energyNotMeasured?: string };
+      sql.close();
+      expect(summary.energyNotMeasured).toMatch(/cannot pulse its timestamp pin/);
+    } finally {
+      sim.kill();
+      await sim;
+    }
+  }, 240_000);
 
   it("a failed build stores a failed run with the error; nothing is said to be stored that was not", async () => {
     const db = path.join(dir, "build.db");
