@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import { DEFAULT_BOARD, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { createProgress } from "../run/progress.ts";
+import { interrupted, watchRunSignals } from "../run/signals.ts";
 import { runSuite, type RunMode, type SuiteOptions, type SuiteResult } from "../run/suite.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
 import { DEFAULT_DB, ResultStore } from "../store/store.ts";
@@ -84,10 +85,7 @@ async function run(args: RunArgs): Promise<number> {
     });
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error("interrupted by signal"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const signals = watchRunSignals((l) => progress.log(l));
   let results: SuiteResult[];
   try {
     results = await runSuite({
@@ -99,17 +97,17 @@ async function run(args: RunArgs): Promise<number> {
       limit: args.limit,
       resume,
       progress,
-      signal: abort.signal,
+      signal: signals.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
       energyFlow: args["energy-flow"],
       rawTraces: args["raw-traces"],
     });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    signals.runStored();
   }
   printSummary(results, board.kind === "emulated", args.json);
   console.error(`results stored in ${store.file}`);
+  if (signals.exitCode !== undefined) return interrupted(signals, results, store);
   if (args.report) {
     const out = await writeReport({ store });
     console.error(`report written to ${out}`);
