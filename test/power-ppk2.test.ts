@@ -10,16 +10,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadBoardFile } from "../harness/boards/load.ts";
 import { powerMonitorFor } from "../harness/power/index.ts";
-import {
-  decodePpk2Word,
-  findPpk2Port,
-  parsePpk2Metadata,
-  Ppk2Monitor,
-  ppk2Amperes,
-  ppk2Schema,
-  PPK2_DEFAULT_CALIBRATION,
-  type Ppk2Options,
-} from "../harness/power/ppk2.ts";
+import { findPpk2Port, Ppk2Monitor, ppk2Schema, type Ppk2Options } from "../harness/power/ppk2.ts";
+import { decodePpk2Word, ppk2Amperes } from "../harness/power/ppk2-decoder.ts";
+import { parsePpk2Metadata, PPK2_DEFAULT_CALIBRATION } from "../harness/power/ppk2-protocol.ts";
 
 const SIM = path.resolve(import.meta.dirname, "fixtures/power/ppk2-sim.ts");
 const TSX = path.resolve(import.meta.dirname, "../node_modules/.bin/tsx");

@@ -8,10 +8,9 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { SerialTransport } from "../transport/serial.ts";
 import { waitForUsbSerial } from "../transport/find.ts";
-import type { PowerMonitorDriver } from "./index.ts";
 import { TransportClosed, TransportTimeout, type Transport } from "../transport/types.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter } from "./types.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
 export const LPM01A_BAUD = 3_686_400;
 export const lpm01aSchema = z.object({

@@ -15,9 +15,8 @@
 import { Socket } from "node:net";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
-import type { PowerMonitorDriver } from "./index.ts";
 import { waitForEdges } from "./sampled-energy.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter, type Span } from "./types.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter, type Span, type PowerMonitorDriver } from "./types.ts";
 
 export const OTII_DEFAULT_PORT = 1905;
 
