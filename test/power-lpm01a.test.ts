@@ -68,9 +68,25 @@ describe("LPM01A driver", () => {
     await monitor.end();
   }, 30_000);
 
+  it("discards stale bytes still on their way when the port was opened (flushing cannot): resynchronised by a token", async () => {
+    const { monitor, expected } = await simulator("stale-late");
+    await monitor.begin();
+    expect(monitor.identity).toMatch(/LPM01A id 0043003C3438510A32383538 fw 1\.0\.6/);
+    const w = await window(monitor, 5000);
+    expect(Math.abs(w.energyUj / (expected()[0]!.energyJ * 1e6) - 1)).toBeLessThan(0.005);
+    await monitor.end();
+  }, 30_000);
+
+  it("a refusal is the command's error, with its detail, and nothing is left unhandled", async () => {
+    const { monitor } = await simulator();
+    await monitor.begin();
+    await expect(monitor.command("freq 3k")).rejects.toThrow(/LPM01A refused "freq 3k": error freq 3k \(Error detail: invalid frequency\)/);
+    await monitor.end();
+  }, 30_000);
+
   it("a monitor that stops answering: the command is named", async () => {
     const { monitor } = await simulator("mute");
-    await expect(monitor.begin()).rejects.toThrow(/did not acknowledge "powershield" within 1500 ms/);
+    await expect(monitor.begin()).rejects.toThrow(/did not acknowledge "echo tinyrig-sync-[0-9a-f]{12}" within 1500 ms/);
     await monitor.end();
   }, 30_000);
 

@@ -10,16 +10,10 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadBoardFile } from "../harness/boards/load.ts";
 import { powerMonitorFor } from "../harness/power/index.ts";
-import {
-  decodePpk2Word,
-  findPpk2Port,
-  parsePpk2Metadata,
-  Ppk2Monitor,
-  ppk2Amperes,
-  ppk2Schema,
-  PPK2_DEFAULT_CALIBRATION,
-  type Ppk2Options,
-} from "../harness/power/ppk2.ts";
+import { findPpk2Port, Ppk2Monitor, ppk2Schema, type Ppk2Options } from "../harness/power/ppk2.ts";
+import { decodePpk2Word, ppk2Amperes, Ppk2StreamDecoder } from "../harness/power/ppk2-decoder.ts";
+import { SampledEnergy } from "../harness/power/sampled-energy.ts";
+import { parsePpk2Metadata, PPK2_DEFAULT_CALIBRATION, PPK2_SAMPLE_RATE_HZ } from "../harness/power/ppk2-protocol.ts";
 
 const SIM = path.resolve(import.meta.dirname, "fixtures/power/ppk2-sim.ts");
 const TSX = path.resolve(import.meta.dirname, "../node_modules/.bin/tsx");
@@ -86,6 +80,24 @@ describe("PPK2 sample conversion", () => {
     const cal = { r: [1, 1, 10.3027, 1, 1], gs: [1, 1, 18.0115, 1, 1], gi: [1, 1, 0.9609, 1, 1], o: [0, 0, 64.602, 0, 0], s: [0, 0, 0.000005281, 0, 0], i: [0, 0, 0.000036439, 0, 0], ug: [1, 1, 1.02, 1, 1] };
     const y = ((1000 * 4 - 64.602) * (1.8 / 163840)) / 10.3027;
     expect(ppk2Amperes(1000, 2, cal, 1800)).toBeCloseTo(1.02 * (y * (18.0115 * y + 0.9609) + (0.000005281 * 1.8 + 0.000036439)), 15);
+  });
+
+  it("the stream decoder the driver feeds: words split across reads, edges at their sample, a counter jump refused", () => {
+    const out = new SampledEnergy(PPK2_SAMPLE_RATE_HZ, "A", 3.3);
+    const decoder = new Ppk2StreamDecoder({ timestampBit: 2, decimation: 1, calibration: PPK2_DEFAULT_CALIBRATION, vddMv: 3300, spikeFilter: false }, out);
+    // D2 high, then low from sample 3 on (a falling edge opens sample 3); counter 0..5; range 2, ADC 0x1234
+    const word = (n: number, pinHigh: boolean) => (0x1234 | (2 << 14) | (n << 18) | ((pinHigh ? 1 << 2 : 0) << 24)) >>> 0;
+    const bytes = Buffer.alloc(24);
+    for (let n = 0; n < 6; n++) bytes.writeUInt32LE(word(n, n < 3), n * 4);
+    for (const [a, b] of [[0, 5], [5, 6], [6, 17], [17, 24]] as const) decoder.push(bytes.subarray(a, b));
+    expect(decoder.sampleCount).toBe(6);
+    expect(decoder.partialBytes).toBe(0);
+    expect(out.sampleCount).toBe(6);
+    expect(out.pendingEdges).toBe(1);
+    expect(decodePpk2Word(word(4, false))).toEqual({ adc: 0x1234, range: 2, counter: 4, logic: 0 });
+    const jump = Buffer.alloc(4);
+    jump.writeUInt32LE(word(9, false));
+    expect(() => decoder.push(jump)).toThrow(/the PPK2 lost 3 samples .* counter went from 5 to 9/);
   });
 
   it("parses metadata: calibration, nan as the default, junk before the block skipped, bad values named", () => {

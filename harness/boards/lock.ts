@@ -5,23 +5,19 @@
 // is no stale lock to take over and two processes can never both hold one; the file also names its holder (pid, host,
 // purpose) for the busy message and `tinyrig boards`.
 //
-// The directory: $TINYRIG_LOCK_DIR, else /run/lock/tinyrig (the FHS place for lock files: one per host, shared by
-// every user, emptied at boot), else <os tmpdir>/tinyrig-locks where /run/lock is not writable.
-import { closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, writeSync, accessSync, chmodSync } from "node:fs";
+// The directory: tinyrig's runtime directory (harness/runtime-dir.ts): $TINYRIG_LOCK_DIR, else /run/lock/tinyrig (the
+// FHS place for lock files: one per host, shared by every user, emptied at boot), else <os tmpdir>/tinyrig-locks.
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
 import { flockSync } from "fs-ext";
-import { hostname, tmpdir } from "node:os";
+import { hostname } from "node:os";
 import path from "node:path";
 import type { BoardDefinition } from "./schema.ts";
+import { ensureSharedDir, runtimeDir } from "../runtime-dir.ts";
 import { listSerialPorts, matchUsbPort, type PortInfo } from "../transport/find.ts";
 
+/** Where board locks live: tinyrig's host-wide runtime directory (harness/runtime-dir.ts). */
 export function defaultLockDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TINYRIG_LOCK_DIR) return path.resolve(env.TINYRIG_LOCK_DIR);
-  try {
-    accessSync("/run/lock", constants.W_OK);
-    return "/run/lock/tinyrig";
-  } catch {
-    return path.join(tmpdir(), "tinyrig-locks");
-  }
+  return runtimeDir(env);
 }
 
 /** What a lock is keyed by: the physical device, however a board file reaches it. */
@@ -121,7 +117,7 @@ export async function lockBoard(board: BoardDefinition, purpose: string, opts: L
 
 /** The lock of one device identity (lockBoard resolves the identity from a board file). */
 export function lockDevice(device: DeviceIdentity, who: { purpose: string; board?: string; boardFile?: string }, dir = defaultLockDir()): BoardLock {
-  ensureDir(dir);
+  ensureSharedDir(dir);
   const file = path.join(dir, `${device.key}.lock`);
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...who, device: device.label };
   const name = who.board ?? device.label;
@@ -192,16 +188,6 @@ export function deviceLockOwner(device: DeviceIdentity, dir = defaultLockDir()):
     return parseOwner(readFd(fd)) ?? { pid: 0, host: hostname(), since: "", purpose: "holder not recorded yet" };
   } finally {
     closeSync(fd);
-  }
-}
-
-function ensureDir(dir: string): void {
-  if (existsSync(dir)) return;
-  mkdirSync(dir, { recursive: true });
-  try {
-    chmodSync(dir, 0o1777); // shared by every user of the host, like /run/lock itself
-  } catch {
-    /* someone else's */
   }
 }
 

@@ -5,6 +5,7 @@ import { describeCommand } from "../cli.ts";
 import { defaultBoard, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { createProgress } from "../run/progress.ts";
+import { interrupted, watchRunSignals } from "../run/signals.ts";
 import { RUN_MODES, runSuite, type RunMode, type SuiteOptions, type SuiteResult, type SuiteWorkload } from "../run/suite.ts";
 import { restoreRun } from "../run/resume.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
@@ -92,10 +93,7 @@ async function run(args: RunArgs): Promise<number> {
   }
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error("interrupted by signal"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const signals = watchRunSignals((l) => progress.log(l));
   let results: SuiteResult[];
   try {
     results = await runSuite({
@@ -107,20 +105,20 @@ async function run(args: RunArgs): Promise<number> {
       limit: request.limit,
       resume,
       progress,
-      signal: abort.signal,
+      signal: signals.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
       energyFlow: request.energyFlow,
       rawTraces: args["raw-traces"],
       modesDefaulted: request.modesDefaulted,
     });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    signals.runStored();
   }
   printSummary(results, board.kind === "emulated", args.json, store);
   const stored = results.filter((r) => r.runId !== undefined).map((r) => r.runId!);
   if (stored.length) console.error(`results stored in ${store.file} (run${stored.length > 1 ? "s" : ""} ${stored.join(", ")})`);
   else console.error(`nothing stored in ${store.file}`);
+  if (signals.exitCode !== undefined) return interrupted(signals, results, store);
   if (args.report) {
     // the rendering stack (vega) loads only for reports
     const { writeReport } = await import("../report/report.ts");

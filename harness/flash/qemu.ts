@@ -3,6 +3,7 @@ import { execa, type ResultPromise } from "execa";
 import path from "node:path";
 import { z } from "zod";
 import { symbolAddresses } from "../build/symbols.ts";
+import { emulatorCommand, reapOrphanedEmulators, trackEmulator } from "../emulator/guard.ts";
 import { ensurePinPlugin } from "../emulator/pin-plugin.ts";
 import { FlashError, type AttachedConsole, type FlashContext, type FlashResult, type Flasher } from "./types.ts";
 
@@ -58,15 +59,24 @@ export const qemuFlasher: Flasher<QemuFlasherConfig> = {
       };
     }
     const { binary, args } = qemuArgv(ctx, pinPlugin);
+    for (const line of reapOrphanedEmulators()) ctx.log(line);
     const started = Date.now();
     ctx.log(`starting ${binary} ${args.join(" ")}`);
-    const child = execa(binary, args, {
+    const command = emulatorCommand(binary, args);
+    const child = execa(command.file, command.args, {
       stdin: "ignore",
       buffer: false,
       reject: false,
       cancelSignal: ctx.signal,
       forceKillAfterDelay: 2000,
+      // its own process group: a Ctrl-C at the terminal reaches tinyrig alone, which stops the board itself after
+      // storing what was measured (QEMU would otherwise die first and the run read as a failure)
+      detached: true,
     });
+    if (child.pid !== undefined) {
+      const tracked = trackEmulator(child.pid, [binary, ...args]);
+      void child.then(tracked.forget, tracked.forget);
+    }
     const output: string[] = [];
     const pty = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(

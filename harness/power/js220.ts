@@ -7,8 +7,7 @@
 // driver needs. It never pretends to measure.
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
-import type { PowerMonitorDriver } from "./index.ts";
-import { EnergyError } from "./types.ts";
+import { EnergyError, type PowerMonitorDriver } from "./types.ts";
 
 export const JS220_USB = { vid: "16d0", pid: "10ba" } as const;
 

@@ -4,13 +4,13 @@
 // sample per line (`MMMM-EE`: 4-digit mantissa, signed 2-digit exponent; with `output energy` the joules of that
 // sample period), `TimeStamp:` lines once a second and `event NN ris` where the DUT's timestamp pin fell.
 // Protocol facts: ../shared/reference/power-monitors.md (from mlcommons/tiny's runner and ST's documentation).
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { SerialTransport } from "../transport/serial.ts";
 import { waitForUsbSerial } from "../transport/find.ts";
-import type { PowerMonitorDriver } from "./index.ts";
 import { TransportClosed, TransportTimeout, type Transport } from "../transport/types.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter } from "./types.ts";
+import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
 export const LPM01A_BAUD = 3_686_400;
 export const lpm01aSchema = z.object({
@@ -35,11 +35,31 @@ export function parseLpmValue(text: string): number | undefined {
   return Number(m[1]) * 10 ** ((m[2] === "-" ? -1 : 1) * Number(m[3]));
 }
 
+interface PendingCommand {
+  cmd: string;
+  /** Whether a line is this command's answer: "ack", "error" (a refusal; its `Error detail:` line follows), or neither. */
+  answer(line: string): "ack" | "error" | undefined;
+  resolve(line: string): void;
+  reject(e: Error): void;
+}
+
+/** The documented grammar: `ack <cmd> ...` or `error <cmd> ...`; `powershield` answers `PowerShield present <id>`. */
+function commandAnswer(cmd: string): PendingCommand["answer"] {
+  const op = cmd.split(" ")[0]!;
+  return (line) => {
+    if (line.startsWith(`ack ${op}`) || (op === "powershield" && line.startsWith("PowerShield present"))) return "ack";
+    if (line.startsWith(`error ${op}`)) return "error";
+    return undefined;
+  };
+}
+
 export class Lpm01aMonitor implements EnergyMeter {
   readonly kind = "measured" as const;
   identity = "STMicro X-NUCLEO-LPM01A";
   private readonly data: SampledEnergy; // joules per sample period, and the sample index of each timestamp event
-  private pending: { cmd: string; resolve(line: string): void; reject(e: Error): void } | undefined;
+  private pending: PendingCommand | undefined;
+  /** A refusal whose `Error detail:` line has not come yet. */
+  private refusal: { command: PendingCommand; line: string; timer: NodeJS.Timeout } | undefined;
   private failure: Error | undefined;
   private completed = false;
   private started = false;
@@ -55,7 +75,7 @@ export class Lpm01aMonitor implements EnergyMeter {
   }
 
   static async open(path: string, cfg: { voltageV: number; sampleRateHz: number; commandTimeoutMs?: number }): Promise<Lpm01aMonitor> {
-    const t = await SerialTransport.open(path, LPM01A_BAUD); // stale lines from a previous session are flushed here
+    const t = await SerialTransport.open(path, LPM01A_BAUD); // flushes what had arrived; begin() resynchronises
     const m = new Lpm01aMonitor(t, cfg.voltageV, cfg.sampleRateHz, cfg.commandTimeoutMs ?? 3000);
     m.pump = m.readLoop();
     return m;
@@ -71,32 +91,44 @@ export class Lpm01aMonitor implements EnergyMeter {
         this.fail(err instanceof TransportClosed ? new EnergyError(`the LPM01A stopped talking: ${(err as Error).message}`) : (err as Error));
         return;
       }
-      if (line.startsWith(PROMPT)) line = line.slice(PROMPT.length);
-      const v = parseLpmValue(line);
-      if (v !== undefined) {
-        this.data.add(v);
-        continue;
-      }
-      if (EVENT.test(line)) {
-        this.data.edge();
-        continue;
-      }
-      if (line === "Acquisition completed") {
-        this.completed = true;
-        continue;
-      }
-      if (line.startsWith("TimeStamp:") || line === "") continue;
-      const p = this.pending;
-      if (p && (line.startsWith(`ack ${p.cmd.split(" ")[0]}`) || line.startsWith("PowerShield present"))) {
-        this.pending = undefined;
-        p.resolve(line);
-      } else if (p && line.startsWith("error")) {
-        this.pending = undefined;
-        const detail = await this.transport.nextLine(500).catch(() => "");
-        p.reject(new EnergyError(`LPM01A refused "${p.cmd}": ${line}${detail ? ` (${detail.trim()})` : ""}`));
-      }
-      // anything else (stale acks from an earlier session) is not ours: ignored
+      this.handle(line.startsWith(PROMPT) ? line.slice(PROMPT.length) : line);
     }
+  }
+
+  private handle(line: string): void {
+    if (this.refusal) {
+      const detail = line.startsWith("Error detail:") ? line : undefined;
+      this.refuse(detail);
+      if (detail) return;
+    }
+    const v = parseLpmValue(line);
+    if (v !== undefined) {
+      this.data.add(v);
+      return;
+    }
+    if (EVENT.test(line)) {
+      this.data.edge();
+      return;
+    }
+    if (line === "Acquisition completed") {
+      this.completed = true;
+      return;
+    }
+    if (line.startsWith("TimeStamp:") || line === "") return;
+    const p = this.pending;
+    const answer = p?.answer(line);
+    if (!p || !answer) return; // not an answer to the command in flight (an earlier session's, an unasked detail): not ours
+    this.pending = undefined;
+    if (answer === "ack") return p.resolve(line);
+    // its detail comes on the next line; a refusal without one is reported all the same
+    this.refusal = { command: p, line, timer: setTimeout(() => this.refuse(undefined), 300) };
+  }
+
+  private refuse(detail: string | undefined): void {
+    const r = this.refusal!;
+    this.refusal = undefined;
+    clearTimeout(r.timer);
+    r.command.reject(new EnergyError(`LPM01A refused "${r.command.cmd}": ${r.line}${detail ? ` (${detail})` : ""}`));
   }
 
   private fail(err: Error): void {
@@ -105,15 +137,18 @@ export class Lpm01aMonitor implements EnergyMeter {
     this.pending = undefined;
   }
 
-  /** Sends a command and waits for its acknowledgement. */
-  async command(cmd: string): Promise<string> {
+  /** Sends a command and waits for its answer (by default its `ack`; an `error` rejects, with its detail). */
+  async command(cmd: string, answer: PendingCommand["answer"] = commandAnswer(cmd)): Promise<string> {
     if (this.failure) throw this.failure;
     const reply = new Promise<string>((resolve, reject) => {
-      this.pending = { cmd, resolve, reject };
+      this.pending = { cmd, answer, resolve, reject };
     });
-    await this.transport.write(`${cmd}\r\n`);
+    // The answer may come (or the port fail) before the write below returns, or after the timeout: the promise is
+    // handled now, so settling it then is never an unhandled rejection (which would end a real run's process).
+    reply.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     try {
+      await this.transport.write(`${cmd}\r\n`);
       return await Promise.race([
         reply,
         new Promise<string>((_, reject) => {
@@ -122,12 +157,24 @@ export class Lpm01aMonitor implements EnergyMeter {
       ]);
     } finally {
       clearTimeout(timer);
-      this.pending = undefined;
+      if (this.pending?.cmd === cmd) this.pending = undefined;
     }
+  }
+
+  /**
+   * Resynchronises with the monitor: bytes of an earlier session may still be queued in the port, or on their way
+   * (flushing when the port opens races them). `echo` with a fresh token is answered after everything the monitor sent
+   * before it, so every line before the one carrying the token is discarded, whatever the timing. Acknowledged or
+   * refused (firmware without `echo`), the answer carries the token.
+   */
+  private async resynchronise(): Promise<void> {
+    const token = `tinyrig-sync-${randomBytes(6).toString("hex")}`;
+    await this.command(`echo ${token}`, (line) => (line.includes(token) ? "ack" : undefined));
   }
 
   /** MLPerf Tiny's setup: host control, supply voltage, rate, infinite acquisition, events on D7, energy output. */
   async begin(): Promise<void> {
+    await this.resynchronise();
     const present = await this.command("powershield");
     const version = await this.command("version");
     this.identity = `STMicro X-NUCLEO-LPM01A ${present.replace("PowerShield present", "id").trim()} fw ${version.replace(/^ack version\s*/, "")}`;

@@ -1,8 +1,6 @@
 // Qoitech Otii Arc / Ace through the Otii 3 TCP server (the desktop app's or otii-server's, default port 1905; the
-// Automation Toolbox licence must already be reserved there). One JSON object per line, `\r\n`-terminated: requests
-// `{type:"request", cmd, data, trans_id}`, answered by `{type:"response"|"error", trans_id, ...}`; `information` and
-// `progress` messages arrive unasked, in between. Protocol facts: ../shared/reference/power-monitors.md (from Qoitech's
-// Python client).
+// Automation Toolbox licence must already be reserved there): the driver. The server's JSON protocol is in
+// otii-protocol.ts, the edge detection and integration in otii-decoder.ts.
 //
 // Energy: the DUT's timestamp pin goes to a GPI (i1/i2), recorded as a digital channel whose changes carry their own
 // timestamps, between current samples. Each window's energy is integrated here from the recorded main current (`mc`)
@@ -12,14 +10,12 @@
 // a 100 ms window. Integrating also checks the samples' timestamps for gaps and gives the same raw trace as the other
 // monitors. Voltage: the main output's set voltage (the Arc regulates it). The GPI's and the current's timestamps are
 // taken as one timebase, the recording's (Qoitech's sync_with_log example bounds `mc` statistics by `rx` timestamps).
-import { Socket } from "node:net";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
-import type { PowerMonitorDriver } from "./index.ts";
+import { fallingEdges, integrateSpans } from "./otii-decoder.ts";
+import { analogReply, CHUNK, countReply, devicesReply, digitalReply, OTII_DEFAULT_PORT, OtiiClient, projectReply, recordingReply, reply, valueReply } from "./otii-protocol.ts";
 import { waitForEdges } from "./sampled-energy.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter, type Span } from "./types.ts";
-
-export const OTII_DEFAULT_PORT = 1905;
+import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
 export const otiiSchema = z
   .object({
@@ -38,184 +34,6 @@ export const otiiSchema = z
   })
   .strict();
 export type OtiiConfig = z.output<typeof otiiSchema>;
-
-// ---- the TCP JSON client -------------------------------------------------------------------------------------------
-
-const message = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("response"), trans_id: z.string(), cmd: z.string().optional(), data: z.unknown().optional() }),
-  z.object({ type: z.literal("error"), trans_id: z.string().optional(), cmd: z.string().optional(), errorcode: z.string(), data: z.unknown().optional() }),
-  z.object({ type: z.literal("information"), info: z.string().optional(), data: z.unknown().optional() }),
-  z.object({ type: z.literal("progress") }).passthrough(),
-]);
-const connectedInfo = z.object({ otii_version: z.string(), protocol_version: z.string().optional(), server: z.string().optional() });
-
-/** An `error` reply: the server's errorcode and, where it gives one, its message. */
-export class OtiiError extends EnergyError {
-  constructor(
-    readonly cmd: string,
-    readonly errorcode: string,
-    detail: string,
-  ) {
-    super(`Otii refused "${cmd}": ${errorcode}${detail ? ` (${detail})` : ""}`);
-    this.name = "OtiiError";
-  }
-}
-
-interface Pending {
-  cmd: string;
-  resolve(data: unknown): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
-
-export class OtiiClient {
-  server: z.output<typeof connectedInfo> | undefined;
-  private buffer = "";
-  private nextId = 1;
-  private readonly pending = new Map<string, Pending>();
-  private closedBy: Error | undefined;
-  private greeted: ((err?: Error) => void) | undefined;
-
-  private constructor(
-    private readonly socket: Socket,
-    readonly address: string,
-    private readonly timeoutMs: number,
-    private readonly log: (line: string) => void,
-  ) {
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => this.onData(chunk));
-    socket.on("close", () => this.shut(new EnergyError(`the Otii server at ${address} closed the connection`)));
-    socket.on("error", (err) =>
-      this.shut(
-        this.greeted
-          ? new EnergyError(`cannot reach the Otii server at ${address}: ${err.message} (is the Otii app's TCP server or otii-server running?)`)
-          : new EnergyError(`the Otii server at ${address}: ${err.message}`),
-      ),
-    );
-  }
-
-  /** Connects and waits for the server's `connected` information message. */
-  static connect(host: string, port: number, opts: { timeoutMs?: number; log?: (line: string) => void } = {}): Promise<OtiiClient> {
-    const timeoutMs = opts.timeoutMs ?? 5000;
-    const socket = new Socket();
-    const client = new OtiiClient(socket, `${host}:${port}`, timeoutMs, opts.log ?? (() => undefined));
-    return new Promise<OtiiClient>((resolve, reject) => {
-      const timer = setTimeout(() => done(new EnergyError(`the Otii server at ${host}:${port} sent no "connected" message within ${timeoutMs} ms`)), timeoutMs);
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        client.greeted = undefined;
-        if (err) {
-          socket.destroy();
-          reject(err);
-        } else resolve(client);
-      };
-      client.greeted = done; // a failure before the greeting ends up here, through shut()
-      socket.connect(port, host);
-    });
-  }
-
-  get closed(): boolean {
-    return this.closedBy !== undefined;
-  }
-
-  /** Sends one command and resolves with its reply's `data`. */
-  request(cmd: string, data?: Record<string, unknown>, timeoutMs = this.timeoutMs): Promise<unknown> {
-    if (this.closedBy) return Promise.reject(this.closedBy);
-    const id = String(this.nextId++);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new EnergyError(`the Otii server at ${this.address} did not answer "${cmd}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { cmd, resolve, reject, timer });
-      this.socket.write(JSON.stringify({ type: "request", cmd, ...(data ? { data } : {}), trans_id: id }) + "\r\n");
-    });
-  }
-
-  close(): Promise<void> {
-    this.shut(new EnergyError(`the connection to the Otii server at ${this.address} was closed by tinyrig`));
-    if (this.socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.socket.once("close", () => resolve());
-      this.socket.end();
-      setTimeout(() => this.socket.destroy(), 500).unref();
-    });
-  }
-
-  private shut(reason: Error): void {
-    this.closedBy ??= reason;
-    this.greeted?.(reason);
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(reason);
-      this.pending.delete(id);
-    }
-  }
-
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf("\n")) >= 0) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, "");
-      this.buffer = this.buffer.slice(nl + 1);
-      if (line.trim()) this.onMessage(line);
-    }
-  }
-
-  private onMessage(line: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      return this.shut(new EnergyError(`the Otii server at ${this.address} sent a line that is not JSON: ${JSON.stringify(line.slice(0, 120))}`));
-    }
-    const parsed = message.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return this.shut(new EnergyError(`the Otii server at ${this.address} sent a malformed message (${issue.path.join(".") || "type"}: ${issue.message}): ${JSON.stringify(line.slice(0, 120))}`));
-    }
-    const m = parsed.data;
-    if (m.type === "information") {
-      if (m.info === "connected" && this.greeted) {
-        const info = connectedInfo.safeParse(m.data);
-        if (!info.success) return this.greeted(new EnergyError(`the Otii server's "connected" message lacks ${info.error.issues[0]!.path.join(".")}: ${line.slice(0, 120)}`));
-        this.server = info.data;
-        return this.greeted();
-      }
-      return this.log(`otii: ${m.info ?? "information"} ${m.data === undefined ? "" : JSON.stringify(m.data)}`);
-    }
-    if (m.type === "progress") return; // long operations report progress; nothing here waits on it
-    const p = m.trans_id === undefined ? undefined : this.pending.get(m.trans_id);
-    if (!p) return this.log(`otii: a reply to no pending request: ${line.slice(0, 120)}`);
-    this.pending.delete(m.trans_id!);
-    clearTimeout(p.timer);
-    if (m.type === "response") return p.resolve(m.data);
-    const data = (m.data ?? {}) as Record<string, unknown>;
-    const detail = ["message", "device_id", "key", "value"].filter((k) => data[k] !== undefined).map((k) => `${k}: ${JSON.stringify(data[k])}`).join(", ");
-    p.reject(new OtiiError(p.cmd, m.errorcode, detail));
-  }
-}
-
-/** Validates a reply's `data` where it enters, naming the command and the field on a mismatch. */
-function reply<T extends z.ZodTypeAny>(cmd: string, schema: T, data: unknown): z.output<T> {
-  const r = schema.safeParse(data);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new EnergyError(`the Otii server's reply to "${cmd}" is malformed: data.${i.path.join(".")}: ${i.message}`);
-  }
-  return r.data;
-}
-
-const devicesReply = z.object({ devices: z.array(z.object({ device_id: z.string(), name: z.string(), type: z.string() }).passthrough()) });
-const projectReply = z.object({ project_id: z.number().int() });
-const recordingReply = z.object({ recording_id: z.number().int() });
-const valueReply = z.object({ value: z.number() });
-const countReply = z.object({ count: z.number().int().nonnegative() });
-const analogReply = z.object({ data_type: z.literal("analog"), timestamp: z.number(), interval: z.number().positive(), values: z.array(z.number()) });
-const digitalReply = z.object({ data_type: z.literal("digital"), values: z.array(z.object({ timestamp: z.number(), value: z.union([z.boolean(), z.literal(0), z.literal(1)]) })) });
-
-/** The server's fetch limit per request is not documented; Qoitech's client asks for at most this many values. */
-const CHUNK = 40_000;
 
 // ---- the monitor --------------------------------------------------------------------------------------------------
 
@@ -363,11 +181,7 @@ export class OtiiMonitor implements EnergyMeter {
         const cmd = "recording_get_channel_data";
         const { values } = reply(cmd, digitalReply, await this.request(cmd, this.channel(pin, { index: this.digitalRead, count: n })));
         if (values.length !== n) throw new EnergyError(`the Otii server returned ${values.length} of the ${n} values of ${pin} asked for from index ${this.digitalRead}`);
-        for (const v of values) {
-          const high = v.value === true || v.value === 1;
-          if (this.level === true && !high) this.edges.push(v.timestamp);
-          this.level = high;
-        }
+        this.level = fallingEdges(values, this.level, this.edges);
         this.digitalRead += n;
       }
     } catch (err) {
@@ -407,31 +221,7 @@ export class OtiiMonitor implements EnergyMeter {
       }
       values.set(got.values, index - first);
     }
-    // sample j covers [t0 + j*interval, t0 + (j+1)*interval)
-    const chargeUpTo = (t: number): number => {
-      const x = (t - t0) / interval - first; // position in samples from the first fetched
-      const whole = Math.min(values.length, Math.max(0, Math.floor(x)));
-      let sum = 0;
-      for (let j = 0; j < whole; j++) sum += values[j]!;
-      if (whole < values.length) sum += values[whole]! * (x - whole);
-      return sum * interval;
-    };
-    const charges = at.map(chargeUpTo);
-    const spans: Span[] = [];
-    for (let k = 0; k + 1 < at.length; k++) {
-      spans.push({ energyUj: (charges[k + 1]! - charges[k]!) * this.voltageV * 1e6, durationUs: (at[k + 1]! - at[k]!) * 1e6 });
-    }
-    const result: EdgeSpans = { spans };
-    if (trace) {
-      result.trace = {
-        unit: "A",
-        sampleRateHz: 1 / interval,
-        voltageV: this.voltageV,
-        samples: values,
-        edges: at.map((t) => Math.floor((t - t0) / interval) - first), // the sample each edge falls in
-      };
-    }
-    return result;
+    return integrateSpans(at, { t0, interval, first, values }, this.voltageV, trace);
   }
 }
 

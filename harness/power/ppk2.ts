@@ -1,30 +1,14 @@
-// Nordic Power Profiler Kit II over its USB CDC port: a raw byte protocol. Commands are opcode bytes without replies,
-// except GetMetadata (0x19), which answers `Key: value` lines (the calibration) ending `END`. After AverageStart
-// (0x06) the port streams one little-endian 32-bit word per 10 us: ADC bits 0-13, range 14-16, a 6-bit counter 18-23
-// and the eight logic inputs D0-D7 24-31, so the DUT's timestamp pin is sampled in the same slot as its current.
-// Protocol facts: ../shared/reference/power-monitors.md (from Nordic's nRF Connect Power Profiler and peer hosts).
+// Nordic Power Profiler Kit II over its USB CDC port: the driver. Its byte protocol is in ppk2-protocol.ts, the
+// sample stream's decoding in ppk2-decoder.ts; this module finds the port, sets the PPK2 up, feeds the stream to the
+// decoder and watches it for stalls. The DUT's timestamp pin is sampled in the same 10 us slot as its current.
 import { SerialPort } from "serialport";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
-import type { PowerMonitorDriver } from "./index.ts";
+import { Ppk2StreamDecoder } from "./ppk2-decoder.ts";
+import { parsePpk2Metadata, POWER_MODE, PPK2_BAUD, PPK2_DEFAULT_CALIBRATION, PPK2_OPCODE, PPK2_SAMPLE_RATE_HZ, type Ppk2Calibration, type Ppk2Metadata } from "./ppk2-protocol.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
-import { EnergyError, type EdgeSpans, type EnergyMeter } from "./types.ts";
-
-export const PPK2_USB = { vid: "1915", pid: "c00a" } as const;
-export const PPK2_SAMPLE_RATE_HZ = 100_000;
-/** The CDC port ignores the rate; Nordic's app opens it at this one. */
-const PPK2_BAUD = 115_200;
-
-export const PPK2_OPCODE = {
-  AverageStart: 0x06,
-  AverageStop: 0x07,
-  DeviceRunningSet: 0x0c,
-  RegulatorSet: 0x0d,
-  SetPowerMode: 0x11,
-  GetMetadata: 0x19,
-} as const;
-const POWER_MODE = { ampere: 1, source: 2 } as const;
+import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
 const logicPin = z.enum(["D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7"]);
 export const ppk2Schema = z
@@ -50,162 +34,6 @@ export const ppk2Schema = z
   .strict();
 export type Ppk2Config = z.output<typeof ppk2Schema>;
 
-// ---- calibration and sample conversion ----------------------------------------------------------------------------
-
-/** Per-range calibration (index = range 0..4), as the metadata reply gives it. */
-export interface Ppk2Calibration {
-  r: number[];
-  gs: number[];
-  gi: number[];
-  o: number[];
-  s: number[];
-  i: number[];
-  ug: number[];
-}
-
-/** Nordic's defaults for a key the metadata lacks (or gives as nan). */
-export const PPK2_DEFAULT_CALIBRATION: Readonly<Ppk2Calibration> = Object.freeze({
-  r: [1031.64, 101.65, 10.15, 0.94, 0.043],
-  gs: [1, 1, 1, 1, 1],
-  gi: [1, 1, 1, 1, 1],
-  o: [0, 0, 0, 0, 0],
-  s: [0, 0, 0, 0, 0],
-  i: [0, 0, 0, 0, 0],
-  ug: [1, 1, 1, 1, 1],
-});
-
-export interface Ppk2Metadata {
-  calibration: Ppk2Calibration;
-  calibrated?: boolean;
-  vddMv?: number;
-  hw?: number;
-  /** 1 ampere meter, 2 source meter (the mode the device was left in). */
-  mode?: number;
-  /** Calibration keys the device sent as nan (their defaults were used). */
-  defaulted: string[];
-}
-
-const CAL_KEYS: Record<string, keyof Ppk2Calibration> = { R: "r", GS: "gs", GI: "gi", O: "o", S: "s", I: "i", UG: "ug" };
-const META_LINE = /^([A-Za-z]+?)(\d?): (.*)$/;
-
-/** Parses the GetMetadata reply; junk before the first `Key: value` line (stale stream bytes) is skipped. */
-export function parsePpk2Metadata(text: string): Ppk2Metadata {
-  const end = /(?:^|\n)END(?:\r?\n|$)/.exec(text);
-  if (!end) throw new EnergyError(`PPK2 metadata has no END line: ${JSON.stringify(text.slice(-120))}`);
-  const body = text.slice(0, end.index).split(/\r?\n/);
-  const cal: Ppk2Calibration = structuredClone(PPK2_DEFAULT_CALIBRATION) as Ppk2Calibration;
-  const meta: Ppk2Metadata = { calibration: cal, defaulted: [] };
-  let started = false;
-  for (const line of body) {
-    const m = META_LINE.exec(line.trim());
-    if (!m) {
-      if (started) throw new EnergyError(`PPK2 metadata: unexpected line ${JSON.stringify(line)}`);
-      continue;
-    }
-    started = true;
-    const [, name, digit, raw] = m as unknown as [string, string, string, string];
-    const value = raw.trim();
-    const field = CAL_KEYS[name.toUpperCase()];
-    const key = `${name}${digit}`;
-    if (field && digit !== "") {
-      const range = Number(digit);
-      if (range > 4) throw new EnergyError(`PPK2 metadata: ${key}: there are 5 ranges (0..4)`);
-      if (/^-?nan$/i.test(value)) {
-        meta.defaulted.push(key);
-        continue;
-      }
-      const n = Number(value);
-      if (value === "" || !Number.isFinite(n)) throw new EnergyError(`PPK2 metadata: ${key}: ${JSON.stringify(value)} is not a number`);
-      if (field === "r" && n <= 0) {
-        meta.defaulted.push(key); // a zero shunt factor (seen on some units) would divide by zero
-        continue;
-      }
-      cal[field][range] = n;
-      continue;
-    }
-    const integer = () => {
-      if (!/^-?\d+$/.test(value)) throw new EnergyError(`PPK2 metadata: ${key}: ${JSON.stringify(value)} is not an integer`);
-      return Number(value);
-    };
-    switch (key.toUpperCase()) {
-      case "CALIBRATED":
-        meta.calibrated = integer() !== 0;
-        break;
-      case "VDD":
-        meta.vddMv = integer();
-        break;
-      case "HW":
-        meta.hw = integer();
-        break;
-      case "MODE":
-        meta.mode = integer();
-        if (meta.mode !== 1 && meta.mode !== 2) throw new EnergyError(`PPK2 metadata: mode: ${value} is neither 1 (ampere) nor 2 (source)`);
-        break;
-      default:
-        break; // other keys (IA, ...) do not enter the conversion
-    }
-  }
-  if (!started) throw new EnergyError(`PPK2 metadata has no "Key: value" line before END: ${JSON.stringify(text.slice(0, 120))}`);
-  return meta;
-}
-
-/** One 4-byte sample word. */
-export function decodePpk2Word(word: number): { adc: number; range: number; counter: number; logic: number } {
-  return { adc: word & 0x3fff, range: (word >>> 14) & 0x7, counter: (word >>> 18) & 0x3f, logic: (word >>> 24) & 0xff };
-}
-
-const ADC_MULT = 1.8 / 163840;
-
-/** Nordic's conversion of a 14-bit ADC value in a range to amperes (before the spike filter). */
-export function ppk2Amperes(adc: number, range: number, cal: Ppk2Calibration, vddMv: number): number {
-  const x = (adc * 4 - cal.o[range]!) * (ADC_MULT / cal.r[range]!);
-  return cal.ug[range]! * (x * (cal.gs[range]! * x + cal.gi[range]!) + (cal.s[range]! * (vddMv / 1000) + cal.i[range]!));
-}
-
-/**
- * Nordic's spike filter: for a few samples after an automatic range switch the output is an exponential average
- * (a slower one in the highest range), which hides the switching transient. The averages run on every sample.
- */
-export class Ppk2SpikeFilter {
-  private static readonly ALPHA = 0.18;
-  private static readonly ALPHA_RANGE4 = 0.06;
-  private static readonly SAMPLES = 3;
-  private avg: number | undefined;
-  private avg4: number | undefined;
-  private prevRange: number | undefined;
-  private afterSwitch = 0;
-  private sinceSwitch = 0;
-
-  apply(amps: number, range: number): number {
-    const prevAvg = this.avg;
-    const prevAvg4 = this.avg4;
-    this.avg = prevAvg === undefined ? amps : Ppk2SpikeFilter.ALPHA * amps + (1 - Ppk2SpikeFilter.ALPHA) * prevAvg;
-    this.avg4 = prevAvg4 === undefined ? amps : Ppk2SpikeFilter.ALPHA_RANGE4 * amps + (1 - Ppk2SpikeFilter.ALPHA_RANGE4) * prevAvg4;
-    this.prevRange ??= range;
-    let out = amps;
-    if (this.prevRange !== range || this.afterSwitch > 0) {
-      if (this.prevRange !== range) {
-        this.sinceSwitch = 0;
-        this.afterSwitch = Ppk2SpikeFilter.SAMPLES;
-      } else {
-        this.sinceSwitch++;
-      }
-      if (range === 4) {
-        if (this.sinceSwitch < 2) {
-          this.avg = prevAvg;
-          this.avg4 = prevAvg4;
-        }
-        out = this.avg4!;
-      } else {
-        out = this.avg!;
-      }
-      this.afterSwitch--;
-    }
-    this.prevRange = range;
-    return out;
-  }
-}
-
 // ---- the monitor --------------------------------------------------------------------------------------------------
 
 export interface Ppk2Options {
@@ -228,7 +56,6 @@ export class Ppk2Monitor implements EnergyMeter {
   metadata: Ppk2Metadata | undefined;
   private readonly data: SampledEnergy;
   private readonly decimation: number;
-  private readonly spike: Ppk2SpikeFilter | undefined;
   private readonly vddMv: number;
   private cal: Ppk2Calibration = PPK2_DEFAULT_CALIBRATION as Ppk2Calibration;
   private textSink: ((chunk: Buffer) => void) | undefined;
@@ -238,14 +65,7 @@ export class Ppk2Monitor implements EnergyMeter {
   private failure: Error | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private lastByteAt = Date.now();
-  // stream decoding state
-  private remainder: Buffer = Buffer.alloc(0);
-  private expectedCounter: number | undefined;
-  private samples = 0; // 10 us samples decoded since AverageStart
-  private level: number | undefined; // last level of the timestamp bit
-  private blockSum = 0;
-  private blockCount = 0;
-  private pendingEdges: number[] = []; // decimated positions of edges whose samples have not all arrived
+  private stream: Ppk2StreamDecoder | undefined; // since AverageStart
 
   private constructor(
     private readonly port: SerialPort,
@@ -256,12 +76,11 @@ export class Ppk2Monitor implements EnergyMeter {
     this.vddMv = Math.round(opts.voltageV * 1000);
     this.decimation = opts.decimation ?? 1;
     this.sampleRateHz = PPK2_SAMPLE_RATE_HZ / this.decimation;
-    this.spike = opts.spikeFilter === false ? undefined : new Ppk2SpikeFilter();
     this.data = new SampledEnergy(this.sampleRateHz, "A", opts.voltageV);
     this.identity = `Nordic PPK2 at ${path}`;
     port.on("data", (chunk: Buffer) => this.onData(chunk));
     port.on("close", () => {
-      if (!this.closing) this.fail(new EnergyError(`the PPK2's port ${path} closed after ${this.samples} samples${this.partialWord()}`));
+      if (!this.closing) this.fail(new EnergyError(`the PPK2's port ${path} closed after ${this.samplesDecoded()} samples${this.partialWord()}`));
     });
     port.on("error", (err: Error) => this.fail(new EnergyError(`the PPK2's port ${path}: ${err.message}`)));
   }
@@ -313,7 +132,7 @@ export class Ppk2Monitor implements EnergyMeter {
       // Confirmed after the event loop's next poll phase, so bytes that queued while this process was busy count.
       if (stalled()) {
         setImmediate(() => {
-          if (stalled()) this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samples} samples${this.partialWord()}`));
+          if (stalled()) this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samplesDecoded()} samples${this.partialWord()}`));
         });
       }
     }, 50);
@@ -323,7 +142,7 @@ export class Ppk2Monitor implements EnergyMeter {
 
   discardEdges(): void {
     this.data.discardEdges();
-    this.pendingEdges.length = 0;
+    this.stream?.discardEdges();
   }
 
   async nextSpans(edges: number, timeoutMs: number, opts: { trace?: boolean } = {}): Promise<EdgeSpans> {
@@ -364,8 +183,13 @@ export class Ppk2Monitor implements EnergyMeter {
     this.streaming = false;
   }
 
+  private samplesDecoded(): number {
+    return this.stream?.sampleCount ?? 0;
+  }
+
   private partialWord(): string {
-    return this.remainder.length ? ` (the stream broke off inside a sample word: ${this.remainder.length} of 4 bytes)` : "";
+    const n = this.stream?.partialBytes ?? 0;
+    return n ? ` (the stream broke off inside a sample word: ${n} of 4 bytes)` : "";
   }
 
   private send(bytes: number[]): Promise<void> {
@@ -416,67 +240,21 @@ export class Ppk2Monitor implements EnergyMeter {
 
   private resetStream(): void {
     this.data.reset();
-    this.remainder = Buffer.alloc(0);
-    this.expectedCounter = undefined;
-    this.samples = 0;
-    this.level = undefined;
-    this.blockSum = 0;
-    this.blockCount = 0;
-    this.pendingEdges = [];
+    this.stream = new Ppk2StreamDecoder(
+      { timestampBit: this.opts.timestampBit, decimation: this.decimation, calibration: this.cal, vddMv: this.vddMv, spikeFilter: this.opts.spikeFilter !== false },
+      this.data,
+    );
   }
 
   private onData(chunk: Buffer): void {
     this.lastByteAt = Date.now();
     if (this.textSink) return this.textSink(chunk);
-    if (!this.streaming || this.failure) return; // before AverageStart (a draining stream) or after a failure
-    const buf = this.remainder.length ? Buffer.concat([this.remainder, chunk]) : chunk;
-    const whole = buf.length - (buf.length % 4);
-    for (let off = 0; off < whole; off += 4) {
-      if (!this.word(buf.readUInt32LE(off))) return;
+    if (!this.streaming || this.failure || !this.stream) return; // before AverageStart (a draining stream) or after a failure
+    try {
+      this.stream.push(chunk);
+    } catch (err) {
+      this.fail(err as Error);
     }
-    this.remainder = Buffer.from(buf.subarray(whole)); // reads are not aligned to words
-  }
-
-  /** One sample word; false once the stream cannot be trusted. */
-  private word(word: number): boolean {
-    const adc = word & 0x3fff;
-    const range = (word >>> 14) & 0x7;
-    const counter = (word >>> 18) & 0x3f;
-    if (this.expectedCounter !== undefined && counter !== this.expectedCounter) {
-      const lost = (counter - this.expectedCounter) & 0x3f;
-      this.fail(
-        new EnergyError(
-          `the PPK2 lost ${lost} samples (${(lost * 10) / 1000} ms) after sample ${this.samples}: its 6-bit counter went from ` +
-            `${(this.expectedCounter - 1) & 0x3f} to ${counter} (a loss of 64 or more samples, or a misaligned stream, reads the same); ` +
-            "energy is not integrated over a gap",
-        ),
-      );
-      return false;
-    }
-    this.expectedCounter = (counter + 1) & 0x3f;
-    if (range > 4) {
-      this.fail(new EnergyError(`PPK2 sample word 0x${(word >>> 0).toString(16).padStart(8, "0")} after sample ${this.samples} has range ${range} (0..4 exist): a corrupt or misaligned stream`));
-      return false;
-    }
-    let amps = ppk2Amperes(adc, range, this.cal, this.vddMv);
-    if (this.spike) amps = this.spike.apply(amps, range);
-    const level = (word >>> (24 + this.opts.timestampBit)) & 1;
-    if (this.level === 1 && level === 0) {
-      // MLPerf's timestamp pin idles high and pulses low: a falling edge opens the sample it is seen in.
-      const n = this.decimation;
-      const block = Math.floor(this.samples / n);
-      this.pendingEdges.push(this.samples % n < n / 2 ? block : block + 1);
-    }
-    this.level = level;
-    this.samples++;
-    this.blockSum += amps;
-    if (++this.blockCount === this.decimation) {
-      this.data.add(this.blockSum / this.decimation);
-      this.blockSum = 0;
-      this.blockCount = 0;
-    }
-    while (this.pendingEdges.length && this.pendingEdges[0]! <= this.data.sampleCount) this.data.edgeAt(this.pendingEdges.shift()!);
-    return true;
   }
 }
 

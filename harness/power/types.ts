@@ -1,5 +1,8 @@
 // What the energy mode needs from a power monitor, whatever it is: the energy between the device's timestamp-pin
-// edges. A physical monitor measures it; an emulated board's monitor models it.
+// edges. A physical monitor measures it; an emulated board's monitor models it. Each monitor's driver module
+// implements these; the registry (index.ts) only maps board files to drivers.
+import type { z } from "zod";
+import type { BoardDefinition } from "../boards/schema.ts";
 
 /** The energy and time between two consecutive timestamp edges. */
 export interface Span {
@@ -58,4 +61,14 @@ export class EnergyError extends Error {
     super(message);
     this.name = "EnergyError";
   }
+}
+
+/** One module per monitor, behind this: the board-file section it reads, and how to open the monitor. */
+export interface PowerMonitorDriver<C> {
+  /** The board file's `powerMonitor.driver`, e.g. "lpm01a". */
+  driver: string;
+  schema: z.ZodType<C>;
+  /** Executables the driver runs, for `tinyrig doctor` (most drivers talk to a port and need none). */
+  binaries?(config: C): string[];
+  open(config: C, board: BoardDefinition): Promise<EnergyMeter>;
 }

@@ -404,7 +404,8 @@ async function runMode(
   } catch (err) {
     progress.stop();
     const interrupted = opts.signal?.aborted ?? false;
-    const error = (err as Error).message;
+    // interrupted: the signal is the cause, whatever the step it cut short said (the emulator it stopped, ...)
+    const error = interrupted && opts.signal!.reason instanceof Error ? opts.signal!.reason.message : (err as Error).message;
     if (runId !== undefined) store.failRun(runId, error, interrupted ? "interrupted" : "failed");
     progress.log(`  ✗ ${mode}: ${error}`);
     return { workload: workload.id, mode, runId, status: interrupted ? "interrupted" : "failed", error };
