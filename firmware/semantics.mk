@@ -2,6 +2,8 @@
 # firmware, its native tests and the kernel firmware. Set on the make command line or in board.mk.
 #   ROUNDING = double (default) | single    requantisation (MultiplyByQuantizedMultiplier): TFLite Micro / CMSIS-NN's
 #                                           two roundings, or TFLite's TFLITE_SINGLE_ROUNDING one (-DTR_ROUNDING_SINGLE)
+#   QUANTIZE_DIVISION = double (default) | float   QUANTIZE float32 -> int8: x / scale in double, as TFLite's builtin
+#                                           kernel, or in float, as its reference AffineQuantize (-DTR_QUANTIZE_FLOAT_DIVISION)
 ROUNDING ?= double
 ifeq ($(ROUNDING),single)
 SEMANTICS_CFLAGS := -DTR_ROUNDING_SINGLE
@@ -9,4 +11,10 @@ else ifeq ($(ROUNDING),double)
 SEMANTICS_CFLAGS :=
 else
 $(error ROUNDING=$(ROUNDING): takes double or single)
+endif
+QUANTIZE_DIVISION ?= double
+ifeq ($(QUANTIZE_DIVISION),float)
+SEMANTICS_CFLAGS += -DTR_QUANTIZE_FLOAT_DIVISION
+else ifneq ($(QUANTIZE_DIVISION),double)
+$(error QUANTIZE_DIVISION=$(QUANTIZE_DIVISION): takes double or float)
 endif

@@ -7,7 +7,7 @@
 #include "kb.h"
 #include "tr_kernels.h"
 
-enum { CONV, DEPTHWISE, FC };
+enum { CONV, DEPTHWISE, FC, QUANTIZE };
 
 typedef struct {
     const char *name;
@@ -27,6 +27,8 @@ static const layer layers[] = {
     {"depthwise-3x3-32-24x24-s2", DEPTHWISE, {1, 24, 24, 32}, {1, 3, 3, 32}, {1, 12, 12, 32}, 2, 0, 0, 1},
     {"fc-640x128", FC, {1, 1, 1, 640}, {128, 1, 1, 640}, {1, 1, 1, 128}, 1, 0, 0, 1},
     {"fc-128x128", FC, {1, 1, 1, 128}, {128, 1, 1, 128}, {1, 1, 1, 128}, 1, 0, 0, 1},
+    /* QUANTIZE float32 -> int8 of anomaly detection's 640 input features ("MACs" = elements) */
+    {"quantize-f32-640", QUANTIZE, {1, 1, 1, 640}, {1, 1, 1, 1}, {1, 1, 1, 640}, 1, 0, 0, 1},
 };
 
 #define IN_MAX (96 * 96 * 3)
@@ -35,6 +37,7 @@ static const layer layers[] = {
 #define CH_MAX 128
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
+static float f32_buf[640];
 static kb_line line;
 
 static int64_t elems(tr_shape4 s) { return (int64_t)s.n * s.h * s.w * s.c; }
@@ -42,6 +45,7 @@ static int64_t elems(tr_shape4 s) { return (int64_t)s.n * s.h * s.w * s.c; }
 static int64_t macs_of(const layer *l)
 {
     if (l->op == FC) return (int64_t)l->flt.n * l->flt.c;
+    if (l->op == QUANTIZE) return elems(l->out);
     if (l->op == DEPTHWISE) return elems(l->out) * l->flt.h * l->flt.w;
     return elems(l->out) * l->flt.h * l->flt.w * l->flt.c;
 }
@@ -71,6 +75,9 @@ static void run(const layer *l, int optimised, int8_t *out)
     } else if (l->op == DEPTHWISE) {
         if (optimised) tr_depthwise_conv_s8(&p, &q, l->in, in_buf, l->flt, w_buf, bias_buf, l->out, out);
         else tr_depthwise_conv_s8_ref(&p, &q, l->in, in_buf, l->flt, w_buf, bias_buf, l->out, out);
+    } else if (l->op == QUANTIZE) {
+        if (optimised) tr_quantize_f32_s8((int32_t)elems(l->in), f32_buf, 0.0390625f * 1.013f, -3, out);
+        else tr_quantize_f32_s8_ref((int32_t)elems(l->in), f32_buf, 0.0390625f * 1.013f, -3, out);
     } else {
         if (optimised) tr_fully_connected_s8(&f, 1, l->flt.c, in_buf, l->flt.n, w_buf, bias_buf, out);
         else tr_fully_connected_s8_ref(&f, 1, l->flt.c, in_buf, l->flt.n, w_buf, bias_buf, out);
@@ -93,6 +100,8 @@ int main(void)
 #endif
         const int32_t depth = l->op == DEPTHWISE ? 1 : l->flt.h * l->flt.w * l->flt.c; /* MACs per output */
         for (int64_t i = 0; i < elems(l->in); ++i) in_buf[i] = (int8_t)kb_next(&r);
+        /* features spread over the int8 range of the scale above, a few beyond it */
+        for (int i = 0; i < 640; ++i) f32_buf[i] = (float)kb_range(&r, -6000, 6000) * 0.001f;
         for (int64_t i = 0; i < elems(l->flt); ++i) w_buf[i] = (int8_t)kb_next(&r);
         /* scales that keep most outputs inside int8, as a trained layer's do */
         int32_t shift = -7;

@@ -1,15 +1,38 @@
-/* QUANTIZE (TFLite reference_ops AffineQuantize and Requantize). */
+/* QUANTIZE: float32 -> int8 (TFLite's QUANTIZE kernel) and int8 -> int8 (TFLite reference_ops Requantize).
+ *
+ * float32 -> int8 is q = clamp(round(x / scale) + zero_point), ties away from zero, with the division in one of two
+ * precisions (build option QUANTIZE_DIVISION, firmware/semantics.mk; docs/architecture.md "QUANTIZE"):
+ *  - double (default): x / scale in double precision, as TFLite's builtin (optimised) QUANTIZE kernel computes it;
+ *  - float (-DTR_QUANTIZE_FLOAT_DIVISION): in single precision, as TFLite's reference AffineQuantize computes it.
+ * A Cortex-M4's FPU has no double: a soft double division and round cost ~640 instructions per element. The double
+ * result is computed in single precision, exactly. Let t = x / scale (the real quotient), f = t rounded to float and
+ * r = t rounded to double (what the double division gives). Every half-integer h with |h| < 2^22 is a float, and
+ * rounding to nearest never crosses a representable number: t > h gives f >= h and r >= h, t < h gives f <= h and
+ * r <= h. So round(f) and round(r) (ties away from zero) can differ only when f or r is h itself, and r = h implies
+ * f = h (h is then nearer t than any other float). Hence round(r) = round(f) whenever f is not a half-integer, and
+ * only elements whose float quotient is exactly a tie take the double division. |f| >= 2^22 saturates either way.
+ * NaN quantises to the zero point. */
 #include <math.h>
 #include "quant_math.h"
 #include "tr_kernels.h"
 
+static inline int8_t quantize_one(float x, float scale, int32_t zero_point)
+{
+    const float f = x / scale;
+    if (f != f) return (int8_t)tr_clamp(zero_point, -128, 127);
+    if (!(fabsf(f) < 0x1p22f)) return f > 0 ? 127 : -128;
+    const int32_t i = (int32_t)f;
+    const float frac = f - (float)i; /* exact */
+    int32_t q = i + (frac >= 0.5f) - (frac <= -0.5f);
+#ifndef TR_QUANTIZE_FLOAT_DIVISION
+    if (frac == 0.5f || frac == -0.5f) q = (int32_t)round((double)x / (double)scale); /* a tie in float: see above */
+#endif
+    return (int8_t)tr_clamp(q + zero_point, -128, 127);
+}
+
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output)
 {
-    for (int32_t i = 0; i < size; ++i) {
-        /* TFLite divides in double (its scale parameter is a double) and rounds half away from zero. */
-        const int32_t q = (int32_t)round((double)input[i] / (double)scale) + zero_point;
-        output[i] = (int8_t)tr_clamp(q, -128, 127);
-    }
+    for (int32_t i = 0; i < size; ++i) output[i] = quantize_one(input[i], scale, zero_point);
 }
 
 void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, int32_t multiplier, int32_t shift,

@@ -260,7 +260,7 @@ static void test_kernels(void)
     /* where the two rounding rules differ: a tie below zero in the shift (-2 * 0.5 / 2 = -0.5), and 4 * 0.65 / 2 = 1.3,
      * which double rounding takes to 2 (2.6 -> 3, then 1.5 -> 2) */
 #ifdef TR_ROUNDING_SINGLE
-    printf("(single rounding)\n");
+    printf("(single rounding, QUANTIZE dividing in float)\n");
     CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == 0, "single rounding: -0.5 rounds half up to 0");
     CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 1, "single rounding: 1.3 -> 1");
 #else
@@ -486,6 +486,44 @@ static void test_requant_fast(void)
     CHECK(bad == 0 && fast > 100000, "requant_fast.h == reference: %ld differ (%ld on the fast form)", bad, fast);
 }
 
+/* QUANTIZE float32 -> int8 against the plain formula of the build's semantics (quantize.c): the double division
+ * computed directly, or the float one; random scales and values, a third of them within a few float ulps of a
+ * rounding tie, where the fast path must hand over to the exact one. */
+static void test_quantize(void)
+{
+    long bad = 0, near_ties = 0;
+    for (int32_t t = 0; t < 3000000; ++t) {
+        const float scale = (float)exp((double)krand(-9000, 2300) / 1000.0); /* 1.2e-4 .. 10 */
+        const int32_t zp = krand(-128, 127);
+        float x;
+        if (t % 3 == 0) { /* k + 1/2 times the scale, moved by a few ulps */
+            x = ((float)krand(-1100, 1100) + 0.5f) * scale;
+            for (int32_t k = krand(-3, 3); k != 0; k += k > 0 ? -1 : 1) x = nextafterf(x, k > 0 ? INFINITY : -INFINITY);
+            ++near_ties;
+        } else {
+            x = (float)krand(-2000000, 2000000) * 1e-3f * scale * (t % 7 == 0 ? 8.0f : 0.1f);
+        }
+        int8_t got;
+        tr_quantize_f32_s8_ref(1, &x, scale, zp, &got);
+#ifdef TR_QUANTIZE_FLOAT_DIVISION
+        const double q = (double)roundf(x / scale);
+#else
+        const double q = round((double)x / (double)scale);
+#endif
+        const int32_t want = q > 1000 ? 127 : q < -1000 ? -128 : tr_clamp((int32_t)q + zp, -128, 127);
+        if (got != want && bad++ < 3) printf("quantize x=%a scale=%a zp=%d: %d, want %d\n", (double)x, (double)scale, zp, got, want);
+    }
+    CHECK(bad == 0, "QUANTIZE float -> int8 == its formula: %ld of 3000000 differ (%ld near ties)", bad, near_ties);
+    const float nan = NAN;
+    int8_t q;
+    tr_quantize_f32_s8_ref(1, &nan, 0.5f, -7, &q);
+    CHECK(q == -7, "NaN quantises to the zero point: %d", q);
+    /* a tie below zero goes away from zero (-40.5 -> -41), in both precisions */
+    const float tie = -20.25f;
+    tr_quantize_f32_s8_ref(1, &tie, 0.5f, 0, &q);
+    CHECK(q == -41, "QUANTIZE -40.5 rounds away from zero: %d", q);
+}
+
 int main(int argc, char **argv)
 {
     test_protocol();
@@ -493,6 +531,7 @@ int main(int argc, char **argv)
     test_kernels();
     test_kernel_equivalences();
     test_requant_fast();
+    test_quantize();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

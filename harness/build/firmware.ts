@@ -10,6 +10,7 @@ import type { FlashImage } from "../flash/types.ts";
 import { loadConfig } from "../config.ts";
 import { packagePath, tinyrigVersion } from "../paths.ts";
 import type { Rounding } from "../interpreter/quantization.ts";
+import type { QuantizeDivision } from "../interpreter/quantize.ts";
 
 export const FIRMWARE_DIR = packagePath("firmware");
 
@@ -39,6 +40,9 @@ export interface FirmwareSpec {
   /** Requantisation rounding (docs/architecture.md "Rounding"): `double` (default; TFLite Micro, CMSIS-NN) or `single`
    * (TFLite's TFLITE_SINGLE_ROUNDING). The host interpreter takes the same option. */
   rounding?: Rounding;
+  /** QUANTIZE float32 -> int8 divides in `double` (default; TFLite's builtin kernel) or `float` (its reference
+   * AffineQuantize). The host interpreter takes the same option. */
+  quantizeDivision?: QuantizeDivision;
   buildRoot?: string;
 }
 
@@ -104,6 +108,7 @@ export function boardMakeVariables(spec: FirmwareSpec): Record<string, string> {
     RAM_ORIGIN: hex(board.memory.ram.origin),
     RAM_LENGTH: String(board.memory.ram.size),
     ROUNDING: spec.rounding ?? "double",
+    QUANTIZE_DIVISION: spec.quantizeDivision ?? "double",
   };
 }
 
@@ -165,7 +170,7 @@ function boardMakeText(spec: FirmwareSpec): string {
 export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
-    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false, spec.rounding ?? "double",
+    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false, spec.rounding ?? "double", spec.quantizeDivision ?? "double",
       ...(spec.modelKind === "classical" ? ["classical"] : [])]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? defaultBuildRoot(), spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);

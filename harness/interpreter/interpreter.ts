@@ -11,7 +11,7 @@ import { maxPoolS8 } from "./max_pool_s8.ts";
 import { paddingFor, shape4 } from "./padding.ts";
 import { planArena } from "./planner.ts";
 import { activationRange, quantizeMultiplier, type Rounding } from "./quantization.ts";
-import { quantizeF32S8, requantizeS8 } from "./quantize.ts";
+import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 
@@ -55,6 +55,9 @@ type Prepared =
 export interface InterpreterOptions {
   /** Requantisation rounding: `double` (default: TFLite Micro, CMSIS-NN) or `single` (TFLITE_SINGLE_ROUNDING). */
   rounding?: Rounding;
+  /** QUANTIZE float32 -> int8 divides in `double` (default: TFLite's builtin kernel) or `float` (its reference
+   * AffineQuantize); also how a float32 input is quantised into an int8 model input. */
+  quantizeDivision?: QuantizeDivision;
 }
 
 export class Interpreter {
@@ -68,9 +71,11 @@ export class Interpreter {
   readonly output: TfliteTensor;
 
   readonly rounding: Rounding;
+  readonly quantizeDivision: QuantizeDivision;
 
   constructor(readonly model: TfliteModel, options: InterpreterOptions = {}) {
     this.rounding = options.rounding ?? "double";
+    this.quantizeDivision = options.quantizeDivision ?? "double";
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
     this.input = model.tensors[model.inputs[0]!]!;
     this.output = model.tensors[model.outputs[0]!]!;
@@ -236,7 +241,7 @@ export class Interpreter {
       case "none":
         if (op.name === "QUANTIZE") {
           const b = this.bytesOf(input);
-          quantizeF32S8(new Float32Array(b.slice().buffer), out.quantization!.scale[0]!, out.quantization!.zeroPoint[0]!, this.i8(out));
+          quantizeF32S8(new Float32Array(b.slice().buffer), out.quantization!.scale[0]!, out.quantization!.zeroPoint[0]!, this.i8(out), this.quantizeDivision);
         } else if (op.name === "DEQUANTIZE") {
           const o8 = this.bytesOf(out);
           const f = new Float32Array(out.elements);

@@ -1,8 +1,18 @@
-// QUANTIZE (TFLite reference_ops AffineQuantize, divided in double, rounded half away from zero; and Requantize).
+// QUANTIZE: float32 -> int8 (TFLite's QUANTIZE kernel: x / scale, rounded half away from zero, + zero point; the
+// division in double as TFLite's builtin kernel does, or in float as its reference AffineQuantize does) and int8 ->
+// int8 (TFLite reference_ops Requantize). As firmware/kernels/quantize.c, which computes the double one in float
+// exactly; NaN quantises to the zero point there and here.
 import { clamp, mulByQuantizedMultiplier, roundHalfAway, type Rounding } from "./quantization.ts";
 
-export function quantizeF32S8(input: Float32Array, scale: number, zeroPoint: number, output: Int8Array): void {
-  for (let i = 0; i < input.length; i++) output[i] = clamp(roundHalfAway(input[i]! / scale) + zeroPoint, -128, 127);
+/** Precision of QUANTIZE's float32 division (docs/architecture.md "QUANTIZE"); the firmware's QUANTIZE_DIVISION. */
+export type QuantizeDivision = "double" | "float";
+
+export function quantizeF32S8(input: Float32Array, scale: number, zeroPoint: number, output: Int8Array, division: QuantizeDivision = "double"): void {
+  for (let i = 0; i < input.length; i++) {
+    // a float division is the double quotient rounded to float (double has more than 2 x 24 + 2 bits)
+    const q = division === "float" ? Math.fround(input[i]! / scale) : input[i]! / scale;
+    output[i] = Number.isNaN(q) ? clamp(zeroPoint, -128, 127) : clamp(roundHalfAway(q) + zeroPoint, -128, 127);
+  }
 }
 
 export function requantizeS8(input: Int8Array, inputZp: number, multiplier: number, shift: number, outputZp: number, output: Int8Array, rounding: Rounding = "double"): void {

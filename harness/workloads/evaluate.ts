@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { Interpreter } from "../interpreter/interpreter.ts";
+import { quantizeF32S8 } from "../interpreter/quantize.ts";
 import { argmax, rocAuc } from "../modes/stats.ts";
 import { loadTflite, modelCost } from "../tflite/model.ts";
 import { readDataset, type Dataset } from "./dataset.ts";
@@ -29,9 +30,11 @@ export function hostReference(interp: Interpreter, transform: string): (input: U
   return (input) => {
     if (transform === "uint8-minus-128") return interp.invoke(Int8Array.from(input, (v) => v - 128));
     if (transform === "float32-quantize" && interp.input.type === "int8") {
-      const f = new Float32Array(input.slice().buffer);
+      // as the firmware's load step: its QUANTIZE kernel, with the interpreter's semantics (ties away from zero)
       const q = interp.input.quantization!;
-      return interp.invoke(Int8Array.from(f, (v) => Math.max(-128, Math.min(127, Math.round(v / q.scale[0]!) + q.zeroPoint[0]!))));
+      const out = new Int8Array(interp.input.elements);
+      quantizeF32S8(new Float32Array(input.slice().buffer), q.scale[0]!, q.zeroPoint[0]!, out, interp.quantizeDivision);
+      return interp.invoke(out);
     }
     return interp.invoke(input);
   };
