@@ -10,7 +10,9 @@ import type { FirmwareImage } from "../harness/build/firmware.ts";
 import type { BoardConnection } from "../harness/run/connect.ts";
 import type { SuiteWorkload } from "../harness/run/suite.ts";
 import { exportRows, toCsv } from "../harness/store/export.ts";
-import { LATEST_VERSION } from "../harness/store/migrations.ts";
+import { hostId } from "../harness/store/host-id.ts";
+import { LATEST_VERSION, MIGRATIONS } from "../harness/store/migrations.ts";
+import { UUID_PATTERN } from "../harness/store/run-record.ts";
 import { ResultStore, StoreError } from "../harness/store/store.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-store-"));
@@ -65,6 +67,36 @@ describe("ResultStore", () => {
     const csv = toCsv(exportRows(store, "inferences"));
     expect(csv.split("\n")[1]).toContain('"a,b.bin"');
     expect(JSON.parse(JSON.stringify(exportRows(store, "runs")))[0].id).toBe(id);
+    store.close();
+  });
+
+  it("gives runs stored before schema v6 a UUID each; new runs get one, this host's id and the store's campaign", () => {
+    const file = path.join(dir, "v5.db");
+    const sql = new Database(file);
+    sql.exec("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
+    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) {
+      sql.exec(m.sql);
+      sql.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, "2026-01-01");
+    }
+    sql.exec(`INSERT INTO host (hostname, os, cpu, node) VALUES ('h', 'linux', 'cpu', 'v20');
+      INSERT INTO board (name, file_sha256, yaml, kind) VALUES ('b', 'x', 'y', 'emulated');
+      INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes) VALUES ('w', 'm', 'n', 1);`);
+    for (let i = 0; i < 3; i++) {
+      sql.exec(`INSERT INTO run (mode, host_id, board_id, workload_id, tinyrig_version, settings_json, started_at, status, simulated, owner_pid, owner_host)
+        VALUES ('performance', 1, 1, 1, '0.1.0', '{}', '2026-01-01', 'completed', 1, 1, 'h')`);
+    }
+    sql.close();
+    const store = ResultStore.open(file);
+    const old = store.listRuns();
+    expect(old.map((r) => r.uuid).every((u) => UUID_PATTERN.test(u))).toBe(true);
+    expect(new Set(old.map((r) => r.uuid)).size).toBe(3);
+    expect(old.map((r) => [r.hostId, r.campaign])).toEqual([[null, null], [null, null], [null, null]]);
+    store.campaign = "nightly-1";
+    const id = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: {}, simulated: true });
+    const run = store.getRun(id)!;
+    expect(run.uuid).toMatch(UUID_PATTERN);
+    expect(run.hostId).toBe(hostId());
+    expect(run.campaign).toBe("nightly-1");
     store.close();
   });
 

@@ -14,7 +14,7 @@ import { loadConfig } from "../config.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { checkFlasherSection } from "./boards.ts";
-import { positiveInteger, positiveNumber, UsageError } from "./usage.ts";
+import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 
 interface RunArgs {
   board?: string;
@@ -28,6 +28,7 @@ interface RunArgs {
   dataset?: string;
   limit?: number;
   resume?: number;
+  campaign?: string;
   "energy-flow"?: "auto" | "mlperf";
   "raw-traces": boolean;
   report: boolean;
@@ -53,6 +54,7 @@ export function runCommands(cli: Argv): void {
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("limit", { type: "string", coerce: positiveInteger("--limit"), describe: "accuracy mode: only the first N inputs (a partial run, never a headline result)" })
       .option("resume", { type: "string", coerce: positiveInteger("--resume"), describe: "continue an interrupted or failed run with its stored settings" })
+      .option("campaign", { type: "string", coerce: campaignId, describe: "the campaign these runs belong to (one nightly = one campaign, e.g. the CI run id); default: none" })
       .option("energy-flow", { choices: ["auto", "mlperf"] as const, describe: "auto (default): energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run" })
       .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
@@ -76,6 +78,7 @@ async function run(args: RunArgs): Promise<number> {
     request = freshRequest(args);
     store = ResultStore.open(args.db);
     abandoned = store.markInterrupted();
+    store.campaign = args.campaign ?? null;
   } else {
     store = ResultStore.open(args.db, { mustExist: true });
     abandoned = store.markInterrupted(); // a run whose process died (killed) is interrupted, so resumable
@@ -190,6 +193,7 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs): RunRe
   check("iterations", args.iterations, args.iterations === r.iterations.given, r.iterations.given === undefined ? "calibrated" : String(r.iterations.given));
   check("limit", args.limit, args.limit === r.limit, r.limit === undefined ? "every input" : String(r.limit));
   check("energy-flow", args["energy-flow"], false, "no energy measured");
+  check("campaign", args.campaign, args.campaign === r.run.campaign, r.run.campaign ?? "no campaign");
   if (conflicts.length) {
     throw new UsageError(`a resumed run keeps the settings it was started with; leave out: ${conflicts.join("; ")}`);
   }

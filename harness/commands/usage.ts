@@ -35,6 +35,15 @@ export function positiveIntegers(label: string) {
   return (texts: unknown): number[] | undefined => (texts === undefined ? undefined : (Array.isArray(texts) ? texts : [texts]).map((t) => one(t)!));
 }
 
+/** A campaign id (`--campaign`): a CI run id or a name, kept as it is; letters, digits and `._:-` only, at most 128. */
+export function campaignId(text: unknown): string | undefined {
+  if (text === undefined) return undefined;
+  if (Array.isArray(text)) throw new UsageError(`--campaign given ${text.length} times: give it once`);
+  const s = String(text);
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(s)) throw new UsageError(`--campaign ${JSON.stringify(s)}: use 1 to 128 letters, digits or . _ : -`);
+  return s;
+}
+
 function number(label: string, text: unknown): number {
   if (Array.isArray(text)) throw new UsageError(`${label} given ${text.length} times: give it once`);
   const s = String(text).trim();

@@ -74,6 +74,20 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       ALTER TABLE run ADD COLUMN firmware_provenance TEXT;
     `,
   },
+  {
+    version: 6,
+    description: "runs that travel: a UUID per run (old rows get one here), the measuring host's stable id, the campaign (e.g. a CI run id)",
+    // SQLite has no UUID function: a version-4 UUID from randomblob, the variant nibble drawn from 8, 9, a or b.
+    sql: `
+      ALTER TABLE run ADD COLUMN uuid TEXT;
+      ALTER TABLE run ADD COLUMN host_uid TEXT;
+      ALTER TABLE run ADD COLUMN campaign TEXT;
+      UPDATE run SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+        || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+      CREATE UNIQUE INDEX run_by_uuid ON run (uuid);
+      CREATE INDEX run_by_campaign ON run (campaign);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,7 +1,7 @@
 // The result store: one SQLite file (WAL), every result committed the moment it arrives, so a run killed at any
 // point keeps what it measured. No SQL outside harness/store/.
 import Database from "better-sqlite3";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { cpus, hostname, platform, release, tmpdir } from "node:os";
@@ -12,6 +12,8 @@ import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement }
 import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
 import { classifyRun, type Validity } from "./validity.ts";
+import { hostId as thisHostId } from "./host-id.ts";
+import { boardRecord, canonicalJson, columnsOf, datasetRecord, firmwareRecord, hostRecord, inferenceRecord, runColumns, runRecord, traceEntryName, traceRecord, windowRecord, workloadRecord, type RunRecord } from "./run-record.ts";
 
 export class StoreError extends Error {
   constructor(message: string) {
@@ -21,7 +23,13 @@ export class StoreError extends Error {
 }
 
 export interface RunRow {
+  /** This database's own number for the run; `uuid` is the run's name everywhere else (bundles, merged databases). */
   id: number;
+  uuid: string;
+  /** The measuring host's stable id (see host-id.ts); null on runs stored before schema v6. */
+  hostId: string | null;
+  /** The campaign the run belongs to (one nightly = one campaign, e.g. a CI run id); null: none given. */
+  campaign: string | null;
   mode: "performance" | "accuracy" | "energy";
   board: string;
   boardKind: "emulated" | "physical";
@@ -76,6 +84,7 @@ export interface RunFilter {
   /** A variant id; "model" or null: runs of the main model. */
   variant?: string | null;
   mode?: string;
+  campaign?: string;
   status?: string;
   since?: string;
   limit?: number;
@@ -91,6 +100,8 @@ export interface EnergySource {
 
 export class ResultStore implements SuiteStore {
   readonly db: Database.Database;
+  /** The campaign runs started through this store belong to (`tinyrig run --campaign`); null: none. */
+  campaign: string | null = null;
 
   private constructor(readonly file: string, db: Database.Database, private readonly copyDir?: string) {
     this.db = db;
@@ -241,14 +252,14 @@ export class ResultStore implements SuiteStore {
           `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
              started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile, dut_model_id,
              arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device,
-             console, flasher, dut_build_id, firmware_provenance)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             console, flasher, dut_build_id, firmware_provenance, uuid, host_uid, campaign)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
           new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
           identity?.name ?? null, identity?.profile ?? null, identity?.model || null,
           caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null,
-          p?.console ?? null, p?.flasher ?? null, p?.deviceBuildId ?? null, p?.firmware ?? null).lastInsertRowid;
+          p?.console ?? null, p?.flasher ?? null, p?.deviceBuildId ?? null, p?.firmware ?? null, randomUUID(), thisHostId(), this.campaign).lastInsertRowid;
       return Number(id);
     })();
   }
@@ -300,10 +311,7 @@ export class ResultStore implements SuiteStore {
   readTrace(runId: number, window: number): EnergyTrace {
     const r = this.db.prepare("SELECT * FROM trace WHERE run_id = ? AND window_idx = ?").get(runId, window) as Record<string, unknown> | undefined;
     if (!r) throw new StoreError(`${this.file}: run ${runId} has no raw trace for window ${window}`);
-    const file = path.join(this.traceDir, r.file as string);
-    if (!existsSync(file)) throw new StoreError(`${file}: the raw trace of run ${runId} window ${window} is missing`);
-    const data = readFileSync(file);
-    if (createHash("sha256").update(data).digest("hex") !== r.sha256) throw new StoreError(`${file}: does not match the sha256 stored for it`);
+    const data = this.readTraceFile(runId, window, r.file as string, r.sha256 as string);
     const raw = gunzipSync(data);
     const samples = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
     return { unit: r.unit as "J" | "A", sampleRateHz: r.sample_rate_hz as number, voltageV: r.voltage_v as number, samples, edges: JSON.parse(r.edges_json as string) as number[] };
@@ -323,11 +331,13 @@ export class ResultStore implements SuiteStore {
    */
   claimForResume(runId: number): void {
     const claimed = this.db
-      .prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ? AND status IN ('interrupted', 'failed')")
-      .run(process.pid, hostname(), runId).changes;
+      .prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ? AND status IN ('interrupted', 'failed') AND (host_uid IS NULL OR host_uid = ?)")
+      .run(process.pid, hostname(), runId, thisHostId()).changes;
     if (claimed === 1) return;
     const r = this.getRun(runId);
     if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
+    // a run measured elsewhere (imported from a bundle) is finished here: one run, one host
+    if (r.hostId !== null && r.hostId !== thisHostId()) throw new StoreError(`run ${runId} (${r.uuid}) was measured on host ${r.hostId}, not this one (${thisHostId()}): resume it there`);
     throw new StoreError(
       r.status === "running"
         ? `run ${runId} is running (pid ${r.ownerPid} on ${r.ownerHost}): it cannot be resumed twice at once`
@@ -362,6 +372,7 @@ export class ResultStore implements SuiteStore {
     if (f.workload) (where.push("w.name = ?"), params.push(f.workload));
     if (f.variant !== undefined) (where.push("w.variant IS ?"), params.push(f.variant === "model" ? null : f.variant));
     if (f.mode) (where.push("r.mode = ?"), params.push(f.mode));
+    if (f.campaign) (where.push("r.campaign = ?"), params.push(f.campaign));
     if (f.status) (where.push("r.status = ?"), params.push(f.status));
     if (f.since) (where.push("r.started_at >= ?"), params.push(f.since));
     const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
@@ -390,6 +401,110 @@ export class ResultStore implements SuiteStore {
       equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1,
       latencyUs: (r.latency_us as number | null) ?? undefined,
     }));
+  }
+
+  /** The run with everything another database needs to hold it (see run-record.ts); its trace files' bytes beside it. */
+  runRecord(runId: number, opts: { traces?: boolean } = {}): { record: RunRecord; traceFiles: Map<string, Buffer> } {
+    const one = (sql: string, id: unknown) => this.db.prepare(sql).get(id) as Record<string, unknown> | undefined;
+    const r = one(`SELECT ${columnsOf(runColumns).join(", ")}, host_id, board_id, firmware_id, workload_id, dataset_id FROM run WHERE id = ?`, runId);
+    if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
+    if (r.status === "running") throw new StoreError(`run ${runId} (${r.uuid as string}) is still running: only finished runs (completed, failed, interrupted) can leave this database`);
+    const part = (table: string, schema: { shape: Record<string, unknown> }, id: unknown) =>
+      id === null ? null : one(`SELECT ${columnsOf(schema).join(", ")} FROM ${table} WHERE id = ?`, id)!;
+    const rows = (table: string, schema: { shape: Record<string, unknown> }, order: string) =>
+      this.db.prepare(`SELECT ${columnsOf(schema).join(", ")} FROM ${table} WHERE run_id = ? ORDER BY ${order}`).all(runId) as Record<string, unknown>[];
+    const uuid = r.uuid as string;
+    const traceFiles = new Map<string, Buffer>();
+    const traces = !opts.traces ? [] : rows("trace", traceRecord, "window_idx").map((t) => {
+      const name = traceEntryName(uuid, t.window_idx as number);
+      const stored = this.readTraceFile(runId, t.window_idx as number, t.file as string, t.sha256 as string);
+      traceFiles.set(name, stored);
+      return { ...t, file: name };
+    });
+    const { host_id, board_id, firmware_id, workload_id, dataset_id, ...run } = r;
+    const record = runRecord.parse({
+      run,
+      host: part("host", hostRecord, host_id),
+      board: part("board", boardRecord, board_id),
+      firmware: part("firmware", firmwareRecord, firmware_id),
+      workload: part("workload", workloadRecord, workload_id),
+      dataset: part("dataset", datasetRecord, dataset_id),
+      windows: rows("window", windowRecord, "idx"),
+      inferences: rows("inference", inferenceRecord, "input_index").map((i) => ({ ...i, raw_output: i.raw_output ? (i.raw_output as Buffer).toString("hex") : null })),
+      traces,
+    });
+    return { record, traceFiles };
+  }
+
+  /**
+   * Adds runs from elsewhere (a bundle), all or none, in one transaction. A run whose UUID is here already is left as
+   * it is when it is the same run (importing twice changes nothing) and refused, named, when it differs. Trace files
+   * are written under this database's trace folder with names made here; a failure removes the ones written.
+   */
+  importRecords(records: RunRecord[], traceFiles: ReadonlyMap<string, Buffer>): { added: string[]; present: string[] } {
+    const added: string[] = [];
+    const present: string[] = [];
+    const written: string[] = [];
+    const insert = (table: string, row: Record<string, unknown>) => {
+      const cols = Object.keys(row);
+      return Number(this.db.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...cols.map((c) => row[c])).lastInsertRowid);
+    };
+    /** The id of the row with exactly these values, added when there is none. */
+    const upsert = (table: string, row: Record<string, unknown>) => {
+      const cols = Object.keys(row);
+      const found = this.db.prepare(`SELECT id FROM ${table} WHERE ${cols.map((c) => `${c} IS ?`).join(" AND ")}`).get(...cols.map((c) => row[c])) as { id: number } | undefined;
+      return found?.id ?? insert(table, row);
+    };
+    try {
+      this.db.transaction(() => {
+        for (const rec of records) {
+          const local = this.db.prepare("SELECT id FROM run WHERE uuid = ?").get(rec.run.uuid) as { id: number } | undefined;
+          if (local) {
+            // a bundle without raw traces holds the same run as this database with them
+            const here = this.runRecord(local.id, { traces: rec.traces.length > 0 }).record;
+            if (canonicalJson(here) !== canonicalJson(rec)) {
+              throw new StoreError(`run ${rec.run.uuid} is already in ${this.file} (run ${local.id}) with different contents; refusing to replace or duplicate it`);
+            }
+            present.push(rec.run.uuid);
+            continue;
+          }
+          // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
+          const firmwareId = rec.firmware
+            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ?? insert("firmware", rec.firmware))
+            : null;
+          const runId = insert("run", {
+            ...rec.run,
+            host_id: upsert("host", rec.host), board_id: upsert("board", rec.board), firmware_id: firmwareId,
+            workload_id: upsert("workload", rec.workload), dataset_id: rec.dataset ? upsert("dataset", rec.dataset) : null,
+          });
+          for (const w of rec.windows) insert("window", { ...w, run_id: runId });
+          for (const i of rec.inferences) insert("inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
+          for (const t of rec.traces) {
+            const data = traceFiles.get(t.file);
+            if (!data) throw new StoreError(`run ${rec.run.uuid}: its trace ${t.file} is not in the bundle`);
+            mkdirSync(this.traceDir, { recursive: true });
+            const name = `run-${runId}-window-${t.window_idx}.f32.gz`;
+            writeFileSync(path.join(this.traceDir, name), data);
+            written.push(path.join(this.traceDir, name));
+            insert("trace", { ...t, file: name, run_id: runId });
+          }
+          added.push(rec.run.uuid);
+        }
+      })();
+    } catch (err) {
+      for (const f of written) rmSync(f, { force: true });
+      throw err;
+    }
+    return { added, present };
+  }
+
+  /** A stored trace file's bytes, checked against the sha256 its row holds. */
+  private readTraceFile(runId: number, window: number, name: string, sha: string): Buffer {
+    const file = path.join(this.traceDir, name);
+    if (!existsSync(file)) throw new StoreError(`${file}: the raw trace of run ${runId} window ${window} is missing`);
+    const data = readFileSync(file);
+    if (createHash("sha256").update(data).digest("hex") !== sha) throw new StoreError(`${file}: does not match the sha256 stored for it`);
+    return data;
   }
 
   /**
@@ -426,7 +541,7 @@ const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.na
 
 function toRunRow(r: RawRun): RunRow {
   const row: Omit<RunRow, "validity"> = {
-    id: r.id as number, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
+    id: r.id as number, uuid: r.uuid as string, hostId: (r.host_uid as string | null) ?? null, campaign: (r.campaign as string | null) ?? null, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
     workload: r.workload_name as string, variant: (r.variant_name as string | null) ?? null, status: r.status as RunRow["status"], startedAt: r.started_at as string,
     endedAt: r.ended_at as string | null, error: r.error as string | null,
     summary: r.summary_json ? (JSON.parse(r.summary_json as string) as Record<string, unknown>) : null,
