@@ -65,7 +65,7 @@ describe("signals and killed processes", () => {
     expect(r.exitCode, r.all).toBe(130);
     expect(r.stderr).toMatch(/tinyrig: SIGINT: stopping the board and storing what was measured/);
     expect(r.stderr).toMatch(/tinyrig: interrupted by SIGINT: run 1 stored as interrupted in .*sigint\.db, with every window and inference measured before it/);
-    expect(JSON.parse(r.stdout)).toEqual([{ workload: "vibration", mode: "accuracy", runId: 1, status: "interrupted", error: "interrupted by SIGINT" }]);
+    expect(JSON.parse(r.stdout)).toEqual([{ workload: "vibration", mode: "accuracy", runId: 1, status: "interrupted", error: "interrupted by SIGINT", validity: { class: "not a result", reasons: ["run interrupted"] } }]);
     const run = stored(db);
     expect(run).toMatchObject({ status: "interrupted", error: "interrupted by SIGINT" });
     expectInferencesIntact(run, 5);
