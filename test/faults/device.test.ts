@@ -124,7 +124,7 @@ describe("device faults mid-run", () => {
     }
   }, 240_000);
 
-  it("energy the device cannot give does not stop latency and accuracy (defaulted modes: noted with the performance run)", async () => {
+  it("energy the device cannot give does not stop latency and accuracy: noted with the performance run when defaulted, a failed energy run when asked for", async () => {
     // MLPerf-style firmware (no caps, so no timestamp pin on request) on a board with an LPM01A (the simulator)
     const sim = execa(TSX, [path.join(ROOT, "test/fixtures/power/lpm01a-sim.ts"), "--truth", path.join(dir, "truth.json")], { buffer: false, reject: false });
     try {
@@ -142,6 +142,13 @@ describe("device faults mid-run", () => {
       const summary = JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = 'performance'").get() as { summary_json: string }).summary_json) as { energyNotMeasured?: string };
       sql.close();
       expect(summary.energyNotMeasured).toMatch(/cannot pulse its timestamp pin/);
+      // asked for by name: the energy run is stored as failed with the reason, the rest measured, exit 1
+      const asked = path.join(dir, "energy-asked.db");
+      const a = await tinyrig(["run", "--board", withMonitor, "--workload", "vibration", "--mode", "performance", "accuracy", "energy", "--limit", "4", "--db", asked]);
+      expect(a.exitCode, a.all).toBe(1);
+      const as = stored(asked);
+      expect(as.runs.map((r) => [r.mode, r.status])).toEqual([["performance", "completed"], ["accuracy", "completed"], ["energy", "failed"]]);
+      expect(as.runs[2]!.error).toMatch(/cannot pulse its timestamp pin in performance mode/);
     } finally {
       sim.kill();
       await sim;
