@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err && err.name !== "YError") throw err;
       throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? "bad usage");
     });
-  for (const register of [runCommands, resultsCommands, boardCommands, workloadsCommands, buildCommand, flashCommand, doctorCommand]) register(cli);
+  for (const register of [runCommands, resultsCommands, boardCommands, workloadsCommands, buildCommand, flashCommand, doctorCommand, (await import("./commands/export.ts")).exportCommand]) register(cli);
   try {
     await cli.parseAsync();
   } catch (err) {
