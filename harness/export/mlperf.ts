@@ -2,6 +2,7 @@
 // Tiny's submission checker and host runner use (../shared/reference/mlperf-submission.md §2, §5, §6, §10). Pure: the
 // command loads runs and board files and writes the tree (writer.ts).
 import type { BoardDefinition } from "../boards/schema.ts";
+import { median } from "../modes/stats.ts";
 import type { InferenceRow, RunRow, WindowRow } from "../store/store.ts";
 import { accuracyRule, emulation, formatMetric, MLPERF_BENCHMARKS, runRules, type Division, type MlperfBenchmark, type QualifyOptions, type Round } from "./qualify.ts";
 
@@ -59,19 +60,20 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
     const where = `${board} ${workload}`;
     const newestFirst = [...runs].sort((a, b) => b.run.id - a.run.id);
     const judged = newestFirst.map((c) => ({ c, reasons: runRules(c.run, windowSeconds(c.windows), req) }));
-    const explain = (mode: string) =>
-      judged.filter((j) => j.c.run.mode === mode).map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`).join(" | ") || `no ${mode} run`;
     const performance = judged.find((j) => j.c.run.mode === "performance" && j.reasons.length === 0)?.c;
-    if (!performance) {
-      leftOut.push(`${where}: left out, no qualifying performance run (${explain("performance")})`);
-      continue;
-    }
-    const accuracyJudged = judged.filter((j) => j.c.run.mode === "accuracy" && j.c.run.firmwareSha256 === performance.run.firmwareSha256);
-    const accuracyOk = accuracyJudged.map((j) => ({ ...j, reasons: [...j.reasons, ...accuracyRule(benchmark, Number(j.c.run.summary?.value), req.division)] }));
-    const accuracy = accuracyOk.find((j) => j.reasons.length === 0)?.c.run;
-    if (!accuracy) {
-      const why = accuracyOk.map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`).join(" | ") || `no accuracy run of performance run ${performance.run.id}'s firmware ${performance.run.firmwareSha256?.slice(0, 12) ?? "?"}`;
-      leftOut.push(`${where}: left out, no qualifying accuracy run (${why})`);
+    // Accuracy: of the performance run's firmware (so both measure the same build), over the full test set, and in the
+    // closed division at the target.
+    const accuracyJudged = judged
+      .filter((j) => j.c.run.mode === "accuracy")
+      .map((j) => ({ ...j, reasons: [...j.reasons, ...accuracyRule(benchmark, Number(j.c.run.summary?.value), req.division)] }))
+      .map((j) => (performance && j.c.run.firmwareSha256 !== performance.run.firmwareSha256 ? { ...j, reasons: [...j.reasons, `firmware ${j.c.run.firmwareSha256?.slice(0, 12) ?? "?"} is not performance run ${performance.run.id}'s`] } : j));
+    const accuracy = accuracyJudged.find((j) => j.reasons.length === 0)?.c.run;
+    if (!performance || !accuracy) {
+      const why = [
+        performance ? "" : `no qualifying performance run (${explain(judged, "performance")})`,
+        accuracy ? "" : `no qualifying accuracy run (${explain(accuracyJudged, "accuracy")})`,
+      ].filter(Boolean);
+      leftOut.push(`${where}: left out, ${why.join("; ")}`);
       continue;
     }
     const energyRun = judged.find((j) => j.c.run.mode === "energy" && j.reasons.length === 0)?.c;
@@ -80,6 +82,10 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
     entries.push({ system: systemName(board), board, workload, benchmark, performance, accuracy, energy });
   }
   return { entries, leftOut };
+}
+
+function explain(judged: { c: CandidateRun; reasons: string[] }[], mode: string): string {
+  return judged.filter((j) => j.c.run.mode === mode).map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`).join(" | ") || `no ${mode} run`;
 }
 
 /** The device time of each window, s: the device's timestamps where it has them, else latency x iterations. */
@@ -200,12 +206,6 @@ export function runnerPrefix(iso: string | null): string {
 }
 
 const RULE = "---------------------------------------------------------";
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function logHeader(run: RunRow, mode: "a" | "p" | "e"): string[] {
   return [
