@@ -25,6 +25,7 @@ const MODULES: { commands: Record<string, string>; load: () => Promise<Register>
   { commands: { flash: "build and flash the reference firmware for a workload (emulated boards: start and keep running)" }, load: async () => (await import("./commands/flash.ts")).flashCommand },
   { commands: { doctor: "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)" }, load: async () => (await import("./commands/doctor.ts")).doctorCommand },
   { commands: { config: "the settings in force (database, folders, default board) and where each comes from" }, load: async () => (await import("./commands/config.ts")).configCommand },
+  { commands: { export: "export stored runs for publication (an MLPerf Tiny submission tree)" }, load: async () => (await import("./commands/export.ts")).exportCommand },
 ];
 
 /** What `tinyrig --help` says of a command (command modules register with it). */

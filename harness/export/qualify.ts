@@ -1,0 +1,82 @@
+// Which stored runs may go into an MLPerf Tiny submission, and why the others may not. One place for the rules, from
+// MLPerf Tiny's run rules and its submission checker (../shared/reference/mlperf-submission.md, dut-protocol.md).
+// The other branch's harness/store/validity.ts (issue 10, not landed at 3da5bed) classifies headline runs with the
+// same window rule; when it lands, runRules() can read its class instead of repeating the rule.
+import type { RunRow } from "../store/store.ts";
+
+export type Division = "closed" | "open";
+export type Round = "v1.3" | "v1.4";
+export const DIVISIONS: readonly Division[] = ["closed", "open"];
+export const ROUNDS: readonly Round[] = ["v1.3", "v1.4"];
+
+/** An MLPerf Tiny benchmark: its folder name in a submission and its closed-division accuracy target. */
+export interface MlperfBenchmark {
+  folder: "ad" | "ic" | "kws" | "vww";
+  metric: "auc" | "top1";
+  /** Closed division: the accuracy must be at least this (AUC as a fraction, top-1 as a fraction of 1). */
+  target: number;
+  /** Rounds whose checker knows the folder. */
+  rounds: readonly Round[];
+}
+
+/** By the runner's model id (a workload manifest's mlperfModelId). sww01 (streaming) is not exported yet. */
+export const MLPERF_BENCHMARKS: Readonly<Record<string, MlperfBenchmark>> = {
+  ad01: { folder: "ad", metric: "auc", target: 0.85, rounds: ROUNDS },
+  ic01: { folder: "ic", metric: "top1", target: 0.85, rounds: ROUNDS },
+  kws01: { folder: "kws", metric: "top1", target: 0.9, rounds: ROUNDS },
+  vww01: { folder: "vww", metric: "top1", target: 0.8, rounds: ROUNDS },
+};
+
+/** MLPerf Tiny's performance and energy rule: the median of 5 windows, each at least 10 s. */
+export const MLPERF_WINDOWS = 5;
+export const MLPERF_WINDOW_SECONDS = 10;
+
+export interface QualifyOptions {
+  division: Division;
+  allowEmulated: boolean;
+}
+
+/** Emulated, simulated or modelled: what a run's figures are, for the refusal and the system notes. */
+export function emulation(run: RunRow): { emulated: boolean; modelled: boolean } {
+  return { emulated: run.boardKind === "emulated" || run.simulated, modelled: run.modelled };
+}
+
+/** Why one stored run cannot be submitted (empty: it can), whatever the division's accuracy target. */
+export function runRules(run: RunRow, windowSeconds: number[], opts: QualifyOptions): string[] {
+  const reasons: string[] = [];
+  if (run.status !== "completed" || !run.summary) return [`run ${run.status}`];
+  if (run.variant !== null) reasons.push(`model variant ${run.variant} (a submission measures the workload's main model)`);
+  if (!run.datasetSource || !run.datasetSha256) reasons.push("no dataset recorded");
+  else if (run.datasetSource !== "committed" && !run.datasetSource.startsWith("imported:")) reasons.push(`dataset ${run.datasetSource} (neither the committed test set nor a declared one)`);
+  const { emulated, modelled } = emulation(run);
+  if (!opts.allowEmulated && (emulated || modelled)) {
+    reasons.push(`${[emulated ? "emulated (virtual time)" : "", modelled ? "modelled energy" : ""].filter(Boolean).join(", ")}: needs --allow-emulated`);
+  }
+  if (run.mode === "accuracy") {
+    const count = num(run.summary.count);
+    if (run.datasetCount === null || !(count >= run.datasetCount)) reasons.push(`${count} of ${run.datasetCount ?? "?"} inputs (the full test set is needed)`);
+    if (!Number.isFinite(num(run.summary.value))) reasons.push("no accuracy figure");
+  } else {
+    // The windows as stored, not the settings asked for: a window's device time is t1 - t0.
+    if (windowSeconds.length < MLPERF_WINDOWS) reasons.push(`${windowSeconds.length} windows (MLPerf needs ${MLPERF_WINDOWS})`);
+    const shortest = Math.min(...windowSeconds);
+    if (windowSeconds.length && !(shortest >= MLPERF_WINDOW_SECONDS)) reasons.push(`shortest window ${shortest.toFixed(2)} s (MLPerf needs ${MLPERF_WINDOW_SECONDS} s)`);
+    if (!Number.isFinite(num(run.summary.medianThroughput))) reasons.push("no median throughput");
+    if (run.mode === "energy" && !Number.isFinite(num(run.summary.medianEnergyPerInferenceUj))) reasons.push("no median energy per inference");
+  }
+  return reasons;
+}
+
+/** The closed division's accuracy target, checked on the measured figure (not the file's rounded one). */
+export function accuracyRule(benchmark: MlperfBenchmark, value: number, division: Division): string[] {
+  if (division !== "closed") return [];
+  return value >= benchmark.target ? [] : [`accuracy ${formatMetric(benchmark, value)} is under the closed division's target ${formatMetric(benchmark, benchmark.target)}`];
+}
+
+export function formatMetric(b: MlperfBenchmark, value: number): string {
+  return b.metric === "auc" ? `AUC ${value.toFixed(4)}` : `top-1 ${(value * 100).toFixed(2)}%`;
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : Number.NaN;
+}
