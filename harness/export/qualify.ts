@@ -1,7 +1,7 @@
 // Which stored runs may go into an MLPerf Tiny submission, and why the others may not. One place for the rules, from
 // MLPerf Tiny's run rules and its submission checker (../shared/reference/mlperf-submission.md, dut-protocol.md).
-// The other branch's harness/store/validity.ts (issue 10, not landed at 3da5bed) classifies headline runs with the
-// same window rule; when it lands, runRules() can read its class instead of repeating the rule.
+// The window rule is the headline rule of harness/store/validity.ts (its constants); the rest is MLPerf's own: main
+// model only, a declared dataset allowed, emulated results only when asked for.
 import type { RunRow } from "../store/store.ts";
 import { HEADLINE_WINDOWS, HEADLINE_WINDOW_SECONDS } from "../store/validity.ts";
 
