@@ -1,6 +1,6 @@
 // Latency on an emulated board is virtual time under -icount: the same firmware and input give the same microseconds
 // on every run. Shown for every emulated board: two runs, windows of about 1 s (long enough to hold timer wraps on the
-// SysTick boards, and to start at any phase of any slower timer), identical window lengths.
+// SysTick boards, and to start at any phase of any slower timer), identical iteration counts and window lengths.
 import Database from "better-sqlite3";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,12 +12,12 @@ import { tinyrig } from "./helpers/cli.ts";
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-repro-"));
 const emulated = listBoardFiles(boardDirs()).map(loadBoardFile).filter((b) => b.kind === "emulated");
 
-async function windows(board: string, name: string): Promise<{ span: number; latency: number }[]> {
+async function windows(board: string, name: string): Promise<{ iterations: number; span: number; latency: number }[]> {
   const db = path.join(dir, `${name}.db`);
   const r = await tinyrig(["run", "--board", board, "--workload", "vibration", "--mode", "performance", "--windows", "3", "--min-window-seconds", "1", "--db", db]);
   expect(r.exitCode, r.all).toBe(0);
   const sql = new Database(db, { readonly: true });
-  const rows = sql.prepare("SELECT t1_us - t0_us AS span, latency_us AS latency FROM window ORDER BY idx").all() as { span: number; latency: number }[];
+  const rows = sql.prepare("SELECT iterations, t1_us - t0_us AS span, latency_us AS latency FROM window ORDER BY idx").all() as { iterations: number; span: number; latency: number }[];
   sql.close();
   return rows;
 }

@@ -26,15 +26,7 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     for (const w of windows) expect(w.span).toBeGreaterThanOrEqual(500_000); // each window lasts the requested device time
     expect((sql.prepare("SELECT COUNT(*) AS n FROM inference WHERE equals_host_reference = 1").get() as { n: number }).n).toBe(25);
     sql.close();
-
-    // -icount: the same firmware and input give the same timer figures on every run
-    const db2 = path.join(dir, "b.db");
-    const again = await tinyrig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "2", "--min-window-seconds", "0.5", "--db", db2, "--json"]);
-    expect(again.exitCode, again.all).toBe(0);
-    const sql2 = new Database(db2, { readonly: true });
-    const windows2 = sql2.prepare("SELECT iterations, latency_us, t1_us - t0_us AS span FROM window").all();
-    sql2.close();
-    expect(windows2).toEqual(windows);
+    // that a second run gives the same timer figures (-icount) is test/reproducible.test.ts's, on every emulated board
 
     const report = await tinyrig(["report", "--db", db, "--out", path.join(dir, "report")]);
     expect(report.exitCode, report.all).toBe(0);

@@ -1,4 +1,0 @@
-// Whole test sets, bit for bit, on half of the emulated boards (test/helpers/bitexact.ts says what is checked).
-import { describeBitexact } from "./helpers/bitexact.ts";
-
-describeBitexact(0, 2);
