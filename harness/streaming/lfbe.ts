@@ -252,65 +252,6 @@ export function streamFrames(samples: Int16Array, thresholds: Float64Array): Int
   return out;
 }
 
-/**
- * The same features in float64, as MLPerf's training pipeline defines them (symmetric window), rounded with the model
- * input's quantisation: what the fixed-point version approximates (for the tolerance test, not used on any device).
- */
-export function floatReferenceFrames(samples: Int16Array, scale: number, zeroPoint: number): Int8Array {
-  const hops = Math.floor(samples.length / HOP);
-  const out = new Int8Array(hops * BANDS);
-  const w = hamming();
-  const mel = melMatrix();
-  const x = new Float64Array(WINDOW);
-  let prev = 0;
-  const re = new Float64Array(WINDOW), im = new Float64Array(WINDOW);
-  for (let h = 0; h < hops; h++) {
-    x.copyWithin(0, HOP);
-    for (let i = 0; i < HOP; i++) {
-      const s = samples[h * HOP + i]! / 32768;
-      x[HOP + i] = s - 0.96875 * prev;
-      prev = s;
-    }
-    // direct DFT is too slow; a float FFT (radix-2) of the windowed frame
-    for (let n = 0; n < WINDOW; n++) (re[n] = x[n]! * w[n]!), (im[n] = 0);
-    floatFft(re, im);
-    for (let b = 0; b < BANDS; b++) {
-      let e = 0;
-      for (let k = 1; k < BINS; k++) if (mel[b]![k]) e += (mel[b]![k]! * (re[k]! ** 2 + im[k]! ** 2)) / WINDOW;
-      const f = Math.min(1, Math.max(0, (10 * Math.log10(Math.max(e, 1e-30)) + 52) / 64));
-      out[h * BANDS + b] = Math.max(-128, Math.min(127, Math.round(f / scale) + zeroPoint));
-    }
-  }
-  return out;
-}
-
-function floatFft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
-        const p = i + k, q = p + len / 2;
-        const tr = re[q]! * wr - im[q]! * wi, ti = re[q]! * wi + im[q]! * wr;
-        re[q] = re[p]! - tr;
-        im[q] = im[p]! - ti;
-        re[p] = re[p]! + tr;
-        im[p] = im[p]! + ti;
-      }
-    }
-  }
-}
-
 /** firmware/core/lfbe_tables.h: the tables above as C arrays (`npx tsx harness/streaming/lfbe.ts --write-c`). */
 export function cTablesHeader(): string {
   const t = lfbeTables();
