@@ -28,7 +28,7 @@ export class InterpreterError extends Error {
   }
 }
 
-type Prepared =
+export type Prepared =
   | { kind: "conv" | "depthwise"; p: ConvParams }
   | { kind: "fc"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
@@ -41,7 +41,8 @@ export class Interpreter {
   readonly arenaBytes: number;
   private readonly arena: Uint8Array;
   private readonly offsets: Map<number, number>;
-  private readonly prepared: Prepared[];
+  /** Each operator's kernel parameters, computed once (the streaming executor, harness/streaming/model.ts, calls the same kernels). */
+  readonly prepared: readonly Prepared[];
   readonly input: TfliteTensor;
   readonly output: TfliteTensor;
 

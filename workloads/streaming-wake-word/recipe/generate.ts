@@ -4,9 +4,9 @@
 // sections of background: a quiet start, quiet babble, synthetic music, louder speech with music, and a multi-talker
 // babble, always with a low noise floor; peak-normalised and written as 16 kHz 16-bit mono WAV. Test streams use
 // voice/variant pairs the training streams never hear (the wake-word workload's split).
-//   npx tsx workloads/streaming-wake-word/recipe/generate.ts [--long] [--train]
-// writes data/short.wav + short.json (committed), build/long.wav + long.json (--long; its sha256 is in the manifest),
-// build/train-*.bin (--train: int8 log-mel frames per hop and a label per hop, for recipe/train.py).
+//   npx tsx workloads/streaming-wake-word/recipe/generate.ts [--long]
+// writes data/short.wav + short.json (committed), build/long.wav + long.json (--long; its sha256 is in the manifest).
+// The training streams: recipe/training-set.ts.
 import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -245,17 +245,13 @@ export async function writeStream(spec: StreamSpec, dir: string): Promise<{ sha2
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { long: { type: "boolean", default: false }, train: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { long: { type: "boolean", default: false } } });
   const started = Date.now();
   const short = await writeStream(STREAMS.short, path.join(HERE, "data"));
   console.log(`short: data/short.wav sha256 ${short.sha256} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (values.long) {
     const long = await writeStream(STREAMS.long, path.join(HERE, "build"));
     console.log(`long: build/long.wav sha256 ${long.sha256} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  if (values.train) {
-    const { writeTrainingSet } = await import("./training-set.ts");
-    await writeTrainingSet(path.join(HERE, "build"));
   }
 }
 
