@@ -9,6 +9,8 @@ import { DEFAULT_DB, ResultStore } from "../store/store.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { writeReport } from "../report/report.ts";
+import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
+import { isStreamingWorkload } from "../streaming/workload.ts";
 
 interface RunArgs {
   board: string;
@@ -27,6 +29,8 @@ interface RunArgs {
   report: boolean;
   json: boolean;
   trace: boolean;
+  stream?: string;
+  "tp-extension"?: number;
 }
 
 export function runCommands(cli: Argv): void {
@@ -47,7 +51,9 @@ export function runCommands(cli: Argv): void {
       .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
-      .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
+      .option("trace", { type: "boolean", default: false, describe: "print every protocol line" })
+      .option("stream", { type: "string", describe: "streaming workloads: the stream to score (default long)" })
+      .option("tp-extension", { type: "number", describe: "streaming workloads: seconds after a wake word's end a detection still counts (MLPerf's README 1, its code 2)" });
   cli.command("run", "benchmark workloads on a board and store the results", options, async (args) => {
     process.exitCode = await run(args as unknown as RunArgs);
   });
@@ -72,6 +78,19 @@ async function run(args: RunArgs): Promise<number> {
   const board = findBoard(args.board);
   const modes = (args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? ["performance", "accuracy", "energy"] : args.mode) as RunMode[];
   for (const m of modes) if (!["performance", "accuracy", "energy"].includes(m)) throw new Error(`--mode ${m}: not one of performance, accuracy, energy, all`);
+  // streaming workloads (workloads/<id>/streaming.yaml) run as a stream of their own (harness/streaming)
+  const streamIds = args.workload.filter((id) => id !== "all" && isStreamingWorkload(id));
+  if (streamIds.length) {
+    const progress = createProgress();
+    const streams = await runStreamingWorkloads({ ids: streamIds, board, store, progress, stream: args.stream, tpExtensionS: args["tp-extension"] });
+    for (const { id, stored } of streams) console.log(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
+    if (streamIds.length === args.workload.length) {
+      console.error(`results stored in ${store.file}`);
+      store.close();
+      return streams.every((s) => s.stored.status === "completed") ? 0 : 1;
+    }
+    args = { ...args, workload: args.workload.filter((id) => !streamIds.includes(id)) };
+  }
   const selected = args.workload.includes("all") ? listWorkloads() : args.workload.map((id) => loadWorkload(id));
   const variants = args.variant;
   const workloads = variants === undefined
