@@ -371,7 +371,7 @@ static void run_command(tr_dut *d)
     } else if (strcmp(argv[0], "dbraw") == 0) {
         cmd_dbraw(d, argc, argv);
         return; /* answered when its bytes are in (or at once, refused) */
-    } else {
+    } else if (!(d->extra_command && d->extra_command(argc, argv))) {
         say3(d, "e-[Unknown command: ", argv[0], "]");
     }
     say(d, "m-ready");

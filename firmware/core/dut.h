@@ -34,6 +34,9 @@ typedef struct {
     void (*timer_align)(void);   /* port_timer_align: just before each timed window (may be NULL) */
     void (*pin)(int level);
     int energy_mode;
+    /* Commands of a firmware extension (the stream engine, core/stream.c): returns 1 when it took the command, which
+     * then gets its m-ready as any other. NULL: none. */
+    int (*extra_command)(int argc, char **argv);
 } tr_dut;
 
 void tr_dut_boot(tr_dut *d);

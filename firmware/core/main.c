@@ -4,6 +4,9 @@
 #include "glue.h"
 #include "text.h"
 #include "model.h"
+#ifdef TR_STREAM
+#include "stream.h"
+#endif
 
 #define TR_IN_INT8 1
 #define TR_IN_UINT8_MINUS_128 2
@@ -111,5 +114,9 @@ int main(void)
     dut.arena_size = sizeof arena;
     dut.model_bytes = model_bytes;
     dut.output_bytes = model.tensors[model.output].bytes;
+#ifdef TR_STREAM
+    /* MODEL_KIND=stream: the stream engine's commands beside the DUT protocol (core/stream.c) */
+    if (!dut.model_error) tr_stream_attach(&dut, &model, arena);
+#endif
     tr_glue_serve(&dut);
 }

@@ -26,8 +26,11 @@ export interface FirmwareSpec {
   /** What the firmware answers in m-model-[...] (kws01, vww01, ad01, vib01). */
   modelId: string;
   modelPath: string;
-  /** `classical`: modelPath is a C source implementing firmware/core/classical.h (MODEL_KIND=classical). */
-  modelKind?: "tflite" | "classical";
+  /** `classical`: modelPath is a C source implementing firmware/core/classical.h (MODEL_KIND=classical); `stream`: a
+   * .tflite run on every hop of an audio stream by the stream engine (MODEL_KIND=stream, firmware/core/stream.h). */
+  modelKind?: "tflite" | "classical" | "stream";
+  /** Stream engine: a hop is a detection when the int8 output `class` is above `aboveInt8`. */
+  streamDetect?: { class: number; aboveInt8: number };
   /** Bytes the host sends per inference (one window for AD). */
   inputBytes: number;
   transform: InputTransform;
@@ -124,6 +127,7 @@ export function configHeader(spec: FirmwareSpec, buildId?: string): string {
     `#define TR_BOARD_NAME ${cString(spec.board.name)}`,
     ...(spec.resultsMse ? ["#define TR_RESULTS_MSE 1"] : []),
     ...(buildId ? [`#define TR_BUILD_ID ${cString(buildId)}`] : []),
+    ...(spec.streamDetect ? [`#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`, `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`] : []),
     "#endif",
     "",
   ];
@@ -171,7 +175,7 @@ export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
     JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false, spec.rounding ?? "double", spec.quantizeDivision ?? "double",
-      ...(spec.modelKind === "classical" ? ["classical"] : [])]),
+      ...(spec.modelKind === "classical" ? ["classical"] : []), ...(spec.modelKind === "stream" ? ["stream", spec.streamDetect ?? null] : [])]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? defaultBuildRoot(), spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
 }
@@ -216,7 +220,7 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
   writeIfChanged(path.join(dir, "tr_config.h"), configHeader(spec, buildId));
 
   const args = ["-C", FIRMWARE_DIR, "-j2", `BUILD_DIR=${dir}`, `CONFIG_MK=${path.join(dir, "board.mk")}`, `MODEL=${path.resolve(spec.modelPath)}`,
-    ...(spec.modelKind === "classical" ? ["MODEL_KIND=classical"] : [])];
+    ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? [`MODEL_KIND=${spec.modelKind}`] : [])];
   log(`make ${args.join(" ")}`);
   const result = await execa("make", args, { all: true, reject: false });
   if (result.exitCode !== 0) {
@@ -243,7 +247,7 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
     kernels: spec.modelKind === "classical" ? "none (classical model)" : vars.KERNELS!,
     timestampMode: spec.timestampMode,
     config: { ...vars, TR_MODEL_ID: spec.modelId, TR_INPUT_BYTES: String(spec.inputBytes), TR_INPUT_TRANSFORM: spec.transform,
-      ...(spec.modelKind === "classical" ? { MODEL_KIND: "classical" } : {}), TR_BUILD_ID: buildId },
+      ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? { MODEL_KIND: spec.modelKind } : {}), TR_BUILD_ID: buildId },
     buildId,
   };
 }

@@ -15,6 +15,8 @@ import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
+import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
+import { isStreamingWorkload } from "../streaming/workload.ts";
 
 interface RunArgs {
   board?: string;
@@ -34,6 +36,8 @@ interface RunArgs {
   report: boolean;
   json: boolean;
   trace: boolean;
+  stream?: string;
+  "tp-extension"?: number;
 }
 
 /** What a run measures when nothing says otherwise (MLPerf Tiny's performance rule: 5 windows of at least 10 s). */
@@ -59,7 +63,9 @@ export function runCommands(cli: Argv): void {
       .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
-      .option("trace", { type: "boolean", default: false, describe: "print every protocol line" });
+      .option("trace", { type: "boolean", default: false, describe: "print every protocol line" })
+      .option("stream", { type: "string", describe: "streaming workloads: the stream to score (default long)" })
+      .option("tp-extension", { type: "string", coerce: positiveNumber("--tp-extension"), describe: "streaming workloads: seconds after a wake word's end a detection still counts (MLPerf's README 1, its code 2)" });
   cli.command("run", describeCommand("run"), options, async (args) => {
     process.exitCode = await run(args as unknown as RunArgs);
   });
@@ -69,6 +75,25 @@ export function runCommands(cli: Argv): void {
 }
 
 async function run(args: RunArgs): Promise<number> {
+  // Streaming workloads (workloads/<id>/streaming.yaml) run as streams of their own (harness/streaming), before the
+  // clip workloads named with them.
+  const streamIds = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
+  let streamsCompleted = true;
+  if (streamIds.length) {
+    if (args.resume !== undefined) throw new UsageError(`--resume: streaming runs (${streamIds.join(", ")}) cannot be resumed; start a new run`);
+    const board = checkFlasherSection(findBoard(args.board ?? defaultBoard()));
+    const store = ResultStore.open(args.db);
+    try {
+      const streams = await runStreamingWorkloads({ ids: streamIds, board, store, progress: createProgress(), stream: args.stream, tpExtensionS: args["tp-extension"] });
+      for (const { id, stored } of streams) console.log(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
+      streamsCompleted = streams.every((x) => x.stored.status === "completed");
+      console.error(`results stored in ${store.file}`);
+    } finally {
+      store.close();
+    }
+    if (streamIds.length === args.workload!.length) return streamsCompleted ? 0 : 1;
+    args = { ...args, workload: args.workload!.filter((id) => !streamIds.includes(id)) };
+  }
   // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
   // from the database, so it opens that first (and must find it).
   let request: RunRequest;
@@ -129,7 +154,7 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`report written to ${out}`);
   }
   store.close();
-  return results.every((r) => r.status === "completed") ? 0 : 1;
+  return streamsCompleted && results.every((r) => r.status === "completed") ? 0 : 1;
 }
 
 /** What one `tinyrig run` measures, decided before anything is built. */

@@ -41,7 +41,7 @@ export class InterpreterError extends Error {
   }
 }
 
-type Prepared =
+export type Prepared =
   | { kind: "conv" | "depthwise"; p: ConvParams }
   | { kind: "fc"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
@@ -66,7 +66,8 @@ export class Interpreter {
   /** The model input tensor, outside the arena as on the device (no inference overwrites it). */
   private readonly inputData: Uint8Array;
   private readonly offsets: Map<number, number>;
-  private readonly prepared: Prepared[];
+  /** Each operator's kernel parameters, computed once (the streaming executor, harness/streaming/model.ts, calls the same kernels). */
+  readonly prepared: readonly Prepared[];
   readonly input: TfliteTensor;
   readonly output: TfliteTensor;
 

@@ -9,6 +9,8 @@ import { paretoPoints } from "./pareto.ts";
 import { listWorkloads, type Workload } from "../workloads/registry.ts";
 import { renderSvg } from "./render.ts";
 import { loadConfig } from "../config.ts";
+import { streamTimelineChart } from "./stream-timeline.ts";
+import { streamResult } from "../store/streams.ts";
 
 
 export interface ReportOptions {
@@ -36,7 +38,8 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
   const latest = newest.map((r) => headlines.find((h) => sameTarget(h, r)) ?? r);
   const others = newest.filter((r) => !latest.includes(r));
   const perf = latest.filter((r) => r.mode === "performance" && r.summary);
-  const acc = latest.filter((r) => r.mode === "accuracy" && r.summary);
+  const streams = latest.filter((r) => r.summary?.metric === "sww");
+  const acc = latest.filter((r) => r.mode === "accuracy" && r.summary && r.summary.metric !== "sww");
   const energy = latestWithEnergy(latest);
 
   const charts: { name: string; spec: TopLevelSpec | undefined }[] = [
@@ -61,6 +64,11 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
     { name: "pareto", spec: paretoChart(paretoPoints(workloads ?? listWorkloads(), latest)) },
+    // streaming wake word: each stream's detections against its truth windows
+    ...streams.flatMap((r) => {
+      const s = streamResult(store, r.id);
+      return s ? [{ name: `stream-${r.id}`, spec: streamTimelineChart(`${named(r)} on ${r.board}: stream ${s.row.stream}, run ${r.id}`, s.row, s.detections, r.boardKind === "emulated") }] : [];
+    }),
   ];
   const rendered: { name: string; title: string }[] = [];
   for (const c of charts) {
@@ -135,6 +143,10 @@ function figure(r: RunRow): string {
   const phases = s.phasesUj as Record<string, number> | undefined;
   const split = phases ? `; fresh input: load ${phases.load!.toFixed(1)}, pre ${phases.pre!.toFixed(1)}, post ${phases.post!.toFixed(1)} µJ` : "";
   if (r.mode === "performance") return `${(num(s.medianLatencyUs) / 1000).toFixed(3)} ms (median of ${s.windows} windows)${energy ? `; ${energy}${split}` : ""}`;
+  if (s.metric === "sww") {
+    const e = typeof s.energyUj === "number" ? `; ${(num(s.energyUj) / 1e6).toFixed(3)} J, ${num(s.powerMw).toFixed(2)} mW${r.modelled ? " (modelled)" : ""}` : "";
+    return `stream ${s.stream}: TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives}; duty cycle ${(num(s.dutyCycle) * 100).toFixed(2)}%, ${num(s.throughputPerS).toFixed(1)} inf./s${e}`;
+  }
   if (r.mode === "accuracy") {
     const be = s.bitExact as { matched: number; compared: number } | undefined;
     const v = num(s.value);

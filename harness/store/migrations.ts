@@ -88,6 +88,23 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       CREATE INDEX run_by_campaign ON run (campaign);
     `,
   },
+  {
+    version: 7,
+    description: "streams (MLPerf sww01): one scored stream per run, and every detection with its verdict",
+    sql: `
+      CREATE TABLE stream_result (run_id INTEGER PRIMARY KEY REFERENCES run(id) ON DELETE CASCADE, stream TEXT NOT NULL,
+        wav_sha256 TEXT NOT NULL, length_s REAL NOT NULL, hops INTEGER NOT NULL, truth_json TEXT NOT NULL,
+        rules_json TEXT NOT NULL, true_positives INTEGER NOT NULL, false_negatives INTEGER NOT NULL,
+        false_positives INTEGER NOT NULL, false_accepts_per_hour REAL NOT NULL, meets_target INTEGER NOT NULL,
+        duty_cycle REAL NOT NULL, mean_processing_us REAL NOT NULL, min_processing_us REAL NOT NULL,
+        max_processing_us REAL NOT NULL, throughput_per_s REAL NOT NULL, energy_uj REAL, power_mw REAL,
+        energy_kind TEXT CHECK (energy_kind IN ('measured', 'modelled')), energy_source TEXT,
+        time_base TEXT NOT NULL, bit_exact_json TEXT, mode TEXT NOT NULL);
+      CREATE TABLE stream_detection (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL, hop INTEGER, time_s REAL NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('tp', 'fp', 'debounced')), window_idx INTEGER, UNIQUE (run_id, idx));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

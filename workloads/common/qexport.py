@@ -7,6 +7,7 @@ A model is a list of layers (NHWC semantics for export; the torch forward runs N
     AvgPool(kernel=(kh, kw), stride=(sh, sw), padding="VALID") / GlobalAvgPool() / MaxPool(...)
     Flatten()       (only after a global pool: NHWC and NCHW flatten orders agree for 1x1 maps)
     Softmax()
+    Dropout(p)      (training only; nothing is exported for it)
     Quantize() / Dequantize()   float32 model input/output around an int8 body (anomaly detection)
 
     model = Sequential(layers)                        # a torch.nn.Module; train it as usual
@@ -61,6 +62,12 @@ class Flatten:
 
 class Softmax:
     pass
+
+
+class Dropout:
+    """Training only: dropped from the exported graph."""
+    def __init__(self, p):
+        self.p = p
 
 
 class Quantize:
@@ -120,6 +127,8 @@ class Sequential(torch.nn.Module):
                 x = x.mean(dim=(2, 3), keepdim=True)
             elif isinstance(layer, Flatten):
                 x = x.reshape(x.shape[0], -1)
+            elif isinstance(layer, Dropout):
+                x = F.dropout(x, layer.p, self.training)
             elif isinstance(layer, Softmax):
                 x = F.softmax(x, dim=-1) if record is not None or not self.training else x
             if record is not None:

@@ -35,7 +35,7 @@ async function speak(u: Utterance, cacheDir: string): Promise<Float64Array> {
 }
 
 /** 16-bit PCM mono WAV -> samples in [-1, 1] and the sample rate. */
-function parseWav(buf: Buffer): { samples: Float64Array; rate: number } {
+export function parseWav(buf: Buffer): { samples: Float64Array; rate: number } {
   if (buf.toString("latin1", 0, 4) !== "RIFF") throw new Error("espeak-ng did not produce a WAV file");
   const rate = buf.readUInt32LE(24);
   let off = 12;

@@ -1,0 +1,55 @@
+// What `tinyrig run --workload <streaming workload>` does with one: the stream run, stored, and its summary printed.
+// Kept here so the run command only dispatches to it.
+import type { BoardDefinition } from "../boards/schema.ts";
+import type { Progress } from "../run/progress.ts";
+import type { ResultStore } from "../store/store.ts";
+import { runAndStoreStream, type StoredStream } from "./stored.ts";
+import { loadStreamingWorkload } from "./workload.ts";
+
+export interface StreamCommandOptions {
+  ids: string[];
+  board: BoardDefinition;
+  store: ResultStore;
+  progress: Progress;
+  signal?: AbortSignal;
+  /** The manifest stream to score (default `long`). */
+  stream?: string;
+  /** Seconds after a window's end that still count (default: the manifest's, MLPerf's README 1; its code 2). */
+  tpExtensionS?: number;
+  hostCheck?: boolean;
+}
+
+export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ id: string; stored: StoredStream }[]> {
+  const out: { id: string; stored: StoredStream }[] = [];
+  for (const id of o.ids) {
+    const w = loadStreamingWorkload(id);
+    const stream = o.stream ?? "long";
+    const rules = { tpExtensionS: o.tpExtensionS ?? w.manifest.scoring.tpExtensionS, debounceS: w.manifest.scoring.debounceS };
+    o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (emulated: audio through semihosting, virtual time)`);
+    let started = false;
+    const stored = await runAndStoreStream(o.store, {
+      board: o.board, workload: w, stream, rules, hostCheck: o.hostCheck, signal: o.signal,
+      log: (l) => o.progress.log(`  ${l}`),
+      onProgress: (done, total) => {
+        if (!started) o.progress.start(`${id} ${stream}`, total, "hops");
+        started = true;
+        o.progress.update(done);
+      },
+    });
+    o.progress.stop();
+    if (stored.error) o.progress.log(`  ✗ ${stored.error}`);
+    out.push({ id, stored });
+  }
+  return out;
+}
+
+export function streamSummaryLine(r: StoredStream): string {
+  if (!r.result) return r.error?.split("\n")[0] ?? r.status;
+  const s = r.result;
+  const e = s.energy ? `; ${(s.energy.energyUj / 1e6).toFixed(3)} J, ${s.energy.powerMw.toFixed(2)} mW (modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"})` : "";
+  const be = s.bitExact ? `; bit-exact with host ${s.bitExact.outputs}/${s.bitExact.hops} hops` : "";
+  const target = s.stream === "long" ? `MLPerf's target FP<=8, FN<=8 ${s.meetsTarget ? "met" : "not met"}; ` : "";
+  return `TP ${s.score.truePositives} FN ${s.score.falseNegatives} FP ${s.score.falsePositives} of ${s.truth.detection_windows.length} (${target}` +
+    `window end + ${s.score.rules.tpExtensionS} s), ${s.score.falseAcceptsPerHour.toFixed(1)} false accepts/h; duty cycle ${(s.duty.dutyCycle * 100).toFixed(2)}%, ` +
+    `${s.duty.throughputPerS.toFixed(1)} inf./s${e}${be}`;
+}

@@ -1,0 +1,69 @@
+// A stream run kept in the result store: a run row (mode `accuracy`: TP/FN/FP is the stream's accuracy; settings say
+// it is a stream, emulated, in virtual time) opened once the board is up, the stream's row and its detections written
+// when it is scored, the run failed with the error otherwise. Nothing partial is stored as a result.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { SuiteWorkload } from "../run/suite.ts";
+import type { ResultStore } from "../store/store.ts";
+import { recordStream } from "../store/streams.ts";
+import { f1 } from "./scoring.ts";
+import { runStream, type StreamRunOptions, type StreamRunResult } from "./run.ts";
+
+export interface StoredStream {
+  runId?: number;
+  status: "completed" | "failed" | "interrupted";
+  result?: StreamRunResult;
+  error?: string;
+}
+
+export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptions): Promise<StoredStream> {
+  const w = opts.workload;
+  const m = w.manifest;
+  let runId: number | undefined;
+  try {
+    const result = await runStream({
+      ...opts,
+      onConnected: ({ firmware, connection, settings }) => {
+        const entry = m.streams[opts.stream]!;
+        const wavFile = path.join(w.dir, entry.file);
+        const workload: SuiteWorkload = {
+          id: w.id, mlperfModelId: m.mlperfModelId, task: "classification", manifestSha256: w.manifestSha256,
+          modelPath: path.join(w.dir, m.model!.file), modelSha256: m.model!.sha256, modelBytes: m.model!.bytes, params: m.model!.params, macs: m.model!.macs,
+          inputBytes: 1200, transform: "int8", labels: m.output.labels, target: { metric: "top1", value: 0 }, performance: { warmup: 0 },
+          dataset: {
+            sha256: settings.wavSha256 as string, source: entry.generate ? `stream ${opts.stream}: generated from seed ${entry.generate.seed}` : `stream ${opts.stream}: committed`,
+            inputs: [{ index: 0, file: entry.file, label: 0, bytes: () => new Uint8Array(readFileSync(wavFile)) }],
+          },
+        };
+        runId = store.startRun({
+          mode: "accuracy", board: opts.board, workload, firmware, connection, simulated: true, modelled: opts.board.powerModel !== undefined,
+          settings: { ...settings, kind: "stream", timeBase: "virtual time (QEMU -icount); detections in stream time (hop x 32 ms)" },
+        });
+        opts.onConnected?.({ firmware, connection, settings });
+      },
+    });
+    if (runId === undefined) throw new Error("the stream ran without a stored run");
+    recordStream(store, {
+      runId, stream: result.stream, wavSha256: result.wavSha256, lengthS: result.lengthS, hops: result.hops,
+      truthWindows: result.truth.detection_windows as [number, number][], rules: result.score.rules,
+      truePositives: result.score.truePositives, falseNegatives: result.score.falseNegatives, falsePositives: result.score.falsePositives,
+      falseAcceptsPerHour: result.score.falseAcceptsPerHour, meetsTarget: result.meetsTarget, dutyCycle: result.duty.dutyCycle,
+      meanProcessingUs: result.duty.meanProcessingUs, minProcessingUs: result.processing.minUs, maxProcessingUs: result.processing.maxUs,
+      throughputPerS: result.duty.throughputPerS, energyUj: result.energy?.energyUj ?? null, powerMw: result.energy?.powerMw ?? null,
+      energyKind: result.energy ? "modelled" : null, energySource: result.energy?.source ?? null, timeBase: result.timeBase,
+      bitExact: result.bitExact ?? null, mode: result.mode,
+    }, result.detections.map((d, i) => ({ index: i, hop: d.hop, timeS: d.timeS, verdict: d.verdict.kind, window: d.verdict.kind === "tp" ? d.verdict.window : null })));
+    store.finishRun(runId, {
+      metric: "sww", value: f1(result.score), stream: result.stream, truePositives: result.score.truePositives, falseNegatives: result.score.falseNegatives,
+      falsePositives: result.score.falsePositives, falseAcceptsPerHour: result.score.falseAcceptsPerHour, meetsTarget: result.meetsTarget,
+      target: m.scoring.target, rules: result.score.rules, dutyCycle: result.duty.dutyCycle, throughputPerS: result.duty.throughputPerS,
+      meanProcessingUs: result.duty.meanProcessingUs, energyUj: result.energy?.energyUj, powerMw: result.energy?.powerMw, bitExact: result.bitExact,
+    });
+    return { runId, status: "completed", result };
+  } catch (err) {
+    const interrupted = opts.signal?.aborted ?? false;
+    const error = (err as Error).message;
+    if (runId !== undefined) store.failRun(runId, error, interrupted ? "interrupted" : "failed");
+    return { runId, status: interrupted ? "interrupted" : "failed", error };
+  }
+}
