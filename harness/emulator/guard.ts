@@ -14,13 +14,16 @@ import { ensureSharedDir, runtimeDir } from "../runtime-dir.ts";
 
 const SETPRIV = "/usr/bin/setpriv";
 
-/** The command that starts `binary args`, tied to this process's life where the host allows it. */
+/** The command that starts `binary args` so that the kernel kills it when this process goes (Linux); as is elsewhere. */
+export function diesWithThisProcess(binary: string, args: string[]): { file: string; args: string[] } {
+  if (process.platform === "linux" && existsSync(SETPRIV)) return { file: SETPRIV, args: ["--pdeathsig", "KILL", "--", binary, ...args] };
+  return { file: binary, args };
+}
+
+/** An emulator's command line, tied to this process's life where the host allows it. */
 export function emulatorCommand(binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): { file: string; args: string[] } {
   // TINYRIG_EMULATOR_PDEATHSIG=0: start it plainly (a host where setpriv misbehaves; the tests of the record's reaping)
-  if (process.platform === "linux" && env.TINYRIG_EMULATOR_PDEATHSIG !== "0" && existsSync(SETPRIV)) {
-    return { file: SETPRIV, args: ["--pdeathsig", "KILL", "--", binary, ...args] };
-  }
-  return { file: binary, args };
+  return env.TINYRIG_EMULATOR_PDEATHSIG === "0" ? { file: binary, args } : diesWithThisProcess(binary, args);
 }
 
 interface EmulatorRecord {
