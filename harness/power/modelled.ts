@@ -3,6 +3,7 @@
 // from a real chip's published figures). Energy = V x I x virtual time: reproducible to the microjoule, and
 // always labelled modelled, never measured. The core draws the active current while it works and, where the board
 // file gives one, the idle current while it sleeps (WFI) waiting for the host's bytes.
+import { setTimeout as sleep } from "node:timers/promises";
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { parsePinLog } from "../emulator/pin-plugin.ts";
@@ -114,7 +115,7 @@ export class ModelledMeter implements EnergyMeter {
           `only ${this.falls.length - this.next} of the window's ${edges} timestamp edges in ${this.pinLog.file} within ${timeoutMs} ms; is the firmware built in energy mode?`,
         );
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   }
 

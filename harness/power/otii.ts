@@ -10,6 +10,7 @@
 // a 100 ms window. Integrating also checks the samples' timestamps for gaps and gives the same raw trace as the other
 // monitors. Voltage: the main output's set voltage (the Arc regulates it). The GPI's and the current's timestamps are
 // taken as one timebase, the recording's (Qoitech's sync_with_log example bounds `mc` statistics by `rx` timestamps).
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { fallingEdges, integrateSpans } from "./otii-decoder.ts";
@@ -208,7 +209,7 @@ export class OtiiMonitor implements EnergyMeter {
       const { count } = reply("recording_get_channel_data_count", countReply, await this.request("recording_get_channel_data_count", this.channel("mc")));
       if (count > last) break;
       if (Date.now() > deadline) throw new EnergyError(`the Otii recording's main current reached sample ${count}, not ${last + 1} (the window's closing edge at ${at[at.length - 1]} s)`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const values = new Float32Array(last + 1 - first);
     for (let index = first; index <= last; index += CHUNK) {

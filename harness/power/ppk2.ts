@@ -1,6 +1,7 @@
 // Nordic Power Profiler Kit II over its USB CDC port: the driver. Its byte protocol is in ppk2-protocol.ts, the
 // sample stream's decoding in ppk2-decoder.ts; this module finds the port, sets the PPK2 up, feeds the stream to the
 // decoder and watches it for stalls. The DUT's timestamp pin is sampled in the same 10 us slot as its current.
+import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPort } from "serialport";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
@@ -265,7 +266,6 @@ function openPort(path: string): Promise<SerialPort> {
   ).then(() => new Promise<SerialPort>((resolve) => port.flush(() => resolve(port))));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

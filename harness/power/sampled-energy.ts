@@ -1,5 +1,6 @@
 // The part every sampling monitor shares: a stream of samples, the sample positions where the device's timestamp pin
 // fell, and the energy between those edges. Drivers feed it as bytes arrive; the energy mode takes spans from it.
+import { setTimeout as sleep } from "node:timers/promises";
 import { EnergyError, type EdgeSpans, type Span } from "./types.ts";
 
 export class SampledEnergy {
@@ -139,6 +140,6 @@ export async function waitForEdges(
     if (Date.now() > deadline) {
       throw new EnergyError(`only ${seen} of the window's ${want} timestamp edges within ${timeoutMs} ms: a timestamp edge is missing${state.hint ? ` (${state.hint})` : ""}`);
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }

@@ -1,5 +1,6 @@
 // A protocol session with one device under test: MLPerf Tiny's command/`m-ready` exchange over a transport.
 // It knows the wire protocol and nothing about run modes, stores or boards.
+import { setTimeout as delay } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import { MAX_LINE_BYTES } from "../transport/line-queue.ts";
 import { TransportTimeout, type Transport } from "../transport/types.ts";
@@ -350,8 +351,4 @@ function buildIdField(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^[0-9a-f]{16}$/.test(v)) throw new ProtocolError(`caps field build=${v} is not a build id (16 lowercase hex digits)`);
   return v;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -5,6 +5,7 @@
 // record_detections, play, 0.25 s, dut stop, print_detections, print_dutycycle. Its quirks are kept and said: the
 // first detection is the first frame's sync pulse (dropped; the others are measured from it), and the duty cycle
 // covers only the first 100 processing edges the board stores (Q2), so it describes the stream's first ~3.2 s.
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProtocolError } from "../protocol/parse.ts";
 import type { EnergyMeter } from "../power/types.ts";
 import { TransportTimeout, type Transport } from "../transport/types.ts";
@@ -82,7 +83,7 @@ export class InterfaceBoard {
     await this.command("record_detections");
     const played = await this.command(`play ${wavOnCard}`, (lengthS + 10) * 1000);
     if (!played.some((l) => l.includes("succeeded"))) throw new ProtocolError(`play ${wavOnCard}: ${played.filter((l) => l.trim()).join(" / ") || "no answer"}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     const dutStopLines = await this.dut("stop", 60_000);
     const rawDetectionsMs = parseDetections(await this.command("print_detections"));
     if (rawDetectionsMs.length === 0) throw new ProtocolError("print_detections listed nothing: not even the first frame's sync pulse (does the DUT pulse its wake-word line on its first frame?)");

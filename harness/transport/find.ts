@@ -1,5 +1,6 @@
 // Finds a physical board's serial console: by its configured path, or by USB VID/PID (and serial number, so the
 // right one of several identical boards is used). Boards re-enumerate after flashing, so this waits.
+import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPort } from "serialport";
 
 export interface UsbSerialId {
@@ -52,7 +53,7 @@ export async function waitForUsbSerial(
       );
     }
     if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   const desc = `${id.vid}:${id.pid}${id.serialNumber ? ` serial ${id.serialNumber}` : ""}`;
   throw new Error(
