@@ -25,7 +25,7 @@ describe("firmware build id", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-buildid-"));
     const changed = path.join(dir, "model.tflite");
     const bytes = readFileSync(model);
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1]! ^= 1;
     writeFileSync(changed, bytes);
     expect(firmwareBuildId({ ...spec, modelPath: changed })).not.toBe(id);
     expect(firmwareBuildId({ ...spec, timestampMode: "energy" })).not.toBe(id);

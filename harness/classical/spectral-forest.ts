@@ -174,7 +174,7 @@ export function spectralFeatures(t: ForestTables, input: Uint8Array): number[] {
     for (let k = 1; k <= n / 2; k++) {
       const pw = re[k]! * re[k]! + im[k]! * im[k]!;
       total += pw;
-      for (let b = 0; b < nb; b++) if (k >= t.bands[b]! && k < t.bands[b + 1]!) band[b] += pw;
+      for (let b = 0; b < nb; b++) if (k >= t.bands[b]! && k < t.bands[b + 1]!) band[b]! += pw;
     }
     const lt = ilog8(1 + total);
     ltot.push(lt);
@@ -195,7 +195,7 @@ export function forestScores(t: ForestTables, features: number[]): number[] {
       node = features[f]! <= thr ? l : r;
     }
     const leaf = tr.leaves[~node]!;
-    for (let k = 0; k < scores.length; k++) scores[k] += leaf[k]!;
+    for (let k = 0; k < scores.length; k++) scores[k]! += leaf[k]!;
   }
   return scores;
 }

@@ -207,7 +207,7 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
       sampleRateHz: energy.meter.sampleRateHz,
     });
     if (energy.phases) {
-      const phase = (p: PhaseName) => median(withEnergy.map((m) => m.phasesUj![p]));
+      const phase = (p: PhaseName) => median(withEnergy.map((m) => m.phasesUj![p]!));
       summary.phasesUj = { load: phase("load"), pre: phase("pre"), inference: phase("inference"), post: phase("post") };
     }
     ctx.log(`Median energy cost is ${summary.medianEnergyPerInferenceUj!.toFixed(3)} uJ/inf.${energy.meter.kind === "modelled" ? " (modelled)" : ""}`);

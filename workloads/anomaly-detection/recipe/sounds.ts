@@ -48,7 +48,7 @@ export function clip(rng: Prng, m: Machine, frames: number, anomaly: (typeof ANO
     for (let c = rng.uniform(0, SAMPLE_RATE / rate); c < n; c += SAMPLE_RATE / rate) {
       const amp = rng.uniform(0.2, 0.5);
       const res = rng.uniform(2500, 5000);
-      for (let k = 0; k < 160 && c + k < n; k++) x[Math.floor(c) + k] += amp * Math.exp(-k / 25) * Math.sin((2 * Math.PI * res * k) / SAMPLE_RATE);
+      for (let k = 0; k < 160 && c + k < n; k++) x[Math.floor(c) + k]! += amp * Math.exp(-k / 25) * Math.sin((2 * Math.PI * res * k) / SAMPLE_RATE);
     }
   }
   return x;

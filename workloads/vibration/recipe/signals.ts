@@ -60,7 +60,7 @@ export function synthesize(rng: Prng, label: number): Float32Array {
   /** A shaft-order tone on one axis; speedExp: amplitude follows speed^speedExp (2 for a centrifugal force). */
   const order = (axis: number, k: number, amp: number, ph: number, speedExp = 0) => {
     const a = axes[axis]!;
-    for (let i = 0; i < n; i++) a[i] += amp * speed[i]! ** speedExp * Math.sin(k * theta[i]! + ph);
+    for (let i = 0; i < n; i++) a[i]! += amp * speed[i]! ** speedExp * Math.sin(k * theta[i]! + ph);
   };
   /** A radial tone as an elliptical orbit: x and y 90 degrees apart, y scaled by the stiffness anisotropy. */
   const radial = (k: number, amp: number, ph: number, aniso: number, speedExp = 0) => {
@@ -118,9 +118,9 @@ export function synthesize(rng: Prng, label: number): Float32Array {
         const dt = (j - start) / SAMPLE_RATE_HZ;
         if (dt > 0.015) break;
         const ring = a * Math.exp(-damping * dt) * Math.sin(2 * Math.PI * resonance * dt);
-        axes[0]![j] += toX * ring;
-        axes[1]![j] += toY * ring;
-        axes[2]![j] += toZ * ring;
+        axes[0]![j]! += toX * ring;
+        axes[1]![j]! += toY * ring;
+        axes[2]![j]! += toZ * ring;
       }
       next += step * (1 + rng.normal(0, 0.012));
     }
@@ -149,8 +149,8 @@ export function synthesize(rng: Prng, label: number): Float32Array {
     const ph = rng.uniform(0, 6.3);
     for (let i = 0; i < n; i++) {
       const s = Math.sin((2 * Math.PI * hz * (i - PRE_ROLL)) / SAMPLE_RATE_HZ + ph);
-      axes[0]![i] += a * s;
-      axes[1]![i] += a * aniso * s;
+      axes[0]![i]! += a * s;
+      axes[1]![i]! += a * aniso * s;
     }
   }
   if (rng.uniform(0, 1) < 0.4) { // a neighbouring machine through the floor
@@ -160,7 +160,7 @@ export function synthesize(rng: Prng, label: number): Float32Array {
     const ph = rng.uniform(0, 6.3);
     for (let i = 0; i < n; i++) {
       const s = a * Math.sin((2 * Math.PI * hz * (i - PRE_ROLL)) / SAMPLE_RATE_HZ + ph);
-      for (let c = 0; c < 3; c++) axes[c]![i] += w[c]! * s;
+      for (let c = 0; c < 3; c++) axes[c]![i]! += w[c]! * s;
     }
   }
   if (rng.uniform(0, 1) < 0.12) { // a single knock: a valve, a tool, a passing forklift
@@ -172,11 +172,11 @@ export function synthesize(rng: Prng, label: number): Float32Array {
     for (let j = Math.ceil(start); j < n; j++) {
       const dt = (j - start) / SAMPLE_RATE_HZ;
       const ring = a * Math.exp(-damping * dt) * Math.sin(2 * Math.PI * hz * dt);
-      for (let c = 0; c < 3; c++) axes[c]![j] += w[c]! * ring;
+      for (let c = 0; c < 3; c++) axes[c]![j]! += w[c]! * ring;
     }
   }
   const flow = rng.uniform(0.01, 0.05) * load; // broadband flow / friction noise, structure-borne
-  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) axes[c]![i] += rng.normal(0, flow);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) axes[c]![i]! += rng.normal(0, flow);
 
   // the sensor: mount resonance per axis (2nd order, unity gain at low frequency), rotation on the housing,
   // per-axis sensitivity, electrical noise
