@@ -3,6 +3,7 @@
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
+import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts, type BoardStatus } from "../boards/status.ts";
 
 export function doctorCommand(cli: Argv): void {
@@ -15,7 +16,7 @@ export function doctorCommand(cli: Argv): void {
       const statuses: (BoardStatus | { file: string; error: string })[] = [];
       let emulatedBroken = false;
       for (const file of listBoardFiles(boardDirs())) {
-        let board;
+        let board: BoardDefinition;
         try {
           board = loadBoardFile(file);
         } catch (err) {

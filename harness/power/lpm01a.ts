@@ -24,6 +24,8 @@ export const lpm01aSchema = z.object({
 }).strict();
 export type Lpm01aConfig = z.output<typeof lpm01aSchema>;
 
+// The LPM01A may put a NUL before a sample line (its binary/ASCII switch): a control character on purpose.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL is part of the device's output
 const SAMPLE = /^\x00?(\d{4})([+-])(\d{2})$/;
 const EVENT = /^event (\d+) ris$/;
 const PROMPT = "PowerShield > ";

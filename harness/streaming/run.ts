@@ -14,7 +14,7 @@ import { loadTflite } from "../tflite/model.ts";
 import { BANDS, HOP, lfbeThresholds, SAMPLE_RATE, silenceFrame, streamFrames } from "./lfbe.ts";
 import { detectionHops, StreamingModel, streamOutputs } from "./model.ts";
 import { dutyCycle, meetsTarget, modelledStreamEnergy, scoreDetections, type DutyCycle, type ScoringRules, type StreamEnergy, type StreamScore } from "./scoring.ts";
-import { streamOnDevice, withSemihosting } from "./session.ts";
+import { streamOnDevice, withSemihosting, type DeviceStream } from "./session.ts";
 import { readStream, type StreamTruth } from "./wav.ts";
 import { streamFile, StreamingManifestError, type StreamingWorkload } from "./workload.ts";
 
@@ -97,7 +97,7 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const logPath = path.join(logDir, `${opts.stream}-${process.pid}-${Date.now()}.bin`);
   const connection = await connectBoard(board, firmware, { mode: "accuracy", log, signal: opts.signal });
   const totalHops = Math.floor(pcm.samples.length / HOP);
-  let device;
+  let device: DeviceStream;
   try {
     opts.onConnected?.({ firmware, connection, settings: { stream: opts.stream, wavSha256, rules, mode, hostCheck: opts.hostCheck ?? true, emulated: true } });
     device = await raceExit(streamOnDevice(connection.session, wavPath, { mode, logPath, onProgress: (h) => opts.onProgress?.(h, totalHops), signal: opts.signal }), connection.console);
