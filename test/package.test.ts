@@ -10,7 +10,7 @@ import { ROOT } from "./helpers/cli.ts";
 
 const work = mkdtempSync(path.join(tmpdir(), "tinyrig-package-"));
 const prefix = path.join(work, "prefix");
-const user = path.join(work, "empty-folder");
+const user = path.join(work, "empty folder"); // a space in the path, as users' folders have
 let tarball = "";
 let installed = "";
 let files: string[] = [];

@@ -8,6 +8,7 @@ import { execa } from "execa";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { FlashImage } from "../flash/types.ts";
 import { loadConfig } from "../config.ts";
+import { makeSafePath } from "./make-path.ts";
 import { packagePath, tinyrigVersion } from "../paths.ts";
 import type { Rounding } from "../interpreter/quantization.ts";
 import type { QuantizeDivision } from "../interpreter/quantize.ts";
@@ -219,7 +220,8 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
   writeIfChanged(path.join(dir, "board.mk"), boardMakeText(spec));
   writeIfChanged(path.join(dir, "tr_config.h"), configHeader(spec, buildId));
 
-  const args = ["-C", FIRMWARE_DIR, "-j2", `BUILD_DIR=${dir}`, `CONFIG_MK=${path.join(dir, "board.mk")}`, `MODEL=${path.resolve(spec.modelPath)}`,
+  const makeDir = makeSafePath(dir);
+  const args = ["-C", makeSafePath(FIRMWARE_DIR), "-j2", `BUILD_DIR=${makeDir}`, `CONFIG_MK=${path.join(makeDir, "board.mk")}`, `MODEL=${makeSafePath(spec.modelPath)}`,
     ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? [`MODEL_KIND=${spec.modelKind}`] : [])];
   log(`make ${args.join(" ")}`);
   const result = await execa("make", args, { all: true, reject: false });

@@ -9,6 +9,7 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import { ensurePinPlugin, parsePinLog } from "../emulator/pin-plugin.ts";
 import type { Rounding } from "../interpreter/quantization.ts";
 import { boardMakeVariables, defaultBuildRoot, FIRMWARE_DIR } from "./firmware.ts";
+import { makeSafePath } from "./make-path.ts";
 import { symbolAddresses } from "./symbols.ts";
 
 export const KERNEL_FIRMWARE_DIR = path.join(FIRMWARE_DIR, "bench");
@@ -44,7 +45,7 @@ export async function buildKernelFirmware(
   const mk = Object.entries(vars).map(([k, v]) => `${k} := ${v}`).join("\n") + "\n";
   const mkPath = path.join(dir, "board.mk");
   if (!existsSync(mkPath) || readFileSync(mkPath, "utf8") !== mk) writeFileSync(mkPath, mk);
-  const args = ["-C", KERNEL_FIRMWARE_DIR, "-j2", `BUILD_DIR=${dir}`, `CONFIG_MK=${mkPath}`, `PROGRAM=${program}`];
+  const args = ["-C", makeSafePath(KERNEL_FIRMWARE_DIR), "-j2", `BUILD_DIR=${makeSafePath(dir)}`, `CONFIG_MK=${path.join(makeSafePath(dir), "board.mk")}`, `PROGRAM=${program}`];
   const r = await execa("make", args, { all: true, reject: false });
   if (r.exitCode !== 0) throw new Error(`kernel firmware build failed: make ${args.join(" ")}\n${r.all}`);
   return { elf: path.join(dir, `${program}.elf`), board, kernels, program };
@@ -53,7 +54,8 @@ export async function buildKernelFirmware(
 /** Host build of the check program with the reference kernels: the checksums the target must reproduce (lines). */
 export async function runNativeKernelCheck(buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"), rounding: Rounding = "double"): Promise<string[]> {
   const dir = path.join(buildRoot, rounding === "double" ? "native" : `native-${rounding}`);
-  const args = ["-s", "-C", KERNEL_FIRMWARE_DIR, `BUILD_DIR=${dir}`, `ROUNDING=${rounding}`, "native"];
+  mkdirSync(dir, { recursive: true });
+  const args = ["-s", "-C", makeSafePath(KERNEL_FIRMWARE_DIR), `BUILD_DIR=${makeSafePath(dir)}`, `ROUNDING=${rounding}`, "native"];
   const b = await execa("make", args, { all: true, reject: false });
   if (b.exitCode !== 0) throw new Error(`native kernel check build failed: make ${args.join(" ")}\n${b.all}`);
   const r = await execa(path.join(dir, "check-native"), [], { all: true, reject: false });
