@@ -1,5 +1,6 @@
-// The emulated boards that add only a CPU to a kernel set and port the whole-test-set files cover: a fixed sample of
-// every test set bit for bit (the whole sets with TINYRIG_FULL_MATRIX=1). test/helpers/bitexact.ts says what is checked.
+// The emulated boards that run a kernel set the whole-test-set files cover, on another CPU or port: a fixed sample of
+// every test set bit for bit, refusals of what does not fit included (the whole sets with TINYRIG_FULL_MATRIX=1).
+// test/helpers/bitexact.ts says what is checked.
 import { describe } from "vitest";
 import { describeSampledTestSets, describeWholeSetCoverage, describeWholeTestSets, emulatedBoards, FULL_MATRIX, sampledBoards, WHOLE_SET_BOARDS } from "./helpers/bitexact.ts";
 
