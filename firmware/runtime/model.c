@@ -113,6 +113,14 @@ static tr_shape4 shape4(const tr_tensor *t)
     return s;
 }
 
+/* tr_quantize_multiplier into two int32 fields */
+static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
+{
+    int s;
+    tr_quantize_multiplier(real, multiplier, &s);
+    *shift = s;
+}
+
 static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buffers)
 {
     const uint32_t tensors = tr_fb_ref(fb, subgraph, SG_TENSORS);
@@ -181,6 +189,24 @@ static int tensor_index(tr_model *m, tr_fb *fb, uint32_t vec, uint32_t i, int op
 
 static uint32_t channel_used;
 
+/* Per output channel (conv) or row (FULLY_CONNECTED): multiplier * 2^shift approximates
+ * input_scale * weight_scale[c] / output_scale, computed in double as TFLite does; a per-tensor weight scale serves
+ * every channel. The tables live in the model's channel store. */
+static int channel_multipliers(tr_model *m, tr_fb *fb, const tr_tensor *in, const tr_tensor *w, const tr_tensor *out,
+                               int32_t channels, int32_t **mult, int32_t **shift)
+{
+    if (w->n_scales != 1 && (int32_t)w->n_scales != channels) return fail(m, "weight scales per channel do not match");
+    if (channel_used + (uint32_t)channels > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
+    *mult = channel_mult + channel_used;
+    *shift = channel_shift + channel_used;
+    channel_used += (uint32_t)channels;
+    for (int32_t c = 0; c < channels; ++c) {
+        const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
+        set_multiplier(eff, &(*mult)[c], &(*shift)[c]);
+    }
+    return 0;
+}
+
 static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int depthwise)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *w = &m->tensors[op->inputs[1]], *out = &m->tensors[op->output];
@@ -215,17 +241,8 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     p->input_offset = -in->zero_point;
     p->output_offset = out->zero_point;
     act_range(act, out, &p->act_min, &p->act_max);
-    const int32_t channels = os.c;
-    if (w->n_scales != 1 && (int32_t)w->n_scales != channels) return fail(m, "weight scales per channel do not match");
-    if (channel_used + (uint32_t)channels > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
-    int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
-    channel_used += (uint32_t)channels;
-    for (int32_t c = 0; c < channels; ++c) {
-        const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
-        int s;
-        tr_quantize_multiplier(eff, &mult[c], &s);
-        shift[c] = s;
-    }
+    int32_t *mult, *shift;
+    if (channel_multipliers(m, fb, in, w, out, os.c, &mult, &shift)) return -1;
     op->u.conv.q.multiplier = mult;
     op->u.conv.q.shift = shift;
     if (op->n_inputs > 2 && op->inputs[2] >= 0 && m->tensors[op->inputs[2]].type != TR_I32) return fail(m, "bias is not int32");
@@ -247,21 +264,11 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->input_offset = -in->zero_point;
         p->filter_offset = -w->zero_point;
         p->output_offset = out->zero_point;
-        int s;
-        tr_quantize_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &s);
-        p->shift = s;
+        set_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->channel_multiplier = p->channel_shift = NULL;
         if (w->n_scales > 1) { /* per-channel weights: one scale per output row (quantized_dimension 0) */
-            const int32_t rows = w->dims[0];
-            if ((int32_t)w->n_scales != rows) return fail(m, "weight scales per channel do not match the output rows");
-            if (channel_used + (uint32_t)rows > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
-            int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
-            channel_used += (uint32_t)rows;
-            for (int32_t c = 0; c < rows; ++c) {
-                const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
-                tr_quantize_multiplier(eff, &mult[c], &s);
-                shift[c] = s;
-            }
+            int32_t *mult, *shift;
+            if (channel_multipliers(m, fb, in, w, out, w->dims[0], &mult, &shift)) return -1;
             p->channel_multiplier = mult;
             p->channel_shift = shift;
         }
@@ -345,9 +352,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         tr_relu_params *p = &op->u.relu;
-        int s;
-        tr_quantize_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &s);
-        p->shift = s;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input_zp = in->zero_point;
         p->output_offset = out->zero_point;
         act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
@@ -361,9 +366,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (in->elems != b->elems || in->elems != out->elems) return fail(m, "broadcasting is not supported");
         if (op->opcode != TR_OP_MUL) return 0;
         tr_mul_params *p = &op->u.mul;
-        int s;
-        tr_quantize_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &s);
-        p->shift = s;
+        set_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input1_offset = -in->zero_point;
         p->input2_offset = -b->zero_point;
         p->output_offset = out->zero_point;
@@ -420,9 +423,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (!((a[0] == 1 && a[1] == 2) || (a[0] == 2 && a[1] == 1))) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         if (out->elems != in->dims[0] * in->dims[3]) return fail(m, "output shape is not N x C");
         tr_mean_params *p = &op->u.mean;
-        int s;
-        tr_quantize_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &s);
-        p->shift = s;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input_zp = in->zero_point;
         p->output_zp = out->zero_point;
         return 0;
