@@ -78,9 +78,15 @@ static size_t results(char *buf, size_t size)
     len = (size_t)(tr_put_float(buf, buf + size, (float)(sum / (double)out->elems)) - buf);
 #else
     char *pos = buf;
+    char value[32];
     for (int32_t i = 0; i < out->elems; ++i) {
+        /* whole values only: a line too short for the output vector (more than ~30 values) ends at the last one that
+         * fits, never in the middle of a number; `outraw` carries every output */
+        const size_t n = (size_t)(tr_put_float(value, value + sizeof value, dequantized(out, y, i)) - value);
+        if ((size_t)(pos - buf) + n + 2 > size) break;
         if (i) pos = tr_put_str(pos, buf + size, ",");
-        pos = tr_put_float(pos, buf + size, dequantized(out, y, i));
+        value[n] = 0;
+        pos = tr_put_str(pos, buf + size, value);
     }
     len = (size_t)(pos - buf);
 #endif

@@ -62,6 +62,26 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_add_params;
 
+typedef struct {
+    int32_t input_zp, output_offset, multiplier, shift; /* input_scale / output_scale */
+    int32_t act_min, act_max;
+} tr_relu_params;
+
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t multiplier, shift; /* input1_scale * input2_scale / output_scale */
+    int32_t act_min, act_max;
+} tr_mul_params;
+
+typedef struct {
+    int32_t before[4]; /* elements added before each of N, H, W, C */
+    int32_t pad_value;
+} tr_pad_params;
+
+typedef struct {
+    int32_t input_zp, output_zp, multiplier, shift; /* input_scale / output_scale */
+} tr_mean_params;
+
 void tr_conv_s8_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                     tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
 void tr_depthwise_conv_s8_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
@@ -80,6 +100,17 @@ void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32
 void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, int32_t multiplier, int32_t shift,
                           int32_t output_zp, int8_t *output);
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
+
+void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_maximum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_minimum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
+/* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
+void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
+                             int8_t *output);
+void tr_mul_s8_ref(const tr_mul_params *p, int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+/* NHWC -> N x C: the mean over H and W */
+void tr_mean_hw_s8_ref(const tr_mean_params *p, tr_shape4 in, const int8_t *input, int8_t *output);
 
 /* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
  * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */
@@ -122,5 +153,12 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_quantize_f32_s8 tr_quantize_f32_s8_ref
 #define tr_requantize_s8 tr_requantize_s8_ref
 #define tr_dequantize_s8_f32 tr_dequantize_s8_f32_ref
+#define tr_relu_s8 tr_relu_s8_ref
+#define tr_maximum_s8 tr_maximum_s8_ref
+#define tr_minimum_s8 tr_minimum_s8_ref
+#define tr_pad_s8 tr_pad_s8_ref
+#define tr_concatenation_s8 tr_concatenation_s8_ref
+#define tr_mul_s8 tr_mul_s8_ref
+#define tr_mean_hw_s8 tr_mean_hw_s8_ref
 
 #endif

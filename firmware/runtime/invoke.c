@@ -14,6 +14,7 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
 {
     for (uint16_t i = 0; i < m->n_ops; ++i) {
         const tr_op *op = &m->ops[i];
+        if (op->folded) continue; /* shape arithmetic: RESHAPE takes its shape from its output tensor */
         const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
         const void *x = tr_tensor_ptr(m, op->inputs[0], arena);
         void *y = tr_tensor_ptr(m, op->output, arena);
@@ -50,8 +51,28 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_DEQUANTIZE: tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y); break;
         case TR_OP_RESHAPE:
+        case TR_OP_SQUEEZE:
             if (x != y) memmove(y, x, out->bytes);
             break;
+        case TR_OP_RELU:
+        case TR_OP_RELU6:
+        case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
+        case TR_OP_MAXIMUM: tr_maximum_s8(out->elems, x, w, y); break;
+        case TR_OP_MINIMUM: tr_minimum_s8(out->elems, x, w, y); break;
+        case TR_OP_MUL: tr_mul_s8(&op->u.mul, out->elems, x, w, y); break;
+        case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
+        case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
+        case TR_OP_CONCATENATION: {
+            const int8_t *parts[TR_OP_MAX_INPUTS];
+            int32_t inner[TR_OP_MAX_INPUTS], outer = 1;
+            for (int d = 0; d < op->u.axis; ++d) outer *= out->dims[d];
+            for (int k = 0; k < op->n_inputs; ++k) {
+                parts[k] = (const int8_t *)tr_tensor_ptr(m, op->inputs[k], arena);
+                inner[k] = m->tensors[op->inputs[k]].elems / outer;
+            }
+            tr_concatenation_s8(outer, op->n_inputs, parts, inner, y);
+            break;
+        }
         default: break; /* refused at prepare time */
         }
     }

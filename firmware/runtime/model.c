@@ -36,28 +36,17 @@ static int max_version(int opcode)
     case TR_OP_SOFTMAX: return 2;
     case TR_OP_QUANTIZE: return 2;
     case TR_OP_DEQUANTIZE: return 2;
+    case TR_OP_RELU: case TR_OP_RELU6: case TR_OP_RELU_N1_TO_1: return 2;
+    case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
+    case TR_OP_PAD: return 2;
+    case TR_OP_CONCATENATION: return 2;
+    case TR_OP_MUL: return 2;
+    case TR_OP_MEAN: return 2;
+    case TR_OP_SQUEEZE: return 1;
+    /* shape arithmetic, folded (never executed): any version */
+    case TR_OP_SHAPE: case TR_OP_STRIDED_SLICE: case TR_OP_PACK: return 1000;
     default: return 0;
     }
-}
-
-/* TFLite's BuiltinOperator names for codes 0..67 (the schema's enum), so a model using an operator this runtime lacks
- * is refused naming it, not by number. Higher codes are named by number. */
-static const char *const builtin_names[] = {
-    "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE", "DEQUANTIZE",
-    "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
-    "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
-    "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
-    "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB",
-    "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP",
-    "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
-    "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL", "SELECT", "SLICE",
-    "SIN", "TRANSPOSE_CONV",
-};
-
-const char *tr_op_name(int opcode)
-{
-    return opcode >= 0 && opcode < (int)(sizeof builtin_names / sizeof builtin_names[0]) ? builtin_names[opcode] : NULL;
 }
 
 static int32_t channel_mult[TR_MAX_CHANNEL_PARAMS], channel_shift[TR_MAX_CHANNEL_PARAMS];
@@ -122,6 +111,14 @@ static tr_shape4 shape4(const tr_tensor *t)
     int32_t *d[4] = {&s.n, &s.h, &s.w, &s.c};
     for (int i = 0; i < t->ndims; ++i) *d[4 - t->ndims + i] = t->dims[i];
     return s;
+}
+
+/* tr_quantize_multiplier into two int32 fields */
+static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
+{
+    int s;
+    tr_quantize_multiplier(real, multiplier, &s);
+    *shift = s;
 }
 
 static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buffers)
@@ -192,6 +189,24 @@ static int tensor_index(tr_model *m, tr_fb *fb, uint32_t vec, uint32_t i, int op
 
 static uint32_t channel_used;
 
+/* Per output channel (conv) or row (FULLY_CONNECTED): multiplier * 2^shift approximates
+ * input_scale * weight_scale[c] / output_scale, computed in double as TFLite does; a per-tensor weight scale serves
+ * every channel. The tables live in the model's channel store. */
+static int channel_multipliers(tr_model *m, tr_fb *fb, const tr_tensor *in, const tr_tensor *w, const tr_tensor *out,
+                               int32_t channels, int32_t **mult, int32_t **shift)
+{
+    if (w->n_scales != 1 && (int32_t)w->n_scales != channels) return fail(m, "weight scales per channel do not match");
+    if (channel_used + (uint32_t)channels > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
+    *mult = channel_mult + channel_used;
+    *shift = channel_shift + channel_used;
+    channel_used += (uint32_t)channels;
+    for (int32_t c = 0; c < channels; ++c) {
+        const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
+        set_multiplier(eff, &(*mult)[c], &(*shift)[c]);
+    }
+    return 0;
+}
+
 static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int depthwise)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *w = &m->tensors[op->inputs[1]], *out = &m->tensors[op->output];
@@ -226,17 +241,8 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     p->input_offset = -in->zero_point;
     p->output_offset = out->zero_point;
     act_range(act, out, &p->act_min, &p->act_max);
-    const int32_t channels = os.c;
-    if (w->n_scales != 1 && (int32_t)w->n_scales != channels) return fail(m, "weight scales per channel do not match");
-    if (channel_used + (uint32_t)channels > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
-    int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
-    channel_used += (uint32_t)channels;
-    for (int32_t c = 0; c < channels; ++c) {
-        const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
-        int s;
-        tr_quantize_multiplier(eff, &mult[c], &s);
-        shift[c] = s;
-    }
+    int32_t *mult, *shift;
+    if (channel_multipliers(m, fb, in, w, out, os.c, &mult, &shift)) return -1;
     op->u.conv.q.multiplier = mult;
     op->u.conv.q.shift = shift;
     if (op->n_inputs > 2 && op->inputs[2] >= 0 && m->tensors[op->inputs[2]].type != TR_I32) return fail(m, "bias is not int32");
@@ -258,21 +264,11 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->input_offset = -in->zero_point;
         p->filter_offset = -w->zero_point;
         p->output_offset = out->zero_point;
-        int s;
-        tr_quantize_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &s);
-        p->shift = s;
+        set_multiplier((double)in->scale * (double)w->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->channel_multiplier = p->channel_shift = NULL;
         if (w->n_scales > 1) { /* per-channel weights: one scale per output row (quantized_dimension 0) */
-            const int32_t rows = w->dims[0];
-            if ((int32_t)w->n_scales != rows) return fail(m, "weight scales per channel do not match the output rows");
-            if (channel_used + (uint32_t)rows > TR_MAX_CHANNEL_PARAMS) return fail(m, "more channels than TR_MAX_CHANNEL_PARAMS");
-            int32_t *mult = channel_mult + channel_used, *shift = channel_shift + channel_used;
-            channel_used += (uint32_t)rows;
-            for (int32_t c = 0; c < rows; ++c) {
-                const double eff = (double)in->scale * (double)tensor_scale_at(fb, w, (uint32_t)c) / (double)out->scale;
-                tr_quantize_multiplier(eff, &mult[c], &s);
-                shift[c] = s;
-            }
+            int32_t *mult, *shift;
+            if (channel_multipliers(m, fb, in, w, out, w->dims[0], &mult, &shift)) return -1;
             p->channel_multiplier = mult;
             p->channel_shift = shift;
         }
@@ -341,10 +337,123 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (in->type != TR_I8 || out->type != TR_F32) return fail(m, "DEQUANTIZE other than int8 -> float32");
         return in->elems == out->elems ? 0 : fail(m, "DEQUANTIZE changes the element count");
     case TR_OP_RESHAPE:
-        return in->bytes == out->bytes ? 0 : fail(m, "RESHAPE changes the byte count");
+    case TR_OP_SQUEEZE:
+        return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
+    case TR_OP_SHAPE:
+    case TR_OP_STRIDED_SLICE:
+    case TR_OP_PACK:
+        /* shape arithmetic: folded when its result only shapes a RESHAPE (checked once every operator is read) */
+        if (out->type != TR_I32) return fail(m, "only int32 shape arithmetic (a Flatten's) is supported");
+        op->folded = 1;
+        return 0;
+    case TR_OP_RELU:
+    case TR_OP_RELU6:
+    case TR_OP_RELU_N1_TO_1: {
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        tr_relu_params *p = &op->u.relu;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
+        p->input_zp = in->zero_point;
+        p->output_offset = out->zero_point;
+        act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_MAXIMUM:
+    case TR_OP_MINIMUM:
+    case TR_OP_MUL: {
+        const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!b || in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "broadcasting is not supported");
+        if (op->opcode != TR_OP_MUL) return 0;
+        tr_mul_params *p = &op->u.mul;
+        set_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &p->shift);
+        p->input1_offset = -in->zero_point;
+        p->input2_offset = -b->zero_point;
+        p->output_offset = out->zero_point;
+        act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_PAD: {
+        const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
+        tr_pad_params *p = &op->u.pad;
+        const tr_shape4 is = shape4(in), os = shape4(out);
+        const int32_t in_d[4] = {is.n, is.h, is.w, is.c}, out_d[4] = {os.n, os.h, os.w, os.c};
+        for (int d = 0; d < 4; ++d) {
+            const int k = d - (4 - in->ndims); /* right-aligned, as shape4 */
+            int32_t before = 0, after = 0;
+            if (k >= 0) {
+                memcpy(&before, pads->data + 8 * k, 4);
+                memcpy(&after, pads->data + 8 * k + 4, 4);
+            }
+            if (before < 0 || after < 0 || in_d[d] + before + after != out_d[d]) return fail(m, "paddings disagree with the shapes");
+            p->before[d] = before;
+        }
+        p->pad_value = out->zero_point;
+        return 0;
+    }
+    case TR_OP_CONCATENATION: {
+        if (out->type != TR_I8) return fail(m, "not int8");
+        int32_t axis = tr_fb_field_i32(fb, opts, 0, 0);
+        if (axis < 0) axis += out->ndims;
+        if (axis < 0 || axis >= out->ndims) return fail(m, "axis out of range");
+        if (tr_fb_field_u8(fb, opts, 1, 0) != 0) return fail(m, "a fused activation is not supported");
+        int32_t along = 0;
+        for (int k = 0; k < op->n_inputs; ++k) {
+            const tr_tensor *t = &m->tensors[op->inputs[k]];
+            if (t->type != TR_I8 || t->ndims != out->ndims) return fail(m, "inputs are not int8 of the output's rank");
+            /* TFLite's int8 kernel does not rescale */
+            if (t->scale != out->scale || t->zero_point != out->zero_point) return fail(m, "inputs quantised unlike the output");
+            for (int d = 0; d < out->ndims; ++d)
+                if (d != axis && t->dims[d] != out->dims[d]) return fail(m, "input shapes disagree off the axis");
+            along += t->dims[axis];
+        }
+        if (along != out->dims[axis]) return fail(m, "inputs do not add up to the output along the axis");
+        op->u.axis = axis;
+        return 0;
+    }
+    case TR_OP_MEAN: {
+        const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
+        int32_t a[2];
+        memcpy(a, axes->data, 8);
+        for (int k = 0; k < 2; ++k) if (a[k] < 0) a[k] += 4;
+        if (!((a[0] == 1 && a[1] == 2) || (a[0] == 2 && a[1] == 1))) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
+        if (out->elems != in->dims[0] * in->dims[3]) return fail(m, "output shape is not N x C");
+        tr_mean_params *p = &op->u.mean;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        return 0;
+    }
     default:
         return fail(m, "unsupported operator");
     }
+}
+
+/* A Flatten without a fixed batch converts to SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE's shape input. RESHAPE here
+ * takes its output shape from its output tensor, so that chain is folded away: each such operator's result must be
+ * read only as a RESHAPE's shape (input 1) or by another folded operator; anything else is refused. */
+static int fold_shape_ops(tr_model *m)
+{
+    for (uint16_t i = 0; i < m->n_ops; ++i) {
+        const tr_op *op = &m->ops[i];
+        for (uint32_t k = 0; k < op->n_inputs; ++k) {
+            if (op->inputs[k] < 0 || op->folded || (k == 1 && op->opcode == TR_OP_RESHAPE)) continue;
+            for (uint16_t j = 0; j < m->n_ops; ++j)
+                if (m->ops[j].folded && m->ops[j].output == op->inputs[k]) {
+                    char *const end = m->error + sizeof m->error;
+                    tr_put_str(tr_put_str(tr_put_str(m->error, end, tr_op_name(m->ops[j].opcode)), end, ": its result is used as data by "), end,
+                               tr_op_name(op->opcode));
+                    return -1;
+                }
+        }
+    }
+    for (uint16_t j = 0; j < m->n_ops; ++j)
+        if (m->ops[j].folded && m->ops[j].output == m->output) return fail(m, "the model's output is shape arithmetic");
+    return 0;
 }
 
 int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
@@ -401,7 +510,7 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
         op->opcode = (uint8_t)opcode;
         const uint32_t ins = tr_fb_ref(&fb, o, O_INPUTS), outs = tr_fb_ref(&fb, o, O_OUTPUTS);
         const uint32_t n_in = tr_fb_vec_len(&fb, ins);
-        if (n_in < 1 || n_in > 3 || tr_fb_vec_len(&fb, outs) != 1) return fail(m, "operator with an unexpected number of inputs/outputs");
+        if (n_in < 1 || n_in > TR_OP_MAX_INPUTS || tr_fb_vec_len(&fb, outs) != 1) return fail(m, "operator with an unexpected number of inputs/outputs");
         op->n_inputs = (uint8_t)n_in;
         for (uint32_t k = 0; k < n_in; ++k) {
             const int idx = tensor_index(m, &fb, ins, k, k > 0);
@@ -421,9 +530,15 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
             return -1;
         }
         if (fb.error) return fail(m, fb.error);
-        /* lifetimes */
-        for (uint32_t k = 0; k < n_in; ++k) {
-            if (op->inputs[k] < 0) continue;
+    }
+    m->n_ops = (uint16_t)n_ops;
+    if (fold_shape_ops(m)) return -1;
+    /* lifetimes, for the planner: folded shape arithmetic and RESHAPE's shape input take no place in the arena */
+    for (uint32_t i = 0; i < n_ops; ++i) {
+        const tr_op *op = &m->ops[i];
+        if (op->folded) continue;
+        for (uint32_t k = 0; k < op->n_inputs; ++k) {
+            if (op->inputs[k] < 0 || (k == 1 && op->opcode == TR_OP_RESHAPE)) continue;
             tr_tensor *t = &m->tensors[op->inputs[k]];
             if (t->first_op < 0) t->first_op = (int16_t)i;
             t->last_op = (int16_t)i;
@@ -432,7 +547,6 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
         if (t->first_op < 0) t->first_op = (int16_t)i;
         if (t->last_op < (int16_t)i) t->last_op = (int16_t)i;
     }
-    m->n_ops = (uint16_t)n_ops;
     m->tensors[m->input].first_op = 0;
     m->tensors[m->output].last_op = (int16_t)(n_ops - 1);
     if (m->tensors[m->input].data || m->tensors[m->output].data) return fail(m, "model input/output is a constant");

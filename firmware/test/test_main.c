@@ -524,6 +524,54 @@ static void test_quantize(void)
     CHECK(q == -41, "QUANTIZE -40.5 rounds away from zero: %d", q);
 }
 
+/* The operators converters emit besides the convolutions, against hand-worked values. */
+static void test_more_operators(void)
+{
+    /* RELU with scale ratio 1 (multiplier 2^30 x 2^1) and zero points 0: max(0, x) */
+    const tr_relu_params rp = {0, 0, 1 << 30, 1, 0, 127};
+    const int8_t rx[4] = {-5, -1, 0, 7};
+    int8_t ry[4];
+    tr_relu_s8_ref(&rp, 4, rx, ry);
+    CHECK(ry[0] == 0 && ry[1] == 0 && ry[2] == 0 && ry[3] == 7, "RELU: %d %d %d %d", ry[0], ry[1], ry[2], ry[3]);
+    /* RELU6 into a scale twice as fine (ratio 2: multiplier 2^30 x 2^2), output zero point -128, six at -128 + 20 */
+    const tr_relu_params r6 = {3, -128, 1 << 30, 2, -128, -108};
+    const int8_t r6x[3] = {2, 8, 100};
+    tr_relu_s8_ref(&r6, 3, r6x, ry);
+    CHECK(ry[0] == -128 && ry[1] == -118 && ry[2] == -108, "RELU6: %d %d %d", ry[0], ry[1], ry[2]);
+    const int8_t ma[3] = {-128, 5, 127}, mb[3] = {0, -5, 126};
+    int8_t mo[3];
+    tr_maximum_s8_ref(3, ma, mb, mo);
+    CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
+    tr_minimum_s8_ref(3, ma, mb, mo);
+    CHECK(mo[0] == -128 && mo[1] == -5 && mo[2] == 126, "MINIMUM");
+    /* PAD one column before, the zero point elsewhere */
+    const tr_pad_params pp = {{0, 0, 1, 0}, -7};
+    const int8_t px[2] = {1, 2};
+    int8_t py[3];
+    tr_pad_s8_ref(&pp, (tr_shape4){1, 1, 2, 1}, px, (tr_shape4){1, 1, 3, 1}, py);
+    CHECK(py[0] == -7 && py[1] == 1 && py[2] == 2, "PAD: %d %d %d", py[0], py[1], py[2]);
+    /* CONCATENATION of [2,1] and [2,2] along the last axis */
+    const int8_t c0[2] = {1, 2}, c1[4] = {3, 4, 5, 6};
+    const int8_t *parts[2] = {c0, c1};
+    const int32_t inner[2] = {1, 2};
+    int8_t cy[6];
+    tr_concatenation_s8_ref(2, 2, parts, inner, cy);
+    CHECK(memcmp(cy, (const int8_t[]){1, 3, 4, 2, 5, 6}, 6) == 0, "CONCATENATION");
+    /* MUL: (3 + 1) * (4 - 1) * 0.5 = 6, + 2 */
+    const tr_mul_params mp = {1, -1, 2, 1 << 30, 0, -128, 127};
+    const int8_t m1 = 3, m2 = 4;
+    int8_t my;
+    tr_mul_s8_ref(&mp, 1, &m1, &m2, &my);
+    CHECK(my == 8, "MUL: %d", my);
+    /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
+    const tr_mean_params mn = {0, 0, 1 << 30, 1};
+    const int8_t mx[8] = {1, -1, 2, -2, 3, -3, 4, -4};
+    int8_t mean[2];
+    tr_mean_hw_s8_ref(&mn, (tr_shape4){1, 2, 2, 2}, mx, mean);
+    CHECK(mean[0] == 3 && mean[1] == -3, "MEAN: %d %d", mean[0], mean[1]);
+    CHECK(strcmp(tr_op_name(77), "SHAPE") == 0 && strcmp(tr_op_name(150), "GELU") == 0 && tr_op_name(210) == NULL, "builtin names");
+}
+
 int main(int argc, char **argv)
 {
     test_protocol();
@@ -532,6 +580,7 @@ int main(int argc, char **argv)
     test_kernel_equivalences();
     test_requant_fast();
     test_quantize();
+    test_more_operators();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

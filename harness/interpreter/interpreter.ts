@@ -13,13 +13,38 @@ import { planArena } from "./planner.ts";
 import { activationRange, quantizeMultiplier, type Rounding } from "./quantization.ts";
 import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
+import { reluS8, type ReluParams } from "./relu_s8.ts";
+import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
+import { padS8, type PadParams } from "./pad_s8.ts";
+import { concatenationS8 } from "./concatenation_s8.ts";
+import { mulS8, type MulParams } from "./mul_s8.ts";
+import { meanHwS8, type MeanParams } from "./mean_s8.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 2, AVERAGE_POOL_2D: 2, MAX_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 4,
-  RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2,
+  RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2, RELU: 2, RELU6: 2, RELU_N1_TO_1: 2, MAXIMUM: 2, MINIMUM: 2,
+  PAD: 2, CONCATENATION: 2, MUL: 2, MEAN: 2, SQUEEZE: 1,
+  // shape arithmetic, folded (never executed): any version
+  SHAPE: 1000, STRIDED_SLICE: 1000, PACK: 1000,
 };
+
+/** Operators folded away (docs/architecture.md): SHAPE / STRIDED_SLICE / PACK whose int32 results only shape a
+ * RESHAPE (its input 1), as a Flatten without a fixed batch converts. Anything else reading them is refused. */
+export function foldedShapeOps(model: TfliteModel): Set<number> {
+  const folded = new Set(model.operators.filter((op) => ["SHAPE", "STRIDED_SLICE", "PACK"].includes(op.name)).map((op) => op.index));
+  const producedBy = new Map(model.operators.filter((op) => folded.has(op.index)).map((op) => [op.outputs[0]!, op]));
+  for (const op of model.operators) {
+    if (folded.has(op.index)) continue;
+    op.inputs.forEach((t, k) => {
+      const producer = producedBy.get(t);
+      if (producer && !(k === 1 && op.name === "RESHAPE")) throw new InterpreterError(`operator ${producer.index} (${producer.name}): its result is used as data by operator ${op.index} (${op.name})`);
+    });
+  }
+  if (model.outputs.some((t) => producedBy.has(t))) throw new InterpreterError("the model's output is shape arithmetic");
+  return folded;
+}
 
 /** Per output channel: multiplier * 2^shift approximates input_scale * weight_scale[c] / output_scale (TFLite
  * computes it in double; a per-tensor weight scale serves every channel). */
@@ -48,6 +73,12 @@ export type Prepared =
   | { kind: "softmax"; p: SoftmaxParams }
   | { kind: "add"; p: AddParams }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
+  | { kind: "relu"; p: ReluParams }
+  | { kind: "mul"; p: MulParams }
+  | { kind: "pad"; p: PadParams }
+  | { kind: "mean"; p: MeanParams }
+  | { kind: "concat"; axis: number }
+  | { kind: "folded" }
   | { kind: "none" };
 
 /** Arithmetic semantics where TFLite's runtimes differ (docs/architecture.md "Rounding"); the firmware's build options
@@ -81,16 +112,19 @@ export class Interpreter {
     this.input = model.tensors[model.inputs[0]!]!;
     this.output = model.tensors[model.outputs[0]!]!;
     this.prepared = model.operators.map((op) => this.prepare(op));
-    // lifetimes, as the firmware computes them
+    const folded = foldedShapeOps(model);
+    // lifetimes, as the firmware computes them: folded shape arithmetic and RESHAPE's shape input are not planned
     const life = new Map<number, { first: number; last: number }>();
     model.operators.forEach((op, i) => {
-      for (const t of [...op.inputs, ...op.outputs]) {
+      if (folded.has(op.index)) return;
+      for (const t of [...op.inputs.filter((_, k) => !(k === 1 && op.name === "RESHAPE")), ...op.outputs]) {
         if (t < 0) continue;
         const l = life.get(t);
         if (!l) life.set(t, { first: i, last: i });
         else l.last = i;
       }
     });
+    if (!life.has(this.input.index)) life.set(this.input.index, { first: 0, last: 0 });
     life.get(this.input.index)!.first = 0;
     life.get(this.output.index)!.last = model.operators.length - 1;
     const plan = planArena(
@@ -195,6 +229,71 @@ export class Interpreter {
         if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
         return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding) };
       }
+      case "SHAPE":
+      case "STRIDED_SLICE":
+      case "PACK":
+        if (out.type !== "int32") throw new InterpreterError(`${where}: only int32 shape arithmetic (a Flatten's) is supported`);
+        return { kind: "folded" };
+      case "RELU":
+      case "RELU6":
+      case "RELU_N1_TO_1": {
+        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const q = quantizeMultiplier(s(input) / s(out));
+        const [actMin, actMax] = act(op.name);
+        return { kind: "relu", p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding } };
+      }
+      case "MAXIMUM":
+      case "MINIMUM":
+      case "MUL": {
+        const b = this.tensor(op, 1);
+        if (!b || input.type !== "int8" || b.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (b.elements !== input.elements || out.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
+        if (op.name !== "MUL") return { kind: "none" };
+        const q = quantizeMultiplier((s(input) * s(b)) / s(out));
+        const [actMin, actMax] = act(o.activation);
+        return { kind: "mul", p: { input1Offset: -zp(input), input2Offset: -zp(b), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding } };
+      }
+      case "PAD": {
+        const pads = this.tensor(op, 1);
+        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length) throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
+        const v = new Int32Array(pads.data.slice().buffer);
+        const before: [number, number, number, number] = [0, 0, 0, 0];
+        const inS = shape4(input.shape), outS = shape4(out.shape);
+        const inD = [inS.n, inS.h, inS.w, inS.c], outD = [outS.n, outS.h, outS.w, outS.c];
+        for (let d = 0; d < 4; d++) {
+          const k = d - (4 - input.shape.length);
+          const [b0, a0] = k >= 0 ? [v[2 * k]!, v[2 * k + 1]!] : [0, 0];
+          if (b0 < 0 || a0 < 0 || inD[d]! + b0 + a0 !== outD[d]) throw new InterpreterError(`${where}: paddings disagree with the shapes`);
+          before[d] = b0;
+        }
+        return { kind: "pad", p: { before, padValue: zp(out) } };
+      }
+      case "CONCATENATION": {
+        if (out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const axis = (o.axis ?? 0) < 0 ? (o.axis ?? 0) + out.shape.length : (o.axis ?? 0);
+        if (axis < 0 || axis >= out.shape.length) throw new InterpreterError(`${where}: axis out of range`);
+        if (o.activation && o.activation !== "NONE") throw new InterpreterError(`${where}: a fused activation is not supported`);
+        let along = 0;
+        for (const k of op.inputs.keys()) {
+          const t = this.tensor(op, k)!;
+          if (t.type !== "int8" || t.shape.length !== out.shape.length) throw new InterpreterError(`${where}: inputs are not int8 of the output's rank`);
+          if (Math.fround(s(t)) !== Math.fround(s(out)) || zp(t) !== zp(out)) throw new InterpreterError(`${where}: inputs quantised unlike the output`);
+          if (t.shape.some((d, i) => i !== axis && d !== out.shape[i])) throw new InterpreterError(`${where}: input shapes disagree off the axis`);
+          along += t.shape[axis]!;
+        }
+        if (along !== out.shape[axis]) throw new InterpreterError(`${where}: inputs do not add up to the output along the axis`);
+        return { kind: "concat", axis };
+      }
+      case "MEAN": {
+        const axes = this.tensor(op, 1);
+        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const a = axes?.data && axes.type === "int32" ? Array.from(new Int32Array(axes.data.slice().buffer), (v) => (v < 0 ? v + 4 : v)).sort() : [];
+        if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
+        if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
+        const q = quantizeMultiplier(s(input) / s(out));
+        return { kind: "mean", p: { inputZp: zp(input), outputZp: zp(out), multiplier: q.multiplier, shift: q.shift, rounding: this.rounding } };
+      }
       case "QUANTIZE":
         if (input.type === "int8") {
           const q = quantizeMultiplier(s(input) / s(out));
@@ -236,6 +335,25 @@ export class Interpreter {
       case "add":
         addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
+      case "relu":
+        reluS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "mul":
+        mulS8(prep.p, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        return;
+      case "pad":
+        padS8(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
+        return;
+      case "mean":
+        meanHwS8(prep.p, shape4(input.shape), this.i8(input), this.i8(out));
+        return;
+      case "concat": {
+        const outer = out.shape.slice(0, prep.axis).reduce((x, y) => x * y, 1);
+        concatenationS8(outer, op.inputs.map((_, k) => this.i8(this.tensor(op, k)!)), this.i8(out));
+        return;
+      }
+      case "folded":
+        return;
       case "requant":
         requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out), prep.rounding);
         return;
@@ -248,7 +366,9 @@ export class Interpreter {
           const f = new Float32Array(out.elements);
           dequantizeS8F32(this.i8(input), input.quantization!.scale[0]!, input.quantization!.zeroPoint[0]!, f);
           o8.set(new Uint8Array(f.buffer));
-        } else if (op.name === "RESHAPE") {
+        } else if (op.name === "MAXIMUM" || op.name === "MINIMUM") {
+          (op.name === "MAXIMUM" ? maximumS8 : minimumS8)(this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        } else if (op.name === "RESHAPE" || op.name === "SQUEEZE") {
           reshape(this.bytesOf(input), this.bytesOf(out));
         }
         return;

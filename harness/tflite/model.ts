@@ -1,5 +1,6 @@
 // loadTflite: a typed, validated view of a .tflite flatbuffer (TFLite schema v3). Field indices are the schema's.
 // Bad files throw TfliteError naming the tensor, operator or field.
+import { BUILTIN_OPERATOR_NAMES } from "./builtins.ts";
 import { FlatbufferReader, TfliteError } from "./flatbuffer.ts";
 
 export { TfliteError };
@@ -8,12 +9,8 @@ export type TensorType = "float32" | "int32" | "uint8" | "int64" | "int16" | "in
 const TENSOR_TYPES: Record<number, TensorType> = { 0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8" };
 export const TYPE_BYTES: Record<TensorType, number> = { float32: 4, int32: 4, uint8: 1, int64: 8, int16: 2, int8: 1, bool: 1 };
 
-/** TFLite BuiltinOperator codes tinyrig knows by name. */
-export const BUILTIN_NAMES: Record<number, string> = {
-  0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE",
-  9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE",
-  25: "SOFTMAX", 28: "TANH", 40: "MEAN", 114: "QUANTIZE",
-};
+/** TFLite BuiltinOperator names by code (the schema's whole enum). */
+export const BUILTIN_NAMES: Record<number, string> = Object.fromEntries(BUILTIN_OPERATOR_NAMES.map((name, code) => [code, name]));
 
 export interface Quantization {
   scale: number[];
@@ -49,6 +46,8 @@ export interface OperatorOptions {
   activation?: Activation;
   beta?: number;
   keepNumDims?: boolean;
+  /** CONCATENATION */
+  axis?: number;
   newShape?: number[];
 }
 
@@ -191,7 +190,10 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
     case "ADD":
+    case "MUL":
       return { activation: act(u8(0, 0)) };
+    case "CONCATENATION":
+      return { axis: i32(0, 0), activation: act(u8(1, 0)) };
     case "RESHAPE":
       return { newShape: fb.int32Vector(fb.ref(pos, 0, `${what}.options.new_shape`), `${what}.options.new_shape`) };
     default:

@@ -1,0 +1,135 @@
+// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, MAXIMUM, MINIMUM, MUL, PAD,
+// CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch (SHAPE ->
+// STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
+// are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
+// one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
+// (mps2-an386) must give the host's outputs bit for bit. Operators tinyrig lacks are refused by their TFLite name.
+import { describe, expect, it } from "vitest";
+import { FirmwareBuildError } from "../harness/build/firmware.ts";
+import { Interpreter } from "../harness/interpreter/interpreter.ts";
+import { loadTflite } from "../harness/tflite/model.ts";
+import { bytesOf, writeTflite, type WriterGraph, type WriterTensor } from "../harness/tflite/writer.ts";
+import { Prng } from "../workloads/common/prng.ts";
+import { runOnBoard } from "./helpers/device-model.ts";
+
+const rng = new Prng(1414);
+const randomI8 = (n: number) => Int8Array.from({ length: n }, () => rng.int(-128, 127));
+const i8 = (b: Uint8Array) => Array.from(new Int8Array(b.buffer, b.byteOffset, b.length));
+const real = (q: number, t: WriterTensor) => t.scale![0]! * (q - t.zeroPoint![0]!);
+const quant = (r: number, t: WriterTensor) => Math.max(-128, Math.min(127, Math.round(r / t.scale![0]!) + t.zeroPoint![0]!));
+
+interface Case {
+  name: string;
+  graph: WriterGraph;
+  /** Expected output of an input: exact, or (`within1`) within one of it. */
+  expected(x: Int8Array): number[];
+  within1?: boolean;
+}
+
+const X: WriterTensor = { name: "x", shape: [1, 4, 4, 6], type: "int8", scale: [0.05], zeroPoint: [-3] };
+const N = 96;
+const K = randomI8(N); // a constant second operand, quantised as x
+const unary = (code: number, version: number, out: WriterTensor, extra: Partial<WriterGraph["operators"][0]> = {}): WriterGraph => ({
+  tensors: [X, out], operators: [{ code, version, inputs: [0], outputs: [1], ...extra }], inputs: [0], outputs: [1],
+});
+const binary = (code: number, out: WriterTensor, options?: WriterGraph["operators"][0]["options"]): WriterGraph => ({
+  tensors: [X, { ...X, name: "k", data: bytesOf(K) }, out], operators: [{ code, version: 2, inputs: [0, 1], outputs: [2], options }], inputs: [0], outputs: [2],
+});
+
+const RELU_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.03], zeroPoint: [-128] };
+const MUL_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.02], zeroPoint: [5] };
+const MEAN_OUT: WriterTensor = { name: "y", shape: [1, 1, 1, 6], type: "int8", scale: [0.011], zeroPoint: [2] };
+
+const cases: Case[] = [
+  { name: "RELU", graph: unary(19, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.max(0, real(q, X)), RELU_OUT)) },
+  { name: "RELU6", graph: unary(21, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.min(6, Math.max(0, real(q, X))), RELU_OUT)) },
+  { name: "MAXIMUM", graph: binary(55, { ...X, name: "y" }), expected: (x) => Array.from(x, (q, i) => Math.max(q, K[i]!)) },
+  { name: "MINIMUM", graph: binary(57, { ...X, name: "y" }), expected: (x) => Array.from(x, (q, i) => Math.min(q, K[i]!)) },
+  { name: "MUL", graph: binary(18, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }), within1: true, expected: (x) => Array.from(x, (q, i) => quant(real(q, X) * real(K[i]!, X), MUL_OUT)) },
+  {
+    name: "PAD", // [[0,0],[1,0],[0,2],[0,0]]: one row above, two columns right, the zero point
+    graph: { tensors: [X, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 0, 0])) }, { ...X, name: "y", shape: [1, 5, 6, 6] }],
+      operators: [{ code: 34, version: 2, inputs: [0, 1], outputs: [2] }], inputs: [0], outputs: [2] },
+    expected: (x) => {
+      const out: number[] = [];
+      for (let y = 0; y < 5; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(y >= 1 && w < 4 ? x[((y - 1) * 4 + w) * 6 + c]! : -3);
+      return out;
+    },
+  },
+  {
+    name: "CONCATENATION", // x and the constant along the channels
+    graph: { tensors: [X, { ...X, name: "k", data: bytesOf(K) }, { ...X, name: "y", shape: [1, 4, 4, 12] }],
+      operators: [{ code: 2, version: 2, inputs: [0, 1], outputs: [2], options: { type: 10, fields: [[0, "i32", 3], [1, "i8", 0]] } }], inputs: [0], outputs: [2] },
+    expected: (x) => Array.from({ length: 16 }, (_, p) => [...x.subarray(p * 6, p * 6 + 6), ...K.subarray(p * 6, p * 6 + 6)]).flat(),
+  },
+  {
+    name: "MEAN", // over H and W, keep_dims
+    graph: { tensors: [X, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, MEAN_OUT],
+      operators: [{ code: 40, version: 2, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }], inputs: [0], outputs: [2] },
+    within1: true,
+    expected: (x) => Array.from({ length: 6 }, (_, c) => quant(Array.from({ length: 16 }, (_, p) => real(x[p * 6 + c]!, X)).reduce((a, b) => a + b) / 16, MEAN_OUT)),
+  },
+  { name: "SQUEEZE", graph: unary(43, 1, { ...X, name: "y", shape: [4, 4, 6] }), expected: (x) => Array.from(x) },
+  {
+    name: "Flatten without a fixed batch (SHAPE, STRIDED_SLICE, PACK folded), then RELU",
+    graph: {
+      tensors: [
+        X,
+        { name: "shape", shape: [4], type: "int32" },
+        { name: "begin", shape: [1], type: "int32", data: bytesOf(Int32Array.from([0])) },
+        { name: "end", shape: [1], type: "int32", data: bytesOf(Int32Array.from([1])) },
+        { name: "strides", shape: [1], type: "int32", data: bytesOf(Int32Array.from([1])) },
+        { name: "batch", shape: [], type: "int32" },
+        { name: "rest", shape: [], type: "int32", data: bytesOf(Int32Array.from([96])) },
+        { name: "new_shape", shape: [2], type: "int32" },
+        { ...X, name: "flat", shape: [1, 96] },
+        { ...RELU_OUT, name: "y", shape: [1, 96] },
+      ],
+      operators: [
+        { code: 77, version: 1, inputs: [0], outputs: [1] },
+        { code: 45, version: 1, inputs: [1, 2, 3, 4], outputs: [5], options: { type: 32, fields: [[4, "i32", 1]] } }, // shrink_axis_mask 1
+        { code: 83, version: 1, inputs: [5, 6], outputs: [7], options: { type: 59, fields: [[0, "i32", 2], [1, "i32", 0]] } },
+        { code: 22, version: 1, inputs: [0, 7], outputs: [8] },
+        { code: 19, version: 1, inputs: [8], outputs: [9] },
+      ],
+      inputs: [0],
+      outputs: [9],
+    },
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(Math.max(0, real(q, X)), RELU_OUT)),
+  },
+];
+
+describe("operators, host interpreter against worked values and the device bit for bit (mps2-an386, emulated)", () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const model = writeTflite(c.graph);
+      const inputs = [randomI8(N), randomI8(N), Int8Array.from({ length: N }, (_, i) => (i % 2 ? 127 : -128))];
+      const interp = new Interpreter(loadTflite(model));
+      const host = inputs.map((x) => i8(interp.invoke(x)));
+      inputs.forEach((x, k) => {
+        const want = c.expected(x);
+        if (c.within1) {
+          expect(host[k]!.length).toBe(want.length);
+          const off = host[k]!.map((v, i) => Math.abs(v - want[i]!));
+          expect(Math.max(...off), `${c.name}: within one of the float formula`).toBeLessThanOrEqual(1);
+        } else {
+          expect(host[k]).toEqual(want);
+        }
+      });
+      const device = await runOnBoard("mps2-an386", model, inputs.map((x) => new Uint8Array(x.buffer)));
+      expect(device.map(i8)).toEqual(host);
+    }, 300_000);
+  }
+
+  it("refuses operators it lacks by their TFLite name, on the host and in the firmware build", async () => {
+    const model = writeTflite(unary(150, 1, { ...X, name: "y" })); // GELU
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator GELU v1/);
+    const err = await runOnBoard("mps2-an386", model, [new Uint8Array(N)]).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(FirmwareBuildError);
+    expect((err as Error).message).toMatch(/unsupported operator GELU v1/);
+    // shape arithmetic used as data is refused, naming it
+    const shapeAsData = writeTflite({ tensors: [X, { name: "s", shape: [4], type: "int32" }], operators: [{ code: 77, version: 1, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] });
+    expect(() => new Interpreter(loadTflite(shapeAsData))).toThrow(/shape arithmetic/);
+  }, 300_000);
+});
