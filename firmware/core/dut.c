@@ -94,8 +94,7 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Parses a non-negative decimal; -1 when not one. */
-static long parse_uint(const char *s)
+long tr_parse_uint(const char *s)
 {
     if (!s || !*s) return -1;
     long v = 0;
@@ -110,7 +109,7 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
 {
     char buf[96];
     if (argc >= 3 && strcmp(argv[1], "load") == 0) {
-        const long n = parse_uint(argv[2]);
+        const long n = tr_parse_uint(argv[2]);
         if (n <= 0) {
             say(d, "e-[db load needs a byte count > 0]");
         } else if ((unsigned long)n > d->input_capacity) {
@@ -129,8 +128,8 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
         return;
     }
     if (argc >= 2 && strcmp(argv[1], "print") == 0) {
-        long count = argc >= 3 ? parse_uint(argv[2]) : (long)expect_bytes;
-        const long offset = argc >= 4 ? parse_uint(argv[3]) : 0;
+        long count = argc >= 3 ? tr_parse_uint(argv[2]) : (long)expect_bytes;
+        const long offset = argc >= 4 ? tr_parse_uint(argv[3]) : 0;
         if (count < 0 || offset < 0 || (unsigned long)(offset + count) > d->input_capacity) {
             say(d, "e-[db print range is outside the input buffer]");
             return;
@@ -177,7 +176,7 @@ static void cmd_db(tr_dut *d, int argc, char **argv)
  * so its bytes are never taken for commands. */
 static void cmd_dbraw(tr_dut *d, int argc, char **argv)
 {
-    const long k = argc == 3 ? parse_uint(argv[1]) : -1;
+    const long k = argc == 3 ? tr_parse_uint(argv[1]) : -1;
     uint32_t crc = 0;
     int crc_ok = argc == 3 && strlen(argv[2]) >= 1 && strlen(argv[2]) <= 8;
     for (const char *p = crc_ok ? argv[2] : ""; *p; ++p) {
@@ -259,8 +258,8 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
         say3(d, "e-[", d->model_error, "]");
         return;
     }
-    const long n = argc >= 2 ? parse_uint(argv[1]) : -1;
-    const long w = argc >= 3 ? parse_uint(argv[2]) : 10; /* MLPerf's default warm-up */
+    const long n = argc >= 2 ? tr_parse_uint(argv[1]) : -1;
+    const long w = argc >= 3 ? tr_parse_uint(argv[2]) : 10; /* MLPerf's default warm-up */
     if (n <= 0) {
         say(d, "e-[Inference iterations must be >0]");
         return;

@@ -39,6 +39,9 @@ typedef struct {
     int (*extra_command)(int argc, char **argv);
 } tr_dut;
 
+/* Parses a non-negative decimal argument; -1 when it is not one (or is above about 10^9). */
+long tr_parse_uint(const char *s);
+
 void tr_dut_boot(tr_dut *d);
 /* Feeds one received byte; commands run when their `%` arrives. */
 void tr_dut_feed(tr_dut *d, char c);

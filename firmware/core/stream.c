@@ -2,6 +2,7 @@
  * timed from an aligned timer: features, the model, the detection test; then the hop's log record (untimed). */
 #include "stream.h"
 #include <string.h>
+#include "dut.h"
 #include "lfbe.h"
 #include "semihost.h"
 #include "stream_model.h"
@@ -51,17 +52,6 @@ static void say_error(const char *what)
     char buf[160];
     tr_put_str(tr_put_str(tr_put_str(buf, buf + sizeof buf, "e-["), buf + sizeof buf, what), buf + sizeof buf, "]");
     say(buf);
-}
-
-static long parse_uint(const char *s)
-{
-    if (!s || !*s) return -1;
-    long v = 0;
-    for (; *s; ++s) {
-        if (*s < '0' || *s > '9' || v > 100000000L) return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
 }
 
 static void flush_log(void)
@@ -152,7 +142,7 @@ static void hop(uint32_t index)
 static void cmd_play(int argc, char **argv)
 {
     if (!st.started) { say_error("play before start"); return; }
-    const long first = argc == 4 ? parse_uint(argv[2]) : -1, count = argc == 4 ? parse_uint(argv[3]) : -1;
+    const long first = argc == 4 ? tr_parse_uint(argv[2]) : -1, count = argc == 4 ? tr_parse_uint(argv[3]) : -1;
     if (first < 0 || count <= 0) { say_error("play needs WAV FIRST COUNT"); return; }
     if ((uint32_t)first != st.next_hop) { say_error("play must continue at the next hop (start again to rewind)"); return; }
     const char *err = open_wav(argv[1]);
