@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, tinyrig } from "../helpers/cli.ts";
+import { BIN, ROOT, tinyrig } from "../helpers/cli.ts";
 
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-device-faults-"));
@@ -100,7 +100,7 @@ describe("device faults mid-run", () => {
   it("firmware on an emulated board reached through the manual flasher is recorded as emulated, its console named", async () => {
     // `tinyrig flash` keeps an emulated mps2-an386 running on a PTY (MLPerf's runner would drive it there); the
     // "physical" board file reaches it as a plain serial port.
-    const flash = execa("node", [path.join(ROOT, "bin/tinyrig.js"), "flash", "--workload", "vibration"], { cwd: ROOT, buffer: false, reject: false });
+    const flash = execa("node", [BIN, "flash", "--workload", "vibration"], { cwd: ROOT, buffer: false, reject: false });
     try {
       const pty = await new Promise<string>((resolve, reject) => {
         flash.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
