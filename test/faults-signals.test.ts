@@ -12,6 +12,22 @@ import { startTime } from "../harness/emulator/guard.ts";
 import { childPids, progressReached, tinyrig } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-signals-"));
+
+/** Resolves once the child's stderr shows a line matching `pattern`. */
+function logged(child: ReturnType<typeof tinyrig>, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        child.stderr?.off("data", onData);
+        resolve();
+      }
+    };
+    child.stderr?.on("data", onData);
+    child.then(() => reject(new Error(`tinyrig ended before it logged ${pattern}`)), reject);
+  });
+}
 const accuracy = (db: string) => ["run", "--workload", "vibration", "--mode", "accuracy", "--db", db, "--json"];
 
 interface StoredRun {
@@ -74,8 +90,10 @@ describe("signals and killed processes", () => {
 
   it("SIGTERM (CI's cancel) during performance windows: the windows measured are kept, exit 143", async () => {
     const db = path.join(dir, "sigterm.db");
-    const child = tinyrig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "5", "--min-window-seconds", "1", "--db", db, "--json"]);
-    await progressReached(child, "vibration performance", 1);
+    // windows of 5 s, the signal sent once the first is logged: on a quiet machine 1-s windows all ended between two
+    // progress lines (printed at most once a second), before the signal
+    const child = tinyrig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "5", "--min-window-seconds", "5", "--db", db, "--json"]);
+    await logged(child, /window 1\/5 /);
     const qemus = await childPids(child.pid!, "qemu-system");
     expect(qemus).toHaveLength(1);
     child.kill("SIGTERM");
@@ -137,7 +155,10 @@ describe("signals and killed processes", () => {
 
   it("SIGKILL of tinyrig where the kernel cannot end its emulator: the next tinyrig ends the orphan", async () => {
     const db = path.join(dir, "orphan.db");
-    const child = tinyrig(accuracy(db), { env: { TINYRIG_EMULATOR_PDEATHSIG: "0" } });
+    // a runtime folder of its own: a tinyrig of another test file running beside this one would otherwise reap the
+    // orphan first (it reaps every orphan on the host), which is the mechanism working but not this test's claim
+    const runtime = { TINYRIG_LOCK_DIR: mkdtempSync(path.join(tmpdir(), "tinyrig-signals-runtime-")) };
+    const child = tinyrig(accuracy(db), { env: { TINYRIG_EMULATOR_PDEATHSIG: "0", ...runtime } });
     await progressReached(child, "vibration accuracy", 5);
     const [qemu] = await childPids(child.pid!, "qemu-system");
     expect(qemu).toBeDefined();
@@ -147,7 +168,7 @@ describe("signals and killed processes", () => {
       await new Promise((r) => setTimeout(r, 500));
       expect(alive(qemu!)).toBe(true); // orphaned: nothing ended it yet
       expect(readFileSync(`/proc/${qemu}/cmdline`, "utf8")).toMatch(/^qemu-system-arm\0/);
-      const next = await tinyrig([...accuracy(db), "--limit", "1"]);
+      const next = await tinyrig([...accuracy(db), "--limit", "1"], { env: runtime });
       expect(next.exitCode, next.all).toBe(0);
       expect(next.stderr).toMatch(new RegExp(`ended emulator pid ${qemu} \\(qemu-system-arm\\) left running by tinyrig pid ${child.pid}, which is gone`));
       expect(await gone([qemu!])).toEqual([]);
