@@ -7,6 +7,7 @@ import path from "node:path";
 import { loadBoardFile, parseBoardText } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import { datasetDirOf } from "../store/dataset-source.ts";
 import type { ResultStore, RunRow } from "../store/store.ts";
 import { loadWorkload } from "../workloads/registry.ts";
 import type { RunMode, SuiteOptions, SuiteWorkload } from "./suite.ts";
@@ -43,7 +44,7 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
   if (run.mode === "energy" || run.settings.meter !== undefined) throw new ResumeError(`run ${runId} measured energy: energy windows are not resumable, start a new run`);
   const s = run.settings;
   const board = storedBoard(store, run);
-  const datasetDir = run.datasetSource?.startsWith("imported:") ? run.datasetSource.slice("imported:".length) : undefined;
+  const datasetDir = datasetDirOf(run.datasetSource);
   const workload = suiteWorkload(loadWorkload(run.workload), datasetDir, run.variant ?? undefined);
   if (workload.dataset.sha256 !== run.datasetSha256) {
     throw new ResumeError(

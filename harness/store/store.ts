@@ -48,7 +48,7 @@ export interface RunRow {
   toolchain: string | null;
   kernels: string | null;
   datasetSha256: string | null;
-  /** `committed` (the workload's own test set, checked against its manifest) or `imported:<folder>`. */
+  /** `committed`, `declared:<id>:<folder>` or `imported:<folder>`: harness/store/dataset-source.ts. */
   datasetSource: string | null;
   /** Inputs in the dataset the run drew from (all of them, whatever --limit took). */
   datasetCount: number | null;
