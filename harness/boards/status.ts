@@ -7,7 +7,7 @@ import type { BoardDefinition } from "./schema.ts";
 import { boardLockOwner } from "./lock.ts";
 import { flasherFor } from "../flash/index.ts";
 import { powerMonitorFor } from "../power/index.ts";
-import { listSerialPorts, matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+import { listSerialPorts, matchUsbPort, type PortInfo, type UsbSerialId } from "../resources/serial-port.ts";
 
 export { listSerialPorts };
 

@@ -4,7 +4,7 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import { flasherFor } from "../flash/index.ts";
 import type { AttachedConsole, FlashImage, FlashResult } from "../flash/types.ts";
 import { DutSession, type DutIdentity } from "../protocol/session.ts";
-import { waitForUsbSerial } from "../transport/find.ts";
+import { findSerialPort } from "../resources/serial-port.ts";
 import { InterfaceBoardTransport } from "../transport/interface-board.ts";
 import { SerialTransport } from "../transport/serial.ts";
 import { consoleKindOf, type ConsoleKind } from "../transport/console-kind.ts";
@@ -85,11 +85,11 @@ async function openConsole(board: BoardDefinition, attached: AttachedConsole | u
   if (attached) return { transport: await SerialTransport.open(attached.path, 115200), portPath: attached.path };
   const io = mode === "energy" ? board.interfaceBoard : undefined;
   if (io) {
-    const portPath = io.serial.path ?? (await waitForUsbSerial(io.serial.usb!, 15_000));
+    const portPath = await findSerialPort(io.serial, { what: "serial port", setting: "interfaceBoard.serial.usb.serialNumber", timeoutMs: 15_000 });
     return { transport: new InterfaceBoardTransport(await SerialTransport.open(portPath, io.serial.baud.performance)), portPath };
   }
   const serial = board.console.serial!;
   const baud = mode === "energy" ? serial.baud.performance : (serial.baud[mode] ?? serial.baud.performance);
-  const portPath = serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000));
+  const portPath = await findSerialPort(serial, { what: "serial port", setting: "console.serial.usb.serialNumber", timeoutMs: 15_000 });
   return { transport: await SerialTransport.open(portPath, baud), portPath };
 }
