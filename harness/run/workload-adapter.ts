@@ -2,7 +2,7 @@
 // the main model, or one of its variants (`--variant`), each checked against its own model.
 import { boardModel } from "../workloads/variants.ts";
 import { loadDataset, type Workload } from "../workloads/registry.ts";
-import type { SuiteWorkload } from "./suite.ts";
+import type { SuiteWorkload } from "./types.ts";
 
 /** `variant`: a manifest variant id (or "model"); undefined: the main model, exactly as without --variant. */
 export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string): SuiteWorkload {

@@ -7,8 +7,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { cpus, hostname, platform, release, tmpdir } from "node:os";
 import path from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
-import type { RunStart, SuiteStore } from "../run/suite.ts";
-import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import type { RunStart, SuiteStore } from "../run/types.ts";
+import type { EnergyWindowMeasurement, InferenceMeasurement, RunMode, WindowMeasurement } from "../modes/types.ts";
 import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../build/firmware.ts";
 import { classifyRun, type Validity } from "./validity.ts";
@@ -30,7 +30,7 @@ export interface RunRow {
   hostId: string | null;
   /** The campaign the run belongs to (one nightly = one campaign, e.g. a CI run id); null: none given. */
   campaign: string | null;
-  mode: "performance" | "accuracy" | "energy";
+  mode: RunMode;
   board: string;
   boardKind: "emulated" | "physical";
   workload: string;
