@@ -23,6 +23,7 @@ import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
+import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
 import { isStreamingWorkload } from "../streaming/workload.ts";
 
@@ -167,7 +168,7 @@ async function afterRun(outcomes: BoardOutcome[], args: RunArgs, store: ResultSt
     console.error(`report written to ${out}`);
   }
   store.close();
-  return outcomes.every((o) => o.status === "completed") ? 0 : 1;
+  return outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure;
 }
 
 /** A board worker (harness/run/workers.ts) sends its results to the tinyrig that started it. */
