@@ -62,6 +62,34 @@ it("every board completing exits 0; the database gathers both runs", async () =>
   expect(runs().filter((x) => x.status === "completed")).toHaveLength(4);
 }, 300_000);
 
+it("SIGTERM reaches every board's worker: each stores its run as interrupted, tinyrig exits 143", async () => {
+  const signalled = path.join(dir, "signalled.db");
+  const child = tinyrig(["run", "--board", "mps2-an386", "riscv32-virt", "--workload", "vibration", "--mode", "accuracy", "--db", signalled]);
+  // both boards measuring: each has reported progress (its progress lines come through as JSON naming the board)
+  await new Promise<void>((resolve, reject) => {
+    const seen = new Set<string>();
+    let buf = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      for (const m of buf.matchAll(/^\{"board":"([^"]+)","progress":"vibration accuracy","done":([1-9]\d*)/gm)) seen.add(m[1]!);
+      if (seen.size === 2) resolve();
+    });
+    child.then(() => reject(new Error("tinyrig ended before both boards measured")), reject);
+  });
+  child.kill("SIGTERM");
+  const r = await child;
+  expect(r.exitCode, r.all).toBe(143);
+  expect(boardLines(r.stdout).map(([board, status]) => [board, status]).sort()).toEqual([["mps2-an386", "interrupted"], ["riscv32-virt", "interrupted"]]);
+  const sql = new Database(signalled, { readonly: true });
+  const stored = sql.prepare("SELECT r.status, r.error, (SELECT count(*) FROM inference i WHERE i.run_id = r.id) AS inferences FROM run r").all() as { status: string; error: string; inferences: number }[];
+  sql.close();
+  expect(stored).toHaveLength(2);
+  for (const run of stored) {
+    expect(run).toMatchObject({ status: "interrupted", error: "interrupted by SIGTERM" });
+    expect(run.inferences).toBeGreaterThan(0);
+  }
+}, 300_000);
+
 it("usage errors exit 2 before any work: an unknown board among several, --resume with several", async () => {
   const fresh = path.join(dir, "never.db");
   const unknown = await tinyrig(["run", "--board", "mps2-an386", "no-such-board", "--db", fresh]);

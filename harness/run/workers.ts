@@ -51,18 +51,20 @@ export interface WorkerPoolOptions {
   signal: AbortSignal;
 }
 
+const FORWARDED = ["SIGINT", "SIGTERM"] as const;
+
 /** Runs every board's worker, `jobs` at a time; a board's outcome whatever happened to its worker. */
 export async function runBoardWorkers(opts: WorkerPoolOptions): Promise<BoardOutcome[]> {
   const outcomes: BoardOutcome[] = new Array(opts.boards.length);
   const running = new Set<ChildProcess>();
-  // A signal to this process goes to every worker once (they run in process groups of their own, so a terminal's
-  // Ctrl-C reaches them only through here): each stores what it measured as interrupted and ends.
-  const onAbort = () => {
-    const reason = String((opts.signal.reason as Error | undefined)?.message ?? "");
-    const sig: NodeJS.Signals = reason.includes("SIGTERM") ? "SIGTERM" : "SIGINT";
-    for (const child of running) child.kill(sig);
+  // Every SIGINT or SIGTERM to this process goes to every worker (they run in process groups of their own, so a
+  // terminal's Ctrl-C reaches them only through here): the first makes each store what it measured as interrupted and
+  // end, a second ends them at once. Prepended, so a worker hears a second signal before this process exits on it
+  // (harness/run/signals.ts); `opts.signal` (aborted by the first) stops boards not yet started.
+  const forward = (s: NodeJS.Signals) => {
+    for (const child of running) child.kill(s);
   };
-  opts.signal.addEventListener("abort", onAbort, { once: true });
+  for (const s of FORWARDED) process.prependListener(s, forward);
   let next = 0;
   const lane = async () => {
     while (next < opts.boards.length && !opts.signal.aborted) {
@@ -73,7 +75,7 @@ export async function runBoardWorkers(opts: WorkerPoolOptions): Promise<BoardOut
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, opts.boards.length)) }, lane));
   } finally {
-    opts.signal.removeEventListener("abort", onAbort);
+    for (const s of FORWARDED) process.off(s, forward);
   }
   // boards never started (a signal came first) are interrupted, with nothing stored
   return opts.boards.map((b, i) => outcomes[i] ?? outcomeOf(b, [], false, "not started: interrupted"));
@@ -112,10 +114,9 @@ function runWorker(board: BoardDefinition, opts: WorkerPoolOptions, running: Set
     });
     child.on("close", (code, signal) => {
       running.delete(child);
-      const why = code === 0 ? undefined : results === undefined ? `its worker ended (${signal ?? `exit ${code}`}) without results` : undefined;
-      const outcome = outcomeOf(board, results ?? [], code === 0, why);
-      // a worker that failed with every measurement completed failed elsewhere (a stream, the report): failed all the same
-      resolve(code !== 0 && outcome.status === "completed" ? { ...outcome, status: "failed" } : outcome);
+      const why = code === 0 || results !== undefined ? undefined : `its worker ended (${signal ?? `exit ${code}`}) without results`;
+      // completed only if the worker says so: one whose measurements all completed may have failed elsewhere (a stream)
+      resolve(outcomeOf(board, results ?? [], code === 0, why));
     });
   });
 }
