@@ -22,6 +22,7 @@ const LONG_FILES: Record<string, number> = {
   "test/variants.test.ts": 26,
   "test/faults/device.test.ts": 25,
   "test/streaming-run.test.ts": 20,
+  "test/multi-board.test.ts": 16,
   "test/cli-boards.test.ts": 18,
   "test/firmware-native.test.ts": 17,
   "test/power-ppk2.test.ts": 16,

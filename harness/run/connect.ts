@@ -1,6 +1,7 @@
 // Board -> flash -> transport -> protocol session. The one place that turns a board file and a firmware image
 // into a device we can talk to, and that tears it all down again.
 import type { BoardDefinition } from "../boards/schema.ts";
+import type { RunMode } from "../modes/types.ts";
 import { flasherFor } from "../flash/index.ts";
 import type { AttachedConsole, FlashImage, FlashResult } from "../flash/types.ts";
 import { DutSession, type DutIdentity } from "../protocol/session.ts";
@@ -23,7 +24,7 @@ export interface BoardConnection {
 }
 
 export interface ConnectOptions {
-  mode: "performance" | "accuracy" | "energy";
+  mode: RunMode;
   log(line: string): void;
   trace?: (direction: "tx" | "rx", line: string) => void;
   signal?: AbortSignal;

@@ -10,7 +10,7 @@ import type { InferenceMeasurement, WindowMeasurement } from "../modes/types.ts"
 import { datasetDirOf } from "../store/dataset-source.ts";
 import type { ResultStore, RunRow } from "../store/store.ts";
 import { loadWorkload } from "../workloads/registry.ts";
-import type { RunMode, SuiteOptions, SuiteWorkload } from "./suite.ts";
+import type { ResumeState, RunMode, SuiteWorkload } from "./types.ts";
 import { suiteWorkload } from "./workload-adapter.ts";
 
 export class ResumeError extends Error {
@@ -33,7 +33,7 @@ export interface RestoredRun {
   /** `given`: fixed by --iterations; `measured`: what the stored windows ran (calibrated before the interruption). */
   iterations: { given?: number; measured?: number };
   limit?: number;
-  resume: NonNullable<SuiteOptions["resume"]>;
+  resume: ResumeState;
 }
 
 export function restoreRun(store: ResultStore, runId: number): RestoredRun {

@@ -3,7 +3,7 @@
 import { boardModel } from "../workloads/variants.ts";
 import { formatDatasetSource, type DatasetSource } from "../store/dataset-source.ts";
 import { loadDataset, type Workload } from "../workloads/registry.ts";
-import type { SuiteWorkload } from "./suite.ts";
+import type { SuiteWorkload } from "./types.ts";
 
 /** `variant`: a manifest variant id (or "model"); undefined: the main model, exactly as without --variant. */
 export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string): SuiteWorkload {
