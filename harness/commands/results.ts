@@ -1,4 +1,5 @@
 // `tinyrig results` (list / show / export / import) and `tinyrig report`.
+import { formatRunFigure } from "../store/summary.ts";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Argv } from "yargs";
@@ -23,7 +24,7 @@ export function resultsCommands(cli: Argv): void {
           const runs = s.listRuns({ board: a.board, workload: a.workload, variant: a.variant, mode: a.mode, campaign: a.campaign, status: a.status, since: a.since, limit: a.limit });
           if (a.json) return console.log(JSON.stringify(runs, null, 2));
           for (const r of runs) {
-            console.log(`${String(r.id).padStart(5)}  ${r.uuid.slice(0, 8)}  ${r.startedAt}  ${r.board.padEnd(16)} ${(r.variant ? `${r.workload}/${r.variant}` : r.workload).padEnd(18)} ${r.mode.padEnd(12)} ${r.status.padEnd(11)} ${r.boardKind === "emulated" || r.simulated ? "emulated" : ""}${r.campaign ? `  campaign ${r.campaign}` : ""}${r.status === "completed" && r.validity.class !== "headline" ? ` [${r.validity.class}: ${r.validity.reasons.join("; ")}]` : ""}${r.error ? `  ${r.error.split("\n")[0]}` : ""}`);
+            console.log(`${String(r.id).padStart(5)}  ${r.uuid.slice(0, 8)}  ${r.startedAt}  ${r.board.padEnd(16)} ${(r.variant ? `${r.workload}/${r.variant}` : r.workload).padEnd(18)} ${r.mode.padEnd(12)} ${r.status.padEnd(11)} ${r.boardKind === "emulated" || r.simulated ? "emulated" : ""}${r.campaign ? `  campaign ${r.campaign}` : ""}${r.status === "completed" ? `  ${formatRunFigure(r)}` : ""}${r.status === "completed" && r.validity.class !== "headline" ? ` [${r.validity.class}: ${r.validity.reasons.join("; ")}]` : ""}${r.error ? `  ${r.error.split("\n")[0]}` : ""}`);
           }
         }))
       .command("show <id>", "one run with its windows and summary", (yy) => yy.positional("id", { type: "string", demandOption: true, coerce: positiveInteger("run id") }).option("json", { type: "boolean", default: false }),

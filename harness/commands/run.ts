@@ -1,6 +1,7 @@
 // `tinyrig run` (and `tinyrig suite`): resolve the options, plan the run (harness/run/plan.ts), carry it out (one board
 // here; several: a worker process per board, harness/run/workers.ts), print a summary, then the after-run steps
 // (the report), which take the stored runs per board (BoardOutcome).
+import { formatRunFigure } from "../store/summary.ts";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Argv } from "yargs";
@@ -349,18 +350,9 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, 
   const rows = results.map((r) => {
     const v = validity(r);
     const mark = r.status === "completed" && v && v.class !== "headline" ? ` [${v.class}: ${v.reasons.join("; ")}]` : "";
-    let figure = "";
-    if (r.performance) figure = `${(r.performance.medianLatencyUs / 1000).toFixed(3)} ms/inference (median of ${r.performance.windows} windows, ${r.performance.iterations} each)`;
-    if (r.accuracy) {
-      const a = r.accuracy;
-      figure = `${a.metric} ${(a.value * (a.metric === "top1" ? 100 : 1)).toFixed(a.metric === "top1" ? 2 : 4)}${a.metric === "top1" ? "%" : ""} over ${a.count}; bit-exact with host ${a.bitExact.matched}/${a.bitExact.compared}`;
-    }
-    if (r.energy?.medianEnergyPerInferenceUj !== undefined) {
-      const e = r.energy;
-      const phases = e.phasesUj ? `; per fresh input: load ${e.phasesUj.load.toFixed(1)}, pre ${e.phasesUj.pre.toFixed(1)}, post ${e.phasesUj.post.toFixed(1)} uJ` : "";
-      const energy = `${e.medianEnergyPerInferenceUj!.toFixed(3)} uJ/inference${e.energyKind === "modelled" ? " (modelled)" : ""}${phases}`;
-      figure = r.performance ? `${figure}; ${energy}` : `${energy} (median of ${e.windows} windows)`;
-    }
+    // the stored run, printed as the report prints it (store/summary.ts)
+    const stored = r.runId === undefined ? undefined : store.getRun(r.runId);
+    const figure = stored ? formatRunFigure(stored) : "";
     // the first line of an error: a build's tool output stays in the stored run, not in the table
     return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? `${figure}${mark}`];
   });

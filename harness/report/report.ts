@@ -1,5 +1,6 @@
 // `tinyrig report`: reports/index.html plus one SVG (and its Vega-Lite spec) per chart, from the result store.
 // Static HTML, no scripts, no external resources; anything emulated or modelled says so.
+import { formatRunFigure } from "../store/summary.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
@@ -137,23 +138,7 @@ function history(store: ResultStore): HistoryPoint[] {
     .reverse();
 }
 
-function figure(r: RunRow): string {
-  const s = r.summary ?? {};
-  const energy = typeof s.medianEnergyPerInferenceUj === "number" ? `${num(s.medianEnergyPerInferenceUj).toFixed(3)} µJ/inference${r.modelled ? " (modelled)" : ""}` : "";
-  const phases = s.phasesUj as Record<string, number> | undefined;
-  const split = phases ? `; fresh input: load ${phases.load!.toFixed(1)}, pre ${phases.pre!.toFixed(1)}, post ${phases.post!.toFixed(1)} µJ` : "";
-  if (r.mode === "performance") return `${(num(s.medianLatencyUs) / 1000).toFixed(3)} ms (median of ${s.windows} windows)${energy ? `; ${energy}${split}` : ""}`;
-  if (s.metric === "sww") {
-    const e = typeof s.energyUj === "number" ? `; ${(num(s.energyUj) / 1e6).toFixed(3)} J, ${num(s.powerMw).toFixed(2)} mW${r.modelled ? " (modelled)" : ""}` : "";
-    return `stream ${s.stream}: TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives}; duty cycle ${(num(s.dutyCycle) * 100).toFixed(2)}%, ${num(s.throughputPerS).toFixed(1)} inf./s${e}`;
-  }
-  if (r.mode === "accuracy") {
-    const be = s.bitExact as { matched: number; compared: number } | undefined;
-    const v = num(s.value);
-    return `${s.metric === "top1" ? `top-1 ${(v * 100).toFixed(2)}%` : `AUC ${v.toFixed(4)}`} over ${s.count}${be ? `; bit-exact ${be.matched}/${be.compared}` : ""}`;
-  }
-  return `${energy}${split} (median of ${s.windows} windows)`;
-}
+const figure = (r: RunRow): string => formatRunFigure(r);
 
 function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";

@@ -14,6 +14,7 @@ import type { EnergyWindowMeasurement, InferenceMeasurement, RunMode, WindowMeas
 import type { EnergyTrace } from "../power/types.ts";
 import { firmwareVersion } from "../paths.ts";
 import { classifyRun, type Validity } from "./validity.ts";
+import { insertRow, readRows, storedInference, storedRun, storedTrace, storedWindow, upsertRow, type StoredRun } from "./rows.ts";
 import { hostId as thisHostId } from "./host-id.ts";
 import { boardRecord, canonicalJson, columnsOf, datasetRecord, firmwareRecord, hostRecord, inferenceRecord, runColumns, runRecord, traceEntryName, traceRecord, windowRecord, workloadRecord, type RunRecord } from "./run-record.ts";
 
@@ -200,85 +201,57 @@ export class ResultStore implements SuiteStore {
     return (this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number }).v;
   }
 
-  private upsert(select: string, insert: string, params: unknown[]): number {
-    const row = this.db.prepare(select).get(...params) as { id: number } | undefined;
-    if (row) return row.id;
-    return Number(this.db.prepare(insert).run(...params).lastInsertRowid);
-  }
-
   startRun(s: RunStart): number {
     return this.db.transaction(() => {
-      const hostId = this.upsert(
-        "SELECT id FROM host WHERE hostname = ? AND os = ? AND cpu = ? AND node = ?",
-        "INSERT INTO host (hostname, os, cpu, node) VALUES (?, ?, ?, ?)",
-        [hostname(), `${platform()} ${release()}`, cpus()[0]?.model ?? "unknown", process.version],
-      );
-      const boardId = this.upsert(
-        "SELECT id FROM board WHERE name = ? AND file_sha256 = ? AND yaml = ? AND kind = ?",
-        "INSERT INTO board (name, file_sha256, yaml, kind) VALUES (?, ?, ?, ?)",
-        [s.board.name, s.board.fileSha256, s.board.text, s.board.kind],
-      );
+      const db = this.db;
+      const hostId = upsertRow(db, "host", { hostname: hostname(), os: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? "unknown", node: process.version });
+      const boardId = upsertRow(db, "board", { name: s.board.name, file_sha256: s.board.fileSha256, yaml: s.board.text, kind: s.board.kind });
       const fw = s.firmware; // undefined: the build failed, and the run is stored failed
-      let firmwareId: number | null = null;
-      if (fw) {
-        firmwareId = (this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ?? Number(
-          this.db
-            .prepare("INSERT INTO firmware (sha256, bytes, flash_bytes, ram_bytes, toolchain, kernels, timestamp_mode, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .run(fw.sha256, fw.bytes, fw.sizes.flash, fw.sizes.ram, fw.toolchain, fw.kernels, fw.timestampMode, JSON.stringify(fw.config)).lastInsertRowid,
-        );
-      }
+      // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
+      const firmwareId = fw
+        ? ((db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ??
+          insertRow(db, "firmware", {
+            sha256: fw.sha256, bytes: fw.bytes, flash_bytes: fw.sizes.flash, ram_bytes: fw.sizes.ram, toolchain: fw.toolchain, kernels: fw.kernels,
+            timestamp_mode: fw.timestampMode, config_json: JSON.stringify(fw.config),
+          }))
+        : null;
       const w = s.workload;
+      const workloadId = upsertRow(db, "workload", {
+        name: w.id, manifest_sha256: w.manifestSha256, model_sha256: w.modelSha256, model_bytes: w.modelBytes, params: w.params ?? null, macs: w.macs ?? null, variant: w.variant ?? null,
+      });
+      const datasetId = upsertRow(db, "dataset", { sha256: w.dataset.sha256, count: w.dataset.inputs.length, source: w.dataset.source });
       const identity = s.connection?.identity;
       const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
       const p = s.provenance;
-      const workloadId = this.upsert(
-        "SELECT id FROM workload WHERE name = ? AND manifest_sha256 = ? AND model_sha256 = ? AND model_bytes = ? AND params IS ? AND macs IS ? AND variant IS ?",
-        "INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes, params, macs, variant) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [w.id, w.manifestSha256, w.modelSha256, w.modelBytes, w.params ?? null, w.macs ?? null, w.variant ?? null],
-      );
-      const datasetId = this.upsert(
-        "SELECT id FROM dataset WHERE sha256 = ? AND count = ? AND source = ?",
-        "INSERT INTO dataset (sha256, count, source) VALUES (?, ?, ?)",
-        [w.dataset.sha256, w.dataset.inputs.length, w.dataset.source],
-      );
-      const id = this.db
-        .prepare(
-          `INSERT INTO run (mode, host_id, board_id, firmware_id, workload_id, dataset_id, tinyrig_version, settings_json,
-             started_at, status, simulated, modelled, owner_pid, owner_host, dut_name, dut_profile, dut_model_id,
-             arena_used_bytes, arena_size_bytes, model_bytes_on_device, input_bytes_on_device, output_bytes_on_device,
-             console, flasher, dut_build_id, firmware_provenance, uuid, host_uid, campaign)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(s.mode, hostId, boardId, firmwareId, workloadId, datasetId, firmwareVersion(), JSON.stringify(s.settings),
-          new Date().toISOString(), s.simulated ? 1 : 0, s.modelled ? 1 : 0, process.pid, hostname(),
-          identity?.name ?? null, identity?.profile ?? null, identity?.model || null,
-          caps?.arenaUsed ?? null, caps?.arenaSize ?? null, caps?.modelBytes ?? null, caps?.inputBytes ?? null, caps?.outputBytes ?? null,
-          p?.console ?? null, p?.flasher ?? null, p?.deviceBuildId ?? null, p?.firmware ?? null, randomUUID(), thisHostId(), this.campaign).lastInsertRowid;
-      return Number(id);
+      return insertRow(db, "run", {
+        mode: s.mode, host_id: hostId, board_id: boardId, firmware_id: firmwareId, workload_id: workloadId, dataset_id: datasetId,
+        tinyrig_version: firmwareVersion(), settings_json: JSON.stringify(s.settings), started_at: new Date().toISOString(), ended_at: null,
+        status: "running", error: null, summary_json: null, simulated: s.simulated ? 1 : 0, modelled: s.modelled ? 1 : 0,
+        owner_pid: process.pid, owner_host: hostname(), dut_name: identity?.name ?? null, dut_profile: identity?.profile ?? null,
+        dut_model_id: identity?.model || null, arena_used_bytes: caps?.arenaUsed ?? null, arena_size_bytes: caps?.arenaSize ?? null,
+        model_bytes_on_device: caps?.modelBytes ?? null, input_bytes_on_device: caps?.inputBytes ?? null, output_bytes_on_device: caps?.outputBytes ?? null,
+        console: p?.console ?? null, flasher: p?.flasher ?? null, dut_build_id: p?.deviceBuildId ?? null, firmware_provenance: p?.firmware ?? null,
+        uuid: randomUUID(), host_uid: thisHostId(), campaign: this.campaign,
+      });
     })();
   }
 
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void {
     const energy = "energyUj" in w ? w : undefined;
-    this.db
-      .prepare(
-        `INSERT INTO window (run_id, idx, input_index, iterations, warmup, t0_us, t1_us, latency_us, throughput,
-           energy_uj, energy_per_inference_uj, phases_json, monitor, sample_rate_hz, voltage_v, energy_kind)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(runId, w.index, w.inputIndex, w.iterations, w.warmup, w.t0Us, w.t1Us, w.latencyUs, w.throughput,
-        energy?.energyUj ?? null, energy?.energyPerInferenceUj ?? null, energy?.phasesUj ? JSON.stringify(energy.phasesUj) : null,
-        source?.monitor ?? null, source?.sampleRateHz ?? null, source?.voltageV ?? null, energy ? (source?.kind ?? null) : null);
+    insertRow(this.db, "window", {
+      run_id: runId, idx: w.index, input_index: w.inputIndex, iterations: w.iterations, warmup: w.warmup, t0_us: w.t0Us, t1_us: w.t1Us,
+      latency_us: w.latencyUs, throughput: w.throughput, energy_uj: energy?.energyUj ?? null, energy_per_inference_uj: energy?.energyPerInferenceUj ?? null,
+      phases_json: energy?.phasesUj ? JSON.stringify(energy.phasesUj) : null, monitor: source?.monitor ?? null, sample_rate_hz: source?.sampleRateHz ?? null,
+      voltage_v: source?.voltageV ?? null, energy_kind: energy ? (source?.kind ?? null) : null,
+    });
   }
 
   inference(runId: number, i: InferenceMeasurement): void {
-    this.db
-      .prepare(
-        `INSERT INTO inference (run_id, input_index, input_file, label, raw_output, outputs_json, score, predicted,
-           equals_host_reference, latency_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(runId, i.inputIndex, i.file, i.label, i.rawOutput ? Buffer.from(i.rawOutput) : null, JSON.stringify(i.outputs),
-        i.score, i.predicted ?? null, i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0, i.latencyUs ?? null);
+    insertRow(this.db, "inference", {
+      run_id: runId, input_index: i.inputIndex, input_file: i.file, label: i.label, raw_output: i.rawOutput ? Buffer.from(i.rawOutput) : null,
+      outputs_json: JSON.stringify(i.outputs), score: i.score, predicted: i.predicted ?? null,
+      equals_host_reference: i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0, latency_us: i.latencyUs ?? null,
+    });
   }
 
   /** Where a database's raw traces live: a folder beside it (`results/tinyrig.db` -> `results/tinyrig.traces/`). */
@@ -295,20 +268,20 @@ export class ResultStore implements SuiteStore {
     const name = `run-${runId}-window-${window}.f32.gz`;
     const data = gzipSync(Buffer.from(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength));
     writeFileSync(path.join(this.traceDir, name), data);
-    this.db
-      .prepare(`INSERT INTO trace (run_id, window_idx, file, sha256, bytes, samples, unit, sample_rate_hz, voltage_v, edges_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(runId, window, name, createHash("sha256").update(data).digest("hex"), data.length, t.samples.length, t.unit, t.sampleRateHz, t.voltageV, JSON.stringify(t.edges));
+    insertRow(this.db, "trace", {
+      run_id: runId, window_idx: window, file: name, sha256: createHash("sha256").update(data).digest("hex"), bytes: data.length, samples: t.samples.length,
+      unit: t.unit, sample_rate_hz: t.sampleRateHz, voltage_v: t.voltageV, edges_json: JSON.stringify(t.edges),
+    });
   }
 
   /** A stored trace, read back and checked against its hash. */
   readTrace(runId: number, window: number): EnergyTrace {
-    const r = this.db.prepare("SELECT * FROM trace WHERE run_id = ? AND window_idx = ?").get(runId, window) as Record<string, unknown> | undefined;
+    const [r] = readRows(storedTrace, this.db.prepare("SELECT * FROM trace WHERE run_id = ? AND window_idx = ?").all(runId, window), "trace");
     if (!r) throw new StoreError(`${this.file}: run ${runId} has no raw trace for window ${window}`);
-    const data = this.readTraceFile(runId, window, r.file as string, r.sha256 as string);
+    const data = this.readTraceFile(runId, window, r.file, r.sha256);
     const raw = gunzipSync(data);
     const samples = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    return { unit: r.unit as "J" | "A", sampleRateHz: r.sample_rate_hz as number, voltageV: r.voltage_v as number, samples, edges: JSON.parse(r.edges_json as string) as number[] };
+    return { unit: r.unit, sampleRateHz: r.sample_rate_hz, voltageV: r.voltage_v, samples, edges: JSON.parse(r.edges_json) as number[] };
   }
 
   traceWindows(runId: number): number[] {
@@ -370,30 +343,29 @@ export class ResultStore implements SuiteStore {
     if (f.status) (where.push("r.status = ?"), params.push(f.status));
     if (f.since) (where.push("r.started_at >= ?"), params.push(f.since));
     const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
-    return (this.db.prepare(sql).all(...params) as RawRun[]).map(toRunRow);
+    return readRows(storedRun, this.db.prepare(sql).all(...params), "run").map(toRunRow);
   }
 
   getRun(id: number): RunRow | undefined {
-    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RawRun | undefined;
+    const [row] = readRows(storedRun, this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).all(id), "run");
     return row ? toRunRow(row) : undefined;
   }
 
   windows(runId: number): WindowRow[] {
-    return (this.db.prepare("SELECT * FROM window WHERE run_id = ? ORDER BY idx").all(runId) as Record<string, unknown>[]).map((r) => ({
-      runId, index: r.idx as number, inputIndex: r.input_index as number, iterations: r.iterations as number, warmup: r.warmup as number,
-      t0Us: r.t0_us as number, t1Us: r.t1_us as number, latencyUs: r.latency_us as number, throughput: r.throughput as number,
-      energyUj: r.energy_uj as number | null, energyPerInferenceUj: r.energy_per_inference_uj as number | null,
-      phases: r.phases_json ? JSON.parse(r.phases_json as string) : null, energyKind: r.energy_kind as WindowRow["energyKind"], monitor: r.monitor as string | null,
+    const rows = readRows(storedWindow, this.db.prepare("SELECT * FROM window WHERE run_id = ? ORDER BY idx").all(runId), "window");
+    return rows.map((r) => ({
+      runId, index: r.idx, inputIndex: r.input_index, iterations: r.iterations, warmup: r.warmup, t0Us: r.t0_us, t1Us: r.t1_us,
+      latencyUs: r.latency_us, throughput: r.throughput, energyUj: r.energy_uj, energyPerInferenceUj: r.energy_per_inference_uj,
+      phases: r.phases_json ? (JSON.parse(r.phases_json) as Record<string, number>) : null, energyKind: r.energy_kind, monitor: r.monitor,
     }));
   }
 
   inferences(runId: number): InferenceRow[] {
-    return (this.db.prepare("SELECT * FROM inference WHERE run_id = ? ORDER BY input_index").all(runId) as Record<string, unknown>[]).map((r) => ({
-      runId, inputIndex: r.input_index as number, file: r.input_file as string, label: r.label as number,
-      rawOutput: r.raw_output ? new Uint8Array(r.raw_output as Buffer) : undefined, outputs: JSON.parse(r.outputs_json as string) as number[],
-      score: r.score as number, predicted: (r.predicted as number | null) ?? undefined,
-      equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1,
-      latencyUs: (r.latency_us as number | null) ?? undefined,
+    const rows = readRows(storedInference, this.db.prepare("SELECT * FROM inference WHERE run_id = ? ORDER BY input_index").all(runId), "inference");
+    return rows.map((r) => ({
+      runId, inputIndex: r.input_index, file: r.input_file, label: r.label, rawOutput: r.raw_output ? new Uint8Array(r.raw_output) : undefined,
+      outputs: JSON.parse(r.outputs_json) as number[], score: r.score, predicted: r.predicted ?? undefined,
+      equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1, latencyUs: r.latency_us ?? undefined,
     }));
   }
 
@@ -439,16 +411,7 @@ export class ResultStore implements SuiteStore {
     const added: string[] = [];
     const present: string[] = [];
     const written: string[] = [];
-    const insert = (table: string, row: Record<string, unknown>) => {
-      const cols = Object.keys(row);
-      return Number(this.db.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...cols.map((c) => row[c])).lastInsertRowid);
-    };
-    /** The id of the row with exactly these values, added when there is none. */
-    const upsert = (table: string, row: Record<string, unknown>) => {
-      const cols = Object.keys(row);
-      const found = this.db.prepare(`SELECT id FROM ${table} WHERE ${cols.map((c) => `${c} IS ?`).join(" AND ")}`).get(...cols.map((c) => row[c])) as { id: number } | undefined;
-      return found?.id ?? insert(table, row);
-    };
+    const db = this.db;
     try {
       this.db.transaction(() => {
         for (const rec of records) {
@@ -464,15 +427,15 @@ export class ResultStore implements SuiteStore {
           }
           // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
           const firmwareId = rec.firmware
-            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ?? insert("firmware", rec.firmware))
+            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ?? insertRow(db, "firmware", rec.firmware))
             : null;
-          const runId = insert("run", {
+          const runId = insertRow(db, "run", {
             ...rec.run,
-            host_id: upsert("host", rec.host), board_id: upsert("board", rec.board), firmware_id: firmwareId,
-            workload_id: upsert("workload", rec.workload), dataset_id: rec.dataset ? upsert("dataset", rec.dataset) : null,
+            host_id: upsertRow(db, "host", rec.host), board_id: upsertRow(db, "board", rec.board), firmware_id: firmwareId,
+            workload_id: upsertRow(db, "workload", rec.workload), dataset_id: rec.dataset ? upsertRow(db, "dataset", rec.dataset) : null,
           });
-          for (const w of rec.windows) insert("window", { ...w, run_id: runId });
-          for (const i of rec.inferences) insert("inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
+          for (const w of rec.windows) insertRow(db, "window", { ...w, run_id: runId });
+          for (const i of rec.inferences) insertRow(db, "inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
           for (const t of rec.traces) {
             const data = traceFiles.get(t.file);
             if (!data) throw new StoreError(`run ${rec.run.uuid}: its trace ${t.file} is not in the bundle`);
@@ -480,7 +443,7 @@ export class ResultStore implements SuiteStore {
             const name = `run-${runId}-window-${t.window_idx}.f32.gz`;
             writeFileSync(path.join(this.traceDir, name), data);
             written.push(path.join(this.traceDir, name));
-            insert("trace", { ...t, file: name, run_id: runId });
+            insertRow(db, "trace", { ...t, file: name, run_id: runId });
           }
           added.push(rec.run.uuid);
         }
@@ -515,7 +478,7 @@ export class ResultStore implements SuiteStore {
   }
 
   private completedRuns(): RunRow[] {
-    return (this.db.prepare(`${RUN_SELECT} WHERE r.status = 'completed' ORDER BY r.id DESC`).all() as RawRun[]).map(toRunRow);
+    return readRows(storedRun, this.db.prepare(`${RUN_SELECT} WHERE r.status = 'completed' ORDER BY r.id DESC`).all(), "run").map(toRunRow);
   }
 
   private newestPerTarget(runs: RunRow[]): RunRow[] {
@@ -528,27 +491,24 @@ export class ResultStore implements SuiteStore {
   }
 }
 
-type RawRun = Record<string, unknown>;
 const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.name AS workload_name, w.variant AS variant_name, f.sha256 AS fw_sha,
   f.toolchain AS toolchain, f.kernels AS kernels, f.flash_bytes AS fw_flash, f.ram_bytes AS fw_ram, d.sha256 AS ds_sha, d.source AS ds_source, d.count AS ds_count FROM run r JOIN board b ON b.id = r.board_id
   JOIN workload w ON w.id = r.workload_id LEFT JOIN firmware f ON f.id = r.firmware_id LEFT JOIN dataset d ON d.id = r.dataset_id`;
 
-function toRunRow(r: RawRun): RunRow {
+function toRunRow(r: StoredRun): RunRow {
   const row: Omit<RunRow, "validity"> = {
-    id: r.id as number, uuid: r.uuid as string, hostId: (r.host_uid as string | null) ?? null, campaign: (r.campaign as string | null) ?? null, mode: r.mode as RunRow["mode"], board: r.board_name as string, boardKind: r.board_kind as RunRow["boardKind"],
-    workload: r.workload_name as string, variant: (r.variant_name as string | null) ?? null, status: r.status as RunRow["status"], startedAt: r.started_at as string,
-    endedAt: r.ended_at as string | null, error: r.error as string | null,
-    summary: r.summary_json ? (JSON.parse(r.summary_json as string) as Record<string, unknown>) : null,
-    settings: JSON.parse(r.settings_json as string) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
-    firmwareSha256: r.fw_sha as string | null, toolchain: r.toolchain as string | null, kernels: r.kernels as string | null,
-    datasetSha256: r.ds_sha as string | null, datasetSource: (r.ds_source as string | null) ?? null, datasetCount: (r.ds_count as number | null) ?? null, tinyrigVersion: r.tinyrig_version as string, ownerPid: r.owner_pid as number, ownerHost: r.owner_host as string,
+    id: r.id, uuid: r.uuid, hostId: r.host_uid, campaign: r.campaign, mode: r.mode, board: r.board_name, boardKind: r.board_kind,
+    workload: r.workload_name, variant: r.variant_name, status: r.status, startedAt: r.started_at, endedAt: r.ended_at, error: r.error,
+    summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
+    settings: JSON.parse(r.settings_json) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
+    firmwareSha256: r.fw_sha, toolchain: r.toolchain, kernels: r.kernels, datasetSha256: r.ds_sha, datasetSource: r.ds_source, datasetCount: r.ds_count,
+    tinyrigVersion: r.tinyrig_version, ownerPid: r.owner_pid, ownerHost: r.owner_host,
     device: {
-      name: r.dut_name as string | null, profile: r.dut_profile as string | null, modelId: r.dut_model_id as string | null,
-      arenaUsedBytes: r.arena_used_bytes as number | null, arenaSizeBytes: r.arena_size_bytes as number | null,
-      modelBytes: r.model_bytes_on_device as number | null, inputBytes: r.input_bytes_on_device as number | null, outputBytes: r.output_bytes_on_device as number | null,
+      name: r.dut_name, profile: r.dut_profile, modelId: r.dut_model_id, arenaUsedBytes: r.arena_used_bytes, arenaSizeBytes: r.arena_size_bytes,
+      modelBytes: r.model_bytes_on_device, inputBytes: r.input_bytes_on_device, outputBytes: r.output_bytes_on_device,
     },
-    firmwareBytes: r.fw_flash === null || r.fw_flash === undefined ? null : { flash: r.fw_flash as number, ram: r.fw_ram as number },
-    provenance: { console: (r.console as string | null) ?? null, flasher: (r.flasher as string | null) ?? null, deviceBuildId: (r.dut_build_id as string | null) ?? null, firmware: (r.firmware_provenance as string | null) ?? null },
+    firmwareBytes: r.fw_flash === null || r.fw_ram === null ? null : { flash: r.fw_flash, ram: r.fw_ram },
+    provenance: { console: r.console ?? null, flasher: r.flasher ?? null, deviceBuildId: r.dut_build_id ?? null, firmware: r.firmware_provenance ?? null },
   };
   return { ...row, validity: classifyRun(row) };
 }
