@@ -20,7 +20,8 @@ export function defaultBuildRoot(): string {
   return path.join(loadConfig().build.value, "firmware");
 }
 
-export type InputTransform = "int8" | "uint8-minus-128" | "float32-quantize" | "raw";
+export const INPUT_TRANSFORMS = ["int8", "uint8-minus-128", "float32-quantize", "raw"] as const;
+export type InputTransform = (typeof INPUT_TRANSFORMS)[number];
 
 export interface FirmwareSpec {
   board: BoardDefinition;

@@ -17,7 +17,9 @@ import { interrupted, watchRunSignals } from "../run/signals.ts";
 import type { SuiteResult, SuiteWorkload } from "../run/types.ts";
 import { BOARD_WORKER_ENV, outcomeOf, runBoardWorkers, type BoardOutcome, type WorkerMessage } from "../run/workers.ts";
 import { restoreRun } from "../run/resume.ts";
-import { suiteWorkload } from "../run/workload-adapter.ts";
+import { modelSuiteWorkload, suiteWorkload } from "../run/workload-adapter.ts";
+import { INPUT_TRANSFORMS, type InputTransform } from "../build/firmware.ts";
+import { ModelWorkloadError, modelWorkload } from "../workloads/model-workload.ts";
 import { ResultStore } from "../store/store.ts";
 import { loadConfig } from "../config.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
@@ -39,6 +41,9 @@ interface RunArgs {
   "min-window-seconds"?: number;
   iterations?: number;
   dataset?: string;
+  model?: string;
+  "input-transform"?: InputTransform;
+  "input-bytes"?: number;
   limit?: number;
   resume?: number;
   campaign?: string;
@@ -68,6 +73,9 @@ export function runCommands(cli: Argv): void {
       .option("min-window-seconds", { type: "string", coerce: positiveNumber("--min-window-seconds"), describe: `device time per performance window (default ${DEFAULTS.minWindowSeconds})` })
       .option("iterations", { type: "string", coerce: positiveInteger("--iterations"), describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
+      .option("model", { type: "string", describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model" })
+      .option("input-transform", { choices: INPUT_TRANSFORMS, describe: "--model: how the dataset's files become the model's input (default: as the input tensor takes them)" })
+      .option("input-bytes", { type: "string", coerce: positiveInteger("--input-bytes"), describe: "--model: bytes per input file, checked against the model" })
       .option("limit", { type: "string", coerce: positiveInteger("--limit"), describe: "accuracy mode: only the first N inputs (a partial run, never a headline result)" })
       .option("resume", { type: "string", coerce: positiveInteger("--resume"), describe: "continue an interrupted or failed run with its stored settings" })
       .option("campaign", { type: "string", coerce: campaignId, describe: "the campaign these runs belong to (one nightly = one campaign, e.g. the CI run id); default: none" })
@@ -236,6 +244,9 @@ function workerArgs(args: RunArgs): string[] {
   one("--min-window-seconds", args["min-window-seconds"]);
   one("--iterations", args.iterations);
   one("--dataset", args.dataset && path.resolve(args.dataset));
+  one("--model", args.model && path.resolve(args.model));
+  one("--input-transform", args["input-transform"]);
+  one("--input-bytes", args["input-bytes"]);
   one("--limit", args.limit);
   one("--campaign", args.campaign);
   one("--energy-flow", args["energy-flow"]);
@@ -275,6 +286,8 @@ function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest 
   const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
   // no --mode: each board's defaults (run/plan.ts defaultModes)
   const modes = args.mode === undefined ? undefined : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
+  if (args.model !== undefined) return { board, workloads: [userModel(args)], options: runOptions(args, modes) };
+  if (args["input-transform"] !== undefined || args["input-bytes"] !== undefined) throw new UsageError(`--input-transform and --input-bytes go with --model`);
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
   const variants = args.variant;
@@ -286,17 +299,28 @@ function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest 
       if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
       return ids.map((id) => suiteWorkload(w, args.dataset, id));
     });
+  return { board, workloads, options: runOptions(args, modes) };
+}
+
+function runOptions(args: RunArgs, modes: RunMode[] | undefined): RunOptions {
   return {
-    board,
-    workloads,
-    options: {
-      modes,
-      performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
-      limit: args.limit,
-      energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
-      rawTraces: args["raw-traces"],
-    },
+    modes,
+    performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
+    limit: args.limit,
+    energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
+    rawTraces: args["raw-traces"],
   };
+}
+
+/** `--model X.tflite --dataset DIR`: the model is the workload (workloads/model-workload.ts); checked before any work. */
+function userModel(args: RunArgs): SuiteWorkload {
+  if (args.workload !== undefined || args.variant !== undefined) throw new UsageError(`--model runs the model given; leave out ${args.workload !== undefined ? "--workload" : "--variant"}`);
+  if (args.dataset === undefined) throw new UsageError(`--model ${args.model} needs --dataset: a folder of inputs in MLPerf Tiny's layout (y_labels.csv beside the files)`);
+  try {
+    return modelSuiteWorkload(modelWorkload(args.model!, args.dataset, { transform: args["input-transform"], inputBytes: args["input-bytes"] }));
+  } catch (err) {
+    throw err instanceof ModelWorkloadError ? new UsageError(`--model: ${err.message}`) : err;
+  }
 }
 
 /**
@@ -316,6 +340,7 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardN
   check("workload", args.workload, one(args.workload) === r.workload.id, r.workload.id);
   check("variant", args.variant, (one(args.variant) === "model" ? undefined : one(args.variant)) === r.workload.variant && args.variant?.length === 1, r.workload.variant ?? "model");
   check("mode", args.mode, one(args.mode) === r.mode, r.mode);
+  check("model", args.model, args.model !== undefined && path.resolve(args.model) === r.workload.modelFile, r.workload.modelFile ?? `workload ${r.workload.id}`);
   check("dataset", args.dataset, args.dataset !== undefined && path.resolve(args.dataset) === (r.datasetDir && path.resolve(r.datasetDir)), r.datasetDir ?? "the committed test set");
   check("windows", args.windows, args.windows === r.performance.windows, `${r.performance.windows} windows`);
   check("min-window-seconds", args["min-window-seconds"], args["min-window-seconds"] === r.performance.minWindowSeconds, `${r.performance.minWindowSeconds} s`);

@@ -131,7 +131,7 @@ function provenanceOf(connection: BoardConnection, firmware: FirmwareImage | und
 /** A run that failed before it measured anything, stored with its error (and whatever is known of firmware and device). */
 function failedRun(exec: Exec, workload: SuiteWorkload, mode: RunMode, error: string, firmware?: FirmwareImage, connection?: BoardConnection): SuiteResult {
   const { board, store, options } = exec;
-  const runId = store.startRun({ mode, board, workload, firmware, connection, settings: { boardFile: board.file, limit: options.limit ?? null }, simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator", provenance: connection && provenanceOf(connection, firmware) });
+  const runId = store.startRun({ mode, board, workload, firmware, connection, settings: { boardFile: board.file, limit: options.limit ?? null, ...(workload.modelFile ? { modelFile: workload.modelFile, inputTransform: workload.transform } : {}) }, simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator", provenance: connection && provenanceOf(connection, firmware) });
   store.failRun(runId, error, "failed");
   return { workload: workload.id, mode, runId, status: "failed", error };
 }
@@ -156,6 +156,7 @@ async function runMeasurement(
     ? { windows: options.performance.windows, minWindowSeconds: options.performance.minWindowSeconds, iterations: options.performance.iterations ?? "calibrated to minWindowSeconds", warmup: options.performance.warmup ?? workload.performance.warmup }
     : { inputs: Math.min(workload.dataset.inputs.length, options.limit ?? Infinity), limit: options.limit ?? null, hostReference: Boolean(workload.hostReference) };
   settings.boardFile = board.file;
+  if (workload.modelFile) Object.assign(settings, { modelFile: workload.modelFile, inputTransform: workload.transform });
   const resume = options.resume?.mode === mode && options.resume.workload === workload.id ? options.resume : undefined;
   if (resume && energy) {
     const error = `run ${resume.runId} measured energy: energy windows are not resumable, start a new run`;
@@ -217,7 +218,7 @@ async function runMeasurement(
     progress.start(label, ctx.inputs.length, "inputs");
     const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences, outputs: expectedOutputs(workload) });
     progress.stop();
-    store.finishRun(id, { ...summary, target: workload.target });
+    store.finishRun(id, workload.target ? { ...summary, target: workload.target } : { ...summary });
     return { workload: workload.id, mode, runId: id, status: "completed", accuracy: summary };
   } catch (err) {
     progress.stop();

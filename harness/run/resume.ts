@@ -11,7 +11,11 @@ import { datasetDirOf } from "../store/dataset-source.ts";
 import type { ResultStore, RunRow } from "../store/store.ts";
 import { loadWorkload } from "../workloads/registry.ts";
 import type { ResumeState, RunMode, SuiteWorkload } from "./types.ts";
-import { suiteWorkload } from "./workload-adapter.ts";
+import { modelSuiteWorkload, suiteWorkload } from "./workload-adapter.ts";
+import { modelWorkload } from "../workloads/model-workload.ts";
+import { INPUT_TRANSFORMS, type InputTransform } from "../build/firmware.ts";
+
+const inputTransformOf = (v: unknown): InputTransform | undefined => (INPUT_TRANSFORMS as readonly unknown[]).includes(v) ? (v as InputTransform) : undefined;
 
 export class ResumeError extends Error {
   constructor(message: string) {
@@ -45,7 +49,11 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
   const s = run.settings;
   const board = storedBoard(store, run);
   const datasetDir = datasetDirOf(run.datasetSource);
-  const workload = suiteWorkload(loadWorkload(run.workload), datasetDir, run.variant ?? undefined);
+  // a user's model (--model) is found again by the file and input transform it was run with
+  const modelFile = typeof s.modelFile === "string" ? s.modelFile : undefined;
+  const workload = modelFile
+    ? modelSuiteWorkload(modelWorkload(modelFile, datasetDir ?? ".", { transform: inputTransformOf(s.inputTransform) }))
+    : suiteWorkload(loadWorkload(run.workload), datasetDir, run.variant ?? undefined);
   if (workload.dataset.sha256 !== run.datasetSha256) {
     throw new ResumeError(
       `run ${runId} measured dataset ${run.datasetSha256?.slice(0, 12)} (${datasetDir ?? "the committed test set"}), which now hashes ` +

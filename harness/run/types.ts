@@ -26,7 +26,10 @@ export interface SuiteWorkload {
   inputBytes: number;
   transform: InputTransform;
   labels: string[];
-  target: { metric: "top1" | "auc"; value: number };
+  /** The quality the workload's author aims at; absent for a user's model (`--model`), which has none. */
+  target?: { metric: "top1" | "auc"; value: number };
+  /** A user's model file (`--model`): recorded with the run, so a resume finds it again. */
+  modelFile?: string;
   performance: { iterations?: number; warmup: number };
   dataset: { sha256: string; source: string; inputs: ModeInput[] };
   /** Host reference: the raw output the int8 model gives for these input bytes. */

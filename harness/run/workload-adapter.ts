@@ -3,6 +3,7 @@
 import { boardModel } from "../workloads/variants.ts";
 import { formatDatasetSource, type DatasetSource } from "../store/dataset-source.ts";
 import { loadDataset, type Workload } from "../workloads/registry.ts";
+import { USER_MODEL_ID, type ModelWorkload } from "../workloads/model-workload.ts";
 import type { SuiteWorkload } from "./types.ts";
 
 /** `variant`: a manifest variant id (or "model"); undefined: the main model, exactly as without --variant. */
@@ -40,4 +41,26 @@ function datasetSource(w: Workload, dir: string | undefined, sha256: string): Da
   if (dir === undefined || sha256 === w.manifest.dataset.sha256) return { kind: "committed" };
   const declared = w.manifest.declaredDatasets.find((d) => d.sha256 === sha256);
   return declared ? { kind: "declared", id: declared.id, dir } : { kind: "imported", dir };
+}
+
+/** A user's model (`--model`, workloads/model-workload.ts) as the run loop measures it: a classifier with no target. */
+export function modelSuiteWorkload(m: ModelWorkload): SuiteWorkload {
+  return {
+    id: m.id,
+    mlperfModelId: USER_MODEL_ID,
+    task: "classification",
+    manifestSha256: m.manifestSha256,
+    modelPath: m.modelFile,
+    modelSha256: m.modelSha256,
+    modelBytes: m.modelBytes,
+    params: m.params,
+    macs: m.macs,
+    inputBytes: m.input.bytes,
+    transform: m.input.transform,
+    labels: m.labels,
+    performance: { warmup: 10 },
+    dataset: { sha256: m.dataset.sha256, source: formatDatasetSource({ kind: "imported", dir: m.dataset.dir }), inputs: m.dataset.entries },
+    hostReference: m.hostReference,
+    modelFile: m.modelFile,
+  };
 }
