@@ -20,7 +20,8 @@ export interface ReportOptions {
   workloads?: Workload[];
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+/** Text for HTML: markup characters (and both quotes, for attribute values) escaped. */
+export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
 
 export async function writeReport({ store, outDir = loadConfig().reports.value, workloads }: ReportOptions): Promise<string> {
@@ -108,7 +109,7 @@ function latestWithEnergy(latest: RunRow[]): RunRow[] {
 }
 
 /** A run's board as every chart names it: emulated boards (and emulators reached as a serial port) say so. */
-function boardLabel(r: RunRow): string {
+export function boardLabel(r: RunRow): string {
   return `${r.board}${r.boardKind === "emulated" || r.simulated ? " (emulated)" : ""}${validityMark(r)}`;
 }
 
@@ -118,7 +119,7 @@ export function validityMark(r: RunRow): string {
 }
 
 /** A run's workload as the report names it: `vibration`, or `vibration/forest` for a variant of its model. */
-function named(r: RunRow): string {
+export function named(r: RunRow): string {
   return r.variant ? `${r.workload}/${r.variant}` : r.workload;
 }
 
@@ -137,7 +138,7 @@ function history(store: ResultStore): HistoryPoint[] {
     .reverse();
 }
 
-function figure(r: RunRow): string {
+export function figure(r: RunRow): string {
   const s = r.summary ?? {};
   const energy = typeof s.medianEnergyPerInferenceUj === "number" ? `${num(s.medianEnergyPerInferenceUj).toFixed(3)} µJ/inference${r.modelled ? " (modelled)" : ""}` : "";
   const phases = s.phasesUj as Record<string, number> | undefined;
