@@ -221,3 +221,18 @@ describe("the leaderboard site", () => {
     }, 120_000);
   });
 });
+
+describe("tinyrig suite", () => {
+  it("ends by writing the site beside its report, from the runs it just stored on QEMU", async () => {
+    const reports = path.join(dir, "suite-reports");
+    const args = ["suite", "--workload", "vibration", "--mode", "performance", "accuracy", "--windows", "1", "--min-window-seconds", "0.2", "--limit", "5", "--campaign", "ci-1"];
+    const r = await tinyrig([...args, "--db", path.join(dir, "suite.db")], { env: { TINYRIG_REPORTS: reports } });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toContain(`site written to ${path.join(reports, "site", "index.html")}`);
+    // a short run is partial: on the board page, marked, and in the trends; never a headline cell
+    const board = readFileSync(path.join(reports, "site", "board-mps2-an386.html"), "utf8");
+    expect(board).toMatch(/<span class="partial">partial<\/span><br><small>1 windows \(a headline needs 5\)/);
+    expect(readFileSync(path.join(reports, "site", "trends.html"), "utf8")).toContain(">ci-1</td>");
+    expect(readFileSync(path.join(reports, "site", "index.html"), "utf8")).not.toMatch(/<td class="n" data-v="\d/);
+  }, 240_000);
+});
