@@ -63,29 +63,18 @@ export function windowsByRun(store: ResultStore): Map<number, SiteWindow[]> {
 }
 
 export function inferenceStats(store: ResultStore): Map<number, InferenceStats> {
+  // Counted in SQLite (the (run_id, input_index) index groups them), the latencies passed as one text per run: for a
+  // million inferences several times faster than a row per inference into JavaScript.
+  const rows = store.db
+    .prepare("SELECT run_id, count(*), count(equals_host_reference), total(equals_host_reference), group_concat(latency_us) FROM inference GROUP BY run_id")
+    .raw()
+    .all() as [number, number, number, number, string | null][];
   const out = new Map<number, InferenceStats>();
-  let current: { runId: number; stats: InferenceStats; latencies: number[] } | undefined;
-  const close = () => {
-    if (!current) return;
-    const l = current.latencies.sort((a, b) => a - b);
+  for (const [runId, count, compared, bitExact, latencies] of rows) {
+    const l = latencies ? Float64Array.from(latencies.split(","), Number).sort() : new Float64Array();
     const q = (p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))]!;
-    current.stats.latency = l.length ? { n: l.length, min: l[0]!, p5: q(0.05), median: q(0.5), p95: q(0.95), max: l[l.length - 1]! } : null;
-    out.set(current.runId, current.stats);
-  };
-  // the (run_id, input_index) index gives the rows in run order without a sort
-  const rows = store.db.prepare("SELECT run_id, equals_host_reference, latency_us FROM inference ORDER BY run_id, input_index").raw().iterate() as Iterable<[number, 0 | 1 | null, number | null]>;
-  for (const [runId, equal, latencyUs] of rows) {
-    if (current?.runId !== runId) {
-      close();
-      current = { runId, stats: { count: 0, compared: 0, bitExact: 0, latency: null }, latencies: [] };
-    }
-    current.stats.count++;
-    if (equal !== null) {
-      current.stats.compared++;
-      current.stats.bitExact += equal;
-    }
-    if (latencyUs !== null) current.latencies.push(latencyUs);
+    const latency = l.length ? { n: l.length, min: l[0]!, p5: q(0.05), median: q(0.5), p95: q(0.95), max: l[l.length - 1]! } : null;
+    out.set(runId, { count, compared, bitExact, latency });
   }
-  close();
   return out;
 }
