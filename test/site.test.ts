@@ -134,6 +134,12 @@ describe("the leaderboard site", () => {
     expect(ok.all).toContain("4 published results added");
     const again = await tinyrig(["results", "import-published", PUBLISHED_CSV, "--db", copy]);
     expect(again.all).toContain("0 published results added, 4 already here");
+    // publish DIR and report --site DIR write the same site
+    for (const args of [["publish", path.join(dir, "p1")], ["report", "--site", path.join(dir, "p2")]]) {
+      const w = await tinyrig([...args, "--db", copy]);
+      expect(w.exitCode, w.all).toBe(0);
+      expect(readFileSync(path.join(args.at(-1)!, "index.html"), "utf8")).toContain("published, not measured here");
+    }
   }, 60_000);
 
   describe("in Chromium", () => {

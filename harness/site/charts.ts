@@ -19,7 +19,7 @@ export function paretoChart(title: string, costTitle: string, points: ParetoChar
   if (!points.length) return undefined;
   const costs = points.map((p) => p.cost);
   const log = Math.max(...costs) / Math.min(...costs) > 50;
-  const x = { field: "cost", type: "quantitative", title: `${costTitle}${log ? " (log scale)" : ""}`, scale: log ? { type: "log" } : { zero: false } };
+  const x = { field: "cost", type: "quantitative", title: `${costTitle}${log ? " (log scale)" : ""}`, scale: log ? { type: "log" } : { zero: false }, axis: { format: "~s" } };
   const y = { field: "accuracy", type: "quantitative", title: "accuracy (top-1 or AUC)", scale: { zero: false } };
   return {
     ...base,
