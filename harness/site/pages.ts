@@ -157,7 +157,7 @@ function runRow(model: SiteModel, r: RunRow): string {
     ? `${w.map((x) => (x.latencyUs === null ? "–" : ms(x.latencyUs))).join(", ")} ms${w.some((x) => x.energyPerInferenceUj !== null) ? `<br>${w.map((x) => (x.energyPerInferenceUj === null ? "–" : x.energyPerInferenceUj.toFixed(1))).join(", ")} µJ` : ""}`
     : "–";
   const inf = model.inferences.get(r.id);
-  const dist = inf?.latency ? `${inf.latency.n} inferences: min ${ms(inf.latency.min)}, p5 ${ms(inf.latency.p5)}, median ${ms(inf.latency.median)}, p95 ${ms(inf.latency.p95)}, max ${ms(inf.latency.max)} ms` : inf ? `${inf.count} inferences (no per-inference latency)` : "–";
+  const dist = inf?.latency ? `median ${ms(inf.latency.median)} ms of ${inf.latency.n}<br><small>p5 ${ms(inf.latency.p5)}, p95 ${ms(inf.latency.p95)}, min ${ms(inf.latency.min)}, max ${ms(inf.latency.max)}</small>` : inf ? `${inf.count} inferences (no per-inference latency)` : "–";
   const bitExact = inf?.compared ? `${inf.bitExact}/${inf.compared} (${((100 * inf.bitExact) / inf.compared).toFixed(1)} %)` : "–";
   const d = r.device;
   const memory = [
@@ -181,7 +181,7 @@ function runRow(model: SiteModel, r: RunRow): string {
   return `<tr id="run-${r.id}" data-workload="${esc(named(r))}" data-mode="${esc(r.mode)}" data-validity="${esc(r.status === "completed" ? r.validity.class : r.status)}">` +
     `<th scope="row" data-v="${r.id}">${r.id}</th><td data-v="${esc(r.startedAt)}">${esc(r.startedAt.replace("T", " ").slice(0, 19))}</td><td data-v="${esc(r.campaign ?? "")}">${esc(r.campaign ?? "–")}</td>` +
     `<td data-v="${esc(named(r))}">${esc(named(r))}</td><td data-v="${esc(r.mode)}">${esc(r.mode)}</td>${validityCell(r)}<td>${result}</td>` +
-    `<td class="n">${windows}</td><td>${dist}</td><td class="n">${bitExact}</td><td>${memory}</td><td><small>${provenance}</small></td></tr>`;
+    `<td>${windows}</td><td>${dist}</td><td class="n">${bitExact}</td><td>${memory}</td><td><details><summary>firmware <code>${esc(r.firmwareSha256?.slice(0, 8) ?? "none")}</code></summary><small>${provenance}</small></details></td></tr>`;
 }
 
 export function boardPage(model: SiteModel, b: BoardInfo, generatedAt: string): string {
