@@ -21,6 +21,8 @@ export const METRICS: { id: Metric; title: string }[] = [
 
 export const EMULATED_QEMU = "emulated (QEMU), virtual time";
 export const EMULATED_PTY = "emulated device behind a serial port, its time";
+/** An accuracy figure from an emulated board: the outputs are the firmware's, no time is in it. */
+export const EMULATED_OUTPUTS = "emulated (QEMU) device's outputs";
 export const MODELLED_ENERGY = "modelled energy";
 export const PUBLISHED = "published, not measured here";
 
@@ -119,6 +121,13 @@ export function emulationLabel(r: Pick<RunRow, "boardKind" | "simulated">): stri
   return r.simulated ? EMULATED_PTY : null;
 }
 
+/** How a run's figures are marked: accuracy from an emulator is its outputs, anything timed is its time. */
+export function runMarks(r: Pick<RunRow, "boardKind" | "simulated" | "mode" | "modelled">): string[] {
+  const emulated = emulationLabel(r);
+  const marks = emulated ? [r.mode === "accuracy" ? EMULATED_OUTPUTS : emulated] : [];
+  return r.modelled ? [...marks, MODELLED_ENERGY] : marks;
+}
+
 interface BoardFacts {
   title: string;
   vendor: string;
@@ -211,7 +220,7 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     const energy = num(s.medianEnergyPerInferenceUj);
     if (energy !== undefined) cells.energy = { value: energy, text: energy.toFixed(2), marks: [...base, ...(r.modelled ? [MODELLED_ENERGY] : [])], runId: r.id };
     const value = num(s.value);
-    if (r.mode === "accuracy" && value !== undefined) cells.accuracy = accuracyCell(String(s.metric), value, base, r.id);
+    if (r.mode === "accuracy" && value !== undefined) cells.accuracy = accuracyCell(String(s.metric), value, runMarks(r), r.id);
     const p = provenance.get(r.id);
     if (p) sys.model.set(g, { bytes: p.modelBytes, macs: p.macs });
   }

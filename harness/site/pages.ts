@@ -2,7 +2,7 @@
 // site.css, site.js and the site's own SVGs, which the Content-Security-Policy below allows and nothing else.
 import { esc, figure, named } from "../report/report.ts";
 import type { RunRow } from "../store/store.ts";
-import { EMULATED_PTY, EMULATED_QEMU, emulationLabel, METRICS, MODELLED_ENERGY, PUBLISHED, type BoardInfo, type Cell, type SiteModel, type SystemRow, type TrendPoint, type WorkloadGroup } from "./model.ts";
+import { EMULATED_OUTPUTS, EMULATED_PTY, EMULATED_QEMU, METRICS, MODELLED_ENERGY, PUBLISHED, type BoardInfo, type Cell, type SiteModel, type SystemRow, type TrendPoint, type WorkloadGroup, runMarks } from "./model.ts";
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
 
@@ -16,6 +16,7 @@ export interface ChartFile {
 const SHORT_MARK: Record<string, string> = {
   [EMULATED_QEMU]: "emulated, virtual time",
   [EMULATED_PTY]: "emulated",
+  [EMULATED_OUTPUTS]: "emulated",
   [MODELLED_ENERGY]: "modelled",
   [PUBLISHED]: "published",
 };
@@ -151,7 +152,6 @@ function validityCell(r: RunRow): string {
 }
 
 function runRow(model: SiteModel, r: RunRow): string {
-  const emulated = emulationLabel(r);
   const w = model.windows.get(r.id) ?? [];
   const windows = w.length
     ? `${w.map((x) => (x.latencyUs === null ? "–" : ms(x.latencyUs))).join(", ")} ms${w.some((x) => x.energyPerInferenceUj !== null) ? `<br>${w.map((x) => (x.energyPerInferenceUj === null ? "–" : x.energyPerInferenceUj.toFixed(1))).join(", ")} µJ` : ""}`
@@ -177,7 +177,7 @@ function runRow(model: SiteModel, r: RunRow): string {
     r.provenance.firmware ? esc(r.provenance.firmware) : "",
     `campaign ${esc(r.campaign ?? "none")}`,
   ].filter(Boolean).join("<br>");
-  const result = r.summary ? `${esc(figure(r))}${marks([...(emulated ? [emulated] : []), ...(r.modelled ? [MODELLED_ENERGY] : [])])}` : "–";
+  const result = r.summary ? `${esc(figure(r))}${marks(runMarks(r))}` : "–";
   return `<tr id="run-${r.id}" data-workload="${esc(named(r))}" data-mode="${esc(r.mode)}" data-validity="${esc(r.status === "completed" ? r.validity.class : r.status)}">` +
     `<th scope="row" data-v="${r.id}">${r.id}</th><td data-v="${esc(r.startedAt)}">${esc(r.startedAt.replace("T", " ").slice(0, 19))}</td><td data-v="${esc(r.campaign ?? "")}">${esc(r.campaign ?? "–")}</td>` +
     `<td data-v="${esc(named(r))}">${esc(named(r))}</td><td data-v="${esc(r.mode)}">${esc(r.mode)}</td>${validityCell(r)}<td>${result}</td>` +
