@@ -179,6 +179,7 @@ describe("the leaderboard site", () => {
         const { page, requests, errors } = await open(name);
         expect(errors, name).toEqual([]);
         expect(requests.filter((u) => !u.startsWith(`file://${site}/`)), name).toEqual([]);
+        expect(requests, name).toEqual(expect.arrayContaining([`file://${site}/${name}`, `file://${site}/site.css`, `file://${site}/site.js`])); // requests are seen
         // the script ran (CSP allowed it): the status line says how many rows are shown
         if (name === "index.html") expect(await page.$eval("#leaderboard-status", (e) => e.textContent)).toMatch(/^\d+ of \d+ rows shown$/);
         // nothing the hostile board carried became markup
