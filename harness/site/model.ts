@@ -15,7 +15,7 @@ import type { Workload } from "../workloads/registry.ts";
 export type Metric = "latency" | "energy" | "accuracy";
 export const METRICS: { id: Metric; title: string }[] = [
   { id: "latency", title: "latency (ms)" },
-  { id: "energy", title: "energy (µJ/inference)" },
+  { id: "energy", title: "energy (µJ/inf.)" },
   { id: "accuracy", title: "accuracy" },
 ];
 
@@ -251,7 +251,8 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     }
   }
 
-  const sortedGroups = [...groups.values()].sort((a, b) => a.id.localeCompare(b.id));
+  // tinyrig's workloads first, then benchmarks only published results have
+  const sortedGroups = [...groups.values()].sort((a, b) => Number(!mlperfOf.has(a.id)) - Number(!mlperfOf.has(b.id)) || a.id.localeCompare(b.id));
   const systemList = [...systems.values()]
     .sort((a, b) => (a.source === b.source ? 0 : a.source === "measured" ? -1 : 1) || a.board.localeCompare(b.board) || a.variant.localeCompare(b.variant) || a.framework.localeCompare(b.framework));
 

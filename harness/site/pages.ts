@@ -14,7 +14,7 @@ export interface ChartFile {
 }
 
 const SHORT_MARK: Record<string, string> = {
-  [EMULATED_QEMU]: "emulated, virtual time",
+  [EMULATED_QEMU]: "emulated",
   [EMULATED_PTY]: "emulated",
   [EMULATED_OUTPUTS]: "emulated",
   [MODELLED_ENERGY]: "modelled",
@@ -101,7 +101,7 @@ function select(table: string, attr: string, label: string, values: string[]): s
   return `<label>${esc(label)}<select data-table="${table}" data-filter="${attr}" id="filter-${attr}"><option value="">all</option>${options}</select></label>`;
 }
 
-const NOTE = `<p class="note">A figure marked <span class="mark">emulated, virtual time</span> was measured on a QEMU board under <code>-icount</code>: virtual time, deterministic, not a measurement of silicon. Energy marked <span class="mark">modelled</span> comes from the board file's power model, never from a meter. Rows marked <span class="mark">published</span> are MLPerf Tiny results ${esc(PUBLISHED)}, imported from the submission checker's CSV.</p>`;
+const NOTE = `<p class="note">A figure marked <span class="mark">emulated</span> comes from a QEMU board under <code>-icount</code>: ${esc(EMULATED_QEMU)}, deterministic, not a measurement of silicon (an accuracy: the emulated device's outputs). Energy marked <span class="mark">modelled</span> comes from the board file's power model, never from a meter. Rows marked <span class="mark">published</span> are MLPerf Tiny results ${esc(PUBLISHED)}, imported from the submission checker's CSV.</p>`;
 
 export function indexPage(model: SiteModel, generatedAt: string): string {
   const groups = model.groups;
