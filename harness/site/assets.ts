@@ -33,7 +33,8 @@ code{font-size:.85em;word-break:break-all}
 footer{color:var(--muted);font-size:.8rem;border-top:1px solid var(--line);margin-top:2rem;padding-top:.5rem;padding-bottom:1rem}
 tr[hidden]{display:none}
 details summary{cursor:pointer;white-space:nowrap}details small{display:block;min-width:18rem}
-@media (max-width:600px){body{font-size:15px}table{font-size:.8rem}h1{font-size:1.25rem}}
+@media (max-width:600px){body{font-size:15px}table{font-size:.8rem}h1{font-size:1.25rem}
+figure{overflow-x:auto}figure img{max-width:none}}
 @media print{header nav,.filters,th button::after{display:none}body{font-size:10pt}a{color:inherit;text-decoration:none}
 .scroll{overflow:visible}table{page-break-inside:auto}tr{page-break-inside:avoid}thead{display:table-header-group}
 figure{page-break-inside:avoid}.mark{border-color:#999;color:#000}}

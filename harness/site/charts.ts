@@ -59,16 +59,26 @@ export function trendChart(title: string, points: TrendChartPoint[]): TopLevelSp
   if (!points.length) return undefined;
   return {
     ...base,
-    title: { text: title, subtitle: "ms per inference, median of the run's windows; emulated series are virtual time" },
+    title: { text: title, subtitle: ["ms per inference, median of the run's windows; emulated series are virtual time", "filled circle: a headline run; hollow square: partial; hollow triangle: exploratory"] },
     data: { values: points },
     width: 560,
     height: 280,
-    mark: { type: "line", point: { size: 60, filled: true } },
     encoding: {
       x: { field: "campaign", type: "ordinal", sort: { field: "order" }, title: "campaign (oldest first)", axis: { labelAngle: -40, labelLimit: 160 } },
       y: { field: "ms", type: "quantitative", title: "ms per inference", scale: { zero: false } },
       color: { field: "system", type: "nominal", title: "system", legend: { orient: "bottom", direction: "vertical", labelLimit: 600 } },
-      tooltip: [{ field: "system" }, { field: "campaign" }, { field: "ms", format: ".3f" }, { field: "validity" }],
     },
+    layer: [
+      { mark: { type: "line" } },
+      {
+        // a run that is not a headline (a short nightly) keeps its place in the line, drawn as a hollow square
+        mark: { type: "point", size: 70, strokeWidth: 2 },
+        encoding: {
+          shape: { field: "validity", type: "nominal", legend: null, scale: { domain: ["headline", "partial", "exploratory"], range: ["circle", "square", "triangle-up"] } },
+          fill: { condition: { test: "datum.validity === 'headline'", field: "system", type: "nominal" }, value: "white" },
+          tooltip: [{ field: "system" }, { field: "campaign" }, { field: "ms", format: ".3f" }, { field: "validity" }],
+        },
+      },
+    ],
   } as TopLevelSpec;
 }

@@ -246,7 +246,7 @@ ${rows}
 </tbody></table></div>`;
   });
   const body = `<h1>Trends across campaigns</h1>
-<p class="lede">Per board and workload, latency in each campaign (a campaign is one nightly or one named series of runs, <code>tinyrig run --campaign</code>). Runs that are not headlines are included here, marked, so that a short nightly still shows its trend; no regression verdict is drawn here.${model.runsWithoutCampaign ? ` ${model.runsWithoutCampaign} completed runs carry no campaign and are left out.` : ""}</p>
+<p class="lede">Per board and workload, latency in each campaign (a campaign is one nightly or one named series of runs, <code>tinyrig run --campaign</code>). Runs that are not headlines are included here, marked, so that a short nightly still shows its trend; no regression verdict is drawn here.${model.runsWithoutCampaign ? ` ${model.runsWithoutCampaign === 1 ? "1 completed run carries" : `${model.runsWithoutCampaign} completed runs carry`} no campaign and ${model.runsWithoutCampaign === 1 ? "is" : "are"} left out.` : ""}</p>
 ${sections.length ? sections.join("\n") : "<p>No completed performance runs with a campaign yet.</p>"}`;
   return layout("Trends", model, generatedAt, body);
 }
