@@ -4,7 +4,7 @@
 export const SITE_CSS = `:root{--fg:#1b1b1b;--muted:#555;--line:#c9c9c9;--head:#f1f3f5;--mark:#8a4b00}
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:0;line-height:1.45}
-header,main,footer{padding:0 1rem;max-width:1400px;margin:0 auto}
+header,main,footer{padding:0 1rem;margin:0 auto}
 header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:.75rem 0;border-bottom:1px solid var(--line)}
 header nav a{font-weight:600}
 h1{font-size:1.5rem;margin:.8rem 0 .4rem}h2{font-size:1.2rem;margin-top:1.6rem}

@@ -102,6 +102,9 @@ export interface SiteModel {
   provenance: Map<number, RunProvenance>;
 }
 
+/** MLPerf Tiny's benchmark names (ad01, ic01, ic02, kws01, vww01, sww01). */
+const MLPERF_BENCHMARK = /^(ad|ic|kws|vww|sww)\d+$/;
+
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 /** A file name for any text: safe names stay as they are, anything else is made safe and told apart by a hash. */
@@ -185,7 +188,8 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
 
   // Systems and their headline cells.
   const systems = new Map<string, SystemRow>();
-  const mlperfOf = new Map(workloads.map((w) => [w.id, w.manifest.mlperfModelId]));
+  // the model id a workload's firmware reports names an MLPerf Tiny benchmark only for MLPerf's own (vibration's vib01 does not)
+  const mlperfOf = new Map(workloads.map((w) => [w.id, MLPERF_BENCHMARK.test(w.manifest.mlperfModelId) ? w.manifest.mlperfModelId : null]));
   const groups = new Map<string, WorkloadGroup>();
   const group = (id: string, mlperf: string | null) => {
     if (!groups.has(id)) groups.set(id, { id, mlperf, slug: slug(id) });
@@ -227,7 +231,7 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
 
   // Published results: a row per (submitter, division, system, model used), as the MLPerf results table has them.
   const published = publishedResults(store);
-  const workloadOf = new Map([...mlperfOf].map(([id, m]) => [m, id]));
+  const workloadOf = new Map([...mlperfOf].flatMap(([id, m]) => (m ? [[m, id] as const] : [])));
   for (const p of published) {
     const key = `published\0${p.organization}\0${p.division}\0${p.systemDesc}\0${p.division === "open" ? p.model : ""}`;
     let sys = systems.get(key);

@@ -1,5 +1,6 @@
 // The site's pages as HTML text. Everything from the store or an imported file goes through esc(); pages load only
 // site.css, site.js and the site's own SVGs, which the Content-Security-Policy below allows and nothing else.
+import path from "node:path";
 import { esc, figure, named } from "../report/report.ts";
 import type { RunRow } from "../store/store.ts";
 import { EMULATED_OUTPUTS, EMULATED_PTY, EMULATED_QEMU, METRICS, MODELLED_ENERGY, PUBLISHED, type BoardInfo, type Cell, type SiteModel, type SystemRow, type TrendPoint, type WorkloadGroup, runMarks } from "./model.ts";
@@ -51,7 +52,7 @@ function layout(title: string, model: SiteModel, generatedAt: string, body: stri
 <main>
 ${body}
 </main>
-<footer>Written by tinyrig at ${esc(generatedAt)} from the result database <code>${esc(model.dbFile)}</code>. A static site: no request leaves it.</footer>
+<footer>Written by tinyrig at ${esc(generatedAt)} from the result database <code>${esc(path.basename(model.dbFile))}</code>. A static site: no request leaves it.</footer>
 </body>
 </html>
 `;
