@@ -182,6 +182,9 @@ describe("the leaderboard site", () => {
         expect(requests, name).toEqual(expect.arrayContaining([`file://${site}/${name}`, `file://${site}/site.css`, `file://${site}/site.js`])); // requests are seen
         // the script ran (CSP allowed it): the status line says how many rows are shown
         if (name === "index.html") expect(await page.$eval("#leaderboard-status", (e) => e.textContent)).toMatch(/^\d+ of \d+ rows shown$/);
+        // every table has a caption, every header cell says what it heads
+        expect(await page.$$eval("table", (ts) => ts.filter((t) => !t.caption?.textContent?.trim()).length), name).toBe(0);
+        expect(await page.$$eval("th", (ths) => ths.filter((t) => !["col", "row", "colgroup", "rowgroup"].includes(t.getAttribute("scope") ?? "")).length), name).toBe(0);
         // nothing the hostile board carried became markup
         expect(await page.$$eval("#pwned, #pwned2", (es) => es.length), name).toBe(0);
         expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), name).toBeUndefined();
@@ -209,6 +212,11 @@ describe("the leaderboard site", () => {
       await page.select("#filter-source", "");
       await page.select("#filter-family", "nucleo");
       expect((await boards()).sort()).toEqual(["NUCLEO_L4R5ZI-P", "nucleo-l4r5zi"]);
+      // printed: no navigation or filters, the table kept
+      await page.emulateMediaType("print");
+      expect(await page.$eval("header nav", (n) => getComputedStyle(n).display)).toBe("none");
+      expect(await page.$eval(".filters", (n) => getComputedStyle(n).display)).toBe("none");
+      expect(await page.$eval("#leaderboard", (n) => getComputedStyle(n).display)).toBe("table");
       expect(errors).toEqual([]);
       await page.close();
     }, 60_000);
