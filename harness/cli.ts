@@ -12,7 +12,7 @@ type Register = (cli: Argv) => void;
 /** Every command module: the commands it registers with what `tinyrig --help` says of each, and how to load it. */
 const MODULES: { commands: Record<string, string>; load: () => Promise<Register> }[] = [
   {
-    commands: { run: "benchmark workloads on a board and store the results", suite: "the full reference suite on the default emulated board, stored, with the report" },
+    commands: { run: "benchmark workloads on a board and store the results", suite: "the full reference suite on the default emulated board, stored, with the report and the leaderboard site" },
     load: async () => (await import("./commands/run.ts")).runCommands,
   },
   {
