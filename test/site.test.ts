@@ -99,6 +99,9 @@ describe("the leaderboard site", () => {
     // the partial run is on the board page, marked partial with its reason
     const board = readFileSync(path.join(site, "board-mps2-an386.html"), "utf8");
     expect(board).toMatch(/<span class="partial">partial<\/span><br><small>2 windows \(a headline needs 5\)/);
+    // its windows and per-inference latencies are marked as the emulator's time too
+    expect(board).toContain('61.000, 61.001, 61.002, 61.003, 61.004 ms<span class="mark" title="emulated (QEMU), virtual time">');
+    expect(board).toContain('median 60.200 ms of 4<span class="mark" title="emulated (QEMU), virtual time">');
     // hostile text appears only escaped, in every page
     for (const f of readdirSync(site).filter((n) => n.endsWith(".html"))) {
       const html = readFileSync(path.join(site, f), "utf8");

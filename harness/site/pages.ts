@@ -3,7 +3,7 @@
 import path from "node:path";
 import { esc, figure, named } from "../report/report.ts";
 import type { RunRow } from "../store/store.ts";
-import { EMULATED_OUTPUTS, EMULATED_PTY, EMULATED_QEMU, METRICS, MODELLED_ENERGY, PUBLISHED, type BoardInfo, type Cell, type SiteModel, type SystemRow, type TrendPoint, type WorkloadGroup, runMarks } from "./model.ts";
+import { EMULATED_OUTPUTS, EMULATED_PTY, EMULATED_QEMU, emulationLabel, METRICS, MODELLED_ENERGY, PUBLISHED, type BoardInfo, type Cell, type SiteModel, type SystemRow, type TrendPoint, type WorkloadGroup, runMarks } from "./model.ts";
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
 
@@ -154,11 +154,14 @@ function validityCell(r: RunRow): string {
 
 function runRow(model: SiteModel, r: RunRow): string {
   const w = model.windows.get(r.id) ?? [];
+  // every figure says what it is: times from an emulator are its virtual time, energy from a model is modelled
+  const timed = emulationLabel(r);
+  const timeMarks = marks(timed ? [timed] : []);
   const windows = w.length
-    ? `${w.map((x) => (x.latencyUs === null ? "–" : ms(x.latencyUs))).join(", ")} ms${w.some((x) => x.energyPerInferenceUj !== null) ? `<br>${w.map((x) => (x.energyPerInferenceUj === null ? "–" : x.energyPerInferenceUj.toFixed(1))).join(", ")} µJ` : ""}`
+    ? `${w.map((x) => (x.latencyUs === null ? "–" : ms(x.latencyUs))).join(", ")} ms${timeMarks}${w.some((x) => x.energyPerInferenceUj !== null) ? `<br>${w.map((x) => (x.energyPerInferenceUj === null ? "–" : x.energyPerInferenceUj.toFixed(1))).join(", ")} µJ${marks(w.some((x) => x.energyKind === "modelled") ? [MODELLED_ENERGY] : [])}` : ""}`
     : "–";
   const inf = model.inferences.get(r.id);
-  const dist = inf?.latency ? `median ${ms(inf.latency.median)} ms of ${inf.latency.n}<br><small>p5 ${ms(inf.latency.p5)}, p95 ${ms(inf.latency.p95)}, min ${ms(inf.latency.min)}, max ${ms(inf.latency.max)}</small>` : inf ? `${inf.count} inferences (no per-inference latency)` : "–";
+  const dist = inf?.latency ? `median ${ms(inf.latency.median)} ms of ${inf.latency.n}${timeMarks}<br><small>p5 ${ms(inf.latency.p5)}, p95 ${ms(inf.latency.p95)}, min ${ms(inf.latency.min)}, max ${ms(inf.latency.max)}</small>` : inf ? `${inf.count} inferences (no per-inference latency)` : "–";
   const bitExact = inf?.compared ? `${inf.bitExact}/${inf.compared} (${((100 * inf.bitExact) / inf.compared).toFixed(1)} %)` : "–";
   const d = r.device;
   const memory = [
