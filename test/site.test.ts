@@ -137,11 +137,19 @@ describe("the leaderboard site", () => {
     expect(ok.all).toContain("4 published results added");
     const again = await tinyrig(["results", "import-published", PUBLISHED_CSV, "--db", copy]);
     expect(again.all).toContain("0 published results added, 4 already here");
+    // the checker's Accuracy is Top-1 in % except for ad, whose figure is the AUC
+    const withAccuracy = path.join(dir, "accuracy.csv");
+    const row = (model: string, mlperf: string, accuracy: string) => good[1]!.replace('"closed"', '"open"').replace('"ad","ad01"', `"${model}","${mlperf}"`).replace('"inf./sec.",""', `"inf./sec.","${accuracy}"`);
+    writeFileSync(withAccuracy, [good[0], row("kws-small", "kws01", "91.3"), row("ad-small", "ad01", "0.86")].join("\n"));
+    expect((await tinyrig(["results", "import-published", withAccuracy, "--db", copy])).all).toContain("2 published results added");
     // publish DIR and report --site DIR write the same site
     for (const args of [["publish", path.join(dir, "p1")], ["report", "--site", path.join(dir, "p2")]]) {
       const w = await tinyrig([...args, "--db", copy]);
       expect(w.exitCode, w.all).toBe(0);
-      expect(readFileSync(path.join(args.at(-1)!, "index.html"), "utf8")).toContain("published, not measured here");
+      const index = readFileSync(path.join(args.at(-1)!, "index.html"), "utf8");
+      expect(index).toContain("published, not measured here");
+      expect(index.split("\n").find((l) => l.includes(">kws-small<"))).toContain(">91.30 %<");
+      expect(index.split("\n").find((l) => l.includes(">ad-small<"))).toContain(">AUC 0.8600<");
     }
   }, 60_000);
 
