@@ -116,6 +116,9 @@ describe("the leaderboard site", () => {
     // charts are SVG rendered at build time, one per cost
     const charts = readdirSync(path.join(site, "charts"));
     for (const c of ["latency", "energy", "model-bytes", "macs"]) expect(charts).toContain(`wake-word-accuracy-vs-${c}.svg`);
+    // an SVG opened on its own runs its scripts: the hostile names are text there too
+    for (const c of charts.filter((n) => n.endsWith(".svg"))) expect(readFileSync(path.join(site, "charts", c), "utf8"), c).not.toMatch(/<(img|script)/);
+    expect(readFileSync(path.join(site, "charts/wake-word-trend.svg"), "utf8")).toContain("evil&quot;&gt;&lt;img src=x id=pwned&gt;");
     const energy = readFileSync(path.join(site, "charts/wake-word-accuracy-vs-energy.svg"), "utf8");
     expect(energy).toContain("modelled energy");
     expect(readFileSync(path.join(site, "charts/wake-word-accuracy-vs-latency.svg"), "utf8")).toContain("emulated (QEMU), virtual time");
