@@ -154,6 +154,13 @@ describe("the leaderboard site", () => {
       expect(index.split("\n").find((l) => l.includes(">kws-small<"))).toContain(">91.30 %<");
       expect(index.split("\n").find((l) => l.includes(">ad-small<"))).toContain(">AUC 0.8600<");
     }
+    // publishing again replaces the site's own files (a workload no longer stored loses its page), nothing else
+    const empty = path.join(dir, "empty.db");
+    ResultStore.open(empty).close();
+    writeFileSync(path.join(dir, "p1", "CNAME"), "example.org\n");
+    expect(existsSync(path.join(dir, "p1", "workload-wake-word.html"))).toBe(true);
+    expect((await tinyrig(["publish", path.join(dir, "p1"), "--db", empty])).exitCode).toBe(0);
+    expect(readdirSync(path.join(dir, "p1")).filter((f) => !f.startsWith(".")).sort()).toEqual(["CNAME", "boards.html", "charts", "index.html", "site.css", "site.js", "trends.html"]);
   }, 60_000);
 
   describe("in Chromium", () => {

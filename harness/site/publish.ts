@@ -1,6 +1,6 @@
 // `tinyrig publish DIR` (and `tinyrig report --site DIR`): the leaderboard as a static site that works from file://
 // and any static host. Pages, charts (SVG rendered here, with their Vega-Lite specs), one stylesheet, one script.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { markFront } from "../report/pareto.ts";
@@ -53,6 +53,7 @@ export async function writeSite({ store, outDir, workloads, now = new Date() }: 
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`${path.resolve(outDir)}: cannot write the site there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`);
   }
+  removeOldSite(outDir);
   const model = buildModel(store, workloads ?? listWorkloads());
   const generatedAt = now.toISOString();
   const write = (name: string, text: string) => writeFileSync(path.join(outDir, name), text);
@@ -93,7 +94,21 @@ export async function writeSite({ store, outDir, workloads, now = new Date() }: 
   }
   write("trends.html", trendsPage(model, trendCharts, generatedAt));
   pages += 2;
+  write(MARKER, "tinyrig publish wrote this folder's pages and charts; it replaces them when it writes here again\n");
   return { index: path.join(outDir, "index.html"), pages, charts };
+}
+
+const MARKER = ".tinyrig-site";
+/** The names the site writes: rewriting a folder removes its old pages (a board no longer stored) and nothing else. */
+const OWN_PAGE = /^(index|boards|trends|site|board-.+|workload-.+)\.(html|css|js)$/;
+const OWN_CHART = /\.(svg|vl\.json)$/;
+
+/** Removes what an earlier `tinyrig publish` wrote in this folder (it left its marker there); other files stay. */
+function removeOldSite(outDir: string): void {
+  if (!existsSync(path.join(outDir, MARKER))) return;
+  for (const f of readdirSync(outDir)) if (OWN_PAGE.test(f)) rmSync(path.join(outDir, f));
+  const charts = path.join(outDir, "charts");
+  if (existsSync(charts)) for (const f of readdirSync(charts)) if (OWN_CHART.test(f)) rmSync(path.join(charts, f));
 }
 
 function paretoPoints(model: SiteModel, g: WorkloadGroup, cost: (typeof COSTS)[number]["cost"]): ParetoChartPoint[] {
