@@ -19,6 +19,7 @@ const LONG_FILES: Record<string, number> = {
   "test/firmware-kernels-target.test.ts": 42,
   "test/faults.test.ts": 42,
   "test/suite.test.ts": 33,
+  "test/site.test.ts": 25,
   "test/variants.test.ts": 26,
   "test/faults/device.test.ts": 25,
   "test/streaming-run.test.ts": 20,

@@ -84,11 +84,33 @@ export function resultsCommands(cli: Argv): void {
           }
           if (failed) process.exitCode = 1;
         })
-      .demandCommand(1, "results list | show <id> | export | import <files..>"),
+      .command("import-published <file>", "add published MLPerf Tiny results (the submission checker's CSV) beside the runs measured here, labelled published", (yy) =>
+        yy.positional("file", { type: "string", demandOption: true }),
+        async (a) => {
+          const { addPublished, readPublishedCsv } = await import("../store/published.ts");
+          const rows = readPublishedCsv(a.file as string); // checked whole before the database is opened
+          const store = ResultStore.open(a.db as string);
+          try {
+            const { added, present } = addPublished(store, rows, a.file as string);
+            console.log(`${a.file}: ${added} published result${added === 1 ? "" : "s"} added${present ? `, ${present} already here` : ""} (shown as published, not measured here)`);
+          } finally {
+            store.close();
+          }
+        })
+      .demandCommand(1, "results list | show <id> | export | import <files..> | import-published <file>"),
   );
   cli.command("report", describeCommand("report"), (y) =>
-    y.option("db", { type: "string", default: loadConfig().db.value, describe: "result database" }).option("out", { type: "string", default: loadConfig().reports.value, describe: "report folder" }),
+    y.option("db", { type: "string", default: loadConfig().db.value, describe: "result database" }).option("out", { type: "string", default: loadConfig().reports.value, describe: "report folder" })
+      .option("site", { type: "string", describe: "write the leaderboard site to this folder instead (the same as tinyrig publish DIR)" })
+      .check((o) => {
+        if (o.site !== undefined && o.site.trim() === "") throw new UsageError("--site needs a folder");
+        return true;
+      }),
     async (a) => {
+      if (a.site !== undefined) {
+        const { publishSite } = await import("./publish.ts");
+        return console.log(await publishSite(a.db, a.site));
+      }
       const store = ResultStore.open(a.db, { readOnly: true });
       try {
         // the rendering stack (vega) loads only for reports

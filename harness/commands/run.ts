@@ -50,6 +50,8 @@ interface RunArgs {
   "energy-flow"?: "auto" | "mlperf";
   "raw-traces": boolean;
   report: boolean;
+  /** Also write the leaderboard site to <reports>/site (tinyrig suite). */
+  site?: boolean;
   json: boolean;
   trace: boolean;
   stream?: string;
@@ -90,7 +92,7 @@ export function runCommands(cli: Argv): void {
     process.exitCode = await run(args as unknown as RunArgs);
   });
   cli.command("suite", describeCommand("suite"), options, async (args) => {
-    process.exitCode = await run({ ...(args as unknown as RunArgs), report: true });
+    process.exitCode = await run({ ...(args as unknown as RunArgs), report: true, site: true });
   });
 }
 
@@ -175,6 +177,11 @@ async function afterRun(outcomes: BoardOutcome[], args: RunArgs, store: ResultSt
     const { writeReport } = await import("../report/report.ts");
     const out = await writeReport({ store });
     console.error(`report written to ${out}`);
+    if (args.site) {
+      const { writeSite } = await import("../site/publish.ts");
+      const site = await writeSite({ store, outDir: path.join(path.dirname(out), "site") });
+      console.error(`site written to ${site.index} (tinyrig publish DIR writes it anywhere)`);
+    }
   }
   store.close();
   return outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure;

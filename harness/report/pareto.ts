@@ -66,8 +66,8 @@ function newest(runs: RunRow[]): RunRow[] {
 }
 
 /** Marks the Pareto front of each (workload, measure, source) group: lower cost and higher accuracy are better. */
-export function markFront(points: Omit<ParetoPoint, "front">[]): ParetoPoint[] {
-  const key = (p: Omit<ParetoPoint, "front">) => `${p.workload}\0${p.measure}\0${p.source}`;
+export function markFront<P extends Pick<ParetoPoint, "workload" | "measure" | "source" | "cost" | "accuracy">>(points: P[]): (P & { front: boolean })[] {
+  const key = (p: P) => `${p.workload}\0${p.measure}\0${p.source}`;
   return points.map((p) => ({
     ...p,
     front: !points.some((q) => q !== p && key(q) === key(p) && q.cost <= p.cost && q.accuracy >= p.accuracy && (q.cost < p.cost || q.accuracy > p.accuracy)),

@@ -21,7 +21,8 @@ export interface ReportOptions {
   workloads?: Workload[];
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+/** Text for HTML: markup characters (and both quotes, for attribute values) escaped. */
+export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
 
 export async function writeReport({ store, outDir = loadConfig().reports.value, workloads }: ReportOptions): Promise<string> {
@@ -109,7 +110,7 @@ function latestWithEnergy(latest: RunRow[]): RunRow[] {
 }
 
 /** A run's board as every chart names it: emulated boards (and emulators reached as a serial port) say so. */
-function boardLabel(r: RunRow): string {
+export function boardLabel(r: RunRow): string {
   return `${r.board}${r.boardKind === "emulated" || r.simulated ? " (emulated)" : ""}${validityMark(r)}`;
 }
 
@@ -119,7 +120,7 @@ export function validityMark(r: RunRow): string {
 }
 
 /** A run's workload as the report names it: `vibration`, or `vibration/forest` for a variant of its model. */
-function named(r: RunRow): string {
+export function named(r: RunRow): string {
   return r.variant ? `${r.workload}/${r.variant}` : r.workload;
 }
 
@@ -138,7 +139,7 @@ function history(store: ResultStore): HistoryPoint[] {
     .reverse();
 }
 
-const figure = (r: RunRow): string => formatRunFigure(r);
+export const figure = (r: RunRow): string => formatRunFigure(r);
 
 function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";

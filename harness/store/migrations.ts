@@ -110,6 +110,20 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         verdict TEXT NOT NULL CHECK (verdict IN ('tp', 'fp', 'debounced')), window_idx INTEGER, UNIQUE (run_id, idx));
     `,
   },
+  {
+    version: 8,
+    description: "published MLPerf Tiny results (the checker's CSV), kept apart from runs measured here",
+    sql: `
+      CREATE TABLE published_result (id INTEGER PRIMARY KEY, row_sha256 TEXT NOT NULL UNIQUE, source_file TEXT NOT NULL,
+        source_line INTEGER NOT NULL, imported_at TEXT NOT NULL, organization TEXT NOT NULL, availability TEXT NOT NULL,
+        division TEXT NOT NULL, board_name TEXT NOT NULL, system_desc TEXT NOT NULL, model TEXT NOT NULL,
+        mlperf_model TEXT NOT NULL, throughput REAL NOT NULL, accuracy REAL, power REAL, power_unit TEXT NOT NULL,
+        host_processor TEXT NOT NULL, host_frequency TEXT NOT NULL, host_memory TEXT NOT NULL, accelerator TEXT NOT NULL,
+        accelerator_frequency TEXT NOT NULL, accelerator_memory TEXT NOT NULL, hardware_notes TEXT NOT NULL,
+        inference_framework TEXT NOT NULL, software_libraries TEXT NOT NULL, software_notes TEXT NOT NULL,
+        false_positives INTEGER, false_negatives INTEGER, duty_cycle REAL);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
