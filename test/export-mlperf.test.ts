@@ -7,6 +7,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDataset, loadWorkload } from "../harness/workloads/registry.ts";
 import { ROOT, tinyrig } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-mlperf-"));
@@ -110,12 +111,14 @@ function checkSubmission(root: string, round: string): Accepted[] {
 /** A qualifying run's settings: MLPerf's 5 windows of at least 10 s. --min-window-seconds 10 calibrates windows that
  * come out a few ms short of 10 s (9.99 s measured on this board), which MLPerf does not accept; 10.2 clears it. */
 function run(args: string[]) {
-  return tinyrig(["run", "--workload", "anomaly-detection", "--windows", "5", "--min-window-seconds", "10.2", ...args]);
+  return rig(["run", "--workload", "anomaly-detection", "--windows", "5", "--min-window-seconds", "10.2", ...args]);
 }
 
 /**
  * A declared dataset (MLPerf layout): the committed anomaly-detection test set's first 8 files (AUC 1.0 as committed),
  * labels as committed or swapped (on which the AUC is 1 - AUC). Its full test set takes ~20 s on the emulated board; the committed 80 files ~4 min.
+ * Declared: the anomaly-detection workload the runs and exports read (a copy in TINYRIG_WORKLOADS) lists its sha256
+ * in `declaredDatasets`, as a lab declares an official test set it cannot commit.
  */
 function declaredDataset(name: string, swap: boolean): string {
   const to = path.join(dir, name);
@@ -128,10 +131,21 @@ function declaredDataset(name: string, swap: boolean): string {
   return to;
 }
 
+const workloads = path.join(dir, "workloads");
+const adCopy = path.join(workloads, "anomaly-detection");
+cpSync(path.join(ROOT, "workloads/anomaly-detection"), adCopy, { recursive: true, filter: (f) => !f.includes(`${path.sep}build`) });
+const declared = [declaredDataset("ad-8", false), declaredDataset("ad-8-swapped", true)];
+writeFileSync(
+  path.join(adCopy, "manifest.yaml"),
+  `${readFileSync(path.join(ROOT, "workloads/anomaly-detection/manifest.yaml"), "utf8")}declaredDatasets:\n` +
+    declared.map((d, i) => `  - { id: lab-${i}, title: "eight files", count: 8, sha256: "${loadDataset(loadWorkload("anomaly-detection", ROOT + "/workloads"), d).sha256}", source: "test fixture" }\n`).join(""),
+);
+const rig = (args: string[]) => tinyrig(args, { env: { TINYRIG_WORKLOADS: workloads } });
+
 beforeAll(async () => {
   const [a, c] = await Promise.all([
-    run(["--db", good, "--dataset", declaredDataset("ad-8", false)]),
-    tinyrig(["run", "--workload", "anomaly-detection", "--windows", "2", "--min-window-seconds", "0.5", "--limit", "4", "--db", short]),
+    run(["--db", good, "--dataset", declared[0]!]),
+    rig(["run", "--workload", "anomaly-detection", "--windows", "2", "--min-window-seconds", "0.5", "--limit", "4", "--db", short]),
   ]);
   for (const r of [a, c]) expect(r.exitCode, r.all).toBe(0);
   // low.db: good.db's performance run with, instead of its accuracy run, one of the same build on the swapped labels
@@ -141,9 +155,9 @@ beforeAll(async () => {
   const sql = new Database(low);
   sql.exec("DELETE FROM inference WHERE run_id IN (SELECT id FROM run WHERE mode = 'accuracy'); DELETE FROM run WHERE mode = 'accuracy'");
   sql.close();
-  const b = await tinyrig(["run", "--workload", "anomaly-detection", "--mode", "accuracy", "--dataset", declaredDataset("ad-8-swapped", true), "--db", low]);
+  const b = await rig(["run", "--workload", "anomaly-detection", "--mode", "accuracy", "--dataset", declared[1]!, "--db", low]);
   expect(b.exitCode, b.all).toBe(0);
-  const v = await tinyrig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "1", "--min-window-seconds", "0.2", "--db", low]);
+  const v = await rig(["run", "--workload", "vibration", "--mode", "performance", "--windows", "1", "--min-window-seconds", "0.2", "--db", low]);
   expect(v.exitCode, v.all).toBe(0);
 }, 600_000);
 
@@ -155,7 +169,7 @@ function out(name: string): string {
 
 describe("tinyrig export mlperf", () => {
   it("writes a tree the checker's rules accept, with the stored figures and the emulation said in the system notes", { timeout: 60_000 }, async () => {
-    const r = await tinyrig(["export", "mlperf", "--out", out("sub"), "--submitter", "tinyrig-lab", "--division", "closed", "--round", "v1.3", "--db", good, "--allow-emulated"]);
+    const r = await rig(["export", "mlperf", "--out", out("sub"), "--submitter", "tinyrig-lab", "--division", "closed", "--round", "v1.3", "--db", good, "--allow-emulated"]);
     expect(r.exitCode, r.all).toBe(0);
     const accepted = checkSubmission(out("sub"), "v1.3");
     expect(accepted.map((x) => x.key)).toEqual(["closed/tinyrig-lab/results/mps2-an386/ad"]);
@@ -190,7 +204,7 @@ describe("tinyrig export mlperf", () => {
   });
 
   it("refuses emulated runs without --allow-emulated, writing nothing", { timeout: 60_000 }, async () => {
-    const r = await tinyrig(["export", "mlperf", "--out", out("no-emu"), "--submitter", "lab", "--division", "open", "--round", "v1.4", "--db", good]);
+    const r = await rig(["export", "mlperf", "--out", out("no-emu"), "--submitter", "lab", "--division", "open", "--round", "v1.4", "--db", good]);
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stderr).toMatch(/emulated \(virtual time\), modelled energy: needs --allow-emulated/);
     expect(r.stderr).toContain("nothing qualifies");
@@ -198,12 +212,12 @@ describe("tinyrig export mlperf", () => {
   });
 
   it("closed refuses an accuracy under the target, naming it; open exports it; vibration is left out saying so", { timeout: 60_000 }, async () => {
-    const closed = await tinyrig(["export", "mlperf", "--out", out("low-closed"), "--submitter", "lab", "--division", "closed", "--round", "v1.3", "--db", low, "--allow-emulated"]);
+    const closed = await rig(["export", "mlperf", "--out", out("low-closed"), "--submitter", "lab", "--division", "closed", "--round", "v1.3", "--db", low, "--allow-emulated"]);
     expect(closed.exitCode, closed.all).toBe(1);
     expect(closed.stderr).toMatch(/accuracy AUC 0\.\d{4} is under the closed division's target AUC 0\.8500/);
     expect(closed.stderr).toContain("vibration: left out, MLPerf Tiny v1.3 has no benchmark for it (model id vib01)");
     expect(existsSync(out("low-closed"))).toBe(false);
-    const open = await tinyrig(["export", "mlperf", "--out", out("low-open"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", low, "--allow-emulated"]);
+    const open = await rig(["export", "mlperf", "--out", out("low-open"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", low, "--allow-emulated"]);
     expect(open.exitCode, open.all).toBe(0);
     expect(open.stderr).toContain("vibration: left out");
     const accepted = checkSubmission(out("low-open"), "v1.3");
@@ -212,7 +226,7 @@ describe("tinyrig export mlperf", () => {
   });
 
   it("short runs do not qualify: fewer windows, short windows, part of the test set; nothing written", { timeout: 60_000 }, async () => {
-    const r = await tinyrig(["export", "mlperf", "--out", out("short"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", short, "--allow-emulated"]);
+    const r = await rig(["export", "mlperf", "--out", out("short"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", short, "--allow-emulated"]);
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stderr).toContain("2 windows (MLPerf needs 5)");
     expect(r.stderr).toMatch(/shortest window 0\.\d\d s \(MLPerf needs 10 s\)/);
@@ -230,7 +244,7 @@ describe("tinyrig export mlperf", () => {
     ] as const) {
       const base: Record<string, string> = { "--out": out("usage"), "--submitter": "lab", "--division": "open", "--round": "v1.3" };
       const opts = { ...base, [args[0]]: args[1] };
-      const r = await tinyrig(["export", "mlperf", ...Object.entries(opts).flat(), "--db", good, "--allow-emulated"]);
+      const r = await rig(["export", "mlperf", ...Object.entries(opts).flat(), "--db", good, "--allow-emulated"]);
       expect(r.exitCode, r.all).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(existsSync(out("usage"))).toBe(false);
