@@ -31,7 +31,7 @@ export async function selectBoards(given: readonly string[]): Promise<BoardDefin
 }
 
 /** The board's console is plugged in: its path exists, or one serial port has its USB id. */
-function consolePresent(board: BoardDefinition, ports: PortInfo[]): boolean {
+export function consolePresent(board: BoardDefinition, ports: PortInfo[]): boolean {
   const serial = board.console.serial;
   if (!serial) return false;
   if (serial.path) return existsSync(serial.path);

@@ -209,7 +209,8 @@ async function runBoards(args: RunArgs): Promise<number> {
     throw err instanceof UsageError ? err : new UsageError(`--board: ${(err as Error).message}`);
   }
   if (!boards.length) throw new UsageError(`--board ${args.board!.join(" ")}: no board selected (attached: no physical board's console is plugged in)`);
-  for (const b of boards) freshRequest(args, b.file); // workloads, variants, modes: refused here, named, before any work
+  // workloads, variants, modes (the same for every board): refused here, named, before any work
+  freshRequest(args, boards[0]!.file);
   const jobs = args.jobs ?? availableParallelism();
   const store = ResultStore.open(args.db);
   const abandoned = store.markInterrupted();

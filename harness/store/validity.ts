@@ -2,6 +2,7 @@
 // the full test set, on the committed dataset or one the workload's manifest declares; anything else is partial
 // (fewer inputs or windows, short windows) or exploratory (another dataset), and never shown as the headline. Classified from what the run stored (its settings,
 // summary and dataset), so a run keeps its class wherever it is read: report, summaries and exports.
+import type { RunMode } from "../modes/types.ts";
 
 import { describeDatasetSource, isHeadlineDataset } from "./dataset-source.ts";
 
@@ -26,8 +27,8 @@ export interface ClassifiedRun {
 export const HEADLINE_WINDOWS = 5;
 export const HEADLINE_WINDOW_SECONDS = 10;
 
-/** Per mode, what keeps a completed run from being a headline. A new mode adds its rule here. */
-const MODE_RULES: Record<string, (summary: Record<string, unknown>, run: ClassifiedRun) => string[]> = {
+/** Per mode, what keeps a completed run from being a headline. A new mode adds its rule here (the type asks for one). */
+const MODE_RULES: Record<RunMode, (summary: Record<string, unknown>, run: ClassifiedRun) => string[]> = {
   performance: windowRule,
   energy: windowRule,
   accuracy: (s, run) => {
@@ -49,7 +50,7 @@ function windowRule(s: Record<string, unknown>): string[] {
 
 export function classifyRun(run: ClassifiedRun): Validity {
   if (run.status !== "completed" || !run.summary) return { class: "not a result", reasons: [`run ${run.status}`] };
-  const rule = MODE_RULES[run.mode];
+  const rule = (MODE_RULES as Record<string, (typeof MODE_RULES)[RunMode] | undefined>)[run.mode];
   const reasons = rule ? rule(run.summary, run) : [`no headline rule for mode ${run.mode}`];
   if (!isHeadlineDataset(run.datasetSource)) {
     return { class: "exploratory", reasons: [`dataset ${describeDatasetSource(run.datasetSource)} (a headline uses the committed test set or one its manifest declares)`, ...reasons] };
