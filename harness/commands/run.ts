@@ -17,8 +17,9 @@ import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
 import { isStreamingWorkload } from "../streaming/workload.ts";
+import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/gate.ts";
 
-interface RunArgs {
+interface RunArgs extends AfterRunOptions {
   board?: string;
   workload?: string[];
   variant?: string[];
@@ -38,6 +39,7 @@ interface RunArgs {
   trace: boolean;
   stream?: string;
   "tp-extension"?: number;
+  "allow-partial"?: boolean;
 }
 
 /** What a run measures when nothing says otherwise (MLPerf Tiny's performance rule: 5 windows of at least 10 s). */
@@ -46,7 +48,7 @@ const DEFAULTS = { workload: ["all"], windows: 5, minWindowSeconds: 10, energyFl
 export function runCommands(cli: Argv): void {
   // Options a resumed run takes from its stored settings have no yargs default: given or not is what counts.
   const options = (y: Argv) =>
-    y
+    afterRunOptions(y)
       .option("board", { type: "string", describe: `board name or YAML file (default ${defaultBoard()})` })
       .option("workload", { type: "string", array: true, describe: "workload ids, or all (default all)" })
       .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
@@ -96,6 +98,7 @@ async function run(args: RunArgs): Promise<number> {
   }
   // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
   // from the database, so it opens that first (and must find it).
+  const afterRun = prepareAfterRun({ ...args, allowPartial: args["allow-partial"] });
   let request: RunRequest;
   let store: ResultStore;
   let abandoned: number[];
@@ -154,7 +157,8 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`report written to ${out}`);
   }
   store.close();
-  return streamsCompleted && results.every((r) => r.status === "completed") ? 0 : 1;
+  const gated = await afterRun?.(args.db, stored);
+  return gated ?? (streamsCompleted && results.every((r) => r.status === "completed") ? 0 : 1);
 }
 
 /** What one `tinyrig run` measures, decided before anything is built. */

@@ -105,6 +105,15 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         verdict TEXT NOT NULL CHECK (verdict IN ('tp', 'fp', 'debounced')), window_idx INTEGER, UNIQUE (run_id, idx));
     `,
   },
+  {
+    version: 8,
+    description: "baselines: the run a regression gate compares against, one per board x workload x variant x mode",
+    // variant '' is the workload's main model (a primary key cannot hold NULL)
+    sql: `
+      CREATE TABLE baseline (board TEXT NOT NULL, workload TEXT NOT NULL, variant TEXT NOT NULL, mode TEXT NOT NULL,
+        run_uuid TEXT NOT NULL REFERENCES run(uuid), set_at TEXT NOT NULL, PRIMARY KEY (board, workload, variant, mode));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
