@@ -59,7 +59,7 @@ export function checkMetric(metric: Metric, base: MeasuredRun, cand: MeasuredRun
   }
 }
 
-const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)}%`;
+const pct = (x: number) => (x !== 0 && Math.abs(x) < 5e-5 ? `${x > 0 ? "+" : "-"}<0.01%` : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)}%`);
 const ms = (us: number) => `${(us / 1000).toFixed(4)} ms`;
 const signed = (x: number, digits = 0) => {
   const v = x === 0 ? 0 : x; // no "-0"
@@ -80,7 +80,7 @@ export function checkLatency(base: MeasuredRun, cand: MeasuredRun, rules: GateRu
     // A window is timed in whole device microseconds: a difference below one tick spread over its inferences is not measured.
     const resolution = 1 / Math.min(...base.windows.map((w) => w.iterations), ...cand.windows.map((w) => w.iterations));
     const shift = base.icountShift !== undefined && base.icountShift === cand.icountShift ? base.icountShift : undefined;
-    const instructions = shift === undefined ? "" : `${signed((delta * 1000) / 2 ** shift)} instructions/inference, `;
+    const instructions = shift === undefined ? "" : `${signed((delta * 1000) / 2 ** shift, 1)} instructions/inference, `;
     const change = `${instructions}${signed(delta, 3)} us/inference (${pct(rel)}) in virtual time`;
     if (Math.abs(delta) <= resolution) return verdict("pass", `unchanged in virtual time (emulated, deterministic; within the timer's ${resolution.toPrecision(2)} us/inference)`);
     if (delta > 0 || rules.latency.emulated.failOn === "any") return verdict("regression", `${change}: an emulator under -icount repeats exactly, so any change is the code's`);
