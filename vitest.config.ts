@@ -21,6 +21,7 @@ const LONG_FILES: Record<string, number> = {
   "test/suite.test.ts": 33,
   "test/variants.test.ts": 26,
   "test/faults/device.test.ts": 25,
+  "test/nightly-gate.test.ts": 45,
   "test/streaming-run.test.ts": 20,
   "test/cli-boards.test.ts": 18,
   "test/firmware-native.test.ts": 17,
@@ -41,5 +42,8 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 2,
     sequence: { sequencer: LongestFirst },
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node's loader refuses:
+    // vite's transform (which reads JSON) loads it instead
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });
