@@ -123,6 +123,9 @@ describe("energy and memory", () => {
 });
 
 describe("rules file", () => {
+  it("the example file says exactly the shipped defaults", () => {
+    expect(loadGateRules(path.join(import.meta.dirname, "../examples/ci/gate-rules.yaml"))).toEqual(DEFAULT_GATE_RULES);
+  });
   it("overrides what it names and keeps the defaults for the rest", () => {
     const file = path.join(dir, "rules.yaml");
     writeFileSync(file, "latency:\n  physical:\n    maxIncrease: 0.1\nmemory:\n  arena: 0\n");

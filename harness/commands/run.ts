@@ -17,7 +17,7 @@ import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
 import { isStreamingWorkload } from "../streaming/workload.ts";
-import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/gate.ts";
+import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
 interface RunArgs extends AfterRunOptions {
   board?: string;
