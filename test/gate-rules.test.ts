@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkAccuracy, checkBitExact, checkEnergy, checkLatency, checkMemory, type MeasuredRun } from "../harness/gate/checks.ts";
 import { compareRuns, type RunSource } from "../harness/gate/compare.ts";
-import { escapeMarkdown, gateMarkdown } from "../harness/gate/outputs.ts";
+import { escapeMarkdown, gateMarkdown, gateTable } from "../harness/gate/outputs.ts";
 import { DEFAULT_GATE_RULES, gateRulesSchema, loadGateRules } from "../harness/gate/rules.ts";
 import { mannWhitneyU, mcNemar } from "../harness/gate/statistics.ts";
 import type { RunRow } from "../harness/store/store.ts";
@@ -203,9 +203,12 @@ describe("compareRuns", () => {
     expect(r.cells[0]!.verdicts[0]!.reason).toMatch(/other dataset/);
   });
 
-  it("names from another host's runs reach the Markdown summary as text, never as markup", () => {
+  it("names from another host's runs reach the Markdown summary as text, never as markup, and the terminal without escape sequences", () => {
     expect(escapeMarkdown("<img src=x onerror=alert(1)>|**x**")).not.toMatch(/[<>|*]/);
     const r = compareRuns(source("base", [row(1, { board: "<script>x</script>" })], { 1: same }), source("cand", [], {}), { rules });
     expect(gateMarkdown(r)).not.toContain("<script>");
+    const ansi = compareRuns(source("base", [row(1, { board: "b\u001b[2Jx" })], { 1: same }), source("cand", [], {}), { rules });
+    expect(gateTable(ansi)).not.toContain("\u001b");
+    expect(gateTable(ansi)).toContain("b\\x1b[2Jx");
   });
 });

@@ -25,9 +25,12 @@ const validityMark = (cell: CellReport) => {
   return v && v !== "headline" && v !== "not a result" ? ` [${v}]` : "";
 };
 
+/** Control characters (a terminal's escape sequences, from a name in another host's bundle) shown, not obeyed. */
+const printable = (text: string) => text.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
 function rows(r: GateReport): string[][] {
   return r.cells.flatMap((cell) =>
-    cell.verdicts.map((v) => [`${cell.board}${emulatedMark(cell)}`, `${workloadName(cell)}${validityMark(cell)}`, cell.mode, v.metric, v.baseline, v.candidate, WORD[v.outcome], v.reason]),
+    cell.verdicts.map((v) => [`${cell.board}${emulatedMark(cell)}`, `${workloadName(cell)}${validityMark(cell)}`, cell.mode, v.metric, v.baseline, v.candidate, WORD[v.outcome], v.reason].map(printable)),
   );
 }
 
