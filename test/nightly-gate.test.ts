@@ -127,6 +127,9 @@ describe("nightly: two hosts, bundles, a merge and the gate", () => {
     expect(strict.stdout).toMatch(/left out: partial/);
     expect(strict.stdout).not.toMatch(/REGRESSION +[+-]/);
     expect((await tinyrig(["compare", "--baseline", at("missing.tgz"), "--db", merged])).exitCode).toBe(2);
+    const typo = await tinyrig(["compare", "--candidate", "night-1", "--board", "mps2-an368", "--allow-partial", "--db", merged]);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.all).toMatch(/--board mps2-an368: no run of this board/);
     writeFileSync(at("rules.yaml"), "latency:\n  physical:\n    alpha: 2\n");
     const rules = await tinyrig(["compare", "--rules", at("rules.yaml"), "--db", merged]);
     expect(rules.exitCode).toBe(2);

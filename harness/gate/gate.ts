@@ -5,7 +5,7 @@ import path from "node:path";
 import { compareRuns, type GateReport } from "./compare.ts";
 import { gateMarkdown, gateTable, writeJunit } from "./outputs.ts";
 import type { GateRules } from "./rules.ts";
-import { openSource, type OpenSource } from "./sources.ts";
+import { GateInputError, openSource, type OpenSource } from "./sources.ts";
 
 export interface GateOutputs {
   junit?: string;
@@ -69,6 +69,9 @@ export async function compareCommand(req: CompareRequest): Promise<number> {
       const candidate = await openSource(req.candidate, req.db, "candidate", req.baseline);
       opened.push(candidate);
       const report = compareRuns(baseline, candidate, { rules: req.rules, allowPartial: req.allowPartial, boards: req.boards });
+      // a misspelt board would otherwise pass with nothing judged
+      const unknown = req.boards?.filter((b) => !report.cells.some((c) => c.board === b)) ?? [];
+      if (unknown.length) throw new GateInputError(`--board ${unknown.join(" ")}: no run of ${unknown.length > 1 ? "these boards" : "this board"} in ${baseline.label} or ${candidate.label}`);
       publish(report, req);
       return report.exitCode;
     } finally {
