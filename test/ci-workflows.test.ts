@@ -58,7 +58,7 @@ describe("CI workflows", () => {
     expect(measure.strategy?.["fail-fast"]).toBe(false);
     expect(measure.strategy?.matrix.board.length).toBeGreaterThan(1);
     const runs = measure.steps.map((s) => s.run ?? "");
-    const doctor = runs.findIndex((r) => r.includes("./tinyrig doctor"));
+    const doctor = runs.findIndex((r) => r.includes("./tinyrig doctor --board ${{ matrix.board }}"));
     const run = runs.findIndex((r) => r.startsWith("./tinyrig run"));
     expect(doctor).toBeGreaterThanOrEqual(0);
     expect(run).toBeGreaterThan(doctor);
@@ -76,7 +76,7 @@ describe("CI workflows", () => {
     const text = readFileSync(example, "utf8");
     expect(new Set([...text.matchAll(/\.\/tinyrig (\w+)/g)].map((m) => m[1]!))).toEqual(new Set(["doctor", "run", "results", "compare", "report"]));
     const used: Record<string, string[]> = {
-      doctor: [],
+      doctor: ["--board"],
       run: ["--board", "--campaign", "--db", "--junit", "--bundle"],
       "results import": ["--db"],
       compare: ["--baseline", "--candidate", "--db", "--junit", "--markdown"],

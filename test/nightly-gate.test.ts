@@ -17,6 +17,7 @@ const HOST_B = { TINYRIG_HOST_ID: "host-b" };
 /** Small runs: 2 windows of 0.2 s of device time, 6 accuracy inputs (partial runs: the gate compares them with --allow-partial). */
 const SMALL = ["--workload", "vibration", "--windows", "2", "--min-window-seconds", "0.2", "--limit", "6"];
 const merged = at("merged.db");
+let noEmulator = "";
 /** A cap for tests that start the CLI a few times (seconds each on a loaded machine), not a speed goal. */
 const CLI_TIMEOUT = 180_000;
 
@@ -43,7 +44,7 @@ const testcase = (suites: Suite[], board: string, name: string) => suites.find((
 describe("nightly: two hosts, bundles, a merge and the gate", () => {
   beforeAll(async () => {
     const refKernels = boardVariant("mps2-an386", "ref-kernels", "  kernels: dsp", "  kernels: ref");
-    const noEmulator = boardVariant("mps2-an505", "no-emulator", "binary: qemu-system-arm", "binary: qemu-system-absent");
+    noEmulator = boardVariant("mps2-an505", "no-emulator", "binary: qemu-system-arm", "binary: qemu-system-absent");
     // night 0: the baseline, measured on both hosts
     const a0 = await tinyrig(["run", ...SMALL, "--campaign", "night-0", "--db", at("host-a.db"), "--bundle", at("a0.tgz")], { env: HOST_A });
     expect(a0.exitCode, a0.all).toBe(0);
@@ -71,6 +72,16 @@ describe("nightly: two hosts, bundles, a merge and the gate", () => {
     const errors = b.flatMap((s) => s.testcase).filter((t) => t.error);
     expect(errors.length).toBeGreaterThanOrEqual(2);
     expect(errors[0]!.error).toMatchObject({ "@_type": "infrastructure", "@_message": expect.stringMatching(/flash and connect/) });
+  }, CLI_TIMEOUT);
+
+  it("doctor --board, a CI job's first step: the board the job is for, ready (0) or not (1, naming what is missing)", async () => {
+    const ready = await tinyrig(["doctor", "--board", "mps2-an386"]);
+    expect(ready.exitCode, ready.all).toBe(0);
+    expect(ready.stdout).toMatch(/✓ mps2-an386 +emulated +ready/);
+    expect(ready.stdout).not.toMatch(/mps2-an505/);
+    const broken = await tinyrig(["doctor", "--board", noEmulator]);
+    expect(broken.exitCode, broken.all).toBe(1);
+    expect(broken.stdout).toMatch(/missing qemu-system-absent/);
   }, CLI_TIMEOUT);
 
   it("host A's slower build is a regression (exit 1): the latency testcase fails with its instruction delta; accuracy still passes", async () => {
