@@ -82,6 +82,10 @@ describe("nightly: two hosts, bundles, a merge and the gate", () => {
     const broken = await tinyrig(["doctor", "--board", noEmulator]);
     expect(broken.exitCode, broken.all).toBe(1);
     expect(broken.stdout).toMatch(/missing qemu-system-absent/);
+    // a physical board that is not attached (none is, here): ready is what the job needs, so 1
+    const absent = await tinyrig(["doctor", "--board", "nucleo-l4r5zi"]);
+    expect(absent.exitCode, absent.all).toBe(1);
+    expect(absent.stdout).toMatch(/console: no serial port with usb 0483:374b \(not plugged in\?\)/);
   }, CLI_TIMEOUT);
 
   it("host A's slower build is a regression (exit 1): the latency testcase fails with its instruction delta; accuracy still passes", async () => {
