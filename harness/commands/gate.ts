@@ -2,10 +2,7 @@
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { loadConfig } from "../config.ts";
-import { compareCommand } from "../gate/gate.ts";
-import { recordBaselines } from "../gate/baselines.ts";
-import { loadGateRules } from "../gate/rules.ts";
-import { ResultStore } from "../store/store.ts";
+// The gate's modules (statistics, JUnit writer, store, bundles) load in the handlers: --help answers without them.
 
 export function gateCommands(cli: Argv): void {
   cli.command("compare", describeCommand("compare"), (y) =>
@@ -20,6 +17,7 @@ export function gateCommands(cli: Argv): void {
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .epilogue("exit codes: 0 pass, 1 regression, 2 usage, 3 infrastructure failure (a candidate that could not run or be judged)"),
     async (a) => {
+      const [{ loadGateRules }, { compareCommand }] = await Promise.all([import("../gate/rules.ts"), import("../gate/gate.ts")]);
       const rules = loadGateRules(a.rules);
       process.exitCode = await compareCommand({
         db: a.db, baseline: a.baseline, candidate: a.candidate, rules, allowPartial: a["allow-partial"], boards: a.board as string[] | undefined,
@@ -31,7 +29,8 @@ export function gateCommands(cli: Argv): void {
       .command("set <runs..>", "record baselines: every completed, valid run of a campaign, or runs named by id or UUID; one per board x workload x variant x mode", (yy) =>
         yy.positional("runs", { type: "string", array: true, demandOption: true, describe: "campaign ids, run ids or run UUIDs" })
           .option("allow-partial", { type: "boolean", default: false, describe: "partial runs may be baselines (a gate then compares only runs measured the same way)" }),
-        (a) => {
+        async (a) => {
+          const [{ ResultStore }, { recordBaselines }] = await Promise.all([import("../store/store.ts"), import("../gate/baselines.ts")]);
           const store = ResultStore.open(a.db as string);
           try {
             recordBaselines(store, (a.runs as (string | number)[]).map(String), a["allow-partial"] as boolean);
@@ -39,7 +38,8 @@ export function gateCommands(cli: Argv): void {
             store.close();
           }
         })
-      .command("list", "the recorded baselines", () => {}, (a) => {
+      .command("list", "the recorded baselines", () => {}, async (a) => {
+        const { ResultStore } = await import("../store/store.ts");
         const store = ResultStore.open(a.db as string, { readOnly: true });
         try {
           for (const r of store.baselineRuns()) console.log(`${r.board}  ${r.variant ? `${r.workload}/${r.variant}` : r.workload}  ${r.mode}  run ${r.id} (${r.uuid})${r.campaign ? ` campaign ${r.campaign}` : ""}${r.validity.class === "headline" ? "" : ` [${r.validity.class}]`}`);
