@@ -23,6 +23,7 @@ const LONG_FILES: Record<string, number> = {
   "test/faults/device.test.ts": 25,
   "test/nightly-gate.test.ts": 45,
   "test/streaming-run.test.ts": 20,
+  "test/multi-board.test.ts": 16,
   "test/cli-boards.test.ts": 18,
   "test/firmware-native.test.ts": 17,
   "test/power-ppk2.test.ts": 16,

@@ -1,10 +1,11 @@
 // tinyrig's command line. Each command is a thin wrapper: parse arguments, call the module that does the work.
 // Command modules load lazily: only the one named on the command line is imported, so `--help` and `--version`
 // answer without loading the run loop, the store or the report's rendering stack.
-// Exit codes are decided here, once: 0 success, 1 a failure (named on stderr), 2 a usage error (before any work);
-// an error may carry its own (`exitCode`: a bad config file is a usage error).
+// Exit codes are decided here, once (harness/errors.ts): 0 success, 1 a failure (named on stderr), 2 a usage error
+// (before any work); an error may carry its own (TinyrigError's `exitCode`: a bad config file is a usage error).
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "./commands/usage.ts";
+import { EXIT, exitCodeOf } from "./errors.ts";
 import { tinyrigVersion } from "./paths.ts";
 
 type Register = (cli: Argv) => void;
@@ -39,11 +40,6 @@ export function describeCommand(name: string): string {
   return d;
 }
 
-/** An error that says how tinyrig should exit (2: usage, 1: a failure; the nightly gate adds its own). */
-export interface ExitCodeError extends Error {
-  exitCode: number;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const cli: Argv = yargs(argv)
     .scriptName("tinyrig")
@@ -72,12 +68,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || (err instanceof Error && err.name === "YError")) {
       console.error(`tinyrig: ${err.message}\n(tinyrig ${named ?? ""} --help lists the options)`.replace(/ {2}/, " "));
-      return 2;
+      return EXIT.usage;
     }
     console.error(`tinyrig: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.TINYRIG_DEBUG && err instanceof Error) console.error(err.stack);
-    const code = (err as Partial<ExitCodeError>).exitCode;
-    return typeof code === "number" ? code : 1;
+    return exitCodeOf(err);
   }
   return Number(process.exitCode ?? 0);
 }

@@ -23,3 +23,8 @@ export function packagePath(...parts: string[]): string {
 export function tinyrigVersion(): string {
   return (JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version;
 }
+
+/** What tinyrig firmware reports as its version (TR_FW_VERSION), and what every stored run records as tinyrig's. */
+export function firmwareVersion(): string {
+  return `tinyrig-${tinyrigVersion()}`;
+}

@@ -2,6 +2,7 @@
 // schema, so every error names the file, the line and the field.
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from "yaml";
 import type { ZodError, ZodType } from "zod";
+import { EXIT, TinyrigError } from "./errors.ts";
 
 export interface YamlProblem {
   line?: number;
@@ -10,14 +11,13 @@ export interface YamlProblem {
 }
 
 /** A user's YAML file is wrong: bad input, found before any work, so a usage error (exit 2). */
-export class YamlFileError extends Error {
-  readonly exitCode = 2;
+export class YamlFileError extends TinyrigError {
   constructor(
     readonly file: string,
     readonly problems: YamlProblem[],
     what = "file",
   ) {
-    super(`${file}: invalid ${what}\n` + problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"));
+    super(`${file}: invalid ${what}\n` + problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"), EXIT.usage);
     this.name = "YamlFileError";
   }
 }

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { BoardBusyError, boardDeviceIdentity, boardLockOwner, defaultLockDir, deviceLockOwner, lockBoard, lockDevice } from "../harness/boards/lock.ts";
 import { loadBoardFile } from "../harness/boards/load.ts";
-import type { PortInfo } from "../harness/transport/find.ts";
+import type { PortInfo } from "../harness/resources/serial-port.ts";
 import { ROOT } from "./helpers/cli.ts";
 
 const RACER = path.join(ROOT, "test/fixtures/lock-racer.ts");

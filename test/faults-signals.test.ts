@@ -195,4 +195,25 @@ describe("signals and killed processes", () => {
     expectInferencesIntact(run, 5);
     expect(await gone(qemus)).toEqual([]);
   }, 120_000);
+
+  it("two tinyrig --resume of one interrupted run at once: one continues it, the other is refused naming the holder", async () => {
+    const db = path.join(dir, "resume-race.db");
+    const first = tinyrig(accuracy(db));
+    await progressReached(first, "vibration accuracy", 5);
+    first.kill("SIGINT");
+    expect((await first).exitCode).toBe(130);
+    const before = stored(db);
+    const resumes = await Promise.all([0, 1].map(() => tinyrig(["run", "--resume", String(before.id), "--db", db, "--json"])));
+    const codes = resumes.map((r) => r.exitCode).sort();
+    expect(codes, resumes.map((r) => r.all).join("\n----\n")).toEqual([0, 1]);
+    const refused = resumes.find((r) => r.exitCode === 1)!;
+    // Refused by the claim (the other holds it) or, when it came late, because the other has already completed it.
+    expect(refused.stderr).toMatch(new RegExp(`run ${before.id} (is running \\(pid \\d+ on [^)]+\\): it cannot be resumed twice at once|is completed; only interrupted or failed runs can be resumed)`));
+    const after = stored(db);
+    expect(after.status).toBe("completed");
+    expectInferencesIntact(after, 300);
+    expect(after.inferences).toHaveLength(300);
+    // what was measured before the interruption is kept as it was
+    expect(after.inferences.slice(0, before.inferences.length)).toEqual(before.inferences);
+  }, 240_000);
 });

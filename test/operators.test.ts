@@ -1,6 +1,6 @@
-// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, MAXIMUM, MINIMUM, MUL, PAD,
-// CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch (SHAPE ->
-// STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
+// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
+// MINIMUM, MUL, PAD, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
 // (mps2-an386) must give the host's outputs bit for bit. Operators tinyrig lacks are refused by their TFLite name.
@@ -21,6 +21,8 @@ const quant = (r: number, t: WriterTensor) => Math.max(-128, Math.min(127, Math.
 interface Case {
   name: string;
   graph: WriterGraph;
+  /** The inputs (default: two random ones and one of the extremes, of N values). */
+  inputs?: Int8Array[];
   /** Expected output of an input: exact, or (`within1`) within one of it. */
   expected(x: Int8Array): number[];
   within1?: boolean;
@@ -40,7 +42,20 @@ const RELU_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", s
 const MUL_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.02], zeroPoint: [5] };
 const MEAN_OUT: WriterTensor = { name: "y", shape: [1, 1, 1, 6], type: "int8", scale: [0.011], zeroPoint: [2] };
 
+// LOGISTIC, TANH and HARD_SWISH: every int8 value once, on a scale wide enough that the fixed-point kernels saturate
+// beyond their radius (|x| >= 120 here), with the output quantisation TFLite fixes (LOGISTIC, TANH) or a converter's.
+const EVERY_INT8 = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+const XW: WriterTensor = { name: "x", shape: [1, 256], type: "int8", scale: [0.1], zeroPoint: [0] };
+const LOGISTIC_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [1 / 256], zeroPoint: [-128] };
+const TANH_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [1 / 128], zeroPoint: [0] };
+const HARD_SWISH_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [0.0515], zeroPoint: [-121] };
+const wide = (code: number, version: number, out: WriterTensor): WriterGraph => ({ tensors: [XW, out], operators: [{ code, version, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] });
+const hardSwish = (r: number) => (r * Math.min(6, Math.max(0, r + 3))) / 6;
+
 const cases: Case[] = [
+  { name: "LOGISTIC", graph: wide(14, 2, LOGISTIC_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(1 / (1 + Math.exp(-real(q, XW))), LOGISTIC_OUT)) },
+  { name: "TANH", graph: wide(28, 2, TANH_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(Math.tanh(real(q, XW)), TANH_OUT)) },
+  { name: "HARD_SWISH", graph: wide(117, 1, HARD_SWISH_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(hardSwish(real(q, XW)), HARD_SWISH_OUT)) },
   { name: "RELU", graph: unary(19, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.max(0, real(q, X)), RELU_OUT)) },
   { name: "RELU6", graph: unary(21, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.min(6, Math.max(0, real(q, X))), RELU_OUT)) },
   { name: "MAXIMUM", graph: binary(55, { ...X, name: "y" }), expected: (x) => Array.from(x, (q, i) => Math.max(q, K[i]!)) },
@@ -104,7 +119,7 @@ describe("operators, host interpreter against worked values and the device bit f
   for (const c of cases) {
     it(c.name, async () => {
       const model = writeTflite(c.graph);
-      const inputs = [randomI8(N), randomI8(N), Int8Array.from({ length: N }, (_, i) => (i % 2 ? 127 : -128))];
+      const inputs = c.inputs ?? [randomI8(N), randomI8(N), Int8Array.from({ length: N }, (_, i) => (i % 2 ? 127 : -128))];
       const interp = new Interpreter(loadTflite(model));
       const host = inputs.map((x) => i8(interp.invoke(x)));
       inputs.forEach((x, k) => {
@@ -121,6 +136,21 @@ describe("operators, host interpreter against worked values and the device bit f
       expect(device.map(i8)).toEqual(host);
     }, 300_000);
   }
+
+  it("LOGISTIC, TANH and HARD_SWISH stay within one of the float function on the host at other scales and zero points", () => {
+    for (const [scale, zeroPoint] of [[0.003, 0], [0.02, -5], [0.05, 10], [0.4, 0], [0.9, -40]] as const) {
+      const x: WriterTensor = { ...XW, scale: [scale], zeroPoint: [zeroPoint] };
+      const lo = hardSwish(real(-128, x));
+      const hi = hardSwish(real(127, x));
+      const swishOut: WriterTensor = { ...HARD_SWISH_OUT, scale: [(hi - Math.min(lo, 0)) / 255], zeroPoint: [Math.round(-128 - Math.min(lo, 0) / ((hi - Math.min(lo, 0)) / 255))] };
+      for (const [code, version, out, f] of [[14, 2, LOGISTIC_OUT, (r: number) => 1 / (1 + Math.exp(-r))], [28, 2, TANH_OUT, Math.tanh], [117, 1, swishOut, hardSwish]] as const) {
+        const graph: WriterGraph = { tensors: [x, out], operators: [{ code, version, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] };
+        const got = i8(new Interpreter(loadTflite(writeTflite(graph))).invoke(EVERY_INT8));
+        const off = got.map((v, i) => Math.abs(v - quant(f(real(EVERY_INT8[i]!, x)), out)));
+        expect(Math.max(...off), `code ${code} at scale ${scale}, zero point ${zeroPoint}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
 
   it("refuses operators it lacks by their TFLite name, on the host and in the firmware build", async () => {
     const model = writeTflite(unary(150, 1, { ...X, name: "y" })); // GELU

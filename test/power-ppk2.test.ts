@@ -138,11 +138,11 @@ describe("PPK2 sample conversion", () => {
     ];
     const asked: string[] = [];
     const probe = async (p: string) => (asked.push(p), p === "/dev/ttyACM5");
-    expect(await findPpk2Port({ vid: "1915", pid: "c00a" }, 1000, async () => ports, probe)).toBe("/dev/ttyACM5");
+    expect(await findPpk2Port({ usb: { vid: "1915", pid: "c00a" } }, 1000, async () => ports, probe)).toBe("/dev/ttyACM5");
     expect(asked).toEqual(["/dev/ttyACM4", "/dev/ttyACM5"]);
     const two = [...ports, { path: "/dev/ttyACM6", vendorId: "1915", productId: "c00a", serialNumber: "F2" }];
-    await expect(findPpk2Port({ vid: "1915", pid: "c00a" }, 1000, async () => two, probe)).rejects.toThrow(/2 PPK2s match .*serialNumber/);
-    await expect(findPpk2Port({ vid: "1915", pid: "c00a" }, 1000, async () => ports, async () => false)).rejects.toThrow(/none of the PPK2's ports/);
+    await expect(findPpk2Port({ usb: { vid: "1915", pid: "c00a" } }, 1000, async () => two, probe)).rejects.toThrow(/2 PPK2s match .*serialNumber/);
+    await expect(findPpk2Port({ usb: { vid: "1915", pid: "c00a" } }, 1000, async () => ports, async () => false)).rejects.toThrow(/none of the PPK2's ports/);
   });
 });
 

@@ -67,6 +67,19 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_relu_params;
 
+/* LOGISTIC and TANH (TFLite Micro's OpData): input_scale * 2^27 as a Q31 multiplier and left shift, and the radius
+ * beyond which the output saturates */
+typedef struct {
+    int32_t input_zp, radius, multiplier, shift;
+} tr_sigmoid_params;
+
+/* HARD_SWISH (TFLite's HardSwishParams): Q15 multipliers and their exponents */
+typedef struct {
+    int32_t input_zp, output_zp;
+    int16_t reluish_multiplier, output_multiplier;
+    int32_t reluish_exponent, output_exponent;
+} tr_hard_swish_params;
+
 typedef struct {
     int32_t input1_offset, input2_offset, output_offset;
     int32_t multiplier, shift; /* input1_scale * input2_scale / output_scale */
@@ -102,6 +115,9 @@ void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, i
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
 
 void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_logistic_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
@@ -154,6 +170,9 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_requantize_s8 tr_requantize_s8_ref
 #define tr_dequantize_s8_f32 tr_dequantize_s8_f32_ref
 #define tr_relu_s8 tr_relu_s8_ref
+#define tr_logistic_s8 tr_logistic_s8_ref
+#define tr_tanh_s8 tr_tanh_s8_ref
+#define tr_hard_swish_s8 tr_hard_swish_s8_ref
 #define tr_maximum_s8 tr_maximum_s8_ref
 #define tr_minimum_s8 tr_minimum_s8_ref
 #define tr_pad_s8 tr_pad_s8_ref

@@ -43,6 +43,8 @@ static int max_version(int opcode)
     case TR_OP_MUL: return 2;
     case TR_OP_MEAN: return 2;
     case TR_OP_SQUEEZE: return 1;
+    case TR_OP_LOGISTIC: case TR_OP_TANH: return 2; /* int8 came in version 2 */
+    case TR_OP_HARD_SWISH: return 1;
     /* shape arithmetic, folded (never executed): any version */
     case TR_OP_SHAPE: case TR_OP_STRIDED_SLICE: case TR_OP_PACK: return 1000;
     default: return 0;
@@ -114,6 +116,12 @@ static tr_shape4 shape4(const tr_tensor *t)
 }
 
 /* tr_quantize_multiplier into two int32 fields */
+/* TFLite's DownScaleInt32ToInt16Multiplier: a Q31 multiplier's top 16 bits, rounded */
+static int16_t q15_of(int32_t multiplier)
+{
+    return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
+}
+
 static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
 {
     int s;
@@ -356,6 +364,46 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->input_zp = in->zero_point;
         p->output_offset = out->zero_point;
         act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_LOGISTIC:
+    case TR_OP_TANH: {
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        /* the kernels write TFLite's fixed output quantisation, which converters always give these outputs */
+        if (op->opcode == TR_OP_LOGISTIC ? out->scale != 1.0f / 256 || out->zero_point != -128 : out->scale != 1.0f / 128 || out->zero_point != 0) {
+            return fail(m, op->opcode == TR_OP_LOGISTIC ? "output is not scale 1/256, zero point -128" : "output is not scale 1/128, zero point 0");
+        }
+        /* TFLite Micro's prepare: input_scale * 2^27 as a Q31 multiplier and a left shift */
+        int shift;
+        const double q = frexp((double)in->scale * (double)(1 << 27), &shift);
+        const double multiplier = round(q * 2147483648.0);
+        if (multiplier >= 2147483648.0 || shift < 0 || shift > 30) return fail(m, "input scale outside what the fixed-point kernel takes");
+        tr_sigmoid_params *p = &op->u.sigmoid;
+        p->input_zp = in->zero_point;
+        p->multiplier = (int32_t)multiplier;
+        p->shift = shift;
+        p->radius = (int32_t)floor(15.0 * 134217728.0 / (double)(1LL << shift)); /* CalculateInputRadius(4, shift, 31) */
+        return 0;
+    }
+    case TR_OP_HARD_SWISH: {
+        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        /* TFLite's prepare, in single precision where it is */
+        const float hires = (1.0f / 128.0f) * in->scale;
+        int32_t out_multiplier, relu_multiplier;
+        int out_exponent, relu_exponent;
+        tr_quantize_multiplier((double)(hires / out->scale), &out_multiplier, &out_exponent);
+        tr_quantize_multiplier((double)(hires / (3.0f / 32768.0f)), &relu_multiplier, &relu_exponent);
+        if (out_exponent > 0 || out_exponent < -15) return fail(m, "output multiplier exponent outside -15..0");
+        if (relu_exponent > 15 || relu_exponent < -15) return fail(m, "relu-ish multiplier exponent outside -15..15");
+        tr_hard_swish_params *p = &op->u.hard_swish;
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        p->output_multiplier = q15_of(out_multiplier);
+        p->output_exponent = out_exponent;
+        p->reluish_multiplier = q15_of(relu_multiplier);
+        p->reluish_exponent = relu_exponent;
         return 0;
     }
     case TR_OP_MAXIMUM:

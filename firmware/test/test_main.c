@@ -219,17 +219,17 @@ static void test_reader(const char *path)
         const uint32_t code = tr_fb_vec_ref(&fb, tr_fb_ref(&fb, tr_fb_root(&fb), 1 /* operator_codes */), 0);
         const uint32_t builtin = tr_fb_field(&fb, code, 3 /* builtin_code */), deprecated = tr_fb_field(&fb, code, 0);
         CHECK(builtin != 0 && tr_fb_i32(&fb, builtin) == 1, "first operator code is AVERAGE_POOL_2D (builtin_code field present)");
-        const int32_t logistic = 14;
-        memcpy(copy + builtin, &logistic, 4);
-        if (deprecated) copy[deprecated] = 14;
-        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator LOGISTIC v2") == 0,
+        const int32_t gelu = 150;
+        memcpy(copy + builtin, &gelu, 4);
+        if (deprecated) copy[deprecated] = 127; /* PLACEHOLDER_FOR_GREATER_OP_CODES */
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator GELU v2") == 0,
               "unsupported operator named: %s", model.error);
         tr_dut d = dut_under_test();
         d.model_error = model.error;
         tr_dut_boot(&d);
-        CHECK(strstr(out, "e-[unsupported operator LOGISTIC v2]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
+        CHECK(strstr(out, "e-[unsupported operator GELU v2]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
         feed(&d, "infer 1 0%");
-        CHECK(strcmp(out, "e-[unsupported operator LOGISTIC v2]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
+        CHECK(strcmp(out, "e-[unsupported operator GELU v2]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
         memcpy(copy, file, n);
         const uint32_t version = tr_fb_field(&fb, code, 2 /* version */);
         CHECK(version != 0, "version field present");

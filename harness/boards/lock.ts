@@ -13,7 +13,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import type { BoardDefinition } from "./schema.ts";
 import { ensureSharedDir, runtimeDir } from "../runtime-dir.ts";
-import { listSerialPorts, matchUsbPort, type PortInfo } from "../transport/find.ts";
+import { listSerialPorts, matchUsbPort, type PortInfo } from "../resources/serial-port.ts";
 
 /** Where board locks live: tinyrig's host-wide runtime directory (harness/runtime-dir.ts). */
 export function defaultLockDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,5 +1,6 @@
 // The board file schema. A board is data (as Zephyr's boards are): it names its CPU, memory, console,
 // flasher and, optionally, its power monitor and interface board. Validated once, where it is loaded.
+import { namesAPort, serialPortFields } from "../resources/serial-port.ts";
 import { z } from "zod";
 
 /** Sizes may be written as numbers or as "640K" / "2M". */
@@ -40,18 +41,11 @@ const baudPerMode = z
   })
   .strict();
 
-const usbId = z.string().regex(/^[0-9a-f]{4}$/i, "four hex digits, e.g. 0483");
-
+/** A serial port (harness/resources/serial-port.ts) with the baud rates the firmware uses per mode. */
 const serialConsole = z
-  .object({
-    path: z.string().optional(), // /dev/ttyACM0 — or found through usb below
-    usb: z.object({ vid: usbId, pid: usbId, serialNumber: z.string().optional() }).strict().optional(),
-    baud: baudPerMode.default({ performance: 115200, energy: 9600 }),
-  })
+  .object({ ...serialPortFields, baud: baudPerMode.default({ performance: 115200, energy: 9600 }) })
   .strict()
-  .refine((c) => c.path !== undefined || c.usb !== undefined, {
-    message: "a serial console needs a `path` or a `usb` id to find it by",
-  });
+  .refine(namesAPort, { message: "a serial console needs a `path` or a `usb` id to find it by" });
 
 export const qemuEmulator = z
   .object({

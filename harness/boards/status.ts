@@ -5,9 +5,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { execa } from "execa";
 import type { BoardDefinition } from "./schema.ts";
 import { boardLockOwner } from "./lock.ts";
-import { flasherFor } from "../flash/index.ts";
-import { powerMonitorFor } from "../power/index.ts";
-import { listSerialPorts, matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+import { listSerialPorts, matchUsbPort, type PortInfo, type UsbSerialId } from "../resources/serial-port.ts";
 
 export { listSerialPorts };
 
@@ -102,26 +100,23 @@ function device(role: string, serial: { path?: string; usb?: UsbSerialId } | und
   return { role, wants, path: matches[0]!.path, ...access(matches[0]!.path) };
 }
 
-export async function boardStatus(board: BoardDefinition, ports: PortInfo[]): Promise<BoardStatus> {
-  const problems: string[] = [];
+/**
+ * What a board's flasher and power monitor need besides what the board file says: the programs they run, the monitor's
+ * serial device, and why either could not be set up. Worked out above this layer (harness/commands/board-needs.ts,
+ * from the flash and power registries) and handed in, so the board layer depends on neither registry.
+ */
+export interface BoardNeeds {
+  tools: string[];
+  monitorSerial?: { path?: string; usb?: UsbSerialId };
+  problems: string[];
+}
+
+export async function boardStatus(board: BoardDefinition, ports: PortInfo[], needs: BoardNeeds): Promise<BoardStatus> {
+  const problems: string[] = [...needs.problems];
   const tools = [`${board.build.cross}gcc`];
   if (board.console.emulator) tools.push(board.console.emulator.qemu.binary);
-  try {
-    const { flasher, config } = flasherFor(board);
-    tools.push(...flasher.binaries(config));
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  let monitorSerial: { path?: string; usb?: UsbSerialId } | undefined;
-  if (board.powerMonitor) {
-    try {
-      const { driver, config } = powerMonitorFor(board);
-      tools.push(...(driver.binaries?.(config) ?? []));
-      monitorSerial = (config as { serial?: { path?: string; usb?: UsbSerialId } }).serial;
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
+  tools.push(...needs.tools);
+  const monitorSerial = needs.monitorSerial;
   if (board.kind === "physical") tools.push("udevadm"); // serialport lists USB devices through udev
   const toolStatus: ToolStatus[] = [];
   for (const tool of [...new Set(tools)]) {

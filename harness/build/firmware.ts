@@ -9,7 +9,7 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import type { FlashImage } from "../flash/types.ts";
 import { loadConfig } from "../config.ts";
 import { makeSafePath } from "./make-path.ts";
-import { packagePath, tinyrigVersion } from "../paths.ts";
+import { firmwareVersion, packagePath } from "../paths.ts";
 import type { Rounding } from "../interpreter/quantization.ts";
 import type { QuantizeDivision } from "../interpreter/quantize.ts";
 
@@ -88,9 +88,7 @@ const TRANSFORM_MACRO: Record<InputTransform, string> = {
   "float32-quantize": "TR_IN_FLOAT32_QUANTIZE",
 };
 
-export function firmwareVersion(): string {
-  return `tinyrig-${tinyrigVersion()}`;
-}
+export { firmwareVersion };
 
 /** The board.mk variables, in the order written. */
 export function boardMakeVariables(spec: FirmwareSpec): Record<string, string> {

@@ -6,6 +6,7 @@ import { BoardFileError, boardDirs, checkBoardSection, listBoardFiles, loadBoard
 import { flasherNamed, flasherNames } from "../flash/index.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts } from "../boards/status.ts";
+import { boardNeeds } from "./board-needs.ts";
 
 export function boardCommands(cli: Argv): void {
   cli.command(
@@ -31,7 +32,7 @@ export function boardCommands(cli: Argv): void {
       if (problem && boards.some((b) => b.kind === "physical")) console.error(`tinyrig: ${problem}; attached boards cannot be found`);
       const rows = [];
       for (const b of boards) {
-        const s = await boardStatus(b, ports);
+        const s = await boardStatus(b, ports, boardNeeds(b));
         const reach = b.console.emulator ? `qemu ${b.console.emulator.qemu.machine}` : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
         const console_ = s.devices.find((d) => d.role === "console");
         const presence = b.kind === "emulated" ? (s.ready ? "emulated" : "emulated, tools missing") : console_?.usable ? `attached ${console_.path}` : console_?.path ? `attached ${console_.path}, not usable` : "not attached";

@@ -5,6 +5,7 @@ import { describeCommand } from "../cli.ts";
 import { boardDirs, findBoard, listBoardFiles, loadBoardFile } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts, type BoardStatus } from "../boards/status.ts";
+import { boardNeeds } from "./board-needs.ts";
 
 export function doctorCommand(cli: Argv): void {
   cli.command(
@@ -28,7 +29,7 @@ export function doctorCommand(cli: Argv): void {
           statuses.push({ file, error: (err as Error).message });
           continue;
         }
-        const s = await boardStatus(board, ports);
+        const s = await boardStatus(board, ports, boardNeeds(board));
         statuses.push(s);
         if (board.kind === "emulated" && !s.ready) emulatedBroken = true;
         if (named && !s.ready) namedNotReady = true;

@@ -1,12 +1,20 @@
-// `tinyrig run` (and `tinyrig suite`): build, flash, run, store; print a summary; optionally write the report.
+// `tinyrig run` (and `tinyrig suite`): resolve the options, plan the run (harness/run/plan.ts), carry it out (one board
+// here; several: a worker process per board, harness/run/workers.ts), print a summary, then the after-run steps
+// (the report), which take the stored runs per board (BoardOutcome).
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { defaultBoard, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
+import { BOARD_GROUPS, selectBoards } from "../boards/select.ts";
+import { RUN_MODES, type RunMode } from "../modes/types.ts";
+import { executeBoardPlan } from "../run/execute.ts";
+import { planRun, type RunOptions } from "../run/plan.ts";
 import { createProgress } from "../run/progress.ts";
 import { interrupted, watchRunSignals } from "../run/signals.ts";
-import { RUN_MODES, runSuite, type RunMode, type SuiteOptions, type SuiteResult, type SuiteWorkload } from "../run/suite.ts";
+import type { SuiteResult, SuiteWorkload } from "../run/types.ts";
+import { BOARD_WORKER_ENV, outcomeOf, runBoardWorkers, type BoardOutcome, type WorkerMessage } from "../run/workers.ts";
 import { restoreRun } from "../run/resume.ts";
 import { suiteWorkload } from "../run/workload-adapter.ts";
 import { ResultStore } from "../store/store.ts";
@@ -15,12 +23,14 @@ import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { selectBoardModels } from "../workloads/variants.ts";
 import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
+import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
 import { isStreamingWorkload } from "../streaming/workload.ts";
 import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
 interface RunArgs extends AfterRunOptions {
-  board?: string;
+  board?: string[];
+  jobs?: number;
   workload?: string[];
   variant?: string[];
   mode?: string[];
@@ -49,7 +59,8 @@ export function runCommands(cli: Argv): void {
   // Options a resumed run takes from its stored settings have no yargs default: given or not is what counts.
   const options = (y: Argv) =>
     afterRunOptions(y)
-      .option("board", { type: "string", describe: `board name or YAML file (default ${defaultBoard()})` })
+      .option("board", { type: "string", array: true, describe: `board names or YAML files, or ${BOARD_GROUPS.join(" / ")} (every emulated board; every physical board plugged in); several run at once, each in a worker of its own (default ${defaultBoard()})` })
+      .option("jobs", { type: "string", coerce: positiveInteger("--jobs"), describe: `several boards: how many run at once (default: the host's cores, ${availableParallelism()})` })
       .option("workload", { type: "string", array: true, describe: "workload ids, or all (default all)" })
       .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
       .option("mode", { type: "string", array: true, choices: [...RUN_MODES, "all"], describe: "measurements (default: performance and accuracy, with energy where the board can measure or model it)" })
@@ -77,13 +88,16 @@ export function runCommands(cli: Argv): void {
 }
 
 async function run(args: RunArgs): Promise<number> {
+  prepareAfterRun({ ...args, allowPartial: args["allow-partial"] }); // a bad --rules file: a usage error before any work
+  if (args.board && (args.board.length > 1 || args.board.some((b) => (BOARD_GROUPS as readonly string[]).includes(b)))) return runBoards(args);
+  const boardName = args.board?.[0];
   // Streaming workloads (workloads/<id>/streaming.yaml) run as streams of their own (harness/streaming), before the
   // clip workloads named with them.
   const streamIds = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
   let streamsCompleted = true;
   if (streamIds.length) {
     if (args.resume !== undefined) throw new UsageError(`--resume: streaming runs (${streamIds.join(", ")}) cannot be resumed; start a new run`);
-    const board = checkFlasherSection(findBoard(args.board ?? defaultBoard()));
+    const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
     const store = ResultStore.open(args.db);
     try {
       const streams = await runStreamingWorkloads({ ids: streamIds, board, store, progress: createProgress(), stream: args.stream, tpExtensionS: args["tp-extension"] });
@@ -98,25 +112,23 @@ async function run(args: RunArgs): Promise<number> {
   }
   // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
   // from the database, so it opens that first (and must find it).
-  const afterRun = prepareAfterRun({ ...args, allowPartial: args["allow-partial"] });
   let request: RunRequest;
   let store: ResultStore;
   let abandoned: number[];
   if (args.resume === undefined) {
-    request = freshRequest(args);
+    request = freshRequest(args, boardName);
     store = ResultStore.open(args.db);
     abandoned = store.markInterrupted();
     store.campaign = args.campaign ?? null;
   } else {
     store = ResultStore.open(args.db, { mustExist: true });
     abandoned = store.markInterrupted(); // a run whose process died (killed) is interrupted, so resumable
-    request = resumedRequest(store, args.resume, args);
+    request = resumedRequest(store, args.resume, args, boardName);
   }
-  const { board, workloads, modes } = request;
-  const resume = request.resume;
-  if (resume) {
+  const { board, workloads, options } = request;
+  if (options.resume) {
     try {
-      store.claimForResume(resume.runId);
+      store.claimForResume(options.resume.runId);
     } catch (err) {
       store.close();
       throw err;
@@ -125,31 +137,33 @@ async function run(args: RunArgs): Promise<number> {
   const progress = createProgress();
   if (abandoned.length) progress.log(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
   const signals = watchRunSignals((l) => progress.log(l));
+  const plan = planRun(options, [board], workloads);
   let results: SuiteResult[];
   try {
-    results = await runSuite({
-      board,
-      workloads,
-      modes,
+    results = await executeBoardPlan(plan.boards[0]!, plan.options, {
       store,
-      performance: request.performance,
-      limit: request.limit,
-      resume,
       progress,
       signal: signals.signal,
       trace: args.trace ? (d, l) => progress.log(`${d === "tx" ? ">" : "<"} ${l}`) : undefined,
-      energyFlow: request.energyFlow,
-      rawTraces: args["raw-traces"],
-      modesDefaulted: request.modesDefaulted,
     });
   } finally {
     signals.runStored();
   }
+  await reportToParent(results);
   printSummary(results, board.kind === "emulated", args.json, store);
   const stored = results.filter((r) => r.runId !== undefined).map((r) => r.runId!);
   if (stored.length) console.error(`results stored in ${store.file} (run${stored.length > 1 ? "s" : ""} ${stored.join(", ")})`);
   else console.error(`nothing stored in ${store.file}`);
   if (signals.exitCode !== undefined) return interrupted(signals, results, store);
+  return afterRun([outcomeOf(board, results, streamsCompleted && results.every((r) => r.status === "completed"))], args, store);
+}
+
+/**
+ * What runs once every board is done, on the runs each stored (`outcomes`): the report. Steps that judge the runs
+ * (a regression gate, a JUnit file) belong here too. Closes the store; gives the exit code: 0 only if every board
+ * completed every measurement.
+ */
+async function afterRun(outcomes: BoardOutcome[], args: RunArgs, store: ResultStore): Promise<number> {
   if (args.report) {
     // the rendering stack (vega) loads only for reports
     const { writeReport } = await import("../report/report.ts");
@@ -157,26 +171,113 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`report written to ${out}`);
   }
   store.close();
-  const gated = await afterRun?.(args.db, stored);
-  return gated ?? (streamsCompleted && results.every((r) => r.status === "completed") ? 0 : 1);
+  const judged = await prepareAfterRun({ ...args, allowPartial: args["allow-partial"] })?.(args.db, outcomes.flatMap((o) => o.runIds));
+  return judged ?? (outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure);
 }
 
-/** What one `tinyrig run` measures, decided before anything is built. */
+/** A board worker (harness/run/workers.ts) sends its results to the tinyrig that started it. */
+async function reportToParent(results: SuiteResult[]): Promise<void> {
+  if (process.env[BOARD_WORKER_ENV] === undefined || !process.send) return;
+  const message: WorkerMessage = { kind: "tinyrig-board-results", results };
+  await new Promise<void>((resolve) => process.send!(message, undefined, {}, () => resolve()));
+  process.disconnect?.();
+}
+
+/**
+ * Several boards (`--board a b c`, `emulated`, `attached`): every name, board file, workload and variant is checked
+ * here, the database is created (or migrated) once, then each board runs in a worker process of its own, `--jobs` at
+ * a time. A summary line per board; exit 0 only if every board completed.
+ */
+async function runBoards(args: RunArgs): Promise<number> {
+  if (args.resume !== undefined) throw new UsageError(`--resume continues one run on its own board: leave out --board ${args.board!.join(" ")}`);
+  let boards: BoardDefinition[];
+  try {
+    boards = (await selectBoards(args.board!)).map((b) => checkFlasherSection(b));
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError(`--board: ${(err as Error).message}`);
+  }
+  if (!boards.length) throw new UsageError(`--board ${args.board!.join(" ")}: no board selected (attached: no physical board's console is plugged in)`);
+  for (const b of boards) freshRequest(args, b.file); // workloads, variants, modes: refused here, named, before any work
+  const jobs = args.jobs ?? availableParallelism();
+  const store = ResultStore.open(args.db);
+  const abandoned = store.markInterrupted();
+  if (abandoned.length) console.error(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
+  console.error(`${boards.length} boards, ${Math.min(jobs, boards.length)} at a time: ${boards.map((b) => b.name).join(", ")}`);
+  const signals = watchRunSignals((l) => console.error(l));
+  let outcomes: BoardOutcome[];
+  try {
+    outcomes = await runBoardWorkers({
+      boards,
+      args: workerArgs(args),
+      jobs,
+      stdout: (l) => (args.json ? undefined : console.log(l)),
+      stderr: (l) => console.error(l),
+      signal: signals.signal,
+    });
+  } finally {
+    signals.runStored();
+  }
+  printBoardSummary(outcomes, args.json);
+  if (signals.exitCode !== undefined) {
+    console.error(`tinyrig: interrupted by ${signals.received}: what each board measured before it is stored as interrupted in ${store.file}`);
+    store.close();
+    return signals.exitCode;
+  }
+  return afterRun(outcomes, args, store);
+}
+
+/** A board worker's command line: this run's options (the report is written once, here), for one board. */
+function workerArgs(args: RunArgs): string[] {
+  const out = ["run", "--db", path.resolve(args.db)];
+  const list = (flag: string, v: string[] | undefined) => v?.length && out.push(flag, ...v);
+  const one = (flag: string, v: string | number | undefined) => v !== undefined && out.push(flag, String(v));
+  const flag = (name: string, on: boolean) => on && out.push(name);
+  list("--workload", args.workload);
+  list("--variant", args.variant);
+  list("--mode", args.mode);
+  one("--windows", args.windows);
+  one("--min-window-seconds", args["min-window-seconds"]);
+  one("--iterations", args.iterations);
+  one("--dataset", args.dataset && path.resolve(args.dataset));
+  one("--limit", args.limit);
+  one("--campaign", args.campaign);
+  one("--energy-flow", args["energy-flow"]);
+  one("--stream", args.stream);
+  one("--tp-extension", args["tp-extension"]);
+  flag("--raw-traces", args["raw-traces"]);
+  flag("--trace", args.trace);
+  return out;
+}
+
+function printBoardSummary(outcomes: BoardOutcome[], json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(outcomes, null, 2));
+    return;
+  }
+  const rows = outcomes.map((o) => {
+    const done = o.results.filter((r) => r.status === "completed").length;
+    const firstError = o.error ?? o.results.find((r) => r.error)?.error?.split("\n")[0];
+    const result = `${done} of ${o.results.length} measurements completed${o.status === "completed" ? "" : firstError ? `: ${firstError}` : ""}`;
+    return [o.board, o.status, o.runIds.length ? o.runIds.join(",") : "-", result];
+  });
+  const header = ["board", "status", "runs", "result"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+/** What one `tinyrig run` on one board measures, resolved before anything is built (planRun makes the plan of it). */
 interface RunRequest {
   board: BoardDefinition;
   workloads: SuiteWorkload[];
-  modes: RunMode[];
-  /** No --mode given: energy is measured only where the device can; where it cannot, that is noted, not failed. */
-  modesDefaulted: boolean;
-  performance: SuiteOptions["performance"];
-  limit?: number;
-  energyFlow: "auto" | "mlperf";
-  resume?: NonNullable<SuiteOptions["resume"]>;
+  options: RunOptions;
 }
 
-function freshRequest(args: RunArgs): RunRequest {
-  const board = checkFlasherSection(findBoard(args.board ?? defaultBoard()));
-  const modes = args.mode === undefined ? defaultModes(board) : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
+function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest {
+  const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
+  // no --mode: each board's defaults (run/plan.ts defaultModes)
+  const modes = args.mode === undefined ? undefined : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
   const variants = args.variant;
@@ -191,11 +292,13 @@ function freshRequest(args: RunArgs): RunRequest {
   return {
     board,
     workloads,
-    modes,
-    modesDefaulted: args.mode === undefined,
-    performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
-    limit: args.limit,
-    energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
+    options: {
+      modes,
+      performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
+      limit: args.limit,
+      energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
+      rawTraces: args["raw-traces"],
+    },
   };
 }
 
@@ -204,7 +307,7 @@ function freshRequest(args: RunArgs): RunRequest {
  * window length, iterations and input limit all come from the database. An option that says otherwise is refused,
  * named; one that says the same is accepted.
  */
-function resumedRequest(store: ResultStore, runId: number, args: RunArgs): RunRequest {
+function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardName: string | undefined): RunRequest {
   const r = restoreRun(store, runId);
   const conflicts: string[] = [];
   /** An option given that does not say what the run stored: named with the stored value. */
@@ -212,7 +315,7 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs): RunRe
     if (given !== undefined && !same) conflicts.push(`--${option} ${Array.isArray(given) ? given.join(" ") : String(given)} (run ${runId}: ${stored})`);
   };
   const one = (v: string[] | undefined) => (v?.length === 1 ? v[0] : undefined);
-  check("board", args.board, args.board !== undefined && r.boardMatches(args.board), r.board.name);
+  check("board", boardName, boardName !== undefined && r.boardMatches(boardName), r.board.name);
   check("workload", args.workload, one(args.workload) === r.workload.id, r.workload.id);
   check("variant", args.variant, (one(args.variant) === "model" ? undefined : one(args.variant)) === r.workload.variant && args.variant?.length === 1, r.workload.variant ?? "model");
   check("mode", args.mode, one(args.mode) === r.mode, r.mode);
@@ -229,19 +332,15 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs): RunRe
   return {
     board: r.board,
     workloads: [r.workload],
-    modes: [r.mode],
-    modesDefaulted: false,
-    performance: { ...r.performance, iterations: r.iterations.measured },
-    limit: r.limit,
-    energyFlow: DEFAULTS.energyFlow,
-    resume: r.resume,
+    options: {
+      modes: [r.mode],
+      performance: { ...r.performance, iterations: r.iterations.measured },
+      limit: r.limit,
+      energyFlow: DEFAULTS.energyFlow,
+      rawTraces: args["raw-traces"],
+      resume: r.resume,
+    },
   };
-}
-
-/** Latency and accuracy always; energy too where it costs nothing more: a power model or a power monitor is there. */
-function defaultModes(board: BoardDefinition): RunMode[] {
-  const energy = board.kind === "emulated" ? board.powerModel !== undefined : board.powerMonitor !== undefined;
-  return energy ? ["performance", "accuracy", "energy"] : ["performance", "accuracy"];
 }
 
 function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, store: ResultStore): void {

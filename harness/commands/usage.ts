@@ -1,10 +1,10 @@
 // Usage errors and the option parsers that raise them. A usage error exits 2 before any work is done (nothing built,
 // flashed or written); cli.ts maps it to that exit code in one place.
+import { EXIT, TinyrigError } from "../errors.ts";
 
-export class UsageError extends Error {
-  readonly exitCode = 2;
+export class UsageError extends TinyrigError {
   constructor(message: string) {
-    super(message);
+    super(message, EXIT.usage);
     this.name = "UsageError";
   }
 }

@@ -1,6 +1,7 @@
 // An MLPerf Tiny submission tree from stored runs, in memory: which runs qualify (qualify.ts), then the files MLPerf
 // Tiny's submission checker and host runner use (../shared/reference/mlperf-submission.md §2, §5, §6, §10). Pure: the
 // command loads runs and board files and writes the tree (writer.ts).
+import { datasetDirOf } from "../store/dataset-source.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { median } from "../modes/stats.ts";
 import type { InferenceRow, RunRow, WindowRow } from "../store/store.ts";
@@ -297,8 +298,8 @@ function codeReadme(plan: ExportPlan, req: ExportRequest): string {
 /** The run command that measures the same way: the board, the workload, the stored window length, the dataset. */
 function reproduceCommand(e: ExportEntry): string {
   const seconds = Number(e.performance.run.settings.minWindowSeconds);
-  const dataset = [e.performance.run, e.accuracy].map((r) => r.datasetSource).find((s) => s?.startsWith("imported:"));
-  return `./tinyrig run --board ${e.board} --workload ${e.workload} --windows 5 --min-window-seconds ${Number.isFinite(seconds) ? seconds : 10}${dataset ? ` --dataset ${dataset.slice("imported:".length)}` : ""}`;
+  const dataset = [e.performance.run, e.accuracy].map((r) => datasetDirOf(r.datasetSource)).find((d) => d !== undefined);
+  return `./tinyrig run --board ${e.board} --workload ${e.workload} --windows 5 --min-window-seconds ${Number.isFinite(seconds) ? seconds : 10}${dataset ? ` --dataset ${dataset}` : ""}`;
 }
 
 function lines(ls: string[]): string {

@@ -2,6 +2,7 @@
 // MLPerf Tiny's run rules and its submission checker (../shared/reference/mlperf-submission.md, dut-protocol.md).
 // The window rule is the headline rule of harness/store/validity.ts (its constants); the rest is MLPerf's own: main
 // model only, a declared dataset allowed, emulated results only when asked for.
+import { describeDatasetSource, isHeadlineDataset } from "../store/dataset-source.ts";
 import type { RunRow } from "../store/store.ts";
 import { HEADLINE_WINDOWS, HEADLINE_WINDOW_SECONDS } from "../store/validity.ts";
 
@@ -48,7 +49,7 @@ export function runRules(run: RunRow, windowSeconds: number[], opts: QualifyOpti
   if (run.status !== "completed" || !run.summary) return [`run ${run.status}`];
   if (run.variant !== null) reasons.push(`model variant ${run.variant} (a submission measures the workload's main model)`);
   if (!run.datasetSource || !run.datasetSha256) reasons.push("no dataset recorded");
-  else if (run.datasetSource !== "committed" && !run.datasetSource.startsWith("imported:")) reasons.push(`dataset ${run.datasetSource} (neither the committed test set nor a declared one)`);
+  else if (!isHeadlineDataset(run.datasetSource)) reasons.push(`dataset ${describeDatasetSource(run.datasetSource)} (neither the committed test set nor one its manifest declares)`);
   const { emulated, modelled } = emulation(run);
   if (!opts.allowEmulated && (emulated || modelled)) {
     reasons.push(`${[emulated ? "emulated (virtual time)" : "", modelled ? "modelled energy" : ""].filter(Boolean).join(", ")}: needs --allow-emulated`);

@@ -2,6 +2,7 @@
 // metric judged by the rules (checks.ts). Only comparable runs are judged: the same dataset, valid results, measured
 // the same way. A candidate that failed before it measured, or that is missing where a baseline stands, is an
 // infrastructure failure, never a regression; a regression is only ever a measured difference.
+import { EXIT } from "../errors.ts";
 import type { RunRow } from "../store/store.ts";
 import { checkMetric, metricsOf, type MeasuredRun, type MetricVerdict, type Outcome } from "./checks.ts";
 import type { GateRules } from "./rules.ts";
@@ -134,7 +135,7 @@ export function compareRuns(baseline: RunSource, candidate: RunSource, opts: Gat
   cells.sort((x, y) => x.board.localeCompare(y.board) || workloadName(x).localeCompare(workloadName(y)) || x.mode.localeCompare(y.mode));
   const counts: Record<Outcome, number> = { pass: 0, regression: 0, infrastructure: 0, new: 0 };
   for (const cell of cells) for (const v of cell.verdicts) counts[v.outcome]++;
-  const exitCode = counts.regression ? 1 : counts.infrastructure ? 3 : 0;
+  const exitCode = counts.regression ? EXIT.failure : counts.infrastructure ? EXIT.infrastructure : EXIT.ok;
   return { baseline: baseline.label, candidate: candidate.label, cells, exitCode, counts, notes };
 }
 

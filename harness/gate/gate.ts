@@ -2,6 +2,7 @@
 // not the user's input (a damaged database, an unreadable bundle) exits 3: it says nothing about the code measured.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { EXIT, TinyrigError } from "../errors.ts";
 import { compareRuns, type GateReport } from "./compare.ts";
 import { gateMarkdown, gateTable, writeJunit } from "./outputs.ts";
 import type { GateRules } from "./rules.ts";
@@ -16,10 +17,9 @@ export interface GateOutputs {
 }
 
 /** An error that is no one's input: the gate could not judge (exit 3). */
-export class GateInfrastructureError extends Error {
-  readonly exitCode = 3;
+export class GateInfrastructureError extends TinyrigError {
   constructor(message: string) {
-    super(message);
+    super(message, EXIT.infrastructure);
     this.name = "GateInfrastructureError";
   }
 }

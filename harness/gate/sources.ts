@@ -4,16 +4,16 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseBoardText } from "../boards/load.ts";
+import { EXIT, TinyrigError } from "../errors.ts";
 import { importBundle } from "../store/bundle.ts";
 import { ResultStore, type RunRow } from "../store/store.ts";
 import type { MeasuredRun } from "./checks.ts";
 import type { RunSource } from "./compare.ts";
 
 /** A --baseline or --candidate that names nothing usable: a usage error (exit 2), found before any comparison. */
-export class GateInputError extends Error {
-  readonly exitCode = 2;
+export class GateInputError extends TinyrigError {
   constructor(message: string) {
-    super(message);
+    super(message, EXIT.usage);
     this.name = "GateInputError";
   }
 }

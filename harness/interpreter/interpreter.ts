@@ -14,6 +14,9 @@ import { activationRange, quantizeMultiplier, type Rounding } from "./quantizati
 import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
+import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
+import { tanhS8 } from "./tanh_s8.ts";
+import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
 import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
 import { padS8, type PadParams } from "./pad_s8.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
@@ -25,7 +28,7 @@ import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 2, AVERAGE_POOL_2D: 2, MAX_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 4,
   RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2, RELU: 2, RELU6: 2, RELU_N1_TO_1: 2, MAXIMUM: 2, MINIMUM: 2,
-  PAD: 2, CONCATENATION: 2, MUL: 2, MEAN: 2, SQUEEZE: 1,
+  PAD: 2, CONCATENATION: 2, MUL: 2, MEAN: 2, SQUEEZE: 1, LOGISTIC: 2, TANH: 2, HARD_SWISH: 1,
   // shape arithmetic, folded (never executed): any version
   SHAPE: 1000, STRIDED_SLICE: 1000, PACK: 1000,
 };
@@ -74,6 +77,8 @@ export type Prepared =
   | { kind: "add"; p: AddParams }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
+  | { kind: "logistic" | "tanh"; p: SigmoidParams }
+  | { kind: "hardSwish"; p: HardSwishParams }
   | { kind: "mul"; p: MulParams }
   | { kind: "pad"; p: PadParams }
   | { kind: "mean"; p: MeanParams }
@@ -242,6 +247,24 @@ export class Interpreter {
         const [actMin, actMax] = act(op.name);
         return { kind: "relu", p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding } };
       }
+      case "LOGISTIC":
+      case "TANH": {
+        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const logistic = op.name === "LOGISTIC";
+        // the kernels write TFLite's fixed output quantisation, which converters always give these outputs
+        if (logistic ? s(out) !== 1 / 256 || zp(out) !== -128 : s(out) !== 1 / 128 || zp(out) !== 0) {
+          throw new InterpreterError(`${where}: output is not scale ${logistic ? "1/256, zero point -128" : "1/128, zero point 0"}`);
+        }
+        const p = sigmoidParams(s(input), zp(input), this.rounding);
+        if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+        return { kind: logistic ? "logistic" : "tanh", p };
+      }
+      case "HARD_SWISH": {
+        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const p = hardSwishParams(s(input), zp(input), s(out), zp(out));
+        if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+        return { kind: "hardSwish", p };
+      }
       case "MAXIMUM":
       case "MINIMUM":
       case "MUL": {
@@ -337,6 +360,15 @@ export class Interpreter {
         return;
       case "relu":
         reluS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "logistic":
+        logisticS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "tanh":
+        tanhS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "hardSwish":
+        hardSwishS8(prep.p, this.i8(input), this.i8(out));
         return;
       case "mul":
         mulS8(prep.p, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));

@@ -2,6 +2,13 @@
 // (the store, in a real run) the moment it exists, so a run killed mid-way keeps what it measured.
 import type { DutSession } from "../protocol/session.ts";
 
+/**
+ * Every measurement a run can make: the one list a new mode is added to. The CLI's --mode choices, the RunMode type,
+ * the store's validation and its SQL CHECK all derive from it.
+ */
+export const RUN_MODES = ["performance", "accuracy", "energy"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
 /** One test input as a mode sees it (from a workload's dataset). */
 export interface ModeInput {
   index: number;

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { SerialTransport } from "../transport/serial.ts";
-import { waitForUsbSerial } from "../transport/find.ts";
+import { findSerialPort, serialPortSchema } from "../resources/serial-port.ts";
 import { TransportClosed, TransportTimeout, type Transport } from "../transport/types.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
 import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
@@ -15,10 +15,7 @@ import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver 
 export const LPM01A_BAUD = 3_686_400;
 export const lpm01aSchema = z.object({
   driver: z.literal("lpm01a"),
-  serial: z
-    .object({ path: z.string().optional(), usb: z.object({ vid: z.string(), pid: z.string(), serialNumber: z.string().optional() }).optional() })
-    .strict()
-    .refine((s) => s.path !== undefined || s.usb !== undefined, { message: "needs a `path` or a `usb` id to find the monitor by" }),
+  serial: serialPortSchema("the monitor"),
   voltageV: z.number().min(1.8).max(3.3).default(1.8),
   sampleRateHz: z.union([z.literal(1000), z.literal(2000), z.literal(5000), z.literal(10000)]).default(1000),
 }).strict();
@@ -222,7 +219,7 @@ export const lpm01aDriver: PowerMonitorDriver<Lpm01aConfig> = {
   schema: lpm01aSchema,
   async open(cfg) {
     // a USB CDC device re-enumerates when the board is power-cycled: wait for it rather than fail at once
-    const path = cfg.serial.path ?? (await waitForUsbSerial(cfg.serial.usb!, 10_000));
+    const path = await findSerialPort(cfg.serial, { what: "LPM01A", setting: "powerMonitor.serial.usb.serialNumber" });
     return Lpm01aMonitor.open(path, { voltageV: cfg.voltageV, sampleRateHz: cfg.sampleRateHz });
   },
 };

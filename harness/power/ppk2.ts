@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPort } from "serialport";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
-import { matchUsbPort, type PortInfo, type UsbSerialId } from "../transport/find.ts";
+import { findSerialPort, serialPortSchema, type PortInfo, type SerialPortResource } from "../resources/serial-port.ts";
 import { Ppk2StreamDecoder } from "./ppk2-decoder.ts";
 import { parsePpk2Metadata, POWER_MODE, PPK2_BAUD, PPK2_DEFAULT_CALIBRATION, PPK2_OPCODE, PPK2_SAMPLE_RATE_HZ, type Ppk2Calibration, type Ppk2Metadata } from "./ppk2-protocol.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
@@ -17,10 +17,7 @@ export const ppk2Schema = z
     driver: z.literal("ppk2"),
     // By path, or by USB id. The PPK2 shows two CDC ports (data and a debug shell): the driver asks each for its
     // metadata and keeps the one that answers, so a serial number is only needed to tell several PPK2s apart.
-    serial: z
-      .object({ path: z.string().optional(), usb: z.object({ vid: z.string(), pid: z.string(), serialNumber: z.string().optional() }).strict().optional() })
-      .strict()
-      .refine((s) => s.path !== undefined || s.usb !== undefined, { message: "needs a `path` or a `usb` id (1915:c00a) to find the PPK2 by" }),
+    serial: serialPortSchema("the PPK2 (USB 1915:c00a)"),
     /** source: the PPK2 supplies the DUT at voltageV; ampere: the DUT's own supply (at voltageV) runs through the PPK2. */
     mode: z.enum(["source", "ampere"]).default("source"),
     /** Regulator voltage (source mode: the DUT's supply). Energy is voltageV x measured current. */
@@ -296,40 +293,29 @@ async function answersMetadata(path: string): Promise<boolean> {
  * a debug shell, and peer hosts disagree on which is which; so each candidate is asked for its metadata.
  */
 export async function findPpk2Port(
-  id: UsbSerialId,
+  resource: SerialPortResource,
   timeoutMs = 10_000,
   list: () => Promise<PortInfo[]> = () => SerialPort.list(),
   probe: (path: string) => Promise<boolean> = answersMetadata,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: PortInfo[] = [];
-  for (;;) {
-    seen = await list();
-    const matches = matchUsbPort(seen, id);
-    const serials = [...new Set(matches.map((m) => m.serialNumber ?? "?"))];
-    if (serials.length > 1) {
-      throw new Error(`${serials.length} PPK2s match USB ${id.vid}:${id.pid} (serial numbers ${serials.join(", ")}); set powerMonitor.serial.usb.serialNumber to pick one`);
-    }
-    if (matches.length === 1) return matches[0]!.path;
-    if (matches.length > 1) {
-      const ordered = [...matches].sort((a, b) => interfaceOrder(a).localeCompare(interfaceOrder(b)));
+  return findSerialPort(resource, {
+    what: "PPK2",
+    setting: "powerMonitor.serial.usb.serialNumber",
+    timeoutMs,
+    list,
+    choose: async (ports) => {
+      const ordered = [...ports].sort((a, b) => interfaceOrder(a).localeCompare(interfaceOrder(b)));
       for (const p of ordered) if (await probe(p.path)) return p.path;
       throw new Error(`none of the PPK2's ports ${ordered.map((p) => p.path).join(", ")} answered GetMetadata; set powerMonitor.serial.path to its data port`);
-    }
-    if (Date.now() >= deadline) break;
-    await sleep(250);
-  }
-  throw new Error(
-    `no PPK2 (USB ${id.vid}:${id.pid}${id.serialNumber ? ` serial ${id.serialNumber}` : ""}) appeared within ${timeoutMs} ms; present: ` +
-      (seen.map((p) => `${p.path} (${p.vendorId ?? "?"}:${p.productId ?? "?"} sn=${p.serialNumber ?? "?"})`).join(", ") || "none"),
-  );
+    },
+  });
 }
 
 export const ppk2Driver: PowerMonitorDriver<Ppk2Config> = {
   driver: "ppk2",
   schema: ppk2Schema,
   async open(cfg: Ppk2Config, _board: BoardDefinition) {
-    const path = cfg.serial.path ?? (await findPpk2Port(cfg.serial.usb!, 10_000));
+    const path = await findPpk2Port(cfg.serial, 10_000);
     return Ppk2Monitor.open(path, {
       mode: cfg.mode,
       voltageV: cfg.voltageV,

@@ -1,10 +1,11 @@
 // Board -> flash -> transport -> protocol session. The one place that turns a board file and a firmware image
 // into a device we can talk to, and that tears it all down again.
 import type { BoardDefinition } from "../boards/schema.ts";
+import type { RunMode } from "../modes/types.ts";
 import { flasherFor } from "../flash/index.ts";
 import type { AttachedConsole, FlashImage, FlashResult } from "../flash/types.ts";
 import { DutSession, type DutIdentity } from "../protocol/session.ts";
-import { waitForUsbSerial } from "../transport/find.ts";
+import { findSerialPort } from "../resources/serial-port.ts";
 import { InterfaceBoardTransport } from "../transport/interface-board.ts";
 import { SerialTransport } from "../transport/serial.ts";
 import { consoleKindOf, type ConsoleKind } from "../transport/console-kind.ts";
@@ -23,7 +24,7 @@ export interface BoardConnection {
 }
 
 export interface ConnectOptions {
-  mode: "performance" | "accuracy" | "energy";
+  mode: RunMode;
   log(line: string): void;
   trace?: (direction: "tx" | "rx", line: string) => void;
   signal?: AbortSignal;
@@ -85,11 +86,11 @@ async function openConsole(board: BoardDefinition, attached: AttachedConsole | u
   if (attached) return { transport: await SerialTransport.open(attached.path, 115200), portPath: attached.path };
   const io = mode === "energy" ? board.interfaceBoard : undefined;
   if (io) {
-    const portPath = io.serial.path ?? (await waitForUsbSerial(io.serial.usb!, 15_000));
+    const portPath = await findSerialPort(io.serial, { what: "serial port", setting: "interfaceBoard.serial.usb.serialNumber", timeoutMs: 15_000 });
     return { transport: new InterfaceBoardTransport(await SerialTransport.open(portPath, io.serial.baud.performance)), portPath };
   }
   const serial = board.console.serial!;
   const baud = mode === "energy" ? serial.baud.performance : (serial.baud[mode] ?? serial.baud.performance);
-  const portPath = serial.path ?? (await waitForUsbSerial(serial.usb!, 15_000));
+  const portPath = await findSerialPort(serial, { what: "serial port", setting: "console.serial.usb.serialNumber", timeoutMs: 15_000 });
   return { transport: await SerialTransport.open(portPath, baud), portPath };
 }

@@ -7,9 +7,10 @@ import path from "node:path";
 import { loadBoardFile, parseBoardText } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import { datasetDirOf } from "../store/dataset-source.ts";
 import type { ResultStore, RunRow } from "../store/store.ts";
 import { loadWorkload } from "../workloads/registry.ts";
-import type { RunMode, SuiteOptions, SuiteWorkload } from "./suite.ts";
+import type { ResumeState, RunMode, SuiteWorkload } from "./types.ts";
 import { suiteWorkload } from "./workload-adapter.ts";
 
 export class ResumeError extends Error {
@@ -32,7 +33,7 @@ export interface RestoredRun {
   /** `given`: fixed by --iterations; `measured`: what the stored windows ran (calibrated before the interruption). */
   iterations: { given?: number; measured?: number };
   limit?: number;
-  resume: NonNullable<SuiteOptions["resume"]>;
+  resume: ResumeState;
 }
 
 export function restoreRun(store: ResultStore, runId: number): RestoredRun {
@@ -43,7 +44,7 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
   if (run.mode === "energy" || run.settings.meter !== undefined) throw new ResumeError(`run ${runId} measured energy: energy windows are not resumable, start a new run`);
   const s = run.settings;
   const board = storedBoard(store, run);
-  const datasetDir = run.datasetSource?.startsWith("imported:") ? run.datasetSource.slice("imported:".length) : undefined;
+  const datasetDir = datasetDirOf(run.datasetSource);
   const workload = suiteWorkload(loadWorkload(run.workload), datasetDir, run.variant ?? undefined);
   if (workload.dataset.sha256 !== run.datasetSha256) {
     throw new ResumeError(

@@ -7,7 +7,7 @@
 // finds no other listener for it, which killed tinyrig before anything was stored once a `process.once` handler had
 // removed itself.
 import { constants } from "node:os";
-import type { SuiteResult } from "./suite.ts";
+import type { SuiteResult } from "./types.ts";
 
 export interface RunSignals {
   /** Aborted by the first signal; its reason names the signal. */

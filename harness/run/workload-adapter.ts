@@ -1,8 +1,9 @@
 // Turns a workload from the registry (manifest + files) into what the run loop needs, with its host reference:
 // the main model, or one of its variants (`--variant`), each checked against its own model.
 import { boardModel } from "../workloads/variants.ts";
+import { formatDatasetSource, type DatasetSource } from "../store/dataset-source.ts";
 import { loadDataset, type Workload } from "../workloads/registry.ts";
-import type { SuiteWorkload } from "./suite.ts";
+import type { SuiteWorkload } from "./types.ts";
 
 /** `variant`: a manifest variant id (or "model"); undefined: the main model, exactly as without --variant. */
 export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string): SuiteWorkload {
@@ -26,7 +27,17 @@ export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string
     labels: m.output.labels,
     target: { metric: m.metric.name, value: m.metric.target },
     performance: { iterations: m.performance.iterations, warmup: m.performance.warmup },
-    dataset: { sha256: dataset.sha256, source: datasetDir ? `imported:${datasetDir}` : "committed", inputs: dataset.entries },
+    dataset: { sha256: dataset.sha256, source: formatDatasetSource(datasetSource(w, datasetDir, dataset.sha256)), inputs: dataset.entries },
     hostReference: model.hostReference,
   };
+}
+
+/**
+ * A `--dataset` folder is the committed test set when it hashes the same (names, bytes and labels), a declared one
+ * when the manifest declares its hash, and exploratory otherwise.
+ */
+function datasetSource(w: Workload, dir: string | undefined, sha256: string): DatasetSource {
+  if (dir === undefined || sha256 === w.manifest.dataset.sha256) return { kind: "committed" };
+  const declared = w.manifest.declaredDatasets.find((d) => d.sha256 === sha256);
+  return declared ? { kind: "declared", id: declared.id, dir } : { kind: "imported", dir };
 }

@@ -17,7 +17,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import tar from "tar-stream";
 import { z } from "zod";
-import { firmwareVersion } from "../build/firmware.ts";
+import { firmwareVersion } from "../paths.ts";
 import { hostId } from "./host-id.ts";
 import { runRecord, UUID_PATTERN, type RunRecord } from "./run-record.ts";
 import { StoreError, type ResultStore } from "./store.ts";

@@ -1,5 +1,10 @@
 // Schema migrations, applied in order; schema_version records how far a database has come. A database newer than
 // this code is refused rather than guessed at.
+import { RUN_MODES } from "../modes/types.ts";
+
+/** The run modes as an SQL list (`'performance', 'accuracy', 'energy'`), for the run table's CHECK. A database made
+ * before a mode was added keeps its CHECK: a new mode needs a migration that rebuilds the run table. */
+const MODE_LIST = RUN_MODES.map((m) => `'${m}'`).join(", ");
 export const MIGRATIONS: { version: number; description: string; sql: string }[] = [
   {
     version: 1,
@@ -17,7 +22,7 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         UNIQUE (name, manifest_sha256, model_sha256));
       CREATE TABLE dataset (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, count INTEGER NOT NULL, source TEXT NOT NULL,
         UNIQUE (sha256, source));
-      CREATE TABLE run (id INTEGER PRIMARY KEY, mode TEXT NOT NULL CHECK (mode IN ('performance', 'accuracy', 'energy')),
+      CREATE TABLE run (id INTEGER PRIMARY KEY, mode TEXT NOT NULL CHECK (mode IN (${MODE_LIST})),
         host_id INTEGER NOT NULL REFERENCES host(id), board_id INTEGER NOT NULL REFERENCES board(id),
         firmware_id INTEGER REFERENCES firmware(id), workload_id INTEGER NOT NULL REFERENCES workload(id),
         dataset_id INTEGER REFERENCES dataset(id), tinyrig_version TEXT NOT NULL, settings_json TEXT NOT NULL,

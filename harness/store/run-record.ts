@@ -4,6 +4,7 @@
 // checked against them once, where it enters (strict: an unknown field is refused, not dropped).
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { RUN_MODES } from "../modes/types.ts";
 
 /** No single text field larger than this (a board file, an error with a build log, a settings object). */
 const MAX_TEXT = 1 << 20;
@@ -46,7 +47,7 @@ export const runColumns = z.strictObject({
   uuid: z.string().regex(UUID_PATTERN, "a UUID in lowercase hex"),
   host_uid: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).nullable(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).nullable(),
-  mode: z.enum(["performance", "accuracy", "energy"]),
+  mode: z.enum(RUN_MODES),
   tinyrig_version: text,
   settings_json: jsonText,
   started_at: text,

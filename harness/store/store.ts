@@ -7,10 +7,12 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { cpus, hostname, platform, release, tmpdir } from "node:os";
 import path from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
-import type { RunStart, SuiteStore } from "../run/suite.ts";
-import type { EnergyWindowMeasurement, InferenceMeasurement, WindowMeasurement } from "../modes/types.ts";
+import type { EnergySource, RunStart, SuiteStore } from "./run-start.ts";
+
+export type { EnergySource } from "./run-start.ts";
+import type { EnergyWindowMeasurement, InferenceMeasurement, RunMode, WindowMeasurement } from "../modes/types.ts";
 import type { EnergyTrace } from "../power/types.ts";
-import { firmwareVersion } from "../build/firmware.ts";
+import { firmwareVersion } from "../paths.ts";
 import { classifyRun, type Validity } from "./validity.ts";
 import { hostId as thisHostId } from "./host-id.ts";
 import { boardRecord, canonicalJson, columnsOf, datasetRecord, firmwareRecord, hostRecord, inferenceRecord, runColumns, runRecord, traceEntryName, traceRecord, windowRecord, workloadRecord, type RunRecord } from "./run-record.ts";
@@ -30,7 +32,7 @@ export interface RunRow {
   hostId: string | null;
   /** The campaign the run belongs to (one nightly = one campaign, e.g. a CI run id); null: none given. */
   campaign: string | null;
-  mode: "performance" | "accuracy" | "energy";
+  mode: RunMode;
   board: string;
   boardKind: "emulated" | "physical";
   workload: string;
@@ -48,7 +50,7 @@ export interface RunRow {
   toolchain: string | null;
   kernels: string | null;
   datasetSha256: string | null;
-  /** `committed` (the workload's own test set, checked against its manifest) or `imported:<folder>`. */
+  /** `committed`, `declared:<id>:<folder>` or `imported:<folder>`: harness/store/dataset-source.ts. */
   datasetSource: string | null;
   /** Inputs in the dataset the run drew from (all of them, whatever --limit took). */
   datasetCount: number | null;
@@ -88,14 +90,6 @@ export interface RunFilter {
   status?: string;
   since?: string;
   limit?: number;
-}
-
-/** Who measured (or modelled) a window's energy. */
-export interface EnergySource {
-  monitor: string;
-  sampleRateHz?: number;
-  voltageV?: number;
-  kind: "measured" | "modelled";
 }
 
 export class ResultStore implements SuiteStore {

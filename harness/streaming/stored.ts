@@ -3,7 +3,7 @@
 // when it is scored, the run failed with the error otherwise. Nothing partial is stored as a result.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { SuiteWorkload } from "../run/suite.ts";
+import type { SuiteWorkload } from "../run/types.ts";
 import type { ResultStore } from "../store/store.ts";
 import { recordStream } from "../store/streams.ts";
 import { f1 } from "./scoring.ts";

@@ -1,8 +1,7 @@
 // MLPerf Tiny's interface board ("IO manager"): in energy mode the host talks to the DUT through it. Each command
 // goes out as `dut <cmd>%`; the board answers `m-dut-passthrough(<cmd>)` and its own `m-ready`, then relays each
 // DUT line as `[dut]: <line>`. This transport hides that, so the protocol session above sees a plain DUT.
-import type { Transport } from "./types.ts";
-import { ProtocolError } from "../protocol/parse.ts";
+import { TransportRefused, type Transport } from "./types.ts";
 
 const DUT_PREFIX = "[dut]: ";
 
@@ -30,7 +29,7 @@ export class InterfaceBoardTransport implements Transport {
     for (;;) {
       const line = await this.board.nextLine(Math.max(1, deadline - Date.now()));
       if (line.startsWith(DUT_PREFIX)) return line.slice(DUT_PREFIX.length);
-      if (line.startsWith("e-")) throw new ProtocolError(`the interface board refused a command: ${line}`);
+      if (line.startsWith("e-")) throw new TransportRefused(line);
       this.boardLines.push(line); // m-dut-passthrough(...), the board's own m-ready
     }
   }

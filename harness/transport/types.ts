@@ -25,6 +25,14 @@ export class TransportTimeout extends Error {
   }
 }
 
+/** A relay between the host and the device (MLPerf's interface board) refused what it was asked to pass on. */
+export class TransportRefused extends Error {
+  constructor(readonly line: string) {
+    super(`the interface board refused a command: ${line}`);
+    this.name = "TransportRefused";
+  }
+}
+
 export class TransportClosed extends Error {
   constructor(readonly reason: string) {
     super(`the device's connection closed: ${reason}`);

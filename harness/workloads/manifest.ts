@@ -80,6 +80,18 @@ export const manifestSchema = z.object({
     seed: z.number().int(),
     window: z.object({ bytes: z.number().int().positive(), stride: z.number().int().positive() }).strict().optional(),
   }).strict(),
+  /**
+   * Test sets other than the committed one that the workload's author declares fit for headline results (e.g. the
+   * official test set, which cannot be committed): a `--dataset` folder whose sha256 (file names, bytes and labels)
+   * is one of these is measured as that declared set; any other folder is exploratory.
+   */
+  declaredDatasets: z.array(z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
+    title: z.string(),
+    count: z.number().int().positive(),
+    sha256,
+    source: z.string(),
+  }).strict()).default([]),
   performance: z.object({ iterations: z.number().int().positive(), warmup: z.number().int().nonnegative() }).strict(),
   recipe: z.object({
     generate: z.string(),

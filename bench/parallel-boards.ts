@@ -1,0 +1,64 @@
+// Many boards on one host (issue 12), printed:
+//   npx tsx bench/parallel-boards.ts [--workload vibration] [--windows 3] [--min-window-seconds 1] [--jobs 2]
+// Each emulated board alone (`tinyrig run --board X`), then all of them at once (`tinyrig run --board emulated
+// --jobs N`): wall time of each, and each board's device-timed latency (the performance run's windows, virtual time
+// under -icount), which must be identical alone and together. Goal: the wall time of all boards together within 1.3x
+// of (sum of the single-board wall times / cores). Firmware is built first (a priming run), so no figure includes a
+// build. Heavy: every emulated board runs twice; the figures depend on the machine's load, printed beside them.
+import { execa } from "execa";
+import { mkdtempSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { listBoardFiles, loadBoardFile } from "../harness/boards/load.ts";
+import { ResultStore } from "../harness/store/store.ts";
+
+const { values } = parseArgs({ options: { workload: { type: "string", default: "vibration" }, windows: { type: "string", default: "3" }, "min-window-seconds": { type: "string", default: "1" }, jobs: { type: "string", default: String(availableParallelism()) } } });
+const root = path.resolve(import.meta.dirname, "..");
+const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-bench-boards-"));
+const boards = listBoardFiles().map((f) => loadBoardFile(f)).filter((b) => b.kind === "emulated").map((b) => b.name);
+const cores = availableParallelism();
+const jobs = Number(values.jobs);
+const measure = ["--workload", values.workload, "--mode", "performance", "--windows", values.windows, "--min-window-seconds", values["min-window-seconds"]];
+
+async function tinyrig(args: string[]): Promise<number> {
+  const t0 = performance.now();
+  const r = await execa("node", [path.join(root, "bin/tinyrig-dev.js"), ...args], { cwd: root, reject: false, all: true });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.exitCode !== 0) throw new Error(`tinyrig ${args.join(" ")} exited ${r.exitCode}:\n${r.all?.slice(-3000)}`);
+  return seconds;
+}
+
+/** Each board's performance-run window latencies (device-timed, us) in a database. */
+function latencies(db: string): Map<string, number[]> {
+  const store = ResultStore.open(db, { readOnly: true });
+  try {
+    return new Map(store.listRuns({ mode: "performance", status: "completed" }).map((r) => [r.board, store.windows(r.id).map((w) => w.latencyUs)]));
+  } finally {
+    store.close();
+  }
+}
+
+console.log(`emulated boards: ${boards.join(", ")}; ${values.workload} performance, ${values.windows} windows of >= ${values["min-window-seconds"]} s (virtual); ${cores} cores`);
+await tinyrig(["run", "--board", "emulated", "--jobs", String(jobs), "--workload", values.workload, "--mode", "accuracy", "--limit", "1", "--db", path.join(dir, "prime.db")]);
+
+const single = new Map<string, { seconds: number; latency: number[] }>();
+for (const board of boards) {
+  const db = path.join(dir, `${board}.db`);
+  const seconds = await tinyrig(["run", "--board", board, ...measure, "--db", db]);
+  single.set(board, { seconds, latency: latencies(db).get(board)! });
+  console.log(`alone     ${board.padEnd(14)} wall ${seconds.toFixed(1).padStart(6)} s  windows ${single.get(board)!.latency.map((l) => l.toFixed(3)).join(", ")} us  (load ${loadavg()[0]!.toFixed(2)})`);
+}
+const allDb = path.join(dir, "all.db");
+const together = await tinyrig(["run", "--board", "emulated", "--jobs", String(jobs), ...measure, "--db", allDb]);
+const all = latencies(allDb);
+let identical = true;
+for (const board of boards) {
+  const same = JSON.stringify(all.get(board)) === JSON.stringify(single.get(board)!.latency);
+  identical &&= same;
+  console.log(`together  ${board.padEnd(14)} windows ${(all.get(board) ?? []).map((l) => l.toFixed(3)).join(", ")} us  ${same ? "identical" : "DIFFERENT"}`);
+}
+const sum = [...single.values()].reduce((s, x) => s + x.seconds, 0);
+const ideal = sum / cores;
+console.log(`all ${boards.length} boards with --jobs ${jobs}: wall ${together.toFixed(1)} s; sum of single ${sum.toFixed(1)} s / ${cores} cores = ${ideal.toFixed(1)} s; ratio ${(together / ideal).toFixed(2)}x (goal <= 1.3x); device-timed latency ${identical ? "identical on every board" : "DIFFERS"} (load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+if (!identical) process.exitCode = 1;
