@@ -129,11 +129,13 @@ describe("nightly: two hosts, bundles, a merge and the gate", () => {
     expect(r.stdout).toMatch(/INFRASTRUCTURE +no candidate run in .*a1\.tgz \(board unreachable/);
   }, CLI_TIMEOUT);
 
-  it("run --gate against the merged baselines: the same build again passes (exit 0), deterministic to the virtual nanosecond", async () => {
-    const r = await tinyrig(["run", ...SMALL, "--campaign", "night-2", "--db", at("host-a.db"), "--gate", merged, "--allow-partial", "--junit", at("gate.xml")], { env: HOST_A });
+  it("run --gate over two boards at once against the merged baselines: the same builds again pass (exit 0), deterministic to the virtual nanosecond", async () => {
+    const r = await tinyrig(["run", "--board", "mps2-an386", "mps2-an505", ...SMALL, "--campaign", "night-2", "--db", at("host-c.db"), "--gate", merged, "--allow-partial", "--junit", at("gate.xml")], { env: { TINYRIG_HOST_ID: "host-c" } });
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.stdout).toMatch(/latency .* pass +unchanged in virtual time/);
-    expect(junitSuites(at("gate.xml"))[0]!.testcase.length).toBeGreaterThanOrEqual(5);
+    expect(r.stdout.match(/ latency .* pass +unchanged in virtual time/g)).toHaveLength(2);
+    const suites = junitSuites(at("gate.xml"));
+    expect(suites.map((s) => s["@_name"]).sort()).toEqual(["mps2-an386", "mps2-an505"]);
+    expect(suites.every((s) => s.testcase.length >= 5 && s["@_failures"] === "0" && s["@_errors"] === "0")).toBe(true);
   }, 300_000);
 
   it("without --allow-partial, these short runs are no baseline and no judged candidate; bad input exits 2", async () => {
