@@ -4,7 +4,7 @@
 // names an emulator that cannot start (an infrastructure failure). The gate must say 1 for the first, 3 for the
 // second, and the JUnit it writes (parsed back) must name the testcase and why.
 import { XMLParser } from "fast-xml-parser";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +144,10 @@ describe("nightly: two hosts, bundles, a merge and the gate", () => {
     expect(strict.stdout).toMatch(/left out: partial/);
     expect(strict.stdout).not.toMatch(/REGRESSION +[+-]/);
     expect((await tinyrig(["compare", "--baseline", at("missing.tgz"), "--db", merged])).exitCode).toBe(2);
+    const alone = await tinyrig(["run", "--rules", at("rules.yaml"), "--db", at("unused.db")]);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.all).toMatch(/--rules goes with --gate/);
+    expect(existsSync(at("unused.db"))).toBe(false);
     const typo = await tinyrig(["compare", "--candidate", "night-1", "--board", "mps2-an368", "--allow-partial", "--db", merged]);
     expect(typo.exitCode).toBe(2);
     expect(typo.all).toMatch(/--board mps2-an368: no run of this board/);

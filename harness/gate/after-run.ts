@@ -2,6 +2,7 @@
 // checked before the run starts; the gate itself (statistics, JUnit writer, bundles) loads only when a run asks for it.
 import path from "node:path";
 import type { Argv } from "yargs";
+import { EXIT, TinyrigError } from "../errors.ts";
 import type { RunSource } from "./compare.ts";
 import { loadGateRules } from "./rules.ts";
 
@@ -32,6 +33,7 @@ const NO_BASELINE: RunSource = { label: "no baseline", runs: [], measured: () =>
  * (`prepare`); returns the exit code the gate decided, or undefined to keep the run's own.
  */
 export function prepareAfterRun(opts: AfterRunOptions): ((db: string, runIds: number[]) => Promise<number | undefined>) | undefined {
+  if (!opts.gate && (opts.rules !== undefined || opts.allowPartial)) throw new TinyrigError(`${opts.rules !== undefined ? "--rules" : "--allow-partial"} goes with --gate`, EXIT.usage);
   if (!opts.gate && !opts.junit && !opts.bundle) return undefined;
   const rules = loadGateRules(opts.rules); // a bad rules file is a usage error before anything is built
   return async (db, runIds) => {
