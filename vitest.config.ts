@@ -22,6 +22,7 @@ const LONG_FILES: Record<string, number> = {
   "test/site.test.ts": 25,
   "test/variants.test.ts": 26,
   "test/faults/device.test.ts": 25,
+  "test/nightly-gate.test.ts": 45,
   "test/streaming-run.test.ts": 20,
   "test/multi-board.test.ts": 16,
   "test/cli-boards.test.ts": 18,
@@ -43,5 +44,8 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 2,
     sequence: { sequencer: LongestFirst },
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node's loader refuses:
+    // vite's transform (which reads JSON) loads it instead
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });

@@ -20,6 +20,10 @@ const MODULES: { commands: Record<string, string>; load: () => Promise<Register>
     commands: { results: "stored runs: list, show, export, import; published MLPerf Tiny results: import-published", report: "write the HTML report and its charts (--site DIR: the leaderboard site)" },
     load: async () => (await import("./commands/results.ts")).resultsCommands,
   },
+  {
+    commands: { compare: "the regression gate: compare candidate runs with baseline runs (exit 0 pass, 1 regression, 3 infrastructure)", baseline: "record the runs the regression gate compares against" },
+    load: async () => (await import("./commands/gate.ts")).gateCommands,
+  },
   { commands: { boards: "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files" }, load: async () => (await import("./commands/boards.ts")).boardCommands },
   { commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" }, load: async () => (await import("./commands/workloads.ts")).workloadsCommands },
   { commands: { build: "build the reference firmware for a board and a model" }, load: async () => (await import("./commands/build.ts")).buildCommand },

@@ -7,6 +7,8 @@ export const EXIT = {
   failure: 1,
   /** Bad usage: an option, a board file, a config file; found before any work. */
   usage: 2,
+  /** The regression gate could not judge: a board that did not run or report, runs not comparable (never a regression, which is 1). */
+  infrastructure: 3,
 } as const;
 
 /** An error that says how tinyrig should exit. */

@@ -11,6 +11,7 @@ const RULES: { files: RegExp; forbidden: RegExp; why: string }[] = [
   { files: /^harness\/transport\//, forbidden: /^harness\/protocol\//, why: "transport is below the protocol: it throws its own errors (transport/types.ts), not the protocol's" },
   { files: /^harness\/power\/(?!index\.ts$)/, forbidden: /^harness\/power\/index\.ts$/, why: "power drivers take their interface from power/types.ts; the registry imports them, not the reverse" },
   { files: /^harness\/resources\//, forbidden: /^harness\/(?!resources\/)/, why: "resources say where a device is: the bottom layer, which boards, transports and power monitors use" },
+  { files: /^harness\/gate\//, forbidden: /^harness\/(run|build|flash|transport|protocol|emulator|power|streaming)\//, why: "the regression gate judges stored runs: it reads the store, never the run loop or a device" },
   { files: /^harness\/(?!commands\/|cli\.ts$|main\.ts$)/, forbidden: /^harness\/commands\//, why: "commands are the top layer: nothing below imports them" },
 ];
 

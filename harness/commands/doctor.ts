@@ -2,7 +2,7 @@
 // serial devices and the permission to open them), present or not, and the command that fixes what is missing.
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
-import { boardDirs, listBoardFiles, loadBoardFile } from "../boards/load.ts";
+import { boardDirs, findBoard, listBoardFiles, loadBoardFile } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { boardStatus, listSerialPorts, type BoardStatus } from "../boards/status.ts";
 import { boardNeeds } from "./board-needs.ts";
@@ -11,15 +11,20 @@ export function doctorCommand(cli: Argv): void {
   cli.command(
     "doctor",
     describeCommand("doctor"),
-    (y) => y.option("json", { type: "boolean", default: false, describe: "machine-readable output" }),
+    (y) =>
+      y.option("json", { type: "boolean", default: false, describe: "machine-readable output" })
+        .option("board", { type: "string", array: true, describe: "check only these boards (names or files): exit 1 unless each is ready, an attached board plugged in and usable (a CI job's first step)" }),
     async (args) => {
       const { ports, problem } = await listSerialPorts();
       const statuses: (BoardStatus | { file: string; error: string })[] = [];
       let emulatedBroken = false;
-      for (const file of listBoardFiles(boardDirs())) {
+      let namedNotReady = false;
+      const named = args.board as string[] | undefined;
+      const files = named ?? listBoardFiles(boardDirs());
+      for (const file of files) {
         let board: BoardDefinition;
         try {
-          board = loadBoardFile(file);
+          board = named ? findBoard(file) : loadBoardFile(file);
         } catch (err) {
           statuses.push({ file, error: (err as Error).message });
           continue;
@@ -27,6 +32,7 @@ export function doctorCommand(cli: Argv): void {
         const s = await boardStatus(board, ports, boardNeeds(board));
         statuses.push(s);
         if (board.kind === "emulated" && !s.ready) emulatedBroken = true;
+        if (named && !s.ready) namedNotReady = true;
       }
       if (args.json) {
         console.log(JSON.stringify({ serialPorts: problem ?? `${ports.length} listed`, boards: statuses }, null, 2));
@@ -49,7 +55,7 @@ export function doctorCommand(cli: Argv): void {
       }
       // CI runs only emulated boards: those must be able to run; physical ones are reported, not failed on
       const anyProblem = statuses.some((s) => "error" in s);
-      if (emulatedBroken || anyProblem) process.exitCode = 1;
+      if (emulatedBroken || anyProblem || namedNotReady) process.exitCode = 1;
     },
   );
 }

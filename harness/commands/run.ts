@@ -29,8 +29,9 @@ import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage
 import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
 import { isStreamingWorkload } from "../streaming/workload.ts";
+import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
-interface RunArgs {
+interface RunArgs extends AfterRunOptions {
   board?: string[];
   jobs?: number;
   workload?: string[];
@@ -56,6 +57,7 @@ interface RunArgs {
   trace: boolean;
   stream?: string;
   "tp-extension"?: number;
+  "allow-partial"?: boolean;
 }
 
 /** What a run measures when nothing says otherwise (MLPerf Tiny's performance rule: 5 windows of at least 10 s). */
@@ -64,7 +66,7 @@ const DEFAULTS = { workload: ["all"], windows: 5, minWindowSeconds: 10, energyFl
 export function runCommands(cli: Argv): void {
   // Options a resumed run takes from its stored settings have no yargs default: given or not is what counts.
   const options = (y: Argv) =>
-    y
+    afterRunOptions(y)
       .option("board", { type: "string", array: true, describe: `board names or YAML files, or ${BOARD_GROUPS.join(" / ")} (every emulated board; every physical board plugged in); several run at once, each in a worker of its own (default ${defaultBoard()})` })
       .option("jobs", { type: "string", coerce: positiveInteger("--jobs"), describe: `several boards: how many run at once (default: the host's cores, ${availableParallelism()})` })
       .option("workload", { type: "string", array: true, describe: "workload ids, or all (default all)" })
@@ -97,6 +99,7 @@ export function runCommands(cli: Argv): void {
 }
 
 async function run(args: RunArgs): Promise<number> {
+  prepareAfterRun({ ...args, allowPartial: args["allow-partial"] }); // a bad --rules file: a usage error before any work
   if (args.board && (args.board.length > 1 || args.board.some((b) => (BOARD_GROUPS as readonly string[]).includes(b)))) return runBoards(args);
   const boardName = args.board?.[0];
   // Streaming workloads (workloads/<id>/streaming.yaml) run as streams of their own (harness/streaming), before the
@@ -184,7 +187,8 @@ async function afterRun(outcomes: BoardOutcome[], args: RunArgs, store: ResultSt
     }
   }
   store.close();
-  return outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure;
+  const judged = await prepareAfterRun({ ...args, allowPartial: args["allow-partial"] })?.(args.db, outcomes.flatMap((o) => o.runIds));
+  return judged ?? (outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure);
 }
 
 /** A board worker (harness/run/workers.ts) sends its results to the tinyrig that started it. */

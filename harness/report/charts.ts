@@ -1,6 +1,7 @@
 // Vega-Lite specs for the report's charts, built from stored runs. Each returns undefined when there is no data.
 import type { TopLevelSpec } from "vega-lite";
 import type { ParetoPoint } from "./pareto.ts";
+import type { TrendPoint } from "./trend.ts";
 
 export interface LatencyPoint {
   workload: string;
@@ -114,6 +115,27 @@ export function phaseChart(points: PhasePoint[]): TopLevelSpec | undefined {
       color: { field: "phase", type: "nominal", scale: { domain: order }, title: "phase" },
       order: { field: "order", type: "quantitative" },
       tooltip: [{ field: "phase" }, { field: "uj", format: ".3f", title: "µJ" }],
+    },
+  } as TopLevelSpec;
+}
+
+/** The trend view: per board / workload, each campaign's value; a red cross where the gate finds a regression. */
+export function trendChart(points: TrendPoint[]): TopLevelSpec | undefined {
+  if (!points.length) return undefined;
+  const data = points.map((p) => ({ ...p, regressed: p.regressions.length > 0 ? "regression" : p.validity === "headline" ? "judged" : p.validity }));
+  return {
+    ...base,
+    title: "Trend across campaigns (x: regression against the campaign before, by the gate's rules)",
+    data: { values: data },
+    facet: { row: { field: "measure", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 520,
+      height: 180,
+      layer: [
+        { mark: { type: "line", point: true }, encoding: { x: { field: "campaign", type: "ordinal", sort: { field: "order" }, title: "campaign" }, y: { field: "value", type: "quantitative", title: null, scale: { zero: false } }, color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } } } },
+        { transform: [{ filter: "datum.regressed === 'regression'" }], mark: { type: "point", shape: "cross", size: 220, color: "crimson", filled: true }, encoding: { x: { field: "campaign", type: "ordinal", sort: { field: "order" } }, y: { field: "value", type: "quantitative" }, tooltip: [{ field: "series" }, { field: "campaign" }, { field: "regressions" }] } },
+      ],
     },
   } as TopLevelSpec;
 }

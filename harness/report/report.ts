@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultStore, RunRow } from "../store/store.ts";
-import { accuracyChart, energyChart, historyChart, latencyChart, paretoChart, phaseChart, type HistoryPoint, type PhasePoint } from "./charts.ts";
+import { accuracyChart, energyChart, historyChart, latencyChart, paretoChart, phaseChart, trendChart, type HistoryPoint, type PhasePoint } from "./charts.ts";
+import { campaignTrend, type TrendPoint } from "./trend.ts";
 import { paretoPoints } from "./pareto.ts";
 import { listWorkloads, type Workload } from "../workloads/registry.ts";
 import { renderSvg } from "./render.ts";
@@ -43,6 +44,7 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
   const streams = latest.filter((r) => r.summary?.metric === "sww");
   const acc = latest.filter((r) => r.mode === "accuracy" && r.summary && r.summary.metric !== "sww");
   const energy = latestWithEnergy(latest);
+  const trend = campaignTrend(store);
 
   const charts: { name: string; spec: TopLevelSpec | undefined }[] = [
     {
@@ -65,6 +67,7 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     },
     { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
+    { name: "trend", spec: trendChart(trend) },
     { name: "pareto", spec: paretoChart(paretoPoints(workloads ?? listWorkloads(), latest)) },
     // streaming wake word: each stream's detections against its truth windows
     ...streams.flatMap((r) => {
@@ -88,6 +91,7 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
 <p>Generated ${esc(new Date().toISOString())} from <code>${esc(store.file)}</code>: per board, workload and mode, the latest headline run (the full test set, 5 windows of at least 10 s, the committed dataset), or where there is none the latest run, marked <b>[partial]</b> or <b>[exploratory]</b> wherever it appears. Newer runs that are not headlines never replace one: they are listed last.</p>
 ${anyEmulated ? `<p class="note">Rows marked <b>emulated</b> ran on a QEMU board under <code>-icount</code>: latency is virtual time (instructions x a fixed period), deterministic but not a measurement of silicon. Energy marked <b>modelled</b> comes from the board file's power model, never from a meter.</p>` : ""}
 ${rendered.map((c) => `<figure><img src="${c.name}.svg" alt="${esc(c.title)}"><figcaption><a href="${c.name}.vl.json">Vega-Lite spec</a></figcaption></figure>`).join("\n")}
+${trendTable(trend)}
 <h2>Latest runs</h2>
 ${runTable(latest)}
 ${others.length ? `<h2>Newer runs that are not headline results</h2>\n${runTable(others)}` : ""}
@@ -140,6 +144,15 @@ function history(store: ResultStore): HistoryPoint[] {
 }
 
 export const figure = (r: RunRow): string => formatRunFigure(r);
+
+/** The regressions the trend view marks, each with the gate's reason. */
+function trendTable(points: TrendPoint[]): string {
+  const marked = points.filter((p) => p.regressions.length);
+  if (!points.length) return "";
+  if (!marked.length) return "<p>Trend across campaigns: no regression between consecutive campaigns by the gate's rules.</p>";
+  const rows = marked.map((p) => `<tr><td>${esc(p.campaign)}</td><td>${esc(p.series)}</td><td>run ${p.run}</td><td>${p.regressions.map(esc).join("<br>")}</td></tr>`).join("\n");
+  return `<h2>Regressions across campaigns</h2>\n<table><tr><th>campaign</th><th>board / workload</th><th>run</th><th>regressed (against the campaign before)</th></tr>\n${rows}\n</table>`;
+}
 
 function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";

@@ -124,6 +124,15 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         false_positives INTEGER, false_negatives INTEGER, duty_cycle REAL);
     `,
   },
+  {
+    version: 9,
+    description: "baselines: the run a regression gate compares against, one per board x workload x variant x mode",
+    // variant '' is the workload's main model (a primary key cannot hold NULL)
+    sql: `
+      CREATE TABLE baseline (board TEXT NOT NULL, workload TEXT NOT NULL, variant TEXT NOT NULL, mode TEXT NOT NULL,
+        run_uuid TEXT NOT NULL REFERENCES run(uuid), set_at TEXT NOT NULL, PRIMARY KEY (board, workload, variant, mode));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -464,6 +464,24 @@ export class ResultStore implements SuiteStore {
     return data;
   }
 
+  /** Records a run as the baseline of its board x workload x variant x mode, replacing the one there. */
+  setBaseline(runId: number): void {
+    const r = this.getRun(runId);
+    if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
+    this.db.prepare("INSERT OR REPLACE INTO baseline (board, workload, variant, mode, run_uuid, set_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(r.board, r.workload, r.variant ?? "", r.mode, r.uuid, new Date().toISOString());
+  }
+
+  /** The recorded baselines' runs (tinyrig baseline set). */
+  baselineRuns(): RunRow[] {
+    return readRows(storedRun, this.db.prepare(`${RUN_SELECT} JOIN baseline bl ON bl.run_uuid = r.uuid ORDER BY r.id`).all(), "run").map(toRunRow);
+  }
+
+  /** The campaigns in this database, the newest (by its latest run) first. */
+  campaigns(): string[] {
+    return (this.db.prepare("SELECT campaign FROM run WHERE campaign IS NOT NULL GROUP BY campaign ORDER BY MAX(started_at) DESC, MAX(id) DESC").all() as { campaign: string }[]).map((r) => r.campaign);
+  }
+
   /**
    * The headline per (board, workload, variant, mode): the newest completed run that is a headline result (validity.ts).
    * Partial and exploratory runs never take its place, however new.
