@@ -57,9 +57,16 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_RELU:
         case TR_OP_RELU6:
         case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
+        /* optional operators: linked where the model uses them (tr_plan lists them; the native tests link all) */
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
         case TR_OP_LOGISTIC: tr_logistic_s8(&op->u.sigmoid, out->elems, x, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_28)
         case TR_OP_TANH: tr_tanh_s8(&op->u.sigmoid, out->elems, x, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
+#endif
         case TR_OP_MAXIMUM: tr_maximum_s8(out->elems, x, w, y); break;
         case TR_OP_MINIMUM: tr_minimum_s8(out->elems, x, w, y); break;
         case TR_OP_MUL: tr_mul_s8(&op->u.mul, out->elems, x, w, y); break;

@@ -36,5 +36,15 @@ int main(int argc, char **argv)
            (unsigned)model.channels);
     const tr_tensor *in = &model.tensors[model.input];
     printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n", (unsigned)in->bytes, in->type == TR_I8);
+    /* The operators the model runs: invoke.c links the kernels of the optional ones (LOGISTIC, TANH, HARD_SWISH) only
+     * where the model uses them, so a firmware does not carry code its model never calls. */
+    printf("#define TR_MODEL_OPS_KNOWN 1\n");
+    int seen[256] = {0};
+    for (int i = 0; i < model.n_ops; ++i) {
+        const tr_op *op = &model.ops[i];
+        if (op->folded || seen[op->opcode]) continue;
+        seen[op->opcode] = 1;
+        printf("#define TR_MODEL_USES_OP_%u 1\n", (unsigned)op->opcode);
+    }
     return 0;
 }
