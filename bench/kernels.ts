@@ -52,7 +52,8 @@ export async function benchKernels(boardName: string, kernels: KernelSet): Promi
   const overhead = delta(0);
   const rows: KernelBenchRow[] = [];
   for (let i = 1; i + 1 < announced.length; i += 2) {
-    const ref = announced[i]!, opt = announced[i + 1]!;
+    const ref = announced[i]!,
+      opt = announced[i + 1]!;
     if (ref.layer !== opt.layer || ref.kernels !== "ref") throw new Error(`unexpected measurement order at ${i}: ${JSON.stringify([ref, opt])}`);
     rows.push({
       layer: ref.layer,
@@ -84,8 +85,15 @@ export function formatKernelBench(r: KernelBenchResult): string {
     // The issue's goal for the SMLAD conv kernel, judged on the figures just measured.
     const convs = r.rows.filter((row) => row.layer.startsWith("conv-"));
     const met = convs.filter((row) => row.optInstructions / row.macs <= GOAL_INSTR_PER_MAC);
-    lines.push(`goal: optimised conv at or below ${GOAL_INSTR_PER_MAC} instructions per MAC: met by ${met.length} of ${convs.length} conv layers` +
-      (met.length < convs.length ? ` (not by ${convs.filter((row) => !met.includes(row)).map((row) => row.layer).join(", ")})` : ""));
+    lines.push(
+      `goal: optimised conv at or below ${GOAL_INSTR_PER_MAC} instructions per MAC: met by ${met.length} of ${convs.length} conv layers` +
+        (met.length < convs.length
+          ? ` (not by ${convs
+              .filter((row) => !met.includes(row))
+              .map((row) => row.layer)
+              .join(", ")})`
+          : ""),
+    );
   }
   return lines.join("\n");
 }

@@ -13,10 +13,20 @@ import { parseArgs } from "node:util";
 import { listBoardFiles, loadBoardFile } from "../harness/boards/load.ts";
 import { ResultStore } from "../harness/store/store.ts";
 
-const { values } = parseArgs({ options: { workload: { type: "string", default: "vibration" }, windows: { type: "string", default: "3" }, "min-window-seconds": { type: "string", default: "1" }, jobs: { type: "string", default: String(availableParallelism()) } } });
+const { values } = parseArgs({
+  options: {
+    workload: { type: "string", default: "vibration" },
+    windows: { type: "string", default: "3" },
+    "min-window-seconds": { type: "string", default: "1" },
+    jobs: { type: "string", default: String(availableParallelism()) },
+  },
+});
 const root = path.resolve(import.meta.dirname, "..");
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-bench-boards-"));
-const boards = listBoardFiles().map((f) => loadBoardFile(f)).filter((b) => b.kind === "emulated").map((b) => b.name);
+const boards = listBoardFiles()
+  .map((f) => loadBoardFile(f))
+  .filter((b) => b.kind === "emulated")
+  .map((b) => b.name);
 const cores = availableParallelism();
 const jobs = Number(values.jobs);
 const measure = ["--workload", values.workload, "--mode", "performance", "--windows", values.windows, "--min-window-seconds", values["min-window-seconds"]];
@@ -39,15 +49,36 @@ function latencies(db: string): Map<string, number[]> {
   }
 }
 
-console.log(`emulated boards: ${boards.join(", ")}; ${values.workload} performance, ${values.windows} windows of >= ${values["min-window-seconds"]} s (virtual); ${cores} cores`);
-await tinyrig(["run", "--board", "emulated", "--jobs", String(jobs), "--workload", values.workload, "--mode", "accuracy", "--limit", "1", "--db", path.join(dir, "prime.db")]);
+console.log(
+  `emulated boards: ${boards.join(", ")}; ${values.workload} performance, ${values.windows} windows of >= ${values["min-window-seconds"]} s (virtual); ${cores} cores`,
+);
+await tinyrig([
+  "run",
+  "--board",
+  "emulated",
+  "--jobs",
+  String(jobs),
+  "--workload",
+  values.workload,
+  "--mode",
+  "accuracy",
+  "--limit",
+  "1",
+  "--db",
+  path.join(dir, "prime.db"),
+]);
 
 const single = new Map<string, { seconds: number; latency: number[] }>();
 for (const board of boards) {
   const db = path.join(dir, `${board}.db`);
   const seconds = await tinyrig(["run", "--board", board, ...measure, "--db", db]);
   single.set(board, { seconds, latency: latencies(db).get(board)! });
-  console.log(`alone     ${board.padEnd(14)} wall ${seconds.toFixed(1).padStart(6)} s  windows ${single.get(board)!.latency.map((l) => l.toFixed(3)).join(", ")} us  (load ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `alone     ${board.padEnd(14)} wall ${seconds.toFixed(1).padStart(6)} s  windows ${single
+      .get(board)!
+      .latency.map((l) => l.toFixed(3))
+      .join(", ")} us  (load ${loadavg()[0]!.toFixed(2)})`,
+  );
 }
 const allDb = path.join(dir, "all.db");
 const together = await tinyrig(["run", "--board", "emulated", "--jobs", String(jobs), ...measure, "--db", allDb]);
@@ -60,8 +91,15 @@ for (const board of boards) {
 }
 const sum = [...single.values()].reduce((s, x) => s + x.seconds, 0);
 const ideal = sum / cores;
-console.log(`all ${boards.length} boards with --jobs ${jobs}: wall ${together.toFixed(1)} s; sum of single ${sum.toFixed(1)} s / ${cores} cores = ${ideal.toFixed(1)} s; ratio ${(together / ideal).toFixed(2)}x (goal <= 1.3x); device-timed latency ${identical ? "identical on every board" : "DIFFERS"} (load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+console.log(
+  `all ${boards.length} boards with --jobs ${jobs}: wall ${together.toFixed(1)} s; sum of single ${sum.toFixed(1)} s / ${cores} cores = ${ideal.toFixed(1)} s; ratio ${(together / ideal).toFixed(2)}x (goal <= 1.3x); device-timed latency ${identical ? "identical on every board" : "DIFFERS"} (load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")})`,
+);
 // No schedule beats the longest single board: where one board takes longer than the sum / cores, that is the bound.
 const longest = Math.max(...[...single.values()].map((x) => x.seconds));
-if (longest > ideal) console.log(`the longest single board takes ${longest.toFixed(1)} s, more than sum / cores: against max(sum / cores, longest) the ratio is ${(together / longest).toFixed(2)}x`);
+if (longest > ideal)
+  console.log(
+    `the longest single board takes ${longest.toFixed(1)} s, more than sum / cores: against max(sum / cores, longest) the ratio is ${(together / longest).toFixed(2)}x`,
+  );
 if (!identical) process.exitCode = 1;

@@ -12,13 +12,23 @@ import { connectBoard } from "../harness/run/connect.ts";
 import { MLPERF_DB_CHUNK_BYTES } from "../harness/protocol/session.ts";
 import { loadDataset, loadWorkload } from "../harness/workloads/registry.ts";
 
-const { values } = parseArgs({ options: { board: { type: "string", default: DEFAULT_BOARD }, workload: { type: "string", default: "vibration" }, repeat: { type: "string", default: "20" } } });
+const { values } = parseArgs({
+  options: { board: { type: "string", default: DEFAULT_BOARD }, workload: { type: "string", default: "vibration" }, repeat: { type: "string", default: "20" } },
+});
 const repeat = Number(values.repeat);
 const board = findBoard(values.board!);
 const w = loadWorkload(values.workload!);
 const m = w.manifest;
 const inputBytes = m.dataset.window?.bytes ?? m.input.bytes;
-const image = await buildFirmware({ board, modelId: m.mlperfModelId, modelPath: w.modelPath, inputBytes, transform: m.input.transform, timestampMode: "performance", resultsMse: m.task === "anomaly" });
+const image = await buildFirmware({
+  board,
+  modelId: m.mlperfModelId,
+  modelPath: w.modelPath,
+  inputBytes,
+  transform: m.input.transform,
+  timestampMode: "performance",
+  resultsMse: m.task === "anomaly",
+});
 let wire = 0;
 const c = await connectBoard(board, image, { mode: "performance", log: () => {}, trace: (d, l) => (wire += wireBytesOf(d, l)) });
 /** Bytes a traced line took on the wire: raw blocks are traced as "<N raw bytes>"; received lines end in CR LF. */
@@ -48,7 +58,9 @@ for (const [label, setting] of transfers) {
   wire = 0;
   const ms = await time(() => c.session.loadInput(input));
   const wireBytes = wire / repeat;
-  console.log(`input transfer, ${label} (${chunk} B/command): ${ms.toFixed(1)} ms per input = ${((inputBytes / ms) * 1000).toFixed(0)} payload B/s, ${((wireBytes / ms) * 1000).toFixed(0)} wire B/s (${(wireBytes / inputBytes).toFixed(2)} wire bytes per payload byte)`);
+  console.log(
+    `input transfer, ${label} (${chunk} B/command): ${ms.toFixed(1)} ms per input = ${((inputBytes / ms) * 1000).toFixed(0)} payload B/s, ${((wireBytes / ms) * 1000).toFixed(0)} wire B/s (${(wireBytes / inputBytes).toFixed(2)} wire bytes per payload byte)`,
+  );
 }
 Object.assign(caps, saved);
 // Host overhead in performance mode: what tinyrig itself spends per `infer N 0` exchange (its process's CPU time: send,
@@ -64,9 +76,12 @@ for (const n of [1, 10, 100]) {
   const cpu = process.cpuUsage(cpu0);
   const cpuMsPerExchange = (cpu.user + cpu.system) / 1000 / repeat;
   const deviceMs = device / repeat / 1000;
-  const timing = board.kind === "emulated"
-    ? `device ${deviceMs.toFixed(2)} ms virtual (emulator at ${(deviceMs / wall).toFixed(2)}x virtual time)`
-    : `device ${deviceMs.toFixed(2)} ms, wall beyond the device ${((wall - deviceMs) / n).toFixed(3)} ms per inference`;
-  console.log(`infer ${n} 0: wall ${wall.toFixed(2)} ms, ${timing}; tinyrig CPU ${cpuMsPerExchange.toFixed(3)} ms per exchange = ${(cpuMsPerExchange / n).toFixed(4)} ms per inference`);
+  const timing =
+    board.kind === "emulated"
+      ? `device ${deviceMs.toFixed(2)} ms virtual (emulator at ${(deviceMs / wall).toFixed(2)}x virtual time)`
+      : `device ${deviceMs.toFixed(2)} ms, wall beyond the device ${((wall - deviceMs) / n).toFixed(3)} ms per inference`;
+  console.log(
+    `infer ${n} 0: wall ${wall.toFixed(2)} ms, ${timing}; tinyrig CPU ${cpuMsPerExchange.toFixed(3)} ms per exchange = ${(cpuMsPerExchange / n).toFixed(4)} ms per inference`,
+  );
 }
 await c.close();

@@ -34,7 +34,11 @@ const cases: [string, string[]][] = [
   ["tinyrig --help", ["bin/tinyrig.js", "--help"]],
   ["tinyrig run --help", ["bin/tinyrig.js", "run", "--help"]],
 ];
-console.log(`startup over ${runs} runs each (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+console.log(
+  `startup over ${runs} runs each (load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")})`,
+);
 console.log("command               median s  best s  median CPU s  peak RSS MiB  x floor");
 let floor = 0;
 for (const [name, args] of cases) {
@@ -43,5 +47,13 @@ for (const [name, args] of cases) {
   const med = median(samples.map((s) => s.seconds));
   if (!floor) floor = med;
   const rss = Math.max(...samples.map((s) => s.rssKiB)) / 1024;
-  console.log(`${name.padEnd(21)} ${med.toFixed(3).padStart(8)}  ${Math.min(...samples.map((s) => s.seconds)).toFixed(3).padStart(6)}  ${median(samples.map((s) => s.cpu)).toFixed(3).padStart(12)}  ${rss.toFixed(1).padStart(12)}  ${(med / floor).toFixed(1).padStart(7)}${name.includes("--version") || name === "tinyrig --help" ? (med < 0.3 ? "  goal < 0.3 s: met" : "  goal < 0.3 s: NOT met") : ""}`);
+  console.log(
+    `${name.padEnd(21)} ${med.toFixed(3).padStart(8)}  ${Math.min(...samples.map((s) => s.seconds))
+      .toFixed(3)
+      .padStart(6)}  ${median(samples.map((s) => s.cpu))
+      .toFixed(3)
+      .padStart(
+        12,
+      )}  ${rss.toFixed(1).padStart(12)}  ${(med / floor).toFixed(1).padStart(7)}${name.includes("--version") || name === "tinyrig --help" ? (med < 0.3 ? "  goal < 0.3 s: met" : "  goal < 0.3 s: NOT met") : ""}`,
+  );
 }

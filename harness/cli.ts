@@ -13,25 +13,55 @@ type Register = (cli: Argv) => void;
 /** Every command module: the commands it registers with what `tinyrig --help` says of each, and how to load it. */
 const MODULES: { commands: Record<string, string>; load: () => Promise<Register> }[] = [
   {
-    commands: { run: "benchmark workloads on a board and store the results", suite: "the full reference suite on the default emulated board, stored, with the report and the leaderboard site" },
+    commands: {
+      run: "benchmark workloads on a board and store the results",
+      suite: "the full reference suite on the default emulated board, stored, with the report and the leaderboard site",
+    },
     load: async () => (await import("./commands/run.ts")).runCommands,
   },
   {
-    commands: { results: "stored runs: list, show, export, import; published MLPerf Tiny results: import-published", report: "write the HTML report and its charts (--site DIR: the leaderboard site)" },
+    commands: {
+      results: "stored runs: list, show, export, import; published MLPerf Tiny results: import-published",
+      report: "write the HTML report and its charts (--site DIR: the leaderboard site)",
+    },
     load: async () => (await import("./commands/results.ts")).resultsCommands,
   },
   {
-    commands: { compare: "the regression gate: compare candidate runs with baseline runs (exit 0 pass, 1 regression, 3 infrastructure)", baseline: "record the runs the regression gate compares against" },
+    commands: {
+      compare: "the regression gate: compare candidate runs with baseline runs (exit 0 pass, 1 regression, 3 infrastructure)",
+      baseline: "record the runs the regression gate compares against",
+    },
     load: async () => (await import("./commands/gate.ts")).gateCommands,
   },
-  { commands: { boards: "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files" }, load: async () => (await import("./commands/boards.ts")).boardCommands },
-  { commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" }, load: async () => (await import("./commands/workloads.ts")).workloadsCommands },
+  {
+    commands: { boards: "list the boards tinyrig knows (emulated or attached, free or busy), or validate board files" },
+    load: async () => (await import("./commands/boards.ts")).boardCommands,
+  },
+  {
+    commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" },
+    load: async () => (await import("./commands/workloads.ts")).workloadsCommands,
+  },
   { commands: { build: "build the reference firmware for a board and a model" }, load: async () => (await import("./commands/build.ts")).buildCommand },
-  { commands: { flash: "build and flash the reference firmware for a workload (emulated boards: start and keep running)" }, load: async () => (await import("./commands/flash.ts")).flashCommand },
-  { commands: { doctor: "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)" }, load: async () => (await import("./commands/doctor.ts")).doctorCommand },
-  { commands: { config: "the settings in force (database, folders, default board) and where each comes from" }, load: async () => (await import("./commands/config.ts")).configCommand },
-  { commands: { export: "export stored runs for publication (an MLPerf Tiny submission tree)" }, load: async () => (await import("./commands/export.ts")).exportCommand },
-  { commands: { publish: "write the leaderboard as a static site (index, boards, workloads, trends) to a folder" }, load: async () => (await import("./commands/publish.ts")).publishCommand },
+  {
+    commands: { flash: "build and flash the reference firmware for a workload (emulated boards: start and keep running)" },
+    load: async () => (await import("./commands/flash.ts")).flashCommand,
+  },
+  {
+    commands: { doctor: "check the tools and devices every board needs; print the fix for what is missing (exit 1 when an emulated board cannot run)" },
+    load: async () => (await import("./commands/doctor.ts")).doctorCommand,
+  },
+  {
+    commands: { config: "the settings in force (database, folders, default board) and where each comes from" },
+    load: async () => (await import("./commands/config.ts")).configCommand,
+  },
+  {
+    commands: { export: "export stored runs for publication (an MLPerf Tiny submission tree)" },
+    load: async () => (await import("./commands/export.ts")).exportCommand,
+  },
+  {
+    commands: { publish: "write the leaderboard as a static site (index, boards, workloads, trends) to a folder" },
+    load: async () => (await import("./commands/publish.ts")).publishCommand,
+  },
 ];
 
 /** What `tinyrig --help` says of a command (command modules register with it). */

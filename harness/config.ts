@@ -84,7 +84,11 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
   const file = named !== undefined ? path.resolve(cwd, named) : findConfigFile(cwd);
   const fromFile = file ? readConfigFile(file) : {};
   const projectDir = file ? path.dirname(file) : cwd;
-  const list = (v: string) => v.split(path.delimiter).filter(Boolean).map((p) => path.resolve(cwd, p));
+  const list = (v: string) =>
+    v
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((p) => path.resolve(cwd, p));
 
   function pick<K extends keyof typeof ENV, T>(key: K, fallback: T, fromEnv: (v: string) => T, fromConfig: (v: NonNullable<ConfigFile[K]>) => T): Setting<T> {
     const e = env[ENV[key]];
@@ -94,8 +98,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     return { value: fallback, source: "default" };
   }
   const inProject = (p: string) => path.resolve(projectDir, p);
-  const pathSetting = (key: "db" | "reports" | "build", fallback: string) =>
-    pick(key, inProject(fallback), (v) => path.resolve(cwd, v), inProject);
+  const pathSetting = (key: "db" | "reports" | "build", fallback: string) => pick(key, inProject(fallback), (v) => path.resolve(cwd, v), inProject);
   return {
     file,
     projectDir,
@@ -103,7 +106,12 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     reports: pathSetting("reports", "reports"),
     build: pathSetting("build", "build"),
     boards: pick("boards", [], list, (v) => v.map(inProject)),
-    defaultBoard: pick("defaultBoard", DEFAULT_BOARD, (v) => v, (v) => v),
+    defaultBoard: pick(
+      "defaultBoard",
+      DEFAULT_BOARD,
+      (v) => v,
+      (v) => v,
+    ),
     workloads: pick("workloads", [], list, (v) => v.map(inProject)),
   };
 }

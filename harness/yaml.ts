@@ -17,7 +17,10 @@ export class YamlFileError extends TinyrigError {
     readonly problems: YamlProblem[],
     what = "file",
   ) {
-    super(`${file}: invalid ${what}\n` + problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"), EXIT.usage);
+    super(
+      `${file}: invalid ${what}\n` + problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"),
+      EXIT.usage,
+    );
     this.name = "YamlFileError";
   }
 }
@@ -33,7 +36,14 @@ export function parseYaml<T>(text: string, schema: ZodType<T>): { ok: true; valu
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line, field: "", message: `YAML: ${e.message.split("\n")[0]}` })) };
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        line: e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line,
+        field: "",
+        message: `YAML: ${e.message.split("\n")[0]}`,
+      })),
+    };
   }
   const result = schema.safeParse(doc.toJS() ?? {});
   if (!result.success) return { ok: false, problems: describeIssues(result.error, doc, lines) };
@@ -66,9 +76,7 @@ export function lineOf(doc: Document, lc: LineCounter, at: (string | number)[]):
     const items: unknown[] = (node as { items: unknown[] }).items;
     let next: Node | undefined;
     if (isMap(node)) {
-      const pair: unknown = items.find(
-        (it: unknown) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(key),
-      );
+      const pair: unknown = items.find((it: unknown) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(key));
       if (!isPair(pair)) break;
       const keyNode = pair.key as Node;
       if (keyNode.range) line = lc.linePos(keyNode.range[0]).line;

@@ -38,7 +38,9 @@ describe("board locks", () => {
     const first = await lockBoard(nucleo, "run A", { dir: locks, ports: [] });
     expect(first.device).toEqual({ key: "dev-ttyNUCLEO0", label: "/dev/ttyNUCLEO0" });
     await expect(lockBoard(nucleo, "run B", { dir: locks, ports: [] })).rejects.toThrow(BoardBusyError);
-    await expect(lockBoard(nucleo, "run B", { dir: locks, ports: [] })).rejects.toThrow(/board nucleo is in use by pid \d+ on .* \(run A, board file .*nucleo\.yaml\)/);
+    await expect(lockBoard(nucleo, "run B", { dir: locks, ports: [] })).rejects.toThrow(
+      /board nucleo is in use by pid \d+ on .* \(run A, board file .*nucleo\.yaml\)/,
+    );
     expect((await boardLockOwner(nucleo, { dir: locks, ports: [] }))?.purpose).toBe("run A");
     first.release();
     expect(await boardLockOwner(nucleo, { dir: locks, ports: [] })).toBeUndefined();
@@ -111,9 +113,9 @@ describe("board locks", () => {
     const locks = path.join(dir, "routes");
     const ports: PortInfo[] = [{ path: "/dev/null", vendorId: "0483", productId: "374b", serialNumber: "066DFF" }];
     const a = await lockBoard(board("checkout-a", "{ path: /dev/null }"), "run in checkout A", { dir: locks, ports });
-    await expect(lockBoard(board("checkout-b", '{ usb: { vid: "0483", pid: "374b", serialNumber: "066DFF" } }'), "run in checkout B", { dir: locks, ports })).rejects.toThrow(
-      /in use by pid \d+ .*run in checkout A, board file .*checkout-a\.yaml/,
-    );
+    await expect(
+      lockBoard(board("checkout-b", '{ usb: { vid: "0483", pid: "374b", serialNumber: "066DFF" } }'), "run in checkout B", { dir: locks, ports }),
+    ).rejects.toThrow(/in use by pid \d+ .*run in checkout A, board file .*checkout-a\.yaml/);
     a.release();
   });
 

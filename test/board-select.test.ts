@@ -9,10 +9,16 @@ import { consolePresent, selectBoards } from "../harness/boards/select.ts";
 import { ROOT } from "./helpers/cli.ts";
 
 it("emulated: every emulated board file, in order; a board named again is not repeated", async () => {
-  const emulated = listBoardFiles().map((f) => loadBoardFile(f)).filter((b) => b.kind === "emulated").map((b) => b.name);
+  const emulated = listBoardFiles()
+    .map((f) => loadBoardFile(f))
+    .filter((b) => b.kind === "emulated")
+    .map((b) => b.name);
   expect(emulated.length).toBeGreaterThanOrEqual(6);
   expect((await selectBoards(["emulated"])).map((b) => b.name)).toEqual(emulated);
-  expect((await selectBoards(["riscv32-virt", "emulated", "riscv32-virt"])).map((b) => b.name)).toEqual(["riscv32-virt", ...emulated.filter((n) => n !== "riscv32-virt")]);
+  expect((await selectBoards(["riscv32-virt", "emulated", "riscv32-virt"])).map((b) => b.name)).toEqual([
+    "riscv32-virt",
+    ...emulated.filter((n) => n !== "riscv32-virt"),
+  ]);
 });
 
 it("attached: a physical board counts as plugged in when its console path exists, or exactly one port has its USB id", () => {

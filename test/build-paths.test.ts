@@ -18,8 +18,13 @@ it("builds firmware whose model and build folder are in folders with spaces", as
   copyFileSync(w.modelPath, model);
   const m = w.manifest;
   const image = await buildFirmware({
-    board: findBoard("mps2-an386"), modelId: m.mlperfModelId, modelPath: model, inputBytes: m.input.bytes, transform: m.input.transform,
-    timestampMode: "performance", buildRoot: path.join(root, "build output"),
+    board: findBoard("mps2-an386"),
+    modelId: m.mlperfModelId,
+    modelPath: model,
+    inputBytes: m.input.bytes,
+    transform: m.input.transform,
+    timestampMode: "performance",
+    buildRoot: path.join(root, "build output"),
   });
   expect(image.dir.startsWith(path.join(root, "build output"))).toBe(true);
   expect(existsSync(image.elf)).toBe(true);

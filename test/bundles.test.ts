@@ -23,7 +23,12 @@ const merged = path.join(dir, "merged.db");
 const bundleA = path.join(dir, "a.tinyrig.tgz");
 const HOST_A = { TINYRIG_HOST_ID: "host-a" };
 
-interface Entry { name: string; data: Buffer; type?: "file" | "symlink"; linkname?: string }
+interface Entry {
+  name: string;
+  data: Buffer;
+  type?: "file" | "symlink";
+  linkname?: string;
+}
 
 async function unpack(file: string): Promise<Entry[]> {
   const extract = tar.extract();
@@ -42,10 +47,16 @@ async function pack(file: string, entries: Entry[], opts: { manifest?: boolean }
   if (opts.manifest) {
     const head = entries.find((e) => e.name === "bundle.json")!;
     const d = JSON.parse(head.data.toString()) as { files: { path: string; bytes: number; sha256: string }[]; runs: { uuid: string }[] };
-    d.files = entries.filter((e) => e.name !== "bundle.json" && (e.type ?? "file") === "file").map((e) => ({ path: e.name, bytes: e.data.length, sha256: createHash("sha256").update(e.data).digest("hex") }));
+    d.files = entries
+      .filter((e) => e.name !== "bundle.json" && (e.type ?? "file") === "file")
+      .map((e) => ({ path: e.name, bytes: e.data.length, sha256: createHash("sha256").update(e.data).digest("hex") }));
     const runs = entries.find((e) => e.name === "runs.jsonl");
     if (runs) {
-      const uuids = runs.data.toString().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as RunRecord).run.uuid);
+      const uuids = runs.data
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as RunRecord).run.uuid);
       d.runs = uuids.map((uuid) => ({ ...(d.runs.find((r) => r.uuid === uuid) ?? d.runs[0]!), uuid }));
     }
     head.data = Buffer.from(JSON.stringify(d));
@@ -81,8 +92,15 @@ function records(db: string): Map<string, RunRecord> {
   }
 }
 
-const runsOf = (entries: Entry[]) => entries.find((e) => e.name === "runs.jsonl")!.data.toString().split("\n").filter(Boolean).map((l) => JSON.parse(l) as RunRecord);
-const withRuns = (entries: Entry[], runs: RunRecord[]) => entries.map((e) => (e.name === "runs.jsonl" ? { ...e, data: Buffer.from(runs.map((r) => JSON.stringify(r) + "\n").join("")) } : e));
+const runsOf = (entries: Entry[]) =>
+  entries
+    .find((e) => e.name === "runs.jsonl")!
+    .data.toString()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunRecord);
+const withRuns = (entries: Entry[], runs: RunRecord[]) =>
+  entries.map((e) => (e.name === "runs.jsonl" ? { ...e, data: Buffer.from(runs.map((r) => JSON.stringify(r) + "\n").join("")) } : e));
 
 /** The bundle is refused with `message` (through the CLI: exit 1) and every stored row is as it was. */
 async function refused(file: string, message: RegExp, opts: { cli?: boolean } = {}): Promise<void> {
@@ -105,7 +123,10 @@ async function refused(file: string, message: RegExp, opts: { cli?: boolean } = 
 
 describe("bundles", () => {
   beforeAll(async () => {
-    const run = await tinyrig(["run", "--workload", "vibration", "--limit", "5", "--windows", "1", "--min-window-seconds", "0.5", "--campaign", "nightly-7", "--db", hostA], { env: HOST_A });
+    const run = await tinyrig(
+      ["run", "--workload", "vibration", "--limit", "5", "--windows", "1", "--min-window-seconds", "0.5", "--campaign", "nightly-7", "--db", hostA],
+      { env: HOST_A },
+    );
     expect(run.exitCode, run.all).toBe(0);
     const exported = await tinyrig(["results", "export", "--bundle", bundleA, "--campaign", "nightly-7", "--traces", "--db", hostA]);
     expect(exported.exitCode, exported.all).toBe(0);
@@ -173,7 +194,10 @@ describe("bundles", () => {
 
   it("refuses entries that climb out, are absolute, or are links, and writes nothing outside the database", async () => {
     const entries = await unpack(bundleA);
-    for (const [name, evil] of [["dotdot", { name: "../escaped.txt", data: Buffer.from("x") }], ["absolute", { name: path.join(dir, "absolute.txt"), data: Buffer.from("x") }]] as const) {
+    for (const [name, evil] of [
+      ["dotdot", { name: "../escaped.txt", data: Buffer.from("x") }],
+      ["absolute", { name: path.join(dir, "absolute.txt"), data: Buffer.from("x") }],
+    ] as const) {
       const file = path.join(dir, `${name}.tgz`);
       await pack(file, [...entries, evil]);
       await refused(file, /not a plain relative name/);
@@ -189,7 +213,13 @@ describe("bundles", () => {
     const db = path.join(dir, "traces.db");
     const store = ResultStore.open(db);
     const board = findBoard("mps2-an386");
-    const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256: "ef".repeat(32), modelBytes: 10, dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+    const workload = {
+      id: "vibration",
+      manifestSha256: "cd".repeat(32),
+      modelSha256: "ef".repeat(32),
+      modelBytes: 10,
+      dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] },
+    } as unknown as SuiteWorkload;
     const id = store.startRun({ mode: "energy", board, workload, settings: {}, simulated: false });
     const samples = Float32Array.from({ length: 3000 }, (_, i) => 1e-7 * (1 + (i % 5)));
     store.trace(id, 0, { unit: "J", sampleRateHz: 1000, voltageV: 1.8, samples, edges: [0, 2999] });
@@ -221,12 +251,21 @@ describe("bundles", () => {
 
   it("keeps a hostile string as data: markup in an imported board name is escaped in the report", async () => {
     const entries = await unpack(bundleA);
-    const runs = runsOf(entries).filter((r) => r.run.status === "completed").slice(0, 1);
+    const runs = runsOf(entries)
+      .filter((r) => r.run.status === "completed")
+      .slice(0, 1);
     runs[0]!.run.uuid = "00000000-0000-4000-8000-000000000002";
     runs[0]!.board.name = "<script>alert(1)</script>";
     runs[0]!.traces = [];
     const file = path.join(dir, "markup.tgz");
-    await pack(file, withRuns(entries.filter((e) => !e.name.startsWith("traces/")), runs), { manifest: true });
+    await pack(
+      file,
+      withRuns(
+        entries.filter((e) => !e.name.startsWith("traces/")),
+        runs,
+      ),
+      { manifest: true },
+    );
     const db = path.join(dir, "markup.db");
     const store = ResultStore.open(db);
     try {

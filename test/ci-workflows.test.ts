@@ -40,7 +40,9 @@ describe("CI workflows", () => {
         writeFileSync(file, text.replace(from, to));
         return (await workflowErrors(file)).join("\n");
       };
-      expect(await broken("key.yml", "runs-on: ubuntu-latest\n    timeout-minutes: 30", "run-on: ubuntu-latest\n    timeout-minutes: 30")).toMatch(/Unexpected value 'run-on'/);
+      expect(await broken("key.yml", "runs-on: ubuntu-latest\n    timeout-minutes: 30", "run-on: ubuntu-latest\n    timeout-minutes: 30")).toMatch(
+        /Unexpected value 'run-on'/,
+      );
       expect(await broken("needs.yml", "needs: merge\n", "needs: mergee\n")).toMatch(/mergee/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -50,7 +52,16 @@ describe("CI workflows", () => {
   it("the nightly example: cron, a board matrix on self-hosted tinyrig runners, doctor, run with campaign, JUnit and bundle, a merge that gates", () => {
     const wf = parse(readFileSync(example, "utf8")) as {
       on: { schedule: { cron: string }[] };
-      jobs: Record<string, { "runs-on": unknown; needs?: string; if?: string; strategy?: { matrix: { board: string[] }; "fail-fast": boolean }; steps: { run?: string; uses?: string; if?: string }[] }>;
+      jobs: Record<
+        string,
+        {
+          "runs-on": unknown;
+          needs?: string;
+          if?: string;
+          strategy?: { matrix: { board: string[] }; "fail-fast": boolean };
+          steps: { run?: string; uses?: string; if?: string }[];
+        }
+      >;
     };
     expect(wf.on.schedule[0]!.cron).toMatch(/^\S+ \S+ \* \* \*$/);
     const measure = wf.jobs.measure!;

@@ -35,7 +35,10 @@ beforeAll(async () => {
   });
   pty = path.join(dir, "ttyBOARD");
   writeFileSync(path.join(dir, "bench-a.yaml"), physical("bench-a", pty, "{ tool: manual }"));
-  writeFileSync(path.join(dir, "bench-b.yaml"), physical("bench-b", "/dev/ttyNOTHERE0", "{ tool: openocd, binary: openocd-not-installed, interface: interface/stlink.cfg, target: target/stm32l4x.cfg }"));
+  writeFileSync(
+    path.join(dir, "bench-b.yaml"),
+    physical("bench-b", "/dev/ttyNOTHERE0", "{ tool: openocd, binary: openocd-not-installed, interface: interface/stlink.cfg, target: target/stm32l4x.cfg }"),
+  );
 }, 20_000);
 
 afterAll(async () => {
@@ -58,7 +61,12 @@ describe("tinyrig boards / doctor", () => {
     // another tinyrig (another checkout, another board name) holds the same device: the host-wide lock directory
     const locks = path.join(dir, "locks");
     const device = boardDeviceIdentity(loadBoardFile(path.join(dir, "bench-a.yaml")), []);
-    const holder = execa("node", ["--import", "tsx", path.join(ROOT, "test/fixtures/lock-racer.ts"), locks, device.key], { cwd: ROOT, stdin: "pipe", buffer: false, reject: false });
+    const holder = execa("node", ["--import", "tsx", path.join(ROOT, "test/fixtures/lock-racer.ts"), locks, device.key], {
+      cwd: ROOT,
+      stdin: "pipe",
+      buffer: false,
+      reject: false,
+    });
     const lines = createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
     expect((await lines.next()).value).toBe("ready");
     holder.stdin!.write(`go ${Date.now()}\n`);

@@ -36,7 +36,14 @@ writeFileSync(
 
 function storedRun(db: string) {
   const sql = new Database(db, { readonly: true });
-  const r = sql.prepare("SELECT r.mode, r.status, r.summary_json, d.source, d.count, d.sha256 FROM run r JOIN dataset d ON d.id = r.dataset_id").get() as { mode: string; status: string; summary_json: string; source: string; count: number; sha256: string };
+  const r = sql.prepare("SELECT r.mode, r.status, r.summary_json, d.source, d.count, d.sha256 FROM run r JOIN dataset d ON d.id = r.dataset_id").get() as {
+    mode: string;
+    status: string;
+    summary_json: string;
+    source: string;
+    count: number;
+    sha256: string;
+  };
   sql.close();
   return r;
 }
@@ -45,7 +52,10 @@ describe("declared datasets", () => {
   it("classifies a declared source as a headline dataset and anything malformed as exploratory", () => {
     const run = { mode: "accuracy", status: "completed", summary: { count: 6 }, datasetCount: 6 };
     expect(classifyRun({ ...run, datasetSource: "declared:lab-official:/data/x" }).class).toBe("headline");
-    expect(classifyRun({ ...run, datasetSource: "imported:/data/x" })).toMatchObject({ class: "exploratory", reasons: [expect.stringMatching(/^dataset imported \/data\/x/)] });
+    expect(classifyRun({ ...run, datasetSource: "imported:/data/x" })).toMatchObject({
+      class: "exploratory",
+      reasons: [expect.stringMatching(/^dataset imported \/data\/x/)],
+    });
     expect(classifyRun({ ...run, datasetSource: "declared:" }).class).toBe("exploratory");
   });
 

@@ -11,13 +11,40 @@ const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-pin-"));
 
 async function blink(loops: number, shift: number) {
   const elf = path.join(dir, `blink-${loops}.elf`);
-  await execa("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-O1", "-nostdlib", `-DBLINK_LOOPS=${loops}`,
-    "-T", path.join(FIXTURE, "blink.ld"), path.join(FIXTURE, "blink.c"), "-o", elf]);
+  await execa("arm-none-eabi-gcc", [
+    "-mcpu=cortex-m4",
+    "-mthumb",
+    "-O1",
+    "-nostdlib",
+    `-DBLINK_LOOPS=${loops}`,
+    "-T",
+    path.join(FIXTURE, "blink.ld"),
+    path.join(FIXTURE, "blink.c"),
+    "-o",
+    elf,
+  ]);
   const log = path.join(dir, `pin-${loops}-${shift}-${Math.random()}.log`);
   const so = await ensurePinPlugin();
   // The image spins forever after its pulses; stop QEMU once the four writes are in the log.
-  const qemu = execa("qemu-system-arm", ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "null",
-    "-icount", `shift=${shift}`, "-plugin", `${so},addr=0x40028000,out=${log}`, "-kernel", elf], { reject: false });
+  const qemu = execa(
+    "qemu-system-arm",
+    [
+      "-M",
+      "mps2-an386",
+      "-nographic",
+      "-monitor",
+      "none",
+      "-serial",
+      "null",
+      "-icount",
+      `shift=${shift}`,
+      "-plugin",
+      `${so},addr=0x40028000,out=${log}`,
+      "-kernel",
+      elf,
+    ],
+    { reject: false },
+  );
   const deadline = Date.now() + 10_000;
   let writes: ReturnType<typeof parsePinLog>["writes"] = [];
   while (Date.now() < deadline) {

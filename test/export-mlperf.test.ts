@@ -97,7 +97,13 @@ function checkSubmission(root: string, round: string): Accepted[] {
             if (e === null) throw new Error(`${system}/${bench}: no median energy`);
             energy = Number(e);
           }
-          accepted.push({ key: `${division}/${org}/results/${system}/${bench}`, throughput: Number(throughput), accuracy: Number(value), energyUjPerInference: energy, status });
+          accepted.push({
+            key: `${division}/${org}/results/${system}/${bench}`,
+            throughput: Number(throughput),
+            accuracy: Number(value),
+            energyUjPerInference: energy,
+            status,
+          });
         }
       }
     }
@@ -138,7 +144,12 @@ const declared = [declaredDataset("ad-8", false), declaredDataset("ad-8-swapped"
 writeFileSync(
   path.join(adCopy, "manifest.yaml"),
   `${readFileSync(path.join(ROOT, "workloads/anomaly-detection/manifest.yaml"), "utf8")}declaredDatasets:\n` +
-    declared.map((d, i) => `  - { id: lab-${i}, title: "eight files", count: 8, sha256: "${loadDataset(loadWorkload("anomaly-detection", ROOT + "/workloads"), d).sha256}", source: "test fixture" }\n`).join(""),
+    declared
+      .map(
+        (d, i) =>
+          `  - { id: lab-${i}, title: "eight files", count: 8, sha256: "${loadDataset(loadWorkload("anomaly-detection", ROOT + "/workloads"), d).sha256}", source: "test fixture" }\n`,
+      )
+      .join(""),
 );
 const rig = (args: string[]) => tinyrig(args, { env: { TINYRIG_WORKLOADS: workloads } });
 
@@ -169,12 +180,27 @@ function out(name: string): string {
 
 describe("tinyrig export mlperf", () => {
   it("writes a tree the checker's rules accept, with the stored figures and the emulation said in the system notes", { timeout: 60_000 }, async () => {
-    const r = await rig(["export", "mlperf", "--out", out("sub"), "--submitter", "tinyrig-lab", "--division", "closed", "--round", "v1.3", "--db", good, "--allow-emulated"]);
+    const r = await rig([
+      "export",
+      "mlperf",
+      "--out",
+      out("sub"),
+      "--submitter",
+      "tinyrig-lab",
+      "--division",
+      "closed",
+      "--round",
+      "v1.3",
+      "--db",
+      good,
+      "--allow-emulated",
+    ]);
     expect(r.exitCode, r.all).toBe(0);
     const accepted = checkSubmission(out("sub"), "v1.3");
     expect(accepted.map((x) => x.key)).toEqual(["closed/tinyrig-lab/results/mps2-an386/ad"]);
     const sql = new Database(good, { readonly: true });
-    const summary = (mode: string) => JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = ?").get(mode) as { summary_json: string }).summary_json) as Record<string, number>;
+    const summary = (mode: string) =>
+      JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = ?").get(mode) as { summary_json: string }).summary_json) as Record<string, number>;
     const perf = summary("performance");
     const acc = summary("accuracy");
     sql.close();
@@ -199,7 +225,9 @@ describe("tinyrig export mlperf", () => {
     expect(energyTxt[0]).toBe("Power Edition Output");
     expect(energyTxt.filter((l) => /^Energy data for trial [0-4]$/.test(l))).toHaveLength(5);
     expect(energyTxt).toContainEqual(expect.stringMatching(/^Median energy cost is \d+\.\d{4} uJ\/inf\.$/));
-    expect(readFileSync(out("sub/closed/tinyrig-lab/code/README.md"), "utf8")).toContain(`./tinyrig run --board mps2-an386 --workload anomaly-detection --windows 5 --min-window-seconds 10.2 --dataset ${path.join(dir, "ad-8")}`);
+    expect(readFileSync(out("sub/closed/tinyrig-lab/code/README.md"), "utf8")).toContain(
+      `./tinyrig run --board mps2-an386 --workload anomaly-detection --windows 5 --min-window-seconds 10.2 --dataset ${path.join(dir, "ad-8")}`,
+    );
     expect(readdirSync(dir).filter((f) => f.includes(".partial-"))).toEqual([]);
   });
 
@@ -212,12 +240,40 @@ describe("tinyrig export mlperf", () => {
   });
 
   it("closed refuses an accuracy under the target, naming it; open exports it; vibration is left out saying so", { timeout: 60_000 }, async () => {
-    const closed = await rig(["export", "mlperf", "--out", out("low-closed"), "--submitter", "lab", "--division", "closed", "--round", "v1.3", "--db", low, "--allow-emulated"]);
+    const closed = await rig([
+      "export",
+      "mlperf",
+      "--out",
+      out("low-closed"),
+      "--submitter",
+      "lab",
+      "--division",
+      "closed",
+      "--round",
+      "v1.3",
+      "--db",
+      low,
+      "--allow-emulated",
+    ]);
     expect(closed.exitCode, closed.all).toBe(1);
     expect(closed.stderr).toMatch(/accuracy AUC 0\.\d{4} is under the closed division's target AUC 0\.8500/);
     expect(closed.stderr).toContain("vibration: left out, MLPerf Tiny v1.3 has no benchmark for it (model id vib01)");
     expect(existsSync(out("low-closed"))).toBe(false);
-    const open = await rig(["export", "mlperf", "--out", out("low-open"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", low, "--allow-emulated"]);
+    const open = await rig([
+      "export",
+      "mlperf",
+      "--out",
+      out("low-open"),
+      "--submitter",
+      "lab",
+      "--division",
+      "open",
+      "--round",
+      "v1.3",
+      "--db",
+      low,
+      "--allow-emulated",
+    ]);
     expect(open.exitCode, open.all).toBe(0);
     expect(open.stderr).toContain("vibration: left out");
     const accepted = checkSubmission(out("low-open"), "v1.3");
@@ -226,7 +282,21 @@ describe("tinyrig export mlperf", () => {
   });
 
   it("short runs do not qualify: fewer windows, short windows, part of the test set; nothing written", { timeout: 60_000 }, async () => {
-    const r = await rig(["export", "mlperf", "--out", out("short"), "--submitter", "lab", "--division", "open", "--round", "v1.3", "--db", short, "--allow-emulated"]);
+    const r = await rig([
+      "export",
+      "mlperf",
+      "--out",
+      out("short"),
+      "--submitter",
+      "lab",
+      "--division",
+      "open",
+      "--round",
+      "v1.3",
+      "--db",
+      short,
+      "--allow-emulated",
+    ]);
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stderr).toContain("2 windows (MLPerf needs 5)");
     expect(r.stderr).toMatch(/shortest window 0\.\d\d s \(MLPerf needs 10 s\)/);

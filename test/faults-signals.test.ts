@@ -42,7 +42,9 @@ function stored(db: string): StoredRun {
   const sql = new Database(db, { readonly: true });
   try {
     const run = sql.prepare("SELECT id, status, error FROM run").get() as Omit<StoredRun, "inferences" | "windows">;
-    const inferences = sql.prepare("SELECT input_index, score, equals_host_reference FROM inference WHERE run_id = ? ORDER BY input_index").all(run.id) as StoredRun["inferences"];
+    const inferences = sql
+      .prepare("SELECT input_index, score, equals_host_reference FROM inference WHERE run_id = ? ORDER BY input_index")
+      .all(run.id) as StoredRun["inferences"];
     const windows = sql.prepare("SELECT idx, latency_us, iterations FROM window WHERE run_id = ? ORDER BY idx").all(run.id) as StoredRun["windows"];
     return { ...run, inferences, windows };
   } finally {
@@ -81,7 +83,16 @@ describe("signals and killed processes", () => {
     expect(r.exitCode, r.all).toBe(130);
     expect(r.stderr).toMatch(/tinyrig: SIGINT: stopping the board and storing what was measured/);
     expect(r.stderr).toMatch(/tinyrig: interrupted by SIGINT: run 1 stored as interrupted in .*sigint\.db, with every window and inference measured before it/);
-    expect(JSON.parse(r.stdout)).toEqual([{ workload: "vibration", mode: "accuracy", runId: 1, status: "interrupted", error: "interrupted by SIGINT", validity: { class: "not a result", reasons: ["run interrupted"] } }]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        workload: "vibration",
+        mode: "accuracy",
+        runId: 1,
+        status: "interrupted",
+        error: "interrupted by SIGINT",
+        validity: { class: "not a result", reasons: ["run interrupted"] },
+      },
+    ]);
     const run = stored(db);
     expect(run).toMatchObject({ status: "interrupted", error: "interrupted by SIGINT" });
     expectInferencesIntact(run, 5);
@@ -208,7 +219,11 @@ describe("signals and killed processes", () => {
     expect(codes, resumes.map((r) => r.all).join("\n----\n")).toEqual([0, 1]);
     const refused = resumes.find((r) => r.exitCode === 1)!;
     // Refused by the claim (the other holds it) or, when it came late, because the other has already completed it.
-    expect(refused.stderr).toMatch(new RegExp(`run ${before.id} (is running \\(pid \\d+ on [^)]+\\): it cannot be resumed twice at once|is completed; only interrupted or failed runs can be resumed)`));
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `run ${before.id} (is running \\(pid \\d+ on [^)]+\\): it cannot be resumed twice at once|is completed; only interrupted or failed runs can be resumed)`,
+      ),
+    );
     const after = stored(db);
     expect(after.status).toBe("completed");
     expectInferencesIntact(after, 300);

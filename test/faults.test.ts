@@ -52,7 +52,11 @@ describe("faults during a run", () => {
   }, 120_000);
 
   it("garbage on the serial line: the error names the byte", async () => {
-    const device = execa(TSX, [path.join(ROOT, "test/fixtures/pty-device.ts"), "garbage", "--model", "vib01", "--outputs", "5"], { stdin: "pipe", buffer: false, reject: false });
+    const device = execa(TSX, [path.join(ROOT, "test/fixtures/pty-device.ts"), "garbage", "--model", "vib01", "--outputs", "5"], {
+      stdin: "pipe",
+      buffer: false,
+      reject: false,
+    });
     const pty = await new Promise<string>((resolve) => device.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
     const an386 = (await import("node:fs")).readFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), "utf8");
     // A "physical" board on the fake device's PTY, flashed by hand, built like an386.

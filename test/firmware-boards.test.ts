@@ -32,10 +32,20 @@ describe("firmware builds", () => {
 describe("one configuration built twice at once", () => {
   it("the second build waits for the first to finish, then reuses its work: one make at a time per build directory", async () => {
     const buildRoot = mkdtempSync(path.join(tmpdir(), "tinyrig-build-lock-"));
-    const spec = { board: findBoard("mps2-an386"), modelId: "vib01", modelPath: model, inputBytes: 768, transform: "int8" as const, timestampMode: "performance" as const, buildRoot };
+    const spec = {
+      board: findBoard("mps2-an386"),
+      modelId: "vib01",
+      modelPath: model,
+      inputBytes: 768,
+      transform: "int8" as const,
+      timestampMode: "performance" as const,
+      buildRoot,
+    };
     const events: string[] = [];
     const build = async (who: string) => {
-      const image = await buildFirmware(spec, (line) => { if (line.startsWith("make ")) events.push(`${who} make`); });
+      const image = await buildFirmware(spec, (line) => {
+        if (line.startsWith("make ")) events.push(`${who} make`);
+      });
       events.push(`${who} done`);
       return { image, elfMtime: statSync(image.elf).mtimeMs };
     };

@@ -10,7 +10,14 @@ import { configHeader, firmwareBuildId, firmwareSources, type FirmwareSpec } fro
 import { parseCaps } from "../harness/protocol/session.ts";
 
 const model = path.resolve(import.meta.dirname, "../workloads/vibration/model.tflite");
-const spec: FirmwareSpec = { board: findBoard("mps2-an386"), modelId: "vib01", modelPath: model, inputBytes: 768, transform: "int8", timestampMode: "performance" };
+const spec: FirmwareSpec = {
+  board: findBoard("mps2-an386"),
+  modelId: "vib01",
+  modelPath: model,
+  inputBytes: 768,
+  transform: "int8",
+  timestampMode: "performance",
+};
 
 describe("firmware build id", () => {
   it("is 16 hex digits, the same for the same inputs, and written into tr_config.h", () => {
@@ -36,7 +43,18 @@ describe("firmware build id", () => {
 
   it("covers the sources the board's build compiles", () => {
     const files = firmwareSources(spec);
-    expect(files).toEqual(expect.arrayContaining(["Makefile", "core/dut.c", "runtime/model.c", "kernels/conv_s8_dsp.c", "ports/cmsdk.c", "ports/startup_arm.c", "ports/systick.c", "ports/arm.ld.in"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "Makefile",
+        "core/dut.c",
+        "runtime/model.c",
+        "kernels/conv_s8_dsp.c",
+        "ports/cmsdk.c",
+        "ports/startup_arm.c",
+        "ports/systick.c",
+        "ports/arm.ld.in",
+      ]),
+    );
     expect(files.filter((f) => f.startsWith("ports/") && f.endsWith(".c"))).toEqual(["ports/cmsdk.c", "ports/startup_arm.c", "ports/systick.c"]);
   });
 

@@ -24,8 +24,15 @@ describe("every inference of `infer N W` sees the loaded input (mps2-an386)", ()
     it(`${w.id}: infer 3 2 equals infer 1 0 and the host reference`, async () => {
       const m = w.manifest;
       const inputBytes = m.dataset.window?.bytes ?? m.input.bytes;
-      const fw = await buildFirmware({ board, modelId: m.mlperfModelId, modelPath: w.modelPath, inputBytes, transform: m.input.transform,
-        timestampMode: "performance", resultsMse: m.task === "anomaly" });
+      const fw = await buildFirmware({
+        board,
+        modelId: m.mlperfModelId,
+        modelPath: w.modelPath,
+        inputBytes,
+        transform: m.input.transform,
+        timestampMode: "performance",
+        resultsMse: m.task === "anomaly",
+      });
       conn = await connectBoard(board, fw, { mode: "performance", log: () => {} });
       const s = conn.session;
       expect(conn.identity.caps?.buildId, "the device reports the build id of the image it runs").toBe(fw.buildId);

@@ -37,7 +37,14 @@ const targets: [board: string, kernels: KernelSet, rounding: Rounding][] = [
 ];
 
 it("covers the M4 SMLAD and the M55 Helium kernel sets", () => {
-  expect(targets).toEqual(expect.arrayContaining([["mps2-an386", "dsp", "double"], ["mps3-an547", "mve", "double"], ["mps2-an386", "dsp", "single"], ["mps3-an547", "mve", "single"]]));
+  expect(targets).toEqual(
+    expect.arrayContaining([
+      ["mps2-an386", "dsp", "double"],
+      ["mps3-an547", "mve", "double"],
+      ["mps2-an386", "dsp", "single"],
+      ["mps3-an547", "mve", "single"],
+    ]),
+  );
 });
 
 describe.each(targets)("optimised kernels on %s (%s, %s rounding) equal the reference byte for byte", (boardName, kernels, rounding) => {

@@ -35,8 +35,11 @@ class EmulatedDut {
   }
 
   static async boot(elf: string): Promise<EmulatedDut> {
-    const qemu = execa("qemu-system-arm", ["-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
-      "-serial", "pty", "-icount", "shift=3", "-kernel", elf], { reject: false, buffer: false, stderr: "pipe", stdout: "pipe" });
+    const qemu = execa(
+      "qemu-system-arm",
+      ["-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none", "-serial", "pty", "-icount", "shift=3", "-kernel", elf],
+      { reject: false, buffer: false, stderr: "pipe", stdout: "pipe" },
+    );
     // QEMU names the PTY on stderr (or stdout, by version) before the guest runs.
     const device = await new Promise<string>((resolve, reject) => {
       let seen = "";
@@ -88,8 +91,11 @@ describe("mps2-an386 firmware over the serial PTY", () => {
 
   beforeAll(async () => {
     build = mkdtempSync(path.join(tmpdir(), "tinyrig-fwproto-an386-"));
-    const r = await execa("make", ["-s", "-C", FIRMWARE, `BUILD_DIR=${build}`, `CONFIG_MK=${path.join(BOARD_EXAMPLE, "board.mk")}`,
-      `TR_CONFIG_DIR=${BOARD_EXAMPLE}`, `MODEL=${MODEL}`], { all: true, reject: false });
+    const r = await execa(
+      "make",
+      ["-s", "-C", FIRMWARE, `BUILD_DIR=${build}`, `CONFIG_MK=${path.join(BOARD_EXAMPLE, "board.mk")}`, `TR_CONFIG_DIR=${BOARD_EXAMPLE}`, `MODEL=${MODEL}`],
+      { all: true, reject: false },
+    );
     expect(r.exitCode, r.all).toBe(0);
     dut = await EmulatedDut.boot(path.join(build, "firmware.elf"));
     boot = await dut.untilReady();

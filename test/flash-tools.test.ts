@@ -31,7 +31,10 @@ async function flashWith(flasher: string, env: Record<string, string> = {}) {
   const { flasher: f, config } = flasherFor(b);
   const lines: string[] = [];
   const result = await f.flash(config, { board: b, image, log: (l: string) => lines.push(l) });
-  const calls = readFileSync(log, "utf8").split("--\n").filter(Boolean).map((c) => c.trimEnd().split("\n"));
+  const calls = readFileSync(log, "utf8")
+    .split("--\n")
+    .filter(Boolean)
+    .map((c) => c.trimEnd().split("\n"));
   return { result, calls };
 }
 
@@ -42,17 +45,38 @@ afterEach(() => {
 
 describe("flashers build the vendors' command lines", () => {
   const cases: [string, string[][]][] = [
-    ["{ tool: openocd, interface: interface/stlink.cfg, target: target/stm32l4x.cfg, adapterSerial: 0671FF }", [["openocd", "-f", "interface/stlink.cfg", "-c", "adapter serial 0671FF", "-f", "target/stm32l4x.cfg", "-c", `program ${image.elf} verify reset exit`]]],
+    [
+      "{ tool: openocd, interface: interface/stlink.cfg, target: target/stm32l4x.cfg, adapterSerial: 0671FF }",
+      [["openocd", "-f", "interface/stlink.cfg", "-c", "adapter serial 0671FF", "-f", "target/stm32l4x.cfg", "-c", `program ${image.elf} verify reset exit`]],
+    ],
     ["{ tool: pyocd, target: stm32l4r5zitx, probeUid: 0671FF }", [["pyocd", "flash", "-t", "stm32l4r5zitx", "-u", "0671FF", image.elf]]],
     ["{ tool: stm32cubeprog, serial: 0671FF }", [["STM32_Programmer_CLI", "-c", "port=SWD", "sn=0671FF", "-w", image.hex, "-v", "-rst"]]],
     ["{ tool: st-flash, serial: 0671FF }", [["st-flash", "--serial", "0671FF", "--reset", "write", image.bin, "0x08000000"]]],
-    ["{ tool: esptool, chip: esp32s3, port: /dev/ttyUSB0 }", [["esptool", "--chip", "esp32s3", "--port", "/dev/ttyUSB0", "--baud", "921600", "write-flash", "0x0", image.bin]]],
-    ["{ tool: esptool, chip: esp32s3, port: /dev/ttyUSB0, version: 4, baud: 460800 }", [["esptool", "--chip", "esp32s3", "--port", "/dev/ttyUSB0", "--baud", "460800", "write_flash", "0x0", image.bin]]],
+    [
+      "{ tool: esptool, chip: esp32s3, port: /dev/ttyUSB0 }",
+      [["esptool", "--chip", "esp32s3", "--port", "/dev/ttyUSB0", "--baud", "921600", "write-flash", "0x0", image.bin]],
+    ],
+    [
+      "{ tool: esptool, chip: esp32s3, port: /dev/ttyUSB0, version: 4, baud: 460800 }",
+      [["esptool", "--chip", "esp32s3", "--port", "/dev/ttyUSB0", "--baud", "460800", "write_flash", "0x0", image.bin]],
+    ],
     ["{ tool: nrfjprog, serial: '1050123456' }", [["nrfjprog", "-s", "1050123456", "--program", image.hex, "--chiperase", "--verify", "--reset"]]],
-    ["{ tool: nrfutil, serial: '1050123456' }", [["nrfutil", "device", "program", "--firmware", image.hex, "--serial-number", "1050123456", "--options", "chip_erase_mode=ERASE_ALL,verify=VERIFY_READ"], ["nrfutil", "device", "reset", "--serial-number", "1050123456"]]],
+    [
+      "{ tool: nrfutil, serial: '1050123456' }",
+      [
+        ["nrfutil", "device", "program", "--firmware", image.hex, "--serial-number", "1050123456", "--options", "chip_erase_mode=ERASE_ALL,verify=VERIFY_READ"],
+        ["nrfutil", "device", "reset", "--serial-number", "1050123456"],
+      ],
+    ],
     ["{ tool: picotool, serial: E66038B7 }", [["picotool", "load", "-x", "-t", "elf", image.elf, "--ser", "E66038B7", "-f"]]],
-    ["{ tool: jlink, device: nRF52840_xxAA, serial: '683123456' }", [["JLinkExe", "-SelectEmuBySN", "683123456", "-NoGui", "1", "-ExitOnError", "1", "-CommanderScript", path.join(dir, "flash.jlink")]]],
-    ["{ tool: arduino-cli, fqbn: 'arduino:mbed_nano:nano33ble', port: /dev/ttyACM1 }", [["arduino-cli", "upload", "-p", "/dev/ttyACM1", "--fqbn", "arduino:mbed_nano:nano33ble", "--input-file", image.bin]]],
+    [
+      "{ tool: jlink, device: nRF52840_xxAA, serial: '683123456' }",
+      [["JLinkExe", "-SelectEmuBySN", "683123456", "-NoGui", "1", "-ExitOnError", "1", "-CommanderScript", path.join(dir, "flash.jlink")]],
+    ],
+    [
+      "{ tool: arduino-cli, fqbn: 'arduino:mbed_nano:nano33ble', port: /dev/ttyACM1 }",
+      [["arduino-cli", "upload", "-p", "/dev/ttyACM1", "--fqbn", "arduino:mbed_nano:nano33ble", "--input-file", image.bin]],
+    ],
     ["{ tool: dfu-util, serial: 'ABC', alt: 0 }", [["dfu-util", "-S", "ABC", "-a", "0", "-s", "0x08000000:leave", "-D", image.bin]]],
   ];
   for (const [yaml, argv] of cases) {
@@ -64,13 +88,26 @@ describe("flashers build the vendors' command lines", () => {
 
   it("the J-Link command file loads the image, resets and runs", async () => {
     await flashWith("{ tool: jlink, device: STM32L4R5ZI }");
-    expect(readFileSync(path.join(dir, "flash.jlink"), "utf8").split("\n")).toEqual(["device STM32L4R5ZI", "si SWD", "speed 4000", "connect", "r", `loadfile ${image.hex}`, "r", "g", "exit", ""]);
+    expect(readFileSync(path.join(dir, "flash.jlink"), "utf8").split("\n")).toEqual([
+      "device STM32L4R5ZI",
+      "si SWD",
+      "speed 4000",
+      "connect",
+      "r",
+      `loadfile ${image.hex}`,
+      "r",
+      "g",
+      "exit",
+      "",
+    ]);
   });
 });
 
 describe("flash failures stop the run with the tool's output", () => {
   it("a non-zero exit carries exit code, argv and output", async () => {
-    const err = await flashWith("{ tool: openocd, interface: i.cfg, target: t.cfg }", { STANDIN_EXIT: "1", STANDIN_OUTPUT: "Error: open failed" }).catch((e: unknown) => e);
+    const err = await flashWith("{ tool: openocd, interface: i.cfg, target: t.cfg }", { STANDIN_EXIT: "1", STANDIN_OUTPUT: "Error: open failed" }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FlashError);
     expect(err).toMatchObject({ tool: "openocd", exitCode: 1 });
     expect((err as Error).message).toMatch(/openocd failed with exit code 1[\s\S]*Error: open failed/);

@@ -11,9 +11,12 @@ import { bytesOf, writeTflite } from "../harness/tflite/writer.ts";
 import { Prng } from "../workloads/common/prng.ts";
 import { runOnBoard } from "./helpers/device-model.ts";
 
-const BATCHES = 2, IN = 22, OUT = 6; // 22 = five groups of four + a tail of 2; 6 = one block of four rows + 2
+const BATCHES = 2,
+  IN = 22,
+  OUT = 6; // 22 = five groups of four + a tail of 2; 6 = one block of four rows + 2
 const rng = new Prng(20261214);
-const sIn = Math.fround(0.05), zIn = -3;
+const sIn = Math.fround(0.05),
+  zIn = -3;
 const sW = [0.002, 0.01, 0.0005, 0.03, 0.004, 0.02].map(Math.fround);
 const weights = Int8Array.from({ length: OUT * IN }, () => rng.int(-127, 127));
 const bias = Int32Array.from({ length: OUT }, () => rng.int(-2000, 2000));
@@ -31,7 +34,8 @@ function realOutputs(x: Int8Array): number[] {
   return out;
 }
 const largest = Math.max(...inputs.flatMap((x) => realOutputs(x).map(Math.abs)));
-const sOut = Math.fround(largest / 103), zOut = 4;
+const sOut = Math.fround(largest / 103),
+  zOut = 4;
 
 function expected(x: Int8Array): Int8Array {
   return Int8Array.from(realOutputs(x), (r) => {
@@ -66,9 +70,18 @@ describe("per-channel FULLY_CONNECTED, against outputs worked out from the quant
     expect(inputs.map((x) => Array.from(new Int8Array(interp.invoke(x).buffer)))).toEqual(want);
   });
 
-  for (const [board, kernels] of [["mps2-an386", "ref"], ["mps2-an386", "dsp"], ["mps3-an547", "mve"]] as const) {
+  for (const [board, kernels] of [
+    ["mps2-an386", "ref"],
+    ["mps2-an386", "dsp"],
+    ["mps3-an547", "mve"],
+  ] as const) {
     it(`${board}, ${kernels} kernels (emulated)`, async () => {
-      const got = await runOnBoard(board, model, inputs.map((x) => new Uint8Array(x.buffer)), { kernels });
+      const got = await runOnBoard(
+        board,
+        model,
+        inputs.map((x) => new Uint8Array(x.buffer)),
+        { kernels },
+      );
       expect(got.map((o) => Array.from(new Int8Array(o.buffer, o.byteOffset, o.length)))).toEqual(want);
     }, 300_000);
   }

@@ -20,8 +20,12 @@ function run(over: Partial<MeasuredRun> = {}): MeasuredRun {
 const windows = (latencies: number[], iterations = 100, energy?: number[]) =>
   latencies.map((latencyUs, i) => ({ latencyUs, iterations, energyPerInferenceUj: energy?.[i] ?? null }));
 /** n inputs with labels 0; `right` says which the run classified correctly. */
-const inferences = (n: number, right: (i: number) => boolean) => Array.from({ length: n }, (_, i) => ({ inputIndex: i, label: 0, predicted: right(i) ? 0 : 1 }));
-const top1 = (xs: { label: number; predicted?: number }[]) => ({ metric: "top1" as const, value: xs.filter((x) => x.predicted === x.label).length / xs.length });
+const inferences = (n: number, right: (i: number) => boolean) =>
+  Array.from({ length: n }, (_, i) => ({ inputIndex: i, label: 0, predicted: right(i) ? 0 : 1 }));
+const top1 = (xs: { label: number; predicted?: number }[]) => ({
+  metric: "top1" as const,
+  value: xs.filter((x) => x.predicted === x.label).length / xs.length,
+});
 const rules = DEFAULT_GATE_RULES;
 
 describe("statistics", () => {
@@ -153,11 +157,37 @@ describe("rules file", () => {
 /** A stored run as compareRuns sees it (only the fields it reads). */
 function row(id: number, over: Partial<RunRow> = {}): RunRow {
   return {
-    id, uuid: `00000000-0000-4000-8000-${String(id).padStart(12, "0")}`, hostId: "h", campaign: "c", mode: "performance", board: "b1", boardKind: "physical",
-    workload: "kws", variant: null, status: "completed", startedAt: "", endedAt: "", error: null, summary: {}, settings: {}, simulated: false, modelled: false,
-    firmwareSha256: null, toolchain: null, kernels: null, datasetSha256: "d", datasetSource: "committed", datasetCount: 10, tinyrigVersion: "", ownerPid: 0, ownerHost: "",
+    id,
+    uuid: `00000000-0000-4000-8000-${String(id).padStart(12, "0")}`,
+    hostId: "h",
+    campaign: "c",
+    mode: "performance",
+    board: "b1",
+    boardKind: "physical",
+    workload: "kws",
+    variant: null,
+    status: "completed",
+    startedAt: "",
+    endedAt: "",
+    error: null,
+    summary: {},
+    settings: {},
+    simulated: false,
+    modelled: false,
+    firmwareSha256: null,
+    toolchain: null,
+    kernels: null,
+    datasetSha256: "d",
+    datasetSource: "committed",
+    datasetCount: 10,
+    tinyrigVersion: "",
+    ownerPid: 0,
+    ownerHost: "",
     device: { name: null, profile: null, modelId: null, arenaUsedBytes: null, arenaSizeBytes: null, modelBytes: null, inputBytes: null, outputBytes: null },
-    firmwareBytes: null, provenance: { console: null, flasher: null, deviceBuildId: null, firmware: null }, validity: { class: "headline", reasons: [] }, ...over,
+    firmwareBytes: null,
+    provenance: { console: null, flasher: null, deviceBuildId: null, firmware: null },
+    validity: { class: "headline", reasons: [] },
+    ...over,
   };
 }
 

@@ -69,9 +69,29 @@ describe("kernels", () => {
     const q1 = quantizeMultiplier(0.25); // channel 1: out = acc * 0.25
     const out = new Int8Array(2 * 2 * 2);
     convS8(
-      { strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, padW: pad, padH: pad, inputOffset: 1, outputOffset: 3, actMin: -128, actMax: 127, depthMultiplier: 1,
-        multiplier: Int32Array.from([q0.multiplier, q1.multiplier]), shift: Int32Array.from([q0.shift, q1.shift]), rounding: "double" },
-      shape4([1, 3, 3, 1]), input, shape4([2, 3, 3, 1]), weights, Int32Array.from([10, -4]), shape4([1, 2, 2, 2]), out,
+      {
+        strideW: 2,
+        strideH: 2,
+        dilationW: 1,
+        dilationH: 1,
+        padW: pad,
+        padH: pad,
+        inputOffset: 1,
+        outputOffset: 3,
+        actMin: -128,
+        actMax: 127,
+        depthMultiplier: 1,
+        multiplier: Int32Array.from([q0.multiplier, q1.multiplier]),
+        shift: Int32Array.from([q0.shift, q1.shift]),
+        rounding: "double",
+      },
+      shape4([1, 3, 3, 1]),
+      input,
+      shape4([2, 3, 3, 1]),
+      weights,
+      Int32Array.from([10, -4]),
+      shape4([1, 2, 2, 2]),
+      out,
     );
     // output (0,0): window rows -1..1, cols -1..1 -> diagonal covers (0,0)=2 [in 1+1], (1,1)=... hand-worked:
     // ch0 acc = (x00+1)*1 + (x11... only in-bounds taps: center tap (1,1 of filter) is input (0,0)=1 -> 2; tap (2,2) is input (1,1)=5 -> 6
@@ -80,14 +100,26 @@ describe("kernels", () => {
     expect(out[1]).toBe(3);
     // output (1,1): input center (2,2)=9 at filter centre; tap (0,0) is input (1,1)=5 -> acc0 = 6 + 10 + 10 = 26 -> 13 + 3
     expect(out[6]).toBe(16);
-    expect(out[7]).toBe(((2 * 10 - 4) * 0.25) + 3);
+    expect(out[7]).toBe((2 * 10 - 4) * 0.25 + 3);
   });
 
   it("AVERAGE_POOL_2D rounds half away from zero over the in-bounds window", () => {
     const out = new Int8Array(1);
-    avgPoolS8({ strideW: 1, strideH: 1, filterW: 2, filterH: 2, padW: 0, padH: 0, actMin: -128, actMax: 127 }, shape4([1, 2, 2, 1]), Int8Array.from([1, 2, 2, 2]), shape4([1, 1, 1, 1]), out);
+    avgPoolS8(
+      { strideW: 1, strideH: 1, filterW: 2, filterH: 2, padW: 0, padH: 0, actMin: -128, actMax: 127 },
+      shape4([1, 2, 2, 1]),
+      Int8Array.from([1, 2, 2, 2]),
+      shape4([1, 1, 1, 1]),
+      out,
+    );
     expect(out[0]).toBe(2); // 7/4 = 1.75 -> 2
-    avgPoolS8({ strideW: 1, strideH: 1, filterW: 2, filterH: 2, padW: 0, padH: 0, actMin: -128, actMax: 127 }, shape4([1, 2, 2, 1]), Int8Array.from([-1, -2, -2, -1]), shape4([1, 1, 1, 1]), out);
+    avgPoolS8(
+      { strideW: 1, strideH: 1, filterW: 2, filterH: 2, padW: 0, padH: 0, actMin: -128, actMax: 127 },
+      shape4([1, 2, 2, 1]),
+      Int8Array.from([-1, -2, -2, -1]),
+      shape4([1, 1, 1, 1]),
+      out,
+    );
     expect(out[0]).toBe(-2); // -6/4 = -1.5 -> -2
   });
 

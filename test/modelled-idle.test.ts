@@ -58,10 +58,30 @@ describe("idle current on an emulated board (mps2-an500, real QEMU)", () => {
   it("the input load costs more than idling through the line and less than running through it; windows repeat exactly", async () => {
     const run = async (name: string) => {
       const db = path.join(dir, name);
-      const r = await tinyrig(["run", "--board", "mps2-an500", "--workload", "vibration", "--mode", "energy", "--windows", "2", "--min-window-seconds", "0.3", "--db", db, "--json"]);
+      const r = await tinyrig([
+        "run",
+        "--board",
+        "mps2-an500",
+        "--workload",
+        "vibration",
+        "--mode",
+        "energy",
+        "--windows",
+        "2",
+        "--min-window-seconds",
+        "0.3",
+        "--db",
+        db,
+        "--json",
+      ]);
       expect(r.exitCode, r.all).toBe(0);
       const sql = new Database(db, { readonly: true });
-      const rows = sql.prepare("SELECT iterations, energy_uj, phases_json, monitor FROM window ORDER BY idx").all() as { iterations: number; energy_uj: number; phases_json: string; monitor: string }[];
+      const rows = sql.prepare("SELECT iterations, energy_uj, phases_json, monitor FROM window ORDER BY idx").all() as {
+        iterations: number;
+        energy_uj: number;
+        phases_json: string;
+        monitor: string;
+      }[];
       sql.close();
       return rows.map((w) => ({ ...w, phases: JSON.parse(w.phases_json) as Record<"load" | "pre" | "inference" | "post", number> }));
     };

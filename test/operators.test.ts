@@ -32,10 +32,16 @@ const X: WriterTensor = { name: "x", shape: [1, 4, 4, 6], type: "int8", scale: [
 const N = 96;
 const K = randomI8(N); // a constant second operand, quantised as x
 const unary = (code: number, version: number, out: WriterTensor, extra: Partial<WriterGraph["operators"][0]> = {}): WriterGraph => ({
-  tensors: [X, out], operators: [{ code, version, inputs: [0], outputs: [1], ...extra }], inputs: [0], outputs: [1],
+  tensors: [X, out],
+  operators: [{ code, version, inputs: [0], outputs: [1], ...extra }],
+  inputs: [0],
+  outputs: [1],
 });
 const binary = (code: number, out: WriterTensor, options?: WriterGraph["operators"][0]["options"]): WriterGraph => ({
-  tensors: [X, { ...X, name: "k", data: bytesOf(K) }, out], operators: [{ code, version: 2, inputs: [0, 1], outputs: [2], options }], inputs: [0], outputs: [2],
+  tensors: [X, { ...X, name: "k", data: bytesOf(K) }, out],
+  operators: [{ code, version: 2, inputs: [0, 1], outputs: [2], options }],
+  inputs: [0],
+  outputs: [2],
 });
 
 const RELU_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.03], zeroPoint: [-128] };
@@ -49,22 +55,58 @@ const XW: WriterTensor = { name: "x", shape: [1, 256], type: "int8", scale: [0.1
 const LOGISTIC_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [1 / 256], zeroPoint: [-128] };
 const TANH_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [1 / 128], zeroPoint: [0] };
 const HARD_SWISH_OUT: WriterTensor = { name: "y", shape: [1, 256], type: "int8", scale: [0.0515], zeroPoint: [-121] };
-const wide = (code: number, version: number, out: WriterTensor): WriterGraph => ({ tensors: [XW, out], operators: [{ code, version, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] });
+const wide = (code: number, version: number, out: WriterTensor): WriterGraph => ({
+  tensors: [XW, out],
+  operators: [{ code, version, inputs: [0], outputs: [1] }],
+  inputs: [0],
+  outputs: [1],
+});
 const hardSwish = (r: number) => (r * Math.min(6, Math.max(0, r + 3))) / 6;
 
 const cases: Case[] = [
-  { name: "LOGISTIC", graph: wide(14, 2, LOGISTIC_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(1 / (1 + Math.exp(-real(q, XW))), LOGISTIC_OUT)) },
-  { name: "TANH", graph: wide(28, 2, TANH_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(Math.tanh(real(q, XW)), TANH_OUT)) },
-  { name: "HARD_SWISH", graph: wide(117, 1, HARD_SWISH_OUT), inputs: [EVERY_INT8], within1: true, expected: (x) => Array.from(x, (q) => quant(hardSwish(real(q, XW)), HARD_SWISH_OUT)) },
+  {
+    name: "LOGISTIC",
+    graph: wide(14, 2, LOGISTIC_OUT),
+    inputs: [EVERY_INT8],
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(1 / (1 + Math.exp(-real(q, XW))), LOGISTIC_OUT)),
+  },
+  {
+    name: "TANH",
+    graph: wide(28, 2, TANH_OUT),
+    inputs: [EVERY_INT8],
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(Math.tanh(real(q, XW)), TANH_OUT)),
+  },
+  {
+    name: "HARD_SWISH",
+    graph: wide(117, 1, HARD_SWISH_OUT),
+    inputs: [EVERY_INT8],
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(hardSwish(real(q, XW)), HARD_SWISH_OUT)),
+  },
   { name: "RELU", graph: unary(19, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.max(0, real(q, X)), RELU_OUT)) },
   { name: "RELU6", graph: unary(21, 1, RELU_OUT), within1: true, expected: (x) => Array.from(x, (q) => quant(Math.min(6, Math.max(0, real(q, X))), RELU_OUT)) },
   { name: "MAXIMUM", graph: binary(55, { ...X, name: "y" }), expected: (x) => Array.from(x, (q, i) => Math.max(q, K[i]!)) },
   { name: "MINIMUM", graph: binary(57, { ...X, name: "y" }), expected: (x) => Array.from(x, (q, i) => Math.min(q, K[i]!)) },
-  { name: "MUL", graph: binary(18, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }), within1: true, expected: (x) => Array.from(x, (q, i) => quant(real(q, X) * real(K[i]!, X), MUL_OUT)) },
+  {
+    name: "MUL",
+    graph: binary(18, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }),
+    within1: true,
+    expected: (x) => Array.from(x, (q, i) => quant(real(q, X) * real(K[i]!, X), MUL_OUT)),
+  },
   {
     name: "PAD", // [[0,0],[1,0],[0,2],[0,0]]: one row above, two columns right, the zero point
-    graph: { tensors: [X, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 0, 0])) }, { ...X, name: "y", shape: [1, 5, 6, 6] }],
-      operators: [{ code: 34, version: 2, inputs: [0, 1], outputs: [2] }], inputs: [0], outputs: [2] },
+    graph: {
+      tensors: [
+        X,
+        { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 0, 0])) },
+        { ...X, name: "y", shape: [1, 5, 6, 6] },
+      ],
+      operators: [{ code: 34, version: 2, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
     expected: (x) => {
       const out: number[] = [];
       for (let y = 0; y < 5; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(y >= 1 && w < 4 ? x[((y - 1) * 4 + w) * 6 + c]! : -3);
@@ -73,16 +115,39 @@ const cases: Case[] = [
   },
   {
     name: "CONCATENATION", // x and the constant along the channels
-    graph: { tensors: [X, { ...X, name: "k", data: bytesOf(K) }, { ...X, name: "y", shape: [1, 4, 4, 12] }],
-      operators: [{ code: 2, version: 2, inputs: [0, 1], outputs: [2], options: { type: 10, fields: [[0, "i32", 3], [1, "i8", 0]] } }], inputs: [0], outputs: [2] },
+    graph: {
+      tensors: [X, { ...X, name: "k", data: bytesOf(K) }, { ...X, name: "y", shape: [1, 4, 4, 12] }],
+      operators: [
+        {
+          code: 2,
+          version: 2,
+          inputs: [0, 1],
+          outputs: [2],
+          options: {
+            type: 10,
+            fields: [
+              [0, "i32", 3],
+              [1, "i8", 0],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
     expected: (x) => Array.from({ length: 16 }, (_, p) => [...x.subarray(p * 6, p * 6 + 6), ...K.subarray(p * 6, p * 6 + 6)]).flat(),
   },
   {
     name: "MEAN", // over H and W, keep_dims
-    graph: { tensors: [X, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, MEAN_OUT],
-      operators: [{ code: 40, version: 2, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }], inputs: [0], outputs: [2] },
+    graph: {
+      tensors: [X, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, MEAN_OUT],
+      operators: [{ code: 40, version: 2, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
     within1: true,
-    expected: (x) => Array.from({ length: 6 }, (_, c) => quant(Array.from({ length: 16 }, (_, p) => real(x[p * 6 + c]!, X)).reduce((a, b) => a + b) / 16, MEAN_OUT)),
+    expected: (x) =>
+      Array.from({ length: 6 }, (_, c) => quant(Array.from({ length: 16 }, (_, p) => real(x[p * 6 + c]!, X)).reduce((a, b) => a + b) / 16, MEAN_OUT)),
   },
   { name: "SQUEEZE", graph: unary(43, 1, { ...X, name: "y", shape: [4, 4, 6] }), expected: (x) => Array.from(x) },
   {
@@ -103,7 +168,19 @@ const cases: Case[] = [
       operators: [
         { code: 77, version: 1, inputs: [0], outputs: [1] },
         { code: 45, version: 1, inputs: [1, 2, 3, 4], outputs: [5], options: { type: 32, fields: [[4, "i32", 1]] } }, // shrink_axis_mask 1
-        { code: 83, version: 1, inputs: [5, 6], outputs: [7], options: { type: 59, fields: [[0, "i32", 2], [1, "i32", 0]] } },
+        {
+          code: 83,
+          version: 1,
+          inputs: [5, 6],
+          outputs: [7],
+          options: {
+            type: 59,
+            fields: [
+              [0, "i32", 2],
+              [1, "i32", 0],
+            ],
+          },
+        },
         { code: 22, version: 1, inputs: [0, 7], outputs: [8] },
         { code: 19, version: 1, inputs: [8], outputs: [9] },
       ],
@@ -132,18 +209,36 @@ describe("operators, host interpreter against worked values and the device bit f
           expect(host[k]).toEqual(want);
         }
       });
-      const device = await runOnBoard("mps2-an386", model, inputs.map((x) => new Uint8Array(x.buffer)));
+      const device = await runOnBoard(
+        "mps2-an386",
+        model,
+        inputs.map((x) => new Uint8Array(x.buffer)),
+      );
       expect(device.map(i8)).toEqual(host);
     }, 300_000);
   }
 
   it("LOGISTIC, TANH and HARD_SWISH stay within one of the float function on the host at other scales and zero points", () => {
-    for (const [scale, zeroPoint] of [[0.003, 0], [0.02, -5], [0.05, 10], [0.4, 0], [0.9, -40]] as const) {
+    for (const [scale, zeroPoint] of [
+      [0.003, 0],
+      [0.02, -5],
+      [0.05, 10],
+      [0.4, 0],
+      [0.9, -40],
+    ] as const) {
       const x: WriterTensor = { ...XW, scale: [scale], zeroPoint: [zeroPoint] };
       const lo = hardSwish(real(-128, x));
       const hi = hardSwish(real(127, x));
-      const swishOut: WriterTensor = { ...HARD_SWISH_OUT, scale: [(hi - Math.min(lo, 0)) / 255], zeroPoint: [Math.round(-128 - Math.min(lo, 0) / ((hi - Math.min(lo, 0)) / 255))] };
-      for (const [code, version, out, f] of [[14, 2, LOGISTIC_OUT, (r: number) => 1 / (1 + Math.exp(-r))], [28, 2, TANH_OUT, Math.tanh], [117, 1, swishOut, hardSwish]] as const) {
+      const swishOut: WriterTensor = {
+        ...HARD_SWISH_OUT,
+        scale: [(hi - Math.min(lo, 0)) / 255],
+        zeroPoint: [Math.round(-128 - Math.min(lo, 0) / ((hi - Math.min(lo, 0)) / 255))],
+      };
+      for (const [code, version, out, f] of [
+        [14, 2, LOGISTIC_OUT, (r: number) => 1 / (1 + Math.exp(-r))],
+        [28, 2, TANH_OUT, Math.tanh],
+        [117, 1, swishOut, hardSwish],
+      ] as const) {
         const graph: WriterGraph = { tensors: [x, out], operators: [{ code, version, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] };
         const got = i8(new Interpreter(loadTflite(writeTflite(graph))).invoke(EVERY_INT8));
         const off = got.map((v, i) => Math.abs(v - quant(f(real(EVERY_INT8[i]!, x)), out)));
@@ -155,11 +250,19 @@ describe("operators, host interpreter against worked values and the device bit f
   it("refuses operators it lacks by their TFLite name, on the host and in the firmware build", async () => {
     const model = writeTflite(unary(150, 1, { ...X, name: "y" })); // GELU
     expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator GELU v1/);
-    const err = await runOnBoard("mps2-an386", model, [new Uint8Array(N)]).then(() => undefined, (e: unknown) => e);
+    const err = await runOnBoard("mps2-an386", model, [new Uint8Array(N)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/unsupported operator GELU v1/);
     // shape arithmetic used as data is refused, naming it
-    const shapeAsData = writeTflite({ tensors: [X, { name: "s", shape: [4], type: "int32" }], operators: [{ code: 77, version: 1, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1] });
+    const shapeAsData = writeTflite({
+      tensors: [X, { name: "s", shape: [4], type: "int32" }],
+      operators: [{ code: 77, version: 1, inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    });
     expect(() => new Interpreter(loadTflite(shapeAsData))).toThrow(/shape arithmetic/);
   }, 300_000);
 });

@@ -59,9 +59,14 @@ describe("the npm package", () => {
   });
 
   it("runs the suite from an empty folder, writing everything there and nothing into the package", async () => {
-    const before = walk(installed).filter((f) => !f.startsWith("node_modules/")).sort();
+    const before = walk(installed)
+      .filter((f) => !f.startsWith("node_modules/"))
+      .sort();
     const r = await execa(bin(), ["suite", "--workload", "vibration", "--windows", "1", "--min-window-seconds", "0.5", "--limit", "10"], {
-      cwd: user, all: true, reject: false, env: { FORCE_COLOR: "0" },
+      cwd: user,
+      all: true,
+      reject: false,
+      env: { FORCE_COLOR: "0" },
     });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toMatch(/vibration\s+performance\s+\d+\s+completed/);
@@ -69,7 +74,9 @@ describe("the npm package", () => {
     expect(existsSync(path.join(user, "results", "tinyrig.db"))).toBe(true);
     expect(existsSync(path.join(user, "reports", "index.html"))).toBe(true);
     expect(readdirSync(path.join(user, "build", "firmware"))).toContain("mps2-an386");
-    const after = walk(installed).filter((f) => !f.startsWith("node_modules/")).sort();
+    const after = walk(installed)
+      .filter((f) => !f.startsWith("node_modules/"))
+      .sort();
     expect(after).toEqual(before);
   }, 600_000);
 });

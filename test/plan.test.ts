@@ -19,7 +19,13 @@ const behindInterfaceBoard = { ...ppk2, interfaceBoard: { serial: { usb: { vid: 
 /** Each workload's steps, as [session firmware, meter, [mode, energy source, flow]...] or [refused mode, error]. */
 function steps(board: BoardDefinition, options: Partial<RunOptions> = {}) {
   const [plan] = planRun({ ...base, ...options }, [board], workloads).boards;
-  const all = plan!.workloads.map((w) => w.steps.map((s) => (s.kind === "refused" ? ["refused", s.mode, s.error] : [s.firmware, s.meter, s.withoutPins, s.measurements.map((m) => [m.mode, m.energy.source, "flow" in m.energy ? m.energy.flow : "-"])])));
+  const all = plan!.workloads.map((w) =>
+    w.steps.map((s) =>
+      s.kind === "refused"
+        ? ["refused", s.mode, s.error]
+        : [s.firmware, s.meter, s.withoutPins, s.measurements.map((m) => [m.mode, m.energy.source, "flow" in m.energy ? m.energy.flow : "-"])],
+    ),
+  );
   expect(all[1]).toEqual(all[0]); // every workload (and variant) is measured the same way
   return { plan: plan!, steps: all[0]! };
 }
@@ -30,20 +36,59 @@ describe("planRun: energy", () => {
     expect(plan.modes).toEqual(["performance", "accuracy", "energy"]);
     expect(plan.modesDefaulted).toBe(true);
     expect(plan.lock).toBe(false);
-    expect(s).toEqual([["performance", "modelled", "note", [["performance", "modelled", "direct"], ["accuracy", "none", "-"], ["energy", "performance-windows", "-"]]]]);
+    expect(s).toEqual([
+      [
+        "performance",
+        "modelled",
+        "note",
+        [
+          ["performance", "modelled", "direct"],
+          ["accuracy", "none", "-"],
+          ["energy", "performance-windows", "-"],
+        ],
+      ],
+    ]);
   });
 
   it("energy asked for without performance: windows of its own, alongside the device's timer", () => {
-    expect(steps(emulated, { modes: ["accuracy", "energy"] }).steps).toEqual([["performance", "modelled", "fail", [["accuracy", "none", "-"], ["energy", "modelled", "direct"]]]]);
+    expect(steps(emulated, { modes: ["accuracy", "energy"] }).steps).toEqual([
+      [
+        "performance",
+        "modelled",
+        "fail",
+        [
+          ["accuracy", "none", "-"],
+          ["energy", "modelled", "direct"],
+        ],
+      ],
+    ]);
   });
 
   it("performance and energy asked for: a device without the pin stores a failed energy run", () => {
-    expect(steps(emulated, { modes: ["energy", "performance"] }).steps).toEqual([["performance", "modelled", "fail", [["energy", "performance-windows", "-"], ["performance", "modelled", "direct"]]]]);
+    expect(steps(emulated, { modes: ["energy", "performance"] }).steps).toEqual([
+      [
+        "performance",
+        "modelled",
+        "fail",
+        [
+          ["energy", "performance-windows", "-"],
+          ["performance", "modelled", "direct"],
+        ],
+      ],
+    ]);
   });
 
   it("--energy-flow mlperf: latency without energy, then MLPerf's energy-mode firmware in a session of its own", () => {
     expect(steps(emulated, { modes: [...RUN_MODES], energyFlow: "mlperf" }).steps).toEqual([
-      ["performance", "none", "fail", [["performance", "none", "-"], ["accuracy", "none", "-"]]],
+      [
+        "performance",
+        "none",
+        "fail",
+        [
+          ["performance", "none", "-"],
+          ["accuracy", "none", "-"],
+        ],
+      ],
       ["energy", "modelled", "fail", [["energy", "modelled", "mlperf"]]],
     ]);
   });
@@ -51,24 +96,56 @@ describe("planRun: energy", () => {
   it("emulated board without a power model: no energy by default; asked for, refused before anything is built", () => {
     expect(steps(noModel).plan.modes).toEqual(["performance", "accuracy"]);
     const { steps: s } = steps(noModel, { modes: ["performance", "energy"] });
-    expect(s).toEqual([["performance", "none", "fail", [["performance", "none", "-"]]], ["refused", "energy", expect.stringContaining("no powerModel")]]);
+    expect(s).toEqual([
+      ["performance", "none", "fail", [["performance", "none", "-"]]],
+      ["refused", "energy", expect.stringContaining("no powerModel")],
+    ]);
   });
 
   it("physical board with a power monitor and no interface board: measured in the same windows, the board locked", () => {
     const { plan, steps: s } = steps(ppk2);
     expect(plan.lock).toBe(true);
-    expect(s).toEqual([["performance", "monitor", "note", [["performance", "monitor", "direct"], ["accuracy", "none", "-"], ["energy", "performance-windows", "-"]]]]);
+    expect(s).toEqual([
+      [
+        "performance",
+        "monitor",
+        "note",
+        [
+          ["performance", "monitor", "direct"],
+          ["accuracy", "none", "-"],
+          ["energy", "performance-windows", "-"],
+        ],
+      ],
+    ]);
   });
 
   it("physical board behind an interface board: energy in MLPerf's set-up", () => {
     expect(steps(behindInterfaceBoard).steps).toEqual([
-      ["performance", "none", "note", [["performance", "none", "-"], ["accuracy", "none", "-"]]],
+      [
+        "performance",
+        "none",
+        "note",
+        [
+          ["performance", "none", "-"],
+          ["accuracy", "none", "-"],
+        ],
+      ],
       ["energy", "monitor", "fail", [["energy", "monitor", "mlperf"]]],
     ]);
   });
 
   it("physical board without a power monitor: no energy by default; asked for, the monitor's absence fails at bring-up", () => {
-    expect(steps(noMonitor).steps).toEqual([["performance", "none", "note", [["performance", "none", "-"], ["accuracy", "none", "-"]]]]);
+    expect(steps(noMonitor).steps).toEqual([
+      [
+        "performance",
+        "none",
+        "note",
+        [
+          ["performance", "none", "-"],
+          ["accuracy", "none", "-"],
+        ],
+      ],
+    ]);
     expect(steps(noMonitor, { modes: ["energy"] }).steps).toEqual([["energy", "monitor", "fail", [["energy", "monitor", "mlperf"]]]]);
   });
 

@@ -33,7 +33,13 @@ async function simulator(fault = "", opts: Partial<OtiiOptions> = {}) {
   });
   const open = () => OtiiMonitor.open({ host: "127.0.0.1", port, voltageV: 3.3, timestampPin: "i1", commandTimeoutMs: 1000, ...opts });
   const expected = () => JSON.parse(readFileSync(truth, "utf8")) as Truth[];
-  const commands = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" ")[0]) : []);
+  const commands = () =>
+    existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => l.split(" ")[0])
+      : [];
   return { open, expected, commands, port };
 }
 
@@ -48,7 +54,17 @@ afterEach(async () => {
 describe("Otii driver", () => {
   it("decodes as the driver does: falling edges of the GPI channel, energy with the fractions of cut samples", () => {
     const edges: number[] = [];
-    const level = fallingEdges([{ timestamp: 0, value: 0 }, { timestamp: 0.1, value: true }, { timestamp: 0.2, value: false }, { timestamp: 0.3, value: 1 }, { timestamp: 0.4, value: 0 }], undefined, edges);
+    const level = fallingEdges(
+      [
+        { timestamp: 0, value: 0 },
+        { timestamp: 0.1, value: true },
+        { timestamp: 0.2, value: false },
+        { timestamp: 0.3, value: 1 },
+        { timestamp: 0.4, value: 0 },
+      ],
+      undefined,
+      edges,
+    );
     expect(edges).toEqual([0.2, 0.4]); // the first low is a level, not an edge: nothing was known before it
     expect(level).toBe(false);
     // 1 mA for a 1 ms sample, 3 mA for the next: edges half-way through each (0.5 + 1.5 = 2 uC at 2 V = 4 uJ)
@@ -71,14 +87,18 @@ describe("Otii driver", () => {
   it("measures each window's energy within 0.5% of the waveform's; supply on only while measuring", async () => {
     const { open, expected, commands } = await simulator();
     const monitor = await open();
-    expect(monitor.identity).toMatch(/^Qoitech Otii Arc "Arc-1432" \(id 1432\) via otii-server 3\.5\.5 at 127\.0\.0\.1:\d+, main 3\.3 V, 4000 S\/s, timestamp i1$/);
+    expect(monitor.identity).toMatch(
+      /^Qoitech Otii Arc "Arc-1432" \(id 1432\) via otii-server 3\.5\.5 at 127\.0\.0\.1:\d+, main 3\.3 V, 4000 S\/s, timestamp i1$/,
+    );
     expect(monitor.sampleRateHz).toBe(4000);
     await monitor.begin();
     const truth = expected();
     expect(truth).toHaveLength(3);
     for (const t of truth) {
       const w = await window(monitor);
-      console.log(`Otii window: ${w.energyUj.toFixed(3)} uJ vs ${(t.energyJ * 1e6).toFixed(3)} uJ true (${(relError(w.energyUj, t) * 100).toFixed(5)}%), ${w.durationUs.toFixed(3)} us vs ${(t.durationS * 1e6).toFixed(3)} us`);
+      console.log(
+        `Otii window: ${w.energyUj.toFixed(3)} uJ vs ${(t.energyJ * 1e6).toFixed(3)} uJ true (${(relError(w.energyUj, t) * 100).toFixed(5)}%), ${w.durationUs.toFixed(3)} us vs ${(t.durationS * 1e6).toFixed(3)} us`,
+      );
       expect(relError(w.energyUj, t)).toBeLessThan(0.005);
       // edges come with their own timestamps and the samples they cut count in part: rounding to whole samples would
       // be off by 0.1-0.4% here, this is well under
@@ -88,8 +108,17 @@ describe("Otii driver", () => {
     await monitor.end();
     const sent = commands();
     expect(sent.slice(0, 11)).toEqual([
-      "otii_get_devices", "arc_add_to_project", "arc_get_channel_samplerate", "otii_get_active_project", "otii_create_project",
-      "arc_set_main_voltage", "arc_enable_channel", "arc_enable_channel", "project_start_recording", "project_get_last_recording", "arc_set_main",
+      "otii_get_devices",
+      "arc_add_to_project",
+      "arc_get_channel_samplerate",
+      "otii_get_active_project",
+      "otii_create_project",
+      "arc_set_main_voltage",
+      "arc_enable_channel",
+      "arc_enable_channel",
+      "project_start_recording",
+      "project_get_last_recording",
+      "arc_set_main",
     ]);
     expect(sent.slice(-2)).toEqual(["arc_set_main", "project_stop_recording"]);
   }, 30_000);
@@ -131,7 +160,9 @@ describe("Otii driver", () => {
   }, 30_000);
 
   it("no server: the address is named", async () => {
-    await expect(OtiiMonitor.open({ host: "127.0.0.1", port: 1, voltageV: 3.3, timestampPin: "i1" })).rejects.toThrow(/cannot reach the Otii server at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(OtiiMonitor.open({ host: "127.0.0.1", port: 1, voltageV: 3.3, timestampPin: "i1" })).rejects.toThrow(
+      /cannot reach the Otii server at 127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 
   it("a server that stops answering: the first window is kept, the second names the unanswered command", async () => {
@@ -139,7 +170,9 @@ describe("Otii driver", () => {
     const monitor = await open();
     await monitor.begin();
     expect(relError((await window(monitor)).energyUj, expected()[0]!)).toBeLessThan(0.005);
-    await expect(window(monitor)).rejects.toThrow(/the Otii server at 127\.0\.0\.1:\d+ did not answer "recording_get_channel_data_count" within 1000 ms; 0 of the window's 2 timestamp edges had arrived/);
+    await expect(window(monitor)).rejects.toThrow(
+      /the Otii server at 127\.0\.0\.1:\d+ did not answer "recording_get_channel_data_count" within 1000 ms; 0 of the window's 2 timestamp edges had arrived/,
+    );
     await monitor.end(); // its own requests time out too; the socket is closed regardless
   }, 30_000);
 
@@ -148,7 +181,9 @@ describe("Otii driver", () => {
     const monitor = await open();
     await monitor.begin();
     expect(relError((await window(monitor)).energyUj, expected()[0]!)).toBeLessThan(0.005);
-    await expect(window(monitor)).rejects.toThrow(/the Otii server at 127\.0\.0\.1:\d+ closed the connection( \(ECONNRESET\))?; [01] of the window's 2 timestamp edges had arrived/);
+    await expect(window(monitor)).rejects.toThrow(
+      /the Otii server at 127\.0\.0\.1:\d+ closed the connection( \(ECONNRESET\))?; [01] of the window's 2 timestamp edges had arrived/,
+    );
     await monitor.end();
   }, 30_000);
 
@@ -159,7 +194,9 @@ describe("Otii driver", () => {
     expect(relError((await window(monitor)).energyUj, expected()[0]!)).toBeLessThan(0.005);
     const second = await window(monitor); // runs to the third window's opening edge
     expect(second.durationUs).toBeGreaterThan(expected()[1]!.durationS * 1e6 * 1.5);
-    await expect(window(monitor, 1500)).rejects.toThrow(/only 1 of the window's 2 timestamp edges within 1500 ms: a timestamp edge is missing \(is GPI i1 wired/);
+    await expect(window(monitor, 1500)).rejects.toThrow(
+      /only 1 of the window's 2 timestamp edges within 1500 ms: a timestamp edge is missing \(is GPI i1 wired/,
+    );
     await monitor.end();
   }, 30_000);
 });

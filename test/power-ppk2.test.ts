@@ -77,7 +77,15 @@ describe("PPK2 sample conversion", () => {
     expect(ppk2Amperes(0x1234, 2, PPK2_DEFAULT_CALIBRATION, 3300)).toBeCloseTo(x * (x + 1), 15);
     expect(x).toBeCloseTo(0.0201759, 6); // by hand: 18640 x 1.8 / 163840 = 0.204785 V over 10.15 ohm-ish = 20.18 mA
     // a calibration with every term in play: offsets, quadratic gain, the VDD-dependent term, the user gain
-    const cal = { r: [1, 1, 10.3027, 1, 1], gs: [1, 1, 18.0115, 1, 1], gi: [1, 1, 0.9609, 1, 1], o: [0, 0, 64.602, 0, 0], s: [0, 0, 0.000005281, 0, 0], i: [0, 0, 0.000036439, 0, 0], ug: [1, 1, 1.02, 1, 1] };
+    const cal = {
+      r: [1, 1, 10.3027, 1, 1],
+      gs: [1, 1, 18.0115, 1, 1],
+      gi: [1, 1, 0.9609, 1, 1],
+      o: [0, 0, 64.602, 0, 0],
+      s: [0, 0, 0.000005281, 0, 0],
+      i: [0, 0, 0.000036439, 0, 0],
+      ug: [1, 1, 1.02, 1, 1],
+    };
     const y = ((1000 * 4 - 64.602) * (1.8 / 163840)) / 10.3027;
     expect(ppk2Amperes(1000, 2, cal, 1800)).toBeCloseTo(1.02 * (y * (18.0115 * y + 0.9609) + (0.000005281 * 1.8 + 0.000036439)), 15);
   });
@@ -89,7 +97,13 @@ describe("PPK2 sample conversion", () => {
     const word = (n: number, pinHigh: boolean) => (0x1234 | (2 << 14) | (n << 18) | ((pinHigh ? 1 << 2 : 0) << 24)) >>> 0;
     const bytes = Buffer.alloc(24);
     for (let n = 0; n < 6; n++) bytes.writeUInt32LE(word(n, n < 3), n * 4);
-    for (const [a, b] of [[0, 5], [5, 6], [6, 17], [17, 24]] as const) decoder.push(bytes.subarray(a, b));
+    for (const [a, b] of [
+      [0, 5],
+      [5, 6],
+      [6, 17],
+      [17, 24],
+    ] as const)
+      decoder.push(bytes.subarray(a, b));
     expect(decoder.sampleCount).toBe(6);
     expect(decoder.partialBytes).toBe(0);
     expect(out.sampleCount).toBe(6);
@@ -101,7 +115,9 @@ describe("PPK2 sample conversion", () => {
   });
 
   it("parses metadata: calibration, nan as the default, junk before the block skipped, bad values named", () => {
-    const m = parsePpk2Metadata("\x12\x34garbage\nCalibrated: 1\nR0: 1003.3506\nR1: -nan\nGS1: 112.7890\nO2: 64.6020\nVDD: 3000\nHW: 9173\nmode: 2\nS4: 0.002940743\nIA: 56\nEND\n");
+    const m = parsePpk2Metadata(
+      "\x12\x34garbage\nCalibrated: 1\nR0: 1003.3506\nR1: -nan\nGS1: 112.7890\nO2: 64.6020\nVDD: 3000\nHW: 9173\nmode: 2\nS4: 0.002940743\nIA: 56\nEND\n",
+    );
     expect(m.calibrated).toBe(true);
     expect(m.hw).toBe(9173);
     expect(m.vddMv).toBe(3000);
@@ -142,7 +158,14 @@ describe("PPK2 sample conversion", () => {
     expect(asked).toEqual(["/dev/ttyACM4", "/dev/ttyACM5"]);
     const two = [...ports, { path: "/dev/ttyACM6", vendorId: "1915", productId: "c00a", serialNumber: "F2" }];
     await expect(findPpk2Port({ usb: { vid: "1915", pid: "c00a" } }, 1000, async () => two, probe)).rejects.toThrow(/2 PPK2s match .*serialNumber/);
-    await expect(findPpk2Port({ usb: { vid: "1915", pid: "c00a" } }, 1000, async () => ports, async () => false)).rejects.toThrow(/none of the PPK2's ports/);
+    await expect(
+      findPpk2Port(
+        { usb: { vid: "1915", pid: "c00a" } },
+        1000,
+        async () => ports,
+        async () => false,
+      ),
+    ).rejects.toThrow(/none of the PPK2's ports/);
   });
 });
 
@@ -155,7 +178,9 @@ describe("PPK2 driver", () => {
     expect(truth).toHaveLength(3);
     for (const t of truth) {
       const w = await window(monitor);
-      console.log(`PPK2 window: ${w.energyUj.toFixed(3)} uJ vs ${(t.energyJ * 1e6).toFixed(3)} uJ true (${(relError(w.energyUj, t) * 100).toFixed(4)}%), ${w.durationUs} us vs ${(t.durationS * 1e6).toFixed(1)} us`);
+      console.log(
+        `PPK2 window: ${w.energyUj.toFixed(3)} uJ vs ${(t.energyJ * 1e6).toFixed(3)} uJ true (${(relError(w.energyUj, t) * 100).toFixed(4)}%), ${w.durationUs} us vs ${(t.durationS * 1e6).toFixed(1)} us`,
+      );
       expect(relError(w.energyUj, t)).toBeLessThan(0.005);
       expect(Math.abs(w.durationUs - t.durationS * 1e6)).toBeLessThanOrEqual(10); // one 10 us sample
     }
@@ -214,7 +239,10 @@ describe("PPK2 driver", () => {
   }, 30_000);
 
   it("a PPK2 that never answers: GetMetadata is named, the port is closed", async () => {
-    const err = await simulator("silent").then(() => undefined, (e: Error) => e);
+    const err = await simulator("silent").then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/the PPK2 at \/dev\/pts\/\d+ did not answer GetMetadata \(0x19\) within 1500 ms/);
     expect(holds(/\/dev\/pts\/\d+/.exec(err!.message)![0])).toBe(false);
   }, 30_000);
@@ -223,7 +251,9 @@ describe("PPK2 driver", () => {
     const { monitor, expected, pty } = await simulator("mute");
     await monitor.begin();
     expect(relError((await window(monitor)).energyUj, (await expected())[0]!)).toBeLessThan(0.005);
-    await expect(window(monitor)).rejects.toThrow(/the PPK2 stopped streaming: no data for 1000 ms after \d+ samples; 0 of the window's 2 timestamp edges had arrived/);
+    await expect(window(monitor)).rejects.toThrow(
+      /the PPK2 stopped streaming: no data for 1000 ms after \d+ samples; 0 of the window's 2 timestamp edges had arrived/,
+    );
     await monitor.end();
     expect(holds(pty)).toBe(false);
   }, 30_000);
@@ -233,7 +263,9 @@ describe("PPK2 driver", () => {
     await monitor.begin();
     expect(relError((await window(monitor)).energyUj, (await expected())[0]!)).toBeLessThan(0.005);
     // the port goes away (or, if its hangup were not noticed, the stream stalls): either way inside a sample word
-    await expect(window(monitor)).rejects.toThrow(/PPK2('s port .* closed| stopped streaming).*inside a sample word: 2 of 4 bytes.*1 of the window's 2 timestamp edges/);
+    await expect(window(monitor)).rejects.toThrow(
+      /PPK2('s port .* closed| stopped streaming).*inside a sample word: 2 of 4 bytes.*1 of the window's 2 timestamp edges/,
+    );
     await monitor.end();
   }, 30_000);
 
@@ -241,7 +273,9 @@ describe("PPK2 driver", () => {
     const { monitor, expected } = await simulator("drop");
     await monitor.begin();
     expect(relError((await window(monitor)).energyUj, (await expected())[0]!)).toBeLessThan(0.005);
-    await expect(window(monitor)).rejects.toThrow(/the PPK2 lost 37 samples \(0\.37 ms\) after sample \d+: its 6-bit counter went from \d+ to \d+.*1 of the window's 2 timestamp edges/);
+    await expect(window(monitor)).rejects.toThrow(
+      /the PPK2 lost 37 samples \(0\.37 ms\) after sample \d+: its 6-bit counter went from \d+ to \d+.*1 of the window's 2 timestamp edges/,
+    );
     await monitor.end();
   }, 30_000);
 
@@ -253,7 +287,9 @@ describe("PPK2 driver", () => {
     // length), and the third finds one edge where it needs two
     const second = await window(monitor);
     expect(second.durationUs).toBeGreaterThan((await expected())[1]!.durationS * 1e6 * 1.5);
-    await expect(window(monitor, 1500)).rejects.toThrow(/only 1 of the window's 2 timestamp edges within 1500 ms: a timestamp edge is missing \(is logic input D2 wired/);
+    await expect(window(monitor, 1500)).rejects.toThrow(
+      /only 1 of the window's 2 timestamp edges within 1500 ms: a timestamp edge is missing \(is logic input D2 wired/,
+    );
     await monitor.end();
   }, 30_000);
 });

@@ -21,7 +21,9 @@ const ZP = -5;
 function disagreeing(): Float32Array {
   const rng = new Prng(4242);
   const found: number[] = [];
-  const one = new Float32Array(1), d = new Int8Array(1), f = new Int8Array(1);
+  const one = new Float32Array(1),
+    d = new Int8Array(1),
+    f = new Int8Array(1);
   while (found.length < N) {
     one[0] = Math.fround((rng.int(-150, 150) + 0.5) * SCALE);
     const bits = new Int32Array(one.buffer);
@@ -47,7 +49,8 @@ const quantizeModel = writeTflite({
 describe("QUANTIZE float32 -> int8 in each division precision", () => {
   const inputs = disagreeing();
   const bytes = bytesOf(inputs);
-  const host = (division: QuantizeDivision) => Array.from(new Int8Array(new Interpreter(loadTflite(quantizeModel), { quantizeDivision: division }).invoke(inputs).buffer));
+  const host = (division: QuantizeDivision) =>
+    Array.from(new Int8Array(new Interpreter(loadTflite(quantizeModel), { quantizeDivision: division }).invoke(inputs).buffer));
 
   it("the inputs tell the two precisions apart on the host", () => {
     expect(host("double")).not.toEqual(host("float"));

@@ -17,8 +17,24 @@ const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-trend-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const board = findBoard("mps2-an386");
-const firmware = { sha256: "ab".repeat(32), bytes: 1000, sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 }, toolchain: "gcc 12", kernels: "dsp", timestampMode: "performance", config: {} } as unknown as FirmwareImage;
-const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256: "ef".repeat(32), modelBytes: 10, params: 5, macs: 7, dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+const firmware = {
+  sha256: "ab".repeat(32),
+  bytes: 1000,
+  sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 },
+  toolchain: "gcc 12",
+  kernels: "dsp",
+  timestampMode: "performance",
+  config: {},
+} as unknown as FirmwareImage;
+const workload = {
+  id: "vibration",
+  manifestSha256: "cd".repeat(32),
+  modelSha256: "ef".repeat(32),
+  modelBytes: 10,
+  params: 5,
+  macs: 7,
+  dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] },
+} as unknown as SuiteWorkload;
 const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" } } as unknown as BoardConnection;
 
 /** A performance run of `windows` windows of 3000 inferences at `latencyUs` (3000 x 3.4 ms: a 10-s headline window). */
@@ -28,7 +44,15 @@ function night(store: ResultStore, campaign: string, latencyUs: number, windows 
   for (let i = 0; i < windows; i++) {
     store.window(id, { index: i, inputIndex: 0, iterations: 3000, warmup: 1, t0Us: 0, t1Us: latencyUs * 3000, latencyUs, throughput: 1e6 / latencyUs });
   }
-  store.finishRun(id, { windows, iterations: 3000, medianLatencyUs: latencyUs, minLatencyUs: latencyUs, maxLatencyUs: latencyUs, medianThroughput: 1e6 / latencyUs, latencyFrom: "device timer" });
+  store.finishRun(id, {
+    windows,
+    iterations: 3000,
+    medianLatencyUs: latencyUs,
+    minLatencyUs: latencyUs,
+    maxLatencyUs: latencyUs,
+    medianThroughput: 1e6 / latencyUs,
+    latencyFrom: "device timer",
+  });
 }
 
 describe("trend view", () => {

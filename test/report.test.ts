@@ -17,10 +17,27 @@ const CHROMIUM = "/usr/bin/chromium";
 function populate(): ResultStore {
   const store = ResultStore.open(path.join(dir, "r.db"));
   const board = findBoard("mps2-an386");
-  const firmware = { sha256: "ab".repeat(32), bytes: 1, sizes: { flash: 1, ram: 1 }, toolchain: "gcc", kernels: "dsp", timestampMode: "performance", config: {} } as unknown as FirmwareImage;
+  const firmware = {
+    sha256: "ab".repeat(32),
+    bytes: 1,
+    sizes: { flash: 1, ram: 1 },
+    toolchain: "gcc",
+    kernels: "dsp",
+    timestampMode: "performance",
+    config: {},
+  } as unknown as FirmwareImage;
   const connection = { identity: { name: "n", profile: "p" } } as unknown as BoardConnection;
-  for (const [id, latency, acc, uj] of [["wake-word", 61234, 0.93, 2480], ["vibration", 21147, 1, 856]] as const) {
-    const workload = { id, manifestSha256: "c".repeat(64), modelSha256: "d".repeat(64), modelBytes: 1, dataset: { sha256: "e".repeat(64), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+  for (const [id, latency, acc, uj] of [
+    ["wake-word", 61234, 0.93, 2480],
+    ["vibration", 21147, 1, 856],
+  ] as const) {
+    const workload = {
+      id,
+      manifestSha256: "c".repeat(64),
+      modelSha256: "d".repeat(64),
+      modelBytes: 1,
+      dataset: { sha256: "e".repeat(64), source: "committed", inputs: [] },
+    } as unknown as SuiteWorkload;
     for (const run of [0, 1]) {
       const p = store.startRun({ mode: "performance", board, workload, firmware, connection, settings: {}, simulated: true });
       store.finishRun(p, { windows: 5, medianLatencyUs: latency + run * 100, minLatencyUs: latency - 50, maxLatencyUs: latency + 50 });
@@ -32,9 +49,22 @@ function populate(): ResultStore {
   }
   // a performance run whose windows a monitor watched (energy alongside latency), with a phase split: the newest
   // energy figure for person-detection comes from it
-  const workload = { id: "person-detection", manifestSha256: "c".repeat(64), modelSha256: "f".repeat(64), modelBytes: 1, dataset: { sha256: "e".repeat(64), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+  const workload = {
+    id: "person-detection",
+    manifestSha256: "c".repeat(64),
+    modelSha256: "f".repeat(64),
+    modelBytes: 1,
+    dataset: { sha256: "e".repeat(64), source: "committed", inputs: [] },
+  } as unknown as SuiteWorkload;
   const pe = store.startRun({ mode: "performance", board, workload, firmware, connection, settings: { meter: "modelled" }, simulated: true, modelled: true });
-  store.finishRun(pe, { windows: 5, medianLatencyUs: 90000, minLatencyUs: 89000, maxLatencyUs: 91000, medianEnergyPerInferenceUj: 3645.5, phasesUj: { load: 97000.25, pre: 12.5, inference: 3645.5, post: 0.75 } });
+  store.finishRun(pe, {
+    windows: 5,
+    medianLatencyUs: 90000,
+    minLatencyUs: 89000,
+    maxLatencyUs: 91000,
+    medianEnergyPerInferenceUj: 3645.5,
+    phasesUj: { load: 97000.25, pre: 12.5, inference: 3645.5, post: 0.75 },
+  });
   return store;
 }
 
@@ -54,7 +84,11 @@ describe("report", () => {
     }
     expect(readFileSync(path.join(out, "energy.svg"), "utf8")).toContain("modelled");
     const energySpec = JSON.parse(readFileSync(path.join(out, "energy.vl.json"), "utf8")) as { data: { values: { workload: string; uj: number }[] } };
-    expect(energySpec.data.values.map((v) => [v.workload, v.uj]).sort()).toEqual([["person-detection", 3645.5], ["vibration", 856], ["wake-word", 2480]]);
+    expect(energySpec.data.values.map((v) => [v.workload, v.uj]).sort()).toEqual([
+      ["person-detection", 3645.5],
+      ["vibration", 856],
+      ["wake-word", 2480],
+    ]);
     const phases = JSON.parse(readFileSync(path.join(out, "energy-phases.vl.json"), "utf8")) as { data: { values: { phase: string; uj: number }[] } };
     expect(Object.fromEntries(phases.data.values.map((v) => [v.phase, v.uj]))).toEqual({ load: 97000.25, pre: 12.5, inference: 3645.5, post: 0.75 });
     expect(html).toContain("fresh input: load 97000.3, pre 12.5, post 0.8 µJ");
@@ -66,7 +100,23 @@ describe("report", () => {
   it("renders in Chromium (headless screenshot, not blank)", async (ctx) => {
     if (!existsSync(CHROMIUM)) ctx.skip(); // CI installs Debian's chromium; without it there is nothing to run
     const png = path.join(dir, "shot.png");
-    await execa(CHROMIUM, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${path.join(dir, "profile")}`, "--window-size=1100,1400", `--screenshot=${png}`, `file://${path.join(out, "index.html")}`], { reject: false, timeout: 60_000 });
+    await execa(
+      CHROMIUM,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${path.join(dir, "profile")}`,
+        "--window-size=1100,1400",
+        `--screenshot=${png}`,
+        `file://${path.join(out, "index.html")}`,
+      ],
+      { reject: false, timeout: 60_000 },
+    );
     expect(existsSync(png)).toBe(true);
     const bytes = readFileSync(png);
     expect(bytes.subarray(1, 4).toString()).toBe("PNG");

@@ -10,14 +10,34 @@ import { boardDirs, listBoardFiles, loadBoardFile } from "../harness/boards/load
 import { tinyrig } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-repro-"));
-const emulated = listBoardFiles(boardDirs()).map(loadBoardFile).filter((b) => b.kind === "emulated");
+const emulated = listBoardFiles(boardDirs())
+  .map(loadBoardFile)
+  .filter((b) => b.kind === "emulated");
 
 async function windows(board: string, name: string): Promise<{ iterations: number; span: number; latency: number }[]> {
   const db = path.join(dir, `${name}.db`);
-  const r = await tinyrig(["run", "--board", board, "--workload", "vibration", "--mode", "performance", "--windows", "3", "--min-window-seconds", "1", "--db", db]);
+  const r = await tinyrig([
+    "run",
+    "--board",
+    board,
+    "--workload",
+    "vibration",
+    "--mode",
+    "performance",
+    "--windows",
+    "3",
+    "--min-window-seconds",
+    "1",
+    "--db",
+    db,
+  ]);
   expect(r.exitCode, r.all).toBe(0);
   const sql = new Database(db, { readonly: true });
-  const rows = sql.prepare("SELECT iterations, t1_us - t0_us AS span, latency_us AS latency FROM window ORDER BY idx").all() as { iterations: number; span: number; latency: number }[];
+  const rows = sql.prepare("SELECT iterations, t1_us - t0_us AS span, latency_us AS latency FROM window ORDER BY idx").all() as {
+    iterations: number;
+    span: number;
+    latency: number;
+  }[];
   sql.close();
   return rows;
 }

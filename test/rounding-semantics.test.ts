@@ -22,19 +22,23 @@ describe("MultiplyByQuantizedMultiplier's two rounding rules (host)", () => {
   it("single rounding equals (x*m + 2^(30-shift)) >> (31-shift) in exact integers", () => {
     const rng = new Prng(77);
     for (let k = 0; k < 200_000; k++) {
-      const x = k % 5 === 0 ? rng.int(-3000, 3000) : (rng.next() | 0);
+      const x = k % 5 === 0 ? rng.int(-3000, 3000) : rng.next() | 0;
       const m = rng.int(1 << 30, 0x7fffffff);
       const shift = rng.int(-31, 0);
       const t = BigInt(31 - shift);
       const exact = Number(BigInt.asIntN(32, (BigInt(x) * BigInt(m) + (1n << (t - 1n))) >> t));
-      if (mulByQuantizedMultiplier(x, m, shift, "single") !== exact) throw new Error(`x=${x} m=${m} shift=${shift}: ${mulByQuantizedMultiplier(x, m, shift, "single")} != ${exact}`);
+      if (mulByQuantizedMultiplier(x, m, shift, "single") !== exact)
+        throw new Error(`x=${x} m=${m} shift=${shift}: ${mulByQuantizedMultiplier(x, m, shift, "single")} != ${exact}`);
     }
   });
 });
 
 const cases: [board: string, workload: string, inputs: number][] = [
-  ["mps2-an386", "vibration", 20], ["mps2-an386", "wake-word", 20], ["mps2-an386", "anomaly-detection", 4],
-  ["mps3-an547", "vibration", 20], ["mps3-an547", "wake-word", 20],
+  ["mps2-an386", "vibration", 20],
+  ["mps2-an386", "wake-word", 20],
+  ["mps2-an386", "anomaly-detection", 4],
+  ["mps3-an547", "vibration", 20],
+  ["mps3-an547", "wake-word", 20],
 ];
 
 describe("device and host agree in each rounding setting (emulated boards, their optimised kernels)", () => {
@@ -43,7 +47,9 @@ describe("device and host agree in each rounding setting (emulated boards, their
       const w = loadWorkload(id);
       const m = w.manifest;
       const bytes = m.dataset.window?.bytes ?? m.input.bytes;
-      const inputs = loadDataset(w).entries.slice(0, count).map((e) => e.bytes().subarray(0, bytes));
+      const inputs = loadDataset(w)
+        .entries.slice(0, count)
+        .map((e) => e.bytes().subarray(0, bytes));
       const model = readModel(w);
       const hex = (a: Uint8Array[]) => a.map((o) => Buffer.from(o).toString("hex"));
       const host = (rounding: Rounding) => inputs.map(hostReference(new Interpreter(loadTflite(model), { rounding }), m.input.transform));

@@ -16,8 +16,12 @@ const input = Uint8Array.from({ length: 768 }, (_, i) => (i * 37 + 11) & 0xff);
 function corruptingLine(inner: Transport, corrupt: number, raw = true): Transport & { blocks: number } {
   const line = {
     blocks: 0,
-    get description() { return `${inner.description} (corrupting)`; },
-    get closed() { return inner.closed; },
+    get description() {
+      return `${inner.description} (corrupting)`;
+    },
+    get closed() {
+      return inner.closed;
+    },
     carriesRawBytes: raw,
     write(text: string) {
       if (text.startsWith("dbraw ") && line.blocks++ < corrupt) {
@@ -35,7 +39,14 @@ function corruptingLine(inner: Transport, corrupt: number, raw = true): Transpor
 
 async function bufferOnDevice(session: DutSession, n: number): Promise<Uint8Array> {
   const lines = await session.command(`db print ${n} 0`);
-  return Uint8Array.from(lines.flatMap((l) => l.replace(/^m-buffer-/, "").split("-").map((h) => parseInt(h, 16))));
+  return Uint8Array.from(
+    lines.flatMap((l) =>
+      l
+        .replace(/^m-buffer-/, "")
+        .split("-")
+        .map((h) => parseInt(h, 16)),
+    ),
+  );
 }
 
 beforeAll(async () => {

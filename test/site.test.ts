@@ -39,19 +39,55 @@ function populate(): void {
   const store = ResultStore.open(db);
   const emulated = findBoard("mps2-an386");
   const physical = { ...findBoard("nucleo-l4r5zi"), kind: "physical" as const };
-  const firmware = { sha256: "ab".repeat(32), bytes: 1, sizes: { flash: 123456, ram: 65432 }, toolchain: "arm-none-eabi-gcc 12.2", kernels: "dsp", timestampMode: "performance", config: {} } as unknown as FirmwareImage;
+  const firmware = {
+    sha256: "ab".repeat(32),
+    bytes: 1,
+    sizes: { flash: 123456, ram: 65432 },
+    toolchain: "arm-none-eabi-gcc 12.2",
+    kernels: "dsp",
+    timestampMode: "performance",
+    config: {},
+  } as unknown as FirmwareImage;
   const connection = { identity: { name: "n", profile: "p", caps: { arenaUsed: 20000, arenaSize: 32768 } } } as unknown as BoardConnection;
-  const workload = (id: string, source = "committed") => ({ id, manifestSha256: "c".repeat(64), modelSha256: "d".repeat(64), modelBytes: 53936, macs: 2_700_000, dataset: { sha256: "e".repeat(64), source, inputs: [] } }) as unknown as SuiteWorkload;
+  const workload = (id: string, source = "committed") =>
+    ({
+      id,
+      manifestSha256: "c".repeat(64),
+      modelSha256: "d".repeat(64),
+      modelBytes: 53936,
+      macs: 2_700_000,
+      dataset: { sha256: "e".repeat(64), source, inputs: [] },
+    }) as unknown as SuiteWorkload;
   const perf = (board: BoardDefinition, w: string, medianUs: number, campaign: string | null, windows = 5) => {
     store.campaign = campaign;
     const id = store.startRun({ mode: "performance", board, workload: workload(w), firmware, connection, settings: {}, simulated: false });
-    for (let i = 0; i < windows; i++) store.window(id, { index: i, inputIndex: i, iterations: 500, warmup: 10, t0Us: 0, t1Us: 500 * medianUs, latencyUs: medianUs + i, throughput: 1e6 / medianUs });
+    for (let i = 0; i < windows; i++)
+      store.window(id, {
+        index: i,
+        inputIndex: i,
+        iterations: 500,
+        warmup: 10,
+        t0Us: 0,
+        t1Us: 500 * medianUs,
+        latencyUs: medianUs + i,
+        throughput: 1e6 / medianUs,
+      });
     store.finishRun(id, { windows, iterations: 500, medianLatencyUs: medianUs, minLatencyUs: medianUs - 10, maxLatencyUs: medianUs + 10 });
     return id;
   };
   const acc = (board: BoardDefinition, w: string, value: number) => {
     const id = store.startRun({ mode: "accuracy", board, workload: workload(w), firmware, connection, settings: {}, simulated: false });
-    for (let i = 0; i < 4; i++) store.inference(id, { inputIndex: i, file: `x${i}.bin`, label: 0, outputs: [1], score: 1, predicted: 0, equalsHostReference: i !== 3, latencyUs: 60000 + i * 100 });
+    for (let i = 0; i < 4; i++)
+      store.inference(id, {
+        inputIndex: i,
+        file: `x${i}.bin`,
+        label: 0,
+        outputs: [1],
+        score: 1,
+        predicted: 0,
+        equalsHostReference: i !== 3,
+        latencyUs: 60000 + i * 100,
+      });
     store.finishRun(id, { metric: "top1", value, count: 4 });
   };
   // emulated board: two headline campaigns, then a newer partial run that must not take the headline cell
@@ -60,7 +96,16 @@ function populate(): void {
   perf(emulated, "wake-word", 10_000, "nightly-3", 2);
   acc(emulated, "wake-word", 0.93);
   store.campaign = null;
-  const e = store.startRun({ mode: "energy", board: emulated, workload: workload("wake-word"), firmware, connection, settings: {}, simulated: false, modelled: true });
+  const e = store.startRun({
+    mode: "energy",
+    board: emulated,
+    workload: workload("wake-word"),
+    firmware,
+    connection,
+    settings: {},
+    simulated: false,
+    modelled: true,
+  });
   store.finishRun(e, { windows: 5, iterations: 500, medianEnergyPerInferenceUj: 2480.5, medianLatencyUs: 61_000, minLatencyUs: 60_990 });
   // a physical board, faster and less accurate
   perf(physical, "wake-word", 43_420, "nightly-2");
@@ -130,7 +175,9 @@ describe("the leaderboard site", () => {
     writeFileSync(bad, [good[0], good[1], good[2]!.replace('"6.036096"', '"fast"')].join("\n"));
     expect(() => readPublishedCsv(bad)).toThrow(`${bad}:3: column Result: "fast" is not a number`);
     expect(() => parsePublishedCsv(good[0]!.replace("BoardName", "Board") + "\n" + good[1], "h.csv")).toThrow(/^h\.csv:1: column 4: header field "Board"/);
-    expect(() => parsePublishedCsv([good[0], good[1]!.replace('"True"', '"False"')].join("\n"), "p.csv")).toThrow("p.csv:2: column HasPower: False with Power 160.42");
+    expect(() => parsePublishedCsv([good[0], good[1]!.replace('"True"', '"False"')].join("\n"), "p.csv")).toThrow(
+      "p.csv:2: column HasPower: False with Power 160.42",
+    );
     const copy = path.join(dir, "copy.db");
     const r = await tinyrig(["results", "import-published", bad, "--db", copy]);
     expect(r.exitCode).toBe(1);
@@ -142,11 +189,15 @@ describe("the leaderboard site", () => {
     expect(again.all).toContain("0 published results added, 4 already here");
     // the checker's Accuracy is Top-1 in % except for ad, whose figure is the AUC
     const withAccuracy = path.join(dir, "accuracy.csv");
-    const row = (model: string, mlperf: string, accuracy: string) => good[1]!.replace('"closed"', '"open"').replace('"ad","ad01"', `"${model}","${mlperf}"`).replace('"inf./sec.",""', `"inf./sec.","${accuracy}"`);
+    const row = (model: string, mlperf: string, accuracy: string) =>
+      good[1]!.replace('"closed"', '"open"').replace('"ad","ad01"', `"${model}","${mlperf}"`).replace('"inf./sec.",""', `"inf./sec.","${accuracy}"`);
     writeFileSync(withAccuracy, [good[0], row("kws-small", "kws01", "91.3"), row("ad-small", "ad01", "0.86")].join("\n"));
     expect((await tinyrig(["results", "import-published", withAccuracy, "--db", copy])).all).toContain("2 published results added");
     // publish DIR and report --site DIR write the same site
-    for (const args of [["publish", path.join(dir, "p1")], ["report", "--site", path.join(dir, "p2")]]) {
+    for (const args of [
+      ["publish", path.join(dir, "p1")],
+      ["report", "--site", path.join(dir, "p2")],
+    ]) {
       const w = await tinyrig([...args, "--db", copy]);
       expect(w.exitCode, w.all).toBe(0);
       const index = readFileSync(path.join(args.at(-1)!, "index.html"), "utf8");
@@ -160,7 +211,11 @@ describe("the leaderboard site", () => {
     writeFileSync(path.join(dir, "p1", "CNAME"), "example.org\n");
     expect(existsSync(path.join(dir, "p1", "workload-wake-word.html"))).toBe(true);
     expect((await tinyrig(["publish", path.join(dir, "p1"), "--db", empty])).exitCode).toBe(0);
-    expect(readdirSync(path.join(dir, "p1")).filter((f) => !f.startsWith(".")).sort()).toEqual(["CNAME", "boards.html", "charts", "index.html", "site.css", "site.js", "trends.html"]);
+    expect(
+      readdirSync(path.join(dir, "p1"))
+        .filter((f) => !f.startsWith("."))
+        .sort(),
+    ).toEqual(["CNAME", "boards.html", "charts", "index.html", "site.css", "site.js", "trends.html"]);
   }, 60_000);
 
   describe("in Chromium", () => {
@@ -169,7 +224,15 @@ describe("the leaderboard site", () => {
       browser = await puppeteer.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"],
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-extensions",
+        ],
         userDataDir: path.join(dir, "profile"),
       });
     }, 60_000);
@@ -199,17 +262,26 @@ describe("the leaderboard site", () => {
       for (const name of pages) {
         const { page, requests, errors } = await open(name);
         expect(errors, name).toEqual([]);
-        expect(requests.filter((u) => !u.startsWith(`file://${site}/`)), name).toEqual([]);
+        expect(
+          requests.filter((u) => !u.startsWith(`file://${site}/`)),
+          name,
+        ).toEqual([]);
         expect(requests, name).toEqual(expect.arrayContaining([`file://${site}/${name}`, `file://${site}/site.css`, `file://${site}/site.js`])); // requests are seen
         // the script ran (CSP allowed it): the status line says how many rows are shown
         if (name === "index.html") expect(await page.$eval("#leaderboard-status", (e) => e.textContent)).toMatch(/^\d+ of \d+ rows shown$/);
         // every table has a caption, every header cell says what it heads
         expect(await page.$$eval("table", (ts) => ts.filter((t) => !t.caption?.textContent?.trim()).length), name).toBe(0);
-        expect(await page.$$eval("th", (ths) => ths.filter((t) => !["col", "row", "colgroup", "rowgroup"].includes(t.getAttribute("scope") ?? "")).length), name).toBe(0);
+        expect(
+          await page.$$eval("th", (ths) => ths.filter((t) => !["col", "row", "colgroup", "rowgroup"].includes(t.getAttribute("scope") ?? "")).length),
+          name,
+        ).toBe(0);
         // nothing the hostile board carried became markup
         expect(await page.$$eval("#pwned, #pwned2", (es) => es.length), name).toBe(0);
         expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), name).toBeUndefined();
-        expect(await page.$$eval("img", (imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length), name).toBe(0);
+        expect(
+          await page.$$eval("img", (imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length),
+          name,
+        ).toBe(0);
         await page.close();
       }
     }, 120_000);
@@ -244,7 +316,14 @@ describe("the leaderboard site", () => {
 
     it("takes screenshots at phone and desktop widths", async () => {
       mkdirSync(SHOTS, { recursive: true });
-      for (const [name, width] of [["index", 390], ["index", 1280], ["workload-wake-word", 390], ["workload-wake-word", 1280], ["board-mps2-an386", 1280], ["trends", 1280]] as const) {
+      for (const [name, width] of [
+        ["index", 390],
+        ["index", 1280],
+        ["workload-wake-word", 390],
+        ["workload-wake-word", 1280],
+        ["board-mps2-an386", 1280],
+        ["trends", 1280],
+      ] as const) {
         const { page, errors } = await open(`${name}.html`, width);
         const file = path.join(SHOTS, `${name}-${width}.png`);
         await page.screenshot({ path: file, fullPage: true });
@@ -261,7 +340,22 @@ describe("the leaderboard site", () => {
 describe("tinyrig suite", () => {
   it("ends by writing the site beside its report, from the runs it just stored on QEMU", async () => {
     const reports = path.join(dir, "suite-reports");
-    const args = ["suite", "--workload", "vibration", "--mode", "performance", "accuracy", "--windows", "1", "--min-window-seconds", "0.2", "--limit", "5", "--campaign", "ci-1"];
+    const args = [
+      "suite",
+      "--workload",
+      "vibration",
+      "--mode",
+      "performance",
+      "accuracy",
+      "--windows",
+      "1",
+      "--min-window-seconds",
+      "0.2",
+      "--limit",
+      "5",
+      "--campaign",
+      "ci-1",
+    ];
     const r = await tinyrig([...args, "--db", path.join(dir, "suite.db")], { env: { TINYRIG_REPORTS: reports } });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toContain(`site written to ${path.join(reports, "site", "index.html")}`);

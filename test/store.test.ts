@@ -17,16 +17,48 @@ import { ResultStore, StoreError } from "../harness/store/store.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-store-"));
 const board = findBoard("mps2-an386");
-const firmware = { sha256: "ab".repeat(32), bytes: 1000, sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 }, toolchain: "gcc 12", kernels: "dsp", timestampMode: "performance", config: { PORT: "cmsdk" } } as unknown as FirmwareImage;
-const workload = { id: "vibration", manifestSha256: "cd".repeat(32), modelSha256: "ef".repeat(32), modelBytes: 10, params: 5, macs: 7, dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] } } as unknown as SuiteWorkload;
+const firmware = {
+  sha256: "ab".repeat(32),
+  bytes: 1000,
+  sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 },
+  toolchain: "gcc 12",
+  kernels: "dsp",
+  timestampMode: "performance",
+  config: { PORT: "cmsdk" },
+} as unknown as FirmwareImage;
+const workload = {
+  id: "vibration",
+  manifestSha256: "cd".repeat(32),
+  modelSha256: "ef".repeat(32),
+  modelBytes: 10,
+  params: 5,
+  macs: 7,
+  dataset: { sha256: "01".repeat(32), source: "committed", inputs: [] },
+} as unknown as SuiteWorkload;
 const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" } } as unknown as BoardConnection;
 
 describe("ResultStore", () => {
   it("keeps what the device reported of its model (tinyrig caps), and nulls for MLPerf firmware", () => {
     const store = ResultStore.open(path.join(dir, "caps.db"));
-    const withCaps = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01", caps: { arenaUsed: 4096, arenaSize: 4096, modelBytes: 10192, inputBytes: 768, outputBytes: 5 } } } as unknown as BoardConnection;
+    const withCaps = {
+      identity: {
+        name: "tinyrig-mps2-an386",
+        profile: "tinyrig-0.1.0",
+        model: "vib01",
+        caps: { arenaUsed: 4096, arenaSize: 4096, modelBytes: 10192, inputBytes: 768, outputBytes: 5 },
+      },
+    } as unknown as BoardConnection;
     const a = store.startRun({ mode: "accuracy", board, workload, firmware, connection: withCaps, settings: {}, simulated: true });
-    expect(store.getRun(a)!.device).toEqual({ name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", modelId: "vib01", arenaUsedBytes: 4096, arenaSizeBytes: 4096, modelBytes: 10192, inputBytes: 768, outputBytes: 5 });
+    expect(store.getRun(a)!.device).toEqual({
+      name: "tinyrig-mps2-an386",
+      profile: "tinyrig-0.1.0",
+      modelId: "vib01",
+      arenaUsedBytes: 4096,
+      arenaSizeBytes: 4096,
+      modelBytes: 10192,
+      inputBytes: 768,
+      outputBytes: 5,
+    });
     expect(store.getRun(a)!.firmwareBytes).toEqual({ flash: 1000, ram: 150 });
     const b = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: {}, simulated: true });
     expect(store.getRun(b)!.device).toMatchObject({ modelId: "vib01", arenaUsedBytes: null, modelBytes: null });
@@ -52,12 +84,46 @@ describe("ResultStore", () => {
     const store = ResultStore.open(path.join(dir, "a.db"));
     expect(store.schemaVersion).toBe(LATEST_VERSION);
     const id = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: { inputs: 2 }, simulated: true });
-    store.inference(id, { inputIndex: 0, file: "a,b.bin", label: 1, outputs: [0.25, 0.75], rawOutput: Uint8Array.from([0x80, 0x7f]), score: 0.75, predicted: 1, equalsHostReference: true, latencyUs: 12.5 });
+    store.inference(id, {
+      inputIndex: 0,
+      file: "a,b.bin",
+      label: 1,
+      outputs: [0.25, 0.75],
+      rawOutput: Uint8Array.from([0x80, 0x7f]),
+      score: 0.75,
+      predicted: 1,
+      equalsHostReference: true,
+      latencyUs: 12.5,
+    });
     store.window(id, { index: 0, inputIndex: 0, iterations: 10, warmup: 1, t0Us: 5, t1Us: 105, latencyUs: 10, throughput: 1e5 });
     store.finishRun(id, { metric: "top1", value: 1 });
     const run = store.getRun(id)!;
-    expect(run).toMatchObject({ mode: "accuracy", board: "mps2-an386", boardKind: "emulated", workload: "vibration", status: "completed", simulated: true, firmwareSha256: firmware.sha256, datasetSha256: workload.dataset.sha256, settings: { inputs: 2 }, summary: { metric: "top1", value: 1 } });
-    expect(store.inferences(id)).toEqual([{ runId: id, inputIndex: 0, file: "a,b.bin", label: 1, outputs: [0.25, 0.75], rawOutput: Uint8Array.from([0x80, 0x7f]), score: 0.75, predicted: 1, equalsHostReference: true, latencyUs: 12.5 }]);
+    expect(run).toMatchObject({
+      mode: "accuracy",
+      board: "mps2-an386",
+      boardKind: "emulated",
+      workload: "vibration",
+      status: "completed",
+      simulated: true,
+      firmwareSha256: firmware.sha256,
+      datasetSha256: workload.dataset.sha256,
+      settings: { inputs: 2 },
+      summary: { metric: "top1", value: 1 },
+    });
+    expect(store.inferences(id)).toEqual([
+      {
+        runId: id,
+        inputIndex: 0,
+        file: "a,b.bin",
+        label: 1,
+        outputs: [0.25, 0.75],
+        rawOutput: Uint8Array.from([0x80, 0x7f]),
+        score: 0.75,
+        predicted: 1,
+        equalsHostReference: true,
+        latencyUs: 12.5,
+      },
+    ]);
     expect(store.windows(id)[0]).toMatchObject({ iterations: 10, t0Us: 5, t1Us: 105, latencyUs: 10, energyUj: null });
     // the board's YAML is stored with the run
     const sql = new Database(path.join(dir, "a.db"), { readonly: true });
@@ -90,7 +156,11 @@ describe("ResultStore", () => {
     const old = store.listRuns();
     expect(old.map((r) => r.uuid).every((u) => UUID_PATTERN.test(u))).toBe(true);
     expect(new Set(old.map((r) => r.uuid)).size).toBe(3);
-    expect(old.map((r) => [r.hostId, r.campaign])).toEqual([[null, null], [null, null], [null, null]]);
+    expect(old.map((r) => [r.hostId, r.campaign])).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
     store.campaign = "nightly-1";
     const id = store.startRun({ mode: "accuracy", board, workload, firmware, connection, settings: {}, simulated: true });
     const run = store.getRun(id)!;

@@ -8,7 +8,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  BANDS, C_TABLES_FILE, cTablesHeader, hamming, HOP, LfbeExtractor, lfbeThresholds, melMatrix, quantizeMel, streamFrames, WINDOW,
+  BANDS,
+  C_TABLES_FILE,
+  cTablesHeader,
+  hamming,
+  HOP,
+  LfbeExtractor,
+  lfbeThresholds,
+  melMatrix,
+  quantizeMel,
+  streamFrames,
+  WINDOW,
 } from "../harness/streaming/lfbe.ts";
 import { fft } from "../workloads/common/dsp.ts";
 import { decodeWav } from "../harness/streaming/wav.ts";
@@ -29,11 +39,26 @@ describe("fixed-point LFBE", () => {
 
   it("C (native gcc, -Wall -Wextra -Werror) equals TypeScript on every feature of the short stream", async () => {
     const exe = path.join(tmp, "lfbe");
-    await execa("gcc", ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", `-I${path.join(ROOT, "firmware/core")}`,
-      path.join(ROOT, "firmware/core/lfbe.c"), path.join(ROOT, "test/fixtures/streaming/lfbe_driver.c"), "-lm", "-o", exe]);
+    await execa("gcc", [
+      "-std=c11",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-O2",
+      `-I${path.join(ROOT, "firmware/core")}`,
+      path.join(ROOT, "firmware/core/lfbe.c"),
+      path.join(ROOT, "test/fixtures/streaming/lfbe_driver.c"),
+      "-lm",
+      "-o",
+      exe,
+    ]);
     const raw = path.join(tmp, "short.raw");
     writeFileSync(raw, Buffer.from(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.byteLength));
-    for (const [scale, zp] of [[SCALE, ZP], [1 / 255, -128], [0.0045, -100]] as const) {
+    for (const [scale, zp] of [
+      [SCALE, ZP],
+      [1 / 255, -128],
+      [0.0045, -100],
+    ] as const) {
       const out = path.join(tmp, `frames-${zp}`);
       await execa(exe, [raw, out, String(scale), String(zp)]);
       const c = new Int8Array(readFileSync(out));
@@ -61,7 +86,8 @@ describe("fixed-point LFBE", () => {
   it("the thresholds step where the float formula's rounded value steps", () => {
     for (let j = 1; j < 255; j++) expect(thresholds[j]!).toBeGreaterThanOrEqual(thresholds[j - 1]!);
     // mel energy in units of 2^-40 of MLPerf's: the level of a feature f is 10 log10(M / 2^40) = 64 f - 52
-    const q = (m: number) => Math.max(-128, Math.min(127, Math.round(Math.min(1, Math.max(0, (10 * Math.log10(Math.max(m / 2 ** 40, 1e-30)) + 52) / 64)) / SCALE) + ZP));
+    const q = (m: number) =>
+      Math.max(-128, Math.min(127, Math.round(Math.min(1, Math.max(0, (10 * Math.log10(Math.max(m / 2 ** 40, 1e-30)) + 52) / 64)) / SCALE) + ZP));
     for (let j = 0; j < 255; j++) {
       const t = thresholds[j]!;
       if (t === 0 || !Number.isFinite(t)) continue;
@@ -94,7 +120,8 @@ function floatReferenceFrames(samples: Int16Array, scale: number, zeroPoint: num
   const mel = melMatrix();
   const x = new Float64Array(WINDOW);
   let prev = 0;
-  const re = new Float64Array(WINDOW), im = new Float64Array(WINDOW);
+  const re = new Float64Array(WINDOW),
+    im = new Float64Array(WINDOW);
   for (let h = 0; h < hops; h++) {
     x.copyWithin(0, HOP);
     for (let i = 0; i < HOP; i++) {
@@ -106,7 +133,7 @@ function floatReferenceFrames(samples: Int16Array, scale: number, zeroPoint: num
     fft(re, im);
     for (let b = 0; b < BANDS; b++) {
       let e = 0;
-      for (let k = 1; k < (WINDOW / 2 + 1); k++) if (mel[b]![k]) e += (mel[b]![k]! * (re[k]! ** 2 + im[k]! ** 2)) / WINDOW;
+      for (let k = 1; k < WINDOW / 2 + 1; k++) if (mel[b]![k]) e += (mel[b]![k]! * (re[k]! ** 2 + im[k]! ** 2)) / WINDOW;
       const f = Math.min(1, Math.max(0, (10 * Math.log10(Math.max(e, 1e-30)) + 52) / 64));
       out[h * BANDS + b] = Math.max(-128, Math.min(127, Math.round(f / scale) + zeroPoint));
     }

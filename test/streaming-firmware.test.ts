@@ -31,7 +31,16 @@ let first: DeviceStream;
 
 beforeAll(async () => {
   const board = withSemihosting(findBoard("mps2-an386"));
-  const fw = await buildFirmware({ board, modelId: "sww01", modelPath, modelKind: "stream", streamDetect: w.manifest.output.detect, inputBytes: 1200, transform: "int8", timestampMode: "performance" });
+  const fw = await buildFirmware({
+    board,
+    modelId: "sww01",
+    modelPath,
+    modelKind: "stream",
+    streamDetect: w.manifest.output.detect,
+    inputBytes: 1200,
+    transform: "int8",
+    timestampMode: "performance",
+  });
   connection = await connectBoard(board, fw, { mode: "accuracy", log: () => {} });
   first = await streamOnDevice(connection.session, wav, { logPath: logs[0] });
 }, 240_000);
@@ -52,7 +61,8 @@ describe("stream engine on mps2-an386", () => {
 
   it("the incremental model's output on the device equals the host reference on every hop, and so do the detections", () => {
     let differ = 0;
-    for (let h = 0; h < host.hops; h++) for (let k = 0; k < host.outputBytes; k++) if (first.log!.outputs[h * 4 + k] !== host.outputs[h * host.outputBytes + k]) differ++;
+    for (let h = 0; h < host.hops; h++)
+      for (let k = 0; k < host.outputBytes; k++) if (first.log!.outputs[h * 4 + k] !== host.outputs[h * host.outputBytes + k]) differ++;
     expect(differ).toBe(0);
     expect(first.detectionHops).toEqual(detectionHops(host, w.manifest.output.detect.class, w.manifest.output.detect.aboveInt8));
   });

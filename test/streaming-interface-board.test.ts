@@ -51,8 +51,16 @@ describe("enhanced interface board (simulated)", () => {
     expect(s.detectionsS.map((t) => Math.round(t * 1000))).toEqual(DETECTION_HOPS.map((h) => h * 32));
     expect(s.dutStopLines).toContain("Streaming stopped.");
     const score = scoreDetections(s.detectionsS, truth.detection_windows, truth.length_sec);
-    const emulated = scoreDetections(DETECTION_HOPS.map((h) => h * 0.032), truth.detection_windows, truth.length_sec);
-    expect([score.truePositives, score.falseNegatives, score.falsePositives]).toEqual([emulated.truePositives, emulated.falseNegatives, emulated.falsePositives]);
+    const emulated = scoreDetections(
+      DETECTION_HOPS.map((h) => h * 0.032),
+      truth.detection_windows,
+      truth.length_sec,
+    );
+    expect([score.truePositives, score.falseNegatives, score.falsePositives]).toEqual([
+      emulated.truePositives,
+      emulated.falseNegatives,
+      emulated.falsePositives,
+    ]);
     // the board kept the first 100 processing edges (MLPerf's quirk Q2): 524 ticks of every 3200
     expect(s.duty.edges).toBe(100);
     expect(s.duty.meanPeriodS).toBeCloseTo(0.032, 9);

@@ -36,7 +36,12 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
       expect(a!.detections).toEqual(b!.detections);
       const r = second.result!;
       expect(r.bitExact).toEqual({ hops: 1875, features: 1875, outputs: 1875 });
-      const host = hostScore(w, new Uint8Array(readFileSync(path.join(w.dir, "model.tflite"))), path.join(w.dir, "data/short.wav"), path.join(w.dir, "data/short.json"));
+      const host = hostScore(
+        w,
+        new Uint8Array(readFileSync(path.join(w.dir, "model.tflite"))),
+        path.join(w.dir, "data/short.wav"),
+        path.join(w.dir, "data/short.json"),
+      );
       expect([a!.row.truePositives, a!.row.falseNegatives, a!.row.falsePositives]).toEqual([host.truePositives, host.falseNegatives, host.falsePositives]);
       expect(a!.row.timeBase).toMatch(/virtual/);
       expect(a!.row.energyKind).toBe("modelled");
@@ -53,7 +58,11 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
   it("refuses a stream that is not the one the manifest records", async () => {
     const store = ResultStore.open(db);
     try {
-      const bad = await runAndStoreStream(store, { board: findBoard("mps2-an386"), workload: { ...w, manifest: { ...w.manifest, streams: { ...w.manifest.streams, short: { ...w.manifest.streams.short!, sha256: "0".repeat(64) } } } }, stream: "short" });
+      const bad = await runAndStoreStream(store, {
+        board: findBoard("mps2-an386"),
+        workload: { ...w, manifest: { ...w.manifest, streams: { ...w.manifest.streams, short: { ...w.manifest.streams.short!, sha256: "0".repeat(64) } } } },
+        stream: "short",
+      });
       expect(bad.status).toBe("failed");
       expect(bad.error).toMatch(/has sha256 [0-9a-f]{64}, the manifest records 0{64}/);
       expect(bad.runId).toBeUndefined(); // nothing stored for a run that never started

@@ -4,7 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { dutyCycle, f1, meetsTarget, modelledStreamEnergy, scoreDetections } from "../harness/streaming/scoring.ts";
 
-const windows: [number, number][] = [[10, 10.6], [20, 20.5], [30, 30.8]];
+const windows: [number, number][] = [
+  [10, 10.6],
+  [20, 20.5],
+  [30, 30.8],
+];
 
 describe("stream scoring", () => {
   it("a detection on a window's start or on its end + 1 s is a true positive; just outside is a false positive", () => {
@@ -41,7 +45,10 @@ describe("stream scoring", () => {
   });
 
   it("windows claim detections in file order; false accepts per hour and the target", () => {
-    const close: [number, number][] = [[10, 10.5], [11, 11.5]];
+    const close: [number, number][] = [
+      [10, 10.5],
+      [11, 11.5],
+    ];
     const s = scoreDetections([11.2], close, 60);
     expect([s.truePositives, s.falseNegatives]).toEqual([1, 1]);
     expect(s.verdicts[0]).toEqual({ kind: "tp", window: 0 });

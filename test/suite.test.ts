@@ -14,14 +14,24 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     const r = await tinyrig(["run", "--workload", "vibration", "--windows", "2", "--min-window-seconds", "0.5", "--limit", "25", "--db", db, "--json"]);
     expect(r.exitCode, r.all).toBe(0);
     const results = JSON.parse(r.stdout) as { mode: string; status: string; accuracy?: { value: number; bitExact: { matched: number; compared: number } } }[];
-    expect(results.map((x) => [x.mode, x.status])).toEqual([["performance", "completed"], ["accuracy", "completed"]]);
+    expect(results.map((x) => [x.mode, x.status])).toEqual([
+      ["performance", "completed"],
+      ["accuracy", "completed"],
+    ]);
     const acc = results[1]!.accuracy!;
     expect(acc.bitExact).toEqual({ matched: 25, compared: 25 }); // firmware (SMLAD kernels) == host interpreter, bit for bit
     expect(acc.value).toBeGreaterThanOrEqual(0.9);
     const sql = new Database(db, { readonly: true });
     const runs = sql.prepare("SELECT mode, status, simulated FROM run ORDER BY id").all();
-    expect(runs).toEqual([{ mode: "performance", status: "completed", simulated: 1 }, { mode: "accuracy", status: "completed", simulated: 1 }]);
-    const windows = sql.prepare("SELECT iterations, latency_us, t1_us - t0_us AS span FROM window").all() as { iterations: number; latency_us: number; span: number }[];
+    expect(runs).toEqual([
+      { mode: "performance", status: "completed", simulated: 1 },
+      { mode: "accuracy", status: "completed", simulated: 1 },
+    ]);
+    const windows = sql.prepare("SELECT iterations, latency_us, t1_us - t0_us AS span FROM window").all() as {
+      iterations: number;
+      latency_us: number;
+      span: number;
+    }[];
     expect(windows).toHaveLength(2);
     for (const w of windows) expect(w.span).toBeGreaterThanOrEqual(500_000); // each window lasts the requested device time
     expect((sql.prepare("SELECT COUNT(*) AS n FROM inference WHERE equals_host_reference = 1").get() as { n: number }).n).toBe(25);
@@ -45,10 +55,34 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
       const r = await tinyrig(["run", "--mode", "energy", "--windows", "3", "--min-window-seconds", "1", "--db", db, "--json", ...extra]);
       expect(r.exitCode, r.all).toBe(0);
       const sql = new Database(db, { readonly: true });
-      const rows = sql.prepare("SELECT w.name AS workload, iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor, phases_json, t1_us - t0_us AS span FROM window JOIN run r ON r.id = window.run_id JOIN workload w ON w.id = r.workload_id ORDER BY w.name, idx").all() as { workload: string; energy_uj: number; energy_kind: string; monitor: string; iterations: number; energy_per_inference_uj: number; phases_json: string | null; span: number }[];
-      const run = sql.prepare("SELECT modelled, simulated, summary_json, settings_json FROM run r JOIN workload w ON w.id = r.workload_id WHERE w.name = 'vibration'").get() as { modelled: number; simulated: number; summary_json: string; settings_json: string };
+      const rows = sql
+        .prepare(
+          "SELECT w.name AS workload, iterations, energy_uj, energy_per_inference_uj, energy_kind, monitor, phases_json, t1_us - t0_us AS span FROM window JOIN run r ON r.id = window.run_id JOIN workload w ON w.id = r.workload_id ORDER BY w.name, idx",
+        )
+        .all() as {
+        workload: string;
+        energy_uj: number;
+        energy_kind: string;
+        monitor: string;
+        iterations: number;
+        energy_per_inference_uj: number;
+        phases_json: string | null;
+        span: number;
+      }[];
+      const run = sql
+        .prepare("SELECT modelled, simulated, summary_json, settings_json FROM run r JOIN workload w ON w.id = r.workload_id WHERE w.name = 'vibration'")
+        .get() as { modelled: number; simulated: number; summary_json: string; settings_json: string };
       sql.close();
-      return { rows, run, summary: JSON.parse(run.summary_json) as { medianEnergyPerInferenceUj: number; medianLatencyUs: number; latencyFrom: string; phasesUj?: Record<string, number> } };
+      return {
+        rows,
+        run,
+        summary: JSON.parse(run.summary_json) as {
+          medianEnergyPerInferenceUj: number;
+          medianLatencyUs: number;
+          latencyFrom: string;
+          phasesUj?: Record<string, number>;
+        },
+      };
     };
     // every reference workload on the default board, twice
     const a = await energy("e1.db", ["--workload", "all"]);

@@ -17,7 +17,12 @@ const out = mkdtempSync(path.join(tmpdir(), "tinyrig-flatc-"));
 interface FlatcModel {
   version: number;
   operator_codes: { builtin_code?: number; deprecated_builtin_code?: number; version?: number }[];
-  subgraphs: { tensors: { shape: number[]; type?: string; name: string }[]; inputs: number[]; outputs: number[]; operators: { opcode_index?: number; inputs: number[]; outputs: number[]; builtin_options_type?: string; builtin_options?: Record<string, unknown> }[] }[];
+  subgraphs: {
+    tensors: { shape: number[]; type?: string; name: string }[];
+    inputs: number[];
+    outputs: number[];
+    operators: { opcode_index?: number; inputs: number[]; outputs: number[]; builtin_options_type?: string; builtin_options?: Record<string, unknown> }[];
+  }[];
 }
 
 async function decode(file: string): Promise<FlatcModel> {
@@ -48,7 +53,11 @@ describe("written .tflite files against the TFLite schema", () => {
         expect(op.inputs).toEqual(ours.operators[i]!.inputs);
         const o = op.builtin_options ?? {};
         if (op.builtin_options_type === "Conv2DOptions" || op.builtin_options_type === "DepthwiseConv2DOptions") {
-          expect([o.stride_w, o.stride_h, o.padding]).toEqual([ours.operators[i]!.options.strideW, ours.operators[i]!.options.strideH, ours.operators[i]!.options.padding]);
+          expect([o.stride_w, o.stride_h, o.padding]).toEqual([
+            ours.operators[i]!.options.strideW,
+            ours.operators[i]!.options.strideH,
+            ours.operators[i]!.options.padding,
+          ]);
         }
       });
     });

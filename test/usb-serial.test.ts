@@ -7,7 +7,12 @@ import { ppk2Schema } from "../harness/power/ppk2.ts";
 import { findSerialPort, type PortInfo } from "../harness/resources/serial-port.ts";
 
 const nucleo = (path: string, serialNumber: string): PortInfo => ({ path, vendorId: "0483", productId: "374b", serialNumber });
-const consoleOptions = (list: () => Promise<PortInfo[]>, timeoutMs: number) => ({ what: "serial port", setting: "console.serial.usb.serialNumber", list, timeoutMs });
+const consoleOptions = (list: () => Promise<PortInfo[]>, timeoutMs: number) => ({
+  what: "serial port",
+  setting: "console.serial.usb.serialNumber",
+  list,
+  timeoutMs,
+});
 
 it("waits for the board to come back after flashing", async () => {
   let calls = 0;
@@ -19,12 +24,16 @@ it("waits for the board to come back after flashing", async () => {
 it("picks the board by serial number among identical ones, and refuses to guess without it", async () => {
   const list = async () => [nucleo("/dev/ttyACM0", "A1"), nucleo("/dev/ttyACM1", "B2")];
   expect(await findSerialPort({ usb: { vid: "0483", pid: "374b", serialNumber: "B2" } }, consoleOptions(list, 1000))).toBe("/dev/ttyACM1");
-  await expect(findSerialPort({ usb: { vid: "0483", pid: "374b" } }, consoleOptions(list, 1000))).rejects.toThrow(/2 serial ports match USB 0483:374b .*set console\.serial\.usb\.serialNumber/);
+  await expect(findSerialPort({ usb: { vid: "0483", pid: "374b" } }, consoleOptions(list, 1000))).rejects.toThrow(
+    /2 serial ports match USB 0483:374b .*set console\.serial\.usb\.serialNumber/,
+  );
 });
 
 it("gives up with what it saw; a path is taken as given", async () => {
   const list = async () => [{ path: "/dev/ttyUSB0", vendorId: "10c4", productId: "ea60" }];
-  await expect(findSerialPort({ usb: { vid: "0483", pid: "374b" } }, consoleOptions(list, 300))).rejects.toThrow(/no serial port with USB id 0483:374b appeared within 300 ms; present: \/dev\/ttyUSB0 \(10c4:ea60/);
+  await expect(findSerialPort({ usb: { vid: "0483", pid: "374b" } }, consoleOptions(list, 300))).rejects.toThrow(
+    /no serial port with USB id 0483:374b appeared within 300 ms; present: \/dev\/ttyUSB0 \(10c4:ea60/,
+  );
   expect(await findSerialPort({ path: "/dev/ttyS4" }, consoleOptions(list, 300))).toBe("/dev/ttyS4");
 });
 

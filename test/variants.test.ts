@@ -65,7 +65,12 @@ describe("manifest variants", () => {
   it("the classical model's host accuracy is what its TypeScript reference scores on the test set", () => {
     const tables = readForestTables(path.join(vibration.dir, forestVariant.kind === "classical" ? forestVariant.tables : ""));
     const raw = forestReference(tables);
-    const e = evaluateReference(vibration, raw, (r) => Array.from({ length: r.length / 2 }, (_, k) => r[2 * k]! | (r[2 * k + 1]! << 8)), loadDataset(vibration));
+    const e = evaluateReference(
+      vibration,
+      raw,
+      (r) => Array.from({ length: r.length / 2 }, (_, k) => r[2 * k]! | (r[2 * k + 1]! << 8)),
+      loadDataset(vibration),
+    );
     expect(forestVariant.kind === "classical" && forestVariant.accuracy).toBe(Math.round(e.value * 10000) / 10000);
     expect(e.value).toBeGreaterThanOrEqual(vibration.manifest.metric.target);
   });
@@ -82,8 +87,18 @@ describe("the classical model in C agrees with its TypeScript reference", () => 
   it("native gcc build of the generated C (-Wall -Wextra -Werror) against the reference on every test input", async () => {
     if (forestVariant.kind !== "classical") throw new Error("vibration has no classical variant");
     const exe = path.join(dir, "forest-native");
-    await execa("gcc", ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", `-I${path.join(FIRMWARE_DIR, "core")}`,
-      path.join(vibration.dir, forestVariant.file), path.join(ROOT, "test/fixtures/classical/native_driver.c"), "-o", exe]);
+    await execa("gcc", [
+      "-std=c11",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-O2",
+      `-I${path.join(FIRMWARE_DIR, "core")}`,
+      path.join(vibration.dir, forestVariant.file),
+      path.join(ROOT, "test/fixtures/classical/native_driver.c"),
+      "-o",
+      exe,
+    ]);
     const ds = loadDataset(vibration);
     const inputs = ds.entries.map((e) => e.bytes());
     const out = await execa(exe, [], { input: Buffer.concat(inputs), encoding: "buffer" });
@@ -115,14 +130,58 @@ describe("tinyrig run --variant on mps2-an386 (emulated)", () => {
   }, 60_000);
 
   it("runs the classical model (whole test set) and the distilled student bit-exact, each stored as its variant", async () => {
-    const forest = await tinyrig(["run", "--workload", "vibration", "--variant", "forest", "--mode", "performance", "accuracy", "--windows", "2", "--min-window-seconds", "0.5", "--db", db, "--json"]);
+    const forest = await tinyrig([
+      "run",
+      "--workload",
+      "vibration",
+      "--variant",
+      "forest",
+      "--mode",
+      "performance",
+      "accuracy",
+      "--windows",
+      "2",
+      "--min-window-seconds",
+      "0.5",
+      "--db",
+      db,
+      "--json",
+    ]);
     expect(forest.exitCode, forest.all).toBe(0);
-    const student = await tinyrig(["run", "--workload", "vibration", "--variant", "student-int8", "--mode", "performance", "accuracy", "--windows", "1", "--min-window-seconds", "0.5", "--limit", "20", "--db", db, "--json"]);
+    const student = await tinyrig([
+      "run",
+      "--workload",
+      "vibration",
+      "--variant",
+      "student-int8",
+      "--mode",
+      "performance",
+      "accuracy",
+      "--windows",
+      "1",
+      "--min-window-seconds",
+      "0.5",
+      "--limit",
+      "20",
+      "--db",
+      db,
+      "--json",
+    ]);
     expect(student.exitCode, student.all).toBe(0);
-    type R = { workload: string; variant?: string; mode: string; status: string; accuracy?: { value: number; count: number; bitExact: { matched: number; compared: number } }; performance?: { medianLatencyUs: number } };
+    type R = {
+      workload: string;
+      variant?: string;
+      mode: string;
+      status: string;
+      accuracy?: { value: number; count: number; bitExact: { matched: number; compared: number } };
+      performance?: { medianLatencyUs: number };
+    };
     const f = JSON.parse(forest.stdout) as R[];
     const s = JSON.parse(student.stdout) as R[];
-    expect(f.map((x) => [x.workload, x.variant, x.mode, x.status])).toEqual([["vibration", "forest", "performance", "completed"], ["vibration", "forest", "accuracy", "completed"]]);
+    expect(f.map((x) => [x.workload, x.variant, x.mode, x.status])).toEqual([
+      ["vibration", "forest", "performance", "completed"],
+      ["vibration", "forest", "accuracy", "completed"],
+    ]);
     expect(f[1]!.accuracy!.bitExact).toEqual({ matched: 300, compared: 300 }); // the C on the Cortex-M4 == the TypeScript reference
     expect(Math.round(f[1]!.accuracy!.value * 10000) / 10000).toBe(forestVariant.kind === "classical" ? forestVariant.accuracy : -1); // the manifest rounds to 4 places
     expect(s[1]!.accuracy!.bitExact).toEqual({ matched: 20, compared: 20 }); // against the student's own model, not the main one
@@ -130,10 +189,19 @@ describe("tinyrig run --variant on mps2-an386 (emulated)", () => {
     expect(f[0]!.performance!.medianLatencyUs).toBeLessThan(s[0]!.performance!.medianLatencyUs);
 
     const sql = new Database(db, { readonly: true });
-    const rows = sql.prepare("SELECT r.mode, w.name, w.variant, w.model_sha256, w.macs, f.kernels FROM run r JOIN workload w ON w.id = r.workload_id JOIN firmware f ON f.id = r.firmware_id ORDER BY r.id").all() as { mode: string; name: string; variant: string; model_sha256: string; macs: number; kernels: string }[];
+    const rows = sql
+      .prepare(
+        "SELECT r.mode, w.name, w.variant, w.model_sha256, w.macs, f.kernels FROM run r JOIN workload w ON w.id = r.workload_id JOIN firmware f ON f.id = r.firmware_id ORDER BY r.id",
+      )
+      .all() as { mode: string; name: string; variant: string; model_sha256: string; macs: number; kernels: string }[];
     sql.close();
     const manifestOf = (id: string) => vibration.manifest.variants.find((v) => v.id === id)!;
-    expect(rows.map((r) => [r.mode, r.name, r.variant])).toEqual([["performance", "vibration", "forest"], ["accuracy", "vibration", "forest"], ["performance", "vibration", "student-int8"], ["accuracy", "vibration", "student-int8"]]);
+    expect(rows.map((r) => [r.mode, r.name, r.variant])).toEqual([
+      ["performance", "vibration", "forest"],
+      ["accuracy", "vibration", "forest"],
+      ["performance", "vibration", "student-int8"],
+      ["accuracy", "vibration", "student-int8"],
+    ]);
     expect(rows[0]!.model_sha256).toBe((manifestOf("forest") as { sha256: string }).sha256);
     expect(rows[0]!.macs).toBe(manifestOf("forest").macs);
     expect(rows[0]!.kernels).toBe("none (classical model)");
@@ -157,12 +225,15 @@ describe("tinyrig run --variant on mps2-an386 (emulated)", () => {
     const svg = readFileSync(path.join(out, "pareto.svg"), "utf8");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toMatch(/class="mark-symbol/);
-    const spec = JSON.parse(readFileSync(path.join(out, "pareto.vl.json"), "utf8")) as { data: { values: { workload: string; model: string; measure: string; source: string; front: boolean; cost: number; accuracy: number }[] } };
+    const spec = JSON.parse(readFileSync(path.join(out, "pareto.vl.json"), "utf8")) as {
+      data: { values: { workload: string; model: string; measure: string; source: string; front: boolean; cost: number; accuracy: number }[] };
+    };
     const pts = spec.data.values;
     // host points of every workload's models, the float32 reference included
-    for (const w of listWorkloads()) for (const model of ["model (int8)", "float32", "student-int8"]) {
-      expect(pts.some((p) => p.workload === w.id && p.model === model && p.source === "host (manifest)")).toBe(true);
-    }
+    for (const w of listWorkloads())
+      for (const model of ["model (int8)", "float32", "student-int8"]) {
+        expect(pts.some((p) => p.workload === w.id && p.model === model && p.source === "host (manifest)")).toBe(true);
+      }
     const device = pts.filter((p) => p.source.startsWith("device: mps2-an386"));
     expect(device.map((p) => p.model).sort()).toEqual(["forest", "student-int8"]);
     expect(device.find((p) => p.model === "forest")!.front).toBe(true); // the cheapest on the device
@@ -176,7 +247,16 @@ describe("tinyrig run --variant on mps2-an386 (emulated)", () => {
 
 describe("Pareto front", () => {
   it("keeps the models no other one beats on both cost and accuracy", () => {
-    const p = (model: string, cost: number, accuracy: number) => ({ workload: "w", model, measure: "MACs", cost, accuracy, metric: "top1", source: "host", accuracyFrom: "host" });
+    const p = (model: string, cost: number, accuracy: number) => ({
+      workload: "w",
+      model,
+      measure: "MACs",
+      cost,
+      accuracy,
+      metric: "top1",
+      source: "host",
+      accuracyFrom: "host",
+    });
     const front = markFront([p("a", 10, 0.8), p("b", 20, 0.9), p("c", 30, 0.85), p("d", 20, 0.9), p("e", 5, 0.7), p("f", 10, 0.75)]);
     expect(Object.fromEntries(front.map((x) => [x.model, x.front]))).toEqual({ a: true, b: true, c: false, d: true, e: true, f: false });
   });
@@ -204,7 +284,12 @@ describe("ilog8", () => {
   it("is floor(8 log2 v) to the top four bits, exact up to 2^52", () => {
     expect([1, 2, 8, 9, 15, 16, 17, 1000].map(ilog8)).toEqual([0, 8, 24, 25, 31, 32, 32, 79]);
     expect(ilog8(3)).toBe(12); // 3 = 1.5 x 2^1: 8 + 4
-    for (const [v, m] of [[777, 9], [123456789, 26], [2 ** 40 + 12345, 40], [2 ** 52 - 1, 51]] as const) {
+    for (const [v, m] of [
+      [777, 9],
+      [123456789, 26],
+      [2 ** 40 + 12345, 40],
+      [2 ** 52 - 1, 51],
+    ] as const) {
       expect(ilog8(v)).toBe(8 * m + Math.floor(v / 2 ** (m - 3)) - 8);
     }
   });

@@ -62,7 +62,8 @@ describe("generators are deterministic", () => {
     const g = await import("../workloads/wake-word/recipe/generate.ts");
     const seed = workloads.find((w) => w.id === "wake-word")!.manifest.dataset.seed;
     const cache = mkdtempSync(path.join(tmpdir(), "tinyrig-wav-"));
-    for (const i of [4, 10]) expect(sha(new Uint8Array((await g.makeClip(seed, "test", i, cache)).bytes.buffer))).toBe(committed("wake-word", g.testFileName(i)));
+    for (const i of [4, 10])
+      expect(sha(new Uint8Array((await g.makeClip(seed, "test", i, cache)).bytes.buffer))).toBe(committed("wake-word", g.testFileName(i)));
   }, 60_000);
 });
 

@@ -15,10 +15,7 @@ export class BoardFileError extends Error {
     readonly file: string,
     readonly problems: { line?: number; field: string; message: string }[],
   ) {
-    super(
-      `${file}: invalid board file\n` +
-        problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"),
-    );
+    super(`${file}: invalid board file\n` + problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.field || "(top level)"}: ${p.message}`).join("\n"));
     this.name = "BoardFileError";
   }
 }

@@ -6,13 +6,19 @@ import { z } from "zod";
 /** Sizes may be written as numbers or as "640K" / "2M". */
 const byteSize = z.union([
   z.number().int().nonnegative(),
-  z.string().regex(/^\d+\s*[KMG]?$/i, 'a byte count such as 65536, "64K" or "2M"').transform(parseByteSize),
+  z
+    .string()
+    .regex(/^\d+\s*[KMG]?$/i, 'a byte count such as 65536, "64K" or "2M"')
+    .transform(parseByteSize),
 ]);
 
 /** Addresses may be written as numbers or hex strings ("0x20000000"). */
 const address = z.union([
   z.number().int().nonnegative(),
-  z.string().regex(/^0x[0-9a-f]+$/i, 'a hex address such as "0x20000000"').transform((s) => Number.parseInt(s, 16)),
+  z
+    .string()
+    .regex(/^0x[0-9a-f]+$/i, 'a hex address such as "0x20000000"')
+    .transform((s) => Number.parseInt(s, 16)),
 ]);
 
 export function parseByteSize(text: string): number {
@@ -88,11 +94,17 @@ const build = z
     archFlags: z.array(z.string().regex(SAFE_FLAG, "a compiler flag such as -mcpu=cortex-m4: one word, no characters make or the shell would act on")).min(1),
     port: z.string().regex(/^[a-z0-9_]+$/, "a port file name under firmware/ports/, without .c"),
     kernels: z.enum(["ref", "dsp", "mve"]).default("ref"),
-    libcSpecs: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a specs file name such as nano.specs").optional(), // nano.specs, picolibc.specs
+    libcSpecs: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, "a specs file name such as nano.specs")
+      .optional(), // nano.specs, picolibc.specs
     defines: z
       .record(
         z.string().regex(C_IDENTIFIER, "a C identifier (letters, digits, '_', not starting with a digit)"),
-        z.union([z.number().refine(Number.isFinite, "a finite number"), z.string().regex(C_LITERAL, 'a literal value: a number such as 115200 or "0x40004000", or a C identifier')]),
+        z.union([
+          z.number().refine(Number.isFinite, "a finite number"),
+          z.string().regex(C_LITERAL, 'a literal value: a number such as 115200 or "0x40004000", or a C identifier'),
+        ]),
       )
       .default({}),
   })

@@ -95,7 +95,13 @@ function device(role: string, serial: { path?: string; usb?: UsbSerialId } | und
   const matches = matchUsbPort(ports, id);
   if (matches.length === 0) return { role, wants, usable: false, problem: `no serial port with ${wants} (not plugged in?)` };
   if (matches.length > 1) {
-    return { role, wants, usable: false, problem: `${matches.length} ports match ${wants}: ${matches.map((m) => m.path).join(", ")}`, fix: "set the serialNumber in the board file to pick one" };
+    return {
+      role,
+      wants,
+      usable: false,
+      problem: `${matches.length} ports match ${wants}: ${matches.map((m) => m.path).join(", ")}`,
+      fix: "set the serialNumber in the board file to pick one",
+    };
   }
   return { role, wants, path: matches[0]!.path, ...access(matches[0]!.path) };
 }

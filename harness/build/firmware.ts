@@ -127,7 +127,9 @@ export function configHeader(spec: FirmwareSpec, buildId?: string): string {
     `#define TR_BOARD_NAME ${cString(spec.board.name)}`,
     ...(spec.resultsMse ? ["#define TR_RESULTS_MSE 1"] : []),
     ...(buildId ? [`#define TR_BUILD_ID ${cString(buildId)}`] : []),
-    ...(spec.streamDetect ? [`#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`, `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`] : []),
+    ...(spec.streamDetect
+      ? [`#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`, `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`]
+      : []),
     "#endif",
     "",
   ];
@@ -138,8 +140,13 @@ export function configHeader(spec: FirmwareSpec, buildId?: string): string {
  * board's port, startup and timer files, the port headers, the linker-script template and the Makefile. */
 export function firmwareSources(spec: FirmwareSpec): string[] {
   const arch = spec.board.cpu.arch;
-  const files = ["Makefile", `ports/${spec.board.build.port}.c`, `ports/startup_${arch}.c`, `ports/${arch}.ld.in`,
-    ...(arch === "arm" ? ["ports/systick.c"] : [])];
+  const files = [
+    "Makefile",
+    `ports/${spec.board.build.port}.c`,
+    `ports/startup_${arch}.c`,
+    `ports/${arch}.ld.in`,
+    ...(arch === "arm" ? ["ports/systick.c"] : []),
+  ];
   for (const dir of ["core", "runtime", "kernels", "ports"]) {
     for (const f of readdirSync(path.join(FIRMWARE_DIR, dir))) {
       if (dir !== "ports" ? /\.[ch]$/.test(f) : f.endsWith(".h")) files.push(`${dir}/${f}`);
@@ -167,24 +174,46 @@ export function firmwareBuildId(spec: FirmwareSpec): string {
 }
 
 function boardMakeText(spec: FirmwareSpec): string {
-  return Object.entries(boardMakeVariables(spec)).map(([k, v]) => `${k} := ${v}`).join("\n") + "\n";
+  return (
+    Object.entries(boardMakeVariables(spec))
+      .map(([k, v]) => `${k} := ${v}`)
+      .join("\n") + "\n"
+  );
 }
 
 /** Where this configuration builds: one directory per (board, model, mode, kernels), so make stays incremental. */
 export function buildDirFor(spec: FirmwareSpec): string {
   const model = sha256(readFileSync(spec.modelPath));
   const key = sha256(
-    JSON.stringify([spec.board.fileSha256, model, spec.modelId, spec.inputBytes, spec.transform, spec.timestampMode, spec.kernels ?? "", spec.resultsMse ?? false, spec.rounding ?? "double", spec.quantizeDivision ?? "double",
-      ...(spec.modelKind === "classical" ? ["classical"] : []), ...(spec.modelKind === "stream" ? ["stream", spec.streamDetect ?? null] : [])]),
+    JSON.stringify([
+      spec.board.fileSha256,
+      model,
+      spec.modelId,
+      spec.inputBytes,
+      spec.transform,
+      spec.timestampMode,
+      spec.kernels ?? "",
+      spec.resultsMse ?? false,
+      spec.rounding ?? "double",
+      spec.quantizeDivision ?? "double",
+      ...(spec.modelKind === "classical" ? ["classical"] : []),
+      ...(spec.modelKind === "stream" ? ["stream", spec.streamDetect ?? null] : []),
+    ]),
   ).slice(0, 12);
   return path.join(spec.buildRoot ?? defaultBuildRoot(), spec.board.name, `${spec.modelId}-${spec.timestampMode}-${key}`);
 }
 
 export async function buildFirmware(spec: FirmwareSpec, log: (line: string) => void = () => {}): Promise<FirmwareImage> {
   if (!existsSync(spec.modelPath)) throw new FirmwareBuildError(`model file not found: ${spec.modelPath}`, "");
-  for (const [file, what] of [[`ports/${spec.board.build.port}.c`, "build.port"], [`ports/startup_${spec.board.cpu.arch}.c`, "cpu.arch"]] as const) {
+  for (const [file, what] of [
+    [`ports/${spec.board.build.port}.c`, "build.port"],
+    [`ports/startup_${spec.board.cpu.arch}.c`, "cpu.arch"],
+  ] as const) {
     if (!existsSync(path.join(FIRMWARE_DIR, file))) {
-      throw new FirmwareBuildError(`${spec.board.file}: ${what} needs firmware/${file}, which does not exist yet (firmware/PORTING.md says what a port implements)`, "");
+      throw new FirmwareBuildError(
+        `${spec.board.file}: ${what} needs firmware/${file}, which does not exist yet (firmware/PORTING.md says what a port implements)`,
+        "",
+      );
     }
   }
   const dir = buildDirFor(spec);
@@ -220,12 +249,22 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
   writeIfChanged(path.join(dir, "tr_config.h"), configHeader(spec, buildId));
 
   const makeDir = makeSafePath(dir);
-  const args = ["-C", makeSafePath(FIRMWARE_DIR), "-j2", `BUILD_DIR=${makeDir}`, `CONFIG_MK=${path.join(makeDir, "board.mk")}`, `MODEL=${makeSafePath(spec.modelPath)}`,
-    ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? [`MODEL_KIND=${spec.modelKind}`] : [])];
+  const args = [
+    "-C",
+    makeSafePath(FIRMWARE_DIR),
+    "-j2",
+    `BUILD_DIR=${makeDir}`,
+    `CONFIG_MK=${path.join(makeDir, "board.mk")}`,
+    `MODEL=${makeSafePath(spec.modelPath)}`,
+    ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? [`MODEL_KIND=${spec.modelKind}`] : []),
+  ];
   log(`make ${args.join(" ")}`);
   const result = await execa("make", args, { all: true, reject: false });
   if (result.exitCode !== 0) {
-    throw new FirmwareBuildError(`firmware build for ${spec.board.name} / ${spec.modelId} failed (make exit ${result.exitCode})${doesNotFit(spec, dir, result.all ?? "")}`, result.all ?? "");
+    throw new FirmwareBuildError(
+      `firmware build for ${spec.board.name} / ${spec.modelId} failed (make exit ${result.exitCode})${doesNotFit(spec, dir, result.all ?? "")}`,
+      result.all ?? "",
+    );
   }
   const elf = path.join(dir, "firmware.elf");
   const bin = path.join(dir, "firmware.bin");
@@ -247,8 +286,14 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
     toolchain,
     kernels: spec.modelKind === "classical" ? "none (classical model)" : vars.KERNELS!,
     timestampMode: spec.timestampMode,
-    config: { ...vars, TR_MODEL_ID: spec.modelId, TR_INPUT_BYTES: String(spec.inputBytes), TR_INPUT_TRANSFORM: spec.transform,
-      ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? { MODEL_KIND: spec.modelKind } : {}), TR_BUILD_ID: buildId },
+    config: {
+      ...vars,
+      TR_MODEL_ID: spec.modelId,
+      TR_INPUT_BYTES: String(spec.inputBytes),
+      TR_INPUT_TRANSFORM: spec.transform,
+      ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? { MODEL_KIND: spec.modelKind } : {}),
+      TR_BUILD_ID: buildId,
+    },
     buildId,
   };
 }
@@ -261,9 +306,11 @@ function doesNotFit(spec: FirmwareSpec, dir: string, output: string): string {
   const arenaFile = path.join(dir, "arena_size.h");
   const arena = existsSync(arenaFile) ? /TR_ARENA_BYTES\s+(\d+)/.exec(readFileSync(arenaFile, "utf8"))?.[1] : undefined;
   const size = region ? spec.board.memory[region].size : undefined;
-  return `: ${path.basename(spec.modelPath)} does not fit ${spec.board.name}: ${m[1]} overflowed by ${m[2]} bytes` +
+  return (
+    `: ${path.basename(spec.modelPath)} does not fit ${spec.board.name}: ${m[1]} overflowed by ${m[2]} bytes` +
     (size !== undefined ? ` (${spec.board.file}: memory.${region}.size is ${size} bytes` : " (") +
-    (region === "ram" ? `; the model's arena needs ${arena ?? "?"} bytes and its input buffer ${spec.inputBytes})` : ")");
+    (region === "ram" ? `; the model's arena needs ${arena ?? "?"} bytes and its input buffer ${spec.inputBytes})` : ")")
+  );
 }
 
 const toolchainCache = new Map<string, string>();

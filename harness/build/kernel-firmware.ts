@@ -41,18 +41,40 @@ export async function buildKernelFirmware(
   qemuOf(board);
   const dir = path.join(buildRoot, board.name, `${program}-${kernels}${rounding === "double" ? "" : `-${rounding}`}`);
   mkdirSync(dir, { recursive: true });
-  const vars = boardMakeVariables({ board, kernels, modelId: "kernels", modelPath: "", inputBytes: 0, transform: "raw", timestampMode: "performance", rounding });
-  const mk = Object.entries(vars).map(([k, v]) => `${k} := ${v}`).join("\n") + "\n";
+  const vars = boardMakeVariables({
+    board,
+    kernels,
+    modelId: "kernels",
+    modelPath: "",
+    inputBytes: 0,
+    transform: "raw",
+    timestampMode: "performance",
+    rounding,
+  });
+  const mk =
+    Object.entries(vars)
+      .map(([k, v]) => `${k} := ${v}`)
+      .join("\n") + "\n";
   const mkPath = path.join(dir, "board.mk");
   if (!existsSync(mkPath) || readFileSync(mkPath, "utf8") !== mk) writeFileSync(mkPath, mk);
-  const args = ["-C", makeSafePath(KERNEL_FIRMWARE_DIR), "-j2", `BUILD_DIR=${makeSafePath(dir)}`, `CONFIG_MK=${path.join(makeSafePath(dir), "board.mk")}`, `PROGRAM=${program}`];
+  const args = [
+    "-C",
+    makeSafePath(KERNEL_FIRMWARE_DIR),
+    "-j2",
+    `BUILD_DIR=${makeSafePath(dir)}`,
+    `CONFIG_MK=${path.join(makeSafePath(dir), "board.mk")}`,
+    `PROGRAM=${program}`,
+  ];
   const r = await execa("make", args, { all: true, reject: false });
   if (r.exitCode !== 0) throw new Error(`kernel firmware build failed: make ${args.join(" ")}\n${r.all}`);
   return { elf: path.join(dir, `${program}.elf`), board, kernels, program };
 }
 
 /** Host build of the check program with the reference kernels: the checksums the target must reproduce (lines). */
-export async function runNativeKernelCheck(buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"), rounding: Rounding = "double"): Promise<string[]> {
+export async function runNativeKernelCheck(
+  buildRoot = path.join(defaultBuildRoot(), "..", "kernel-firmware"),
+  rounding: Rounding = "double",
+): Promise<string[]> {
   const dir = path.join(buildRoot, rounding === "double" ? "native" : `native-${rounding}`);
   mkdirSync(dir, { recursive: true });
   const args = ["-s", "-C", makeSafePath(KERNEL_FIRMWARE_DIR), `BUILD_DIR=${makeSafePath(dir)}`, `ROUNDING=${rounding}`, "native"];
@@ -78,8 +100,22 @@ export interface KernelRun {
  */
 export async function runKernelFirmware(fw: KernelFirmware, opts: { countInstructions?: boolean; timeoutMs?: number } = {}): Promise<KernelRun> {
   const qemu = qemuOf(fw.board);
-  const argv = ["-M", qemu.machine, ...(qemu.cpu ? ["-cpu", qemu.cpu] : []), "-nographic", "-monitor", "none", "-serial", "stdio",
-    "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-kernel", fw.elf];
+  const argv = [
+    "-M",
+    qemu.machine,
+    ...(qemu.cpu ? ["-cpu", qemu.cpu] : []),
+    "-nographic",
+    "-monitor",
+    "none",
+    "-serial",
+    "stdio",
+    "-icount",
+    "shift=0",
+    "-semihosting-config",
+    "enable=on,target=native",
+    "-kernel",
+    fw.elf,
+  ];
   let logDir: string | undefined;
   let log: string | undefined;
   if (opts.countInstructions) {
@@ -103,7 +139,10 @@ export async function runKernelFirmware(fw: KernelFirmware, opts: { countInstruc
 }
 
 function consoleLines(text: string): string[] {
-  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "");
+  return text
+    .split("\n")
+    .map((l) => l.replace(/\r$/, ""))
+    .filter((l) => l !== "");
 }
 
 function tailOf(text: string): string {
@@ -120,7 +159,12 @@ export interface KernelCheckSummary {
 }
 
 /** The `kcheck <op> cases=.. bytes=.. mismatches=.. ref=.. opt=..` lines of the check program. */
-export function parseKernelCheck(lines: string[]): { kernels: string | undefined; ops: KernelCheckSummary[]; mismatchLines: string[]; done: number | undefined } {
+export function parseKernelCheck(lines: string[]): {
+  kernels: string | undefined;
+  ops: KernelCheckSummary[];
+  mismatchLines: string[];
+  done: number | undefined;
+} {
   const ops: KernelCheckSummary[] = [];
   let kernels: string | undefined;
   let done: number | undefined;

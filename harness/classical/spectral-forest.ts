@@ -15,32 +15,36 @@ import { z } from "zod";
 export const FOREST_FORMAT = "tinyrig-spectral-forest-1";
 
 const int = z.number().int();
-const tree = z.object({
-  /** [feature, threshold, left, right]: `features[feature] <= threshold` goes left; a child < 0 is leaf ~child. */
-  nodes: z.array(z.tuple([int.nonnegative(), int, int, int])),
-  /** Per leaf, one uint8 score per class. */
-  leaves: z.array(z.array(int.min(0).max(255))),
-}).strict();
+const tree = z
+  .object({
+    /** [feature, threshold, left, right]: `features[feature] <= threshold` goes left; a child < 0 is leaf ~child. */
+    nodes: z.array(z.tuple([int.nonnegative(), int, int, int])),
+    /** Per leaf, one uint8 score per class. */
+    leaves: z.array(z.array(int.min(0).max(255))),
+  })
+  .strict();
 
-export const forestTablesSchema = z.object({
-  format: z.literal(FOREST_FORMAT),
-  generatedBy: z.string(),
-  classes: z.array(z.string()).min(2),
-  /** The input: `samples` frames of `channels` interleaved int8 values. */
-  window: z.object({ samples: int.positive(), channels: int.positive() }).strict(),
-  /** Each sample is multiplied by this before the FFT. */
-  inputGain: int.positive(),
-  /** Twiddles are round(2^shift * cos/sin); products are shifted right by this. */
-  twiddleShift: int.positive(),
-  twiddles: z.object({ re: z.array(int), im: z.array(int) }).strict(),
-  /** Band edges in FFT bins: band b is bins [bands[b], bands[b+1]). */
-  bands: z.array(int.positive()).min(2),
-  features: z.array(z.string()),
-  trees: z.array(tree).min(1),
-  /** A class score s (sum over trees) means s / scoreScale. */
-  scoreScale: int.positive(),
-  training: z.record(z.string(), z.unknown()),
-}).strict();
+export const forestTablesSchema = z
+  .object({
+    format: z.literal(FOREST_FORMAT),
+    generatedBy: z.string(),
+    classes: z.array(z.string()).min(2),
+    /** The input: `samples` frames of `channels` interleaved int8 values. */
+    window: z.object({ samples: int.positive(), channels: int.positive() }).strict(),
+    /** Each sample is multiplied by this before the FFT. */
+    inputGain: int.positive(),
+    /** Twiddles are round(2^shift * cos/sin); products are shifted right by this. */
+    twiddleShift: int.positive(),
+    twiddles: z.object({ re: z.array(int), im: z.array(int) }).strict(),
+    /** Band edges in FFT bins: band b is bins [bands[b], bands[b+1]). */
+    bands: z.array(int.positive()).min(2),
+    features: z.array(z.string()),
+    trees: z.array(tree).min(1),
+    /** A class score s (sum over trees) means s / scoreScale. */
+    scoreScale: int.positive(),
+    training: z.record(z.string(), z.unknown()),
+  })
+  .strict();
 
 export type ForestTables = z.output<typeof forestTablesSchema>;
 
@@ -266,7 +270,10 @@ export function emitC(t: ForestTables, header: string[]): string {
   }
   if (nodeBase > 32767 || leafCount > 32767) throw new Error("forest too large for int16 node indices");
   const list = (v: number[], per = 16) => v.map((x, i) => `${i % per === 0 ? "\n    " : " "}${x},`).join("");
-  return `${header.map((l) => (l ? ` * ${l}` : " *")).join("\n").replace(/^ \*/, "/*")}
+  return `${header
+    .map((l) => (l ? ` * ${l}` : " *"))
+    .join("\n")
+    .replace(/^ \*/, "/*")}
  */
 #include <stdint.h>
 #include "classical.h"

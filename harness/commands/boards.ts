@@ -33,11 +33,33 @@ export function boardCommands(cli: Argv): void {
       const rows = [];
       for (const b of boards) {
         const s = await boardStatus(b, ports, boardNeeds(b));
-        const reach = b.console.emulator ? `qemu ${b.console.emulator.qemu.machine}` : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
+        const reach = b.console.emulator
+          ? `qemu ${b.console.emulator.qemu.machine}`
+          : (b.console.serial?.path ?? `usb ${b.console.serial?.usb?.vid}:${b.console.serial?.usb?.pid}`);
         const console_ = s.devices.find((d) => d.role === "console");
-        const presence = b.kind === "emulated" ? (s.ready ? "emulated" : "emulated, tools missing") : console_?.usable ? `attached ${console_.path}` : console_?.path ? `attached ${console_.path}, not usable` : "not attached";
+        const presence =
+          b.kind === "emulated"
+            ? s.ready
+              ? "emulated"
+              : "emulated, tools missing"
+            : console_?.usable
+              ? `attached ${console_.path}`
+              : console_?.path
+                ? `attached ${console_.path}, not usable`
+                : "not attached";
         const state = s.busy ? `busy (pid ${s.busy.pid} on ${s.busy.host}: ${s.busy.purpose})` : "free";
-        rows.push({ name: b.name, kind: b.kind, core: b.cpu.core, clockHz: b.cpu.clockHz, flasher: b.flasher.tool, console: reach, presence, state, file: b.file, powerMonitor: b.powerMonitor?.driver ?? null });
+        rows.push({
+          name: b.name,
+          kind: b.kind,
+          core: b.cpu.core,
+          clockHz: b.cpu.clockHz,
+          flasher: b.flasher.tool,
+          console: reach,
+          presence,
+          state,
+          file: b.file,
+          powerMonitor: b.powerMonitor?.driver ?? null,
+        });
         if (!args.json) {
           console.log(
             `${b.name.padEnd(20)} ${b.kind.padEnd(9)} ${b.cpu.core.padEnd(12)} ${(b.cpu.clockHz / 1e6).toFixed(0).padStart(4)} MHz  ` +
@@ -54,7 +76,8 @@ export function boardCommands(cli: Argv): void {
 /** The flasher section is the flasher module's to define: validated against its schema, named with its line. */
 export function checkFlasherSection(board: BoardDefinition): BoardDefinition {
   const flasher = flasherNamed(board.flasher.tool);
-  if (!flasher) throw new BoardFileError(board.file, [{ field: "flasher.tool", message: `"${board.flasher.tool}" is not one of: ${flasherNames().join(", ")}` }]);
+  if (!flasher)
+    throw new BoardFileError(board.file, [{ field: "flasher.tool", message: `"${board.flasher.tool}" is not one of: ${flasherNames().join(", ")}` }]);
   checkBoardSection(board, "flasher", flasher.schema);
   return board;
 }

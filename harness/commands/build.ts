@@ -17,8 +17,15 @@ export function buildCommand(cli: Argv): void {
         .option("board", { type: "string", default: defaultBoard(), describe: "board name or YAML file" })
         .option("model", { type: "string", demandOption: true, describe: ".tflite file, or .c: a classical model compiled to C (firmware/core/classical.h)" })
         .option("model-id", { type: "string", default: "custom", describe: "what m-model-[...] answers" })
-        .option("input-bytes", { type: "string", coerce: positiveInteger("--input-bytes"), describe: "bytes per input (a .tflite: read off its input tensor, and checked when given)" })
-        .option("transform", { choices: INPUT_TRANSFORMS, describe: "how an input's bytes become the model's input (a .tflite: as its input tensor takes them)" })
+        .option("input-bytes", {
+          type: "string",
+          coerce: positiveInteger("--input-bytes"),
+          describe: "bytes per input (a .tflite: read off its input tensor, and checked when given)",
+        })
+        .option("transform", {
+          choices: INPUT_TRANSFORMS,
+          describe: "how an input's bytes become the model's input (a .tflite: as its input tensor takes them)",
+        })
         .option("energy", { type: "boolean", default: false, describe: "energy-mode firmware (timestamp pin)" })
         .option("kernels", { choices: ["ref", "dsp", "mve"] as const, describe: "override the board's kernel set" }),
     async (args) => {
@@ -50,7 +57,9 @@ export function buildCommand(cli: Argv): void {
         },
         (l) => console.error(l),
       );
-      console.log(`${image.elf}\n  sha256 ${image.sha256}  ${image.bytes} B image  flash ${image.sizes.flash} B  ram ${image.sizes.ram} B  kernels ${image.kernels}\n  ${image.toolchain}`);
+      console.log(
+        `${image.elf}\n  sha256 ${image.sha256}  ${image.bytes} B image  flash ${image.sizes.flash} B  ram ${image.sizes.ram} B  kernels ${image.kernels}\n  ${image.toolchain}`,
+      );
     },
   );
 }

@@ -12,8 +12,11 @@ export function doctorCommand(cli: Argv): void {
     "doctor",
     describeCommand("doctor"),
     (y) =>
-      y.option("json", { type: "boolean", default: false, describe: "machine-readable output" })
-        .option("board", { type: "string", array: true, describe: "check only these boards (names or files): exit 1 unless each is ready, an attached board plugged in and usable (a CI job's first step)" }),
+      y.option("json", { type: "boolean", default: false, describe: "machine-readable output" }).option("board", {
+        type: "string",
+        array: true,
+        describe: "check only these boards (names or files): exit 1 unless each is ready, an attached board plugged in and usable (a CI job's first step)",
+      }),
     async (args) => {
       const { ports, problem } = await listSerialPorts();
       const statuses: (BoardStatus | { file: string; error: string })[] = [];

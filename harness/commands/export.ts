@@ -29,24 +29,35 @@ const SUBMITTER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function exportCommand(cli: Argv): void {
   cli.command("export", describeCommand("export"), (y) =>
-    y.command("mlperf", "an MLPerf Tiny submission tree (closed or open division)", (yy) =>
-      yy.option("out", { type: "string", demandOption: true, describe: "submission root to create (must not exist, or be an empty folder)" })
-        .option("submitter", { type: "string", demandOption: true, describe: "organisation: the submitter folder's name" })
-        .option("division", { choices: DIVISIONS, demandOption: true, describe: "closed enforces the accuracy targets" })
-        .option("round", { choices: ROUNDS, demandOption: true, describe: "MLPerf Tiny round" })
-        .option("board", { type: "string", array: true, describe: "only these boards (default: every board with runs)" })
-        .option("campaign", { type: "string", describe: "only runs stored with this campaign" })
-        .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
-        .option("allow-emulated", { type: "boolean", default: false, describe: "allow emulated boards (virtual time) and modelled energy, said so in the system notes" }),
-      (a) => {
-        process.exitCode = exportMlperf(a as unknown as ExportArgs);
-      })
+    y
+      .command(
+        "mlperf",
+        "an MLPerf Tiny submission tree (closed or open division)",
+        (yy) =>
+          yy
+            .option("out", { type: "string", demandOption: true, describe: "submission root to create (must not exist, or be an empty folder)" })
+            .option("submitter", { type: "string", demandOption: true, describe: "organisation: the submitter folder's name" })
+            .option("division", { choices: DIVISIONS, demandOption: true, describe: "closed enforces the accuracy targets" })
+            .option("round", { choices: ROUNDS, demandOption: true, describe: "MLPerf Tiny round" })
+            .option("board", { type: "string", array: true, describe: "only these boards (default: every board with runs)" })
+            .option("campaign", { type: "string", describe: "only runs stored with this campaign" })
+            .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
+            .option("allow-emulated", {
+              type: "boolean",
+              default: false,
+              describe: "allow emulated boards (virtual time) and modelled energy, said so in the system notes",
+            }),
+        (a) => {
+          process.exitCode = exportMlperf(a as unknown as ExportArgs);
+        },
+      )
       .demandCommand(1, "export mlperf"),
   );
 }
 
 function exportMlperf(a: ExportArgs): number {
-  if (!SUBMITTER.test(a.submitter)) throw new UsageError(`--submitter ${JSON.stringify(a.submitter)}: letters, digits, '.', '_' or '-', starting with a letter or digit (it names a folder)`);
+  if (!SUBMITTER.test(a.submitter))
+    throw new UsageError(`--submitter ${JSON.stringify(a.submitter)}: letters, digits, '.', '_' or '-', starting with a letter or digit (it names a folder)`);
   const problem = destinationProblem(a.out);
   if (problem) throw new UsageError(`--out ${problem}`);
   const req: ExportRequest = { submitter: a.submitter, division: a.division, round: a.round, allowEmulated: a["allow-emulated"] };
@@ -80,7 +91,9 @@ function exportMlperf(a: ExportArgs): number {
     const files = renderSubmission(plan, { boards, inferences }, req);
     writeTree(a.out, files);
     for (const e of plan.entries) {
-      console.log(`${e.system} ${e.benchmark.folder}: performance run ${e.performance.run.id}, accuracy run ${e.accuracy.id}${e.energy ? `, energy run ${e.energy.run.id}` : ""}`);
+      console.log(
+        `${e.system} ${e.benchmark.folder}: performance run ${e.performance.run.id}, accuracy run ${e.accuracy.id}${e.energy ? `, energy run ${e.energy.run.id}` : ""}`,
+      );
     }
     console.log(`wrote ${files.size} files under ${path.resolve(a.out)}`);
     return 0;

@@ -25,7 +25,16 @@ export function flashCommand(cli: Argv): void {
       const w = loadWorkload(args.workload);
       const model = boardModel(w, args.variant); // the float32 reference is refused here, saying why
       const image = await buildFirmware(
-        { board, modelId: w.manifest.mlperfModelId, modelPath: model.path, modelKind: model.kind, inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes, transform: w.manifest.input.transform, timestampMode: args.energy ? "energy" : "performance", resultsMse: w.manifest.task === "anomaly" },
+        {
+          board,
+          modelId: w.manifest.mlperfModelId,
+          modelPath: model.path,
+          modelKind: model.kind,
+          inputBytes: w.manifest.dataset.window?.bytes ?? w.manifest.input.bytes,
+          transform: w.manifest.input.transform,
+          timestampMode: args.energy ? "energy" : "performance",
+          resultsMse: w.manifest.task === "anomaly",
+        },
         (l) => console.error(l),
       );
       const lock = board.kind === "physical" ? await lockBoard(board, `tinyrig flash ${w.id}`) : undefined;

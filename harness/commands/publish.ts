@@ -6,9 +6,13 @@ import { loadConfig } from "../config.ts";
 import { ResultStore } from "../store/store.ts";
 
 export function publishCommand(cli: Argv): void {
-  cli.command("publish <dir>", describeCommand("publish"), (y) =>
-    y.positional("dir", { type: "string", demandOption: true, describe: "folder to write the site to (created if missing)" })
-      .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" }),
+  cli.command(
+    "publish <dir>",
+    describeCommand("publish"),
+    (y) =>
+      y
+        .positional("dir", { type: "string", demandOption: true, describe: "folder to write the site to (created if missing)" })
+        .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" }),
     async (a) => {
       console.log(await publishSite(a.db, a.dir));
     },

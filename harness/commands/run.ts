@@ -67,29 +67,80 @@ export function runCommands(cli: Argv): void {
   // Options a resumed run takes from its stored settings have no yargs default: given or not is what counts.
   const options = (y: Argv) =>
     afterRunOptions(y)
-      .option("board", { type: "string", array: true, describe: `board names or YAML files, or ${BOARD_GROUPS.join(" / ")} (every emulated board; every physical board plugged in); several run at once, each in a worker of its own (default ${defaultBoard()})` })
-      .option("jobs", { type: "string", coerce: positiveInteger("--jobs"), describe: `several boards: how many run at once (default: the host's cores, ${availableParallelism()})` })
+      .option("board", {
+        type: "string",
+        array: true,
+        describe: `board names or YAML files, or ${BOARD_GROUPS.join(" / ")} (every emulated board; every physical board plugged in); several run at once, each in a worker of its own (default ${defaultBoard()})`,
+      })
+      .option("jobs", {
+        type: "string",
+        coerce: positiveInteger("--jobs"),
+        describe: `several boards: how many run at once (default: the host's cores, ${availableParallelism()})`,
+      })
       .option("workload", { type: "string", array: true, describe: "workload ids, or all (default all)" })
-      .option("variant", { type: "string", array: true, describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all" })
-      .option("mode", { type: "string", array: true, choices: [...RUN_MODES, "all"], describe: "measurements (default: performance and accuracy, with energy where the board can measure or model it)" })
+      .option("variant", {
+        type: "string",
+        array: true,
+        describe: "measure model variants instead of the main model: variant ids (tinyrig workloads list shows them), model (the main one), or all",
+      })
+      .option("mode", {
+        type: "string",
+        array: true,
+        choices: [...RUN_MODES, "all"],
+        describe: "measurements (default: performance and accuracy, with energy where the board can measure or model it)",
+      })
       .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
-      .option("windows", { type: "string", coerce: positiveInteger("--windows"), describe: `performance windows (default ${DEFAULTS.windows}; MLPerf: 5, median reported)` })
-      .option("min-window-seconds", { type: "string", coerce: positiveNumber("--min-window-seconds"), describe: `device time per performance window (default ${DEFAULTS.minWindowSeconds})` })
-      .option("iterations", { type: "string", coerce: positiveInteger("--iterations"), describe: "fixed inferences per window (default: scaled to --min-window-seconds)" })
+      .option("windows", {
+        type: "string",
+        coerce: positiveInteger("--windows"),
+        describe: `performance windows (default ${DEFAULTS.windows}; MLPerf: 5, median reported)`,
+      })
+      .option("min-window-seconds", {
+        type: "string",
+        coerce: positiveNumber("--min-window-seconds"),
+        describe: `device time per performance window (default ${DEFAULTS.minWindowSeconds})`,
+      })
+      .option("iterations", {
+        type: "string",
+        coerce: positiveInteger("--iterations"),
+        describe: "fixed inferences per window (default: scaled to --min-window-seconds)",
+      })
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
-      .option("model", { type: "string", describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model" })
-      .option("input-transform", { choices: INPUT_TRANSFORMS, describe: "--model: how the dataset's files become the model's input (default: as the input tensor takes them)" })
+      .option("model", {
+        type: "string",
+        describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model",
+      })
+      .option("input-transform", {
+        choices: INPUT_TRANSFORMS,
+        describe: "--model: how the dataset's files become the model's input (default: as the input tensor takes them)",
+      })
       .option("input-bytes", { type: "string", coerce: positiveInteger("--input-bytes"), describe: "--model: bytes per input file, checked against the model" })
-      .option("limit", { type: "string", coerce: positiveInteger("--limit"), describe: "accuracy mode: only the first N inputs (a partial run, never a headline result)" })
+      .option("limit", {
+        type: "string",
+        coerce: positiveInteger("--limit"),
+        describe: "accuracy mode: only the first N inputs (a partial run, never a headline result)",
+      })
       .option("resume", { type: "string", coerce: positiveInteger("--resume"), describe: "continue an interrupted or failed run with its stored settings" })
-      .option("campaign", { type: "string", coerce: campaignId, describe: "the campaign these runs belong to (one nightly = one campaign, e.g. the CI run id); default: none" })
-      .option("energy-flow", { choices: ["auto", "mlperf"] as const, describe: "auto (default): energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run" })
+      .option("campaign", {
+        type: "string",
+        coerce: campaignId,
+        describe: "the campaign these runs belong to (one nightly = one campaign, e.g. the CI run id); default: none",
+      })
+      .option("energy-flow", {
+        choices: ["auto", "mlperf"] as const,
+        describe:
+          "auto (default): energy in the same windows as latency where the host reaches the device directly; mlperf: MLPerf's separate energy-mode firmware run",
+      })
       .option("raw-traces", { type: "boolean", default: false, describe: "keep each energy window's raw monitor samples (compressed, beside the database)" })
       .option("report", { type: "boolean", default: false, describe: "write reports/index.html afterwards" })
       .option("json", { type: "boolean", default: false, describe: "print the summary as JSON" })
       .option("trace", { type: "boolean", default: false, describe: "print every protocol line" })
       .option("stream", { type: "string", describe: "streaming workloads: the stream to score (default long)" })
-      .option("tp-extension", { type: "string", coerce: positiveNumber("--tp-extension"), describe: "streaming workloads: seconds after a wake word's end a detection still counts (MLPerf's README 1, its code 2)" });
+      .option("tp-extension", {
+        type: "string",
+        coerce: positiveNumber("--tp-extension"),
+        describe: "streaming workloads: seconds after a wake word's end a detection still counts (MLPerf's README 1, its code 2)",
+      });
   cli.command("run", describeCommand("run"), options, async (args) => {
     process.exitCode = await run(args as unknown as RunArgs);
   });
@@ -111,7 +162,14 @@ async function run(args: RunArgs): Promise<number> {
     const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
     const store = ResultStore.open(args.db);
     try {
-      const streams = await runStreamingWorkloads({ ids: streamIds, board, store, progress: createProgress(), stream: args.stream, tpExtensionS: args["tp-extension"] });
+      const streams = await runStreamingWorkloads({
+        ids: streamIds,
+        board,
+        store,
+        progress: createProgress(),
+        stream: args.stream,
+        tpExtensionS: args["tp-extension"],
+      });
       for (const { id, stored } of streams) console.log(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
       streamsCompleted = streams.every((x) => x.stored.status === "completed");
       console.error(`results stored in ${store.file}`);
@@ -187,7 +245,10 @@ async function afterRun(outcomes: BoardOutcome[], args: RunArgs, store: ResultSt
     }
   }
   store.close();
-  const judged = await prepareAfterRun({ ...args, allowPartial: args["allow-partial"] })?.(args.db, outcomes.flatMap((o) => o.runIds));
+  const judged = await prepareAfterRun({ ...args, allowPartial: args["allow-partial"] })?.(
+    args.db,
+    outcomes.flatMap((o) => o.runIds),
+  );
   return judged ?? (outcomes.every((o) => o.status === "completed") ? EXIT.ok : EXIT.failure);
 }
 
@@ -303,21 +364,28 @@ function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest 
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
   const variants = args.variant;
-  const workloads = variants === undefined
-    ? selected.map((w) => suiteWorkload(w, args.dataset))
-    // every named variant is checked (the float32 reference refused, unknown ids named) before anything is built
-    : selected.map((w) => [w, selectBoardModels(w, variants)] as const).flatMap(([w, ids]) => {
-      const hostOnly = variants.includes("all") ? w.manifest.variants.filter((v) => v.kind === "float32").map((v) => v.id) : [];
-      if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
-      return ids.map((id) => suiteWorkload(w, args.dataset, id));
-    });
+  const workloads =
+    variants === undefined
+      ? selected.map((w) => suiteWorkload(w, args.dataset))
+      : // every named variant is checked (the float32 reference refused, unknown ids named) before anything is built
+        selected
+          .map((w) => [w, selectBoardModels(w, variants)] as const)
+          .flatMap(([w, ids]) => {
+            const hostOnly = variants.includes("all") ? w.manifest.variants.filter((v) => v.kind === "float32").map((v) => v.id) : [];
+            if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
+            return ids.map((id) => suiteWorkload(w, args.dataset, id));
+          });
   return { board, workloads, options: runOptions(args, modes) };
 }
 
 function runOptions(args: RunArgs, modes: RunMode[] | undefined): RunOptions {
   return {
     modes,
-    performance: { windows: args.windows ?? DEFAULTS.windows, minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds, iterations: args.iterations },
+    performance: {
+      windows: args.windows ?? DEFAULTS.windows,
+      minWindowSeconds: args["min-window-seconds"] ?? DEFAULTS.minWindowSeconds,
+      iterations: args.iterations,
+    },
     limit: args.limit,
     energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
     rawTraces: args["raw-traces"],
@@ -326,8 +394,10 @@ function runOptions(args: RunArgs, modes: RunMode[] | undefined): RunOptions {
 
 /** `--model X.tflite --dataset DIR`: the model is the workload (workloads/model-workload.ts); checked before any work. */
 function userModel(args: RunArgs): SuiteWorkload {
-  if (args.workload !== undefined || args.variant !== undefined) throw new UsageError(`--model runs the model given; leave out ${args.workload !== undefined ? "--workload" : "--variant"}`);
-  if (args.dataset === undefined) throw new UsageError(`--model ${args.model} needs --dataset: a folder of inputs in MLPerf Tiny's layout (y_labels.csv beside the files)`);
+  if (args.workload !== undefined || args.variant !== undefined)
+    throw new UsageError(`--model runs the model given; leave out ${args.workload !== undefined ? "--workload" : "--variant"}`);
+  if (args.dataset === undefined)
+    throw new UsageError(`--model ${args.model} needs --dataset: a folder of inputs in MLPerf Tiny's layout (y_labels.csv beside the files)`);
   try {
     return modelSuiteWorkload(modelWorkload(args.model!, args.dataset, { transform: args["input-transform"], inputBytes: args["input-bytes"] }));
   } catch (err) {
@@ -350,10 +420,25 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardN
   const one = (v: string[] | undefined) => (v?.length === 1 ? v[0] : undefined);
   check("board", boardName, boardName !== undefined && r.boardMatches(boardName), r.board.name);
   check("workload", args.workload, one(args.workload) === r.workload.id, r.workload.id);
-  check("variant", args.variant, (one(args.variant) === "model" ? undefined : one(args.variant)) === r.workload.variant && args.variant?.length === 1, r.workload.variant ?? "model");
+  check(
+    "variant",
+    args.variant,
+    (one(args.variant) === "model" ? undefined : one(args.variant)) === r.workload.variant && args.variant?.length === 1,
+    r.workload.variant ?? "model",
+  );
   check("mode", args.mode, one(args.mode) === r.mode, r.mode);
-  check("model", args.model, args.model !== undefined && path.resolve(args.model) === r.workload.modelFile, r.workload.modelFile ?? `workload ${r.workload.id}`);
-  check("dataset", args.dataset, args.dataset !== undefined && path.resolve(args.dataset) === (r.datasetDir && path.resolve(r.datasetDir)), r.datasetDir ?? "the committed test set");
+  check(
+    "model",
+    args.model,
+    args.model !== undefined && path.resolve(args.model) === r.workload.modelFile,
+    r.workload.modelFile ?? `workload ${r.workload.id}`,
+  );
+  check(
+    "dataset",
+    args.dataset,
+    args.dataset !== undefined && path.resolve(args.dataset) === (r.datasetDir && path.resolve(r.datasetDir)),
+    r.datasetDir ?? "the committed test set",
+  );
   check("windows", args.windows, args.windows === r.performance.windows, `${r.performance.windows} windows`);
   check("min-window-seconds", args["min-window-seconds"], args["min-window-seconds"] === r.performance.minWindowSeconds, `${r.performance.minWindowSeconds} s`);
   check("iterations", args.iterations, args.iterations === r.iterations.given, r.iterations.given === undefined ? "calibrated" : String(r.iterations.given));
@@ -381,7 +466,13 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, 
   // Each stored run's validity (harness/store/validity.ts): a partial or exploratory figure says so beside it.
   const validity = (r: SuiteResult) => (r.runId === undefined ? undefined : store.getRun(r.runId)?.validity);
   if (json) {
-    console.log(JSON.stringify(results.map((r) => ({ ...r, validity: validity(r) })), null, 2));
+    console.log(
+      JSON.stringify(
+        results.map((r) => ({ ...r, validity: validity(r) })),
+        null,
+        2,
+      ),
+    );
     return;
   }
   const rows = results.map((r) => {
@@ -391,7 +482,13 @@ function printSummary(results: SuiteResult[], emulated: boolean, json: boolean, 
     const stored = r.runId === undefined ? undefined : store.getRun(r.runId);
     const figure = stored ? formatRunFigure(stored) : "";
     // the first line of an error: a build's tool output stays in the stored run, not in the table
-    return [r.variant ? `${r.workload}/${r.variant}` : r.workload, r.mode, r.runId === undefined ? "-" : String(r.runId), r.status, r.error?.split("\n")[0] ?? `${figure}${mark}`];
+    return [
+      r.variant ? `${r.workload}/${r.variant}` : r.workload,
+      r.mode,
+      r.runId === undefined ? "-" : String(r.runId),
+      r.status,
+      r.error?.split("\n")[0] ?? `${figure}${mark}`,
+    ];
   });
   const header = ["workload", "mode", "run", "status", emulated ? "result (emulated board: virtual time)" : "result"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -15,33 +15,47 @@ const ROOT = PACKAGE_ROOT;
 export function workloadsCommands(cli: Argv): void {
   cli.command("workloads", describeCommand("workloads"), (y) =>
     y
-      .command("list", "list workloads with their models and quality", (yy) => yy, () => {
-        for (const w of listWorkloads()) {
-          const m = w.manifest;
-          const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
-          console.log(`${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`);
-          for (const v of m.variants) {
-            const acc = variantAccuracy(v);
-            const figure = acc === undefined ? "-" : m.metric.name === "top1" ? `top-1 ${(acc * 100).toFixed(1)}%` : `AUC ${acc.toFixed(3)}`;
-            const where = v.kind === "float32" ? "host only" : v.kind === "classical" ? "C, --variant" : "--variant";
-            console.log(`  ${v.id.padEnd(16)} ${v.kind.padEnd(9)} ${String(v.bytes).padStart(7)} bytes ${String(v.macs).padStart(9)} ${v.kind === "classical" ? "ops " : "MACs"}  ${figure}  (${where})`);
+      .command(
+        "list",
+        "list workloads with their models and quality",
+        (yy) => yy,
+        () => {
+          for (const w of listWorkloads()) {
+            const m = w.manifest;
+            const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
+            console.log(
+              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`,
+            );
+            for (const v of m.variants) {
+              const acc = variantAccuracy(v);
+              const figure = acc === undefined ? "-" : m.metric.name === "top1" ? `top-1 ${(acc * 100).toFixed(1)}%` : `AUC ${acc.toFixed(3)}`;
+              const where = v.kind === "float32" ? "host only" : v.kind === "classical" ? "C, --variant" : "--variant";
+              console.log(
+                `  ${v.id.padEnd(16)} ${v.kind.padEnd(9)} ${String(v.bytes).padStart(7)} bytes ${String(v.macs).padStart(9)} ${v.kind === "classical" ? "ops " : "MACs"}  ${figure}  (${where})`,
+              );
+            }
           }
-        }
-      })
-      .command("build <id>", "regenerate a workload's data and model (needs /usr/bin/python3 with torch)", (yy) => yy.positional("id", { type: "string", demandOption: true }), async (a) => {
-        const w = loadWorkload(a.id as string);
-        await needTrainingPython();
-        const steps: [string, string[]][] = [
-          ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
-          ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
-          ...(w.manifest.recipe.classical ? [["npx", ["tsx", path.join(w.dir, w.manifest.recipe.classical)]] as [string, string[]]] : []),
-          ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
-        ];
-        for (const [cmd, args] of steps) {
-          console.error(`$ ${cmd} ${args.join(" ")}`);
-          await execa(cmd, args, { cwd: ROOT, stdio: "inherit" });
-        }
-      })
+        },
+      )
+      .command(
+        "build <id>",
+        "regenerate a workload's data and model (needs /usr/bin/python3 with torch)",
+        (yy) => yy.positional("id", { type: "string", demandOption: true }),
+        async (a) => {
+          const w = loadWorkload(a.id as string);
+          await needTrainingPython();
+          const steps: [string, string[]][] = [
+            ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
+            ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
+            ...(w.manifest.recipe.classical ? [["npx", ["tsx", path.join(w.dir, w.manifest.recipe.classical)]] as [string, string[]]] : []),
+            ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
+          ];
+          for (const [cmd, args] of steps) {
+            console.error(`$ ${cmd} ${args.join(" ")}`);
+            await execa(cmd, args, { cwd: ROOT, stdio: "inherit" });
+          }
+        },
+      )
       .demandCommand(1, "workloads list | build <id>"),
   );
 }
@@ -58,6 +72,8 @@ async function needTrainingPython(): Promise<void> {
     if (r.exitCode !== 0) missing.push(pkg);
   }
   if (missing.length) {
-    throw new Error(`the training recipes need Debian's ${missing.join(", ")} for /usr/bin/python3: apt-get install ${missing.join(" ")} (the committed models and data need none of this)`);
+    throw new Error(
+      `the training recipes need Debian's ${missing.join(", ")} for /usr/bin/python3: apt-get install ${missing.join(" ")} (the committed models and data need none of this)`,
+    );
   }
 }

@@ -5,7 +5,17 @@ import { datasetDirOf } from "../store/dataset-source.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { median } from "../modes/stats.ts";
 import type { InferenceRow, RunRow, WindowRow } from "../store/store.ts";
-import { accuracyRule, emulation, formatMetric, MLPERF_BENCHMARKS, runRules, type Division, type MlperfBenchmark, type QualifyOptions, type Round } from "./qualify.ts";
+import {
+  accuracyRule,
+  emulation,
+  formatMetric,
+  MLPERF_BENCHMARKS,
+  runRules,
+  type Division,
+  type MlperfBenchmark,
+  type QualifyOptions,
+  type Round,
+} from "./qualify.ts";
 
 export interface ExportRequest extends QualifyOptions {
   submitter: string;
@@ -54,7 +64,8 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
     const modelId = mlperfIds.get(workload);
     const benchmark = modelId ? MLPERF_BENCHMARKS[modelId] : undefined;
     if (!benchmark || !benchmark.rounds.includes(req.round)) {
-      if (!noBenchmark.has(workload)) leftOut.push(`${workload}: left out, MLPerf Tiny ${req.round} has no benchmark for it (model id ${modelId ?? "unknown"})`);
+      if (!noBenchmark.has(workload))
+        leftOut.push(`${workload}: left out, MLPerf Tiny ${req.round} has no benchmark for it (model id ${modelId ?? "unknown"})`);
       noBenchmark.add(workload);
       continue;
     }
@@ -67,7 +78,11 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
     const accuracyJudged = judged
       .filter((j) => j.c.run.mode === "accuracy")
       .map((j) => ({ ...j, reasons: [...j.reasons, ...accuracyRule(benchmark, Number(j.c.run.summary?.value), req.division)] }))
-      .map((j) => (performance && j.c.run.firmwareSha256 !== performance.run.firmwareSha256 ? { ...j, reasons: [...j.reasons, `firmware ${j.c.run.firmwareSha256?.slice(0, 12) ?? "?"} is not performance run ${performance.run.id}'s`] } : j));
+      .map((j) =>
+        performance && j.c.run.firmwareSha256 !== performance.run.firmwareSha256
+          ? { ...j, reasons: [...j.reasons, `firmware ${j.c.run.firmwareSha256?.slice(0, 12) ?? "?"} is not performance run ${performance.run.id}'s`] }
+          : j,
+      );
     const accuracy = accuracyJudged.find((j) => j.reasons.length === 0)?.c.run;
     if (!performance || !accuracy) {
       const why = [
@@ -86,7 +101,12 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
 }
 
 function explain(judged: { c: CandidateRun; reasons: string[] }[], mode: string): string {
-  return judged.filter((j) => j.c.run.mode === mode).map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`).join(" | ") || `no ${mode} run`;
+  return (
+    judged
+      .filter((j) => j.c.run.mode === mode)
+      .map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`)
+      .join(" | ") || `no ${mode} run`
+  );
 }
 
 /** The device time of each window, s: the device's timestamps where it has them, else latency x iterations. */
@@ -185,7 +205,13 @@ function systemDescription(board: BoardDefinition, entries: ExportEntry[], req: 
     "Software Libraries": distinct((r) => (r.kernels ? `${r.kernels} kernels` : null)),
     "Operating System": "none (bare metal)",
     "Other Software Stack": "",
-    "Software Notes": [note ? `${note}.` : "", `Firmware sha256 ${distinct((r) => r.firmwareSha256)}.`, `Exported from tinyrig runs ${runs.map((r) => r.id).join(", ")}.`].filter(Boolean).join(" "),
+    "Software Notes": [
+      note ? `${note}.` : "",
+      `Firmware sha256 ${distinct((r) => r.firmwareSha256)}.`,
+      `Exported from tinyrig runs ${runs.map((r) => r.id).join(", ")}.`,
+    ]
+      .filter(Boolean)
+      .join(" "),
     "Quantization Method": "int8 (TFLite post-training quantisation)",
     "Training framework (open division)": "",
     "ML Model Compiler(s)": "",
@@ -230,18 +256,36 @@ function performanceFiles(e: ExportEntry, inputs: readonly string[] | undefined)
   windows.forEach((w, i) => {
     const seconds = windowSeconds([w])[0]!;
     const throughput = w.iterations / seconds;
-    results.push(`Performance results for window ${i + 1}`, `    # Inferences : ${w.iterations}`, `    Runtime: ${seconds} sec.`, `    Throughput: ${throughput} inf./sec.`);
+    results.push(
+      `Performance results for window ${i + 1}`,
+      `    # Inferences : ${w.iterations}`,
+      `    Runtime: ${seconds} sec.`,
+      `    Throughput: ${throughput} inf./sec.`,
+    );
     if (seconds > 10) results.push("    Runtime requirements have been met.");
     log.push(`Running inference with ${w.warmup}/${w.iterations} (warmup/measured) iterations on ${fileOf(inputs, w.inputIndex)}`);
-    log.push(`${prefix}Performance results for window ${i + 1}:`, `${prefix}  # Inferences : ${String(w.iterations).padStart(13)}`,
-      `${prefix}  Runtime      : ${seconds.toFixed(3).padStart(10)} sec.`, `${prefix}  Throughput   : ${throughput.toFixed(3).padStart(10)} inf./sec.`);
+    log.push(
+      `${prefix}Performance results for window ${i + 1}:`,
+      `${prefix}  # Inferences : ${String(w.iterations).padStart(13)}`,
+      `${prefix}  Runtime      : ${seconds.toFixed(3).padStart(10)} sec.`,
+      `${prefix}  Throughput   : ${throughput.toFixed(3).padStart(10)} inf./sec.`,
+    );
   });
   const med = median(windows.map((w) => w.iterations / windowSeconds([w])[0]!));
   results.push(`${prefix}${RULE}`, `${prefix}Median throughput is ${med.toFixed(3).padStart(10)} inf./sec.`, `${prefix}${RULE}`);
   log.push(...results.slice(-3), "Session exported by tinyrig export mlperf");
   const json = windows.map((w) => ({
-    file: fileOf(inputs, w.inputIndex), mode: "p",
-    infer: { start_time: w.t0Us, end_time: w.t1Us, elapsed_time: w.t1Us! - w.t0Us!, total_inferences: w.iterations + w.warmup, iterations: w.iterations, warmups: w.warmup, throughput: w.iterations / windowSeconds([w])[0]! },
+    file: fileOf(inputs, w.inputIndex),
+    mode: "p",
+    infer: {
+      start_time: w.t0Us,
+      end_time: w.t1Us,
+      elapsed_time: w.t1Us! - w.t0Us!,
+      total_inferences: w.iterations + w.warmup,
+      iterations: w.iterations,
+      warmups: w.warmup,
+      throughput: w.iterations / windowSeconds([w])[0]!,
+    },
   }));
   return { "results.txt": lines(results), "log.txt": lines(log), "results.json": JSON.stringify(json, null, 2) + "\n" };
 }
@@ -253,8 +297,19 @@ function accuracyFiles(e: ExportEntry, inferences: InferenceRow[]): Record<strin
   // Only the figure tinyrig measured: the runner also writes the other metric's line (AUC for classifiers, a
   // threshold-scan "Top 1%" for ad), which tinyrig does not compute, so it is not made up here.
   const results = [e.benchmark.metric === "auc" ? `${prefix}AUC = ${value.toFixed(3)}` : `${prefix}Top 1% = ${(value * 100).toFixed(1)}`];
-  const log = [...logHeader(run, "a"), `Running inference with 0/1 (warmup/measured) iterations on each of ${inferences.length} inputs`, `Measured ${formatMetric(e.benchmark, value)}`, ...results, "Session exported by tinyrig export mlperf"];
-  const json = inferences.map((i) => ({ file: i.file, class: i.label, mode: "a", infer: { results: i.outputs, elapsed_time: i.latencyUs ?? null, iterations: 1, warmups: 0 } }));
+  const log = [
+    ...logHeader(run, "a"),
+    `Running inference with 0/1 (warmup/measured) iterations on each of ${inferences.length} inputs`,
+    `Measured ${formatMetric(e.benchmark, value)}`,
+    ...results,
+    "Session exported by tinyrig export mlperf",
+  ];
+  const json = inferences.map((i) => ({
+    file: i.file,
+    class: i.label,
+    mode: "a",
+    infer: { results: i.outputs, elapsed_time: i.latencyUs ?? null, iterations: 1, warmups: 0 },
+  }));
   return { "results.txt": lines(results), "log.txt": lines(log), "results.json": JSON.stringify(json, null, 2) + "\n" };
 }
 
@@ -264,13 +319,29 @@ function energyFiles(c: CandidateRun, e: ExportEntry, inputs: readonly string[] 
   windows.forEach((w, t) => {
     const seconds = windowSeconds([w])[0]!;
     const totalUj = w.energyUj ?? w.energyPerInferenceUj! * w.iterations;
-    results.push(`Energy data for trial ${t}`, `  Elapsed time  : ${seconds}${seconds < 10 ? "  <<<< below minimum duration" : ""}`, `  Inferences    : ${w.iterations}`,
-      `  Power         : ${(totalUj / seconds / 1000).toFixed(4)} mW.`, `  Total Energy  : ${totalUj.toFixed(3)} uJ`, `  Energy/Inf    : ${w.energyPerInferenceUj!.toFixed(3)} uJ/inf`);
+    results.push(
+      `Energy data for trial ${t}`,
+      `  Elapsed time  : ${seconds}${seconds < 10 ? "  <<<< below minimum duration" : ""}`,
+      `  Inferences    : ${w.iterations}`,
+      `  Power         : ${(totalUj / seconds / 1000).toFixed(4)} mW.`,
+      `  Total Energy  : ${totalUj.toFixed(3)} uJ`,
+      `  Energy/Inf    : ${w.energyPerInferenceUj!.toFixed(3)} uJ/inf`,
+    );
   });
   results.push(RULE, `Median energy cost is ${median(windows.map((w) => w.energyPerInferenceUj!)).toFixed(4)} uJ/inf.`, RULE);
   const kind = windows.some((w) => w.energyKind === "modelled") ? "modelled" : "measured";
-  const log = [...logHeader(run, "e"), `Energy ${kind} by ${windows[0]?.monitor ?? run.settings.meter ?? "unknown monitor"}${run.id === e.performance.run.id ? ", in the performance run's windows" : ""}`, ...results, "Session exported by tinyrig export mlperf"];
-  const json = windows.map((w) => ({ file: fileOf(inputs, w.inputIndex), mode: "e", infer: { start_time: w.t0Us, end_time: w.t1Us, elapsed_time: w.t1Us! - w.t0Us!, iterations: w.iterations, warmups: w.warmup }, energy: { total_uj: w.energyUj, per_inference_uj: w.energyPerInferenceUj, kind: w.energyKind, monitor: w.monitor } }));
+  const log = [
+    ...logHeader(run, "e"),
+    `Energy ${kind} by ${windows[0]?.monitor ?? run.settings.meter ?? "unknown monitor"}${run.id === e.performance.run.id ? ", in the performance run's windows" : ""}`,
+    ...results,
+    "Session exported by tinyrig export mlperf",
+  ];
+  const json = windows.map((w) => ({
+    file: fileOf(inputs, w.inputIndex),
+    mode: "e",
+    infer: { start_time: w.t0Us, end_time: w.t1Us, elapsed_time: w.t1Us! - w.t0Us!, iterations: w.iterations, warmups: w.warmup },
+    energy: { total_uj: w.energyUj, per_inference_uj: w.energyPerInferenceUj, kind: w.energyKind, monitor: w.monitor },
+  }));
   return { "results.txt": lines(results), "log.txt": lines(log), "results.json": JSON.stringify(json, null, 2) + "\n" };
 }
 
@@ -286,10 +357,19 @@ function codeReadme(plan: ExportPlan, req: ExportRequest): string {
     "```",
   ];
   for (const e of plan.entries) out.push(reproduceCommand(e));
-  out.push("```", "", "(performance, accuracy over the full test set, and energy where the board can measure or model it), then this export.", "", "| system | benchmark | performance run | accuracy run | energy run | tinyrig | firmware sha256 | dataset |", "|---|---|---|---|---|---|---|---|");
+  out.push(
+    "```",
+    "",
+    "(performance, accuracy over the full test set, and energy where the board can measure or model it), then this export.",
+    "",
+    "| system | benchmark | performance run | accuracy run | energy run | tinyrig | firmware sha256 | dataset |",
+    "|---|---|---|---|---|---|---|---|",
+  );
   for (const e of plan.entries) {
     const p = e.performance.run;
-    out.push(`| ${e.system} | ${e.benchmark.folder} | ${p.id} | ${e.accuracy.id} | ${e.energy ? e.energy.run.id : "none"} | ${p.tinyrigVersion} | ${p.firmwareSha256 ?? "?"} | ${e.accuracy.datasetSource} ${e.accuracy.datasetSha256} |`);
+    out.push(
+      `| ${e.system} | ${e.benchmark.folder} | ${p.id} | ${e.accuracy.id} | ${e.energy ? e.energy.run.id : "none"} | ${p.tinyrigVersion} | ${p.firmwareSha256 ?? "?"} | ${e.accuracy.datasetSource} ${e.accuracy.datasetSha256} |`,
+    );
   }
   if (plan.leftOut.length) out.push("", "Left out:", "", ...plan.leftOut.map((l) => `- ${l}`));
   return lines(out);

@@ -49,7 +49,8 @@ export function runRules(run: RunRow, windowSeconds: number[], opts: QualifyOpti
   if (run.status !== "completed" || !run.summary) return [`run ${run.status}`];
   if (run.variant !== null) reasons.push(`model variant ${run.variant} (a submission measures the workload's main model)`);
   if (!run.datasetSource || !run.datasetSha256) reasons.push("no dataset recorded");
-  else if (!isHeadlineDataset(run.datasetSource)) reasons.push(`dataset ${describeDatasetSource(run.datasetSource)} (neither the committed test set nor one its manifest declares)`);
+  else if (!isHeadlineDataset(run.datasetSource))
+    reasons.push(`dataset ${describeDatasetSource(run.datasetSource)} (neither the committed test set nor one its manifest declares)`);
   const { emulated, modelled } = emulation(run);
   if (!opts.allowEmulated && (emulated || modelled)) {
     reasons.push(`${[emulated ? "emulated (virtual time)" : "", modelled ? "modelled energy" : ""].filter(Boolean).join(", ")}: needs --allow-emulated`);
@@ -62,7 +63,8 @@ export function runRules(run: RunRow, windowSeconds: number[], opts: QualifyOpti
     // The windows as stored, not the settings asked for: a window's device time is t1 - t0.
     if (windowSeconds.length < MLPERF_WINDOWS) reasons.push(`${windowSeconds.length} windows (MLPerf needs ${MLPERF_WINDOWS})`);
     const shortest = Math.min(...windowSeconds);
-    if (windowSeconds.length && !(shortest >= MLPERF_WINDOW_SECONDS)) reasons.push(`shortest window ${shortest.toFixed(2)} s (MLPerf needs ${MLPERF_WINDOW_SECONDS} s)`);
+    if (windowSeconds.length && !(shortest >= MLPERF_WINDOW_SECONDS))
+      reasons.push(`shortest window ${shortest.toFixed(2)} s (MLPerf needs ${MLPERF_WINDOW_SECONDS} s)`);
     if (!Number.isFinite(num(run.summary.medianThroughput))) reasons.push("no median throughput");
     if (run.mode === "energy" && !Number.isFinite(num(run.summary.medianEnergyPerInferenceUj))) reasons.push("no median energy per inference");
   }
@@ -72,7 +74,9 @@ export function runRules(run: RunRow, windowSeconds: number[], opts: QualifyOpti
 /** The closed division's accuracy target, checked on the measured figure (not the file's rounded one). */
 export function accuracyRule(benchmark: MlperfBenchmark, value: number, division: Division): string[] {
   if (division !== "closed") return [];
-  return value >= benchmark.target ? [] : [`accuracy ${formatMetric(benchmark, value)} is under the closed division's target ${formatMetric(benchmark, benchmark.target)}`];
+  return value >= benchmark.target
+    ? []
+    : [`accuracy ${formatMetric(benchmark, value)} is under the closed division's target ${formatMetric(benchmark, benchmark.target)}`];
 }
 
 export function formatMetric(b: MlperfBenchmark, value: number): string {

@@ -16,7 +16,21 @@ import { qemuFlasher } from "./qemu.ts";
 import type { Flasher } from "./types.ts";
 
 const flashers = new Map<string, Flasher<any>>(
-  [qemuFlasher, manualFlasher, openocdFlasher, pyocdFlasher, stm32CubeProgFlasher, stFlashFlasher, esptoolFlasher, nrfjprogFlasher, nrfutilFlasher, picotoolFlasher, jlinkFlasher, arduinoFlasher, dfuUtilFlasher].map((f) => [f.tool, f]),
+  [
+    qemuFlasher,
+    manualFlasher,
+    openocdFlasher,
+    pyocdFlasher,
+    stm32CubeProgFlasher,
+    stFlashFlasher,
+    esptoolFlasher,
+    nrfjprogFlasher,
+    nrfutilFlasher,
+    picotoolFlasher,
+    jlinkFlasher,
+    arduinoFlasher,
+    dfuUtilFlasher,
+  ].map((f) => [f.tool, f]),
 );
 
 export function registerFlasher(flasher: Flasher<any>): void {

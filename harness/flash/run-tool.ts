@@ -19,7 +19,13 @@ export async function runFlashTool(run: ToolRun, ctx: FlashContext): Promise<Fla
   const r = await execa(run.binary, run.args, { all: true, reject: false, cancelSignal: ctx.signal, timeout: run.timeoutMs ?? 180_000 });
   const output = r.all ?? "";
   if (r.exitCode === undefined && /ENOENT/.test(String(r.message ?? ""))) {
-    throw new FlashError(run.tool, argv, undefined, "", `${run.tool}: "${run.binary}" is not installed or not on PATH (board file ${ctx.board.file}, field flasher.binary)`);
+    throw new FlashError(
+      run.tool,
+      argv,
+      undefined,
+      "",
+      `${run.tool}: "${run.binary}" is not installed or not on PATH (board file ${ctx.board.file}, field flasher.binary)`,
+    );
   }
   if (r.timedOut) throw new FlashError(run.tool, argv, undefined, output, `${run.tool} did not finish within ${(run.timeoutMs ?? 180_000) / 1000} s`);
   if (r.exitCode !== 0) throw new FlashError(run.tool, argv, r.exitCode, output);

@@ -37,7 +37,9 @@ export function recordBaselines(store: ResultStore, targets: string[], allowPart
     for (const run of chosen.values()) store.setBaseline(run.id);
   })();
   for (const r of chosen.values()) {
-    console.log(`baseline ${r.board}${r.boardKind === "emulated" ? " (emulated)" : ""} ${workloadName(r)} ${r.mode}: run ${r.id} (${r.uuid})${r.validity.class === "headline" ? "" : ` [${r.validity.class}]`}`);
+    console.log(
+      `baseline ${r.board}${r.boardKind === "emulated" ? " (emulated)" : ""} ${workloadName(r)} ${r.mode}: run ${r.id} (${r.uuid})${r.validity.class === "headline" ? "" : ` [${r.validity.class}]`}`,
+    );
   }
   return [...chosen.values()];
 }

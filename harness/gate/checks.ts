@@ -69,7 +69,13 @@ const signed = (x: number, digits = 0) => {
 export function checkLatency(base: MeasuredRun, cand: MeasuredRun, rules: GateRules): MetricVerdict {
   const b = base.windows.map((w) => w.latencyUs);
   const c = cand.windows.map((w) => w.latencyUs);
-  const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({ metric: "latency", outcome, baseline: ms(median(b)), candidate: ms(median(c)), reason });
+  const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({
+    metric: "latency",
+    outcome,
+    baseline: ms(median(b)),
+    candidate: ms(median(c)),
+    reason,
+  });
   if (!b.length || !c.length) return verdict("infrastructure", `no windows (baseline ${b.length}, candidate ${c.length})`);
   const bm = median(b);
   const cm = median(c);
@@ -82,8 +88,10 @@ export function checkLatency(base: MeasuredRun, cand: MeasuredRun, rules: GateRu
     const shift = base.icountShift !== undefined && base.icountShift === cand.icountShift ? base.icountShift : undefined;
     const instructions = shift === undefined ? "" : `${signed((delta * 1000) / 2 ** shift, 1)} instructions/inference, `;
     const change = `${instructions}${signed(delta, 3)} us/inference (${pct(rel)}) in virtual time`;
-    if (Math.abs(delta) <= resolution) return verdict("pass", `unchanged in virtual time (emulated, deterministic; within the timer's ${resolution.toPrecision(2)} us/inference)`);
-    if (delta > 0 || rules.latency.emulated.failOn === "any") return verdict("regression", `${change}: an emulator under -icount repeats exactly, so any change is the code's`);
+    if (Math.abs(delta) <= resolution)
+      return verdict("pass", `unchanged in virtual time (emulated, deterministic; within the timer's ${resolution.toPrecision(2)} us/inference)`);
+    if (delta > 0 || rules.latency.emulated.failOn === "any")
+      return verdict("regression", `${change}: an emulator under -icount repeats exactly, so any change is the code's`);
     return verdict("pass", `faster: ${change}`);
   }
   if (b.length < 2 || c.length < 2) return verdict("infrastructure", `the test needs at least 2 windows a side (baseline ${b.length}, candidate ${c.length})`);
@@ -103,10 +111,13 @@ export function checkEnergy(base: MeasuredRun, cand: MeasuredRun, rules: GateRul
   const uj = (xs: number[]) => (xs.length ? `${median(xs).toFixed(3)} uJ${kind(xs === b ? base : cand)}` : "-");
   const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({ metric: "energy", outcome, baseline: uj(b), candidate: uj(c), reason });
   if (!b.length || !c.length) return verdict("infrastructure", `no energy windows (baseline ${b.length}, candidate ${c.length})`);
-  if (base.energyKind !== cand.energyKind) return verdict("infrastructure", `baseline energy is ${base.energyKind}, candidate ${cand.energyKind}: not comparable`);
+  if (base.energyKind !== cand.energyKind)
+    return verdict("infrastructure", `baseline energy is ${base.energyKind}, candidate ${cand.energyKind}: not comparable`);
   const rel = (median(c) - median(b)) / median(b);
   const max = rules.energy.maxIncrease;
-  return rel > max ? verdict("regression", `median per inference ${pct(rel)} (more than ${pct(max)})`) : verdict("pass", `median per inference ${pct(rel)} (within ${pct(max)})`);
+  return rel > max
+    ? verdict("regression", `median per inference ${pct(rel)} (more than ${pct(max)})`)
+    : verdict("pass", `median per inference ${pct(rel)} (within ${pct(max)})`);
 }
 
 export function checkMemory(base: MeasuredRun, cand: MeasuredRun, rules: GateRules): MetricVerdict {
@@ -126,7 +137,8 @@ export function checkMemory(base: MeasuredRun, cand: MeasuredRun, rules: GateRul
 }
 
 export function checkAccuracy(base: MeasuredRun, cand: MeasuredRun, rules: GateRules): MetricVerdict {
-  const show = (r: MeasuredRun) => (r.accuracy ? (r.accuracy.metric === "top1" ? `top-1 ${(r.accuracy.value * 100).toFixed(2)}%` : `AUC ${r.accuracy.value.toFixed(4)}`) : "-");
+  const show = (r: MeasuredRun) =>
+    r.accuracy ? (r.accuracy.metric === "top1" ? `top-1 ${(r.accuracy.value * 100).toFixed(2)}%` : `AUC ${r.accuracy.value.toFixed(4)}`) : "-";
   const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({ metric: "accuracy", outcome, baseline: show(base), candidate: show(cand), reason });
   const ba = base.accuracy;
   const ca = cand.accuracy;
@@ -137,11 +149,16 @@ export function checkAccuracy(base: MeasuredRun, cand: MeasuredRun, rules: GateR
   const dropText = ba.metric === "top1" ? `${(drop * 100).toFixed(2)} points` : drop.toFixed(4);
   if (ba.metric === "auc") {
     // an anomaly score has no per-input right or wrong: the threshold alone decides
-    return drop > maxDrop ? verdict("regression", `AUC dropped ${dropText} (more than ${maxDrop})`) : verdict("pass", `AUC change ${signed(-drop, 4)} (within ${maxDrop})`);
+    return drop > maxDrop
+      ? verdict("regression", `AUC dropped ${dropText} (more than ${maxDrop})`)
+      : verdict("pass", `AUC change ${signed(-drop, 4)} (within ${maxDrop})`);
   }
   const candidate = new Map(cand.inferences.map((i) => [i.inputIndex, i]));
   if (base.inferences.length !== cand.inferences.length || base.inferences.some((i) => !candidate.has(i.inputIndex))) {
-    return verdict("infrastructure", `the runs classified different inputs (${base.inferences.length} and ${cand.inferences.length}): McNemar's test needs the same ones`);
+    return verdict(
+      "infrastructure",
+      `the runs classified different inputs (${base.inferences.length} and ${cand.inferences.length}): McNemar's test needs the same ones`,
+    );
   }
   let lost = 0;
   let gained = 0;
@@ -165,7 +182,10 @@ export function checkBitExact(base: MeasuredRun, cand: MeasuredRun, rules: GateR
   const b = base.bitExact;
   const c = cand.bitExact;
   const wasExact = b !== undefined && b.compared > 0 && b.matched === b.compared;
-  if (rules.accuracy.bitExact === "ignore" || !wasExact) return verdict("pass", wasExact ? "not checked (rules: bitExact ignore)" : "the baseline was not bit-exact: nothing to keep");
+  if (rules.accuracy.bitExact === "ignore" || !wasExact)
+    return verdict("pass", wasExact ? "not checked (rules: bitExact ignore)" : "the baseline was not bit-exact: nothing to keep");
   if (!c || c.compared === 0) return verdict("infrastructure", "the candidate compared no output with the host reference");
-  return c.matched === c.compared ? verdict("pass", "still bit-exact with the host reference") : verdict("regression", `bit-exact with the host reference on ${c.matched} of ${c.compared} inputs (was all ${b!.compared})`);
+  return c.matched === c.compared
+    ? verdict("pass", "still bit-exact with the host reference")
+    : verdict("regression", `bit-exact with the host reference on ${c.matched} of ${c.compared} inputs (was all ${b!.compared})`);
 }

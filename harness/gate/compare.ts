@@ -66,10 +66,13 @@ export function ineligible(run: RunRow, allowPartial: boolean): string | undefin
 
 /** Why two runs of one cell are not comparable; undefined: they are. */
 export function notComparable(base: RunRow, cand: RunRow): string | undefined {
-  if (base.datasetSha256 !== cand.datasetSha256) return `other dataset (baseline ${base.datasetSha256?.slice(0, 12) ?? "none"}, candidate ${cand.datasetSha256?.slice(0, 12) ?? "none"})`;
+  if (base.datasetSha256 !== cand.datasetSha256)
+    return `other dataset (baseline ${base.datasetSha256?.slice(0, 12) ?? "none"}, candidate ${cand.datasetSha256?.slice(0, 12) ?? "none"})`;
   if (base.validity.class === "headline" && cand.validity.class === "headline") return undefined;
   const differs = MEASURED_THE_SAME_WAY.filter((k) => JSON.stringify(base.settings[k]) !== JSON.stringify(cand.settings[k]));
-  return differs.length ? `a partial run measured otherwise than its baseline (${differs.map((k) => `${k} ${JSON.stringify(base.settings[k])} -> ${JSON.stringify(cand.settings[k])}`).join(", ")})` : undefined;
+  return differs.length
+    ? `a partial run measured otherwise than its baseline (${differs.map((k) => `${k} ${JSON.stringify(base.settings[k])} -> ${JSON.stringify(cand.settings[k])}`).join(", ")})`
+    : undefined;
 }
 
 /** Per cell, the newest eligible baseline run (the ineligible ones noted). */
@@ -110,12 +113,20 @@ export function compareRuns(baseline: RunSource, candidate: RunSource, opts: Gat
     const c = cand.get(id);
     const bm = baseline.measured(b);
     const metrics = metricsOf(b.mode, bm);
-    const all = (outcome: Outcome, reason: string): MetricVerdict[] => metrics.map((metric) => ({ metric, outcome, baseline: `run ${b.uuid.slice(0, 8)}`, candidate: c ? `run ${c.uuid.slice(0, 8)}` : "-", reason }));
+    const all = (outcome: Outcome, reason: string): MetricVerdict[] =>
+      metrics.map((metric) => ({ metric, outcome, baseline: `run ${b.uuid.slice(0, 8)}`, candidate: c ? `run ${c.uuid.slice(0, 8)}` : "-", reason }));
     if (!c) {
-      cells.push({ ...key, baselineRun: b, verdicts: all("infrastructure", `no candidate run in ${candidate.label} (board unreachable, or its job did not run)`) });
+      cells.push({
+        ...key,
+        baselineRun: b,
+        verdicts: all("infrastructure", `no candidate run in ${candidate.label} (board unreachable, or its job did not run)`),
+      });
       continue;
     }
-    const why = c.status !== "completed" ? `candidate run ${c.status}: ${firstLine(c.error ?? "no error stored")}` : (ineligible(c, opts.allowPartial ?? false) ?? notComparable(b, c));
+    const why =
+      c.status !== "completed"
+        ? `candidate run ${c.status}: ${firstLine(c.error ?? "no error stored")}`
+        : (ineligible(c, opts.allowPartial ?? false) ?? notComparable(b, c));
     if (why) {
       cells.push({ ...key, baselineRun: b, candidateRun: c, verdicts: all("infrastructure", why) });
       continue;
@@ -128,8 +139,20 @@ export function compareRuns(baseline: RunSource, candidate: RunSource, opts: Gat
     if (base.has(id) || !inScope(c)) continue;
     const failed = c.status !== "completed";
     cells.push({
-      board: c.board, workload: c.workload, variant: c.variant, mode: c.mode, candidateRun: c,
-      verdicts: [{ metric: c.mode === "accuracy" ? "accuracy" : c.mode === "energy" ? "energy" : "latency", outcome: failed ? "infrastructure" : "new", baseline: "-", candidate: failed ? c.status : "measured", reason: failed ? `candidate run ${c.status}: ${firstLine(c.error ?? "no error stored")}` : "no baseline for this cell" }],
+      board: c.board,
+      workload: c.workload,
+      variant: c.variant,
+      mode: c.mode,
+      candidateRun: c,
+      verdicts: [
+        {
+          metric: c.mode === "accuracy" ? "accuracy" : c.mode === "energy" ? "energy" : "latency",
+          outcome: failed ? "infrastructure" : "new",
+          baseline: "-",
+          candidate: failed ? c.status : "measured",
+          reason: failed ? `candidate run ${c.status}: ${firstLine(c.error ?? "no error stored")}` : "no baseline for this cell",
+        },
+      ],
     });
   }
   cells.sort((x, y) => x.board.localeCompare(y.board) || workloadName(x).localeCompare(workloadName(y)) || x.mode.localeCompare(y.mode));

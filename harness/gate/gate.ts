@@ -71,7 +71,10 @@ export async function compareCommand(req: CompareRequest): Promise<number> {
       const report = compareRuns(baseline, candidate, { rules: req.rules, allowPartial: req.allowPartial, boards: req.boards });
       // a misspelt board would otherwise pass with nothing judged
       const unknown = req.boards?.filter((b) => !report.cells.some((c) => c.board === b)) ?? [];
-      if (unknown.length) throw new GateInputError(`--board ${unknown.join(" ")}: no run of ${unknown.length > 1 ? "these boards" : "this board"} in ${baseline.label} or ${candidate.label}`);
+      if (unknown.length)
+        throw new GateInputError(
+          `--board ${unknown.join(" ")}: no run of ${unknown.length > 1 ? "these boards" : "this board"} in ${baseline.label} or ${candidate.label}`,
+        );
       publish(report, req);
       return report.exitCode;
     } finally {
@@ -79,4 +82,3 @@ export async function compareCommand(req: CompareRequest): Promise<number> {
     }
   });
 }
-

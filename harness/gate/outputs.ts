@@ -30,7 +30,18 @@ const printable = (text: string) => text.replace(/\p{Cc}/gu, (c) => `\\x${c.char
 
 function rows(r: GateReport): string[][] {
   return r.cells.flatMap((cell) =>
-    cell.verdicts.map((v) => [`${cell.board}${emulatedMark(cell)}`, `${workloadName(cell)}${validityMark(cell)}`, cell.mode, v.metric, v.baseline, v.candidate, WORD[v.outcome], v.reason].map(printable)),
+    cell.verdicts.map((v) =>
+      [
+        `${cell.board}${emulatedMark(cell)}`,
+        `${workloadName(cell)}${validityMark(cell)}`,
+        cell.mode,
+        v.metric,
+        v.baseline,
+        v.candidate,
+        WORD[v.outcome],
+        v.reason,
+      ].map(printable),
+    ),
   );
 }
 
@@ -53,7 +64,10 @@ export function writeJunit(r: GateReport, file: string): void {
     const suite = builder.testSuite().name(board);
     for (const cell of r.cells.filter((c) => c.board === board)) {
       for (const v of cell.verdicts) {
-        const tc = suite.testCase().className(`${board}.${workloadName(cell)}`).name(testcaseName(cell, v.metric));
+        const tc = suite
+          .testCase()
+          .className(`${board}.${workloadName(cell)}`)
+          .name(testcaseName(cell, v.metric));
         const detail = `${v.reason}\nbaseline: ${v.baseline}${cell.baselineRun ? ` (run ${cell.baselineRun.uuid})` : ""}\ncandidate: ${v.candidate}${cell.candidateRun ? ` (run ${cell.candidateRun.uuid})` : ""}`;
         if (v.outcome === "regression") tc.failure(v.reason, "regression").standardOutput(detail);
         else if (v.outcome === "infrastructure") tc.error(v.reason, "infrastructure", detail);
@@ -75,7 +89,8 @@ export function gateMarkdown(r: GateReport): string {
   const out = [`### tinyrig gate: ${r.exitCode === 1 ? "regression" : r.exitCode === 3 ? "infrastructure failure" : "pass"}`, ""];
   out.push(escapeMarkdown(verdictLine(r)), "");
   out.push(`| ${HEADER.join(" | ")} |`, `|${HEADER.map(() => " --- ").join("|")}|`);
-  for (const row of rows(r)) out.push(`| ${row.map((c, i) => (i === 6 && c !== "pass" && c !== "new" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c))).join(" | ")} |`);
+  for (const row of rows(r))
+    out.push(`| ${row.map((c, i) => (i === 6 && c !== "pass" && c !== "new" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c))).join(" | ")} |`);
   if (r.notes.length) out.push("", ...r.notes.map((n) => `- ${escapeMarkdown(n)}`));
   out.push("", "Latency and energy on emulated boards are virtual time and modelled energy, not measurements of hardware.");
   return `${out.join("\n")}\n`;

@@ -11,31 +11,43 @@ const fraction = z.number().min(0).max(1);
 const alpha = z.number().gt(0).lt(1);
 
 export const gateRulesSchema = z.strictObject({
-  latency: z.strictObject({
-    // An emulator under -icount runs the same instructions to the same virtual nanosecond every time: no noise to
-    // test against, so a change beyond the device timer's resolution is a change of the code.
-    emulated: z.strictObject({
-      failOn: z.enum(["increase", "any"]).default("increase").describe("increase: slower fails, faster is reported; any: every change fails"),
-    }).prefault({}),
-    // Physical boards: a Mann-Whitney U test over the windows, and the median must have grown by more than maxIncrease.
-    physical: z.strictObject({
-      alpha: alpha.default(0.05),
-      maxIncrease: fraction.default(0.05).describe("relative growth of the median latency tolerated"),
-    }).prefault({}),
-  }).prefault({}),
-  accuracy: z.strictObject({
-    alpha: alpha.default(0.05).describe("McNemar's test (exact) on per-input correctness"),
-    maxDrop: fraction.default(0.01).describe("top-1 or AUC drop tolerated (0.01: one percentage point)"),
-    bitExact: z.enum(["keep", "ignore"]).default("keep").describe("keep: a run bit-exact with the host reference must stay so"),
-  }).prefault({}),
-  energy: z.strictObject({
-    maxIncrease: fraction.default(0.05).describe("relative growth of the median energy per inference tolerated"),
-  }).prefault({}),
-  memory: z.strictObject({
-    flash: fraction.default(0.02),
-    ram: fraction.default(0.02),
-    arena: fraction.default(0.02),
-  }).prefault({}),
+  latency: z
+    .strictObject({
+      // An emulator under -icount runs the same instructions to the same virtual nanosecond every time: no noise to
+      // test against, so a change beyond the device timer's resolution is a change of the code.
+      emulated: z
+        .strictObject({
+          failOn: z.enum(["increase", "any"]).default("increase").describe("increase: slower fails, faster is reported; any: every change fails"),
+        })
+        .prefault({}),
+      // Physical boards: a Mann-Whitney U test over the windows, and the median must have grown by more than maxIncrease.
+      physical: z
+        .strictObject({
+          alpha: alpha.default(0.05),
+          maxIncrease: fraction.default(0.05).describe("relative growth of the median latency tolerated"),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  accuracy: z
+    .strictObject({
+      alpha: alpha.default(0.05).describe("McNemar's test (exact) on per-input correctness"),
+      maxDrop: fraction.default(0.01).describe("top-1 or AUC drop tolerated (0.01: one percentage point)"),
+      bitExact: z.enum(["keep", "ignore"]).default("keep").describe("keep: a run bit-exact with the host reference must stay so"),
+    })
+    .prefault({}),
+  energy: z
+    .strictObject({
+      maxIncrease: fraction.default(0.05).describe("relative growth of the median energy per inference tolerated"),
+    })
+    .prefault({}),
+  memory: z
+    .strictObject({
+      flash: fraction.default(0.02),
+      ram: fraction.default(0.02),
+      arena: fraction.default(0.02),
+    })
+    .prefault({}),
 });
 
 export type GateRules = z.output<typeof gateRulesSchema>;

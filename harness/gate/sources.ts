@@ -38,7 +38,9 @@ export async function openSource(spec: string | undefined, db: string, role: "ba
       const runs = role === "baseline" ? store.baselineRuns() : store.listRuns();
       if (!runs.length) {
         store.close();
-        throw new GateInputError(`${option} ${spec}: ${role === "baseline" ? "no baselines recorded in this database (tinyrig baseline set)" : "no runs in this database"}`);
+        throw new GateInputError(
+          `${option} ${spec}: ${role === "baseline" ? "no baselines recorded in this database (tinyrig baseline set)" : "no runs in this database"}`,
+        );
       }
       return fromStore(store, `${path.resolve(spec)}${role === "baseline" ? " (recorded baselines)" : ""}`, runs);
     }
@@ -50,7 +52,8 @@ export async function openSource(spec: string | undefined, db: string, role: "ba
   try {
     if (spec === undefined && role === "baseline") {
       const runs = store.baselineRuns();
-      if (!runs.length) throw new GateInputError(`no baselines recorded in ${store.file}: record them with tinyrig baseline set <campaign|run ids>, or name a ${option}`);
+      if (!runs.length)
+        throw new GateInputError(`no baselines recorded in ${store.file}: record them with tinyrig baseline set <campaign|run ids>, or name a ${option}`);
       return fromStore(store, `${store.file} (recorded baselines)`, runs);
     }
     const campaign = spec ?? store.campaigns().find((c) => c !== exclude);
@@ -90,7 +93,8 @@ function fromStore(store: ResultStore, label: string, runs: RunRow[]): OpenSourc
 export function measuredRun(store: ResultStore, run: RunRow): MeasuredRun {
   const windows = store.windows(run.id);
   const summary = run.summary ?? {};
-  const accuracy = summary.metric === "top1" || summary.metric === "auc" ? { metric: summary.metric as "top1" | "auc", value: Number(summary.value) } : undefined;
+  const accuracy =
+    summary.metric === "top1" || summary.metric === "auc" ? { metric: summary.metric as "top1" | "auc", value: Number(summary.value) } : undefined;
   const bitExact = summary.bitExact as MeasuredRun["bitExact"];
   return {
     emulated: run.boardKind === "emulated" || run.simulated,

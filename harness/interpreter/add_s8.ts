@@ -17,16 +17,35 @@ export interface AddParams {
   rounding: Rounding;
 }
 
-export function addParams(s1: number, zp1: number, s2: number, zp2: number, so: number, zpo: number, act: [number, number], rounding: Rounding = "double"): AddParams {
+export function addParams(
+  s1: number,
+  zp1: number,
+  s2: number,
+  zp2: number,
+  so: number,
+  zpo: number,
+  act: [number, number],
+  rounding: Rounding = "double",
+): AddParams {
   const leftShift = 20;
   const twiceMax = 2 * Math.max(s1, s2);
   const i1 = quantizeMultiplier(s1 / twiceMax);
   const i2 = quantizeMultiplier(s2 / twiceMax);
   const o = quantizeMultiplier(twiceMax / (2 ** leftShift * so));
   return {
-    input1Offset: -zp1, input2Offset: -zp2, outputOffset: zpo, leftShift,
-    input1Multiplier: i1.multiplier, input1Shift: i1.shift, input2Multiplier: i2.multiplier, input2Shift: i2.shift,
-    outputMultiplier: o.multiplier, outputShift: o.shift, actMin: act[0], actMax: act[1], rounding,
+    input1Offset: -zp1,
+    input2Offset: -zp2,
+    outputOffset: zpo,
+    leftShift,
+    input1Multiplier: i1.multiplier,
+    input1Shift: i1.shift,
+    input2Multiplier: i2.multiplier,
+    input2Shift: i2.shift,
+    outputMultiplier: o.multiplier,
+    outputShift: o.shift,
+    actMin: act[0],
+    actMax: act[1],
+    rounding,
   };
 }
 

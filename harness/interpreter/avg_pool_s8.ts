@@ -20,8 +20,10 @@ export function avgPoolS8(p: PoolParams, inS: Shape4, input: Int8Array, outS: Sh
         for (let c = 0; c < outS.c; c++) {
           const y0 = oy * p.strideH - p.padH;
           const x0 = ox * p.strideW - p.padW;
-          const fy0 = Math.max(0, -y0), fx0 = Math.max(0, -x0);
-          const fy1 = Math.min(p.filterH, inS.h - y0), fx1 = Math.min(p.filterW, inS.w - x0);
+          const fy0 = Math.max(0, -y0),
+            fx0 = Math.max(0, -x0);
+          const fy1 = Math.min(p.filterH, inS.h - y0),
+            fx1 = Math.min(p.filterW, inS.w - x0);
           let sum = 0;
           let count = 0;
           for (let fy = fy0; fy < fy1; fy++)

@@ -19,7 +19,16 @@ export interface ConvParams {
   rounding: Rounding;
 }
 
-export function convS8(p: ConvParams, inS: Shape4, input: Int8Array, fS: Shape4, weights: Int8Array, bias: Int32Array | undefined, outS: Shape4, output: Int8Array): void {
+export function convS8(
+  p: ConvParams,
+  inS: Shape4,
+  input: Int8Array,
+  fS: Shape4,
+  weights: Int8Array,
+  bias: Int32Array | undefined,
+  outS: Shape4,
+  output: Int8Array,
+): void {
   for (let b = 0; b < outS.n; b++)
     for (let oy = 0; oy < outS.h; oy++)
       for (let ox = 0; ox < outS.w; ox++) {

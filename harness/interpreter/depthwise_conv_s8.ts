@@ -3,7 +3,16 @@ import type { ConvParams } from "./conv_s8.ts";
 import type { Shape4 } from "./padding.ts";
 import { clamp, mulByQuantizedMultiplier } from "./quantization.ts";
 
-export function depthwiseConvS8(p: ConvParams, inS: Shape4, input: Int8Array, fS: Shape4, weights: Int8Array, bias: Int32Array | undefined, outS: Shape4, output: Int8Array): void {
+export function depthwiseConvS8(
+  p: ConvParams,
+  inS: Shape4,
+  input: Int8Array,
+  fS: Shape4,
+  weights: Int8Array,
+  bias: Int32Array | undefined,
+  outS: Shape4,
+  output: Int8Array,
+): void {
   const dm = p.depthMultiplier;
   for (let b = 0; b < outS.n; b++)
     for (let oy = 0; oy < outS.h; oy++)

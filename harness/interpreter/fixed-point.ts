@@ -51,7 +51,7 @@ export function expOnNegativeValues(a: number, integerBits: number): number {
   let result = expOnIntervalNegativeQuarterTo0(saturatingMultiplyByPot(aModQuarterMinusQuarter, integerBits));
   const remainder = sub(aModQuarterMinusQuarter, a);
   for (let e = -2; e <= 4; e++) {
-    if (integerBits > e && (remainder & (2 ** (fractionalBits + e)) | 0) !== 0) result = srdhm(result, EXP_FACTORS[e + 2]!);
+    if (integerBits > e && ((remainder & (2 ** (fractionalBits + e))) | 0) !== 0) result = srdhm(result, EXP_FACTORS[e + 2]!);
   }
   return a === 0 ? INT32_MAX : result;
 }

@@ -14,7 +14,16 @@ export interface FcParams {
   actMax: number;
 }
 
-export function fullyConnectedS8(p: FcParams, batches: number, depth: number, input: Int8Array, outDepth: number, weights: Int8Array, bias: Int32Array | undefined, output: Int8Array): void {
+export function fullyConnectedS8(
+  p: FcParams,
+  batches: number,
+  depth: number,
+  input: Int8Array,
+  outDepth: number,
+  weights: Int8Array,
+  bias: Int32Array | undefined,
+  output: Int8Array,
+): void {
   for (let b = 0; b < batches; b++)
     for (let o = 0; o < outDepth; o++) {
       let acc = 0;

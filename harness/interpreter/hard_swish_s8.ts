@@ -26,7 +26,14 @@ export function hardSwishParams(inputScale: number, inputZp: number, outputScale
   const reluish = quantizeMultiplier(f(hires / f(3 / 32768)));
   if (out.shift > 0 || out.shift < -15) return `output multiplier exponent ${out.shift} is outside -15..0`;
   if (reluish.shift > 15 || reluish.shift < -15) return `relu-ish multiplier exponent ${reluish.shift} is outside -15..15`;
-  return { inputZp, outputZp, reluishMultiplier: toQ15(reluish.multiplier), reluishExponent: reluish.shift, outputMultiplier: toQ15(out.multiplier), outputExponent: out.shift };
+  return {
+    inputZp,
+    outputZp,
+    reluishMultiplier: toQ15(reluish.multiplier),
+    reluishExponent: reluish.shift,
+    outputMultiplier: toQ15(out.multiplier),
+    outputExponent: out.shift,
+  };
 }
 
 const i16 = (v: number) => (v << 16) >> 16;

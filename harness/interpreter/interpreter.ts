@@ -26,11 +26,33 @@ import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
-  ADD: 2, AVERAGE_POOL_2D: 2, MAX_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 4,
-  RESHAPE: 1, SOFTMAX: 2, QUANTIZE: 2, DEQUANTIZE: 2, RELU: 2, RELU6: 2, RELU_N1_TO_1: 2, MAXIMUM: 2, MINIMUM: 2,
-  PAD: 2, CONCATENATION: 2, MUL: 2, MEAN: 2, SQUEEZE: 1, LOGISTIC: 2, TANH: 2, HARD_SWISH: 1,
+  ADD: 2,
+  AVERAGE_POOL_2D: 2,
+  MAX_POOL_2D: 2,
+  CONV_2D: 3,
+  DEPTHWISE_CONV_2D: 3,
+  FULLY_CONNECTED: 4,
+  RESHAPE: 1,
+  SOFTMAX: 2,
+  QUANTIZE: 2,
+  DEQUANTIZE: 2,
+  RELU: 2,
+  RELU6: 2,
+  RELU_N1_TO_1: 2,
+  MAXIMUM: 2,
+  MINIMUM: 2,
+  PAD: 2,
+  CONCATENATION: 2,
+  MUL: 2,
+  MEAN: 2,
+  SQUEEZE: 1,
+  LOGISTIC: 2,
+  TANH: 2,
+  HARD_SWISH: 1,
   // shape arithmetic, folded (never executed): any version
-  SHAPE: 1000, STRIDED_SLICE: 1000, PACK: 1000,
+  SHAPE: 1000,
+  STRIDED_SLICE: 1000,
+  PACK: 1000,
 };
 
 /** Operators folded away (docs/architecture.md): SHAPE / STRIDED_SLICE / PACK whose int32 results only shape a
@@ -42,7 +64,8 @@ export function foldedShapeOps(model: TfliteModel): Set<number> {
     if (folded.has(op.index)) continue;
     op.inputs.forEach((t, k) => {
       const producer = producedBy.get(t);
-      if (producer && !(k === 1 && op.name === "RESHAPE")) throw new InterpreterError(`operator ${producer.index} (${producer.name}): its result is used as data by operator ${op.index} (${op.name})`);
+      if (producer && !(k === 1 && op.name === "RESHAPE"))
+        throw new InterpreterError(`operator ${producer.index} (${producer.name}): its result is used as data by operator ${op.index} (${op.name})`);
     });
   }
   if (model.outputs.some((t) => producedBy.has(t))) throw new InterpreterError("the model's output is shape arithmetic");
@@ -52,7 +75,8 @@ export function foldedShapeOps(model: TfliteModel): Set<number> {
 /** Per output channel: multiplier * 2^shift approximates input_scale * weight_scale[c] / output_scale (TFLite
  * computes it in double; a per-tensor weight scale serves every channel). */
 function channelMultipliers(inputScale: number, w: TfliteTensor, outputScale: number, channels: number): { multiplier: Int32Array; shift: Int32Array } {
-  const multiplier = new Int32Array(channels), shift = new Int32Array(channels);
+  const multiplier = new Int32Array(channels),
+    shift = new Int32Array(channels);
   const scales = w.quantization?.scale ?? [0];
   for (let c = 0; c < channels; c++) {
     const q = quantizeMultiplier((inputScale * (scales.length > 1 ? scales[c]! : scales[0]!)) / outputScale);
@@ -110,7 +134,10 @@ export class Interpreter {
   readonly rounding: Rounding;
   readonly quantizeDivision: QuantizeDivision;
 
-  constructor(readonly model: TfliteModel, options: InterpreterOptions = {}) {
+  constructor(
+    readonly model: TfliteModel,
+    options: InterpreterOptions = {},
+  ) {
     this.rounding = options.rounding ?? "double";
     this.quantizeDivision = options.quantizeDivision ?? "double";
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
@@ -133,7 +160,9 @@ export class Interpreter {
     life.get(this.input.index)!.first = 0;
     life.get(this.output.index)!.last = model.operators.length - 1;
     const plan = planArena(
-      [...life.entries()].filter(([t]) => !model.tensors[t]!.data && t !== this.input.index).map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
+      [...life.entries()]
+        .filter(([t]) => !model.tensors[t]!.data && t !== this.input.index)
+        .map(([t, l]) => ({ index: t, bytes: model.tensors[t]!.bytes, firstOp: l.first, lastOp: l.last })),
     );
     this.offsets = plan.offsets;
     this.arenaBytes = plan.size;
@@ -190,16 +219,27 @@ export class Interpreter {
       case "DEPTHWISE_CONV_2D": {
         const w = this.tensor(op, 1)!;
         if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        const inS = shape4(input.shape), wS = shape4(w.shape), outS = shape4(out.shape);
+        const inS = shape4(input.shape),
+          wS = shape4(w.shape),
+          outS = shape4(out.shape);
         const depthwise = op.name === "DEPTHWISE_CONV_2D";
         const { multiplier, shift } = channelMultipliers(s(input), w, s(out), outS.c);
         const [actMin, actMax] = act(o.activation);
         const p: ConvParams = {
-          strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, dilationW: o.dilationW ?? 1, dilationH: o.dilationH ?? 1,
+          strideW: o.strideW ?? 1,
+          strideH: o.strideH ?? 1,
+          dilationW: o.dilationW ?? 1,
+          dilationH: o.dilationH ?? 1,
           padH: paddingFor(o.padding, inS.h, wS.h, o.strideH ?? 1, o.dilationH ?? 1, outS.h),
           padW: paddingFor(o.padding, inS.w, wS.w, o.strideW ?? 1, o.dilationW ?? 1, outS.w),
-          inputOffset: -zp(input), outputOffset: zp(out), actMin, actMax,
-          depthMultiplier: depthwise ? outS.c / inS.c : 1, multiplier, shift, rounding: this.rounding,
+          inputOffset: -zp(input),
+          outputOffset: zp(out),
+          actMin,
+          actMax,
+          depthMultiplier: depthwise ? outS.c / inS.c : 1,
+          multiplier,
+          shift,
+          rounding: this.rounding,
         };
         return { kind: depthwise ? "depthwise" : "conv", p };
       }
@@ -211,19 +251,27 @@ export class Interpreter {
         // per-channel weights (one scale per output row) requantise each row with its own multiplier
         const { multiplier, shift } = channelMultipliers(s(input), w, s(out), scales > 1 ? scales : 1);
         const [actMin, actMax] = act(o.activation);
-        return { kind: "fc", p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, rounding: this.rounding, actMin, actMax } };
+        return {
+          kind: "fc",
+          p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, rounding: this.rounding, actMin, actMax },
+        };
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
-        const inS = shape4(input.shape), outS = shape4(out.shape);
+        const inS = shape4(input.shape),
+          outS = shape4(out.shape);
         const [actMin, actMax] = act(o.activation);
         return {
           kind: "pool",
           p: {
-            strideW: o.strideW ?? 1, strideH: o.strideH ?? 1, filterW: o.filterWidth ?? 1, filterH: o.filterHeight ?? 1,
+            strideW: o.strideW ?? 1,
+            strideH: o.strideH ?? 1,
+            filterW: o.filterWidth ?? 1,
+            filterH: o.filterHeight ?? 1,
             padH: paddingFor(o.padding, inS.h, o.filterHeight ?? 1, o.strideH ?? 1, 1, outS.h),
             padW: paddingFor(o.padding, inS.w, o.filterWidth ?? 1, o.strideW ?? 1, 1, outS.w),
-            actMin, actMax,
+            actMin,
+            actMax,
           },
         };
       }
@@ -245,7 +293,10 @@ export class Interpreter {
         if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
         const q = quantizeMultiplier(s(input) / s(out));
         const [actMin, actMax] = act(op.name);
-        return { kind: "relu", p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding } };
+        return {
+          kind: "relu",
+          p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
+        };
       }
       case "LOGISTIC":
       case "TANH": {
@@ -274,16 +325,31 @@ export class Interpreter {
         if (op.name !== "MUL") return { kind: "none" };
         const q = quantizeMultiplier((s(input) * s(b)) / s(out));
         const [actMin, actMax] = act(o.activation);
-        return { kind: "mul", p: { input1Offset: -zp(input), input2Offset: -zp(b), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding } };
+        return {
+          kind: "mul",
+          p: {
+            input1Offset: -zp(input),
+            input2Offset: -zp(b),
+            outputOffset: zp(out),
+            multiplier: q.multiplier,
+            shift: q.shift,
+            actMin,
+            actMax,
+            rounding: this.rounding,
+          },
+        };
       }
       case "PAD": {
         const pads = this.tensor(op, 1);
         if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length) throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
+        if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length)
+          throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
         const v = new Int32Array(pads.data.slice().buffer);
         const before: [number, number, number, number] = [0, 0, 0, 0];
-        const inS = shape4(input.shape), outS = shape4(out.shape);
-        const inD = [inS.n, inS.h, inS.w, inS.c], outD = [outS.n, outS.h, outS.w, outS.c];
+        const inS = shape4(input.shape),
+          outS = shape4(out.shape);
+        const inD = [inS.n, inS.h, inS.w, inS.c],
+          outD = [outS.n, outS.h, outS.w, outS.c];
         for (let d = 0; d < 4; d++) {
           const k = d - (4 - input.shape.length);
           const [b0, a0] = k >= 0 ? [v[2 * k]!, v[2 * k + 1]!] : [0, 0];
@@ -381,13 +447,25 @@ export class Interpreter {
         return;
       case "concat": {
         const outer = out.shape.slice(0, prep.axis).reduce((x, y) => x * y, 1);
-        concatenationS8(outer, op.inputs.map((_, k) => this.i8(this.tensor(op, k)!)), this.i8(out));
+        concatenationS8(
+          outer,
+          op.inputs.map((_, k) => this.i8(this.tensor(op, k)!)),
+          this.i8(out),
+        );
         return;
       }
       case "folded":
         return;
       case "requant":
-        requantizeS8(this.i8(input), input.quantization!.zeroPoint[0]!, prep.multiplier, prep.shift, out.quantization!.zeroPoint[0]!, this.i8(out), prep.rounding);
+        requantizeS8(
+          this.i8(input),
+          input.quantization!.zeroPoint[0]!,
+          prep.multiplier,
+          prep.shift,
+          out.quantization!.zeroPoint[0]!,
+          this.i8(out),
+          prep.rounding,
+        );
         return;
       case "none":
         if (op.name === "QUANTIZE") {

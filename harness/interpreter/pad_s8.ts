@@ -14,7 +14,10 @@ export function padS8(p: PadParams, inS: Shape4, input: Int8Array, outS: Shape4,
     for (let y = 0; y < outS.h; y++)
       for (let x = 0; x < outS.w; x++)
         for (let c = 0; c < outS.c; c++) {
-          const i0 = n - p.before[0], i1 = y - p.before[1], i2 = x - p.before[2], i3 = c - p.before[3];
+          const i0 = n - p.before[0],
+            i1 = y - p.before[1],
+            i2 = x - p.before[2],
+            i3 = c - p.before[3];
           const inside = i0 >= 0 && i0 < inS.n && i1 >= 0 && i1 < inS.h && i2 >= 0 && i2 < inS.w && i3 >= 0 && i3 < inS.c;
           output[o++] = inside ? input[((i0 * inS.h + i1) * inS.w + i2) * inS.c + i3]! : p.padValue;
         }

@@ -15,6 +15,14 @@ export function quantizeF32S8(input: Float32Array, scale: number, zeroPoint: num
   }
 }
 
-export function requantizeS8(input: Int8Array, inputZp: number, multiplier: number, shift: number, outputZp: number, output: Int8Array, rounding: Rounding = "double"): void {
+export function requantizeS8(
+  input: Int8Array,
+  inputZp: number,
+  multiplier: number,
+  shift: number,
+  outputZp: number,
+  output: Int8Array,
+  rounding: Rounding = "double",
+): void {
   for (let i = 0; i < input.length; i++) output[i] = clamp(mulByQuantizedMultiplier(input[i]! - inputZp, multiplier, shift, rounding) + outputZp, -128, 127);
 }

@@ -106,4 +106,3 @@ export function softmaxS8(p: SoftmaxParams, rows: number, depth: number, input: 
     }
   }
 }
-

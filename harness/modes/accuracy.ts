@@ -63,11 +63,27 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
     }
     const m: InferenceMeasurement =
       s.task === "anomaly"
-        ? { inputIndex: input.index, file: input.file, label: input.label, outputs: last!.outputs, rawOutput: last!.raw,
-            score: scoreSum / windows.length, equalsHostReference: equal, latencyUs: last!.latencyUs }
-        : { inputIndex: input.index, file: input.file, label: input.label, outputs: last!.outputs, rawOutput: last!.raw,
-            predicted: argmax(last!.outputs), score: Math.max(...last!.outputs), equalsHostReference: equal,
-            latencyUs: last!.latencyUs };
+        ? {
+            inputIndex: input.index,
+            file: input.file,
+            label: input.label,
+            outputs: last!.outputs,
+            rawOutput: last!.raw,
+            score: scoreSum / windows.length,
+            equalsHostReference: equal,
+            latencyUs: last!.latencyUs,
+          }
+        : {
+            inputIndex: input.index,
+            file: input.file,
+            label: input.label,
+            outputs: last!.outputs,
+            rawOutput: last!.raw,
+            predicted: argmax(last!.outputs),
+            score: Math.max(...last!.outputs),
+            equalsHostReference: equal,
+            latencyUs: last!.latencyUs,
+          };
     if (equal !== undefined) {
       compared++;
       if (equal) matched++;
@@ -81,18 +97,26 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
   if (!Number.isFinite(summary.value)) {
     // A figure that cannot be computed is not a result: the run fails, its inferences stay stored.
     const kinds = new Set(results.map((r) => r.label));
-    throw new ModeError(results.length === 0 ? "no input was measured" : `${summary.metric} is undefined over the ${results.length} inputs measured (${kinds.size === 1 ? `all of class ${[...kinds][0]}` : "no usable figure"}): measure more inputs`);
+    throw new ModeError(
+      results.length === 0
+        ? "no input was measured"
+        : `${summary.metric} is undefined over the ${results.length} inputs measured (${kinds.size === 1 ? `all of class ${[...kinds][0]}` : "no usable figure"}): measure more inputs`,
+    );
   }
   return summary;
 }
 
-export function summarise(
-  task: AccuracySettings["task"],
-  results: InferenceMeasurement[],
-  bitExact: AccuracySummary["bitExact"],
-): AccuracySummary {
+export function summarise(task: AccuracySettings["task"], results: InferenceMeasurement[], bitExact: AccuracySummary["bitExact"]): AccuracySummary {
   if (task === "anomaly") {
-    return { metric: "auc", value: rocAuc(results.map((r) => r.score), results.map((r) => r.label)), count: results.length, bitExact };
+    return {
+      metric: "auc",
+      value: rocAuc(
+        results.map((r) => r.score),
+        results.map((r) => r.label),
+      ),
+      count: results.length,
+      bitExact,
+    };
   }
   const correct = results.filter((r) => r.predicted === r.label).length;
   return { metric: "top1", value: results.length ? correct / results.length : Number.NaN, count: results.length, bitExact };

@@ -141,7 +141,9 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
     const fixedUs = Math.max(0, duration(probe) - n * perInferenceUs);
     iterations = Math.max(1, Math.ceil((s.minWindowSeconds * 1e6 * CALIBRATION_MARGIN - fixedUs) / perInferenceUs));
     calibration = { iterations: n, latencyUs: perInferenceUs };
-    ctx.log(`calibration (${deviceTimer ? "device timer" : "monitor time"}): ${perInferenceUs.toFixed(1)} us/inference over ${n}; ${iterations} iterations per window`);
+    ctx.log(
+      `calibration (${deviceTimer ? "device timer" : "monitor time"}): ${perInferenceUs.toFixed(1)} us/inference over ${n}; ${iterations} iterations per window`,
+    );
   }
 
   const measured: (WindowMeasurement | EnergyWindowMeasurement)[] = [...(s.previous ?? [])];
@@ -172,7 +174,8 @@ export async function runPerformance(ctx: ModeContext, s: PerformanceSettings, e
       const phasesUj = energy.phases ? { load: loadSpan!.energyUj, pre: r.pre!.energyUj, inference: perInference, post: r.post!.energyUj } : undefined;
       m = { ...base, energyUj: r.window!.energyUj, energyPerInferenceUj: perInference, phasesUj };
       if (r.trace) energy.onTrace?.(w, r.trace);
-      energyNote = `; ${perInference.toFixed(3)} uJ/inference${energy.meter.kind === "modelled" ? " (modelled)" : ""}` +
+      energyNote =
+        `; ${perInference.toFixed(3)} uJ/inference${energy.meter.kind === "modelled" ? " (modelled)" : ""}` +
         (phasesUj ? ` + load ${phasesUj.load.toFixed(1)}, pre ${phasesUj.pre.toFixed(1)}, post ${phasesUj.post.toFixed(1)} uJ` : "");
     }
     ctx.sink.window(m);
@@ -225,9 +228,13 @@ function checkEdgesInStep(w: number, r: WindowResult, spanUs: number, calibrated
   if (deviceTimer) {
     const tolerance = Math.max(0.02 * spanUs, 3 * samplePeriodUs);
     if (Math.abs(monitorUs - spanUs) > tolerance) {
-      throw new ModeError(`window ${w + 1}: the monitor's edges span ${(monitorUs / 1e3).toFixed(1)} ms, the device timed ${(spanUs / 1e3).toFixed(1)} ms: timestamp edges out of step (a missing or extra edge?)`);
+      throw new ModeError(
+        `window ${w + 1}: the monitor's edges span ${(monitorUs / 1e3).toFixed(1)} ms, the device timed ${(spanUs / 1e3).toFixed(1)} ms: timestamp edges out of step (a missing or extra edge?)`,
+      );
     }
   } else if (calibratedUs !== undefined && Math.abs(monitorUs / calibratedUs - 1) > 0.5) {
-    throw new ModeError(`window ${w + 1} lasted ${(monitorUs / 1e3).toFixed(1)} ms by the monitor's edges, calibrated ${(calibratedUs / 1e3).toFixed(1)} ms: timestamp edges out of step (a missing edge?)`);
+    throw new ModeError(
+      `window ${w + 1} lasted ${(monitorUs / 1e3).toFixed(1)} ms by the monitor's edges, calibrated ${(calibratedUs / 1e3).toFixed(1)} ms: timestamp edges out of step (a missing edge?)`,
+    );
   }
 }

@@ -9,7 +9,6 @@ import type { EnergyMeter, PowerMonitorDriver } from "./types.ts";
 
 export type { PowerMonitorDriver };
 
-
 const drivers = new Map<string, PowerMonitorDriver<any>>([lpm01aDriver, ppk2Driver, otiiDriver, js220Driver].map((d) => [d.driver, d]));
 
 export function powerMonitorNames(): string[] {

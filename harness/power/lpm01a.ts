@@ -13,12 +13,14 @@ import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
 import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
 export const LPM01A_BAUD = 3_686_400;
-export const lpm01aSchema = z.object({
-  driver: z.literal("lpm01a"),
-  serial: serialPortSchema("the monitor"),
-  voltageV: z.number().min(1.8).max(3.3).default(1.8),
-  sampleRateHz: z.union([z.literal(1000), z.literal(2000), z.literal(5000), z.literal(10000)]).default(1000),
-}).strict();
+export const lpm01aSchema = z
+  .object({
+    driver: z.literal("lpm01a"),
+    serial: serialPortSchema("the monitor"),
+    voltageV: z.number().min(1.8).max(3.3).default(1.8),
+    sampleRateHz: z.union([z.literal(1000), z.literal(2000), z.literal(5000), z.literal(10000)]).default(1000),
+  })
+  .strict();
 export type Lpm01aConfig = z.output<typeof lpm01aSchema>;
 
 // The LPM01A may put a NUL before a sample line (its binary/ASCII switch): a control character on purpose.
@@ -151,7 +153,10 @@ export class Lpm01aMonitor implements EnergyMeter {
       return await Promise.race([
         reply,
         new Promise<string>((_, reject) => {
-          timer = setTimeout(() => reject(new EnergyError(`the LPM01A did not acknowledge "${cmd}" within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+          timer = setTimeout(
+            () => reject(new EnergyError(`the LPM01A did not acknowledge "${cmd}" within ${this.commandTimeoutMs} ms`)),
+            this.commandTimeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -177,7 +182,19 @@ export class Lpm01aMonitor implements EnergyMeter {
     const present = await this.command("powershield");
     const version = await this.command("version");
     this.identity = `STMicro X-NUCLEO-LPM01A ${present.replace("PowerShield present", "id").trim()} fw ${version.replace(/^ack version\s*/, "")}`;
-    for (const cmd of ["htc", "pwr off", "acqtime inf", "trigdelay 0", "trigsrc sw", "eventsrc d7 fal", "output energy", "format ascii_dec", `freq ${this.sampleRateHz / 1000}k`, `volt ${Math.round(this.voltageV * 1000)}m`, "pwr on"]) {
+    for (const cmd of [
+      "htc",
+      "pwr off",
+      "acqtime inf",
+      "trigdelay 0",
+      "trigsrc sw",
+      "eventsrc d7 fal",
+      "output energy",
+      "format ascii_dec",
+      `freq ${this.sampleRateHz / 1000}k`,
+      `volt ${Math.round(this.voltageV * 1000)}m`,
+      "pwr on",
+    ]) {
       await this.command(cmd);
     }
     this.data.reset();

@@ -144,13 +144,18 @@ export class OtiiClient {
     const parsed = message.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      return this.shut(new EnergyError(`the Otii server at ${this.address} sent a malformed message (${issue.path.join(".") || "type"}: ${issue.message}): ${JSON.stringify(line.slice(0, 120))}`));
+      return this.shut(
+        new EnergyError(
+          `the Otii server at ${this.address} sent a malformed message (${issue.path.join(".") || "type"}: ${issue.message}): ${JSON.stringify(line.slice(0, 120))}`,
+        ),
+      );
     }
     const m = parsed.data;
     if (m.type === "information") {
       if (m.info === "connected" && this.greeted) {
         const info = connectedInfo.safeParse(m.data);
-        if (!info.success) return this.greeted(new EnergyError(`the Otii server's "connected" message lacks ${info.error.issues[0]!.path.join(".")}: ${line.slice(0, 120)}`));
+        if (!info.success)
+          return this.greeted(new EnergyError(`the Otii server's "connected" message lacks ${info.error.issues[0]!.path.join(".")}: ${line.slice(0, 120)}`));
         this.server = info.data;
         return this.greeted();
       }
@@ -163,7 +168,10 @@ export class OtiiClient {
     clearTimeout(p.timer);
     if (m.type === "response") return p.resolve(m.data);
     const data = (m.data ?? {}) as Record<string, unknown>;
-    const detail = ["message", "device_id", "key", "value"].filter((k) => data[k] !== undefined).map((k) => `${k}: ${JSON.stringify(data[k])}`).join(", ");
+    const detail = ["message", "device_id", "key", "value"]
+      .filter((k) => data[k] !== undefined)
+      .map((k) => `${k}: ${JSON.stringify(data[k])}`)
+      .join(", ");
     p.reject(new OtiiError(p.cmd, m.errorcode, detail));
   }
 }
@@ -184,7 +192,10 @@ export const recordingReply = z.object({ recording_id: z.number().int() });
 export const valueReply = z.object({ value: z.number() });
 export const countReply = z.object({ count: z.number().int().nonnegative() });
 export const analogReply = z.object({ data_type: z.literal("analog"), timestamp: z.number(), interval: z.number().positive(), values: z.array(z.number()) });
-export const digitalReply = z.object({ data_type: z.literal("digital"), values: z.array(z.object({ timestamp: z.number(), value: z.union([z.boolean(), z.literal(0), z.literal(1)]) })) });
+export const digitalReply = z.object({
+  data_type: z.literal("digital"),
+  values: z.array(z.object({ timestamp: z.number(), value: z.union([z.boolean(), z.literal(0), z.literal(1)]) })),
+});
 
 /** The server's fetch limit per request is not documented; Qoitech's client asks for at most this many values. */
 export const CHUNK = 40_000;

@@ -14,7 +14,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { fallingEdges, integrateSpans } from "./otii-decoder.ts";
-import { analogReply, CHUNK, countReply, devicesReply, digitalReply, OTII_DEFAULT_PORT, OtiiClient, projectReply, recordingReply, reply, valueReply } from "./otii-protocol.ts";
+import {
+  analogReply,
+  CHUNK,
+  countReply,
+  devicesReply,
+  digitalReply,
+  OTII_DEFAULT_PORT,
+  OtiiClient,
+  projectReply,
+  recordingReply,
+  reply,
+  valueReply,
+} from "./otii-protocol.ts";
 import { waitForEdges } from "./sampled-energy.ts";
 import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
@@ -84,13 +96,23 @@ export class OtiiMonitor implements EnergyMeter {
   static async open(opts: OtiiOptions): Promise<OtiiMonitor> {
     const client = await OtiiClient.connect(opts.host, opts.port, { timeoutMs: opts.commandTimeoutMs, log: opts.log });
     try {
-      const { devices } = reply("otii_get_devices", devicesReply, await client.request("otii_get_devices", { timeout: 3 }, (opts.commandTimeoutMs ?? 5000) + 3000));
+      const { devices } = reply(
+        "otii_get_devices",
+        devicesReply,
+        await client.request("otii_get_devices", { timeout: 3 }, (opts.commandTimeoutMs ?? 5000) + 3000),
+      );
       const arcs = devices.filter((d) => d.type === "Arc" || d.type === "Ace");
       const want = opts.device;
       const match = arcs.filter((d) => (want?.id === undefined || d.device_id === want.id) && (want?.name === undefined || d.name === want.name));
       const list = devices.map((d) => `${d.name} (${d.type}, id ${d.device_id})`).join(", ") || "none";
-      if (match.length === 0) throw new EnergyError(`the Otii server at ${opts.host}:${opts.port} has no Arc or Ace${want ? ` named ${JSON.stringify(want.name ?? want.id)}` : ""}; it has: ${list}`);
-      if (match.length > 1) throw new EnergyError(`the Otii server at ${opts.host}:${opts.port} has ${match.length} Arc/Ace devices (${list}); set powerMonitor.device.name or .id`);
+      if (match.length === 0)
+        throw new EnergyError(
+          `the Otii server at ${opts.host}:${opts.port} has no Arc or Ace${want ? ` named ${JSON.stringify(want.name ?? want.id)}` : ""}; it has: ${list}`,
+        );
+      if (match.length > 1)
+        throw new EnergyError(
+          `the Otii server at ${opts.host}:${opts.port} has ${match.length} Arc/Ace devices (${list}); set powerMonitor.device.name or .id`,
+        );
       const dev = match[0]!;
       const m = new OtiiMonitor(client, dev.device_id, opts);
       await m.request("arc_add_to_project", {});
@@ -117,7 +139,11 @@ export class OtiiMonitor implements EnergyMeter {
     await this.request("arc_enable_channel", { channel: this.opts.timestampPin, enable: true });
     await this.client.request("project_start_recording", { project_id: this.projectId });
     this.recording = true;
-    this.recordingId = reply("project_get_last_recording", recordingReply, await this.client.request("project_get_last_recording", { project_id: this.projectId })).recording_id;
+    this.recordingId = reply(
+      "project_get_last_recording",
+      recordingReply,
+      await this.client.request("project_get_last_recording", { project_id: this.projectId }),
+    ).recording_id;
     await this.request("arc_set_main", { enable: true });
     this.mainOn = true;
     this.poller = setInterval(() => void this.pollEdges(), this.opts.pollMs ?? 50);
@@ -151,7 +177,11 @@ export class OtiiMonitor implements EnergyMeter {
     clearInterval(this.poller);
     try {
       let answering = !this.client.closed;
-      if (answering && this.mainOn) answering = await this.request("arc_set_main", { enable: false }, 2000).then(() => true, () => false);
+      if (answering && this.mainOn)
+        answering = await this.request("arc_set_main", { enable: false }, 2000).then(
+          () => true,
+          () => false,
+        );
       if (answering && this.recording) await this.client.request("project_stop_recording", { project_id: this.projectId }, 2000).catch(() => undefined);
     } finally {
       this.mainOn = false;
@@ -181,7 +211,8 @@ export class OtiiMonitor implements EnergyMeter {
         const n = Math.min(count - this.digitalRead, CHUNK);
         const cmd = "recording_get_channel_data";
         const { values } = reply(cmd, digitalReply, await this.request(cmd, this.channel(pin, { index: this.digitalRead, count: n })));
-        if (values.length !== n) throw new EnergyError(`the Otii server returned ${values.length} of the ${n} values of ${pin} asked for from index ${this.digitalRead}`);
+        if (values.length !== n)
+          throw new EnergyError(`the Otii server returned ${values.length} of the ${n} values of ${pin} asked for from index ${this.digitalRead}`);
         this.level = fallingEdges(values, this.level, this.edges);
         this.digitalRead += n;
       }
@@ -208,17 +239,25 @@ export class OtiiMonitor implements EnergyMeter {
     for (;;) {
       const { count } = reply("recording_get_channel_data_count", countReply, await this.request("recording_get_channel_data_count", this.channel("mc")));
       if (count > last) break;
-      if (Date.now() > deadline) throw new EnergyError(`the Otii recording's main current reached sample ${count}, not ${last + 1} (the window's closing edge at ${at[at.length - 1]} s)`);
+      if (Date.now() > deadline)
+        throw new EnergyError(
+          `the Otii recording's main current reached sample ${count}, not ${last + 1} (the window's closing edge at ${at[at.length - 1]} s)`,
+        );
       await sleep(50);
     }
     const values = new Float32Array(last + 1 - first);
     for (let index = first; index <= last; index += CHUNK) {
       const n = Math.min(CHUNK, last + 1 - index);
       const got = reply(cmd, analogReply, await this.request(cmd, this.channel("mc", { index, count: n })));
-      if (got.values.length !== n) throw new EnergyError(`the Otii server returned ${got.values.length} of the ${n} main current samples asked for from index ${index}: the recording is truncated`);
+      if (got.values.length !== n)
+        throw new EnergyError(
+          `the Otii server returned ${got.values.length} of the ${n} main current samples asked for from index ${index}: the recording is truncated`,
+        );
       const expect = t0 + index * interval;
       if (Math.abs(got.timestamp - expect) > interval / 100 || Math.abs(got.interval / interval - 1) > 1e-9) {
-        throw new EnergyError(`the Otii main current sample ${index} is at ${got.timestamp} s every ${got.interval} s, expected ${expect} s every ${interval} s: the recording has a gap`);
+        throw new EnergyError(
+          `the Otii main current sample ${index} is at ${got.timestamp} s every ${got.interval} s, expected ${expect} s every ${interval} s: the recording has a gap`,
+        );
       }
       values.set(got.values, index - first);
     }

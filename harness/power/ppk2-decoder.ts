@@ -126,7 +126,9 @@ export class Ppk2StreamDecoder {
     }
     this.expectedCounter = (counter + 1) & 0x3f;
     if (range > 4) {
-      throw new EnergyError(`PPK2 sample word 0x${(raw >>> 0).toString(16).padStart(8, "0")} after sample ${this.samples} has range ${range} (0..4 exist): a corrupt or misaligned stream`);
+      throw new EnergyError(
+        `PPK2 sample word 0x${(raw >>> 0).toString(16).padStart(8, "0")} after sample ${this.samples} has range ${range} (0..4 exist): a corrupt or misaligned stream`,
+      );
     }
     let amps = ppk2Amperes(adc, range, this.opts.calibration, this.opts.vddMv);
     if (this.spike) amps = this.spike.apply(amps, range);

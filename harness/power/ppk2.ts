@@ -7,7 +7,16 @@ import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { findSerialPort, serialPortSchema, type PortInfo, type SerialPortResource } from "../resources/serial-port.ts";
 import { Ppk2StreamDecoder } from "./ppk2-decoder.ts";
-import { parsePpk2Metadata, POWER_MODE, PPK2_BAUD, PPK2_DEFAULT_CALIBRATION, PPK2_OPCODE, PPK2_SAMPLE_RATE_HZ, type Ppk2Calibration, type Ppk2Metadata } from "./ppk2-protocol.ts";
+import {
+  parsePpk2Metadata,
+  POWER_MODE,
+  PPK2_BAUD,
+  PPK2_DEFAULT_CALIBRATION,
+  PPK2_OPCODE,
+  PPK2_SAMPLE_RATE_HZ,
+  type Ppk2Calibration,
+  type Ppk2Metadata,
+} from "./ppk2-protocol.ts";
 import { SampledEnergy, waitForEdges } from "./sampled-energy.ts";
 import { EnergyError, type EdgeSpans, type EnergyMeter, type PowerMonitorDriver } from "./types.ts";
 
@@ -130,7 +139,8 @@ export class Ppk2Monitor implements EnergyMeter {
       // Confirmed after the event loop's next poll phase, so bytes that queued while this process was busy count.
       if (stalled()) {
         setImmediate(() => {
-          if (stalled()) this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samplesDecoded()} samples${this.partialWord()}`));
+          if (stalled())
+            this.fail(new EnergyError(`the PPK2 stopped streaming: no data for ${stallMs} ms after ${this.samplesDecoded()} samples${this.partialWord()}`));
         });
       }
     }, 50);
@@ -239,7 +249,13 @@ export class Ppk2Monitor implements EnergyMeter {
   private resetStream(): void {
     this.data.reset();
     this.stream = new Ppk2StreamDecoder(
-      { timestampBit: this.opts.timestampBit, decimation: this.decimation, calibration: this.cal, vddMv: this.vddMv, spikeFilter: this.opts.spikeFilter !== false },
+      {
+        timestampBit: this.opts.timestampBit,
+        decimation: this.decimation,
+        calibration: this.cal,
+        vddMv: this.vddMv,
+        spikeFilter: this.opts.spikeFilter !== false,
+      },
       this.data,
     );
   }
@@ -263,10 +279,11 @@ function openPort(path: string): Promise<SerialPort> {
   ).then(() => new Promise<SerialPort>((resolve) => port.flush(() => resolve(port))));
 }
 
-
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 // ---- finding the port ---------------------------------------------------------------------------------------------

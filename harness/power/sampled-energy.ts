@@ -41,7 +41,7 @@ export class SampledEnergy {
     // samples however long the monitor streams between windows (an accuracy run, hours at 100 kS/s).
     if (this.edges.length === 0 && this.count >= 2 * SampledEnergy.KEEP) this.dropBefore(this.sampleCount - SampledEnergy.KEEP);
     if (this.count + 1 >= this.cumulative.length) this.grow();
-    const joules = this.unit === "J" ? value : value * this.voltageV / this.sampleRateHz;
+    const joules = this.unit === "J" ? value : (value * this.voltageV) / this.sampleRateHz;
     this.raw[this.count] = value;
     this.cumulative[this.count + 1] = this.cumulative[this.count]! + joules;
     this.count++;
@@ -136,9 +136,12 @@ export async function waitForEdges(
     if (seen >= want) return;
     const failure = state.failure();
     if (failure) throw new EnergyError(`${failure.message}; ${seen} of the window's ${want} timestamp edges had arrived`);
-    if (state.completed()) throw new EnergyError(`the ${state.monitor} acquisition ended with ${seen} of the window's ${want} timestamp edges: a timestamp edge is missing`);
+    if (state.completed())
+      throw new EnergyError(`the ${state.monitor} acquisition ended with ${seen} of the window's ${want} timestamp edges: a timestamp edge is missing`);
     if (Date.now() > deadline) {
-      throw new EnergyError(`only ${seen} of the window's ${want} timestamp edges within ${timeoutMs} ms: a timestamp edge is missing${state.hint ? ` (${state.hint})` : ""}`);
+      throw new EnergyError(
+        `only ${seen} of the window's ${want} timestamp edges within ${timeoutMs} ms: a timestamp edge is missing${state.hint ? ` (${state.hint})` : ""}`,
+      );
     }
     await sleep(10);
   }

@@ -170,7 +170,9 @@ export class DutSession {
       }
       this.trace("rx", line);
       if (line.length > MAX_LINE_BYTES) {
-        throw new ProtocolError(`the device sent more than ${MAX_LINE_BYTES} bytes without a line end while answering "${cmd}" (starting ${JSON.stringify(line.slice(0, 40))})`);
+        throw new ProtocolError(
+          `the device sent more than ${MAX_LINE_BYTES} bytes without a line end while answering "${cmd}" (starting ${JSON.stringify(line.slice(0, 40))})`,
+        );
       }
       const garbage = describeGarbage(line);
       if (garbage) throw new ProtocolError(`garbage on the serial line while waiting for "${cmd}": ${garbage}`);
@@ -249,7 +251,11 @@ export class DutSession {
       } catch (err) {
         const corrupted = err instanceof DutError && err.errorLine.includes("CRC-32 mismatch");
         if (!corrupted || attempt === 3) {
-          throw corrupted ? new ProtocolError(`input bytes ${offset}..${offset + part.length - 1} arrived corrupted ${attempt} times in a row (CRC-32 mismatch): the line is losing or changing bytes`) : err;
+          throw corrupted
+            ? new ProtocolError(
+                `input bytes ${offset}..${offset + part.length - 1} arrived corrupted ${attempt} times in a row (CRC-32 mismatch): the line is losing or changing bytes`,
+              )
+            : err;
         }
         this.trace("rx", `(block at byte ${offset} corrupted on the line: sending it again)`);
       }
@@ -258,7 +264,8 @@ export class DutSession {
 
   /** Asks tinyrig firmware to pulse its timestamp pin at every timestamp (`window`) and also at phase bounds. */
   async setPins(mode: PinsMode): Promise<void> {
-    if (!this.identity?.caps?.pins) throw new ProtocolError(`the device does not pulse its timestamp pin on request (no pins in its caps): "pins ${mode}" needs tinyrig firmware`);
+    if (!this.identity?.caps?.pins)
+      throw new ProtocolError(`the device does not pulse its timestamp pin on request (no pins in its caps): "pins ${mode}" needs tinyrig firmware`);
     const lines = await this.command(`pins ${mode}`);
     if (!lines.includes(`m-pins-[${mode}]`)) throw new ProtocolError(`"pins ${mode}" was answered ${JSON.stringify(lines)}`);
   }
@@ -285,14 +292,14 @@ export class DutSession {
     const laps = lines.map(parseLapUs).filter((v): v is number => v !== undefined);
     if (laps.length < 2) {
       throw new ProtocolError(
-        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` +
-          (this.identity?.timestampMode === "energy" ? " (the firmware is in energy mode)" : ""),
+        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` + (this.identity?.timestampMode === "energy" ? " (the firmware is in energy mode)" : ""),
       );
     }
     const t0Us = laps.at(-2)!;
     const t1Us = laps.at(-1)!;
     if (t1Us < t0Us) throw new ProtocolError(`the device's timer went backwards: m-lap-us-${t0Us} then m-lap-us-${t1Us}`);
-    if (t1Us === t0Us) throw new ProtocolError(`"${cmd}" timed ${iterations} inferences at zero: m-lap-us-${t0Us} then m-lap-us-${t1Us} (is the device's timer running?)`);
+    if (t1Us === t0Us)
+      throw new ProtocolError(`"${cmd}" timed ${iterations} inferences at zero: m-lap-us-${t0Us} then m-lap-us-${t1Us} (is the device's timer running?)`);
     if (this.realTimeClock && t1Us - t0Us > hostUs * 1.05 + 100_000) {
       throw new ProtocolError(
         `"${cmd}" timed ${((t1Us - t0Us) / 1e6).toFixed(3)} s (m-lap-us-${t0Us} then m-lap-us-${t1Us}) in an exchange that lasted ` +

@@ -56,8 +56,25 @@ export function latencyChart(points: LatencyPoint[]): TopLevelSpec | undefined {
     width: 520,
     height: 30 * data.length + 20,
     layer: [
-      { mark: { type: "bar" }, encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "label" }, x: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "label", type: "nominal", title: "board", legend: { labelLimit: 400 } }, tooltip: [{ field: "medianMs", format: ".3f" }] } },
-      { mark: { type: "rule", color: "black" }, encoding: { y: { field: "workload", type: "nominal" }, yOffset: { field: "label" }, x: { field: "minMs", type: "quantitative" }, x2: { field: "maxMs" } } },
+      {
+        mark: { type: "bar" },
+        encoding: {
+          y: { field: "workload", type: "nominal", title: null },
+          yOffset: { field: "label" },
+          x: { field: "medianMs", type: "quantitative", title: "ms per inference" },
+          color: { field: "label", type: "nominal", title: "board", legend: { labelLimit: 400 } },
+          tooltip: [{ field: "medianMs", format: ".3f" }],
+        },
+      },
+      {
+        mark: { type: "rule", color: "black" },
+        encoding: {
+          y: { field: "workload", type: "nominal" },
+          yOffset: { field: "label" },
+          x: { field: "minMs", type: "quantitative" },
+          x2: { field: "maxMs" },
+        },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -71,8 +88,19 @@ export function accuracyChart(points: AccuracyPoint[]): TopLevelSpec | undefined
     width: 520,
     height: 30 * points.length + 20,
     layer: [
-      { mark: "bar", encoding: { y: { field: "workload", type: "nominal", title: null }, yOffset: { field: "board" }, x: { field: "value", type: "quantitative", title: "top-1 / AUC", scale: { domain: [0, 1] } }, color: { field: "board", type: "nominal" } } },
-      { mark: { type: "tick", color: "crimson", thickness: 2 }, encoding: { y: { field: "workload", type: "nominal" }, x: { field: "target", type: "quantitative" } } },
+      {
+        mark: "bar",
+        encoding: {
+          y: { field: "workload", type: "nominal", title: null },
+          yOffset: { field: "board" },
+          x: { field: "value", type: "quantitative", title: "top-1 / AUC", scale: { domain: [0, 1] } },
+          color: { field: "board", type: "nominal" },
+        },
+      },
+      {
+        mark: { type: "tick", color: "crimson", thickness: 2 },
+        encoding: { y: { field: "workload", type: "nominal" }, x: { field: "target", type: "quantitative" } },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -133,8 +161,23 @@ export function trendChart(points: TrendPoint[]): TopLevelSpec | undefined {
       width: 520,
       height: 180,
       layer: [
-        { mark: { type: "line", point: true }, encoding: { x: { field: "campaign", type: "ordinal", sort: { field: "order" }, title: "campaign" }, y: { field: "value", type: "quantitative", title: null, scale: { zero: false } }, color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } } } },
-        { transform: [{ filter: "datum.regressed === 'regression'" }], mark: { type: "point", shape: "cross", size: 220, color: "crimson", filled: true }, encoding: { x: { field: "campaign", type: "ordinal", sort: { field: "order" } }, y: { field: "value", type: "quantitative" }, tooltip: [{ field: "series" }, { field: "campaign" }, { field: "regressions" }] } },
+        {
+          mark: { type: "line", point: true },
+          encoding: {
+            x: { field: "campaign", type: "ordinal", sort: { field: "order" }, title: "campaign" },
+            y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+            color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } },
+          },
+        },
+        {
+          transform: [{ filter: "datum.regressed === 'regression'" }],
+          mark: { type: "point", shape: "cross", size: 220, color: "crimson", filled: true },
+          encoding: {
+            x: { field: "campaign", type: "ordinal", sort: { field: "order" } },
+            y: { field: "value", type: "quantitative" },
+            tooltip: [{ field: "series" }, { field: "campaign" }, { field: "regressions" }],
+          },
+        },
       ],
     },
   } as TopLevelSpec;
@@ -149,7 +192,11 @@ export function historyChart(points: HistoryPoint[]): TopLevelSpec | undefined {
     width: 520,
     height: 220,
     mark: { type: "line", point: true },
-    encoding: { x: { field: "run", type: "ordinal", title: "run" }, y: { field: "medianMs", type: "quantitative", title: "ms per inference" }, color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } } },
+    encoding: {
+      x: { field: "run", type: "ordinal", title: "run" },
+      y: { field: "medianMs", type: "quantitative", title: "ms per inference" },
+      color: { field: "series", type: "nominal", title: "board / workload", legend: { labelLimit: 400 } },
+    },
   } as TopLevelSpec;
 }
 
@@ -175,7 +222,12 @@ export function paretoChart(points: ParetoPoint[]): TopLevelSpec | undefined {
         {
           transform: [{ filter: front }],
           mark: { type: "line", interpolate: "step-after", color: "#888", strokeDash: [4, 3] },
-          encoding: { x: { field: "cost", type: "quantitative" }, y: { field: "accuracy", type: "quantitative" }, detail: { field: "source" }, order: { field: "cost", type: "quantitative" } },
+          encoding: {
+            x: { field: "cost", type: "quantitative" },
+            y: { field: "accuracy", type: "quantitative" },
+            detail: { field: "source" },
+            order: { field: "cost", type: "quantitative" },
+          },
         },
         {
           mark: { type: "point", size: 70, strokeWidth: 2 },
@@ -185,7 +237,17 @@ export function paretoChart(points: ParetoPoint[]): TopLevelSpec | undefined {
             color: { field: "model", type: "nominal", title: "model" },
             shape: { field: "source", type: "nominal", title: "measured on", legend: { labelLimit: 300 } },
             fill: { condition: { test: "datum.front", field: "model", type: "nominal" }, value: "transparent" },
-            tooltip: [{ field: "workload" }, { field: "model" }, { field: "measure" }, { field: "cost", format: ",.3~f" }, { field: "accuracy", format: ".4f" }, { field: "metric" }, { field: "source" }, { field: "accuracyFrom" }, { field: "front" }],
+            tooltip: [
+              { field: "workload" },
+              { field: "model" },
+              { field: "measure" },
+              { field: "cost", format: ",.3~f" },
+              { field: "accuracy", format: ".4f" },
+              { field: "metric" },
+              { field: "source" },
+              { field: "accuracyFrom" },
+              { field: "front" },
+            ],
           },
         },
         {

@@ -43,11 +43,18 @@ export function paretoPoints(workloads: Workload[], latest: RunRow[]): ParetoPoi
     for (const perf of newest(latest.filter((r) => r.workload === w.id && r.mode === "performance" && r.summary))) {
       const x = models.find((mm) => mm.variant === perf.variant);
       if (!x) continue; // a variant this manifest no longer has
-      const acc = newest(latest.filter((r) => r.mode === "accuracy" && r.summary && r.workload === w.id && r.variant === perf.variant && r.board === perf.board))[0];
+      const acc = newest(
+        latest.filter((r) => r.mode === "accuracy" && r.summary && r.workload === w.id && r.variant === perf.variant && r.board === perf.board),
+      )[0];
       const board = `${perf.board}${perf.boardKind === "emulated" || perf.simulated ? " (emulated)" : ""}${perf.validity.class === "headline" ? "" : ` [${perf.validity.class}]`}`;
       points.push({
-        workload: w.id, model: x.model, metric, measure: `ms per inference on ${board}`, cost: num(perf.summary!.medianLatencyUs) / 1000,
-        accuracy: acc ? num(acc.summary!.value) : x.accuracy, source: `device: ${board}`,
+        workload: w.id,
+        model: x.model,
+        metric,
+        measure: `ms per inference on ${board}`,
+        cost: num(perf.summary!.medianLatencyUs) / 1000,
+        accuracy: acc ? num(acc.summary!.value) : x.accuracy,
+        source: `device: ${board}`,
         accuracyFrom: acc ? `device run ${acc.id}` : "host (no accuracy run on this board)",
       });
     }

@@ -14,7 +14,6 @@ import { loadConfig } from "../config.ts";
 import { streamTimelineChart } from "./stream-timeline.ts";
 import { streamResult } from "../store/streams.ts";
 
-
 export interface ReportOptions {
   store: ResultStore;
   outDir?: string;
@@ -31,7 +30,9 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     mkdirSync(outDir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path.resolve(outDir)}: cannot write the report there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`);
+    throw new Error(
+      `${path.resolve(outDir)}: cannot write the report there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`,
+    );
   }
   // Per board, workload and mode: the headline run where there is one. Where there is none, the newest run stands in,
   // marked partial or exploratory in every chart and table; a newer partial run never replaces a headline.
@@ -49,21 +50,39 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
   const charts: { name: string; spec: TopLevelSpec | undefined }[] = [
     {
       name: "latency",
-      spec: latencyChart(perf.map((r) => ({
-        workload: named(r), board: `${r.board}${validityMark(r)}`, emulated: r.boardKind === "emulated" || r.simulated,
-        medianMs: num(r.summary!.medianLatencyUs) / 1000, minMs: num(r.summary!.minLatencyUs) / 1000, maxMs: num(r.summary!.maxLatencyUs) / 1000,
-      }))),
+      spec: latencyChart(
+        perf.map((r) => ({
+          workload: named(r),
+          board: `${r.board}${validityMark(r)}`,
+          emulated: r.boardKind === "emulated" || r.simulated,
+          medianMs: num(r.summary!.medianLatencyUs) / 1000,
+          minMs: num(r.summary!.minLatencyUs) / 1000,
+          maxMs: num(r.summary!.maxLatencyUs) / 1000,
+        })),
+      ),
     },
     {
       name: "accuracy",
-      spec: accuracyChart(acc.map((r) => ({
-        workload: named(r), board: boardLabel(r), metric: String(r.summary!.metric), value: num(r.summary!.value),
-        target: num((r.summary!.target as { value?: number } | undefined)?.value),
-      }))),
+      spec: accuracyChart(
+        acc.map((r) => ({
+          workload: named(r),
+          board: boardLabel(r),
+          metric: String(r.summary!.metric),
+          value: num(r.summary!.value),
+          target: num((r.summary!.target as { value?: number } | undefined)?.value),
+        })),
+      ),
     },
     {
       name: "energy",
-      spec: energyChart(energy.map((r) => ({ workload: named(r), board: boardLabel(r), uj: num(r.summary!.medianEnergyPerInferenceUj), kind: r.modelled ? "modelled" as const : "measured" as const }))),
+      spec: energyChart(
+        energy.map((r) => ({
+          workload: named(r),
+          board: boardLabel(r),
+          uj: num(r.summary!.medianEnergyPerInferenceUj),
+          kind: r.modelled ? ("modelled" as const) : ("measured" as const),
+        })),
+      ),
     },
     { name: "energy-phases", spec: phaseChart(energy.flatMap((r) => phasePoints(r))) },
     { name: "latency-history", spec: historyChart(history(store)) },
@@ -72,7 +91,14 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     // streaming wake word: each stream's detections against its truth windows
     ...streams.flatMap((r) => {
       const s = streamResult(store, r.id);
-      return s ? [{ name: `stream-${r.id}`, spec: streamTimelineChart(`${named(r)} on ${r.board}: stream ${s.row.stream}, run ${r.id}`, s.row, s.detections, r.boardKind === "emulated") }] : [];
+      return s
+        ? [
+            {
+              name: `stream-${r.id}`,
+              spec: streamTimelineChart(`${named(r)} on ${r.board}: stream ${s.row.stream}, run ${r.id}`, s.row, s.detections, r.boardKind === "emulated"),
+            },
+          ]
+        : [];
     }),
   ];
   const rendered: { name: string; title: string }[] = [];
@@ -150,7 +176,9 @@ function trendTable(points: TrendPoint[]): string {
   const marked = points.filter((p) => p.regressions.length);
   if (!points.length) return "";
   if (!marked.length) return "<p>Trend across campaigns: no regression between consecutive campaigns by the gate's rules.</p>";
-  const rows = marked.map((p) => `<tr><td>${esc(p.campaign)}</td><td>${esc(p.series)}</td><td>run ${p.run}</td><td>${p.regressions.map(esc).join("<br>")}</td></tr>`).join("\n");
+  const rows = marked
+    .map((p) => `<tr><td>${esc(p.campaign)}</td><td>${esc(p.series)}</td><td>run ${p.run}</td><td>${p.regressions.map(esc).join("<br>")}</td></tr>`)
+    .join("\n");
   return `<h2>Regressions across campaigns</h2>\n<table><tr><th>campaign</th><th>board / workload</th><th>run</th><th>regressed (against the campaign before)</th></tr>\n${rows}\n</table>`;
 }
 
@@ -158,7 +186,8 @@ function runTable(runs: RunRow[]): string {
   if (!runs.length) return "<p>No completed runs yet.</p>";
   const rows = runs
     .map(
-      (r) => `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" || r.simulated ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}${r.validity.class === "headline" ? "" : ` <b>[${esc(r.validity.class)}: ${esc(r.validity.reasons.join("; "))}]</b>`}</td>` +
+      (r) =>
+        `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" || r.simulated ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}${r.validity.class === "headline" ? "" : ` <b>[${esc(r.validity.class)}: ${esc(r.validity.reasons.join("; "))}]</b>`}</td>` +
         `<td><code>${esc(r.firmwareSha256?.slice(0, 12) ?? "-")}</code></td><td><code>${esc(r.datasetSha256?.slice(0, 12) ?? "-")}</code></td>` +
         `<td>${esc(r.toolchain ?? "-")}</td><td>${esc(r.kernels ?? "-")}</td><td>${esc(r.tinyrigVersion)}</td><td>${esc(r.startedAt)}</td></tr>`,
     )

@@ -50,7 +50,11 @@ export function campaignTrend(store: ResultStore, rules: GateRules = DEFAULT_GAT
       }
       if (eligible) previous.set(key, run);
       points.push({
-        campaign, order, run: run.id, value, regressions,
+        campaign,
+        order,
+        run: run.id,
+        value,
+        regressions,
         series: `${run.board}${run.boardKind === "emulated" || run.simulated ? " (emulated)" : ""} / ${workloadName(run)}`,
         measure: run.mode === "performance" ? "latency (ms per inference)" : "accuracy",
         validity: run.validity.class === "headline" ? "headline" : run.validity.class,

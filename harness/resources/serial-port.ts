@@ -21,7 +21,10 @@ export const namesAPort = (r: { path?: string; usb?: UsbSerialId }) => r.path !=
 
 /** A serial port by path or USB id; `device` says what is looked for in the refusal ("the PPK2"). */
 export function serialPortSchema(device: string) {
-  return z.object(serialPortFields).strict().refine(namesAPort, { message: `needs a \`path\` or a \`usb\` id to find ${device} by` });
+  return z
+    .object(serialPortFields)
+    .strict()
+    .refine(namesAPort, { message: `needs a \`path\` or a \`usb\` id to find ${device} by` });
 }
 export type SerialPortResource = { path?: string; usb?: UsbSerialId };
 

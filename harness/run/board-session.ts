@@ -54,7 +54,9 @@ export class BoardSession {
   static async open(board: BoardDefinition, lock: boolean, purpose: string, opts: BoardSessionOptions): Promise<BoardSession> {
     const held = lock ? await lockBoard(board, purpose) : undefined;
     if (held?.tookOverFrom) {
-      opts.progress.log(`locked ${board.name} (${held.device.label}); its previous holder, pid ${held.tookOverFrom.pid} on ${held.tookOverFrom.host}, ended without releasing it`);
+      opts.progress.log(
+        `locked ${board.name} (${held.device.label}); its previous holder, pid ${held.tookOverFrom.pid} on ${held.tookOverFrom.host}, ended without releasing it`,
+      );
     }
     return new BoardSession(board, opts, held && (() => held.release()));
   }
@@ -73,7 +75,8 @@ export class BoardSession {
     let stage = "build";
     try {
       firmware = await buildFirmware(firmwareSpec(workload, board, step.firmware), log);
-      if (step.firmware === "performance") log(`firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
+      if (step.firmware === "performance")
+        log(`firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
       stage = "flash and connect";
       ({ connection, meter } = await this.connectWithMeter(firmware, step));
       stage = "check the device";
@@ -170,12 +173,16 @@ function openModelledMeter(board: BoardDefinition, connection: BoardConnection):
 export function checkDevice(connection: BoardConnection, firmware: FirmwareImage, workload: SuiteWorkload): void {
   const id = connection.identity;
   if (id.model && id.model !== workload.mlperfModelId) {
-    throw new Error(`the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.flash.tool === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`);
+    throw new Error(
+      `the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.flash.tool === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`,
+    );
   }
   const built = (firmware as { buildId?: string }).buildId;
   const reported = reportedBuildId(connection);
   if (reported && built && reported !== built) {
-    throw new Error(`the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.flash.tool === "manual" ? " (flashed by hand: flash the image just built)" : ""}`);
+    throw new Error(
+      `the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.flash.tool === "manual" ? " (flashed by hand: flash the image just built)" : ""}`,
+    );
   }
 }
 

@@ -42,7 +42,8 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
     const consoleKind: ConsoleKind = attached
       ? { kind: "emulator", description: `QEMU ${board.console.emulator?.qemu.machine ?? ""} on ${attached.path}` }
       : consoleKindOf(portPath);
-    if (!attached && consoleKind.kind !== "serial") opts.log(`console: ${consoleKind.description}${consoleKind.kind === "emulator" ? ": an emulated board, recorded as such" : ""}`);
+    if (!attached && consoleKind.kind !== "serial")
+      opts.log(`console: ${consoleKind.description}${consoleKind.kind === "emulator" ? ": an emulated board, recorded as such" : ""}`);
     // Only a hardware timer runs in real time; an emulator's virtual time may run faster or slower than the host's.
     const session = new DutSession(transport, { trace: opts.trace, realTimeClock: consoleKind.kind === "serial" });
     const closeAll = async () => {
@@ -82,7 +83,11 @@ export function raceExit<T>(step: Promise<T>, attached: AttachedConsole | undefi
 
 /** The transport to the DUT: the emulator's PTY, the board's serial console, or (MLPerf's energy set-up, where the
  * DUT's UART goes to the interface board at its energy baud) the interface board's own port. */
-async function openConsole(board: BoardDefinition, attached: AttachedConsole | undefined, mode: ConnectOptions["mode"]): Promise<{ transport: Transport; portPath: string }> {
+async function openConsole(
+  board: BoardDefinition,
+  attached: AttachedConsole | undefined,
+  mode: ConnectOptions["mode"],
+): Promise<{ transport: Transport; portPath: string }> {
   if (attached) return { transport: await SerialTransport.open(attached.path, 115200), portPath: attached.path };
   const io = mode === "energy" ? board.interfaceBoard : undefined;
   if (io) {

@@ -87,7 +87,10 @@ async function runSession(exec: Exec, session: BoardSession, workload: SuiteWork
       progress.log(`  ✗ energy: ${withoutPins}`);
     }
     // Energy carried by the performance windows stores no run of its own; it is run last, where it fails if it must.
-    const ordered = [...step.measurements.filter((m) => m.energy.source !== "performance-windows"), ...step.measurements.filter((m) => m.energy.source === "performance-windows")];
+    const ordered = [
+      ...step.measurements.filter((m) => m.energy.source !== "performance-windows"),
+      ...step.measurements.filter((m) => m.energy.source === "performance-windows"),
+    ];
     for (const m of ordered) {
       let result: SuiteResult;
       if (withoutPins && m.mode === "energy") {
@@ -125,13 +128,31 @@ export function firmwareProvenance(connection: BoardConnection, firmware: Firmwa
 }
 
 function provenanceOf(connection: BoardConnection, firmware: FirmwareImage | undefined): NonNullable<RunStart["provenance"]> {
-  return { console: connection.consoleKind.description, flasher: connection.flash.tool, deviceBuildId: reportedBuildId(connection), firmware: firmwareProvenance(connection, firmware) };
+  return {
+    console: connection.consoleKind.description,
+    flasher: connection.flash.tool,
+    deviceBuildId: reportedBuildId(connection),
+    firmware: firmwareProvenance(connection, firmware),
+  };
 }
 
 /** A run that failed before it measured anything, stored with its error (and whatever is known of firmware and device). */
 function failedRun(exec: Exec, workload: SuiteWorkload, mode: RunMode, error: string, firmware?: FirmwareImage, connection?: BoardConnection): SuiteResult {
   const { board, store, options } = exec;
-  const runId = store.startRun({ mode, board, workload, firmware, connection, settings: { boardFile: board.file, limit: options.limit ?? null, ...(workload.modelFile ? { modelFile: workload.modelFile, inputTransform: workload.transform } : {}) }, simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator", provenance: connection && provenanceOf(connection, firmware) });
+  const runId = store.startRun({
+    mode,
+    board,
+    workload,
+    firmware,
+    connection,
+    settings: {
+      boardFile: board.file,
+      limit: options.limit ?? null,
+      ...(workload.modelFile ? { modelFile: workload.modelFile, inputTransform: workload.transform } : {}),
+    },
+    simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator",
+    provenance: connection && provenanceOf(connection, firmware),
+  });
   store.failRun(runId, error, "failed");
   return { workload: workload.id, mode, runId, status: "failed", error };
 }
@@ -153,8 +174,17 @@ async function runMeasurement(
   const windowed = mode !== "accuracy";
   // Everything a resume needs to measure the same way again (harness/run/resume.ts reads it back).
   const settings: Record<string, unknown> = windowed
-    ? { windows: options.performance.windows, minWindowSeconds: options.performance.minWindowSeconds, iterations: options.performance.iterations ?? "calibrated to minWindowSeconds", warmup: options.performance.warmup ?? workload.performance.warmup }
-    : { inputs: Math.min(workload.dataset.inputs.length, options.limit ?? Infinity), limit: options.limit ?? null, hostReference: Boolean(workload.hostReference) };
+    ? {
+        windows: options.performance.windows,
+        minWindowSeconds: options.performance.minWindowSeconds,
+        iterations: options.performance.iterations ?? "calibrated to minWindowSeconds",
+        warmup: options.performance.warmup ?? workload.performance.warmup,
+      }
+    : {
+        inputs: Math.min(workload.dataset.inputs.length, options.limit ?? Infinity),
+        limit: options.limit ?? null,
+        hostReference: Boolean(workload.hostReference),
+      };
   settings.boardFile = board.file;
   if (workload.modelFile) Object.assign(settings, { modelFile: workload.modelFile, inputTransform: workload.transform });
   const resume = options.resume?.mode === mode && options.resume.workload === workload.id ? options.resume : undefined;
@@ -176,14 +206,29 @@ async function runMeasurement(
       settings.meter = energy.meter.identity;
       settings.energyFlow = energy.flow;
     }
-    runId = resume ? resume.runId : store.startRun({ mode, board, workload, firmware, connection, settings, simulated: board.kind === "emulated" || connection.consoleKind.kind === "emulator", modelled: meter?.kind === "modelled", provenance: provenanceOf(connection, firmware) });
+    runId = resume
+      ? resume.runId
+      : store.startRun({
+          mode,
+          board,
+          workload,
+          firmware,
+          connection,
+          settings,
+          simulated: board.kind === "emulated" || connection.consoleKind.kind === "emulator",
+          modelled: meter?.kind === "modelled",
+          provenance: provenanceOf(connection, firmware),
+        });
     if (resume) progress.log(`  resuming run ${runId}: ${resume.windows.length} windows and ${resume.inferences.length} inferences already stored`);
     const id = runId;
     const source: EnergySource | undefined = meter && { monitor: meter.identity, voltageV: meter.voltageV, sampleRateHz: meter.sampleRateHz, kind: meter.kind };
     const ctx = {
       session: connection.session,
       inputs: windowed ? workload.dataset.inputs.slice(0, options.performance.windows) : workload.dataset.inputs.slice(0, options.limit),
-      sink: { window: (w: WindowMeasurement | EnergyWindowMeasurement) => store.window(id, w, source), inference: (i: InferenceMeasurement) => store.inference(id, i) } satisfies RunSink,
+      sink: {
+        window: (w: WindowMeasurement | EnergyWindowMeasurement) => store.window(id, w, source),
+        inference: (i: InferenceMeasurement) => store.inference(id, i),
+      } satisfies RunSink,
       log: (l: string) => progress.log(`  ${l}`),
       progress: (done: number) => progress.update(done),
       guard: <T>(step: Promise<T>) => raceExit(step, connection.console),
@@ -194,7 +239,10 @@ async function runMeasurement(
       if (energy) {
         const phases = connection.identity.caps?.pins === true;
         if (phases) await ctx.guard(connection.session.setPins("phases"));
-        else if (energy.flow === "direct") throw new Error(`${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`);
+        else if (energy.flow === "direct")
+          throw new Error(
+            `${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`,
+          );
         energy.meter.discardEdges();
         watch = {
           meter: energy.meter,
@@ -207,16 +255,37 @@ async function runMeasurement(
       progress.start(label, options.performance.windows, "windows");
       const summary = await runPerformance(
         ctx,
-        { windows: options.performance.windows, warmup: settings.warmup as number, iterations: options.performance.iterations, minWindowSeconds: options.performance.minWindowSeconds, inputBytes: workload.inputBytes, previous: resume?.windows, outputs: expectedOutputs(workload) },
+        {
+          windows: options.performance.windows,
+          warmup: settings.warmup as number,
+          iterations: options.performance.iterations,
+          minWindowSeconds: options.performance.minWindowSeconds,
+          inputBytes: workload.inputBytes,
+          previous: resume?.windows,
+          outputs: expectedOutputs(workload),
+        },
         watch,
       );
       progress.stop();
       if (watch?.phases && energy?.flow === "direct") await ctx.guard(connection.session.setPins("off"));
       store.finishRun(id, { ...summary, ...notes });
-      return { workload: workload.id, mode, runId: id, status: "completed", ...(mode === "performance" ? { performance: summary } : {}), ...(meter ? { energy: summary } : {}) };
+      return {
+        workload: workload.id,
+        mode,
+        runId: id,
+        status: "completed",
+        ...(mode === "performance" ? { performance: summary } : {}),
+        ...(meter ? { energy: summary } : {}),
+      };
     }
     progress.start(label, ctx.inputs.length, "inputs");
-    const summary = await runAccuracy(ctx, { task: workload.task, inputBytes: workload.inputBytes, hostReference: workload.hostReference, previous: resume?.inferences, outputs: expectedOutputs(workload) });
+    const summary = await runAccuracy(ctx, {
+      task: workload.task,
+      inputBytes: workload.inputBytes,
+      hostReference: workload.hostReference,
+      previous: resume?.inferences,
+      outputs: expectedOutputs(workload),
+    });
     progress.stop();
     store.finishRun(id, workload.target ? { ...summary, target: workload.target } : { ...summary });
     return { workload: workload.id, mode, runId: id, status: "completed", accuracy: summary };

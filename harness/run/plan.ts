@@ -105,9 +105,10 @@ function planBoard(options: RunOptions, board: BoardDefinition, workloads: reado
   const energy = modes.includes("energy");
   const meter: EnergyMeterKind = board.kind === "emulated" ? "modelled" : "monitor";
   // An emulated board's energy comes from its power model: without one there is nothing to build and boot for.
-  const noModel = energy && board.kind === "emulated" && !board.powerModel
-    ? `${board.file}: no powerModel, so energy on this emulated board cannot be modelled (the board file says why)`
-    : undefined;
+  const noModel =
+    energy && board.kind === "emulated" && !board.powerModel
+      ? `${board.file}: no powerModel, so energy on this emulated board cannot be modelled (the board file says why)`
+      : undefined;
   const alongside = energy && !noModel && measuresEnergyAlongside(board, options.energyFlow);
   const direct = modes.filter((m) => m !== "energy" || alongside);
   const energyOf = (mode: RunMode): EnergyHow => {
@@ -118,12 +119,24 @@ function planBoard(options: RunOptions, board: BoardDefinition, workloads: reado
   };
   const steps: WorkloadStep[] = [];
   if (direct.length) {
-    steps.push({ kind: "session", firmware: "performance", meter: alongside ? meter : "none", measurements: direct.map((mode) => ({ mode, energy: energyOf(mode) })), withoutPins: modesDefaulted ? "note" : "fail" });
+    steps.push({
+      kind: "session",
+      firmware: "performance",
+      meter: alongside ? meter : "none",
+      measurements: direct.map((mode) => ({ mode, energy: energyOf(mode) })),
+      withoutPins: modesDefaulted ? "note" : "fail",
+    });
   }
   if (noModel) steps.push({ kind: "refused", mode: "energy", error: noModel });
   else if (energy && !alongside) {
     // MLPerf's energy set-up: energy-mode firmware, the DUT behind the interface board where there is one
-    steps.push({ kind: "session", firmware: "energy", meter, measurements: [{ mode: "energy", energy: { source: meter, flow: "mlperf" } }], withoutPins: "fail" });
+    steps.push({
+      kind: "session",
+      firmware: "energy",
+      meter,
+      measurements: [{ mode: "energy", energy: { source: meter, flow: "mlperf" } }],
+      withoutPins: "fail",
+    });
   }
   return { board, lock: board.kind === "physical", modes, modesDefaulted, workloads: workloads.map((workload) => ({ workload, steps })) };
 }

@@ -15,7 +15,7 @@ import { modelSuiteWorkload, suiteWorkload } from "./workload-adapter.ts";
 import { modelWorkload } from "../workloads/model-workload.ts";
 import { INPUT_TRANSFORMS, type InputTransform } from "../build/firmware.ts";
 
-const inputTransformOf = (v: unknown): InputTransform | undefined => (INPUT_TRANSFORMS as readonly unknown[]).includes(v) ? (v as InputTransform) : undefined;
+const inputTransformOf = (v: unknown): InputTransform | undefined => ((INPUT_TRANSFORMS as readonly unknown[]).includes(v) ? (v as InputTransform) : undefined);
 
 export class ResumeError extends Error {
   constructor(message: string) {
@@ -45,7 +45,8 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
   if (!run) throw new ResumeError(`no run ${runId} in ${store.file}`);
   if (run.status === "completed") throw new ResumeError(`run ${runId} is completed; only interrupted or failed runs can be resumed`);
   if (run.status === "running") throw new ResumeError(`run ${runId} is running (pid ${run.ownerPid} on ${run.ownerHost}): it cannot be resumed twice at once`);
-  if (run.mode === "energy" || run.settings.meter !== undefined) throw new ResumeError(`run ${runId} measured energy: energy windows are not resumable, start a new run`);
+  if (run.mode === "energy" || run.settings.meter !== undefined)
+    throw new ResumeError(`run ${runId} measured energy: energy windows are not resumable, start a new run`);
   const s = run.settings;
   const board = storedBoard(store, run);
   const datasetDir = datasetDirOf(run.datasetSource);
@@ -61,7 +62,14 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
     );
   }
   const windows: WindowMeasurement[] = store.windows(runId).map((w) => ({
-    index: w.index, inputIndex: w.inputIndex, iterations: w.iterations, warmup: w.warmup, t0Us: w.t0Us, t1Us: w.t1Us, latencyUs: w.latencyUs, throughput: w.throughput,
+    index: w.index,
+    inputIndex: w.inputIndex,
+    iterations: w.iterations,
+    warmup: w.warmup,
+    t0Us: w.t0Us,
+    t1Us: w.t1Us,
+    latencyUs: w.latencyUs,
+    throughput: w.throughput,
   }));
   const inferences: InferenceMeasurement[] = store.inferences(runId).map(({ runId: _, ...i }) => i);
   const number = (v: unknown) => (typeof v === "number" ? v : undefined);

@@ -12,14 +12,24 @@ export interface ParetoChartPoint {
   front: boolean;
 }
 
-const base = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", background: "white", config: { font: "sans-serif", axis: { labelFontSize: 12, titleFontSize: 12 }, legend: { labelFontSize: 12, titleFontSize: 12 }, title: { fontSize: 14 } } } as const;
+const base = {
+  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  background: "white",
+  config: { font: "sans-serif", axis: { labelFontSize: 12, titleFontSize: 12 }, legend: { labelFontSize: 12, titleFontSize: 12 }, title: { fontSize: 14 } },
+} as const;
 
 /** Accuracy against one cost, one chart: filled points on the dashed step line are the Pareto front. */
 export function paretoChart(title: string, costTitle: string, points: ParetoChartPoint[]): TopLevelSpec | undefined {
   if (!points.length) return undefined;
   const costs = points.map((p) => p.cost);
   const log = Math.max(...costs) / Math.min(...costs) > 50;
-  const x = { field: "cost", type: "quantitative", title: `${costTitle}${log ? " (log scale)" : ""}`, scale: log ? { type: "log" } : { zero: false }, axis: { format: "~s" } };
+  const x = {
+    field: "cost",
+    type: "quantitative",
+    title: `${costTitle}${log ? " (log scale)" : ""}`,
+    scale: log ? { type: "log" } : { zero: false },
+    axis: { format: "~s" },
+  };
   const y = { field: "accuracy", type: "quantitative", title: "accuracy (top-1 or AUC)", scale: { zero: false } };
   return {
     ...base,
@@ -36,7 +46,8 @@ export function paretoChart(title: string, costTitle: string, points: ParetoChar
       {
         mark: { type: "point", size: 90, strokeWidth: 2 },
         encoding: {
-          x, y,
+          x,
+          y,
           color: { field: "kind", type: "nominal", title: "figure", legend: { orient: "bottom", direction: "vertical", labelLimit: 600 } },
           fill: { condition: { test: "datum.front === 'on the front'", field: "kind", type: "nominal" }, value: "white" },
           tooltip: [{ field: "label" }, { field: "cost", format: ",.4~f" }, { field: "accuracy", format: ".4f" }, { field: "kind" }, { field: "front" }],
@@ -59,7 +70,13 @@ export function trendChart(title: string, points: TrendChartPoint[]): TopLevelSp
   if (!points.length) return undefined;
   return {
     ...base,
-    title: { text: title, subtitle: ["ms per inference, median of the run's windows; emulated series are virtual time", "filled circle: a headline run; hollow square: partial; hollow triangle: exploratory"] },
+    title: {
+      text: title,
+      subtitle: [
+        "ms per inference, median of the run's windows; emulated series are virtual time",
+        "filled circle: a headline run; hollow square: partial; hollow triangle: exploratory",
+      ],
+    },
     data: { values: points },
     width: 560,
     height: 280,
@@ -74,7 +91,12 @@ export function trendChart(title: string, points: TrendChartPoint[]): TopLevelSp
         // a run that is not a headline (a short nightly) keeps its place in the line, drawn as a hollow square
         mark: { type: "point", size: 70, strokeWidth: 2 },
         encoding: {
-          shape: { field: "validity", type: "nominal", legend: null, scale: { domain: ["headline", "partial", "exploratory"], range: ["circle", "square", "triangle-up"] } },
+          shape: {
+            field: "validity",
+            type: "nominal",
+            legend: null,
+            scale: { domain: ["headline", "partial", "exploratory"], range: ["circle", "square", "triangle-up"] },
+          },
           fill: { condition: { test: "datum.validity === 'headline'", field: "system", type: "nominal" }, value: "white" },
           tooltip: [{ field: "system" }, { field: "campaign" }, { field: "ms", format: ".3f" }, { field: "validity" }],
         },

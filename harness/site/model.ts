@@ -110,7 +110,11 @@ const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : u
 /** A file name for any text: safe names stay as they are, anything else is made safe and told apart by a hash. */
 export function slug(name: string): string {
   if (/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) return name;
-  const safe = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 48);
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 48);
   return `${safe || "x"}-${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
 }
 
@@ -202,10 +206,21 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     if (systems.has(key)) continue;
     const f = factsOf(r);
     systems.set(key, {
-      key, source: "measured", board: r.board, boardSlug: slug(r.board), processor: f.processor, clock: f.clock,
-      framework: `tinyrig runtime, ${r.kernels ?? "unknown"} kernels`, variant: r.variant ?? "reference model",
-      kind: emulated ? "emulated" : "physical", kindLabel: emulated ?? "physical, measured", family: family(r.board),
-      division: r.variant ? "open" : "closed", note: null, cells: new Map(), model: new Map(),
+      key,
+      source: "measured",
+      board: r.board,
+      boardSlug: slug(r.board),
+      processor: f.processor,
+      clock: f.clock,
+      framework: `tinyrig runtime, ${r.kernels ?? "unknown"} kernels`,
+      variant: r.variant ?? "reference model",
+      kind: emulated ? "emulated" : "physical",
+      kindLabel: emulated ?? "physical, measured",
+      family: family(r.board),
+      division: r.variant ? "open" : "closed",
+      note: null,
+      cells: new Map(),
+      model: new Map(),
     });
   }
   // newest last: each later headline replaces the cell
@@ -220,9 +235,11 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     const base = emulated ? [emulated] : [];
     const s = r.summary!;
     const latency = num(s.medianLatencyUs);
-    if (r.mode === "performance" && latency !== undefined) cells.latency = { value: latency / 1000, text: (latency / 1000).toFixed(3), marks: base, runId: r.id };
+    if (r.mode === "performance" && latency !== undefined)
+      cells.latency = { value: latency / 1000, text: (latency / 1000).toFixed(3), marks: base, runId: r.id };
     const energy = num(s.medianEnergyPerInferenceUj);
-    if (energy !== undefined) cells.energy = { value: energy, text: energy.toFixed(2), marks: [...base, ...(r.modelled ? [MODELLED_ENERGY] : [])], runId: r.id };
+    if (energy !== undefined)
+      cells.energy = { value: energy, text: energy.toFixed(2), marks: [...base, ...(r.modelled ? [MODELLED_ENERGY] : [])], runId: r.id };
     const value = num(s.value);
     if (r.mode === "accuracy" && value !== undefined) cells.accuracy = accuracyCell(String(s.metric), value, runMarks(r), r.id);
     const p = provenance.get(r.id);
@@ -236,12 +253,26 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     const key = `published\0${p.organization}\0${p.division}\0${p.systemDesc}\0${p.division === "open" ? p.model : ""}`;
     let sys = systems.get(key);
     if (!sys) {
-      systems.set(key, (sys = {
-        key, source: "published", board: p.boardName, boardSlug: null, processor: p.hostProcessor || "unknown", clock: p.hostFrequency || "unknown",
-        framework: [p.inferenceFramework, p.softwareLibraries].filter(Boolean).join(", ") || "unknown",
-        variant: p.division === "open" ? p.model : "reference model", kind: "physical", kindLabel: PUBLISHED, family: family(p.boardName),
-        division: p.division, note: `${p.organization}, ${p.systemDesc} (${p.availability}), from ${p.sourceFile}`, cells: new Map(), model: new Map(),
-      }));
+      systems.set(
+        key,
+        (sys = {
+          key,
+          source: "published",
+          board: p.boardName,
+          boardSlug: null,
+          processor: p.hostProcessor || "unknown",
+          clock: p.hostFrequency || "unknown",
+          framework: [p.inferenceFramework, p.softwareLibraries].filter(Boolean).join(", ") || "unknown",
+          variant: p.division === "open" ? p.model : "reference model",
+          kind: "physical",
+          kindLabel: PUBLISHED,
+          family: family(p.boardName),
+          division: p.division,
+          note: `${p.organization}, ${p.systemDesc} (${p.availability}), from ${p.sourceFile}`,
+          cells: new Map(),
+          model: new Map(),
+        }),
+      );
     }
     const g = group(workloadOf.get(p.mlperfModel) ?? p.mlperfModel, p.mlperfModel);
     const cells = sys.cells.get(g) ?? {};
@@ -257,12 +288,18 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
 
   // tinyrig's workloads first, then benchmarks only published results have
   const sortedGroups = [...groups.values()].sort((a, b) => Number(!mlperfOf.has(a.id)) - Number(!mlperfOf.has(b.id)) || a.id.localeCompare(b.id));
-  const systemList = [...systems.values()]
-    .sort((a, b) => (a.source === b.source ? 0 : a.source === "measured" ? -1 : 1) || a.board.localeCompare(b.board) || a.variant.localeCompare(b.variant) || a.framework.localeCompare(b.framework));
+  const systemList = [...systems.values()].sort(
+    (a, b) =>
+      (a.source === b.source ? 0 : a.source === "measured" ? -1 : 1) ||
+      a.board.localeCompare(b.board) ||
+      a.variant.localeCompare(b.variant) ||
+      a.framework.localeCompare(b.framework),
+  );
 
   // Trends: per system and workload, the newest completed performance run of each campaign (headline or not, marked).
   const campaignOrder = new Map<string, number>();
-  for (const r of [...runs].sort((a, b) => a.id - b.id)) if (r.campaign !== null && !campaignOrder.has(r.campaign)) campaignOrder.set(r.campaign, campaignOrder.size);
+  for (const r of [...runs].sort((a, b) => a.id - b.id))
+    if (r.campaign !== null && !campaignOrder.has(r.campaign)) campaignOrder.set(r.campaign, campaignOrder.size);
   const trend = new Map<string, TrendPoint>();
   let runsWithoutCampaign = 0;
   for (const r of runs) {
@@ -277,12 +314,28 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
     const system = `${r.board}, ${r.kernels ?? "unknown"} kernels${r.variant ? `, ${r.variant}` : ""}${emulated ? ` [${emulated}]` : ""}`;
     const k = `${r.workload}\0${system}\0${r.campaign}`;
     if ((trend.get(k)?.runId ?? -1) > r.id) continue;
-    trend.set(k, { workload: r.workload, system, campaign: r.campaign, order: campaignOrder.get(r.campaign)!, ms: latency / 1000, runId: r.id, validity: r.validity.class, emulated: emulated !== null });
+    trend.set(k, {
+      workload: r.workload,
+      system,
+      campaign: r.campaign,
+      order: campaignOrder.get(r.campaign)!,
+      ms: latency / 1000,
+      runId: r.id,
+      validity: r.validity.class,
+      emulated: emulated !== null,
+    });
   }
 
   return {
-    dbFile: store.file, groups: sortedGroups, systems: systemList, boards: [...boards.values()].sort((a, b) => a.name.localeCompare(b.name)), published,
+    dbFile: store.file,
+    groups: sortedGroups,
+    systems: systemList,
+    boards: [...boards.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    published,
     trends: [...trend.values()].sort((a, b) => a.workload.localeCompare(b.workload) || a.system.localeCompare(b.system) || a.order - b.order),
-    runsWithoutCampaign, windows: windowsByRun(store), inferences: inferenceStats(store), provenance,
+    runsWithoutCampaign,
+    windows: windowsByRun(store),
+    inferences: inferenceStats(store),
+    provenance,
   };
 }

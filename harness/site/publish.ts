@@ -51,7 +51,9 @@ export async function writeSite({ store, outDir, workloads, now = new Date() }: 
     mkdirSync(chartDir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path.resolve(outDir)}: cannot write the site there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`);
+    throw new Error(
+      `${path.resolve(outDir)}: cannot write the site there (${code}${code === "EEXIST" || code === "ENOTDIR" ? ": a file is in the way, name a folder" : ""})`,
+    );
   }
   removeOldSite(outDir);
   const model = buildModel(store, workloads ?? listWorkloads());
@@ -75,7 +77,11 @@ export async function writeSite({ store, outDir, workloads, now = new Date() }: 
     const files: ChartFile[] = [];
     for (const c of COSTS) {
       const points = paretoPoints(model, g, c.cost);
-      const file = await chart(`${g.slug}-accuracy-vs-${c.id}`, paretoChart(`${g.id}: accuracy against ${c.title}`, c.title, points), `${g.id}: accuracy against ${c.title} for ${points.length} systems; the table above holds the same figures`);
+      const file = await chart(
+        `${g.slug}-accuracy-vs-${c.id}`,
+        paretoChart(`${g.id}: accuracy against ${c.title}`, c.title, points),
+        `${g.id}: accuracy against ${c.title} for ${points.length} systems; the table above holds the same figures`,
+      );
       if (file) files.push(file);
     }
     write(workloadHref(g), workloadPage(model, g, files, generatedAt));
@@ -89,7 +95,11 @@ export async function writeSite({ store, outDir, workloads, now = new Date() }: 
   const trendCharts = new Map<string, ChartFile>();
   for (const workload of new Set(model.trends.map((t) => t.workload))) {
     const points = model.trends.filter((t) => t.workload === workload);
-    const file = await chart(`${slug(workload)}-trend`, trendChart(`${workload}: latency per campaign`, points), `${workload}: latency of each system per campaign; the table below holds the same figures`);
+    const file = await chart(
+      `${slug(workload)}-trend`,
+      trendChart(`${workload}: latency per campaign`, points),
+      `${workload}: latency of each system per campaign; the table below holds the same figures`,
+    );
     if (file) trendCharts.set(workload, file);
   }
   write("trends.html", trendsPage(model, trendCharts, generatedAt));

@@ -29,7 +29,10 @@ export const DEFAULT_MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
 const MAX_ENTRIES = 100_000;
 
 export class BundleError extends StoreError {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = "BundleError";
   }
@@ -50,10 +53,17 @@ const bundleDescription = z.strictObject({
   tinyrigVersion: z.string().max(200),
   createdAt: z.string().max(64),
   host: z.strictObject({ id: z.string().max(64), hostname: z.string().max(256) }),
-  runs: z.array(z.strictObject({
-    uuid: z.string().regex(UUID_PATTERN), mode: z.string().max(32), board: z.string().max(1024), workload: z.string().max(1024),
-    variant: z.string().max(1024).nullable(), status: z.string().max(32), campaign: z.string().max(128).nullable(),
-  })),
+  runs: z.array(
+    z.strictObject({
+      uuid: z.string().regex(UUID_PATTERN),
+      mode: z.string().max(32),
+      board: z.string().max(1024),
+      workload: z.string().max(1024),
+      variant: z.string().max(1024).nullable(),
+      status: z.string().max(32),
+      campaign: z.string().max(128).nullable(),
+    }),
+  ),
   files: z.array(manifestEntry),
 });
 export type BundleDescription = z.infer<typeof bundleDescription>;
@@ -80,7 +90,15 @@ export async function writeBundle(store: ResultStore, runIds: number[], file: st
     tinyrigVersion: firmwareVersion(),
     createdAt: new Date().toISOString(),
     host: { id: hostId(), hostname: hostname() },
-    runs: records.map((r) => ({ uuid: r.run.uuid, mode: r.run.mode, board: r.board.name, workload: r.workload.name, variant: r.workload.variant, status: r.run.status, campaign: r.run.campaign })),
+    runs: records.map((r) => ({
+      uuid: r.run.uuid,
+      mode: r.run.mode,
+      board: r.board.name,
+      workload: r.workload.name,
+      variant: r.workload.variant,
+      status: r.run.status,
+      campaign: r.run.campaign,
+    })),
     files: [...entries].map(([p, data]) => ({ path: p, bytes: data.length, sha256: sha256(data) })),
   };
   const pack = tar.pack();
@@ -127,7 +145,9 @@ export async function readBundle(file: string, opts: { maxBytes?: number } = {})
     raw = gunzipSync(readFileSync(abs), { maxOutputLength: max });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return fail(e.code === "ERR_BUFFER_TOO_LARGE" ? `decompresses to more than the ${max}-byte cap on a bundle` : `not a gzip-compressed bundle (${e.code ?? e.message})`);
+    return fail(
+      e.code === "ERR_BUFFER_TOO_LARGE" ? `decompresses to more than the ${max}-byte cap on a bundle` : `not a gzip-compressed bundle (${e.code ?? e.message})`,
+    );
   }
   const entries = new Map<string, Buffer>();
   try {
@@ -135,8 +155,10 @@ export async function readBundle(file: string, opts: { maxBytes?: number } = {})
     Readable.from([raw]).pipe(extract);
     for await (const entry of extract) {
       const h = entry.header;
-      if (h.type !== "file") fail(`entry ${JSON.stringify(h.name)} is a ${h.type ?? "special entry"}: a bundle holds plain files only (no links, folders or devices)`);
-      if (!ENTRY_NAME.test(h.name)) fail(`entry ${JSON.stringify(h.name)}: not a plain relative name (absolute paths, "..", "." and odd characters are refused)`);
+      if (h.type !== "file")
+        fail(`entry ${JSON.stringify(h.name)} is a ${h.type ?? "special entry"}: a bundle holds plain files only (no links, folders or devices)`);
+      if (!ENTRY_NAME.test(h.name))
+        fail(`entry ${JSON.stringify(h.name)}: not a plain relative name (absolute paths, "..", "." and odd characters are refused)`);
       if (entries.has(h.name)) fail(`entry ${JSON.stringify(h.name)} appears twice`);
       if (entries.size >= MAX_ENTRIES) fail(`more than ${MAX_ENTRIES} entries`);
       const parts: Buffer[] = [];
@@ -158,7 +180,10 @@ export async function readBundle(file: string, opts: { maxBytes?: number } = {})
     if (sha256(data) !== f.sha256) fail(`${f.path} does not match its sha256 in the manifest (changed after export?)`);
   }
   const runsText = (entries.get("runs.jsonl") ?? fail("no runs.jsonl")).toString("utf8");
-  const records = runsText.split("\n").filter((l) => l !== "").map((line, i) => parseJson(abs, `runs.jsonl line ${i + 1}`, Buffer.from(line), runRecord));
+  const records = runsText
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((line, i) => parseJson(abs, `runs.jsonl line ${i + 1}`, Buffer.from(line), runRecord));
   const uuids = records.map((r) => r.run.uuid);
   const twice = uuids.find((u, i) => uuids.indexOf(u) !== i);
   if (twice) fail(`run ${twice} appears twice in runs.jsonl`);

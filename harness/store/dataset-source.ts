@@ -2,10 +2,7 @@
 // its manifest declares (a `--dataset` folder whose hash is declared there), or any other folder (exploratory). The
 // folder is kept so a resumed run and a reproduction command can find the inputs again.
 
-export type DatasetSource =
-  | { kind: "committed" }
-  | { kind: "declared"; id: string; dir: string }
-  | { kind: "imported"; dir: string };
+export type DatasetSource = { kind: "committed" } | { kind: "declared"; id: string; dir: string } | { kind: "imported"; dir: string };
 
 export function formatDatasetSource(s: DatasetSource): string {
   if (s.kind === "committed") return "committed";

@@ -11,10 +11,32 @@ import { StoreError, type ResultStore } from "./store.ts";
 
 /** The checker's header (rounds before v1.3 stop after SoftwareNotes). */
 export const PUBLISHED_COLUMNS = [
-  "Organization", "Availability", "Division", "BoardName", "SystemDesc", "Model", "MlperfModel", "Result", "ResultUnit",
-  "Accuracy", "HasPower", "Power", "PowerUnit", "HostProcessorModelName", "HostProcessorFrequency", "HostProcessorMemory",
-  "AcceleratorModelName", "AcceleratorFrequency", "AcceleratorMemory", "HardwareNotes", "InferenceFramework",
-  "SoftwareLibraries", "SoftwareNotes", "FalsePositives", "FalseNegatives", "DutyCycle",
+  "Organization",
+  "Availability",
+  "Division",
+  "BoardName",
+  "SystemDesc",
+  "Model",
+  "MlperfModel",
+  "Result",
+  "ResultUnit",
+  "Accuracy",
+  "HasPower",
+  "Power",
+  "PowerUnit",
+  "HostProcessorModelName",
+  "HostProcessorFrequency",
+  "HostProcessorMemory",
+  "AcceleratorModelName",
+  "AcceleratorFrequency",
+  "AcceleratorMemory",
+  "HardwareNotes",
+  "InferenceFramework",
+  "SoftwareLibraries",
+  "SoftwareNotes",
+  "FalsePositives",
+  "FalseNegatives",
+  "DutyCycle",
 ] as const;
 const BEFORE_V13 = 23;
 const MAX_FIELD = 4096;
@@ -98,7 +120,12 @@ export function parsePublishedCsv(text: string, file: string): PublishedLine[] {
   const expected = header.length === BEFORE_V13 ? PUBLISHED_COLUMNS.slice(0, BEFORE_V13) : PUBLISHED_COLUMNS;
   for (let i = 0; i < Math.max(header.length, expected.length); i++) {
     if (header[i] !== expected[i]) {
-      throw new PublishedCsvError(file, 1, String(i + 1), `header field ${JSON.stringify(header[i] ?? "")}, the checker writes ${JSON.stringify(expected[i] ?? "(nothing more)")} (header: ${PUBLISHED_COLUMNS.join(",")})`);
+      throw new PublishedCsvError(
+        file,
+        1,
+        String(i + 1),
+        `header field ${JSON.stringify(header[i] ?? "")}, the checker writes ${JSON.stringify(expected[i] ?? "(nothing more)")} (header: ${PUBLISHED_COLUMNS.join(",")})`,
+      );
     }
   }
   if (records.length === 1) throw new PublishedCsvError(file, 1, undefined, "a header and no results");
@@ -170,12 +197,30 @@ function parseRow(fields: string[], width: number, file: string, line: number): 
 }
 
 const COLUMN_OF: Record<keyof PublishedResult, string> = {
-  organization: "organization", availability: "availability", division: "division", boardName: "board_name", systemDesc: "system_desc",
-  model: "model", mlperfModel: "mlperf_model", throughput: "throughput", accuracy: "accuracy", power: "power", powerUnit: "power_unit",
-  hostProcessor: "host_processor", hostFrequency: "host_frequency", hostMemory: "host_memory", accelerator: "accelerator",
-  acceleratorFrequency: "accelerator_frequency", acceleratorMemory: "accelerator_memory", hardwareNotes: "hardware_notes",
-  inferenceFramework: "inference_framework", softwareLibraries: "software_libraries", softwareNotes: "software_notes",
-  falsePositives: "false_positives", falseNegatives: "false_negatives", dutyCycle: "duty_cycle",
+  organization: "organization",
+  availability: "availability",
+  division: "division",
+  boardName: "board_name",
+  systemDesc: "system_desc",
+  model: "model",
+  mlperfModel: "mlperf_model",
+  throughput: "throughput",
+  accuracy: "accuracy",
+  power: "power",
+  powerUnit: "power_unit",
+  hostProcessor: "host_processor",
+  hostFrequency: "host_frequency",
+  hostMemory: "host_memory",
+  accelerator: "accelerator",
+  acceleratorFrequency: "accelerator_frequency",
+  acceleratorMemory: "accelerator_memory",
+  hardwareNotes: "hardware_notes",
+  inferenceFramework: "inference_framework",
+  softwareLibraries: "software_libraries",
+  softwareNotes: "software_notes",
+  falsePositives: "false_positives",
+  falseNegatives: "false_negatives",
+  dutyCycle: "duty_cycle",
 };
 const FIELDS = Object.keys(COLUMN_OF) as (keyof PublishedResult)[];
 
@@ -196,7 +241,10 @@ export function addPublished(store: ResultStore, rows: PublishedLine[], sourceFi
 
 export function publishedResults(store: ResultStore): PublishedRow[] {
   return (store.db.prepare("SELECT * FROM published_result ORDER BY id").all() as Record<string, unknown>[]).map((r) => ({
-    id: r.id as number, sourceFile: r.source_file as string, sourceLine: r.source_line as number, importedAt: r.imported_at as string,
+    id: r.id as number,
+    sourceFile: r.source_file as string,
+    sourceLine: r.source_line as number,
+    importedAt: r.imported_at as string,
     ...(Object.fromEntries(FIELDS.map((f) => [f, r[COLUMN_OF[f]]])) as unknown as PublishedResult),
   }));
 }

@@ -31,22 +31,44 @@ export const hostRecord = z.strictObject({ hostname: text, os: text, cpu: text, 
 
 export const boardRecord = z
   .strictObject({ name: text, file_sha256: sha256, yaml: text, kind: z.enum(["emulated", "physical"]) })
-  .refine((b) => createHash("sha256").update(b.yaml).digest("hex") === b.file_sha256, { message: "file_sha256 is not the sha256 of the board's YAML", path: ["file_sha256"] });
+  .refine((b) => createHash("sha256").update(b.yaml).digest("hex") === b.file_sha256, {
+    message: "file_sha256 is not the sha256 of the board's YAML",
+    path: ["file_sha256"],
+  });
 
 export const firmwareRecord = z.strictObject({
-  sha256, bytes: int, flash_bytes: int, ram_bytes: int, toolchain: text, kernels: text, timestamp_mode: text, config_json: jsonText,
+  sha256,
+  bytes: int,
+  flash_bytes: int,
+  ram_bytes: int,
+  toolchain: text,
+  kernels: text,
+  timestamp_mode: text,
+  config_json: jsonText,
 });
 
 export const workloadRecord = z.strictObject({
-  name: text, manifest_sha256: sha256, model_sha256: sha256, model_bytes: int, params: optInt, macs: optInt, variant: optText,
+  name: text,
+  manifest_sha256: sha256,
+  model_sha256: sha256,
+  model_bytes: int,
+  params: optInt,
+  macs: optInt,
+  variant: optText,
 });
 
 export const datasetRecord = z.strictObject({ sha256, count: int, source: text });
 
 export const runColumns = z.strictObject({
   uuid: z.string().regex(UUID_PATTERN, "a UUID in lowercase hex"),
-  host_uid: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).nullable(),
-  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).nullable(),
+  host_uid: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+    .nullable(),
+  campaign: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .nullable(),
   mode: z.enum(RUN_MODES),
   tinyrig_version: text,
   settings_json: jsonText,
@@ -75,22 +97,51 @@ export const runColumns = z.strictObject({
 });
 
 export const windowRecord = z.strictObject({
-  idx: int, input_index: int, iterations: int, warmup: int, t0_us: optNum, t1_us: optNum, latency_us: optNum, throughput: optNum,
-  energy_uj: optNum, energy_per_inference_uj: optNum, phases_json: optJsonText, monitor: optText, sample_rate_hz: optNum,
-  voltage_v: optNum, energy_kind: z.enum(["measured", "modelled"]).nullable(),
+  idx: int,
+  input_index: int,
+  iterations: int,
+  warmup: int,
+  t0_us: optNum,
+  t1_us: optNum,
+  latency_us: optNum,
+  throughput: optNum,
+  energy_uj: optNum,
+  energy_per_inference_uj: optNum,
+  phases_json: optJsonText,
+  monitor: optText,
+  sample_rate_hz: optNum,
+  voltage_v: optNum,
+  energy_kind: z.enum(["measured", "modelled"]).nullable(),
 });
 
 export const inferenceRecord = z.strictObject({
-  input_index: int, input_file: text, label: int,
+  input_index: int,
+  input_file: text,
+  label: int,
   /** The device's raw output bytes in lowercase hex. */
-  raw_output: z.string().regex(/^([0-9a-f]{2})*$/).max(MAX_TEXT).nullable(),
-  outputs_json: jsonText, score: z.number(), predicted: optInt, equals_host_reference: flag.nullable(), latency_us: optNum,
+  raw_output: z
+    .string()
+    .regex(/^([0-9a-f]{2})*$/)
+    .max(MAX_TEXT)
+    .nullable(),
+  outputs_json: jsonText,
+  score: z.number(),
+  predicted: optInt,
+  equals_host_reference: flag.nullable(),
+  latency_us: optNum,
 });
 
 /** A raw trace's row; `file` is its name inside the bundle (`traces/<uuid>-<window>.f32.gz`), never a path on disk. */
 export const traceRecord = z.strictObject({
-  window_idx: int, file: z.string().regex(/^traces\/[0-9a-f-]{36}-\d{1,6}\.f32\.gz$/), sha256, bytes: int, samples: int,
-  unit: z.enum(["J", "A"]), sample_rate_hz: z.number(), voltage_v: z.number(), edges_json: jsonText,
+  window_idx: int,
+  file: z.string().regex(/^traces\/[0-9a-f-]{36}-\d{1,6}\.f32\.gz$/),
+  sha256,
+  bytes: int,
+  samples: int,
+  unit: z.enum(["J", "A"]),
+  sample_rate_hz: z.number(),
+  voltage_v: z.number(),
+  edges_json: jsonText,
 });
 
 export const runRecord = z.strictObject({
@@ -118,7 +169,11 @@ export const traceEntryName = (uuid: string, window: number): string => `traces/
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, value) =>
     value && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, (value as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(value as object)
+            .sort()
+            .map((k) => [k, (value as Record<string, unknown>)[k]]),
+        )
       : value,
   );
 }

@@ -42,9 +42,12 @@ export function runProvenance(store: ResultStore): Map<number, RunProvenance> {
       FROM run r JOIN board b ON b.id = r.board_id JOIN host h ON h.id = r.host_id JOIN workload w ON w.id = r.workload_id`)
     .raw()
     .all() as [number, string, string, string, string, string, string, string, number, number | null][];
-  return new Map(rows.map(([id, boardSha256, hostname, os, cpu, node, manifestSha256, modelSha256, modelBytes, macs]) => [
-    id, { boardSha256, host: { hostname, os, cpu, node }, manifestSha256, modelSha256, modelBytes, macs },
-  ]));
+  return new Map(
+    rows.map(([id, boardSha256, hostname, os, cpu, node, manifestSha256, modelSha256, modelBytes, macs]) => [
+      id,
+      { boardSha256, host: { hostname, os, cpu, node }, manifestSha256, modelSha256, modelBytes, macs },
+    ]),
+  );
 }
 
 export function boardFiles(store: ResultStore): BoardFile[] {
@@ -53,7 +56,10 @@ export function boardFiles(store: ResultStore): BoardFile[] {
 
 export function windowsByRun(store: ResultStore): Map<number, SiteWindow[]> {
   const out = new Map<number, SiteWindow[]>();
-  const rows = store.db.prepare("SELECT run_id, idx, iterations, latency_us, energy_per_inference_uj, energy_kind FROM window ORDER BY run_id, idx").raw().iterate() as Iterable<[number, number, number, number | null, number | null, SiteWindow["energyKind"]]>;
+  const rows = store.db
+    .prepare("SELECT run_id, idx, iterations, latency_us, energy_per_inference_uj, energy_kind FROM window ORDER BY run_id, idx")
+    .raw()
+    .iterate() as Iterable<[number, number, number, number | null, number | null, SiteWindow["energyKind"]]>;
   for (const [runId, idx, iterations, latencyUs, energyPerInferenceUj, energyKind] of rows) {
     let list = out.get(runId);
     if (!list) out.set(runId, (list = []));

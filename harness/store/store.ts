@@ -16,7 +16,22 @@ import { firmwareVersion } from "../paths.ts";
 import { classifyRun, type Validity } from "./validity.ts";
 import { insertRow, readRows, storedInference, storedRun, storedTrace, storedWindow, upsertRow, type StoredRun } from "./rows.ts";
 import { hostId as thisHostId } from "./host-id.ts";
-import { boardRecord, canonicalJson, columnsOf, datasetRecord, firmwareRecord, hostRecord, inferenceRecord, runColumns, runRecord, traceEntryName, traceRecord, windowRecord, workloadRecord, type RunRecord } from "./run-record.ts";
+import {
+  boardRecord,
+  canonicalJson,
+  columnsOf,
+  datasetRecord,
+  firmwareRecord,
+  hostRecord,
+  inferenceRecord,
+  runColumns,
+  runRecord,
+  traceEntryName,
+  traceRecord,
+  windowRecord,
+  workloadRecord,
+  type RunRecord,
+} from "./run-record.ts";
 
 export class StoreError extends Error {
   constructor(message: string) {
@@ -59,7 +74,16 @@ export interface RunRow {
   ownerPid: number;
   ownerHost: string;
   /** What the device reported of itself (tinyrig firmware's caps; null on MLPerf firmware). */
-  device: { name: string | null; profile: string | null; modelId: string | null; arenaUsedBytes: number | null; arenaSizeBytes: number | null; modelBytes: number | null; inputBytes: number | null; outputBytes: number | null };
+  device: {
+    name: string | null;
+    profile: string | null;
+    modelId: string | null;
+    arenaUsedBytes: number | null;
+    arenaSizeBytes: number | null;
+    modelBytes: number | null;
+    inputBytes: number | null;
+    outputBytes: number | null;
+  };
   firmwareBytes: { flash: number; ram: number } | null;
   /** Where the figures came from: the console (hardware serial, an emulator, another PTY), the flasher, the build id
    * the device reported and what that confirms of the firmware. Null on runs stored before schema v5. */
@@ -98,7 +122,11 @@ export class ResultStore implements SuiteStore {
   /** The campaign runs started through this store belong to (`tinyrig run --campaign`); null: none. */
   campaign: string | null = null;
 
-  private constructor(readonly file: string, db: Database.Database, private readonly copyDir?: string) {
+  private constructor(
+    readonly file: string,
+    db: Database.Database,
+    private readonly copyDir?: string,
+  ) {
     this.db = db;
   }
 
@@ -186,7 +214,9 @@ export class ResultStore implements SuiteStore {
     this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
     const current = schemaVersionOf(this.db);
     if (current > LATEST_VERSION) {
-      throw new StoreError(`${this.file}: schema version ${current} is newer than this tinyrig knows (${LATEST_VERSION}); upgrade tinyrig rather than risk the data`);
+      throw new StoreError(
+        `${this.file}: schema version ${current} is newer than this tinyrig knows (${LATEST_VERSION}); upgrade tinyrig rather than risk the data`,
+      );
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
@@ -204,34 +234,75 @@ export class ResultStore implements SuiteStore {
   startRun(s: RunStart): number {
     return this.db.transaction(() => {
       const db = this.db;
-      const hostId = upsertRow(db, "host", { hostname: hostname(), os: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? "unknown", node: process.version });
+      const hostId = upsertRow(db, "host", {
+        hostname: hostname(),
+        os: `${platform()} ${release()}`,
+        cpu: cpus()[0]?.model ?? "unknown",
+        node: process.version,
+      });
       const boardId = upsertRow(db, "board", { name: s.board.name, file_sha256: s.board.fileSha256, yaml: s.board.text, kind: s.board.kind });
       const fw = s.firmware; // undefined: the build failed, and the run is stored failed
       // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
       const firmwareId = fw
         ? ((db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ??
           insertRow(db, "firmware", {
-            sha256: fw.sha256, bytes: fw.bytes, flash_bytes: fw.sizes.flash, ram_bytes: fw.sizes.ram, toolchain: fw.toolchain, kernels: fw.kernels,
-            timestamp_mode: fw.timestampMode, config_json: JSON.stringify(fw.config),
+            sha256: fw.sha256,
+            bytes: fw.bytes,
+            flash_bytes: fw.sizes.flash,
+            ram_bytes: fw.sizes.ram,
+            toolchain: fw.toolchain,
+            kernels: fw.kernels,
+            timestamp_mode: fw.timestampMode,
+            config_json: JSON.stringify(fw.config),
           }))
         : null;
       const w = s.workload;
       const workloadId = upsertRow(db, "workload", {
-        name: w.id, manifest_sha256: w.manifestSha256, model_sha256: w.modelSha256, model_bytes: w.modelBytes, params: w.params ?? null, macs: w.macs ?? null, variant: w.variant ?? null,
+        name: w.id,
+        manifest_sha256: w.manifestSha256,
+        model_sha256: w.modelSha256,
+        model_bytes: w.modelBytes,
+        params: w.params ?? null,
+        macs: w.macs ?? null,
+        variant: w.variant ?? null,
       });
       const datasetId = upsertRow(db, "dataset", { sha256: w.dataset.sha256, count: w.dataset.inputs.length, source: w.dataset.source });
       const identity = s.connection?.identity;
       const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
       const p = s.provenance;
       return insertRow(db, "run", {
-        mode: s.mode, host_id: hostId, board_id: boardId, firmware_id: firmwareId, workload_id: workloadId, dataset_id: datasetId,
-        tinyrig_version: firmwareVersion(), settings_json: JSON.stringify(s.settings), started_at: new Date().toISOString(), ended_at: null,
-        status: "running", error: null, summary_json: null, simulated: s.simulated ? 1 : 0, modelled: s.modelled ? 1 : 0,
-        owner_pid: process.pid, owner_host: hostname(), dut_name: identity?.name ?? null, dut_profile: identity?.profile ?? null,
-        dut_model_id: identity?.model || null, arena_used_bytes: caps?.arenaUsed ?? null, arena_size_bytes: caps?.arenaSize ?? null,
-        model_bytes_on_device: caps?.modelBytes ?? null, input_bytes_on_device: caps?.inputBytes ?? null, output_bytes_on_device: caps?.outputBytes ?? null,
-        console: p?.console ?? null, flasher: p?.flasher ?? null, dut_build_id: p?.deviceBuildId ?? null, firmware_provenance: p?.firmware ?? null,
-        uuid: randomUUID(), host_uid: thisHostId(), campaign: this.campaign,
+        mode: s.mode,
+        host_id: hostId,
+        board_id: boardId,
+        firmware_id: firmwareId,
+        workload_id: workloadId,
+        dataset_id: datasetId,
+        tinyrig_version: firmwareVersion(),
+        settings_json: JSON.stringify(s.settings),
+        started_at: new Date().toISOString(),
+        ended_at: null,
+        status: "running",
+        error: null,
+        summary_json: null,
+        simulated: s.simulated ? 1 : 0,
+        modelled: s.modelled ? 1 : 0,
+        owner_pid: process.pid,
+        owner_host: hostname(),
+        dut_name: identity?.name ?? null,
+        dut_profile: identity?.profile ?? null,
+        dut_model_id: identity?.model || null,
+        arena_used_bytes: caps?.arenaUsed ?? null,
+        arena_size_bytes: caps?.arenaSize ?? null,
+        model_bytes_on_device: caps?.modelBytes ?? null,
+        input_bytes_on_device: caps?.inputBytes ?? null,
+        output_bytes_on_device: caps?.outputBytes ?? null,
+        console: p?.console ?? null,
+        flasher: p?.flasher ?? null,
+        dut_build_id: p?.deviceBuildId ?? null,
+        firmware_provenance: p?.firmware ?? null,
+        uuid: randomUUID(),
+        host_uid: thisHostId(),
+        campaign: this.campaign,
       });
     })();
   }
@@ -239,18 +310,37 @@ export class ResultStore implements SuiteStore {
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void {
     const energy = "energyUj" in w ? w : undefined;
     insertRow(this.db, "window", {
-      run_id: runId, idx: w.index, input_index: w.inputIndex, iterations: w.iterations, warmup: w.warmup, t0_us: w.t0Us, t1_us: w.t1Us,
-      latency_us: w.latencyUs, throughput: w.throughput, energy_uj: energy?.energyUj ?? null, energy_per_inference_uj: energy?.energyPerInferenceUj ?? null,
-      phases_json: energy?.phasesUj ? JSON.stringify(energy.phasesUj) : null, monitor: source?.monitor ?? null, sample_rate_hz: source?.sampleRateHz ?? null,
-      voltage_v: source?.voltageV ?? null, energy_kind: energy ? (source?.kind ?? null) : null,
+      run_id: runId,
+      idx: w.index,
+      input_index: w.inputIndex,
+      iterations: w.iterations,
+      warmup: w.warmup,
+      t0_us: w.t0Us,
+      t1_us: w.t1Us,
+      latency_us: w.latencyUs,
+      throughput: w.throughput,
+      energy_uj: energy?.energyUj ?? null,
+      energy_per_inference_uj: energy?.energyPerInferenceUj ?? null,
+      phases_json: energy?.phasesUj ? JSON.stringify(energy.phasesUj) : null,
+      monitor: source?.monitor ?? null,
+      sample_rate_hz: source?.sampleRateHz ?? null,
+      voltage_v: source?.voltageV ?? null,
+      energy_kind: energy ? (source?.kind ?? null) : null,
     });
   }
 
   inference(runId: number, i: InferenceMeasurement): void {
     insertRow(this.db, "inference", {
-      run_id: runId, input_index: i.inputIndex, input_file: i.file, label: i.label, raw_output: i.rawOutput ? Buffer.from(i.rawOutput) : null,
-      outputs_json: JSON.stringify(i.outputs), score: i.score, predicted: i.predicted ?? null,
-      equals_host_reference: i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0, latency_us: i.latencyUs ?? null,
+      run_id: runId,
+      input_index: i.inputIndex,
+      input_file: i.file,
+      label: i.label,
+      raw_output: i.rawOutput ? Buffer.from(i.rawOutput) : null,
+      outputs_json: JSON.stringify(i.outputs),
+      score: i.score,
+      predicted: i.predicted ?? null,
+      equals_host_reference: i.equalsHostReference === undefined ? null : i.equalsHostReference ? 1 : 0,
+      latency_us: i.latencyUs ?? null,
     });
   }
 
@@ -269,8 +359,16 @@ export class ResultStore implements SuiteStore {
     const data = gzipSync(Buffer.from(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength));
     writeFileSync(path.join(this.traceDir, name), data);
     insertRow(this.db, "trace", {
-      run_id: runId, window_idx: window, file: name, sha256: createHash("sha256").update(data).digest("hex"), bytes: data.length, samples: t.samples.length,
-      unit: t.unit, sample_rate_hz: t.sampleRateHz, voltage_v: t.voltageV, edges_json: JSON.stringify(t.edges),
+      run_id: runId,
+      window_idx: window,
+      file: name,
+      sha256: createHash("sha256").update(data).digest("hex"),
+      bytes: data.length,
+      samples: t.samples.length,
+      unit: t.unit,
+      sample_rate_hz: t.sampleRateHz,
+      voltage_v: t.voltageV,
+      edges_json: JSON.stringify(t.edges),
     });
   }
 
@@ -285,11 +383,15 @@ export class ResultStore implements SuiteStore {
   }
 
   traceWindows(runId: number): number[] {
-    return (this.db.prepare("SELECT window_idx FROM trace WHERE run_id = ? ORDER BY window_idx").all(runId) as { window_idx: number }[]).map((r) => r.window_idx);
+    return (this.db.prepare("SELECT window_idx FROM trace WHERE run_id = ? ORDER BY window_idx").all(runId) as { window_idx: number }[]).map(
+      (r) => r.window_idx,
+    );
   }
 
   finishRun(runId: number, summary: Record<string, unknown>): void {
-    this.db.prepare("UPDATE run SET status = 'completed', ended_at = ?, summary_json = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(summary), runId);
+    this.db
+      .prepare("UPDATE run SET status = 'completed', ended_at = ?, summary_json = ? WHERE id = ?")
+      .run(new Date().toISOString(), JSON.stringify(summary), runId);
   }
 
   /**
@@ -298,13 +400,16 @@ export class ResultStore implements SuiteStore {
    */
   claimForResume(runId: number): void {
     const claimed = this.db
-      .prepare("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ? AND status IN ('interrupted', 'failed') AND (host_uid IS NULL OR host_uid = ?)")
+      .prepare(
+        "UPDATE run SET status = 'running', ended_at = NULL, error = NULL, owner_pid = ?, owner_host = ? WHERE id = ? AND status IN ('interrupted', 'failed') AND (host_uid IS NULL OR host_uid = ?)",
+      )
       .run(process.pid, hostname(), runId, thisHostId()).changes;
     if (claimed === 1) return;
     const r = this.getRun(runId);
     if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
     // a run measured elsewhere (imported from a bundle) is finished here: one run, one host
-    if (r.hostId !== null && r.hostId !== thisHostId()) throw new StoreError(`run ${runId} (${r.uuid}) was measured on host ${r.hostId}, not this one (${thisHostId()}): resume it there`);
+    if (r.hostId !== null && r.hostId !== thisHostId())
+      throw new StoreError(`run ${runId} (${r.uuid}) was measured on host ${r.hostId}, not this one (${thisHostId()}): resume it there`);
     throw new StoreError(
       r.status === "running"
         ? `run ${runId} is running (pid ${r.ownerPid} on ${r.ownerHost}): it cannot be resumed twice at once`
@@ -325,9 +430,15 @@ export class ResultStore implements SuiteStore {
 
   /** Runs left `running` by a process that is gone (same host, pid not alive) become `interrupted`. */
   markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
-    const rows = this.db.prepare("SELECT id, owner_pid, owner_host FROM run WHERE status = 'running'").all() as { id: number; owner_pid: number; owner_host: string }[];
+    const rows = this.db.prepare("SELECT id, owner_pid, owner_host FROM run WHERE status = 'running'").all() as {
+      id: number;
+      owner_pid: number;
+      owner_host: string;
+    }[];
     const dead = rows.filter((r) => r.owner_host === hostname() && !isAlive(r.owner_pid)).map((r) => r.id);
-    const stmt = this.db.prepare("UPDATE run SET status = 'interrupted', error = COALESCE(error, 'the process running it ended without finishing') WHERE id = ?");
+    const stmt = this.db.prepare(
+      "UPDATE run SET status = 'interrupted', error = COALESCE(error, 'the process running it ended without finishing') WHERE id = ?",
+    );
     for (const id of dead) stmt.run(id);
     return dead;
   }
@@ -335,13 +446,13 @@ export class ResultStore implements SuiteStore {
   listRuns(f: RunFilter = {}): RunRow[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.board) (where.push("b.name = ?"), params.push(f.board));
-    if (f.workload) (where.push("w.name = ?"), params.push(f.workload));
-    if (f.variant !== undefined) (where.push("w.variant IS ?"), params.push(f.variant === "model" ? null : f.variant));
-    if (f.mode) (where.push("r.mode = ?"), params.push(f.mode));
-    if (f.campaign) (where.push("r.campaign = ?"), params.push(f.campaign));
-    if (f.status) (where.push("r.status = ?"), params.push(f.status));
-    if (f.since) (where.push("r.started_at >= ?"), params.push(f.since));
+    if (f.board) where.push("b.name = ?"), params.push(f.board);
+    if (f.workload) where.push("w.name = ?"), params.push(f.workload);
+    if (f.variant !== undefined) where.push("w.variant IS ?"), params.push(f.variant === "model" ? null : f.variant);
+    if (f.mode) where.push("r.mode = ?"), params.push(f.mode);
+    if (f.campaign) where.push("r.campaign = ?"), params.push(f.campaign);
+    if (f.status) where.push("r.status = ?"), params.push(f.status);
+    if (f.since) where.push("r.started_at >= ?"), params.push(f.since);
     const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ""}`;
     return readRows(storedRun, this.db.prepare(sql).all(...params), "run").map(toRunRow);
   }
@@ -354,18 +465,36 @@ export class ResultStore implements SuiteStore {
   windows(runId: number): WindowRow[] {
     const rows = readRows(storedWindow, this.db.prepare("SELECT * FROM window WHERE run_id = ? ORDER BY idx").all(runId), "window");
     return rows.map((r) => ({
-      runId, index: r.idx, inputIndex: r.input_index, iterations: r.iterations, warmup: r.warmup, t0Us: r.t0_us, t1Us: r.t1_us,
-      latencyUs: r.latency_us, throughput: r.throughput, energyUj: r.energy_uj, energyPerInferenceUj: r.energy_per_inference_uj,
-      phases: r.phases_json ? (JSON.parse(r.phases_json) as Record<string, number>) : null, energyKind: r.energy_kind, monitor: r.monitor,
+      runId,
+      index: r.idx,
+      inputIndex: r.input_index,
+      iterations: r.iterations,
+      warmup: r.warmup,
+      t0Us: r.t0_us,
+      t1Us: r.t1_us,
+      latencyUs: r.latency_us,
+      throughput: r.throughput,
+      energyUj: r.energy_uj,
+      energyPerInferenceUj: r.energy_per_inference_uj,
+      phases: r.phases_json ? (JSON.parse(r.phases_json) as Record<string, number>) : null,
+      energyKind: r.energy_kind,
+      monitor: r.monitor,
     }));
   }
 
   inferences(runId: number): InferenceRow[] {
     const rows = readRows(storedInference, this.db.prepare("SELECT * FROM inference WHERE run_id = ? ORDER BY input_index").all(runId), "inference");
     return rows.map((r) => ({
-      runId, inputIndex: r.input_index, file: r.input_file, label: r.label, rawOutput: r.raw_output ? new Uint8Array(r.raw_output) : undefined,
-      outputs: JSON.parse(r.outputs_json) as number[], score: r.score, predicted: r.predicted ?? undefined,
-      equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1, latencyUs: r.latency_us ?? undefined,
+      runId,
+      inputIndex: r.input_index,
+      file: r.input_file,
+      label: r.label,
+      rawOutput: r.raw_output ? new Uint8Array(r.raw_output) : undefined,
+      outputs: JSON.parse(r.outputs_json) as number[],
+      score: r.score,
+      predicted: r.predicted ?? undefined,
+      equalsHostReference: r.equals_host_reference === null ? undefined : r.equals_host_reference === 1,
+      latencyUs: r.latency_us ?? undefined,
     }));
   }
 
@@ -374,19 +503,22 @@ export class ResultStore implements SuiteStore {
     const one = (sql: string, id: unknown) => this.db.prepare(sql).get(id) as Record<string, unknown> | undefined;
     const r = one(`SELECT ${columnsOf(runColumns).join(", ")}, host_id, board_id, firmware_id, workload_id, dataset_id FROM run WHERE id = ?`, runId);
     if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
-    if (r.status === "running") throw new StoreError(`run ${runId} (${r.uuid as string}) is still running: only finished runs (completed, failed, interrupted) can leave this database`);
+    if (r.status === "running")
+      throw new StoreError(`run ${runId} (${r.uuid as string}) is still running: only finished runs (completed, failed, interrupted) can leave this database`);
     const part = (table: string, schema: { shape: Record<string, unknown> }, id: unknown) =>
       id === null ? null : one(`SELECT ${columnsOf(schema).join(", ")} FROM ${table} WHERE id = ?`, id)!;
     const rows = (table: string, schema: { shape: Record<string, unknown> }, order: string) =>
       this.db.prepare(`SELECT ${columnsOf(schema).join(", ")} FROM ${table} WHERE run_id = ? ORDER BY ${order}`).all(runId) as Record<string, unknown>[];
     const uuid = r.uuid as string;
     const traceFiles = new Map<string, Buffer>();
-    const traces = !opts.traces ? [] : rows("trace", traceRecord, "window_idx").map((t) => {
-      const name = traceEntryName(uuid, t.window_idx as number);
-      const stored = this.readTraceFile(runId, t.window_idx as number, t.file as string, t.sha256 as string);
-      traceFiles.set(name, stored);
-      return { ...t, file: name };
-    });
+    const traces = !opts.traces
+      ? []
+      : rows("trace", traceRecord, "window_idx").map((t) => {
+          const name = traceEntryName(uuid, t.window_idx as number);
+          const stored = this.readTraceFile(runId, t.window_idx as number, t.file as string, t.sha256 as string);
+          traceFiles.set(name, stored);
+          return { ...t, file: name };
+        });
     const { host_id, board_id, firmware_id, workload_id, dataset_id, ...run } = r;
     const record = runRecord.parse({
       run,
@@ -396,7 +528,10 @@ export class ResultStore implements SuiteStore {
       workload: part("workload", workloadRecord, workload_id),
       dataset: part("dataset", datasetRecord, dataset_id),
       windows: rows("window", windowRecord, "idx"),
-      inferences: rows("inference", inferenceRecord, "input_index").map((i) => ({ ...i, raw_output: i.raw_output ? (i.raw_output as Buffer).toString("hex") : null })),
+      inferences: rows("inference", inferenceRecord, "input_index").map((i) => ({
+        ...i,
+        raw_output: i.raw_output ? (i.raw_output as Buffer).toString("hex") : null,
+      })),
       traces,
     });
     return { record, traceFiles };
@@ -420,22 +555,29 @@ export class ResultStore implements SuiteStore {
             // a bundle without raw traces holds the same run as this database with them
             const here = this.runRecord(local.id, { traces: rec.traces.length > 0 }).record;
             if (canonicalJson(here) !== canonicalJson(rec)) {
-              throw new StoreError(`run ${rec.run.uuid} is already in ${this.file} (run ${local.id}) with different contents; refusing to replace or duplicate it`);
+              throw new StoreError(
+                `run ${rec.run.uuid} is already in ${this.file} (run ${local.id}) with different contents; refusing to replace or duplicate it`,
+              );
             }
             present.push(rec.run.uuid);
             continue;
           }
           // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
           const firmwareId = rec.firmware
-            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ?? insertRow(db, "firmware", rec.firmware))
+            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ??
+              insertRow(db, "firmware", rec.firmware))
             : null;
           const runId = insertRow(db, "run", {
             ...rec.run,
-            host_id: upsertRow(db, "host", rec.host), board_id: upsertRow(db, "board", rec.board), firmware_id: firmwareId,
-            workload_id: upsertRow(db, "workload", rec.workload), dataset_id: rec.dataset ? upsertRow(db, "dataset", rec.dataset) : null,
+            host_id: upsertRow(db, "host", rec.host),
+            board_id: upsertRow(db, "board", rec.board),
+            firmware_id: firmwareId,
+            workload_id: upsertRow(db, "workload", rec.workload),
+            dataset_id: rec.dataset ? upsertRow(db, "dataset", rec.dataset) : null,
           });
           for (const w of rec.windows) insertRow(db, "window", { ...w, run_id: runId });
-          for (const i of rec.inferences) insertRow(db, "inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
+          for (const i of rec.inferences)
+            insertRow(db, "inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
           for (const t of rec.traces) {
             const data = traceFiles.get(t.file);
             if (!data) throw new StoreError(`run ${rec.run.uuid}: its trace ${t.file} is not in the bundle`);
@@ -468,7 +610,8 @@ export class ResultStore implements SuiteStore {
   setBaseline(runId: number): void {
     const r = this.getRun(runId);
     if (!r) throw new StoreError(`no run ${runId} in ${this.file}`);
-    this.db.prepare("INSERT OR REPLACE INTO baseline (board, workload, variant, mode, run_uuid, set_at) VALUES (?, ?, ?, ?, ?, ?)")
+    this.db
+      .prepare("INSERT OR REPLACE INTO baseline (board, workload, variant, mode, run_uuid, set_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(r.board, r.workload, r.variant ?? "", r.mode, r.uuid, new Date().toISOString());
   }
 
@@ -479,7 +622,11 @@ export class ResultStore implements SuiteStore {
 
   /** The campaigns in this database, the newest (by its latest run) first. */
   campaigns(): string[] {
-    return (this.db.prepare("SELECT campaign FROM run WHERE campaign IS NOT NULL GROUP BY campaign ORDER BY MAX(started_at) DESC, MAX(id) DESC").all() as { campaign: string }[]).map((r) => r.campaign);
+    return (
+      this.db.prepare("SELECT campaign FROM run WHERE campaign IS NOT NULL GROUP BY campaign ORDER BY MAX(started_at) DESC, MAX(id) DESC").all() as {
+        campaign: string;
+      }[]
+    ).map((r) => r.campaign);
   }
 
   /**
@@ -515,15 +662,41 @@ const RUN_SELECT = `SELECT r.*, b.name AS board_name, b.kind AS board_kind, w.na
 
 function toRunRow(r: StoredRun): RunRow {
   const row: Omit<RunRow, "validity"> = {
-    id: r.id, uuid: r.uuid, hostId: r.host_uid, campaign: r.campaign, mode: r.mode, board: r.board_name, boardKind: r.board_kind,
-    workload: r.workload_name, variant: r.variant_name, status: r.status, startedAt: r.started_at, endedAt: r.ended_at, error: r.error,
+    id: r.id,
+    uuid: r.uuid,
+    hostId: r.host_uid,
+    campaign: r.campaign,
+    mode: r.mode,
+    board: r.board_name,
+    boardKind: r.board_kind,
+    workload: r.workload_name,
+    variant: r.variant_name,
+    status: r.status,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    error: r.error,
     summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
-    settings: JSON.parse(r.settings_json) as Record<string, unknown>, simulated: r.simulated === 1, modelled: r.modelled === 1,
-    firmwareSha256: r.fw_sha, toolchain: r.toolchain, kernels: r.kernels, datasetSha256: r.ds_sha, datasetSource: r.ds_source, datasetCount: r.ds_count,
-    tinyrigVersion: r.tinyrig_version, ownerPid: r.owner_pid, ownerHost: r.owner_host,
+    settings: JSON.parse(r.settings_json) as Record<string, unknown>,
+    simulated: r.simulated === 1,
+    modelled: r.modelled === 1,
+    firmwareSha256: r.fw_sha,
+    toolchain: r.toolchain,
+    kernels: r.kernels,
+    datasetSha256: r.ds_sha,
+    datasetSource: r.ds_source,
+    datasetCount: r.ds_count,
+    tinyrigVersion: r.tinyrig_version,
+    ownerPid: r.owner_pid,
+    ownerHost: r.owner_host,
     device: {
-      name: r.dut_name, profile: r.dut_profile, modelId: r.dut_model_id, arenaUsedBytes: r.arena_used_bytes, arenaSizeBytes: r.arena_size_bytes,
-      modelBytes: r.model_bytes_on_device, inputBytes: r.input_bytes_on_device, outputBytes: r.output_bytes_on_device,
+      name: r.dut_name,
+      profile: r.dut_profile,
+      modelId: r.dut_model_id,
+      arenaUsedBytes: r.arena_used_bytes,
+      arenaSizeBytes: r.arena_size_bytes,
+      modelBytes: r.model_bytes_on_device,
+      inputBytes: r.input_bytes_on_device,
+      outputBytes: r.output_bytes_on_device,
     },
     firmwareBytes: r.fw_flash === null || r.fw_ram === null ? null : { flash: r.fw_flash, ram: r.fw_ram },
     provenance: { console: r.console ?? null, flasher: r.flasher ?? null, deviceBuildId: r.dut_build_id ?? null, firmware: r.firmware_provenance ?? null },
@@ -556,7 +729,9 @@ function refuseNonSqlite(file: string): void {
   }
   if (n === 0) return; // an empty file: SQLite initialises it
   if (head.toString("latin1", 0, 16) !== "SQLite format 3\0") {
-    throw new StoreError(`${file}: not a SQLite database (it starts with ${JSON.stringify(head.toString("latin1", 0, Math.min(n, 16)))}); refusing to touch it`);
+    throw new StoreError(
+      `${file}: not a SQLite database (it starts with ${JSON.stringify(head.toString("latin1", 0, Math.min(n, 16)))}); refusing to touch it`,
+    );
   }
 }
 
@@ -571,7 +746,9 @@ function checkIntegrity(db: Database.Database, file: string): void {
     problems = [(err as Error).message];
   }
   if (problems.length) {
-    throw new StoreError(`${file}: the result database is damaged (SQLite quick_check: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""}); nothing was written to it. Restore it from a backup, or save what is readable with sqlite3's .recover`);
+    throw new StoreError(
+      `${file}: the result database is damaged (SQLite quick_check: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""}); nothing was written to it. Restore it from a backup, or save what is readable with sqlite3's .recover`,
+    );
   }
 }
 
@@ -590,5 +767,7 @@ function fsReason(err: unknown): string {
 
 function readOnlyHint(err: unknown): string {
   const code = (err as { code?: string }).code ?? "";
-  return /READONLY|CANTOPEN|EACCES|EPERM|EROFS/.test(code) ? " (is the file or its folder read-only? results list, show, export and report can still read it)" : "";
+  return /READONLY|CANTOPEN|EACCES|EPERM|EROFS/.test(code)
+    ? " (is the file or its folder read-only? results list, show, export and report can still read it)"
+    : "";
 }

@@ -68,9 +68,12 @@ export function formatRunFigure(run: { mode: string; summary: Record<string, unk
   }
   const s = summary.s;
   const phases = s.phasesUj;
-  const split = phases ? `; fresh input: load ${fixed(phases.load ?? Number.NaN, 1)}, pre ${fixed(phases.pre ?? Number.NaN, 1)}, post ${fixed(phases.post ?? Number.NaN, 1)} µJ` : "";
+  const split = phases
+    ? `; fresh input: load ${fixed(phases.load ?? Number.NaN, 1)}, pre ${fixed(phases.pre ?? Number.NaN, 1)}, post ${fixed(phases.post ?? Number.NaN, 1)} µJ`
+    : "";
   const energy = s.medianEnergyPerInferenceUj !== undefined ? `${fixed(s.medianEnergyPerInferenceUj, 3)} µJ/inference${modelled}${split}` : "";
   const windows = `median of ${s.windows} windows${s.iterations !== undefined ? `, ${s.iterations} inferences each` : ""}`;
-  if (run.mode === "performance" && s.medianLatencyUs !== undefined) return `${fixed(s.medianLatencyUs / 1000, 3)} ms (${windows})${energy ? `; ${energy}` : ""}`;
+  if (run.mode === "performance" && s.medianLatencyUs !== undefined)
+    return `${fixed(s.medianLatencyUs / 1000, 3)} ms (${windows})${energy ? `; ${energy}` : ""}`;
   return `${energy} (${windows})`;
 }

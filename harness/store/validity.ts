@@ -53,7 +53,10 @@ export function classifyRun(run: ClassifiedRun): Validity {
   const rule = (MODE_RULES as Record<string, (typeof MODE_RULES)[RunMode] | undefined>)[run.mode];
   const reasons = rule ? rule(run.summary, run) : [`no headline rule for mode ${run.mode}`];
   if (!isHeadlineDataset(run.datasetSource)) {
-    return { class: "exploratory", reasons: [`dataset ${describeDatasetSource(run.datasetSource)} (a headline uses the committed test set or one its manifest declares)`, ...reasons] };
+    return {
+      class: "exploratory",
+      reasons: [`dataset ${describeDatasetSource(run.datasetSource)} (a headline uses the committed test set or one its manifest declares)`, ...reasons],
+    };
   }
   return reasons.length ? { class: "partial", reasons } : { class: "headline", reasons: [] };
 }

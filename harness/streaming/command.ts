@@ -28,7 +28,12 @@ export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ 
     o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (emulated: audio through semihosting, virtual time)`);
     let started = false;
     const stored = await runAndStoreStream(o.store, {
-      board: o.board, workload: w, stream, rules, hostCheck: o.hostCheck, signal: o.signal,
+      board: o.board,
+      workload: w,
+      stream,
+      rules,
+      hostCheck: o.hostCheck,
+      signal: o.signal,
       log: (l) => o.progress.log(`  ${l}`),
       onProgress: (done, total) => {
         if (!started) o.progress.start(`${id} ${stream}`, total, "hops");
@@ -46,10 +51,14 @@ export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ 
 export function streamSummaryLine(r: StoredStream): string {
   if (!r.result) return r.error?.split("\n")[0] ?? r.status;
   const s = r.result;
-  const e = s.energy ? `; ${(s.energy.energyUj / 1e6).toFixed(3)} J, ${s.energy.powerMw.toFixed(2)} mW (modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"})` : "";
+  const e = s.energy
+    ? `; ${(s.energy.energyUj / 1e6).toFixed(3)} J, ${s.energy.powerMw.toFixed(2)} mW (modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"})`
+    : "";
   const be = s.bitExact ? `; bit-exact with host ${s.bitExact.outputs}/${s.bitExact.hops} hops` : "";
   const target = s.stream === "long" ? `MLPerf's target FP<=8, FN<=8 ${s.meetsTarget ? "met" : "not met"}; ` : "";
-  return `TP ${s.score.truePositives} FN ${s.score.falseNegatives} FP ${s.score.falsePositives} of ${s.truth.detection_windows.length} (${target}` +
+  return (
+    `TP ${s.score.truePositives} FN ${s.score.falseNegatives} FP ${s.score.falsePositives} of ${s.truth.detection_windows.length} (${target}` +
     `window end + ${s.score.rules.tpExtensionS} s), ${s.score.falseAcceptsPerHour.toFixed(1)} false accepts/h; duty cycle ${(s.duty.dutyCycle * 100).toFixed(2)}%, ` +
-    `${s.duty.throughputPerS.toFixed(1)} inf./s${e}${be}`;
+    `${s.duty.throughputPerS.toFixed(1)} inf./s${e}${be}`
+  );
 }

@@ -13,7 +13,13 @@ import { scoreDetections, type StreamScore } from "./scoring.ts";
 import { readStream } from "./wav.ts";
 import { loadStreamingWorkload, streamFile, type StreamingWorkload } from "./workload.ts";
 
-export function hostScore(w: StreamingWorkload, modelBytes: Uint8Array, wavFile: string, truthFile: string, tpExtensionS = w.manifest.scoring.tpExtensionS): StreamScore {
+export function hostScore(
+  w: StreamingWorkload,
+  modelBytes: Uint8Array,
+  wavFile: string,
+  truthFile: string,
+  tpExtensionS = w.manifest.scoring.tpExtensionS,
+): StreamScore {
   const { pcm, truth } = readStream(wavFile, truthFile);
   const model = new StreamingModel(loadTflite(modelBytes));
   const q = model.interpreter.input.quantization!;
@@ -37,16 +43,32 @@ async function main() {
     for (const ext of [1, 2]) {
       const started = Date.now();
       const s = hostScore(w, bytes, wav, path.join(w.dir, entry.truth), ext);
-      console.log(`${name} (window end + ${ext} s): TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      quality[ext === 1 ? name : `${name}-end-plus-2s`] = { truePositives: s.truePositives, falseNegatives: s.falseNegatives, falsePositives: s.falsePositives };
+      console.log(
+        `${name} (window end + ${ext} s): TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
+      quality[ext === 1 ? name : `${name}-end-plus-2s`] = {
+        truePositives: s.truePositives,
+        falseNegatives: s.falseNegatives,
+        falsePositives: s.falsePositives,
+      };
     }
   }
   if (flag !== "--write") return;
   const doc = parseDocument(readFileSync(w.manifestFile, "utf8"));
-  doc.set("model", { file: "model.tflite", sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length, params: cost.params, macs: cost.macs });
+  doc.set("model", {
+    file: "model.tflite",
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    bytes: bytes.length,
+    params: cost.params,
+    macs: cost.macs,
+  });
   const floatFile = path.join(w.dir, "build", "float-quality.json");
   const fq = existsSync(floatFile) ? (JSON.parse(readFileSync(floatFile, "utf8")) as { float32WindowAccuracy?: number; trainingSeconds?: number }) : {};
-  doc.set("quality", { ...quality, float32WindowAccuracy: fq.float32WindowAccuracy, measuredBy: `npx tsx harness/streaming/evaluate.ts ${id} --write (host reference: fixed-point features + incremental int8 model, bit-exact with the firmware)` });
+  doc.set("quality", {
+    ...quality,
+    float32WindowAccuracy: fq.float32WindowAccuracy,
+    measuredBy: `npx tsx harness/streaming/evaluate.ts ${id} --write (host reference: fixed-point features + incremental int8 model, bit-exact with the firmware)`,
+  });
   if (fq.trainingSeconds !== undefined) doc.setIn(["recipe", "trainingSeconds"], fq.trainingSeconds);
   writeFileSync(w.manifestFile, doc.toString({ lineWidth: 120 }));
   console.log(`updated ${w.manifestFile}`);

@@ -46,7 +46,8 @@ export class InterfaceBoard {
       try {
         line = await this.transport.nextLine(Math.max(1, deadline - Date.now()));
       } catch (err) {
-        if (err instanceof TransportTimeout) throw new ProtocolError(`the interface board did not finish "${what}" within ${timeoutMs} ms (last line: ${JSON.stringify(out.at(-1) ?? "")})`);
+        if (err instanceof TransportTimeout)
+          throw new ProtocolError(`the interface board did not finish "${what}" within ${timeoutMs} ms (last line: ${JSON.stringify(out.at(-1) ?? "")})`);
         throw err;
       }
       this.trace("rx", line);
@@ -59,7 +60,10 @@ export class InterfaceBoard {
   async name(): Promise<string> {
     const lines = await this.command("name");
     const name = lines.find((l) => l.trim() !== "")?.trim() ?? "";
-    if (name !== INTERFACE_BOARD_NAME) throw new ProtocolError(`${this.transport.description} answered name with ${JSON.stringify(name)}, not the enhanced interface board ("${INTERFACE_BOARD_NAME}"): sww01 needs it to play audio`);
+    if (name !== INTERFACE_BOARD_NAME)
+      throw new ProtocolError(
+        `${this.transport.description} answered name with ${JSON.stringify(name)}, not the enhanced interface board ("${INTERFACE_BOARD_NAME}"): sww01 needs it to play audio`,
+      );
     return name;
   }
 
@@ -82,11 +86,15 @@ export class InterfaceBoard {
     await this.dut("start");
     await this.command("record_detections");
     const played = await this.command(`play ${wavOnCard}`, (lengthS + 10) * 1000);
-    if (!played.some((l) => l.includes("succeeded"))) throw new ProtocolError(`play ${wavOnCard}: ${played.filter((l) => l.trim()).join(" / ") || "no answer"}`);
+    if (!played.some((l) => l.includes("succeeded")))
+      throw new ProtocolError(`play ${wavOnCard}: ${played.filter((l) => l.trim()).join(" / ") || "no answer"}`);
     await sleep(250);
     const dutStopLines = await this.dut("stop", 60_000);
     const rawDetectionsMs = parseDetections(await this.command("print_detections"));
-    if (rawDetectionsMs.length === 0) throw new ProtocolError("print_detections listed nothing: not even the first frame's sync pulse (does the DUT pulse its wake-word line on its first frame?)");
+    if (rawDetectionsMs.length === 0)
+      throw new ProtocolError(
+        "print_detections listed nothing: not even the first frame's sync pulse (does the DUT pulse its wake-word line on its first frame?)",
+      );
     const [sync, ...rest] = rawDetectionsMs;
     const duty = parseDutyCycle(await this.command("print_dutycycle"));
     let energy: BoardStream["energy"];
@@ -103,11 +111,14 @@ export class InterfaceBoard {
 export function parseDetections(lines: string[]): number[] {
   const start = lines.findIndex((l) => l.startsWith("Detection Timestamps"));
   if (start < 0) throw new ProtocolError(`print_detections: no "Detection Timestamps (ms)" header in ${JSON.stringify(lines.slice(0, 3))}`);
-  return lines.slice(start + 1).filter((l) => l.trim() !== "").map((l) => {
-    const v = Number(l.trim().replace(/,$/, ""));
-    if (!Number.isFinite(v) || v < 0) throw new ProtocolError(`print_detections: ${JSON.stringify(l)} is not a time in ms`);
-    return v;
-  });
+  return lines
+    .slice(start + 1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const v = Number(l.trim().replace(/,$/, ""));
+      if (!Number.isFinite(v) || v < 0) throw new ProtocolError(`print_detections: ${JSON.stringify(l)} is not a time in ms`);
+      return v;
+    });
 }
 
 /**
@@ -118,17 +129,34 @@ export function parseDutyCycle(lines: string[]): BoardStream["duty"] {
   const a = lines.findIndex((l) => l.startsWith("Duty cycle start times"));
   const b = lines.findIndex((l) => l.startsWith("Duty cycle stop times"));
   if (a < 0 || b < a) throw new ProtocolError("print_dutycycle: missing its start/stop headers");
-  const nums = (ls: string[]) => ls.flatMap((l) => l.split(",").map((v) => v.trim()).filter(Boolean)).map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new ProtocolError(`print_dutycycle: ${JSON.stringify(v)} is not a tick count`);
-    return n * 1e-5;
-  });
-  const starts = nums(lines.slice(a + 1, b)), stops = nums(lines.slice(b + 1));
+  const nums = (ls: string[]) =>
+    ls
+      .flatMap((l) =>
+        l
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean),
+      )
+      .map((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new ProtocolError(`print_dutycycle: ${JSON.stringify(v)} is not a tick count`);
+        return n * 1e-5;
+      });
+  const starts = nums(lines.slice(a + 1, b)),
+    stops = nums(lines.slice(b + 1));
   const n = Math.min(starts.length, stops.length);
   if (n < 2) throw new ProtocolError(`print_dutycycle: ${n} processing edges, two are needed`);
   const on = Array.from({ length: n }, (_, i) => stops[i]! - starts[i]!);
   const periods = Array.from({ length: n - 1 }, (_, i) => starts[i + 1]! - starts[i]!);
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const meanOnS = mean(on), meanPeriodS = mean(periods);
-  return { dutyCycle: meanOnS / meanPeriodS, meanOnS, meanPeriodS, throughputPerS: 1 / meanOnS, edges: n, periodSpread: (Math.max(...periods) - Math.min(...periods)) / meanPeriodS };
+  const meanOnS = mean(on),
+    meanPeriodS = mean(periods);
+  return {
+    dutyCycle: meanOnS / meanPeriodS,
+    meanOnS,
+    meanPeriodS,
+    throughputPerS: 1 / meanOnS,
+    edges: n,
+    periodSpread: (Math.max(...periods) - Math.min(...periods)) / meanPeriodS,
+  };
 }

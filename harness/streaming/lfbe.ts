@@ -59,11 +59,13 @@ export interface LfbeTables {
 /** TensorFlow's linear_to_mel_weight_matrix(40, 513, 16000, 0, 8000) as float64, [band][bin]. */
 export function melMatrix(): Float64Array[] {
   const mel = (hz: number) => 1127 * Math.log(1 + hz / 700);
-  const lo = mel(0), hi = mel(SAMPLE_RATE / 2);
+  const lo = mel(0),
+    hi = mel(SAMPLE_RATE / 2);
   const edges = Array.from({ length: BANDS + 2 }, (_, i) => lo + ((hi - lo) * i) / (BANDS + 1));
   return Array.from({ length: BANDS }, (_, b) => {
     const w = new Float64Array(BINS);
-    for (let k = 1; k < BINS; k++) { // the DC bin has weight 0
+    for (let k = 1; k < BINS; k++) {
+      // the DC bin has weight 0
       const m = mel((k * (SAMPLE_RATE / 2)) / (BINS - 1));
       const up = (m - edges[b]!) / (edges[b + 1]! - edges[b]!);
       const down = (edges[b + 2]! - m) / (edges[b + 2]! - edges[b + 1]!);
@@ -84,7 +86,9 @@ export function lfbeTables(): LfbeTables {
   const cosQ = (k: number, n: number) => round(Math.cos((2 * Math.PI * k) / n) * 32768);
   const sinQ = (k: number, n: number) => round(Math.sin((2 * Math.PI * k) / n) * 32768);
   const mel = melMatrix();
-  const melStart = new Int32Array(BANDS), melLength = new Int32Array(BANDS), melOffset = new Int32Array(BANDS);
+  const melStart = new Int32Array(BANDS),
+    melLength = new Int32Array(BANDS),
+    melOffset = new Int32Array(BANDS);
   const weights: number[] = [];
   mel.forEach((w, b) => {
     const q = Array.from(w, (v) => round(v * 1024));
@@ -102,7 +106,10 @@ export function lfbeTables(): LfbeTables {
     fftSin: Int32Array.from({ length: FFT / 2 }, (_, k) => sinQ(k, FFT)),
     splitCos: Int32Array.from({ length: FFT + 1 }, (_, k) => cosQ(k, WINDOW)),
     splitSin: Int32Array.from({ length: FFT + 1 }, (_, k) => sinQ(k, WINDOW)),
-    melStart, melLength, melOffset, melWeights: Int32Array.from(weights),
+    melStart,
+    melLength,
+    melOffset,
+    melWeights: Int32Array.from(weights),
   };
   return cached;
 }
@@ -147,7 +154,8 @@ export function silenceFrame(thresholds: Float64Array): Int8Array {
 
 export function quantizeMel(m: number, thresholds: Float64Array): number {
   // binary search: the number of thresholds <= m
-  let lo = 0, hi = thresholds.length;
+  let lo = 0,
+    hi = thresholds.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (thresholds[mid]! <= m) lo = mid + 1;
@@ -191,7 +199,9 @@ export class LfbeExtractor {
     this.spectrum();
     for (let b = 0; b < BANDS; b++) {
       let acc = 0;
-      const s = t.melStart[b]!, n = t.melLength[b]!, o = t.melOffset[b]!;
+      const s = t.melStart[b]!,
+        n = t.melLength[b]!,
+        o = t.melOffset[b]!;
       for (let k = 0; k < n; k++) acc += t.melWeights[o + k]! * this.power[s + k]!;
       this.mel[b] = acc;
       out[b] = quantizeMel(acc, this.thresholds);
@@ -203,13 +213,20 @@ export class LfbeExtractor {
   private spectrum(): void {
     const { t, re, im, power } = this;
     for (let k = 0; k <= FFT; k++) {
-      const a = k % FFT, b = (FFT - k) % FFT;
-      const ar = re[a]!, ai = im[a]!, br = re[b]!, bi = -im[b]!;
-      const dr = ar - br, di = ai - bi;
-      const c = t.splitCos[k]!, s = t.splitSin[k]!;
+      const a = k % FFT,
+        b = (FFT - k) % FFT;
+      const ar = re[a]!,
+        ai = im[a]!,
+        br = re[b]!,
+        bi = -im[b]!;
+      const dr = ar - br,
+        di = ai - bi;
+      const c = t.splitCos[k]!,
+        s = t.splitSin[k]!;
       const xr = ar + br + rshr(-s * dr + c * di, 15);
       const xi = ai + bi + rshr(-c * dr - s * di, 15);
-      const r = rshr(xr, 9), i = rshr(xi, 9);
+      const r = rshr(xr, 9),
+        i = rshr(xi, 9);
       power[k] = r * r + i * i;
     }
   }
@@ -222,16 +239,23 @@ function fft512(re: Float64Array, im: Float64Array, t: LfbeTables): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      const r = re[i]!; re[i] = re[j]!; re[j] = r;
-      const m = im[i]!; im[i] = im[j]!; im[j] = m;
+      const r = re[i]!;
+      re[i] = re[j]!;
+      re[j] = r;
+      const m = im[i]!;
+      im[i] = im[j]!;
+      im[j] = m;
     }
   }
   for (let len = 2; len <= FFT; len <<= 1) {
-    const half = len >> 1, step = FFT / len;
+    const half = len >> 1,
+      step = FFT / len;
     for (let i = 0; i < FFT; i += len) {
       for (let k = 0; k < half; k++) {
-        const wr = t.fftCos[k * step]!, wi = -t.fftSin[k * step]!;
-        const p = i + k, q = p + half;
+        const wr = t.fftCos[k * step]!,
+          wi = -t.fftSin[k * step]!;
+        const p = i + k,
+          q = p + half;
         const tr = rshr(re[q]! * wr - im[q]! * wi, 15);
         const ti = rshr(re[q]! * wi + im[q]! * wr, 15);
         re[q] = re[p]! - tr;

@@ -52,7 +52,8 @@ export class StreamingModel {
     this.interpreter = new Interpreter(model);
     const input = this.interpreter.input;
     const s = shape4(input.shape);
-    if (input.type !== "int8" || s.n !== 1 || s.w !== 1) throw new StreamingModelError(`the model input must be int8 [1, frames, 1, features], not ${input.type} [${input.shape.join(", ")}]`);
+    if (input.type !== "int8" || s.n !== 1 || s.w !== 1)
+      throw new StreamingModelError(`the model input must be int8 [1, frames, 1, features], not ${input.type} [${input.shape.join(", ")}]`);
     this.frames = s.h;
     this.features = s.c;
     this.window = new Int8Array(s.h * s.c);
@@ -63,28 +64,39 @@ export class StreamingModel {
       const op = ops[i]!;
       const prep = this.interpreter.prepared[i]!;
       if (prep.kind !== "conv" && prep.kind !== "depthwise") {
-        if (rows > 1) throw new StreamingModelError(`operator ${i} (${op.name}) comes before time has collapsed to one row: only CONV_2D and DEPTHWISE_CONV_2D can run incrementally`);
+        if (rows > 1)
+          throw new StreamingModelError(
+            `operator ${i} (${op.name}) comes before time has collapsed to one row: only CONV_2D and DEPTHWISE_CONV_2D can run incrementally`,
+          );
         break;
       }
       const w = model.tensors[op.inputs[1]!]!;
       const fS = shape4(w.shape);
-      const inS = shape4(model.tensors[op.inputs[0]!]!.shape), outS = shape4(model.tensors[op.outputs[0]!]!.shape);
+      const inS = shape4(model.tensors[op.inputs[0]!]!.shape),
+        outS = shape4(model.tensors[op.outputs[0]!]!.shape);
       const p = prep.p;
       if (p.strideH !== 1 || p.dilationH !== 1 || p.padH !== 0 || inS.w !== 1 || outS.w !== 1 || fS.w !== 1 || outS.h !== inS.h - fS.h + 1) {
         throw new StreamingModelError(`operator ${i} (${op.name}): incremental streaming needs VALID padding, stride 1 and no dilation over time, width 1`);
       }
       const bias = op.inputs[2] !== undefined && op.inputs[2]! >= 0 ? model.tensors[op.inputs[2]!]!.data : undefined;
       this.layers.push({
-        op: i, kind: prep.kind, rows: fS.h, inChannels: inS.c, outChannels: outS.c,
-        history: new Int8Array(fS.h * inS.c), out: new Int8Array(outS.c),
-        weights: new Int8Array(w.data!.buffer, w.data!.byteOffset, w.data!.length), filter: fS,
+        op: i,
+        kind: prep.kind,
+        rows: fS.h,
+        inChannels: inS.c,
+        outChannels: outS.c,
+        history: new Int8Array(fS.h * inS.c),
+        out: new Int8Array(outS.c),
+        weights: new Int8Array(w.data!.buffer, w.data!.byteOffset, w.data!.length),
+        filter: fS,
         bias: bias ? new Int32Array(bias.slice().buffer) : undefined,
       });
       rows = outS.h;
     }
     if (rows !== 1) throw new StreamingModelError("the model never collapses time to one row");
     this.tail = ops.slice(i).map((op) => {
-      if (!["RESHAPE", "FULLY_CONNECTED", "SOFTMAX"].includes(op.name)) throw new StreamingModelError(`operator ${op.index} (${op.name}) after the time axis: only RESHAPE, FULLY_CONNECTED and SOFTMAX are supported there`);
+      if (!["RESHAPE", "FULLY_CONNECTED", "SOFTMAX"].includes(op.name))
+        throw new StreamingModelError(`operator ${op.index} (${op.name}) after the time axis: only RESHAPE, FULLY_CONNECTED and SOFTMAX are supported there`);
       return op.index;
     });
   }
@@ -121,7 +133,8 @@ export class StreamingModel {
       l.history.set(col, (l.rows - 1) * l.inChannels);
       const prep = this.interpreter.prepared[l.op]! as { kind: "conv" | "depthwise"; p: Parameters<typeof convS8>[0] };
       if (this.reference) {
-        const inS = { n: 1, h: l.rows, w: 1, c: l.inChannels }, outS = { n: 1, h: 1, w: 1, c: l.outChannels };
+        const inS = { n: 1, h: l.rows, w: 1, c: l.inChannels },
+          outS = { n: 1, h: 1, w: 1, c: l.outChannels };
         (l.kind === "conv" ? convS8 : depthwiseConvS8)(prep.p, inS, l.history, l.filter, l.weights, l.bias, outS, l.out);
       } else {
         oneRow(l, prep.p);
@@ -139,7 +152,16 @@ export class StreamingModel {
       else if (prep.kind === "fc") {
         const w = this.model.tensors[op.inputs[1]!]!;
         const b = op.inputs[2] !== undefined && op.inputs[2]! >= 0 ? this.model.tensors[op.inputs[2]!]!.data : undefined;
-        fullyConnectedS8(prep.p, x.length / w.shape[1]!, w.shape[1]!, x, w.shape[0]!, new Int8Array(w.data!.buffer, w.data!.byteOffset, w.data!.length), b ? new Int32Array(b.slice().buffer) : undefined, y);
+        fullyConnectedS8(
+          prep.p,
+          x.length / w.shape[1]!,
+          w.shape[1]!,
+          x,
+          w.shape[0]!,
+          new Int8Array(w.data!.buffer, w.data!.byteOffset, w.data!.length),
+          b ? new Int32Array(b.slice().buffer) : undefined,
+          y,
+        );
       } else if (prep.kind === "softmax") {
         softmaxS8(prep.p, 1, x.length, x, y);
       }
@@ -176,7 +198,7 @@ export function streamOutputs(model: StreamingModel, frames: Int8Array, initial:
 /** Hops whose int8 score of `cls` is above `aboveInt8` (the device pulses its wake-word line on each). */
 export function detectionHops(out: HopOutput, cls: number, aboveInt8: number): number[] {
   const hops: number[] = [];
-  for (let h = 0; h < out.hops; h++) if (((out.outputs[h * out.outputBytes + cls]! << 24) >> 24) > aboveInt8) hops.push(h);
+  for (let h = 0; h < out.hops; h++) if ((out.outputs[h * out.outputBytes + cls]! << 24) >> 24 > aboveInt8) hops.push(h);
   return hops;
 }
 
@@ -186,7 +208,11 @@ export function detectionHops(out: HopOutput, cls: number, aboveInt8: number): n
  * this one shape, about five times faster on the host (test/streaming-model.test.ts checks them against the kernels).
  */
 function oneRow(l: TemporalLayer, p: Parameters<typeof convS8>[0]): void {
-  const x = l.history, w = l.weights, out = l.out, inC = l.inChannels, rows = l.rows;
+  const x = l.history,
+    w = l.weights,
+    out = l.out,
+    inC = l.inChannels,
+    rows = l.rows;
   const off = p.inputOffset;
   if (l.kind === "conv") {
     const k = rows * inC; // OHWI with W = 1: weights[oc][fy][ic]
@@ -200,7 +226,8 @@ function oneRow(l: TemporalLayer, p: Parameters<typeof convS8>[0]): void {
     }
     return;
   }
-  const dm = p.depthMultiplier, fc = l.filter.c; // [1][fy][1][ic * dm + m]
+  const dm = p.depthMultiplier,
+    fc = l.filter.c; // [1][fy][1][ic * dm + m]
   for (let ic = 0; ic < inC; ic++)
     for (let m = 0; m < dm; m++) {
       const oc = ic * dm + m;

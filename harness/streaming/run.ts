@@ -13,7 +13,16 @@ import { connectBoard, raceExit, type BoardConnection } from "../run/connect.ts"
 import { loadTflite } from "../tflite/model.ts";
 import { BANDS, HOP, lfbeThresholds, SAMPLE_RATE, silenceFrame, streamFrames } from "./lfbe.ts";
 import { detectionHops, StreamingModel, streamOutputs } from "./model.ts";
-import { dutyCycle, meetsTarget, modelledStreamEnergy, scoreDetections, type DutyCycle, type ScoringRules, type StreamEnergy, type StreamScore } from "./scoring.ts";
+import {
+  dutyCycle,
+  meetsTarget,
+  modelledStreamEnergy,
+  scoreDetections,
+  type DutyCycle,
+  type ScoringRules,
+  type StreamEnergy,
+  type StreamScore,
+} from "./scoring.ts";
 import { streamOnDevice, withSemihosting, type DeviceStream } from "./session.ts";
 import { readStream, type StreamTruth } from "./wav.ts";
 import { streamFile, StreamingManifestError, type StreamingWorkload } from "./workload.ts";
@@ -77,7 +86,8 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const modelPath = path.join(w.dir, m.model.file);
   const modelBytes = readFileSync(modelPath);
   const modelSha = createHash("sha256").update(modelBytes).digest("hex");
-  if (modelSha !== m.model.sha256) throw new StreamingManifestError(w.manifestFile, `${m.model.file} has sha256 ${modelSha}, the manifest records ${m.model.sha256}`);
+  if (modelSha !== m.model.sha256)
+    throw new StreamingManifestError(w.manifestFile, `${m.model.file} has sha256 ${modelSha}, the manifest records ${m.model.sha256}`);
   const entry = m.streams[opts.stream];
   const wavPath = await streamFile(w, opts.stream, async (e) => {
     log(`generating ${e.file} from seed ${e.generate!.seed} (espeak-ng; once, then kept in ${path.dirname(e.file)}/)`);
@@ -87,10 +97,19 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const { pcm, truth } = readStream(wavPath, path.join(w.dir, entry!.truth));
   const wavSha256 = createHash("sha256").update(readFileSync(wavPath)).digest("hex");
   const board = withSemihosting(opts.board);
-  const firmware = await buildFirmware({
-    board, modelId: m.mlperfModelId, modelPath, modelKind: "stream", streamDetect: m.output.detect,
-    inputBytes: 1200, transform: "int8", timestampMode: "performance",
-  }, (l) => log(l));
+  const firmware = await buildFirmware(
+    {
+      board,
+      modelId: m.mlperfModelId,
+      modelPath,
+      modelKind: "stream",
+      streamDetect: m.output.detect,
+      inputBytes: 1200,
+      transform: "int8",
+      timestampMode: "performance",
+    },
+    (l) => log(l),
+  );
   log(`stream firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
   const logDir = path.join(firmware.dir, "streams");
   mkdirSync(logDir, { recursive: true });
@@ -100,7 +119,10 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   let device: DeviceStream;
   try {
     opts.onConnected?.({ firmware, connection, settings: { stream: opts.stream, wavSha256, rules, mode, hostCheck: opts.hostCheck ?? true, emulated: true } });
-    device = await raceExit(streamOnDevice(connection.session, wavPath, { mode, logPath, onProgress: (h) => opts.onProgress?.(h, totalHops), signal: opts.signal }), connection.console);
+    device = await raceExit(
+      streamOnDevice(connection.session, wavPath, { mode, logPath, onProgress: (h) => opts.onProgress?.(h, totalHops), signal: opts.signal }),
+      connection.console,
+    );
   } finally {
     await connection.close();
   }
@@ -114,7 +136,8 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
     const thresholds = lfbeThresholds(Math.fround(q.scale[0]!), q.zeroPoint[0]!);
     const frames = streamFrames(pcm.samples, thresholds);
     const host = streamOutputs(sm, frames, silenceFrame(thresholds), "incremental");
-    let features = 0, outputs = 0;
+    let features = 0,
+      outputs = 0;
     const dev = device.log!;
     for (let h = 0; h < device.hops; h++) {
       let same = true;
@@ -126,7 +149,8 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
     }
     bitExact = { hops: device.hops, features, outputs };
     const hostHops = detectionHops(host, m.output.detect.class, m.output.detect.aboveInt8);
-    if (outputs === device.hops && hostHops.join() !== device.detectionHops.join()) throw new Error("the device's detections differ from its own per-hop outputs");
+    if (outputs === device.hops && hostHops.join() !== device.detectionHops.join())
+      throw new Error("the device's detections differ from its own per-hop outputs");
   }
   rmSync(logPath, { force: true });
   const hopS = HOP / SAMPLE_RATE;
@@ -136,13 +160,24 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const duty = dutyCycle(device.processing);
   const pm = opts.board.powerModel;
   return {
-    workload: w.id, stream: opts.stream, wavSha256, lengthS, truth, hops: device.hops,
+    workload: w.id,
+    stream: opts.stream,
+    wavSha256,
+    lengthS,
+    truth,
+    hops: device.hops,
     detections: device.detectionHops.map((hop, i) => ({ hop, timeS: times[i]!, verdict: score.verdicts[i]! })),
-    droppedDetections: device.dropped, score, meetsTarget: meetsTarget(score, m.scoring.target), duty,
+    droppedDetections: device.dropped,
+    score,
+    meetsTarget: meetsTarget(score, m.scoring.target),
+    duty,
     processing: { totalUs: device.processing.totalUs, minUs: device.processing.minUs, maxUs: device.processing.maxUs },
     energy: pm ? { ...modelledStreamEnergy(device.processing, pm), kind: "modelled", source: pm.source } : undefined,
-    bitExact, mode, emulated: true, timeBase: "virtual (QEMU -icount) processing time; detections in stream time (hop x 32 ms)",
-    firmwareSha256: firmware.sha256, wallMs: Date.now() - started,
+    bitExact,
+    mode,
+    emulated: true,
+    timeBase: "virtual (QEMU -icount) processing time; detections in stream time (hop x 32 ms)",
+    firmwareSha256: firmware.sha256,
+    wallMs: Date.now() - started,
   };
 }
-

@@ -36,7 +36,12 @@ export interface StreamScore {
 }
 
 /** `detections`: seconds from the stream's start; `windows`: [start, end] seconds, in file order. */
-export function scoreDetections(detections: readonly number[], windows: readonly (readonly [number, number])[], lengthS: number, rules: ScoringRules = MLPERF_README_RULES): StreamScore {
+export function scoreDetections(
+  detections: readonly number[],
+  windows: readonly (readonly [number, number])[],
+  lengthS: number,
+  rules: ScoringRules = MLPERF_README_RULES,
+): StreamScore {
   for (const t of detections) if (!Number.isFinite(t)) throw new Error(`detection time ${t} is not a number`);
   if (!(lengthS > 0)) throw new Error(`stream length ${lengthS} s is not positive`);
   const verdicts: (DetectionVerdict | undefined)[] = detections.map(() => undefined);
@@ -52,7 +57,10 @@ export function scoreDetections(detections: readonly number[], windows: readonly
     });
     return { start, end, detections: hits };
   });
-  const rest = detections.map((t, i) => ({ t, i })).filter(({ i }) => verdicts[i] === undefined).sort((a, b) => a.t - b.t || a.i - b.i);
+  const rest = detections
+    .map((t, i) => ({ t, i }))
+    .filter(({ i }) => verdicts[i] === undefined)
+    .sort((a, b) => a.t - b.t || a.i - b.i);
   let fp = 0;
   let last: { t: number; i: number } | undefined;
   for (const d of rest) {
@@ -113,7 +121,13 @@ export interface DutyCycle {
 export function dutyCycle(p: ProcessingTimes): DutyCycle {
   if (p.hops <= 0) throw new Error("no hop was processed");
   const mean = p.totalUs / p.hops;
-  return { dutyCycle: p.totalUs / (p.hops * p.periodUs), meanProcessingUs: mean, throughputPerS: 1e6 / mean, periodUs: p.periodUs, overruns: p.maxUs > p.periodUs };
+  return {
+    dutyCycle: p.totalUs / (p.hops * p.periodUs),
+    meanProcessingUs: mean,
+    throughputPerS: 1e6 / mean,
+    periodUs: p.periodUs,
+    overruns: p.maxUs > p.periodUs,
+  };
 }
 
 export interface PowerModel {

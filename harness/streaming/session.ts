@@ -41,10 +41,17 @@ export interface StreamOptions {
 /** The emulated board with QEMU's semihosting on (the firmware reads the stream and writes its log on the host). */
 export function withSemihosting(board: BoardDefinition): BoardDefinition {
   const q = board.console.emulator?.qemu;
-  if (board.kind !== "emulated" || !q) throw new Error(`${board.file}: streams run on emulated boards through QEMU's semihosting; physical boards stream through MLPerf's interface board`);
+  if (board.kind !== "emulated" || !q)
+    throw new Error(`${board.file}: streams run on emulated boards through QEMU's semihosting; physical boards stream through MLPerf's interface board`);
   if (board.cpu.arch !== "arm") throw new Error(`${board.file}: the stream engine's semihosting is written for Arm only (cpu.arch is ${board.cpu.arch})`);
   if (q.extraArgs.includes("-semihosting-config")) return board;
-  return { ...board, console: { ...board.console, emulator: { ...board.console.emulator!, qemu: { ...q, extraArgs: [...q.extraArgs, "-semihosting-config", "enable=on,target=native"] } } } };
+  return {
+    ...board,
+    console: {
+      ...board.console,
+      emulator: { ...board.console.emulator!, qemu: { ...q, extraArgs: [...q.extraArgs, "-semihosting-config", "enable=on,target=native"] } },
+    },
+  };
 }
 
 function pathArg(p: string, what: string): string {
@@ -76,7 +83,10 @@ export async function streamOnDevice(session: DutSession, wavPath: string, opts:
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("interrupted");
     // a chunk is 32 s of audio; the emulator needs well under that, but the host may be loaded
     const count = Math.min(chunk, (opts.maxHops ?? Infinity) - next);
-    const r = kv((await session.command(`play ${wav} ${next} ${count}`, 120_000)).find((l) => l.startsWith("m-play-")), "m-play-");
+    const r = kv(
+      (await session.command(`play ${wav} ${next} ${count}`, 120_000)).find((l) => l.startsWith("m-play-")),
+      "m-play-",
+    );
     if (r.next !== next + r.hops!) throw new ProtocolError(`play from hop ${next} answered next=${r.next} after ${r.hops} hops`);
     next = r.next!;
     opts.onProgress?.(next);
@@ -84,12 +94,18 @@ export async function streamOnDevice(session: DutSession, wavPath: string, opts:
   }
   await session.command("stop");
   const det = await session.command("print_detections");
-  const head = kv(det.find((l) => l.startsWith("m-detections-")), "m-detections-");
+  const head = kv(
+    det.find((l) => l.startsWith("m-detections-")),
+    "m-detections-",
+  );
   const detectionHops = det.filter((l) => l.startsWith("m-det-[")).flatMap((l) => l.slice(7, l.lastIndexOf("]")).split(",").map(Number));
   if (detectionHops.length !== head.count || detectionHops.some((h) => !Number.isInteger(h) || h < 0 || h >= next)) {
     throw new ProtocolError(`print_detections listed ${detectionHops.length} hops for count=${head.count} (or one outside the stream)`);
   }
-  const d = kv((await session.command("print_dutycycle")).find((l) => l.startsWith("m-dutycycle-")), "m-dutycycle-");
+  const d = kv(
+    (await session.command("print_dutycycle")).find((l) => l.startsWith("m-dutycycle-")),
+    "m-dutycycle-",
+  );
   if (d.hops !== next) throw new ProtocolError(`the device timed ${d.hops} hops of the ${next} it streamed`);
   const tpu = d["ticks-per-us"]!;
   const result: DeviceStream = {
@@ -107,7 +123,9 @@ export function readDeviceLog(file: string, hops: number): NonNullable<DeviceStr
   if (!existsSync(file)) throw new Error(`${file}: the device wrote no log (is QEMU's semihosting on?)`);
   const b = readFileSync(file);
   if (b.length !== hops * LOG_RECORD_BYTES) throw new Error(`${file}: ${b.length} bytes, ${hops} hops of ${LOG_RECORD_BYTES} expected`);
-  const features = new Int8Array(hops * BANDS), outputs = new Uint8Array(hops * 4), ticks = new Uint32Array(hops);
+  const features = new Int8Array(hops * BANDS),
+    outputs = new Uint8Array(hops * 4),
+    ticks = new Uint32Array(hops);
   for (let h = 0; h < hops; h++) {
     const r = h * LOG_RECORD_BYTES;
     features.set(new Int8Array(b.buffer, b.byteOffset + r, BANDS), h * BANDS);

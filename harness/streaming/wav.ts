@@ -66,12 +66,14 @@ export function decodeWav(buf: Uint8Array, file = "stream"): PcmStream {
 }
 
 const window = z.tuple([z.number().nonnegative(), z.number().nonnegative()]).refine(([s, e]) => e >= s, "a window ends before it starts");
-const truthEntry = z.object({
-  wav_file: z.string().min(1),
-  detection_windows: z.array(window),
-  length_sec: z.number().positive(),
-  sample_rate: z.number().int().positive(),
-}).strict();
+const truthEntry = z
+  .object({
+    wav_file: z.string().min(1),
+    detection_windows: z.array(window),
+    length_sec: z.number().positive(),
+    sample_rate: z.number().int().positive(),
+  })
+  .strict();
 export const truthSchema = z.array(truthEntry).min(1);
 export type StreamTruth = z.output<typeof truthEntry>;
 

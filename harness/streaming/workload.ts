@@ -11,43 +11,54 @@ import { WORKLOADS_DIR } from "../workloads/registry.ts";
 export const STREAMING_MANIFEST = "streaming.yaml";
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest");
 
-const stream = z.object({
-  /** The WAV, relative to the workload folder. */
-  file: z.string().min(1),
-  /** Its truth windows in MLPerf's test-file format, beside it. */
-  truth: z.string().min(1),
-  sha256,
-  seconds: z.number().positive(),
-  wakeWords: z.number().int().nonnegative(),
-  /** Generated at build/run time from the recipe's seed rather than committed (too large): how to make it. */
-  generate: z.object({ seed: z.number().int(), command: z.string() }).strict().optional(),
-}).strict();
+const stream = z
+  .object({
+    /** The WAV, relative to the workload folder. */
+    file: z.string().min(1),
+    /** Its truth windows in MLPerf's test-file format, beside it. */
+    truth: z.string().min(1),
+    sha256,
+    seconds: z.number().positive(),
+    wakeWords: z.number().int().nonnegative(),
+    /** Generated at build/run time from the recipe's seed rather than committed (too large): how to make it. */
+    generate: z.object({ seed: z.number().int(), command: z.string() }).strict().optional(),
+  })
+  .strict();
 
-export const streamingManifestSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  mlperfModelId: z.string().regex(/^[a-z0-9]+$/),
-  title: z.string(),
-  wakeWord: z.string(),
-  audio: z.object({ sampleRate: z.literal(16000), hop: z.literal(512), window: z.literal(1024) }).strict(),
-  features: z.object({ frames: z.literal(30), bands: z.literal(40), definition: z.string() }).strict(),
-  output: z.object({
-    labels: z.array(z.string()).length(3),
-    /** A hop is a detection when the int8 score of class `class` exceeds `aboveInt8` (MLPerf: output[0] > 115). */
-    detect: z.object({ class: z.number().int().nonnegative(), aboveInt8: z.number().int().min(-128).max(127) }).strict(),
-  }).strict(),
-  model: z.object({ file: z.string(), sha256, bytes: z.number().int().positive(), params: z.number().int().positive(), macs: z.number().int().positive() }).strict().optional(),
-  reference: z.object({ params: z.number().int().positive(), macs: z.number().int().positive() }).strict().optional(),
-  /** The stream `tinyrig run` scores, and the shorter ones the tests use. */
-  streams: z.record(z.string(), stream).refine((s) => "long" in s, "a `long` stream (the scored one) is required"),
-  scoring: z.object({
-    /** A detection within [start, end + this] of a window is a true positive: MLPerf's README says 1 s, its code 2 s. */
-    tpExtensionS: z.number().nonnegative(),
-    debounceS: z.number().positive(),
-    target: z.object({ maxFalsePositives: z.number().int().nonnegative(), maxFalseNegatives: z.number().int().nonnegative() }).strict(),
-  }).strict(),
-  quality: z.record(z.string(), z.unknown()).optional(),
-  recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional() }).strict(),
-}).strict();
+export const streamingManifestSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    mlperfModelId: z.string().regex(/^[a-z0-9]+$/),
+    title: z.string(),
+    wakeWord: z.string(),
+    audio: z.object({ sampleRate: z.literal(16000), hop: z.literal(512), window: z.literal(1024) }).strict(),
+    features: z.object({ frames: z.literal(30), bands: z.literal(40), definition: z.string() }).strict(),
+    output: z
+      .object({
+        labels: z.array(z.string()).length(3),
+        /** A hop is a detection when the int8 score of class `class` exceeds `aboveInt8` (MLPerf: output[0] > 115). */
+        detect: z.object({ class: z.number().int().nonnegative(), aboveInt8: z.number().int().min(-128).max(127) }).strict(),
+      })
+      .strict(),
+    model: z
+      .object({ file: z.string(), sha256, bytes: z.number().int().positive(), params: z.number().int().positive(), macs: z.number().int().positive() })
+      .strict()
+      .optional(),
+    reference: z.object({ params: z.number().int().positive(), macs: z.number().int().positive() }).strict().optional(),
+    /** The stream `tinyrig run` scores, and the shorter ones the tests use. */
+    streams: z.record(z.string(), stream).refine((s) => "long" in s, "a `long` stream (the scored one) is required"),
+    scoring: z
+      .object({
+        /** A detection within [start, end + this] of a window is a true positive: MLPerf's README says 1 s, its code 2 s. */
+        tpExtensionS: z.number().nonnegative(),
+        debounceS: z.number().positive(),
+        target: z.object({ maxFalsePositives: z.number().int().nonnegative(), maxFalseNegatives: z.number().int().nonnegative() }).strict(),
+      })
+      .strict(),
+    quality: z.record(z.string(), z.unknown()).optional(),
+    recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional() }).strict(),
+  })
+  .strict();
 
 export type StreamingManifest = z.output<typeof streamingManifestSchema>;
 export type StreamEntry = z.output<typeof stream>;
@@ -61,7 +72,10 @@ export interface StreamingWorkload {
 }
 
 export class StreamingManifestError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = "StreamingManifestError";
   }
@@ -104,13 +118,20 @@ export async function streamFile(w: StreamingWorkload, name: string, make?: (ent
   if (!entry) throw new StreamingManifestError(w.manifestFile, `no stream "${name}" (streams: ${Object.keys(w.manifest.streams).join(", ")})`);
   const file = path.join(w.dir, entry.file);
   if (!existsSync(file)) {
-    if (!entry.generate || !make) throw new StreamingManifestError(w.manifestFile, `streams.${name}: ${file} is missing${entry.generate ? ` (make it with: ${entry.generate.command})` : ""}`);
+    if (!entry.generate || !make)
+      throw new StreamingManifestError(
+        w.manifestFile,
+        `streams.${name}: ${file} is missing${entry.generate ? ` (make it with: ${entry.generate.command})` : ""}`,
+      );
     await make(entry);
   }
   const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
   if (sha !== entry.sha256) {
-    throw new StreamingManifestError(w.manifestFile, `streams.${name}: ${file} has sha256 ${sha}, the manifest records ${entry.sha256}` +
-      (entry.generate ? ` (it is generated with espeak-ng; a different espeak-ng than the recorded one speaks differently: ${entry.generate.command})` : ""));
+    throw new StreamingManifestError(
+      w.manifestFile,
+      `streams.${name}: ${file} has sha256 ${sha}, the manifest records ${entry.sha256}` +
+        (entry.generate ? ` (it is generated with espeak-ng; a different espeak-ng than the recorded one speaks differently: ${entry.generate.command})` : ""),
+    );
   }
   return file;
 }

@@ -130,7 +130,11 @@ export function loadTflite(bytes: Uint8Array): TfliteModel {
         const scale = Array.from({ length: ns }, (_, k) => fb.f32(scalesVec! + 4 + 4 * k, `${what}.quantization.scale`));
         const zeroPoint = Array.from({ length: nz }, (_, k) => fb.i64(zpVec! + 4 + 8 * k, `${what}.quantization.zero_point`));
         if (nz !== ns && nz !== 0) throw new TfliteError(`${what} (${name}).quantization: ${ns} scales but ${nz} zero points`);
-        quantization = { scale, zeroPoint: nz ? zeroPoint : scale.map(() => 0), quantizedDimension: fb.scalarField(q, 6, "i32", 0, `${what}.quantization.quantized_dimension`) };
+        quantization = {
+          scale,
+          zeroPoint: nz ? zeroPoint : scale.map(() => 0),
+          quantizedDimension: fb.scalarField(q, 6, "i32", 0, `${what}.quantization.quantized_dimension`),
+        };
       }
     }
     tensors.push({ index: i, name, shape, type, data, quantization, bytes: nbytes, elements });
@@ -149,7 +153,10 @@ export function loadTflite(bytes: Uint8Array): TfliteModel {
   const codes = Array.from({ length: nCodes }, (_, i) => {
     const c = fb.vectorRef(codesVec!, i, `operator_code ${i}`);
     // builtin_code (int) supersedes deprecated_builtin_code (byte, capped at 127); old files have only the latter
-    const code = Math.max(fb.scalarField(c, 3, "i32", 0, `operator_code ${i}.builtin_code`), fb.scalarField(c, 0, "u8", 0, `operator_code ${i}.deprecated_builtin_code`));
+    const code = Math.max(
+      fb.scalarField(c, 3, "i32", 0, `operator_code ${i}.builtin_code`),
+      fb.scalarField(c, 0, "u8", 0, `operator_code ${i}.deprecated_builtin_code`),
+    );
     return { code, version: fb.scalarField(c, 2, "i32", 1, `operator_code ${i}.version`) };
   });
 
@@ -181,7 +188,15 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
     case "CONV_2D":
       return { padding: padding(u8(0, 0)), strideW: i32(1, 0), strideH: i32(2, 0), activation: act(u8(3, 0)), dilationW: i32(4, 1), dilationH: i32(5, 1) };
     case "DEPTHWISE_CONV_2D":
-      return { padding: padding(u8(0, 0)), strideW: i32(1, 0), strideH: i32(2, 0), depthMultiplier: i32(3, 0), activation: act(u8(4, 0)), dilationW: i32(5, 1), dilationH: i32(6, 1) };
+      return {
+        padding: padding(u8(0, 0)),
+        strideW: i32(1, 0),
+        strideH: i32(2, 0),
+        depthMultiplier: i32(3, 0),
+        activation: act(u8(4, 0)),
+        dilationW: i32(5, 1),
+        dilationH: i32(6, 1),
+      };
     case "AVERAGE_POOL_2D":
     case "MAX_POOL_2D":
       return { padding: padding(u8(0, 0)), strideW: i32(1, 0), strideH: i32(2, 0), filterWidth: i32(3, 0), filterHeight: i32(4, 0), activation: act(u8(5, 0)) };

@@ -18,9 +18,7 @@ export class SerialTransport implements Transport {
 
   static async open(path: string, baudRate: number): Promise<SerialTransport> {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new Error(`cannot open serial port ${path}: ${err.message}`)) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new Error(`cannot open serial port ${path}: ${err.message}`)) : resolve())));
     const transport = new SerialTransport(port, `${path} @ ${baudRate}`);
     // Bytes that arrived before we opened belong to nobody's command (a known pitfall of peer tools).
     await new Promise<void>((resolve) => port.flush(() => resolve()));

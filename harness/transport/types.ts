@@ -19,7 +19,10 @@ export interface Transport {
 }
 
 export class TransportTimeout extends Error {
-  constructor(readonly waitedMs: number, readonly partial: string) {
+  constructor(
+    readonly waitedMs: number,
+    readonly partial: string,
+  ) {
     super(`no complete line within ${waitedMs} ms${partial ? ` (partial: ${JSON.stringify(partial)})` : ""}`);
     this.name = "TransportTimeout";
   }

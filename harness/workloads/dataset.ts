@@ -45,8 +45,12 @@ export function readDataset(dir: string, expect: DatasetExpectations): Dataset {
   let rows: { cols: string[]; line: number }[];
   try {
     // A CSV library, so a quoted file name (with a comma in it) is one field; spaces after commas are trimmed.
-    rows = (parse(readFileSync(csv, "utf8"), { trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[])
-      .map((r) => ({ cols: r.record, line: r.info.lines }));
+    rows = (
+      parse(readFileSync(csv, "utf8"), { trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as {
+        record: string[];
+        info: { lines: number };
+      }[]
+    ).map((r) => ({ cols: r.record, line: r.info.lines }));
   } catch (err) {
     throw new DatasetError(`${csv}: not a CSV file MLPerf Tiny's layout can be read from: ${(err as Error).message}`);
   }
@@ -66,7 +70,8 @@ export function readDataset(dir: string, expect: DatasetExpectations): Dataset {
     }
     // The label file names files in its own folder: an absolute name or a `..` would read from anywhere.
     const full = path.resolve(root, file);
-    if (path.isAbsolute(file) || !full.startsWith(root + path.sep)) throw new DatasetError(`${where}: file name ${JSON.stringify(file)} leaves the dataset folder ${root}`);
+    if (path.isAbsolute(file) || !full.startsWith(root + path.sep))
+      throw new DatasetError(`${where}: file name ${JSON.stringify(file)} leaves the dataset folder ${root}`);
     if (!existsSync(full)) throw new DatasetError(`${full}: missing (listed in ${where})`);
     const size = statSync(full).size;
     let window: DatasetEntry["window"];

@@ -91,24 +91,34 @@ function main() {
   const w = loadWorkload(id);
   const m = w.manifest;
   const ds = readDataset(path.join(w.dir, m.dataset.dir), {
-    workloadId: w.id, inputBytes: m.dataset.window?.bytes ?? m.input.bytes, classes: m.task === "anomaly" ? 2 : m.output.labels.length,
+    workloadId: w.id,
+    inputBytes: m.dataset.window?.bytes ?? m.input.bytes,
+    classes: m.task === "anomaly" ? 2 : m.output.labels.length,
     windowed: m.dataset.window !== undefined,
   });
   const floatFile = path.join(w.dir, "build", "float-quality.json");
-  const floatQ = existsSync(floatFile) ? (JSON.parse(readFileSync(floatFile, "utf8")) as Record<string, { float32?: number }> & { trainingSeconds?: number }) : {};
+  const floatQ = existsSync(floatFile)
+    ? (JSON.parse(readFileSync(floatFile, "utf8")) as Record<string, { float32?: number }> & { trainingSeconds?: number })
+    : {};
   const started = Date.now();
   const modelBytes = new Uint8Array(readFileSync(w.modelPath));
   const main = evaluateModel(w, modelBytes, ds);
   const cost = modelCost(loadTflite(modelBytes));
-  console.log(`${id}: int8 ${main.metric} ${main.value.toFixed(4)} over ${main.count} (${((Date.now() - started) / 1000).toFixed(1)} s), params ${cost.params}, MACs ${cost.macs}`);
+  console.log(
+    `${id}: int8 ${main.metric} ${main.value.toFixed(4)} over ${main.count} (${((Date.now() - started) / 1000).toFixed(1)} s), params ${cost.params}, MACs ${cost.macs}`,
+  );
   const variants: Variant[] = [];
   // the float32 reference: host only, the recipe's float32 accuracy, its weights 4 bytes each
   const f32 = floatQ.model?.float32 ?? m.quality.float32;
   const old32 = m.variants.find((v) => v.kind === "float32");
   variants.push({
-    id: old32?.id ?? "float32", kind: "float32",
+    id: old32?.id ?? "float32",
+    kind: "float32",
     note: "the float32 model the int8 one was quantised from (host only); bytes = 4 x params; accuracy measured in float32 by the recipe",
-    bytes: 4 * cost.params, params: cost.params, macs: cost.macs, float32: round4(f32),
+    bytes: 4 * cost.params,
+    params: cost.params,
+    macs: cost.macs,
+    float32: round4(f32),
   });
   console.log(`  float32: ${main.metric} ${f32.toFixed(4)} (recipe), ${4 * cost.params} bytes of weights (host only)`);
   for (const v of m.variants) {
@@ -117,11 +127,23 @@ function main() {
     const e = evaluateModel(w, bytes, ds);
     const c = modelCost(loadTflite(bytes));
     console.log(`  ${v.id}: int8 ${e.metric} ${e.value.toFixed(4)}, params ${c.params}, MACs ${c.macs}`);
-    variants.push({ ...v, sha256: sha(bytes), bytes: bytes.length, params: c.params, macs: c.macs, int8: round4(e.value), float32: floatQ[v.id]?.float32 !== undefined ? round4(floatQ[v.id]!.float32!) : v.float32 });
+    variants.push({
+      ...v,
+      sha256: sha(bytes),
+      bytes: bytes.length,
+      params: c.params,
+      macs: c.macs,
+      int8: round4(e.value),
+      float32: floatQ[v.id]?.float32 !== undefined ? round4(floatQ[v.id]!.float32!) : v.float32,
+    });
   }
   // classical models compiled to C: variants/<id>.json tables (the host reference reads them) beside variants/<id>.c
   const vdir = path.join(w.dir, "variants");
-  const tableFiles = existsSync(vdir) ? readdirSync(vdir).filter((f) => f.endsWith(".json")).sort() : [];
+  const tableFiles = existsSync(vdir)
+    ? readdirSync(vdir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+    : [];
   for (const f of tableFiles) {
     const tablesPath = path.join(vdir, f);
     if ((JSON.parse(readFileSync(tablesPath, "utf8")) as { format?: string }).format !== FOREST_FORMAT) continue;
@@ -135,10 +157,19 @@ function main() {
     const old = m.variants.find((v) => v.id === id);
     console.log(`  ${id}: classical ${e.metric} ${e.value.toFixed(4)}, ${size.flash} bytes flash (+${size.ram} RAM), params ${fc.params}, ops ${fc.ops}`);
     variants.push({
-      id, kind: "classical", file: `variants/${id}.c`, sha256: sha(readFileSync(cFile)), bytes: size.flash, params: fc.params, macs: fc.ops,
-      tables: `variants/${f}`, tablesSha256: sha(readFileSync(tablesPath)), accuracy: round4(e.value),
+      id,
+      kind: "classical",
+      file: `variants/${id}.c`,
+      sha256: sha(readFileSync(cFile)),
+      bytes: size.flash,
+      params: fc.params,
+      macs: fc.ops,
+      tables: `variants/${f}`,
+      tablesSha256: sha(readFileSync(tablesPath)),
+      accuracy: round4(e.value),
       note: old?.note ?? `${tables.trees.length}-tree random forest on integer spectral features, compiled to C`,
-      cost: `bytes: flash of its code + const tables (${size.ram} B of RAM scratch apart), ${size.measuredWith}; ` +
+      cost:
+        `bytes: flash of its code + const tables (${size.ram} B of RAM scratch apart), ${size.measuredWith}; ` +
         `params: ${fc.splits} split thresholds + ${fc.leaves} leaves x ${tables.classes.length} scores; macs: ${OPS_DEFINITION}`,
     });
   }

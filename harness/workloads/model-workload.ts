@@ -34,7 +34,12 @@ export interface ModelInput {
  * (`float32-quantize`), or uint8 images shifted by 128 (`uint8-minus-128`, for a zero point of -128); a float32 input
  * tensor takes float32 files as they are. `givenBytes` (--input-bytes) must agree.
  */
-export function modelInput(modelFile: string, input: { type: string; elements: number; zeroPoint?: number }, transform?: InputTransform, givenBytes?: number): ModelInput {
+export function modelInput(
+  modelFile: string,
+  input: { type: string; elements: number; zeroPoint?: number },
+  transform?: InputTransform,
+  givenBytes?: number,
+): ModelInput {
   let chosen: ModelInput;
   if (input.type === "int8") {
     const t = transform ?? "int8";
@@ -44,13 +49,20 @@ export function modelInput(modelFile: string, input: { type: string; elements: n
     }
     chosen = { transform: t, bytes: t === "float32-quantize" ? 4 * input.elements : input.elements };
   } else if (input.type === "float32") {
-    if (transform !== undefined && transform !== "raw") throw new ModelWorkloadError(`${modelFile}: the input tensor is float32, so the files are sent as they are; --input-transform ${transform} does not apply`);
+    if (transform !== undefined && transform !== "raw")
+      throw new ModelWorkloadError(
+        `${modelFile}: the input tensor is float32, so the files are sent as they are; --input-transform ${transform} does not apply`,
+      );
     chosen = { transform: "raw", bytes: 4 * input.elements };
   } else {
-    throw new ModelWorkloadError(`${modelFile}: the input tensor is ${input.type}; tinyrig runs models with an int8 or float32 input (convert with inference_input_type int8, or keep float32)`);
+    throw new ModelWorkloadError(
+      `${modelFile}: the input tensor is ${input.type}; tinyrig runs models with an int8 or float32 input (convert with inference_input_type int8, or keep float32)`,
+    );
   }
   if (givenBytes !== undefined && givenBytes !== chosen.bytes) {
-    throw new ModelWorkloadError(`${modelFile}: --input-bytes ${givenBytes} disagrees with the model: its ${input.type} input of ${input.elements} elements takes ${chosen.bytes} bytes per input (${chosen.transform})`);
+    throw new ModelWorkloadError(
+      `${modelFile}: --input-bytes ${givenBytes} disagrees with the model: its ${input.type} input of ${input.elements} elements takes ${chosen.bytes} bytes per input (${chosen.transform})`,
+    );
   }
   return chosen;
 }
@@ -96,11 +108,23 @@ export function modelWorkload(modelFile: string, datasetDir: string, opts: { tra
   })();
   const inTensor = interp.input;
   const outTensor = interp.output;
-  const input = modelInput(modelFile, { type: inTensor.type, elements: inTensor.elements, zeroPoint: inTensor.quantization?.zeroPoint[0] }, opts.transform, opts.inputBytes);
-  if (outTensor.type !== "int8" && outTensor.type !== "float32") throw new ModelWorkloadError(`${modelFile}: the output tensor is ${outTensor.type}; tinyrig reads int8 or float32 outputs`);
+  const input = modelInput(
+    modelFile,
+    { type: inTensor.type, elements: inTensor.elements, zeroPoint: inTensor.quantization?.zeroPoint[0] },
+    opts.transform,
+    opts.inputBytes,
+  );
+  if (outTensor.type !== "int8" && outTensor.type !== "float32")
+    throw new ModelWorkloadError(`${modelFile}: the output tensor is ${outTensor.type}; tinyrig reads int8 or float32 outputs`);
   const classes = outTensor.elements;
-  if (classes < 2) throw new ModelWorkloadError(`${modelFile}: the output has ${classes} value; a classifier's has one per class (an anomaly model runs as a workload folder)`);
-  const id = path.basename(file).replace(/\.tflite$/i, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  if (classes < 2)
+    throw new ModelWorkloadError(
+      `${modelFile}: the output has ${classes} value; a classifier's has one per class (an anomaly model runs as a workload folder)`,
+    );
+  const id = path
+    .basename(file)
+    .replace(/\.tflite$/i, "")
+    .replace(/[^A-Za-z0-9._-]/g, "_");
   const dataset = readDataset(datasetDir, { workloadId: id, inputBytes: input.bytes, classes, windowed: false });
   const { params, macs } = modelCost(model);
   const modelSha256 = createHash("sha256").update(bytes).digest("hex");

@@ -54,8 +54,14 @@ export function boardModel(w: Workload, id?: string): BoardModel {
     const bytes = readModel(w);
     const interp = new Interpreter(loadTflite(bytes));
     return {
-      kind: "tflite", path: w.modelPath, sha256: m.model.sha256, bytes: bytes.length, params: m.model.params, macs: m.model.macs,
-      hostReference: hostReference(interp, m.input.transform), outputs: (raw) => outputValues(interp, raw),
+      kind: "tflite",
+      path: w.modelPath,
+      sha256: m.model.sha256,
+      bytes: bytes.length,
+      params: m.model.params,
+      macs: m.model.macs,
+      hostReference: hostReference(interp, m.input.transform),
+      outputs: (raw) => outputValues(interp, raw),
     };
   }
   const v = runnableVariant(w, id);
@@ -63,8 +69,15 @@ export function boardModel(w: Workload, id?: string): BoardModel {
     const bytes = readModel(w, v.file, v.sha256);
     const interp = new Interpreter(loadTflite(bytes));
     return {
-      variant: v.id, kind: "tflite", path: path.join(w.dir, v.file), sha256: v.sha256, bytes: bytes.length, params: v.params, macs: v.macs,
-      hostReference: hostReference(interp, m.input.transform), outputs: (raw) => outputValues(interp, raw),
+      variant: v.id,
+      kind: "tflite",
+      path: path.join(w.dir, v.file),
+      sha256: v.sha256,
+      bytes: bytes.length,
+      params: v.params,
+      macs: v.macs,
+      hostReference: hostReference(interp, m.input.transform),
+      outputs: (raw) => outputValues(interp, raw),
     };
   }
   const source = readModel(w, v.file, v.sha256); // the C the firmware compiles
@@ -72,12 +85,19 @@ export function boardModel(w: Workload, id?: string): BoardModel {
   if (!existsSync(tablesFile)) throw new ManifestError(w.manifestFile, `${v.tables} (variant ${v.id}'s tables) is missing`);
   const tablesSha = createHash("sha256").update(readFileSync(tablesFile)).digest("hex");
   if (tablesSha !== v.tablesSha256) throw new ManifestError(w.manifestFile, `${v.tables} has sha256 ${tablesSha}, the manifest records ${v.tablesSha256}`);
-  if (m.input.transform !== "int8") throw new VariantError(`${w.id}: classical variant ${v.id} needs the int8 input transform, the workload has ${m.input.transform}`);
+  if (m.input.transform !== "int8")
+    throw new VariantError(`${w.id}: classical variant ${v.id} needs the int8 input transform, the workload has ${m.input.transform}`);
   const tables = readForestTables(tablesFile);
   return {
-    variant: v.id, kind: "classical", path: path.join(w.dir, v.file), sha256: createHash("sha256").update(source).digest("hex"),
-    bytes: v.bytes, params: v.params, macs: v.macs,
-    hostReference: forestReference(tables), outputs: (raw) => forestOutputs(tables, raw),
+    variant: v.id,
+    kind: "classical",
+    path: path.join(w.dir, v.file),
+    sha256: createHash("sha256").update(source).digest("hex"),
+    bytes: v.bytes,
+    params: v.params,
+    macs: v.macs,
+    hostReference: forestReference(tables),
+    outputs: (raw) => forestOutputs(tables, raw),
   };
 }
 

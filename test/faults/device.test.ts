@@ -41,13 +41,26 @@ afterEach(async () => {
 
 function stored(db: string) {
   const sql = new Database(db, { readonly: true });
-  const runs = sql.prepare("SELECT id, mode, status, error, simulated, console, flasher, dut_model_id FROM run ORDER BY id").all() as { id: number; mode: string; status: string; error: string; simulated: number; console: string; flasher: string; dut_model_id: string }[];
-  const inferences = sql.prepare("SELECT input_index, outputs_json FROM inference ORDER BY input_index").all() as { input_index: number; outputs_json: string }[];
+  const runs = sql.prepare("SELECT id, mode, status, error, simulated, console, flasher, dut_model_id FROM run ORDER BY id").all() as {
+    id: number;
+    mode: string;
+    status: string;
+    error: string;
+    simulated: number;
+    console: string;
+    flasher: string;
+    dut_model_id: string;
+  }[];
+  const inferences = sql.prepare("SELECT input_index, outputs_json FROM inference ORDER BY input_index").all() as {
+    input_index: number;
+    outputs_json: string;
+  }[];
   sql.close();
   return { runs, inferences };
 }
 
-const accuracy = (db: string, extra: string[] = []) => tinyrig(["run", "--board", boardFile, "--workload", "vibration", "--mode", "accuracy", "--limit", "6", "--db", db, "--json", ...extra]);
+const accuracy = (db: string, extra: string[] = []) =>
+  tinyrig(["run", "--board", boardFile, "--workload", "vibration", "--mode", "accuracy", "--limit", "6", "--db", db, "--json", ...extra]);
 const vib = ["--model", "vib01", "--outputs", "5"];
 
 describe("device faults mid-run", () => {
@@ -58,18 +71,22 @@ describe("device faults mid-run", () => {
     ["zero-time", ["--after", "3"], /"infer 1 0" timed 1 inferences at zero: m-lap-us-(\d+) then m-lap-us-\1/, 3],
     ["vanish", ["--after", "3"], /connection closed|port .*closed|device.*(gone|closed)/i, 3],
   ];
-  it.each(cases)("%s: the run fails naming what arrived, earlier inferences intact", async (scenario, after, message, kept) => {
-    await startDevice(scenario, ...vib, ...after);
-    const db = path.join(dir, `${scenario}.db`);
-    const r = await accuracy(db);
-    expect(r.exitCode, r.all).toBe(1);
-    const s = stored(db);
-    expect(s.runs).toHaveLength(1);
-    expect(s.runs[0]).toMatchObject({ mode: "accuracy", status: "failed", flasher: "manual", dut_model_id: "vib01" });
-    expect(s.runs[0]!.error).toMatch(message);
-    expect(s.inferences.map((i) => i.input_index)).toEqual(Array.from({ length: kept }, (_, i) => i));
-    for (const i of s.inferences) expect(JSON.parse(i.outputs_json)).toEqual([0.031, 0.031, 0.031, 0.031, 0.875]);
-  }, 180_000);
+  it.each(cases)(
+    "%s: the run fails naming what arrived, earlier inferences intact",
+    async (scenario, after, message, kept) => {
+      await startDevice(scenario, ...vib, ...after);
+      const db = path.join(dir, `${scenario}.db`);
+      const r = await accuracy(db);
+      expect(r.exitCode, r.all).toBe(1);
+      const s = stored(db);
+      expect(s.runs).toHaveLength(1);
+      expect(s.runs[0]).toMatchObject({ mode: "accuracy", status: "failed", flasher: "manual", dut_model_id: "vib01" });
+      expect(s.runs[0]!.error).toMatch(message);
+      expect(s.inferences.map((i) => i.input_index)).toEqual(Array.from({ length: kept }, (_, i) => i));
+      for (const i of s.inferences) expect(JSON.parse(i.outputs_json)).toEqual([0.031, 0.031, 0.031, 0.031, 0.875]);
+    },
+    180_000,
+  );
 
   it("a results vector of the wrong length is refused, naming the line", async () => {
     await startDevice("well", "--model", "vib01", "--outputs", "2");
@@ -88,9 +105,14 @@ describe("device faults mid-run", () => {
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stderr).toMatch(/results stored in .*model\.db \(runs \d+, \d+\)/);
     const s = stored(db);
-    expect(s.runs.map((x) => [x.mode, x.status])).toEqual([["performance", "failed"], ["accuracy", "failed"]]);
+    expect(s.runs.map((x) => [x.mode, x.status])).toEqual([
+      ["performance", "failed"],
+      ["accuracy", "failed"],
+    ]);
     for (const run of s.runs) {
-      expect(run.error).toMatch(/check the device: the device reports model kws01 \(m-model-\[kws01\]\); vibration needs vib01: other firmware is on the board \(flashed by hand/);
+      expect(run.error).toMatch(
+        /check the device: the device reports model kws01 \(m-model-\[kws01\]\); vibration needs vib01: other firmware is on the board \(flashed by hand/,
+      );
       // the console is named for what it is: a pseudo-terminal held by a program, not a hardware port
       expect(run.console).toMatch(/pseudo-terminal \/dev\/pts\/\d+ held by socat/);
     }
@@ -137,17 +159,40 @@ describe("device faults mid-run", () => {
       const d = await tinyrig(["run", "--board", withMonitor, "--workload", "vibration", "--limit", "4", "--db", defaulted]);
       expect(d.exitCode, d.all).toBe(0);
       const ds = stored(defaulted);
-      expect(ds.runs.map((r) => [r.mode, r.status])).toEqual([["performance", "completed"], ["accuracy", "completed"]]);
+      expect(ds.runs.map((r) => [r.mode, r.status])).toEqual([
+        ["performance", "completed"],
+        ["accuracy", "completed"],
+      ]);
       const sql = new Database(defaulted, { readonly: true });
-      const summary = JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = 'performance'").get() as { summary_json: string }).summary_json) as { energyNotMeasured?: string };
+      const summary = JSON.parse((sql.prepare("SELECT summary_json FROM run WHERE mode = 'performance'").get() as { summary_json: string }).summary_json) as {
+        energyNotMeasured?: string;
+      };
       sql.close();
       expect(summary.energyNotMeasured).toMatch(/cannot pulse its timestamp pin/);
       // asked for by name: the energy run is stored as failed with the reason, the rest measured, exit 1
       const asked = path.join(dir, "energy-asked.db");
-      const a = await tinyrig(["run", "--board", withMonitor, "--workload", "vibration", "--mode", "performance", "accuracy", "energy", "--limit", "4", "--db", asked]);
+      const a = await tinyrig([
+        "run",
+        "--board",
+        withMonitor,
+        "--workload",
+        "vibration",
+        "--mode",
+        "performance",
+        "accuracy",
+        "energy",
+        "--limit",
+        "4",
+        "--db",
+        asked,
+      ]);
       expect(a.exitCode, a.all).toBe(1);
       const as = stored(asked);
-      expect(as.runs.map((r) => [r.mode, r.status])).toEqual([["performance", "completed"], ["accuracy", "completed"], ["energy", "failed"]]);
+      expect(as.runs.map((r) => [r.mode, r.status])).toEqual([
+        ["performance", "completed"],
+        ["accuracy", "completed"],
+        ["energy", "failed"],
+      ]);
       expect(as.runs[2]!.error).toMatch(/cannot pulse its timestamp pin in performance mode/);
     } finally {
       sim.kill();

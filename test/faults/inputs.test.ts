@@ -14,26 +14,46 @@ const an386 = readFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), "utf8");
 describe("bad board fields", () => {
   const pwned = path.join(dir, "pwned");
   const cases: [string, (yaml: string) => string, RegExp][] = [
-    ["a make function in build.defines", (y) => y.replace('TR_UART_BASE: "0x40004000"', `TR_UART_BASE: "$(shell touch ${pwned})"`), /line \d+: build\.defines\.TR_UART_BASE: a literal value/],
-    ["backticks in build.archFlags", (y) => y.replace("-mthumb", `"-mthumb\`touch ${pwned}\`"`), /line \d+: build\.archFlags\.1: a compiler flag such as -mcpu=cortex-m4/],
-    ["a define name that is not a C identifier", (y) => y.replace("TR_CPU_HZ:", '"TR_CPU_HZ=1 -include /etc/passwd":'), /line \d+: build\.defines\.TR_CPU_HZ=1 -include \/etc\/passwd: (a C identifier|Invalid key in record)/],
-    ["a flasher section its flasher refuses", (y) => y.replace("flasher:\n  tool: qemu", "flasher:\n  tool: qemu\n  speed: 9"), /line \d+: flasher\.speed: Unrecognized key|line \d+: flasher: Unrecognized key/],
+    [
+      "a make function in build.defines",
+      (y) => y.replace('TR_UART_BASE: "0x40004000"', `TR_UART_BASE: "$(shell touch ${pwned})"`),
+      /line \d+: build\.defines\.TR_UART_BASE: a literal value/,
+    ],
+    [
+      "backticks in build.archFlags",
+      (y) => y.replace("-mthumb", `"-mthumb\`touch ${pwned}\`"`),
+      /line \d+: build\.archFlags\.1: a compiler flag such as -mcpu=cortex-m4/,
+    ],
+    [
+      "a define name that is not a C identifier",
+      (y) => y.replace("TR_CPU_HZ:", '"TR_CPU_HZ=1 -include /etc/passwd":'),
+      /line \d+: build\.defines\.TR_CPU_HZ=1 -include \/etc\/passwd: (a C identifier|Invalid key in record)/,
+    ],
+    [
+      "a flasher section its flasher refuses",
+      (y) => y.replace("flasher:\n  tool: qemu", "flasher:\n  tool: qemu\n  speed: 9"),
+      /line \d+: flasher\.speed: Unrecognized key|line \d+: flasher: Unrecognized key/,
+    ],
     ["a YAML syntax error", (y) => y.replace("cpu:", "cpu: {"), /line \d+: \(top level\): YAML: /],
   ];
-  it.each(cases)("%s: tinyrig boards and tinyrig run refuse it, naming the field; nothing runs", async (_, edit, message) => {
-    const file = path.join(dir, "mps2-an386.yaml");
-    writeFileSync(file, edit(an386));
-    const check = await tinyrig(["boards", file]);
-    expect(check.exitCode, check.all).toBe(1);
-    expect(check.stderr).toMatch(message);
-    const db = path.join(dir, "boards.db");
-    const run = await tinyrig(["run", "--board", file, "--workload", "vibration", "--mode", "accuracy", "--limit", "1", "--db", db]);
-    expect(run.exitCode, run.all).toBe(1);
-    expect(run.stderr).toMatch(message);
-    expect(run.all).not.toMatch(/make -C/);
-    expect(existsSync(db)).toBe(false);
-    expect(existsSync(pwned)).toBe(false);
-  }, 60_000);
+  it.each(cases)(
+    "%s: tinyrig boards and tinyrig run refuse it, naming the field; nothing runs",
+    async (_, edit, message) => {
+      const file = path.join(dir, "mps2-an386.yaml");
+      writeFileSync(file, edit(an386));
+      const check = await tinyrig(["boards", file]);
+      expect(check.exitCode, check.all).toBe(1);
+      expect(check.stderr).toMatch(message);
+      const db = path.join(dir, "boards.db");
+      const run = await tinyrig(["run", "--board", file, "--workload", "vibration", "--mode", "accuracy", "--limit", "1", "--db", db]);
+      expect(run.exitCode, run.all).toBe(1);
+      expect(run.stderr).toMatch(message);
+      expect(run.all).not.toMatch(/make -C/);
+      expect(existsSync(db)).toBe(false);
+      expect(existsSync(pwned)).toBe(false);
+    },
+    60_000,
+  );
 });
 
 describe("labels", () => {
@@ -49,14 +69,27 @@ describe("labels", () => {
   it("the dataset hash covers the labels: one edited label changes it", () => {
     const same = readDataset(copy("same"), expect5);
     expect(same.sha256).toBe(vibration.manifest.dataset.sha256);
-    const tampered = readDataset(copy("tampered", (csv) => csv.replace("vib_0000.bin,5,0", "vib_0000.bin,5,1")), expect5);
+    const tampered = readDataset(
+      copy("tampered", (csv) => csv.replace("vib_0000.bin,5,0", "vib_0000.bin,5,1")),
+      expect5,
+    );
     expect(tampered.entries[0]!.label).toBe(1);
     expect(tampered.sha256).not.toBe(same.sha256);
   });
 
   it("a label outside the model's classes, or another class count, is refused naming the row", () => {
-    expect(() => readDataset(copy("badlabel", (csv) => csv.replace("vib_0002.bin,5,2", "vib_0002.bin,12,11")), expect5)).toThrow(/y_labels\.csv: row 3: 12 classes, the model has 5/);
-    expect(() => readDataset(copy("badlabel2", (csv) => csv.replace("vib_0002.bin,5,2", "vib_0002.bin,5,7")), expect5)).toThrow(/row 3: class "7" is not a class index below 5/);
+    expect(() =>
+      readDataset(
+        copy("badlabel", (csv) => csv.replace("vib_0002.bin,5,2", "vib_0002.bin,12,11")),
+        expect5,
+      ),
+    ).toThrow(/y_labels\.csv: row 3: 12 classes, the model has 5/);
+    expect(() =>
+      readDataset(
+        copy("badlabel2", (csv) => csv.replace("vib_0002.bin,5,2", "vib_0002.bin,5,7")),
+        expect5,
+      ),
+    ).toThrow(/row 3: class "7" is not a class index below 5/);
   });
 
   it("quoted file names are one field (a comma inside quotes is part of the name)", () => {

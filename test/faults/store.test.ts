@@ -18,10 +18,30 @@ import { ROOT, tinyrig } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-store-faults-"));
 const board = findBoard("mps2-an386");
-const firmware = { sha256: "ab".repeat(32), bytes: 1000, sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 }, toolchain: "gcc 12", kernels: "dsp", timestampMode: "performance", config: {} } as unknown as FirmwareImage;
-const connection = { identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" }, flash: { tool: "qemu" }, consoleKind: { kind: "emulator", description: "QEMU" } } as unknown as BoardConnection;
+const firmware = {
+  sha256: "ab".repeat(32),
+  bytes: 1000,
+  sizes: { text: 900, data: 100, bss: 50, flash: 1000, ram: 150 },
+  toolchain: "gcc 12",
+  kernels: "dsp",
+  timestampMode: "performance",
+  config: {},
+} as unknown as FirmwareImage;
+const connection = {
+  identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" },
+  flash: { tool: "qemu" },
+  consoleKind: { kind: "emulator", description: "QEMU" },
+} as unknown as BoardConnection;
 const vibration = suiteWorkload(loadWorkload("vibration"));
-const inference = (i: number) => ({ inputIndex: i, file: `vib_${i}.bin`, label: i % 5, outputs: [0.1, 0.2, 0.3, 0.2, 0.2], score: 0.3, predicted: 2, latencyUs: 10 });
+const inference = (i: number) => ({
+  inputIndex: i,
+  file: `vib_${i}.bin`,
+  label: i % 5,
+  outputs: [0.1, 0.2, 0.3, 0.2, 0.2],
+  score: 0.3,
+  predicted: 2,
+  latencyUs: 10,
+});
 
 /** A database with one completed full accuracy run and one interrupted partial one. */
 function populate(file: string): { full: number; partial: number } {
@@ -29,7 +49,15 @@ function populate(file: string): { full: number; partial: number } {
   const full = store.startRun({ mode: "accuracy", board, workload: vibration, firmware, connection, settings: { inputs: 300, limit: null }, simulated: true });
   for (let i = 0; i < 300; i++) store.inference(full, inference(i));
   store.finishRun(full, { metric: "top1", value: 0.95, count: 300, bitExact: { matched: 300, compared: 300 } });
-  const partial = store.startRun({ mode: "accuracy", board, workload: vibration, firmware, connection, settings: { inputs: 10, limit: 10, boardFile: path.join(dir, "gone", "mps2-an386.yaml") }, simulated: true });
+  const partial = store.startRun({
+    mode: "accuracy",
+    board,
+    workload: vibration,
+    firmware,
+    connection,
+    settings: { inputs: 10, limit: 10, boardFile: path.join(dir, "gone", "mps2-an386.yaml") },
+    simulated: true,
+  });
   for (let i = 0; i < 4; i++) store.inference(partial, inference(i));
   store.failRun(partial, "the process running it ended without finishing", "interrupted");
   store.close();
@@ -55,7 +83,11 @@ describe("damaged and read-only databases", () => {
     const bytes = readFileSync(file);
     bytes.fill(0x5a, 4096 * 2, 4096 * 4); // two pages of the inference table overwritten
     writeFileSync(file, bytes);
-    for (const args of [["results", "list"], ["results", "export"], ["run", "--workload", "vibration", "--mode", "accuracy", "--limit", "1"]]) {
+    for (const args of [
+      ["results", "list"],
+      ["results", "export"],
+      ["run", "--workload", "vibration", "--mode", "accuracy", "--limit", "1"],
+    ]) {
       const r = await tinyrig([...args, "--db", file]);
       expect(r.exitCode, r.all).toBe(1);
       expect(r.stderr).toContain(`${file}: the result database is damaged (SQLite quick_check:`);
@@ -77,7 +109,10 @@ describe("damaged and read-only databases", () => {
     const exported = await tinyrig(["results", "export", "--format", "json", "--db", file]);
     expect(exported.exitCode, exported.all).toBe(0);
     const rows = JSON.parse(exported.stdout) as { id: number; status: string; validity: string }[];
-    expect(rows.map((r) => [r.id, r.status, r.validity])).toEqual([[partial, "interrupted", "not a result"], [full, "completed", "headline"]]);
+    expect(rows.map((r) => [r.id, r.status, r.validity])).toEqual([
+      [partial, "interrupted", "not a result"],
+      [full, "completed", "headline"],
+    ]);
     const report = await tinyrig(["report", "--db", file, "--out", path.join(dir, "ro-report")]);
     expect(report.exitCode, report.all).toBe(0);
     const run = await tinyrig(["run", "--workload", "vibration", "--mode", "accuracy", "--limit", "1", "--db", file]);
@@ -124,7 +159,15 @@ describe("resume", () => {
     copyFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), path.join(custom, "mps2-an386.yaml"));
     const store = ResultStore.open(file);
     const fromPath = loadBoardFile(path.join(custom, "mps2-an386.yaml"));
-    const id = store.startRun({ mode: "accuracy", board: fromPath, workload: vibration, firmware, connection, settings: { inputs: 10, limit: 10, boardFile: fromPath.file }, simulated: true });
+    const id = store.startRun({
+      mode: "accuracy",
+      board: fromPath,
+      workload: vibration,
+      firmware,
+      connection,
+      settings: { inputs: 10, limit: 10, boardFile: fromPath.file },
+      simulated: true,
+    });
     store.failRun(id, "connection closed", "failed");
     expect(restoreRun(store, id).board.file).toBe(fromPath.file);
     rmSync(custom, { recursive: true });
@@ -149,7 +192,10 @@ describe("validity", () => {
     const perf = store.startRun({ mode: "performance", board, workload: vibration, firmware, connection, settings: {}, simulated: true });
     store.finishRun(perf, { windows: 2, iterations: 1000, medianLatencyUs: 500, minLatencyUs: 500, maxLatencyUs: 500 });
     expect(store.getRun(quick)!.validity).toEqual({ class: "partial", reasons: ["3 of 300 inputs"] });
-    expect(store.getRun(perf)!.validity).toEqual({ class: "partial", reasons: ["2 windows (a headline needs 5)", "shortest window 0.50 s (a headline needs 10 s)"] });
+    expect(store.getRun(perf)!.validity).toEqual({
+      class: "partial",
+      reasons: ["2 windows (a headline needs 5)", "shortest window 0.50 s (a headline needs 10 s)"],
+    });
     expect(store.headlineRuns().map((r) => r.id)).toEqual([full]);
     const inferences = exportRows(store, "inferences", [quick]);
     expect(inferences[0]).toMatchObject({ runStatus: "completed", validity: "partial", emulated: true });

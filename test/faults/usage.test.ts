@@ -25,14 +25,18 @@ describe("bad options are usage errors, refused before any work", () => {
     [["--mode", "fast"], /Invalid values:\s+Argument: mode, Given: "fast"/],
     [["--mode", "accuracy", "--energy-flow", "sideways"], /Argument: energy-flow, Given: "sideways"/],
   ];
-  it.each(cases)("run %j", async (extra, message) => {
-    const db = path.join(dir, `${extra.join("_").replace(/\W/g, "")}.db`);
-    const r = await tinyrig(["run", "--workload", "vibration", "--db", db, ...extra]);
-    expect(r.exitCode, r.all).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.all).not.toMatch(/make -C|starting qemu|results stored/);
-    expect(existsSync(db)).toBe(false);
-  }, 120_000); // one CLI start each, one at a time: a start under a loaded machine can take several seconds
+  it.each(cases)(
+    "run %j",
+    async (extra, message) => {
+      const db = path.join(dir, `${extra.join("_").replace(/\W/g, "")}.db`);
+      const r = await tinyrig(["run", "--workload", "vibration", "--db", db, ...extra]);
+      expect(r.exitCode, r.all).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.all).not.toMatch(/make -C|starting qemu|results stored/);
+      expect(existsSync(db)).toBe(false);
+    },
+    120_000,
+  ); // one CLI start each, one at a time: a start under a loaded machine can take several seconds
 
   it("results show abc: usage error; results show / export of a run that is not there: exit 1, named", async () => {
     const db = path.join(dir, "results.db");

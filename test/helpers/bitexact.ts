@@ -32,7 +32,9 @@ export const WHOLE_SET_BOARDS = ["mps2-an386", "mps3-an547", "riscv32-virt"];
 export const SAMPLE_STRIDE = 11;
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-bitexact-"));
-export const emulatedBoards = listBoardFiles(boardDirs()).map(loadBoardFile).filter((b) => b.kind === "emulated");
+export const emulatedBoards = listBoardFiles(boardDirs())
+  .map(loadBoardFile)
+  .filter((b) => b.kind === "emulated");
 const workloads = listWorkloads();
 
 /** The emulated boards that run a sample of the inputs (none with TINYRIG_FULL_MATRIX=1). */
@@ -68,27 +70,31 @@ function expectDoesNotFit(b: BoardDefinition, w: Workload, res: RunResult): void
 export function describeWholeTestSets(title: string, boardNames: string[]): void {
   describe(`bit-exact with the host reference, whole test sets: ${title}`, () => {
     for (const b of boardNames.map(board)) {
-      it(`${b.name} (kernels ${b.build.kernels}, port ${b.build.port}): every model that fits, every test input`, async () => {
-        const db = path.join(dir, `${b.name}.db`);
-        const r = await tinyrig(["run", "--board", b.name, "--workload", "all", "--mode", "accuracy", "--db", db, "--json"]);
-        const results = JSON.parse(r.stdout) as RunResult[];
-        expect(results.map((x) => x.workload).sort(), r.all).toEqual(workloads.map((w) => w.id).sort());
-        for (const res of results) {
-          const w = workloads.find((x) => x.id === res.workload)!;
-          if (res.status !== "completed" && /does not fit/.test(res.error ?? "")) {
-            expectDoesNotFit(b, w, res);
-            continue;
+      it(
+        `${b.name} (kernels ${b.build.kernels}, port ${b.build.port}): every model that fits, every test input`,
+        async () => {
+          const db = path.join(dir, `${b.name}.db`);
+          const r = await tinyrig(["run", "--board", b.name, "--workload", "all", "--mode", "accuracy", "--db", db, "--json"]);
+          const results = JSON.parse(r.stdout) as RunResult[];
+          expect(results.map((x) => x.workload).sort(), r.all).toEqual(workloads.map((w) => w.id).sort());
+          for (const res of results) {
+            const w = workloads.find((x) => x.id === res.workload)!;
+            if (res.status !== "completed" && /does not fit/.test(res.error ?? "")) {
+              expectDoesNotFit(b, w, res);
+              continue;
+            }
+            expect(res.status, `${b.name} / ${res.workload}: ${res.error}`).toBe("completed");
+            const inferences = w.manifest.dataset.count;
+            expect(res.accuracy!.count).toBe(inferences);
+            expect(res.accuracy!.bitExact).toEqual({ matched: inferences, compared: inferences });
+            // outputs equal byte for byte, so the device's quality is the host's, as the manifest records it (4 decimals)
+            expect(Math.abs(res.accuracy!.value - w.manifest.quality.int8)).toBeLessThan(5e-5);
           }
-          expect(res.status, `${b.name} / ${res.workload}: ${res.error}`).toBe("completed");
-          const inferences = w.manifest.dataset.count;
-          expect(res.accuracy!.count).toBe(inferences);
-          expect(res.accuracy!.bitExact).toEqual({ matched: inferences, compared: inferences });
-          // outputs equal byte for byte, so the device's quality is the host's, as the manifest records it (4 decimals)
-          expect(Math.abs(res.accuracy!.value - w.manifest.quality.int8)).toBeLessThan(5e-5);
-        }
-        // the models that fit every board with room to spare must have run on it
-        expect(results.filter((x) => x.status === "completed").length).toBeGreaterThanOrEqual(2);
-      }, 60 * 60_000);
+          // the models that fit every board with room to spare must have run on it
+          expect(results.filter((x) => x.status === "completed").length).toBeGreaterThanOrEqual(2);
+        },
+        60 * 60_000,
+      );
     }
   });
 }
@@ -97,9 +103,16 @@ export function describeWholeTestSets(title: string, boardNames: string[]): void
  * A fixed sample of a workload's committed test set in MLPerf Tiny's layout (`tinyrig run --dataset`): the rows
  * `offset`, `offset + stride`, ... of y_labels.csv, unchanged, with their files.
  */
-export function sampleTestSet(w: Workload, stride: number, offset: number, into: string): { dir: string; rows: number; labels: Set<number>; allLabels: Set<number> } {
+export function sampleTestSet(
+  w: Workload,
+  stride: number,
+  offset: number,
+  into: string,
+): { dir: string; rows: number; labels: Set<number>; allLabels: Set<number> } {
   const src = path.join(w.dir, w.manifest.dataset.dir);
-  const rows = readFileSync(path.join(src, w.manifest.dataset.labels), "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const rows = readFileSync(path.join(src, w.manifest.dataset.labels), "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   const picked = rows.filter((_, i) => i % stride === offset);
   const out = path.join(into, w.id);
   mkdirSync(out, { recursive: true });
@@ -118,32 +131,36 @@ export function describeSampledTestSets(boardNames: string[]): void {
   describe(`bit-exact with the host reference, every ${SAMPLE_STRIDE}th test input`, () => {
     boardNames.map(board).forEach((b, k) => {
       const offset = k % SAMPLE_STRIDE;
-      it(`${b.name} (kernels ${b.build.kernels}, port ${b.build.port}): every model that fits, inputs ${offset}, ${offset + SAMPLE_STRIDE}, ${offset + 2 * SAMPLE_STRIDE}, ...`, async () => {
-        const db = path.join(dir, `${b.name}-sample.db`);
-        const samples = path.join(dir, `${b.name}-sample`);
-        let completed = 0;
-        for (const w of workloads) {
-          const sample = sampleTestSet(w, SAMPLE_STRIDE, offset, samples);
-          expect(sample.labels, `${w.id}: the sample holds every class of the test set`).toEqual(sample.allLabels);
-          const r = await tinyrig(["run", "--board", b.name, "--workload", w.id, "--mode", "accuracy", "--dataset", sample.dir, "--db", db, "--json"]);
-          const [res, ...more] = JSON.parse(r.stdout) as RunResult[];
-          expect(more, r.all).toEqual([]);
-          if (res!.status !== "completed" && /does not fit/.test(res!.error ?? "")) {
-            expectDoesNotFit(b, w, res!);
-            continue;
+      it(
+        `${b.name} (kernels ${b.build.kernels}, port ${b.build.port}): every model that fits, inputs ${offset}, ${offset + SAMPLE_STRIDE}, ${offset + 2 * SAMPLE_STRIDE}, ...`,
+        async () => {
+          const db = path.join(dir, `${b.name}-sample.db`);
+          const samples = path.join(dir, `${b.name}-sample`);
+          let completed = 0;
+          for (const w of workloads) {
+            const sample = sampleTestSet(w, SAMPLE_STRIDE, offset, samples);
+            expect(sample.labels, `${w.id}: the sample holds every class of the test set`).toEqual(sample.allLabels);
+            const r = await tinyrig(["run", "--board", b.name, "--workload", w.id, "--mode", "accuracy", "--dataset", sample.dir, "--db", db, "--json"]);
+            const [res, ...more] = JSON.parse(r.stdout) as RunResult[];
+            expect(more, r.all).toEqual([]);
+            if (res!.status !== "completed" && /does not fit/.test(res!.error ?? "")) {
+              expectDoesNotFit(b, w, res!);
+              continue;
+            }
+            expect(res!.status, `${b.name} / ${w.id}: ${res!.error}`).toBe("completed");
+            expect(res!.accuracy!.count).toBe(sample.rows);
+            expect(res!.accuracy!.bitExact).toEqual({ matched: sample.rows, compared: sample.rows });
+            // the device's quality over the sample is the host reference's over the same inputs
+            // (a copy, not the Buffer: Buffer's slice() is a view, and the model reader's slices must be copies)
+            const host = evaluateModel(w, new Uint8Array(readFileSync(w.modelPath)), loadDataset(w, sample.dir));
+            expect(host.count).toBe(sample.rows);
+            expect(Math.abs(res!.accuracy!.value - host.value)).toBeLessThan(5e-5);
+            completed++;
           }
-          expect(res!.status, `${b.name} / ${w.id}: ${res!.error}`).toBe("completed");
-          expect(res!.accuracy!.count).toBe(sample.rows);
-          expect(res!.accuracy!.bitExact).toEqual({ matched: sample.rows, compared: sample.rows });
-          // the device's quality over the sample is the host reference's over the same inputs
-          // (a copy, not the Buffer: Buffer's slice() is a view, and the model reader's slices must be copies)
-          const host = evaluateModel(w, new Uint8Array(readFileSync(w.modelPath)), loadDataset(w, sample.dir));
-          expect(host.count).toBe(sample.rows);
-          expect(Math.abs(res!.accuracy!.value - host.value)).toBeLessThan(5e-5);
-          completed++;
-        }
-        expect(completed).toBeGreaterThanOrEqual(2);
-      }, 30 * 60_000);
+          expect(completed).toBeGreaterThanOrEqual(2);
+        },
+        30 * 60_000,
+      );
     });
   });
 }
@@ -154,8 +171,14 @@ export function describeWholeSetCoverage(): void {
   it("the whole-test-set boards run every kernel set and every CPU architecture of the emulated boards", () => {
     const whole = WHOLE_SET_BOARDS.map(board);
     for (const b of emulatedBoards) {
-      expect(whole.some((x) => x.build.kernels === b.build.kernels), `${b.name}: no whole-test-set board has kernels ${b.build.kernels} (test/helpers/bitexact.ts, WHOLE_SET_BOARDS)`).toBe(true);
-      expect(whole.some((x) => x.cpu.arch === b.cpu.arch), `${b.name}: no whole-test-set board has CPU architecture ${b.cpu.arch} (test/helpers/bitexact.ts, WHOLE_SET_BOARDS)`).toBe(true);
+      expect(
+        whole.some((x) => x.build.kernels === b.build.kernels),
+        `${b.name}: no whole-test-set board has kernels ${b.build.kernels} (test/helpers/bitexact.ts, WHOLE_SET_BOARDS)`,
+      ).toBe(true);
+      expect(
+        whole.some((x) => x.cpu.arch === b.cpu.arch),
+        `${b.name}: no whole-test-set board has CPU architecture ${b.cpu.arch} (test/helpers/bitexact.ts, WHOLE_SET_BOARDS)`,
+      ).toBe(true);
     }
     expect([...sampledBoards, ...whole].map((b) => b.name).sort()).toEqual(emulatedBoards.map((b) => b.name).sort());
   });

@@ -7,7 +7,10 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(ROOT, "bin/tinyrig-dev.js");
 
 export function tinyrig(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): ResultPromise<{ all: true; reject: false }> {
-  return execa("node", [BIN, ...args], { cwd: opts.cwd ?? ROOT, all: true, reject: false, env: { ...opts.env, FORCE_COLOR: "0" } }) as ResultPromise<{ all: true; reject: false }>;
+  return execa("node", [BIN, ...args], { cwd: opts.cwd ?? ROOT, all: true, reject: false, env: { ...opts.env, FORCE_COLOR: "0" } }) as ResultPromise<{
+    all: true;
+    reject: false;
+  }>;
 }
 
 /** Children of a process (the QEMU a tinyrig run started). */

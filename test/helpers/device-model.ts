@@ -12,8 +12,16 @@ export async function runOnBoard(boardName: string, model: Uint8Array, inputs: U
   const modelPath = path.join(dir, "model.tflite");
   writeFileSync(modelPath, model);
   const board = findBoard(boardName);
-  const fw = await buildFirmware({ board, modelId: "test01", modelPath, inputBytes: Math.max(...inputs.map((i) => i.length)), transform: "int8",
-    timestampMode: "performance", buildRoot: path.join(dir, "build"), ...extra });
+  const fw = await buildFirmware({
+    board,
+    modelId: "test01",
+    modelPath,
+    inputBytes: Math.max(...inputs.map((i) => i.length)),
+    transform: "int8",
+    timestampMode: "performance",
+    buildRoot: path.join(dir, "build"),
+    ...extra,
+  });
   const conn = await connectBoard(board, fw, { mode: "accuracy", log: () => {} });
   try {
     const outputs: Uint8Array[] = [];

@@ -17,9 +17,12 @@ export function fft(re: Float64Array, im: Float64Array): void {
     const ang = (-2 * Math.PI) / len;
     for (let i = 0; i < n; i += len) {
       for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
-        const ar = re[i + k + len / 2]!, ai = im[i + k + len / 2]!;
-        const tr = ar * wr - ai * wi, ti = ar * wi + ai * wr;
+        const wr = Math.cos(ang * k),
+          wi = Math.sin(ang * k);
+        const ar = re[i + k + len / 2]!,
+          ai = im[i + k + len / 2]!;
+        const tr = ar * wr - ai * wi,
+          ti = ar * wi + ai * wr;
         re[i + k + len / 2] = re[i + k]! - tr;
         im[i + k + len / 2] = im[i + k]! - ti;
         re[i + k] = re[i + k]! + tr;
@@ -47,7 +50,9 @@ export function melFilterbank(bands: number, nFft: number, sampleRate: number, f
     const f = new Float64Array(bins);
     for (let k = 0; k < bins; k++) {
       const freq = (k * sampleRate) / nFft;
-      const lo = hz[b]!, mid = hz[b + 1]!, hi = hz[b + 2]!;
+      const lo = hz[b]!,
+        mid = hz[b + 1]!,
+        hi = hz[b + 2]!;
       if (freq > lo && freq < hi) f[k] = freq <= mid ? (freq - lo) / (mid - lo) : (hi - freq) / (hi - mid);
     }
     return f;

@@ -25,8 +25,18 @@ export function testClip(seed: number, i: number, frames: number): { label: numb
 export const testFileName = (i: number) => `ad_${String(i).padStart(4, "0")}.bin`;
 
 function main() {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "600" }, test: { type: "string", default: "80" }, frames: { type: "string", default: "12" }, seed: { type: "string", default: "4321" } } });
-  const seed = Number(values.seed), nTrain = Number(values.train), nTest = Number(values.test), frames = Number(values.frames);
+  const { values } = parseArgs({
+    options: {
+      train: { type: "string", default: "600" },
+      test: { type: "string", default: "80" },
+      frames: { type: "string", default: "12" },
+      seed: { type: "string", default: "4321" },
+    },
+  });
+  const seed = Number(values.seed),
+    nTrain = Number(values.train),
+    nTest = Number(values.test),
+    frames = Number(values.frames);
   const m = machine(new Prng(seed));
   const rng = new Prng(seed + 1);
   const windows: Float32Array[] = [];

@@ -51,8 +51,17 @@ export function png(rgb: Uint8Array, w: number, h: number): Buffer {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "6000" }, test: { type: "string", default: "200" }, seed: { type: "string", default: "96" }, preview: { type: "string" } } });
-  const seed = Number(values.seed), nTrain = Number(values.train), nTest = Number(values.test);
+  const { values } = parseArgs({
+    options: {
+      train: { type: "string", default: "6000" },
+      test: { type: "string", default: "200" },
+      seed: { type: "string", default: "96" },
+      preview: { type: "string" },
+    },
+  });
+  const seed = Number(values.seed),
+    nTrain = Number(values.train),
+    nTest = Number(values.test);
   if (values.preview) {
     mkdirSync(values.preview, { recursive: true });
     for (let i = 0; i < 16; i++) {
@@ -73,7 +82,11 @@ function main() {
   }
   writeFileSync(path.join(build, "train.bin"), train);
   writeFileSync(path.join(build, "train-labels.bin"), labels);
-  writeMlperfDataset(path.join(HERE, "data"), 2, Array.from({ length: nTest }, (_, i) => ({ file: testFileName(i), ...image(seed, "test", i) })));
+  writeMlperfDataset(
+    path.join(HERE, "data"),
+    2,
+    Array.from({ length: nTest }, (_, i) => ({ file: testFileName(i), ...image(seed, "test", i) })),
+  );
   console.log(`person-detection: ${nTrain} training images, ${nTest} test images (seed ${seed})`);
 }
 

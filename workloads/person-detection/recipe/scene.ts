@@ -6,22 +6,34 @@ import { Canvas, type Rgb } from "./raster.ts";
 
 export const SIZE = 96;
 
-const SKIN: Rgb[] = [[0.96, 0.8, 0.69], [0.87, 0.67, 0.53], [0.72, 0.52, 0.38], [0.55, 0.37, 0.25], [0.36, 0.22, 0.15]];
+const SKIN: Rgb[] = [
+  [0.96, 0.8, 0.69],
+  [0.87, 0.67, 0.53],
+  [0.72, 0.52, 0.38],
+  [0.55, 0.37, 0.25],
+  [0.36, 0.22, 0.15],
+];
 const randColor = (rng: Prng): Rgb => [rng.uniform(), rng.uniform(), rng.uniform()];
 const shade = (c: Rgb, f: number): Rgb => [c[0] * f, c[1] * f, c[2] * f];
 
 function background(rng: Prng, c: Canvas): void {
-  const a = randColor(rng), b = randColor(rng);
+  const a = randColor(rng),
+    b = randColor(rng);
   const kind = rng.int(0, 4);
-  const period = rng.uniform(4, 20), angle = rng.uniform(0, Math.PI);
+  const period = rng.uniform(4, 20),
+    angle = rng.uniform(0, Math.PI);
   const floorY = rng.uniform(40, 80);
-  c.fill(() => true, (x, y) => {
-    const t = kind === 0 ? y / SIZE : kind === 1 ? x / SIZE : 0;
-    if (kind === 2) return Math.floor((x * Math.cos(angle) + y * Math.sin(angle)) / period) % 2 ? a : b; // stripes
-    if (kind === 3) return (Math.floor(x / period) + Math.floor(y / period)) % 2 ? a : b; // tiles
-    if (kind === 4) return y > floorY ? shade(b, 0.8) : a; // wall and floor
-    return [a[0] * (1 - t) + b[0] * t, a[1] * (1 - t) + b[1] * t, a[2] * (1 - t) + b[2] * t];
-  }, [0, 0, SIZE, SIZE]);
+  c.fill(
+    () => true,
+    (x, y) => {
+      const t = kind === 0 ? y / SIZE : kind === 1 ? x / SIZE : 0;
+      if (kind === 2) return Math.floor((x * Math.cos(angle) + y * Math.sin(angle)) / period) % 2 ? a : b; // stripes
+      if (kind === 3) return (Math.floor(x / period) + Math.floor(y / period)) % 2 ? a : b; // tiles
+      if (kind === 4) return y > floorY ? shade(b, 0.8) : a; // wall and floor
+      return [a[0] * (1 - t) + b[0] * t, a[1] * (1 - t) + b[1] * t, a[2] * (1 - t) + b[2] * t];
+    },
+    [0, 0, SIZE, SIZE],
+  );
   // texture noise
   const amp = rng.uniform(0, 0.08);
   for (let i = 0; i < c.data.length; i++) c.data[i] = c.data[i]! + amp * (rng.uniform() - 0.5);
@@ -30,40 +42,55 @@ function background(rng: Prng, c: Canvas): void {
 /** A person standing at (x, y = feet), height h, in a random pose. */
 function person(rng: Prng, c: Canvas, x: number, y: number, h: number): void {
   const skin = rng.pick(SKIN);
-  const shirt = randColor(rng), trousers = randColor(rng);
+  const shirt = randColor(rng),
+    trousers = randColor(rng);
   const striped = rng.uniform() < 0.3;
   const headR = h * 0.075;
-  const hipY = y - h * 0.47, shoulderY = y - h * 0.8, neckY = y - h * 0.84;
+  const hipY = y - h * 0.47,
+    shoulderY = y - h * 0.8,
+    neckY = y - h * 0.84;
   const halfW = h * rng.uniform(0.1, 0.14);
   const lean = rng.uniform(-0.15, 0.15);
   const limb = h * 0.045;
   // legs: walking, standing, or sitting-like bend
   const stride = rng.uniform(-0.25, 0.25);
   for (const side of [-1, 1]) {
-    const kneeX = x + side * halfW * 0.5 + side * stride * h * 0.3, kneeY = y - h * 0.24;
+    const kneeX = x + side * halfW * 0.5 + side * stride * h * 0.3,
+      kneeY = y - h * 0.24;
     c.capsule(x + side * halfW * 0.5, hipY, kneeX, kneeY, limb * 1.1, trousers);
     c.capsule(kneeX, kneeY, kneeX + side * stride * h * 0.15, y - limb, limb, trousers);
     c.ellipse(kneeX + side * stride * h * 0.15 + side * limb, y - limb * 0.6, limb * 1.6, limb * 0.8, [0.1, 0.1, 0.1]);
   }
   // torso
   const top = x + lean * h * 0.3;
-  c.polygon([[top - halfW, shoulderY], [top + halfW, shoulderY], [x + halfW * 0.85, hipY], [x - halfW * 0.85, hipY]],
-    striped ? (_px: number, py: number) => (Math.floor(py / (h * 0.05)) % 2 ? shirt : shade(shirt, 0.5)) : shirt);
+  c.polygon(
+    [
+      [top - halfW, shoulderY],
+      [top + halfW, shoulderY],
+      [x + halfW * 0.85, hipY],
+      [x - halfW * 0.85, hipY],
+    ],
+    striped ? (_px: number, py: number) => (Math.floor(py / (h * 0.05)) % 2 ? shirt : shade(shirt, 0.5)) : shirt,
+  );
   // arms: down, raised, out, bent
   for (const side of [-1, 1]) {
     const pose = rng.int(0, 3);
-    const sx = top + side * halfW, sy = shoulderY + limb;
+    const sx = top + side * halfW,
+      sy = shoulderY + limb;
     const ang = pose === 0 ? 0.1 : pose === 1 ? 2.6 : pose === 2 ? 1.4 : rng.uniform(0.3, 2.2);
-    const ex = sx + side * Math.sin(ang) * h * 0.17, ey = sy + Math.cos(ang) * h * 0.17;
+    const ex = sx + side * Math.sin(ang) * h * 0.17,
+      ey = sy + Math.cos(ang) * h * 0.17;
     const bend = pose === 3 ? rng.uniform(-1.2, 1.2) : 0;
-    const hx = ex + side * Math.sin(ang + bend) * h * 0.16, hy = ey + Math.cos(ang + bend) * h * 0.16;
+    const hx = ex + side * Math.sin(ang + bend) * h * 0.16,
+      hy = ey + Math.cos(ang + bend) * h * 0.16;
     c.capsule(sx, sy, ex, ey, limb, shirt);
     c.capsule(ex, ey, hx, hy, limb * 0.9, rng.uniform() < 0.5 ? skin : shirt);
     c.ellipse(hx, hy, limb * 1.1, limb * 1.1, skin);
   }
   // neck and head, sometimes hair or a hat
   c.capsule(top, shoulderY, top, neckY, limb, skin);
-  const hx = top + rng.uniform(-0.02, 0.02) * h, hy = neckY - headR * 0.9;
+  const hx = top + rng.uniform(-0.02, 0.02) * h,
+    hy = neckY - headR * 0.9;
   c.ellipse(hx, hy, headR * 0.85, headR, skin);
   const hair = rng.int(0, 2);
   if (hair === 1) c.ellipse(hx, hy - headR * 0.45, headR * 0.9, headR * 0.6, shade(randColor(rng), 0.4));
@@ -132,14 +159,17 @@ export function renderScene(rng: Prng, label: number): Uint8Array {
   const things: { y: number; draw: () => void }[] = [];
   const objects = rng.int(label ? 0 : 1, 4);
   for (let i = 0; i < objects; i++) {
-    const x = rng.uniform(5, 91), y = rng.uniform(50, 100), s = rng.uniform(25, 80);
+    const x = rng.uniform(5, 91),
+      y = rng.uniform(50, 100),
+      s = rng.uniform(25, 80);
     things.push({ y, draw: () => object(rng, c, x, y, s) });
   }
   if (label) {
     const people = rng.uniform() < 0.2 ? 2 : 1;
     for (let p = 0; p < people; p++) {
       const h = rng.uniform(30, 100);
-      const x = rng.uniform(10, 86), y = Math.min(110, rng.uniform(h * 0.8, 100) + (h > 80 ? rng.uniform(0, 25) : 0));
+      const x = rng.uniform(10, 86),
+        y = Math.min(110, rng.uniform(h * 0.8, 100) + (h > 80 ? rng.uniform(0, 25) : 0));
       things.push({ y, draw: () => person(rng, c, x, y, h) });
     }
   }

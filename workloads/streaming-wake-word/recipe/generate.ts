@@ -20,10 +20,67 @@ const HERE = path.resolve(import.meta.dirname, "..");
 export const CACHE_DIR = path.join(HERE, "build", "wav");
 export const WAKE_WORD = "marvin";
 /** Other words: everyday ones, and some that sound like the wake word (the false accepts that matter). */
-const OTHER_WORDS = ["marble", "martin", "margin", "marvel", "carving", "starving", "harvest", "nirvana", "garden", "marvellous", "arvin",
-  "bed", "bird", "cat", "dog", "eight", "five", "four", "happy", "house", "nine", "one", "seven", "sheila", "six", "three", "tree", "two",
-  "wow", "zero", "learn", "follow", "forward", "visual", "backward", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
-  "morning", "evening", "kitchen", "window", "market", "turn", "light", "music", "play", "weather", "today", "tomorrow", "please", "thanks"];
+const OTHER_WORDS = [
+  "marble",
+  "martin",
+  "margin",
+  "marvel",
+  "carving",
+  "starving",
+  "harvest",
+  "nirvana",
+  "garden",
+  "marvellous",
+  "arvin",
+  "bed",
+  "bird",
+  "cat",
+  "dog",
+  "eight",
+  "five",
+  "four",
+  "happy",
+  "house",
+  "nine",
+  "one",
+  "seven",
+  "sheila",
+  "six",
+  "three",
+  "tree",
+  "two",
+  "wow",
+  "zero",
+  "learn",
+  "follow",
+  "forward",
+  "visual",
+  "backward",
+  "yes",
+  "no",
+  "up",
+  "down",
+  "left",
+  "right",
+  "on",
+  "off",
+  "stop",
+  "go",
+  "morning",
+  "evening",
+  "kitchen",
+  "window",
+  "market",
+  "turn",
+  "light",
+  "music",
+  "play",
+  "weather",
+  "today",
+  "tomorrow",
+  "please",
+  "thanks",
+];
 const VOICES = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029"];
 const VARIANTS = ["", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5", "+klatt", "+Alex", "+Andrea"];
 /** The wake-word workload's test speakers: kept out of every training stream. */
@@ -61,7 +118,8 @@ const kernels = new Map<number, { p: number; q: number; taps: Float64Array[] }>(
 function resample(x: Float64Array, rate: number): Float64Array {
   if (rate === RATE) return x;
   const g = gcd(rate, RATE);
-  const p = rate / g, q = RATE / g; // input index of output i = i * p / q
+  const p = rate / g,
+    q = RATE / g; // input index of output i = i * p / q
   const half = 16;
   let k = kernels.get(rate);
   if (!k) {
@@ -95,7 +153,8 @@ const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 function speaker(rng: Prng, set: "train" | "test"): { voice: string; pitch: number; speed: number } {
   for (;;) {
-    const v = rng.int(0, VOICES.length - 1), vr = rng.int(0, VARIANTS.length - 1);
+    const v = rng.int(0, VOICES.length - 1),
+      vr = rng.int(0, VARIANTS.length - 1);
     if (isTestSpeaker(v, vr) !== (set === "test")) continue;
     return { voice: `${VOICES[v]}${VARIANTS[vr]}`, pitch: rng.int(20, 80), speed: rng.int(120, 210) };
   }
@@ -105,7 +164,8 @@ function speaker(rng: Prng, set: "train" | "test"): { voice: string; pitch: numb
 function trimmed(x: Float64Array, rms: number): Float64Array {
   let peak = 0;
   for (const v of x) peak = Math.max(peak, Math.abs(v));
-  let a = 0, b = x.length;
+  let a = 0,
+    b = x.length;
   while (a < b && Math.abs(x[a]!) < 0.05 * peak) a++;
   while (b > a && Math.abs(x[b - 1]!) < 0.05 * peak) b--;
   const y = x.slice(a, b);
@@ -190,7 +250,8 @@ async function background(rng: Prng, spec: StreamSpec, out: Float64Array): Promi
     acc = brown ? 0.98 * acc + 0.2 * w : w;
     out[i] = out[i]! + level * acc;
   }
-  const section = async (from: number, to: number, make: (len: number) => Promise<Float64Array> | Float64Array) => add(out, await make(at(to) - at(from)), at(from));
+  const section = async (from: number, to: number, make: (len: number) => Promise<Float64Array> | Float64Array) =>
+    add(out, await make(at(to) - at(from)), at(from));
   await section(0.0833, 0.25, (len) => babble(rng, spec.speakers, len, 1, 0.01));
   await section(0.25, 0.5, (len) => music(rng, len, 0.05));
   await section(0.5, 0.75, (len) => babble(rng, spec.speakers, len, 1, 0.05));

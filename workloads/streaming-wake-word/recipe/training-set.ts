@@ -14,7 +14,12 @@ export const INPUT_SCALE = 0.003701042616739869;
 export const INPUT_ZERO_POINT = -128;
 
 export const TRAIN_STREAMS: StreamSpec[] = Array.from({ length: 8 }, (_, i) => ({
-  name: `train-${i}`, seconds: 300, wakeWords: i % 2 ? 25 : 60, wakeSpan: [0.01, 0.99], seed: 2001 + i, speakers: "train",
+  name: `train-${i}`,
+  seconds: 300,
+  wakeWords: i % 2 ? 25 : 60,
+  wakeSpan: [0.01, 0.99],
+  seed: 2001 + i,
+  speakers: "train",
 }));
 
 export function hopLabels(hops: number, windows: [number, number][], speech: [number, number][]): Uint8Array {
@@ -51,7 +56,9 @@ export async function writeTrainingSet(dir: string): Promise<void> {
     labels.push(l);
     index.push({ name: spec.name, hops });
     const count = (v: number) => l.filter((x) => x === v).length;
-    console.log(`${spec.name}: ${hops} hops, wake ${count(0)}, silence ${count(1)}, other ${count(2)}, ignored ${count(255)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `${spec.name}: ${hops} hops, wake ${count(0)}, silence ${count(1)}, other ${count(2)}, ignored ${count(255)} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
   writeFileSync(path.join(dir, "train-frames.bin"), Buffer.concat(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))));
   writeFileSync(path.join(dir, "train-labels.bin"), Buffer.concat(labels));

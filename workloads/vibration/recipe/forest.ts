@@ -13,7 +13,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import {
-  checkTables, emitC, featureCount, featureNames, forestCost, forestScores, FOREST_FORMAT, spectralFeatures, type ForestTables,
+  checkTables,
+  emitC,
+  featureCount,
+  featureNames,
+  forestCost,
+  forestScores,
+  FOREST_FORMAT,
+  spectralFeatures,
+  type ForestTables,
 } from "../../../harness/classical/spectral-forest.ts";
 import { CLASSES, SAMPLE_RATE_HZ, WINDOW } from "./signals.ts";
 
@@ -32,7 +40,9 @@ export function cHeader(tablesSha256: string): string[] {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { trees: { type: "string", default: "8" }, depth: { type: "string", default: "6" }, "min-leaf": { type: "string", default: "5" } } });
+  const { values } = parseArgs({
+    options: { trees: { type: "string", default: "8" }, depth: { type: "string", default: "6" }, "min-leaf": { type: "string", default: "5" } },
+  });
   const seed = (parse(readFileSync(path.join(HERE, "manifest.yaml"), "utf8")) as { dataset: { seed: number } }).dataset.seed;
   const n = WINDOW;
   const base: Omit<ForestTables, "trees" | "training" | "features" | "scoreScale"> = {
@@ -50,7 +60,13 @@ async function main() {
     bands: [1, 4, 8, 16, 32, 64, n / 2 + 1],
   };
   const nf = featureCount(base);
-  const provisional = { ...base, features: featureNames(base, ["x", "y", "z"]), trees: [{ nodes: [[0, 0, -1, -1]], leaves: [CLASSES.map(() => 0)] }], scoreScale: 1, training: {} } as ForestTables;
+  const provisional = {
+    ...base,
+    features: featureNames(base, ["x", "y", "z"]),
+    trees: [{ nodes: [[0, 0, -1, -1]], leaves: [CLASSES.map(() => 0)] }],
+    scoreScale: 1,
+    training: {},
+  } as ForestTables;
   checkTables(provisional, "vibration forest");
 
   const train = new Uint8Array(readFileSync(path.join(BUILD, "train.bin")));
@@ -64,7 +80,20 @@ async function main() {
   writeFileSync(path.join(BUILD, "forest-train.json"), JSON.stringify({ samples, features: nf }));
   console.log(`forest: features of ${samples} training windows (${nf} each)`);
 
-  const py = ["workloads/vibration/recipe/forest.py", BUILD, "--seed", String(seed), "--trees", values.trees!, "--depth", values.depth!, "--min-leaf", values["min-leaf"]!, "--classes", String(CLASSES.length)];
+  const py = [
+    "workloads/vibration/recipe/forest.py",
+    BUILD,
+    "--seed",
+    String(seed),
+    "--trees",
+    values.trees!,
+    "--depth",
+    values.depth!,
+    "--min-leaf",
+    values["min-leaf"]!,
+    "--classes",
+    String(CLASSES.length),
+  ];
   console.log(`$ /usr/bin/python3 ${py.join(" ")}`);
   await execa("/usr/bin/python3", py, { stdio: "inherit" });
   const fitted = JSON.parse(readFileSync(path.join(BUILD, "forest-trees.json"), "utf8")) as Pick<ForestTables, "trees" | "training">;
@@ -77,7 +106,11 @@ async function main() {
   };
   checkTables(tables, "vibration forest");
   // one line per field, one line per tree: small diffs when the forest is retrained
-  const json = `{\n${Object.entries(tables).map(([k, v]) => (k === "trees" ? `"trees": [\n${(v as unknown[]).map((t) => ` ${JSON.stringify(t)}`).join(",\n")}\n]` : `${JSON.stringify(k)}: ${JSON.stringify(v)}`)).join(",\n")}\n}\n`;
+  const json = `{\n${Object.entries(tables)
+    .map(([k, v]) =>
+      k === "trees" ? `"trees": [\n${(v as unknown[]).map((t) => ` ${JSON.stringify(t)}`).join(",\n")}\n]` : `${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    )
+    .join(",\n")}\n}\n`;
   const jsonFile = path.join(HERE, "variants", "forest.json");
   writeFileSync(jsonFile, json);
   const jsonSha = createHash("sha256").update(json).digest("hex");
@@ -85,7 +118,9 @@ async function main() {
   writeFileSync(path.join(HERE, "variants", "forest.c"), c);
 
   // host top-1 on the committed test set, with the reference the harness uses
-  const rows = readFileSync(path.join(HERE, "data", "y_labels.csv"), "utf8").split("\n").filter((l) => l.trim());
+  const rows = readFileSync(path.join(HERE, "data", "y_labels.csv"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim());
   let correct = 0;
   for (const row of rows) {
     const [file, , label] = row.split(",").map((s) => s.trim());
@@ -93,7 +128,9 @@ async function main() {
     if (scores.indexOf(Math.max(...scores)) === Number(label)) correct++;
   }
   const cost = forestCost(tables);
-  console.log(`forest: ${cost.splits} splits, ${cost.leaves} leaves, ${cost.params} params, ${cost.ops} ops; host top-1 ${(correct / rows.length).toFixed(4)} over ${rows.length}`);
+  console.log(
+    `forest: ${cost.splits} splits, ${cost.leaves} leaves, ${cost.params} params, ${cost.ops} ops; host top-1 ${(correct / rows.length).toFixed(4)} over ${rows.length}`,
+  );
   console.log(`wrote variants/forest.json (sha256 ${jsonSha.slice(0, 12)}) and variants/forest.c`);
 }
 

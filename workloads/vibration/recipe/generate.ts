@@ -23,7 +23,9 @@ export function testFileName(i: number): string {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "6000" }, test: { type: "string", default: "300" }, seed: { type: "string", default: "1234" } } });
+  const { values } = parseArgs({
+    options: { train: { type: "string", default: "6000" }, test: { type: "string", default: "300" }, seed: { type: "string", default: "1234" } },
+  });
   const seed = Number(values.seed);
   const nTrain = Number(values.train);
   const nTest = Number(values.test);

@@ -143,7 +143,8 @@ export function synthesize(rng: Prng, label: number): Float32Array {
   }
 
   // the plant around the machine
-  if (rng.uniform(0, 1) < 0.4) { // 2x line frequency: the motor's magnetic pull, radial
+  if (rng.uniform(0, 1) < 0.4) {
+    // 2x line frequency: the motor's magnetic pull, radial
     const hz = rng.uniform(0, 1) < 0.5 ? 100 : 120;
     const a = velocityToG(logUniform(rng, 0.1, 1.2), hz);
     const ph = rng.uniform(0, 6.3);
@@ -153,7 +154,8 @@ export function synthesize(rng: Prng, label: number): Float32Array {
       axes[1]![i]! += a * aniso * s;
     }
   }
-  if (rng.uniform(0, 1) < 0.4) { // a neighbouring machine through the floor
+  if (rng.uniform(0, 1) < 0.4) {
+    // a neighbouring machine through the floor
     const hz = rng.uniform(15, 250);
     const a = logUniform(rng, 0.01, 0.12);
     const w = [rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 0.6)];
@@ -163,7 +165,8 @@ export function synthesize(rng: Prng, label: number): Float32Array {
       for (let c = 0; c < 3; c++) axes[c]![i]! += w[c]! * s;
     }
   }
-  if (rng.uniform(0, 1) < 0.12) { // a single knock: a valve, a tool, a passing forklift
+  if (rng.uniform(0, 1) < 0.12) {
+    // a single knock: a valve, a tool, a passing forklift
     const start = rng.uniform(PRE_ROLL, n - 8);
     const hz = rng.uniform(300, 1500);
     const damping = rng.uniform(150, 500);
@@ -188,23 +191,36 @@ export function synthesize(rng: Prng, label: number): Float32Array {
     const alpha = Math.sin(w0) / (2 * mountQ);
     const cw = Math.cos(w0);
     const a0 = 1 + alpha;
-    const b0 = (1 - cw) / 2 / a0, b1 = (1 - cw) / a0, b2 = b0, a1 = (-2 * cw) / a0, a2 = (1 - alpha) / a0;
+    const b0 = (1 - cw) / 2 / a0,
+      b1 = (1 - cw) / a0,
+      b2 = b0,
+      a1 = (-2 * cw) / a0,
+      a2 = (1 - alpha) / a0;
     const a = axes[c]!;
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    let x1 = 0,
+      x2 = 0,
+      y1 = 0,
+      y2 = 0;
     for (let i = 0; i < n; i++) {
       const x0 = a[i]!;
       const y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-      x2 = x1; x1 = x0; y2 = y1; y1 = y0;
+      x2 = x1;
+      x1 = x0;
+      y2 = y1;
+      y1 = y0;
       a[i] = y0;
     }
   }
   const rot = rng.uniform(-0.6, 0.6); // radians about the shaft axis
-  const cr = Math.cos(rot), sr = Math.sin(rot);
+  const cr = Math.cos(rot),
+    sr = Math.sin(rot);
   const gain = [rng.uniform(0.85, 1.15), rng.uniform(0.85, 1.15), rng.uniform(0.85, 1.15)];
   const noise = rng.uniform(0.015, 0.06);
   const out = new Float32Array(WINDOW * 3);
   for (let i = 0; i < WINDOW; i++) {
-    const x = axes[0]![PRE_ROLL + i]!, y = axes[1]![PRE_ROLL + i]!, z = axes[2]![PRE_ROLL + i]!;
+    const x = axes[0]![PRE_ROLL + i]!,
+      y = axes[1]![PRE_ROLL + i]!,
+      z = axes[2]![PRE_ROLL + i]!;
     out[i * 3] = gain[0]! * (cr * x + sr * y) + rng.normal(0, noise);
     out[i * 3 + 1] = gain[1]! * (-sr * x + cr * y) + rng.normal(0, noise);
     out[i * 3 + 2] = gain[2]! * z + rng.normal(0, noise);

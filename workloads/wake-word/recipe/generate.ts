@@ -15,13 +15,44 @@ import { mfcc, quantizeMfcc, SAMPLE_RATE } from "./mfcc.ts";
 const HERE = path.resolve(import.meta.dirname, "..");
 export const LABELS = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"] as const;
 const KEYWORDS = LABELS.slice(0, 10);
-const OTHER_WORDS = ["bed", "bird", "cat", "dog", "eight", "five", "four", "happy", "house", "marvin", "nine", "one", "seven", "sheila", "six", "three", "tree", "two", "wow", "zero", "learn", "follow", "forward", "visual", "backward"];
+const OTHER_WORDS = [
+  "bed",
+  "bird",
+  "cat",
+  "dog",
+  "eight",
+  "five",
+  "four",
+  "happy",
+  "house",
+  "marvin",
+  "nine",
+  "one",
+  "seven",
+  "sheila",
+  "six",
+  "three",
+  "tree",
+  "two",
+  "wow",
+  "zero",
+  "learn",
+  "follow",
+  "forward",
+  "visual",
+  "backward",
+];
 const VOICES = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029"];
 const VARIANTS = ["", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5", "+klatt", "+Alex", "+Andrea"];
 /** Voice/variant pairs kept out of training: the test set's speakers are new to the model. */
 const isTestSpeaker = (voice: number, variant: number) => (voice * 7 + variant * 3) % 9 === 0;
 
-interface Utterance { word: string; voice: string; pitch: number; speed: number }
+interface Utterance {
+  word: string;
+  voice: string;
+  pitch: number;
+  speed: number;
+}
 
 async function speak(u: Utterance, cacheDir: string): Promise<Float64Array> {
   const args = ["-v", u.voice, "-p", String(u.pitch), "-s", String(u.speed), "--stdout", u.word];
@@ -80,7 +111,8 @@ function mix(rng: Prng, speech: Float64Array | undefined): Float64Array {
   const clip = new Float64Array(SAMPLE_RATE);
   if (speech) {
     // trim leading/trailing near-silence, then a random offset that keeps the word inside the second
-    let a = 0, b = speech.length;
+    let a = 0,
+      b = speech.length;
     while (a < b && Math.abs(speech[a]!) < 0.01) a++;
     while (b > a && Math.abs(speech[b - 1]!) < 0.01) b--;
     const word = speech.subarray(a, Math.min(b, a + SAMPLE_RATE));
@@ -90,7 +122,8 @@ function mix(rng: Prng, speech: Float64Array | undefined): Float64Array {
     // room: a few decaying echoes
     const echoes = rng.int(0, 4);
     for (let e = 0; e < echoes; e++) {
-      const delay = rng.int(200, 2400), g = rng.uniform(0.05, 0.35);
+      const delay = rng.int(200, 2400),
+        g = rng.uniform(0.05, 0.35);
       for (let i = clip.length - 1; i >= delay; i--) clip[i] = clip[i]! + g * clip[i - delay]!;
     }
     // band-limiting: a one-pole low-pass with a random corner
@@ -114,7 +147,8 @@ function mix(rng: Prng, speech: Float64Array | undefined): Float64Array {
 
 function utterance(rng: Prng, word: string, test: boolean): Utterance {
   for (;;) {
-    const v = rng.int(0, VOICES.length - 1), vr = rng.int(0, VARIANTS.length - 1);
+    const v = rng.int(0, VOICES.length - 1),
+      vr = rng.int(0, VARIANTS.length - 1);
     if (isTestSpeaker(v, vr) !== test) continue;
     return { word, voice: `${VOICES[v]}${VARIANTS[vr]}`, pitch: rng.int(20, 80), speed: rng.int(110, 220) };
   }
@@ -135,8 +169,12 @@ export const testFileName = (i: number) => `kws_${String(i).padStart(4, "0")}.bi
 export const CACHE_DIR = path.join(HERE, "build", "wav");
 
 async function main() {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "4800" }, test: { type: "string", default: "360" }, seed: { type: "string", default: "2024" } } });
-  const seed = Number(values.seed), nTrain = Number(values.train), nTest = Number(values.test);
+  const { values } = parseArgs({
+    options: { train: { type: "string", default: "4800" }, test: { type: "string", default: "360" }, seed: { type: "string", default: "2024" } },
+  });
+  const seed = Number(values.seed),
+    nTrain = Number(values.train),
+    nTest = Number(values.test);
   mkdirSync(CACHE_DIR, { recursive: true });
   const train = new Int8Array(nTrain * 490);
   const labels = new Uint8Array(nTrain);
