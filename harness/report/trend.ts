@@ -22,7 +22,8 @@ export interface TrendPoint {
   run: number;
 }
 
-export function campaignTrend(store: ResultStore, rules: GateRules = DEFAULT_GATE_RULES): TrendPoint[] {
+/** `modes`: the measurements to follow (default: latency and accuracy). */
+export function campaignTrend(store: ResultStore, rules: GateRules = DEFAULT_GATE_RULES, modes: readonly string[] = ["performance", "accuracy"]): TrendPoint[] {
   const campaigns = store.campaigns().reverse(); // oldest first
   if (campaigns.length < 2) return [];
   const points: TrendPoint[] = [];
@@ -32,7 +33,7 @@ export function campaignTrend(store: ResultStore, rules: GateRules = DEFAULT_GAT
     const newest = new Map<string, RunRow>();
     for (const r of store.listRuns({ campaign, status: "completed" })) {
       const key = `${r.board}\0${r.workload}\0${r.variant ?? ""}\0${r.mode}`;
-      if (r.mode !== "energy" && !newest.has(key)) newest.set(key, r); // listRuns: newest first
+      if (modes.includes(r.mode) && !newest.has(key)) newest.set(key, r); // listRuns: newest first
     }
     for (const [key, run] of newest) {
       const value = run.mode === "performance" ? Number(run.summary?.medianLatencyUs) / 1000 : Number(run.summary?.value);

@@ -25,6 +25,7 @@ th[aria-sort=descending] button::after{content:" \\2193"}
 .mark{display:inline-block;font-size:.72rem;color:var(--mark);border:1px solid #e0b98a;border-radius:3px;padding:0 .25rem;margin-left:.25rem;white-space:nowrap}
 td.n .mark{display:table;margin:.1rem 0 0 auto}
 .partial{color:#a40000;font-weight:600}
+.regressed{color:#a40000;font-weight:700}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:end;margin:.75rem 0}
 .filters label{display:flex;flex-direction:column;font-size:.85rem}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid var(--line)}

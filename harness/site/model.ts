@@ -9,6 +9,8 @@ import { parse as parseYaml } from "yaml";
 import type { RunRow } from "../store/store.ts";
 import type { ResultStore } from "../store/store.ts";
 import { publishedResults, type PublishedRow } from "../store/published.ts";
+import { DEFAULT_GATE_RULES } from "../gate/rules.ts";
+import { campaignTrend } from "../report/trend.ts";
 import { boardFiles, inferenceStats, runProvenance, windowsByRun, type InferenceStats, type RunProvenance, type SiteWindow } from "../store/site-data.ts";
 import type { Workload } from "../workloads/registry.ts";
 
@@ -86,6 +88,9 @@ export interface TrendPoint {
   runId: number;
   validity: string;
   emulated: boolean;
+  /** What the regression gate's rules found regressed against the campaign before (harness/report/trend.ts); empty:
+   * nothing, or not judged (a run that is not a valid, comparable result). */
+  regressions: string[];
 }
 
 export interface SiteModel {
@@ -301,6 +306,8 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
   for (const r of [...runs].sort((a, b) => a.id - b.id))
     if (r.campaign !== null && !campaignOrder.has(r.campaign)) campaignOrder.set(r.campaign, campaignOrder.size);
   const trend = new Map<string, TrendPoint>();
+  // the nightly gate's verdicts, campaign against campaign, by run (latency only: the trends chart latency)
+  const judged = new Map(campaignTrend(store, DEFAULT_GATE_RULES, ["performance"]).map((p) => [p.run, p.regressions] as const));
   let runsWithoutCampaign = 0;
   for (const r of runs) {
     if (r.status !== "completed") continue;
@@ -323,6 +330,7 @@ export function buildModel(store: ResultStore, workloads: Workload[]): SiteModel
       runId: r.id,
       validity: r.validity.class,
       emulated: emulated !== null,
+      regressions: judged.get(r.id) ?? [],
     });
   }
 

@@ -323,6 +323,7 @@ export function trendsPage(model: SiteModel, charts: Map<string, ChartFile>, gen
         return (
           `<tr><th scope="row" data-v="${esc(t.system)}">${esc(t.system)}</th><td data-v="${t.order}">${esc(t.campaign)}</td><td class="n" data-v="${t.ms}">${t.ms.toFixed(3)}${t.emulated ? marks([EMULATED_QEMU]) : ""}</td>` +
           `<td class="n" data-v="${change ?? ""}">${change === undefined ? "–" : `${change >= 0 ? "+" : ""}${change.toFixed(2)} %`}</td><td data-v="${esc(t.validity)}">${t.validity === "headline" ? "headline" : `<span class="partial">${esc(t.validity)}</span>`}</td>` +
+          `<td data-v="${t.regressions.length}">${t.regressions.length ? `<span class="regressed">regression: ${t.regressions.map(esc).join("; ")}</span>` : "–"}</td>` +
           `<td data-v="${t.runId}">${slug ? `<a href="${esc(boardHref(slug))}#run-${t.runId}">run ${t.runId}</a>` : `run ${t.runId}`}</td></tr>`
         );
       })
@@ -331,13 +332,13 @@ export function trendsPage(model: SiteModel, charts: Map<string, ChartFile>, gen
     return `<h2>${esc(workload)}</h2>
 ${chart ? chartFigure(chart) : ""}
 <div class="scroll"><table id="${esc(id)}" data-sortable><caption>${esc(workload)}: latency per system and campaign (the newest completed performance run of each)</caption>
-<thead><tr>${["system", "campaign", "ms per inference", "change from the campaign before", "validity", "run"].map((c, i) => `<th scope="col" data-col="${i}" data-type="${i === 0 || i === 4 ? "text" : "num"}"><button type="button">${c}</button></th>`).join("")}</tr></thead>
+<thead><tr>${["system", "campaign", "ms per inference", "change from the campaign before", "validity", "the gate's verdict", "run"].map((c, i) => `<th scope="col" data-col="${i}" data-type="${i === 0 || i === 4 ? "text" : "num"}"><button type="button">${c}</button></th>`).join("")}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;
   });
   const body = `<h1>Trends across campaigns</h1>
-<p class="lede">Per board and workload, latency in each campaign (a campaign is one nightly or one named series of runs, <code>tinyrig run --campaign</code>). Runs that are not headlines are included here, marked, so that a short nightly still shows its trend; no regression verdict is drawn here.${model.runsWithoutCampaign ? ` ${model.runsWithoutCampaign === 1 ? "1 completed run carries" : `${model.runsWithoutCampaign} completed runs carry`} no campaign and ${model.runsWithoutCampaign === 1 ? "is" : "are"} left out.` : ""}</p>
+<p class="lede">Per board and workload, latency in each campaign (a campaign is one nightly or one named series of runs, <code>tinyrig run --campaign</code>). Runs that are not headlines are included here, marked, so that a short nightly still shows its trend. Each valid run is judged against the campaign before by the regression gate's default rules (<code>tinyrig compare</code>): on an emulated board any change in device-timed latency is a change, on a physical one a Mann-Whitney test over the windows and a threshold; a regression is marked with its reason.${model.runsWithoutCampaign ? ` ${model.runsWithoutCampaign === 1 ? "1 completed run carries" : `${model.runsWithoutCampaign} completed runs carry`} no campaign and ${model.runsWithoutCampaign === 1 ? "is" : "are"} left out.` : ""}</p>
 ${sections.length ? sections.join("\n") : "<p>No completed performance runs with a campaign yet.</p>"}`;
   return layout("Trends", model, generatedAt, body);
 }
