@@ -33,9 +33,11 @@ export function recordBaselines(store: ResultStore, targets: string[], allowPart
     }
   }
   if (!chosen.size) throw new StoreError(`no run of ${targets.join(", ")} can be a baseline; nothing recorded`);
-  store.db.transaction(() => {
-    for (const run of chosen.values()) store.setBaseline(run.id);
-  })();
+  store.db
+    .transaction(() => {
+      for (const run of chosen.values()) store.setBaseline(run.id);
+    })
+    .immediate();
   for (const r of chosen.values()) {
     console.log(
       `baseline ${r.board}${r.boardKind === "emulated" ? " (emulated)" : ""} ${workloadName(r)} ${r.mode}: run ${r.id} (${r.uuid})${r.validity.class === "headline" ? "" : ` [${r.validity.class}]`}`,

@@ -230,12 +230,14 @@ export function addPublished(store: ResultStore, rows: PublishedLine[], sourceFi
   const insert = store.db.prepare(`INSERT OR IGNORE INTO published_result (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`);
   const now = new Date().toISOString();
   let added = 0;
-  store.db.transaction(() => {
-    for (const { line, result } of rows) {
-      const sha = createHash("sha256").update(canonicalJson(result)).digest("hex");
-      added += insert.run(sha, path.basename(sourceFile), line, now, ...FIELDS.map((f) => result[f])).changes;
-    }
-  })();
+  store.db
+    .transaction(() => {
+      for (const { line, result } of rows) {
+        const sha = createHash("sha256").update(canonicalJson(result)).digest("hex");
+        added += insert.run(sha, path.basename(sourceFile), line, now, ...FIELDS.map((f) => result[f])).changes;
+      }
+    })
+    .immediate();
   return { added, present: rows.length - added };
 }
 

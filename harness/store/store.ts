@@ -218,13 +218,19 @@ export class ResultStore implements SuiteStore {
         `${this.file}: schema version ${current} is newer than this tinyrig knows (${LATEST_VERSION}); upgrade tinyrig rather than risk the data`,
       );
     }
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
-      })();
-    }
+    if (current === LATEST_VERSION) return;
+    // One write transaction taken up front (BEGIN IMMEDIATE, which waits its turn under busy_timeout), the version read
+    // again inside it: two processes opening an old database at once migrate it once.
+    this.db
+      .transaction(() => {
+        const now = schemaVersionOf(this.db);
+        for (const m of MIGRATIONS) {
+          if (m.version <= now) continue;
+          this.db.exec(m.sql);
+          this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
+        }
+      })
+      .immediate();
   }
 
   get schemaVersion(): number {
@@ -232,79 +238,81 @@ export class ResultStore implements SuiteStore {
   }
 
   startRun(s: RunStart): number {
-    return this.db.transaction(() => {
-      const db = this.db;
-      const hostId = upsertRow(db, "host", {
-        hostname: hostname(),
-        os: `${platform()} ${release()}`,
-        cpu: cpus()[0]?.model ?? "unknown",
-        node: process.version,
-      });
-      const boardId = upsertRow(db, "board", { name: s.board.name, file_sha256: s.board.fileSha256, yaml: s.board.text, kind: s.board.kind });
-      const fw = s.firmware; // undefined: the build failed, and the run is stored failed
-      // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
-      const firmwareId = fw
-        ? ((db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ??
-          insertRow(db, "firmware", {
-            sha256: fw.sha256,
-            bytes: fw.bytes,
-            flash_bytes: fw.sizes.flash,
-            ram_bytes: fw.sizes.ram,
-            toolchain: fw.toolchain,
-            kernels: fw.kernels,
-            timestamp_mode: fw.timestampMode,
-            config_json: JSON.stringify(fw.config),
-          }))
-        : null;
-      const w = s.workload;
-      const workloadId = upsertRow(db, "workload", {
-        name: w.id,
-        manifest_sha256: w.manifestSha256,
-        model_sha256: w.modelSha256,
-        model_bytes: w.modelBytes,
-        params: w.params ?? null,
-        macs: w.macs ?? null,
-        variant: w.variant ?? null,
-      });
-      const datasetId = upsertRow(db, "dataset", { sha256: w.dataset.sha256, count: w.dataset.inputs.length, source: w.dataset.source });
-      const identity = s.connection?.identity;
-      const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
-      const p = s.provenance;
-      return insertRow(db, "run", {
-        mode: s.mode,
-        host_id: hostId,
-        board_id: boardId,
-        firmware_id: firmwareId,
-        workload_id: workloadId,
-        dataset_id: datasetId,
-        tinyrig_version: firmwareVersion(),
-        settings_json: JSON.stringify(s.settings),
-        started_at: new Date().toISOString(),
-        ended_at: null,
-        status: "running",
-        error: null,
-        summary_json: null,
-        simulated: s.simulated ? 1 : 0,
-        modelled: s.modelled ? 1 : 0,
-        owner_pid: process.pid,
-        owner_host: hostname(),
-        dut_name: identity?.name ?? null,
-        dut_profile: identity?.profile ?? null,
-        dut_model_id: identity?.model || null,
-        arena_used_bytes: caps?.arenaUsed ?? null,
-        arena_size_bytes: caps?.arenaSize ?? null,
-        model_bytes_on_device: caps?.modelBytes ?? null,
-        input_bytes_on_device: caps?.inputBytes ?? null,
-        output_bytes_on_device: caps?.outputBytes ?? null,
-        console: p?.console ?? null,
-        flasher: p?.flasher ?? null,
-        dut_build_id: p?.deviceBuildId ?? null,
-        firmware_provenance: p?.firmware ?? null,
-        uuid: randomUUID(),
-        host_uid: thisHostId(),
-        campaign: this.campaign,
-      });
-    })();
+    return this.db
+      .transaction(() => {
+        const db = this.db;
+        const hostId = upsertRow(db, "host", {
+          hostname: hostname(),
+          os: `${platform()} ${release()}`,
+          cpu: cpus()[0]?.model ?? "unknown",
+          node: process.version,
+        });
+        const boardId = upsertRow(db, "board", { name: s.board.name, file_sha256: s.board.fileSha256, yaml: s.board.text, kind: s.board.kind });
+        const fw = s.firmware; // undefined: the build failed, and the run is stored failed
+        // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
+        const firmwareId = fw
+          ? ((db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(fw.sha256) as { id: number } | undefined)?.id ??
+            insertRow(db, "firmware", {
+              sha256: fw.sha256,
+              bytes: fw.bytes,
+              flash_bytes: fw.sizes.flash,
+              ram_bytes: fw.sizes.ram,
+              toolchain: fw.toolchain,
+              kernels: fw.kernels,
+              timestamp_mode: fw.timestampMode,
+              config_json: JSON.stringify(fw.config),
+            }))
+          : null;
+        const w = s.workload;
+        const workloadId = upsertRow(db, "workload", {
+          name: w.id,
+          manifest_sha256: w.manifestSha256,
+          model_sha256: w.modelSha256,
+          model_bytes: w.modelBytes,
+          params: w.params ?? null,
+          macs: w.macs ?? null,
+          variant: w.variant ?? null,
+        });
+        const datasetId = upsertRow(db, "dataset", { sha256: w.dataset.sha256, count: w.dataset.inputs.length, source: w.dataset.source });
+        const identity = s.connection?.identity;
+        const caps = identity?.caps; // tinyrig firmware reports its sizes; MLPerf firmware does not
+        const p = s.provenance;
+        return insertRow(db, "run", {
+          mode: s.mode,
+          host_id: hostId,
+          board_id: boardId,
+          firmware_id: firmwareId,
+          workload_id: workloadId,
+          dataset_id: datasetId,
+          tinyrig_version: firmwareVersion(),
+          settings_json: JSON.stringify(s.settings),
+          started_at: new Date().toISOString(),
+          ended_at: null,
+          status: "running",
+          error: null,
+          summary_json: null,
+          simulated: s.simulated ? 1 : 0,
+          modelled: s.modelled ? 1 : 0,
+          owner_pid: process.pid,
+          owner_host: hostname(),
+          dut_name: identity?.name ?? null,
+          dut_profile: identity?.profile ?? null,
+          dut_model_id: identity?.model || null,
+          arena_used_bytes: caps?.arenaUsed ?? null,
+          arena_size_bytes: caps?.arenaSize ?? null,
+          model_bytes_on_device: caps?.modelBytes ?? null,
+          input_bytes_on_device: caps?.inputBytes ?? null,
+          output_bytes_on_device: caps?.outputBytes ?? null,
+          console: p?.console ?? null,
+          flasher: p?.flasher ?? null,
+          dut_build_id: p?.deviceBuildId ?? null,
+          firmware_provenance: p?.firmware ?? null,
+          uuid: randomUUID(),
+          host_uid: thisHostId(),
+          campaign: this.campaign,
+        });
+      })
+      .immediate();
   }
 
   window(runId: number, w: WindowMeasurement | EnergyWindowMeasurement, source?: EnergySource): void {
@@ -548,48 +556,50 @@ export class ResultStore implements SuiteStore {
     const written: string[] = [];
     const db = this.db;
     try {
-      this.db.transaction(() => {
-        for (const rec of records) {
-          const local = this.db.prepare("SELECT id FROM run WHERE uuid = ?").get(rec.run.uuid) as { id: number } | undefined;
-          if (local) {
-            // a bundle without raw traces holds the same run as this database with them
-            const here = this.runRecord(local.id, { traces: rec.traces.length > 0 }).record;
-            if (canonicalJson(here) !== canonicalJson(rec)) {
-              throw new StoreError(
-                `run ${rec.run.uuid} is already in ${this.file} (run ${local.id}) with different contents; refusing to replace or duplicate it`,
-              );
+      this.db
+        .transaction(() => {
+          for (const rec of records) {
+            const local = this.db.prepare("SELECT id FROM run WHERE uuid = ?").get(rec.run.uuid) as { id: number } | undefined;
+            if (local) {
+              // a bundle without raw traces holds the same run as this database with them
+              const here = this.runRecord(local.id, { traces: rec.traces.length > 0 }).record;
+              if (canonicalJson(here) !== canonicalJson(rec)) {
+                throw new StoreError(
+                  `run ${rec.run.uuid} is already in ${this.file} (run ${local.id}) with different contents; refusing to replace or duplicate it`,
+                );
+              }
+              present.push(rec.run.uuid);
+              continue;
             }
-            present.push(rec.run.uuid);
-            continue;
+            // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
+            const firmwareId = rec.firmware
+              ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ??
+                insertRow(db, "firmware", rec.firmware))
+              : null;
+            const runId = insertRow(db, "run", {
+              ...rec.run,
+              host_id: upsertRow(db, "host", rec.host),
+              board_id: upsertRow(db, "board", rec.board),
+              firmware_id: firmwareId,
+              workload_id: upsertRow(db, "workload", rec.workload),
+              dataset_id: rec.dataset ? upsertRow(db, "dataset", rec.dataset) : null,
+            });
+            for (const w of rec.windows) insertRow(db, "window", { ...w, run_id: runId });
+            for (const i of rec.inferences)
+              insertRow(db, "inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
+            for (const t of rec.traces) {
+              const data = traceFiles.get(t.file);
+              if (!data) throw new StoreError(`run ${rec.run.uuid}: its trace ${t.file} is not in the bundle`);
+              mkdirSync(this.traceDir, { recursive: true });
+              const name = `run-${runId}-window-${t.window_idx}.f32.gz`;
+              writeFileSync(path.join(this.traceDir, name), data);
+              written.push(path.join(this.traceDir, name));
+              insertRow(db, "trace", { ...t, file: name, run_id: runId });
+            }
+            added.push(rec.run.uuid);
           }
-          // firmware is named by its sha256 alone (UNIQUE): the same image is the same row
-          const firmwareId = rec.firmware
-            ? ((this.db.prepare("SELECT id FROM firmware WHERE sha256 = ?").get(rec.firmware.sha256) as { id: number } | undefined)?.id ??
-              insertRow(db, "firmware", rec.firmware))
-            : null;
-          const runId = insertRow(db, "run", {
-            ...rec.run,
-            host_id: upsertRow(db, "host", rec.host),
-            board_id: upsertRow(db, "board", rec.board),
-            firmware_id: firmwareId,
-            workload_id: upsertRow(db, "workload", rec.workload),
-            dataset_id: rec.dataset ? upsertRow(db, "dataset", rec.dataset) : null,
-          });
-          for (const w of rec.windows) insertRow(db, "window", { ...w, run_id: runId });
-          for (const i of rec.inferences)
-            insertRow(db, "inference", { ...i, run_id: runId, raw_output: i.raw_output === null ? null : Buffer.from(i.raw_output, "hex") });
-          for (const t of rec.traces) {
-            const data = traceFiles.get(t.file);
-            if (!data) throw new StoreError(`run ${rec.run.uuid}: its trace ${t.file} is not in the bundle`);
-            mkdirSync(this.traceDir, { recursive: true });
-            const name = `run-${runId}-window-${t.window_idx}.f32.gz`;
-            writeFileSync(path.join(this.traceDir, name), data);
-            written.push(path.join(this.traceDir, name));
-            insertRow(db, "trace", { ...t, file: name, run_id: runId });
-          }
-          added.push(rec.run.uuid);
-        }
-      })();
+        })
+        .immediate();
     } catch (err) {
       for (const f of written) rmSync(f, { force: true });
       throw err;

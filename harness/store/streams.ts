@@ -39,41 +39,43 @@ export interface StreamDetectionRow {
 }
 
 export function recordStream(store: ResultStore, row: StreamRow, detections: StreamDetectionRow[]): void {
-  store.db.transaction(() => {
-    store.db
-      .prepare(`INSERT INTO stream_result (run_id, stream, wav_sha256, length_s, hops, truth_json, rules_json, true_positives,
+  store.db
+    .transaction(() => {
+      store.db
+        .prepare(`INSERT INTO stream_result (run_id, stream, wav_sha256, length_s, hops, truth_json, rules_json, true_positives,
           false_negatives, false_positives, false_accepts_per_hour, meets_target, duty_cycle, mean_processing_us,
           min_processing_us, max_processing_us, throughput_per_s, energy_uj, power_mw, energy_kind, energy_source, time_base,
           bit_exact_json, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        row.runId,
-        row.stream,
-        row.wavSha256,
-        row.lengthS,
-        row.hops,
-        JSON.stringify(row.truthWindows),
-        JSON.stringify(row.rules),
-        row.truePositives,
-        row.falseNegatives,
-        row.falsePositives,
-        row.falseAcceptsPerHour,
-        row.meetsTarget ? 1 : 0,
-        row.dutyCycle,
-        row.meanProcessingUs,
-        row.minProcessingUs,
-        row.maxProcessingUs,
-        row.throughputPerS,
-        row.energyUj,
-        row.powerMw,
-        row.energyKind,
-        row.energySource,
-        row.timeBase,
-        row.bitExact ? JSON.stringify(row.bitExact) : null,
-        row.mode,
-      );
-    const ins = store.db.prepare("INSERT INTO stream_detection (run_id, idx, hop, time_s, verdict, window_idx) VALUES (?, ?, ?, ?, ?, ?)");
-    for (const d of detections) ins.run(row.runId, d.index, d.hop, d.timeS, d.verdict, d.window);
-  })();
+        .run(
+          row.runId,
+          row.stream,
+          row.wavSha256,
+          row.lengthS,
+          row.hops,
+          JSON.stringify(row.truthWindows),
+          JSON.stringify(row.rules),
+          row.truePositives,
+          row.falseNegatives,
+          row.falsePositives,
+          row.falseAcceptsPerHour,
+          row.meetsTarget ? 1 : 0,
+          row.dutyCycle,
+          row.meanProcessingUs,
+          row.minProcessingUs,
+          row.maxProcessingUs,
+          row.throughputPerS,
+          row.energyUj,
+          row.powerMw,
+          row.energyKind,
+          row.energySource,
+          row.timeBase,
+          row.bitExact ? JSON.stringify(row.bitExact) : null,
+          row.mode,
+        );
+      const ins = store.db.prepare("INSERT INTO stream_detection (run_id, idx, hop, time_s, verdict, window_idx) VALUES (?, ?, ?, ?, ?, ?)");
+      for (const d of detections) ins.run(row.runId, d.index, d.hop, d.timeS, d.verdict, d.window);
+    })
+    .immediate();
 }
 
 export function streamResult(store: ResultStore, runId: number): { row: StreamRow; detections: StreamDetectionRow[] } | undefined {
