@@ -200,6 +200,26 @@ static void cmd_dbraw(tr_dut *d, int argc, char **argv)
     raw_crc = tr_crc32_begin();
 }
 
+/* `dbfile K PATH`: the K bytes `db load K` armed come from the host file PATH instead of the line (QEMU semihosting
+ * stands in for a DMA, as for the stream engine's audio; the console keeps the commands). A tinyrig extension that
+ * only firmware built for it answers (`file-input` in caps). */
+static void cmd_dbfile(tr_dut *d, int argc, char **argv)
+{
+    const long k = argc == 3 ? tr_parse_uint(argv[1]) : -1;
+    if (!d->read_input_file) {
+        say(d, "e-[dbfile: this firmware takes input over the line only]");
+    } else if (expect_bytes == 0 || loaded_bytes != 0 || k != (long)expect_bytes) {
+        say(d, "e-[dbfile K needs db load K just before it]");
+    } else if (d->read_input_file(argv[2], d->input, (uint32_t)k) != (uint32_t)k) {
+        say(d, "e-[dbfile: the host file holds fewer than K bytes, or cannot be read]");
+    } else {
+        loaded_bytes = (uint32_t)k;
+        ++d->input_writes;
+        mark(d); /* input load ends */
+        say(d, "m-load-done");
+    }
+}
+
 static void raw_byte(tr_dut *d, uint8_t byte)
 {
     if (!raw_refusal) d->input[loaded_bytes + (raw_block - raw_remaining)] = byte;
@@ -300,6 +320,7 @@ static void cmd_caps(tr_dut *d)
     pos = tr_put_u64(tr_put_str(pos, end, ",output-bytes="), end, d->output_bytes);
     pos = tr_put_u64(tr_put_str(pos, end, ",raw-max="), end, TR_RAW_MAX);
     pos = tr_put_str(pos, end, ",pins=1");
+    if (d->read_input_file) pos = tr_put_str(pos, end, ",file-input=1");
     if (d->build_id) pos = tr_put_str(tr_put_str(pos, end, ",build="), end, d->build_id);
     tr_put_str(pos, end, "]");
     say(d, buf);
@@ -353,6 +374,7 @@ static void run_command(tr_dut *d)
         say(d, "outraw       : tinyrig: the last raw output tensor, hex");
         say(d, "pins [off|window|phases] : tinyrig: pulse the timestamp pin at timestamps, and at phase bounds");
         say(d, "dbraw K CRC  : tinyrig: K raw input bytes follow (CRC-32 in hex)");
+        if (d->read_input_file) say(d, "dbfile K PATH : tinyrig: the K input bytes from a host file (emulator semihosting)");
     } else if (strcmp(argv[0], "timestamp") == 0) {
         say_timestamp(d);
     } else if (strcmp(argv[0], "db") == 0) {
@@ -370,6 +392,8 @@ static void run_command(tr_dut *d)
     } else if (strcmp(argv[0], "dbraw") == 0) {
         cmd_dbraw(d, argc, argv);
         return; /* answered when its bytes are in (or at once, refused) */
+    } else if (strcmp(argv[0], "dbfile") == 0) {
+        cmd_dbfile(d, argc, argv);
     } else if (!(d->extra_command && d->extra_command(argc, argv))) {
         say3(d, "e-[Unknown command: ", argv[0], "]");
     }

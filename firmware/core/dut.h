@@ -37,6 +37,9 @@ typedef struct {
     /* Commands of a firmware extension (the stream engine, core/stream.c): returns 1 when it took the command, which
      * then gets its m-ready as any other. NULL: none. */
     int (*extra_command)(int argc, char **argv);
+    /* An emulated board's second way in for input bytes (QEMU semihosting, core/semihost.h): reads the first `len` bytes
+     * of the host file `path` into dst, returns how many it read. NULL: input comes over the line only. */
+    uint32_t (*read_input_file)(const char *path, uint8_t *dst, uint32_t len);
 } tr_dut;
 
 /* Parses a non-negative decimal argument; -1 when it is not one (or is above about 10^9). */

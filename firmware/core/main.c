@@ -7,6 +7,9 @@
 #ifdef TR_STREAM
 #include "stream.h"
 #endif
+#ifdef TR_SEMIHOST_INPUT
+#include "semihost.h"
+#endif
 
 #define TR_IN_INT8 1
 #define TR_IN_UINT8_MINUS_128 2
@@ -99,6 +102,18 @@ static const uint8_t *output_raw(uint32_t *bytes)
     return tr_tensor_ptr(&model, model.output, arena);
 }
 
+#ifdef TR_SEMIHOST_INPUT
+/* `dbfile K PATH` (core/dut.c): an emulated board's input from a host file, read through QEMU's semihosting */
+static uint32_t read_input_file(const char *path, uint8_t *dst, uint32_t len)
+{
+    const int32_t handle = tr_sh_open(path, TR_SH_MODE_RB);
+    if (handle < 0) return 0;
+    const uint32_t n = tr_sh_read(handle, dst, len);
+    tr_sh_close(handle);
+    return n;
+}
+#endif
+
 int main(void)
 {
     port_init();
@@ -107,6 +122,9 @@ int main(void)
     dut.infer = run_inference;
     dut.results = results;
     dut.output_raw = output_raw;
+#ifdef TR_SEMIHOST_INPUT
+    dut.read_input_file = read_input_file;
+#endif
     const uint32_t model_bytes = (uint32_t)(tr_model_end - tr_model_data);
     if (tr_model_prepare(&model, tr_model_data, model_bytes) != 0) {
         dut.model_error = model.error;

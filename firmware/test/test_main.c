@@ -55,6 +55,41 @@ static tr_dut dut_under_test(void)
 static void feed(tr_dut *d, const char *s) { out_len = 0; out[0] = 0; pin_len = 0; pin_log[0] = 0; while (*s) tr_dut_feed(d, *s++); }
 static void feed_bytes(tr_dut *d, const uint8_t *b, size_t n) { while (n--) tr_dut_feed(d, (char)*b++); }
 
+/* `dbfile K PATH`: an emulated board's input from a host file (here a stand-in for the semihosting read) */
+static const char *file_path_read;
+static uint32_t fake_file(const char *path, uint8_t *dst, uint32_t len)
+{
+    static const uint8_t bytes[6] = {9, 8, 7, 6, 5, 4};
+    file_path_read = path;
+    const uint32_t n = len < sizeof bytes ? len : (uint32_t)sizeof bytes;
+    memcpy(dst, bytes, n);
+    return n;
+}
+
+static void test_dbfile(void)
+{
+    tr_dut d = dut_under_test();
+    tr_dut_boot(&d);
+    feed(&d, "db load 4%");
+    feed(&d, "dbfile 4 /tmp/in.bin%");
+    CHECK(strstr(out, "e-[dbfile: this firmware takes input over the line only]") != NULL, "no file source: refused: %s", out);
+    feed(&d, "caps%");
+    CHECK(strstr(out, "file-input") == NULL, "caps says no file input: %s", out);
+    d.read_input_file = fake_file;
+    feed(&d, "caps%");
+    CHECK(strstr(out, ",pins=1,file-input=1]") != NULL, "caps says file input: %s", out);
+    feed(&d, "db load 4%");
+    feed(&d, "dbfile 4 /tmp/in.bin%");
+    CHECK(strstr(out, "m-load-done") != NULL && memcmp(input, "\x09\x08\x07\x06", 4) == 0, "dbfile loads the file's bytes: %s", out);
+    CHECK(file_path_read && strcmp(file_path_read, "/tmp/in.bin") == 0, "dbfile reads the path given");
+    feed(&d, "db load 8%");
+    feed(&d, "dbfile 8 /tmp/in.bin%");
+    CHECK(strstr(out, "e-[dbfile: the host file holds fewer than K bytes, or cannot be read]") != NULL, "a short file is refused: %s", out);
+    feed(&d, "db load 4%");
+    feed(&d, "dbfile 3 /tmp/in.bin%");
+    CHECK(strstr(out, "e-[dbfile K needs db load K just before it]") != NULL, "K must be what db load armed: %s", out);
+}
+
 /* zlib's crc32 of "123456789" is cbf43926; the firmware's must agree (the host computes it with zlib) */
 static uint32_t crc_of(const uint8_t *b, size_t n)
 {
@@ -576,6 +611,7 @@ int main(int argc, char **argv)
 {
     test_protocol();
     test_protocol_additions();
+    test_dbfile();
     test_kernels();
     test_kernel_equivalences();
     test_requant_fast();

@@ -40,6 +40,8 @@ export interface FirmwareSpec {
   timestampMode: "performance" | "energy";
   /** Anomaly detection: the firmware reports the reconstruction error (MLPerf ad01) instead of the output vector. */
   resultsMse?: boolean;
+  /** Emulated Arm boards: the firmware also takes input from a host file through QEMU's semihosting (`dbfile`). */
+  inputFile?: boolean;
   /** Overrides the board file's kernel set (ref to check the optimised kernels against). */
   kernels?: "ref" | "dsp" | "mve";
   /** Requantisation rounding (docs/architecture.md "Rounding"): `double` (default; TFLite Micro, CMSIS-NN) or `single`
@@ -126,6 +128,7 @@ export function configHeader(spec: FirmwareSpec, buildId?: string): string {
     `#define TR_FW_VERSION ${cString(firmwareVersion())}`,
     `#define TR_BOARD_NAME ${cString(spec.board.name)}`,
     ...(spec.resultsMse ? ["#define TR_RESULTS_MSE 1"] : []),
+    ...(spec.inputFile ? ["#define TR_SEMIHOST_INPUT 1"] : []),
     ...(buildId ? [`#define TR_BUILD_ID ${cString(buildId)}`] : []),
     ...(spec.streamDetect
       ? [`#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`, `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`]

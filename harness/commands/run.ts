@@ -45,6 +45,7 @@ interface RunArgs extends AfterRunOptions {
   model?: string;
   "input-transform"?: InputTransform;
   "input-bytes"?: number;
+  "input-channel"?: "line" | "file";
   limit?: number;
   resume?: number;
   campaign?: string;
@@ -113,6 +114,11 @@ export function runCommands(cli: Argv): void {
       .option("input-transform", {
         choices: INPUT_TRANSFORMS,
         describe: "--model: how the dataset's files become the model's input (default: as the input tensor takes them)",
+      })
+      .option("input-channel", {
+        choices: ["line", "file"] as const,
+        describe:
+          "how inputs reach the device: over its console (line, default), or on an emulated Arm board in accuracy mode through a host file its firmware reads by QEMU's semihosting (file: many times faster; the run records it)",
       })
       .option("input-bytes", { type: "string", coerce: positiveInteger("--input-bytes"), describe: "--model: bytes per input file, checked against the model" })
       .option("limit", {
@@ -320,6 +326,7 @@ function workerArgs(args: RunArgs): string[] {
   one("--model", args.model && path.resolve(args.model));
   one("--input-transform", args["input-transform"]);
   one("--input-bytes", args["input-bytes"]);
+  one("--input-channel", args["input-channel"]);
   one("--limit", args.limit);
   one("--campaign", args.campaign);
   one("--energy-flow", args["energy-flow"]);
@@ -357,6 +364,17 @@ interface RunRequest {
 
 function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest {
   const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
+  if (args["input-channel"] === "file") {
+    // semihosting is an emulator's; tinyrig's is written for Arm; and only accuracy has no line time to measure
+    if (board.kind !== "emulated" || board.cpu.arch !== "arm") {
+      throw new UsageError(
+        `--input-channel file: ${board.name} is ${board.kind === "emulated" ? `an emulated ${board.cpu.arch} board` : "a physical board"}; the file channel is QEMU's semihosting on emulated Arm boards`,
+      );
+    }
+    if (args.mode === undefined || args.mode.some((m) => m !== "accuracy")) {
+      throw new UsageError("--input-channel file goes with --mode accuracy (performance and energy windows also time and model the input's line transfer)");
+    }
+  }
   // no --mode: each board's defaults (run/plan.ts defaultModes)
   const modes = args.mode === undefined ? undefined : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
   if (args.model !== undefined) return { board, workloads: [userModel(args)], options: runOptions(args, modes) };
@@ -389,6 +407,7 @@ function runOptions(args: RunArgs, modes: RunMode[] | undefined): RunOptions {
     limit: args.limit,
     energyFlow: args["energy-flow"] ?? DEFAULTS.energyFlow,
     rawTraces: args["raw-traces"],
+    inputChannel: args["input-channel"] ?? "line",
   };
 }
 
@@ -458,6 +477,8 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardN
       energyFlow: DEFAULTS.energyFlow,
       rawTraces: args["raw-traces"],
       resume: r.resume,
+      // the channel the inputs came by (it changes no figure, only how the bytes travelled)
+      inputChannel: String(r.run.settings.inputChannel ?? "").startsWith("file") ? "file" : "line",
     },
   };
 }

@@ -1,5 +1,6 @@
 // A protocol session with one device under test: MLPerf Tiny's command/`m-ready` exchange over a transport.
 // It knows the wire protocol and nothing about run modes, stores or boards.
+import { writeFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import { MAX_LINE_BYTES } from "../transport/line-queue.ts";
@@ -21,6 +22,8 @@ export interface DutCaps {
   rawMax: number;
   /** The firmware pulses its timestamp pin on request (`pins window|phases`). */
   pins: boolean;
+  /** `dbfile K PATH`: the firmware reads its input from a host file (an emulated board's semihosting). */
+  fileInput: boolean;
   /** `build=`: the build id the harness computed for the image (16 hex digits, harness/build/firmware.ts
    * firmwareBuildId); absent from hand builds and older tinyrig firmware. */
   buildId?: string;
@@ -89,6 +92,8 @@ export class DutSession {
   identity: DutIdentity | undefined;
   /** Bytes the last loadInput put on the wire (commands, hex or raw payload), for modelling the transfer's energy. */
   lastLoadWireBytes = 0;
+  /** Set by useInputFile: inputs go through this host file instead of the line. */
+  private inputFile: string | undefined;
   private wireBytesSent = 0;
 
   constructor(
@@ -230,6 +235,14 @@ export class DutSession {
   async loadInput(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
     const sentBefore = this.wireBytesSent;
     await this.command(`db load ${bytes.length}`);
+    if (this.inputFile) {
+      writeFileSync(this.inputFile, bytes);
+      const lines = await this.command(`dbfile ${bytes.length} ${this.inputFile}`);
+      if (!lines.includes("m-load-done")) throw new ProtocolError(`"dbfile ${bytes.length}" was answered ${JSON.stringify(lines)}, not m-load-done`);
+      onProgress?.(bytes.length, bytes.length);
+      this.lastLoadWireBytes = this.wireBytesSent - sentBefore;
+      return;
+    }
     const raw = this.rawBlockBytes();
     const chunk = raw || this.dbChunkBytes();
     let done = false;
@@ -260,6 +273,18 @@ export class DutSession {
         this.trace("rx", `(block at byte ${offset} corrupted on the line: sending it again)`);
       }
     }
+  }
+
+  /**
+   * From now on inputs travel through the host file `file` (`dbfile`: an emulated board reads it through QEMU's
+   * semihosting) instead of the line; the commands and answers stay on the line. Refused where the firmware lacks it.
+   */
+  useInputFile(file: string): void {
+    if (!this.identity?.caps?.fileInput)
+      throw new ProtocolError("the firmware does not read input from a host file (no file-input in its caps): build it for --input-channel file");
+    if (/[\s%]/.test(file) || file.length > 200)
+      throw new ProtocolError(`${file}: the device's command line cannot carry this path (spaces, % or over 200 characters)`);
+    this.inputFile = file;
   }
 
   /** Asks tinyrig firmware to pulse its timestamp pin at every timestamp (`window`) and also at phase bounds. */
@@ -349,6 +374,7 @@ export function parseCaps(line: string): DutCaps {
     outputBytes: int("output-bytes"),
     rawMax: int("raw-max") ?? 0,
     pins: kv["pins"] === "1",
+    fileInput: kv["file-input"] === "1",
     buildId: buildIdField(kv["build"]),
     raw: kv,
   };

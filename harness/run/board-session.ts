@@ -1,6 +1,10 @@
 // A board for the length of a run: its lock (physical boards), and each bring-up on it: build the firmware, open the
 // power monitor where one powers the board, flash, connect, start the modelled meter on the emulator's pin log, check
 // the device runs what was built. Bring-up and teardown live here only; the executor measures.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { withSemihosting } from "../emulator/semihosting.ts";
 import { lockBoard } from "../boards/lock.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { buildFirmware, type FirmwareImage } from "../build/firmware.ts";
@@ -17,6 +21,8 @@ export interface BoardSessionOptions {
   signal?: AbortSignal;
   /** Every line to and from the device, for --trace. */
   trace?: (direction: "tx" | "rx", line: string) => void;
+  /** `--input-channel file`: inputs through a host file the emulated board reads by QEMU's semihosting, not the line. */
+  inputFile?: boolean;
 }
 
 /** A board up and answering, with the firmware it runs and the meter watching it (if any). */
@@ -63,7 +69,11 @@ export class BoardSession {
 
   close(): void {
     this.release?.();
+    if (this.inputDir) rmSync(this.inputDir, { recursive: true, force: true });
   }
+
+  /** Where `--input-channel file` puts each input for the emulator to read. */
+  private inputDir: string | undefined;
 
   /** Build, flash and connect for one session step; on failure everything opened is closed and a BringUpError says how far it got. */
   async bringUp(workload: SuiteWorkload, step: SessionStep): Promise<DeviceUp> {
@@ -74,13 +84,17 @@ export class BoardSession {
     let meter: EnergyMeter | undefined;
     let stage = "build";
     try {
-      firmware = await buildFirmware(firmwareSpec(workload, board, step.firmware), log);
+      firmware = await buildFirmware({ ...firmwareSpec(workload, board, step.firmware), inputFile: this.opts.inputFile }, log);
       if (step.firmware === "performance")
         log(`firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
       stage = "flash and connect";
       ({ connection, meter } = await this.connectWithMeter(firmware, step));
       stage = "check the device";
       checkDevice(connection, firmware, workload);
+      if (this.opts.inputFile) {
+        this.inputDir ??= mkdtempSync(path.join(tmpdir(), "tinyrig-input-"));
+        connection.session.useInputFile(path.join(this.inputDir, "input.bin"));
+      }
     } catch (err) {
       await connection?.close();
       await meter?.end().catch(() => undefined);
@@ -122,7 +136,8 @@ export class BoardSession {
     }
     let connection: BoardConnection;
     try {
-      connection = await connectBoard(board, firmware, {
+      // --input-channel file: the emulator with its semihosting on, so the firmware can read the input file
+      connection = await connectBoard(opts.inputFile ? withSemihosting(board) : board, firmware, {
         mode: step.firmware,
         log: (l) => opts.progress.log(`  ${l}`),
         trace: opts.trace,

@@ -27,7 +27,10 @@ export interface ExecuteContext {
 /** One board's plan carried out: a result per measurement, in the plan's order (stored runs carry their id). */
 export async function executeBoardPlan(plan: BoardPlan, options: RunOptions, ctx: ExecuteContext): Promise<SuiteResult[]> {
   const { board } = plan;
-  const session = await BoardSession.open(board, plan.lock, `tinyrig run ${plan.workloads.map((w) => w.workload.id).join(",")}`, ctx);
+  const session = await BoardSession.open(board, plan.lock, `tinyrig run ${plan.workloads.map((w) => w.workload.id).join(",")}`, {
+    ...ctx,
+    inputFile: options.inputChannel === "file",
+  });
   const exec = { ...ctx, board, options };
   const results: SuiteResult[] = [];
   try {
@@ -187,6 +190,7 @@ async function runMeasurement(
       };
   settings.boardFile = board.file;
   if (workload.modelFile) Object.assign(settings, { modelFile: workload.modelFile, inputTransform: workload.transform });
+  if (options.inputChannel === "file") settings.inputChannel = "file (QEMU semihosting)";
   const resume = options.resume?.mode === mode && options.resume.workload === workload.id ? options.resume : undefined;
   if (resume && energy) {
     const error = `run ${resume.runId} measured energy: energy windows are not resumable, start a new run`;

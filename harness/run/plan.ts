@@ -23,6 +23,9 @@ export interface RunOptions {
   rawTraces?: boolean;
   /** Continue a stored run that was interrupted. */
   resume?: ResumeState;
+  /** How inputs reach the device: over its console (`line`, the default) or, on an emulated Arm board in accuracy mode,
+   * through a host file the firmware reads by QEMU's semihosting (`file`: the whole test sets in CI). */
+  inputChannel?: "line" | "file";
 }
 
 /** Where a window's energy comes from: the board's power model, its power monitor, or nowhere. */

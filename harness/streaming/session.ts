@@ -4,6 +4,9 @@
 // the device timer's virtual time, so a run repeats exactly whatever the host's speed. Step for step MLPerf's stream
 // step (stop, start, record_detections, play, stop, print_detections, print_dutycycle), with `play` sent in chunks
 // of hops so the host can show progress and stop between them.
+import { withSemihosting } from "../emulator/semihosting.ts";
+
+export { withSemihosting };
 import { existsSync, readFileSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { ProtocolError } from "../protocol/parse.ts";
@@ -36,22 +39,6 @@ export interface StreamOptions {
   maxHops?: number;
   onProgress?: (hops: number) => void;
   signal?: AbortSignal;
-}
-
-/** The emulated board with QEMU's semihosting on (the firmware reads the stream and writes its log on the host). */
-export function withSemihosting(board: BoardDefinition): BoardDefinition {
-  const q = board.console.emulator?.qemu;
-  if (board.kind !== "emulated" || !q)
-    throw new Error(`${board.file}: streams run on emulated boards through QEMU's semihosting; physical boards stream through MLPerf's interface board`);
-  if (board.cpu.arch !== "arm") throw new Error(`${board.file}: the stream engine's semihosting is written for Arm only (cpu.arch is ${board.cpu.arch})`);
-  if (q.extraArgs.includes("-semihosting-config")) return board;
-  return {
-    ...board,
-    console: {
-      ...board.console,
-      emulator: { ...board.console.emulator!, qemu: { ...q, extraArgs: [...q.extraArgs, "-semihosting-config", "enable=on,target=native"] } },
-    },
-  };
 }
 
 function pathArg(p: string, what: string): string {

@@ -24,6 +24,8 @@ describe("bad options are usage errors, refused before any work", () => {
     [["--min-window-seconds", "-5"], /--min-window-seconds -5: not a number above 0/],
     [["--mode", "fast"], /Invalid values:\s+Argument: mode, Given: "fast"/],
     [["--mode", "accuracy", "--energy-flow", "sideways"], /Argument: energy-flow, Given: "sideways"/],
+    [["--input-channel", "file"], /--input-channel file goes with --mode accuracy/],
+    [["--mode", "accuracy", "--input-channel", "file", "--board", "riscv32-virt"], /--input-channel file: riscv32-virt is an emulated riscv board/],
   ];
   it.each(cases)(
     "run %j",
