@@ -1,7 +1,7 @@
 // Serial transport over the `serialport` package: USB CDC/UART adapters and QEMU's PTYs alike.
 import { SerialPort } from "serialport";
 import { LineQueue } from "./line-queue.ts";
-import type { Transport } from "./types.ts";
+import { TransportClosed, type Transport } from "./types.ts";
 
 export class SerialTransport implements Transport {
   private readonly queue = new LineQueue();
@@ -25,11 +25,14 @@ export class SerialTransport implements Transport {
     return transport;
   }
 
+  /** A port that cannot be written to (the device gone: EIO from a PTY or a USB adapter unplugged) is a closed
+   * connection, named as one, whatever the operating system's words for it. */
   write(text: string): Promise<void> {
     return new Promise((resolve, reject) => {
+      const failed = (err: Error) => reject(new TransportClosed(`${this.description}: a write failed (${err.message})`));
       this.port.write(Buffer.from(text, "latin1"), (err) => {
-        if (err) return reject(err);
-        this.port.drain((e) => (e ? reject(e) : resolve()));
+        if (err) return failed(err);
+        this.port.drain((e) => (e ? failed(e) : resolve()));
       });
     });
   }
