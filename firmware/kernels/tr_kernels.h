@@ -115,6 +115,9 @@ void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, i
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
 
 void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+/* The loop LOGISTIC and TANH share: saturate beyond the radius, else f_q4 on the Q4.27 input, rounded to the output */
+void tr_sigmoid_like_s8(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output, int32_t (*f_q4)(int32_t),
+                        int output_shift, int32_t output_zp);
 void tr_logistic_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);

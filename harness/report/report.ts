@@ -169,8 +169,6 @@ function history(store: ResultStore): HistoryPoint[] {
     .reverse();
 }
 
-export const figure = (r: RunRow): string => formatRunFigure(r);
-
 /** The regressions the trend view marks, each with the gate's reason. */
 function trendTable(points: TrendPoint[]): string {
   const marked = points.filter((p) => p.regressions.length);
@@ -187,7 +185,7 @@ function runTable(runs: RunRow[]): string {
   const rows = runs
     .map(
       (r) =>
-        `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" || r.simulated ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(figure(r))}${r.validity.class === "headline" ? "" : ` <b>[${esc(r.validity.class)}: ${esc(r.validity.reasons.join("; "))}]</b>`}</td>` +
+        `<tr><td>${r.id}</td><td>${esc(named(r))}</td><td>${esc(r.board)}${r.boardKind === "emulated" || r.simulated ? " <i>(emulated)</i>" : ""}</td><td>${r.mode}</td><td>${esc(formatRunFigure(r))}${r.validity.class === "headline" ? "" : ` <b>[${esc(r.validity.class)}: ${esc(r.validity.reasons.join("; "))}]</b>`}</td>` +
         `<td><code>${esc(r.firmwareSha256?.slice(0, 12) ?? "-")}</code></td><td><code>${esc(r.datasetSha256?.slice(0, 12) ?? "-")}</code></td>` +
         `<td>${esc(r.toolchain ?? "-")}</td><td>${esc(r.kernels ?? "-")}</td><td>${esc(r.tinyrigVersion)}</td><td>${esc(r.startedAt)}</td></tr>`,
     )

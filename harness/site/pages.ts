@@ -1,7 +1,8 @@
 // The site's pages as HTML text. Everything from the store or an imported file goes through esc(); pages load only
 // site.css, site.js and the site's own SVGs, which the Content-Security-Policy below allows and nothing else.
 import path from "node:path";
-import { esc, figure, named } from "../report/report.ts";
+import { esc, named } from "../report/report.ts";
+import { formatRunFigure } from "../store/summary.ts";
 import type { RunRow } from "../store/store.ts";
 import {
   EMULATED_OUTPUTS,
@@ -246,7 +247,7 @@ function runRow(model: SiteModel, r: RunRow): string {
   ]
     .filter(Boolean)
     .join("<br>");
-  const result = r.summary ? `${esc(figure(r))}${marks(runMarks(r))}` : "–";
+  const result = r.summary ? `${esc(formatRunFigure(r))}${marks(runMarks(r))}` : "–";
   return (
     `<tr id="run-${r.id}" data-workload="${esc(named(r))}" data-mode="${esc(r.mode)}" data-validity="${esc(r.status === "completed" ? r.validity.class : r.status)}">` +
     `<th scope="row" data-v="${r.id}">${r.id}</th><td data-v="${esc(r.startedAt)}">${esc(r.startedAt.replace("T", " ").slice(0, 19))}</td><td data-v="${esc(r.campaign ?? "")}">${esc(r.campaign ?? "–")}</td>` +

@@ -23,7 +23,8 @@ import {
   type StreamEnergy,
   type StreamScore,
 } from "./scoring.ts";
-import { streamOnDevice, withSemihosting, type DeviceStream } from "./session.ts";
+import { withSemihosting } from "../emulator/semihosting.ts";
+import { streamOnDevice, type DeviceStream } from "./session.ts";
 import { readStream, type StreamTruth } from "./wav.ts";
 import { streamFile, StreamingManifestError, type StreamingWorkload } from "./workload.ts";
 

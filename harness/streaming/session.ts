@@ -4,9 +4,6 @@
 // the device timer's virtual time, so a run repeats exactly whatever the host's speed. Step for step MLPerf's stream
 // step (stop, start, record_detections, play, stop, print_detections, print_dutycycle), with `play` sent in chunks
 // of hops so the host can show progress and stop between them.
-import { withSemihosting } from "../emulator/semihosting.ts";
-
-export { withSemihosting };
 import { existsSync, readFileSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { ProtocolError } from "../protocol/parse.ts";
