@@ -62,8 +62,7 @@ describe("faults during a run", () => {
     // A "physical" board on the fake device's PTY, flashed by hand, built like an386.
     const board = an386
       .replace("name: mps2-an386", "name: garbage-board")
-      .replace(/console:\n  emulator:\n(    .*\n)+?(?=flasher:)/, `console:\n  serial: { path: "${pty}" }\n`)
-      .replace("flasher:\n  tool: qemu", "flasher:\n  tool: manual");
+      .replace(/console:\n  emulator:\n(    .*\n)+?(?=build:)/, `console:\n  serial: { path: "${pty}" }\nflasher:\n  tool: manual\n`);
     const boardFile = path.join(dir, "garbage-board.yaml");
     writeFileSync(boardFile, board);
     const db = path.join(dir, "garbage.db");

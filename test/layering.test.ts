@@ -36,6 +36,16 @@ const RULES: { files: RegExp; forbidden: RegExp; why: string }[] = [
     forbidden: /^harness\/(run|build|flash|transport|protocol|emulator|power|streaming)\//,
     why: "the regression gate judges stored runs: it reads the store, never the run loop or a device",
   },
+  {
+    files: /^harness\/emulator\//,
+    forbidden: /^harness\/(flash|transport|protocol|run|modes|store|power)\//,
+    why: "the emulator is a driver of an emulated board's console: it boots an image and hands back a PTY, below flash, transport and the run",
+  },
+  {
+    files: /^harness\/flash\//,
+    forbidden: /^harness\/emulator\//,
+    why: "flashers write physical boards; an emulated board's image is loaded by its emulator, which is not a flasher",
+  },
   { files: /^harness\/(?!commands\/|cli\.ts$|main\.ts$)/, forbidden: /^harness\/commands\//, why: "commands are the top layer: nothing below imports them" },
 ];
 

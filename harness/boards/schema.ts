@@ -134,7 +134,8 @@ export const boardSchema = z
     cpu,
     memory: z.object({ flash: memoryRegion, ram: memoryRegion }).strict(),
     console: console_,
-    flasher: flasherSection,
+    /** How an image reaches a physical board. An emulated board has none: its emulator loads the image at boot. */
+    flasher: flasherSection.optional(),
     build,
     powerMonitor: powerMonitorSection.optional(),
     interfaceBoard: z
@@ -144,7 +145,17 @@ export const boardSchema = z
     powerModel: powerModel.optional(),
     notes: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.console.emulator && b.flasher)
+      ctx.addIssue({
+        code: "custom",
+        path: ["flasher"],
+        message: "an emulated board has no flasher: its emulator (console.emulator) loads the image at boot; delete this section",
+      });
+    if (b.console.serial && !b.flasher)
+      ctx.addIssue({ code: "custom", path: ["flasher"], message: "a physical board needs a flasher section (e.g. { tool: openocd, ... })" });
+  });
 
 export type BoardFile = z.output<typeof boardSchema>;
 

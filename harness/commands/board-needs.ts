@@ -8,11 +8,14 @@ import type { UsbSerialId } from "../resources/serial-port.ts";
 
 export function boardNeeds(board: BoardDefinition): BoardNeeds {
   const needs: BoardNeeds = { tools: [], problems: [] };
-  try {
-    const { flasher, config } = flasherFor(board);
-    needs.tools.push(...flasher.binaries(config));
-  } catch (err) {
-    needs.problems.push((err as Error).message);
+  // an emulated board has no flasher (its emulator, checked in boards/status.ts, loads the image)
+  if (board.kind === "physical") {
+    try {
+      const { flasher, config } = flasherFor(board);
+      needs.tools.push(...flasher.binaries(config));
+    } catch (err) {
+      needs.problems.push((err as Error).message);
+    }
   }
   if (board.powerMonitor) {
     try {

@@ -53,7 +53,7 @@ export function boardCommands(cli: Argv): void {
           kind: b.kind,
           core: b.cpu.core,
           clockHz: b.cpu.clockHz,
-          flasher: b.flasher.tool,
+          flasher: b.flasher?.tool ?? null,
           console: reach,
           presence,
           state,
@@ -63,7 +63,7 @@ export function boardCommands(cli: Argv): void {
         if (!args.json) {
           console.log(
             `${b.name.padEnd(20)} ${b.kind.padEnd(9)} ${b.cpu.core.padEnd(12)} ${(b.cpu.clockHz / 1e6).toFixed(0).padStart(4)} MHz  ` +
-              `flasher ${b.flasher.tool.padEnd(13)} console ${reach.padEnd(22)} ${presence.padEnd(24)} ${state}`,
+              `flasher ${(b.flasher?.tool ?? "(emulator)").padEnd(13)} console ${reach.padEnd(22)} ${presence.padEnd(24)} ${state}`,
           );
         }
       }
@@ -75,6 +75,7 @@ export function boardCommands(cli: Argv): void {
 
 /** The flasher section is the flasher module's to define: validated against its schema, named with its line. */
 export function checkFlasherSection(board: BoardDefinition): BoardDefinition {
+  if (!board.flasher) return board; // an emulated board: the board schema allows none there, requires one elsewhere
   const flasher = flasherNamed(board.flasher.tool);
   if (!flasher)
     throw new BoardFileError(board.file, [{ field: "flasher.tool", message: `"${board.flasher.tool}" is not one of: ${flasherNames().join(", ")}` }]);

@@ -1,12 +1,12 @@
-// `tinyrig flash`: build the firmware for a board and a workload and flash it. For an emulated board this starts
-// the machine and keeps it running, printing its serial port, so any host tool (the MLPerf Tiny runner, a
+// `tinyrig flash`: build the firmware for a board and a workload and flash it. For an emulated board this boots the
+// emulator on the image and keeps it running, printing its serial port, so any host tool (the MLPerf Tiny runner, a
 // terminal) can talk to it until Ctrl-C.
 import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { defaultBoard, findBoard } from "../boards/load.ts";
 import { lockBoard } from "../boards/lock.ts";
 import { buildFirmware } from "../build/firmware.ts";
-import { flasherFor } from "../flash/index.ts";
+import { loadImage } from "../run/connect.ts";
 import { loadWorkload } from "../workloads/registry.ts";
 import { boardModel } from "../workloads/variants.ts";
 
@@ -39,21 +39,20 @@ export function flashCommand(cli: Argv): void {
       );
       const lock = board.kind === "physical" ? await lockBoard(board, `tinyrig flash ${w.id}`) : undefined;
       try {
-        const { flasher, config } = flasherFor(board);
-        const result = await flasher.flash(config, { board, image, log: (l) => console.error(l) });
-        console.error(`flashed ${image.sha256.slice(0, 12)} with ${result.tool} in ${result.durationMs} ms`);
-        if (result.console) {
-          console.log(result.console.path);
-          console.error(`${board.name} runs ${w.id} on ${result.console.path} (115200 baud); Ctrl-C stops it`);
+        const { loaded, attached } = await loadImage(board, image, { log: (l) => console.error(l) });
+        console.error(`${attached ? "booted" : "flashed"} ${image.sha256.slice(0, 12)} with ${loaded.by} in ${loaded.durationMs} ms`);
+        if (attached) {
+          console.log(attached.path);
+          console.error(`${board.name} runs ${w.id} on ${attached.path} (115200 baud); Ctrl-C stops it`);
           await new Promise<void>((resolve) => {
             process.once("SIGINT", resolve);
             process.once("SIGTERM", resolve);
-            void result.console!.exited.then((why) => {
+            void attached.exited.then((why) => {
               console.error(why);
               resolve();
             });
           });
-          await result.console.close();
+          await attached.close();
         }
       } finally {
         lock?.release();

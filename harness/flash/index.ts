@@ -12,12 +12,10 @@ import { picotoolFlasher } from "./picotool.ts";
 import { pyocdFlasher } from "./pyocd.ts";
 import { stFlashFlasher } from "./stflash.ts";
 import { stm32CubeProgFlasher } from "./stm32cubeprog.ts";
-import { qemuFlasher } from "./qemu.ts";
 import type { Flasher } from "./types.ts";
 
 const flashers = new Map<string, Flasher<any>>(
   [
-    qemuFlasher,
     manualFlasher,
     openocdFlasher,
     pyocdFlasher,
@@ -48,6 +46,10 @@ export function flasherNamed(tool: string): Flasher<any> | undefined {
 
 /** The board's flasher and its validated configuration; errors name the board file and field. */
 export function flasherFor(board: BoardDefinition): { flasher: Flasher<any>; config: { tool: string } } {
+  if (!board.flasher)
+    throw new Error(
+      `${board.file}: no flasher section (${board.kind === "emulated" ? "an emulated board's emulator loads its image" : "a physical board needs one"})`,
+    );
   const flasher = flashers.get(board.flasher.tool);
   if (!flasher) {
     throw new Error(`${board.file}: flasher.tool "${board.flasher.tool}" is not one of: ${flasherNames().join(", ")}`);

@@ -1,4 +1,5 @@
-// The flasher interface: one small module per tool behind it (labgrid's driver idea).
+// The flasher interface: one small module per tool behind it (labgrid's driver idea). Physical boards only: an emulated
+// board's image is loaded by its emulator (harness/emulator/qemu.ts), which also provides its console.
 import type { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 
@@ -15,19 +16,6 @@ export interface FlashContext {
   image: FlashImage;
   log(line: string): void;
   signal?: AbortSignal;
-  /** Emulators: record the timestamp pin's edges in virtual time (energy mode). */
-  observeTimestampPin?: boolean;
-}
-
-/** A console the flasher itself provides (an emulator's PTY); physical boards have none. */
-export interface AttachedConsole {
-  path: string;
-  /** Ends whatever provides the console (stops the emulator). Idempotent. */
-  close(): Promise<void>;
-  /** Resolves with a description when the provider dies on its own (emulator crash). */
-  exited: Promise<string>;
-  /** Where the emulator logs each timestamp-pin write in virtual time (see harness/emulator/pin-plugin.ts). */
-  pinLog?: { file: string; icountShift: number };
 }
 
 export interface FlashResult {
@@ -35,7 +23,6 @@ export interface FlashResult {
   argv: string[];
   output: string;
   durationMs: number;
-  console?: AttachedConsole;
 }
 
 export interface Flasher<C extends { tool: string } = { tool: string }> {

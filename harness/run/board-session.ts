@@ -189,14 +189,14 @@ export function checkDevice(connection: BoardConnection, firmware: FirmwareImage
   const id = connection.identity;
   if (id.model && id.model !== workload.mlperfModelId) {
     throw new Error(
-      `the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.flash.tool === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`,
+      `the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.loaded.by === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`,
     );
   }
   const built = (firmware as { buildId?: string }).buildId;
   const reported = reportedBuildId(connection);
   if (reported && built && reported !== built) {
     throw new Error(
-      `the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.flash.tool === "manual" ? " (flashed by hand: flash the image just built)" : ""}`,
+      `the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.loaded.by === "manual" ? " (flashed by hand: flash the image just built)" : ""}`,
     );
   }
 }

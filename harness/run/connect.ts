@@ -1,9 +1,11 @@
-// Board -> flash -> transport -> protocol session. The one place that turns a board file and a firmware image
-// into a device we can talk to, and that tears it all down again.
+// Board -> flash (or emulator) -> transport -> protocol session. The one place that turns a board file and a firmware
+// image into a device we can talk to, and that tears it all down again. A physical board is flashed by its flasher and
+// reached on its serial console; an emulated board's emulator loads the image at boot and provides the console.
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { RunMode } from "../modes/types.ts";
+import { startEmulator, type EmulatorConsole } from "../emulator/qemu.ts";
 import { flasherFor } from "../flash/index.ts";
-import type { AttachedConsole, FlashImage, FlashResult } from "../flash/types.ts";
+import type { FlashImage } from "../flash/types.ts";
 import { DutSession, type DutIdentity } from "../protocol/session.ts";
 import { findSerialPort } from "../resources/serial-port.ts";
 import { InterfaceBoardTransport } from "../transport/interface-board.ts";
@@ -11,13 +13,21 @@ import { SerialTransport } from "../transport/serial.ts";
 import { consoleKindOf, type ConsoleKind } from "../transport/console-kind.ts";
 import type { Transport } from "../transport/types.ts";
 
+/** How the image reached the board: a flasher's run (physical boards), or the emulator loading it at boot. */
+export interface ImageLoad {
+  /** The flasher's tool name, or the emulator (`qemu`); `manual`: flashed by hand, unconfirmed. */
+  by: string;
+  argv: string[];
+  durationMs: number;
+}
+
 export interface BoardConnection {
   board: BoardDefinition;
-  flash: FlashResult;
+  loaded: ImageLoad;
   session: DutSession;
   identity: DutIdentity;
   /** The emulator's console, when the board is emulated. */
-  console?: AttachedConsole;
+  console?: EmulatorConsole;
   /** What the console port is: hardware serial, an emulator (even one reached as a plain serial port), another PTY. */
   consoleKind: ConsoleKind;
   close(): Promise<void>;
@@ -33,10 +43,7 @@ export interface ConnectOptions {
 }
 
 export async function connectBoard(board: BoardDefinition, image: FlashImage, opts: ConnectOptions): Promise<BoardConnection> {
-  const { flasher, config } = flasherFor(board);
-  const flash = await flasher.flash(config, { board, image, log: opts.log, signal: opts.signal, observeTimestampPin: opts.observeTimestampPin });
-  opts.log(`${flash.tool}: flashed in ${flash.durationMs} ms`);
-  const attached = flash.console;
+  const { loaded, attached } = await loadImage(board, image, opts);
   try {
     const { transport, portPath } = await openConsole(board, attached, opts.mode);
     const consoleKind: ConsoleKind = attached
@@ -59,7 +66,7 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
             ? ` (tinyrig firmware: ${session.rawBlockBytes() ? `raw input blocks of ${session.rawBlockBytes()} bytes` : `${session.dbChunkBytes()}-byte db lines`})`
             : ` (MLPerf Tiny firmware: ${session.dbChunkBytes()}-byte db lines)`),
       );
-      return { board, flash, session, identity, console: attached, consoleKind, close: closeAll };
+      return { board, loaded, session, identity, console: attached, consoleKind, close: closeAll };
     } catch (err) {
       await closeAll();
       throw err;
@@ -70,8 +77,25 @@ export async function connectBoard(board: BoardDefinition, image: FlashImage, op
   }
 }
 
+/** Puts the image on the board: the emulator boots it (and gives its console), or the board's flasher writes it. */
+export async function loadImage(
+  board: BoardDefinition,
+  image: FlashImage,
+  opts: Pick<ConnectOptions, "log" | "signal" | "observeTimestampPin">,
+): Promise<{ loaded: ImageLoad; attached?: EmulatorConsole }> {
+  if (board.console.emulator) {
+    const attached = await startEmulator(board, image.elf, opts);
+    opts.log(`qemu: booted in ${attached.startMs} ms`);
+    return { loaded: { by: "qemu", argv: attached.argv, durationMs: attached.startMs }, attached };
+  }
+  const { flasher, config } = flasherFor(board);
+  const flash = await flasher.flash(config, { board, image, log: opts.log, signal: opts.signal });
+  opts.log(`${flash.tool}: flashed in ${flash.durationMs} ms`);
+  return { loaded: { by: flash.tool, argv: flash.argv, durationMs: flash.durationMs } };
+}
+
 /** A protocol step that also fails at once if the emulator dies under it. */
-export function raceExit<T>(step: Promise<T>, attached: AttachedConsole | undefined): Promise<T> {
+export function raceExit<T>(step: Promise<T>, attached: EmulatorConsole | undefined): Promise<T> {
   if (!attached) return step;
   return Promise.race([
     step,
@@ -85,7 +109,7 @@ export function raceExit<T>(step: Promise<T>, attached: AttachedConsole | undefi
  * DUT's UART goes to the interface board at its energy baud) the interface board's own port. */
 async function openConsole(
   board: BoardDefinition,
-  attached: AttachedConsole | undefined,
+  attached: EmulatorConsole | undefined,
   mode: ConnectOptions["mode"],
 ): Promise<{ transport: Transport; portPath: string }> {
   if (attached) return { transport: await SerialTransport.open(attached.path, 115200), portPath: attached.path };

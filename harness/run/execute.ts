@@ -126,14 +126,15 @@ export function firmwareProvenance(connection: BoardConnection, firmware: Firmwa
   const who = `${connection.identity.name || "?"} ${connection.identity.profile || "?"}`.trim();
   if (reported && built) return `device reports build ${reported}, as built`;
   if (reported) return `device reports build ${reported}`;
-  if (connection.flash.tool === "manual") return `unconfirmed: flashed by hand, not by tinyrig; the device says ${who}, no build id`;
-  return `flashed by ${connection.flash.tool}; the device says ${who}, no build id`;
+  if (connection.loaded.by === "manual") return `unconfirmed: flashed by hand, not by tinyrig; the device says ${who}, no build id`;
+  const how = connection.console ? `loaded by the emulator (${connection.loaded.by})` : `flashed by ${connection.loaded.by}`;
+  return `${how}; the device says ${who}, no build id`;
 }
 
 function provenanceOf(connection: BoardConnection, firmware: FirmwareImage | undefined): NonNullable<RunStart["provenance"]> {
   return {
     console: connection.consoleKind.description,
-    flasher: connection.flash.tool,
+    flasher: connection.loaded.by,
     deviceBuildId: reportedBuildId(connection),
     firmware: firmwareProvenance(connection, firmware),
   };

@@ -19,8 +19,7 @@ writeFileSync(
   boardFile,
   readFileSync(path.join(ROOT, "boards/mps2-an386.yaml"), "utf8")
     .replace("name: mps2-an386", "name: pty-board")
-    .replace(/console:\n  emulator:\n(    .*\n)+?(?=flasher:)/, `console:\n  serial: { path: "${tty}" }\n`)
-    .replace("flasher:\n  tool: qemu", "flasher:\n  tool: manual"),
+    .replace(/console:\n  emulator:\n(    .*\n)+?(?=build:)/, `console:\n  serial: { path: "${tty}" }\nflasher:\n  tool: manual\n`),
 );
 let device: ResultPromise | undefined;
 

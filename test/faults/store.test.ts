@@ -29,7 +29,7 @@ const firmware = {
 } as unknown as FirmwareImage;
 const connection = {
   identity: { name: "tinyrig-mps2-an386", profile: "tinyrig-0.1.0", model: "vib01" },
-  flash: { tool: "qemu" },
+  loaded: { by: "qemu", argv: [], durationMs: 0 },
   consoleKind: { kind: "emulator", description: "QEMU" },
 } as unknown as BoardConnection;
 const vibration = suiteWorkload(loadWorkload("vibration"));
