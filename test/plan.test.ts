@@ -5,6 +5,7 @@ import { findBoard } from "../harness/boards/load.ts";
 import type { BoardDefinition } from "../harness/boards/schema.ts";
 import { RUN_MODES } from "../harness/modes/types.ts";
 import { planRun, type RunOptions, type SessionStep } from "../harness/run/plan.ts";
+import { longestFirst } from "../harness/run/workers.ts";
 import type { SuiteWorkload } from "../harness/run/types.ts";
 import { MIGRATIONS } from "../harness/store/migrations.ts";
 
@@ -164,4 +165,34 @@ describe("planRun: energy", () => {
 it("the run table's CHECK lists exactly RUN_MODES", () => {
   const check = /mode TEXT NOT NULL CHECK \(mode IN \(([^)]*)\)\)/.exec(MIGRATIONS[0]!.sql)?.[1];
   expect(check?.split(", ")).toEqual(RUN_MODES.map((m) => `'${m}'`));
+});
+
+describe("the order boards start in (longest first, from the database's history)", () => {
+  const boards = ["mps2-an386", "mps3-an547", "riscv32-virt", "mps2-an505"].map((n) => findBoard(n));
+  const run = (board: string, seconds: number, startedAt: string, extra: Partial<{ status: string; mode: string }> = {}) => ({
+    board,
+    workload: "vibration",
+    variant: null,
+    mode: "performance" as const,
+    status: "completed" as const,
+    startedAt,
+    endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(),
+    ...extra,
+  });
+  it("boards without history first (they may be the longest), then by the latest run's duration, longest first", () => {
+    const history = [
+      // newest first, as listRuns returns them: mps2-an386's latest took 4 s (an older 40 s run is not its latest)
+      run("mps2-an386", 4, "2026-12-05T02:00:00Z"),
+      run("mps3-an547", 26, "2026-12-05T01:59:00Z"),
+      run("mps2-an505", 9, "2026-12-05T01:58:00Z"),
+      run("mps2-an386", 40, "2026-12-04T02:00:00Z"),
+      run("mps2-an505", 100, "2026-12-04T01:00:00Z", { status: "failed" }),
+    ];
+    const { order, expectedSeconds } = longestFirst(boards, history as never);
+    expect(order.map((i) => boards[i]!.name)).toEqual(["riscv32-virt", "mps3-an547", "mps2-an505", "mps2-an386"]);
+    expect(expectedSeconds).toEqual([4, 26, undefined, 9]);
+  });
+  it("no history at all: the order given", () => {
+    expect(longestFirst(boards, []).order).toEqual([0, 1, 2, 3]);
+  });
 });

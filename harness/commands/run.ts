@@ -15,7 +15,7 @@ import { planRun, type RunOptions } from "../run/plan.ts";
 import { createProgress } from "../run/progress.ts";
 import { interrupted, watchRunSignals } from "../run/signals.ts";
 import type { SuiteResult, SuiteWorkload } from "../run/types.ts";
-import { BOARD_WORKER_ENV, outcomeOf, runBoardWorkers, type BoardOutcome, type WorkerMessage } from "../run/workers.ts";
+import { BOARD_WORKER_ENV, longestFirst, outcomeOf, runBoardWorkers, type BoardOutcome, type WorkerMessage } from "../run/workers.ts";
 import { restoreRun } from "../run/resume.ts";
 import { modelSuiteWorkload, suiteWorkload } from "../run/workload-adapter.ts";
 import { INPUT_TRANSFORMS, type InputTransform } from "../build/firmware.ts";
@@ -281,17 +281,29 @@ async function runBoards(args: RunArgs): Promise<number> {
   }
   if (!boards.length) throw new UsageError(`--board ${args.board!.join(" ")}: no board selected (attached: no physical board's console is plugged in)`);
   // workloads, variants, modes (the same for every board): refused here, named, before any work
-  freshRequest(args, boards[0]!.file);
+  const request = freshRequest(args, boards[0]!.file);
   const jobs = args.jobs ?? availableParallelism();
   const store = ResultStore.open(args.db);
   const abandoned = store.markInterrupted();
   if (abandoned.length) console.error(`marked runs ${abandoned.join(", ")} interrupted (their process is gone)`);
-  console.error(`${boards.length} boards, ${Math.min(jobs, boards.length)} at a time: ${boards.map((b) => b.name).join(", ")}`);
+  // Longest first, from how long these measurements took on each board before (this database's history).
+  const measured = new Set(request.workloads.map((w) => w.id));
+  const modes = request.options.modes;
+  const names = new Set(boards.map((b) => b.name));
+  const history = store
+    .listRuns({ status: "completed", limit: 20_000 })
+    .filter((r) => names.has(r.board) && measured.has(r.workload) && (!modes || modes.includes(r.mode)));
+  const { order, expectedSeconds } = longestFirst(boards, history);
+  const expected = (i: number) => (expectedSeconds[i] === undefined ? "" : ` (~${expectedSeconds[i]!.toFixed(0)} s)`);
+  console.error(
+    `${boards.length} boards, ${Math.min(jobs, boards.length)} at a time, longest first: ${order.map((i) => `${boards[i]!.name}${expected(i)}`).join(", ")}`,
+  );
   const signals = watchRunSignals((l) => console.error(l));
   let outcomes: BoardOutcome[];
   try {
     outcomes = await runBoardWorkers({
       boards,
+      order,
       args: workerArgs(args),
       jobs,
       stdout: (l) => (args.json ? undefined : console.log(l)),

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { BoardDefinition } from "../boards/schema.ts";
+import type { RunRow } from "../store/store.ts";
 import type { SuiteResult } from "./types.ts";
 
 /** One board's part of a run, as after-run steps (report, gate, JUnit) take it. */
@@ -42,6 +43,8 @@ export function outcomeOf(board: BoardDefinition, results: SuiteResult[], allCom
 
 export interface WorkerPoolOptions {
   boards: BoardDefinition[];
+  /** The order to start them in (indices into `boards`, e.g. longestFirst's); default: as given. Outcomes keep `boards`' order. */
+  order?: number[];
   /** `tinyrig` arguments every worker gets (the command and its options, without --board). */
   args: string[];
   jobs: number;
@@ -49,6 +52,38 @@ export interface WorkerPoolOptions {
   stderr: (line: string) => void;
   stdout: (line: string) => void;
   signal: AbortSignal;
+}
+
+/**
+ * The order boards start in, longest first (the LPT rule: with `jobs` lanes, the board that takes longest must not be
+ * the one left running alone at the end). A board's expected time is the sum over what this run measures (workload x
+ * mode) of its latest completed run's duration in the database; a board with no such history starts first, in the
+ * order given, since it may be the longest. Returns indices into `boards`.
+ */
+export function longestFirst(
+  boards: readonly BoardDefinition[],
+  history: readonly Pick<RunRow, "board" | "workload" | "variant" | "mode" | "status" | "startedAt" | "endedAt">[],
+): { order: number[]; expectedSeconds: (number | undefined)[] } {
+  const latest = new Map<string, number>(); // board|workload|variant|mode -> seconds of its latest completed run
+  for (const r of history) {
+    if (r.status !== "completed" || !r.endedAt) continue;
+    const key = `${r.board}|${r.workload}|${r.variant ?? ""}|${r.mode}`;
+    const seconds = (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000;
+    if (!latest.has(key) && Number.isFinite(seconds) && seconds >= 0) latest.set(key, seconds); // history is newest first
+  }
+  const expectedSeconds = boards.map((b) => {
+    const mine = [...latest].filter(([k]) => k.startsWith(`${b.name}|`));
+    return mine.length ? mine.reduce((sum, [, s]) => sum + s, 0) : undefined;
+  });
+  const order = boards
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ea = expectedSeconds[a],
+        eb = expectedSeconds[b];
+      if (ea === undefined || eb === undefined) return (ea === undefined ? 0 : 1) - (eb === undefined ? 0 : 1) || a - b;
+      return eb - ea || a - b;
+    });
+  return { order, expectedSeconds };
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM"] as const;
@@ -65,10 +100,11 @@ export async function runBoardWorkers(opts: WorkerPoolOptions): Promise<BoardOut
     for (const child of running) child.kill(s);
   };
   for (const s of FORWARDED) process.prependListener(s, forward);
+  const order = opts.order ?? opts.boards.map((_, i) => i);
   let next = 0;
   const lane = async () => {
-    while (next < opts.boards.length && !opts.signal.aborted) {
-      const i = next++;
+    while (next < order.length && !opts.signal.aborted) {
+      const i = order[next++]!;
       outcomes[i] = await runWorker(opts.boards[i]!, opts, running);
     }
   };
