@@ -170,6 +170,45 @@ describe("ResultStore", () => {
     store.close();
   });
 
+  it("drops the run table's CHECK on mode from a database made before it went, keeping every run, window and inference", () => {
+    const file = path.join(dir, "v9.db");
+    const sql = new Database(file);
+    sql.pragma("foreign_keys = ON");
+    sql.exec("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
+    for (const m of MIGRATIONS.filter((m) => m.version <= 9)) {
+      sql.exec(m.sql);
+      sql.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, "2026-01-01");
+    }
+    sql.exec(`INSERT INTO host (hostname, os, cpu, node) VALUES ('h', 'linux', 'cpu', 'v20');
+      INSERT INTO board (name, file_sha256, yaml, kind) VALUES ('b', 'x', 'y', 'emulated');
+      INSERT INTO workload (name, manifest_sha256, model_sha256, model_bytes) VALUES ('w', 'm', 'n', 1);
+      INSERT INTO run (mode, host_id, board_id, workload_id, tinyrig_version, settings_json, started_at, status, simulated, owner_pid, owner_host, uuid)
+        VALUES ('performance', 1, 1, 1, '0.1.0', '{}', '2026-01-01', 'completed', 1, 1, 'h', '00000000-0000-4000-8000-000000000001');
+      INSERT INTO window (run_id, idx, input_index, iterations, warmup, t0_us, t1_us, latency_us, throughput) VALUES (1, 0, 0, 10, 1, 0, 425, 42.5, 23529.4);
+      INSERT INTO inference (run_id, input_index, input_file, label, outputs_json, score) VALUES (1, 0, 'a.bin', 1, '[1]', 1);`);
+    const unknownMode = `INSERT INTO run (mode, host_id, board_id, workload_id, tinyrig_version, settings_json, started_at, status, simulated, owner_pid, owner_host)
+      VALUES ('a-new-mode', 1, 1, 1, '0.1.0', '{}', '2026-01-01', 'failed', 1, 1, 'h')`;
+    expect(() => sql.exec(unknownMode)).toThrow(/CHECK constraint failed/);
+    sql.close();
+    const store = ResultStore.open(file);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
+    expect(store.listRuns().map((r) => [r.id, r.mode])).toEqual([[1, "performance"]]);
+    expect(store.windows(1).map((w) => w.latencyUs)).toEqual([42.5]);
+    expect(store.inferences(1)).toHaveLength(1);
+    store.close();
+    const after = new Database(file);
+    expect((after.prepare("SELECT sql FROM sqlite_schema WHERE name = 'run'").get() as { sql: string }).sql).not.toMatch(/CHECK \(mode/);
+    expect(after.pragma("integrity_check", { simple: true })).toBe("ok");
+    after.exec(unknownMode); // the mode is the code's to check now (harness/modes/types.ts MODES)
+    after.close();
+    // and a new database has no such CHECK either
+    const fresh = path.join(dir, "fresh-modes.db");
+    ResultStore.open(fresh).close();
+    const f = new Database(fresh);
+    expect((f.prepare("SELECT sql FROM sqlite_schema WHERE name = 'run'").get() as { sql: string }).sql).not.toMatch(/CHECK \(mode/);
+    f.close();
+  });
+
   it("refuses a database from a newer tinyrig", () => {
     const file = path.join(dir, "future.db");
     ResultStore.open(file).close();

@@ -9,7 +9,7 @@ import { describeCommand } from "../cli.ts";
 import { defaultBoard, findBoard } from "../boards/load.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { BOARD_GROUPS, selectBoards } from "../boards/select.ts";
-import { RUN_MODES, type RunMode } from "../modes/types.ts";
+import { MODES, RUN_MODES, type RunMode } from "../modes/types.ts";
 import { executeBoardPlan } from "../run/execute.ts";
 import { planRun, type RunOptions } from "../run/plan.ts";
 import { createProgress } from "../run/progress.ts";
@@ -88,7 +88,7 @@ export function runCommands(cli: Argv): void {
         type: "string",
         array: true,
         choices: [...RUN_MODES, "all"],
-        describe: "measurements (default: performance and accuracy, with energy where the board can measure or model it)",
+        describe: `measurements: ${RUN_MODES.map((m) => `${m} (${MODES[m].describe})`).join("; ")}. Default: performance and accuracy, with energy where the board can measure or model it`,
       })
       .option("db", { type: "string", default: loadConfig().db.value, describe: "result database" })
       .option("windows", {

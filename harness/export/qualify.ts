@@ -4,7 +4,7 @@
 // model only, a declared dataset allowed, emulated results only when asked for.
 import { describeDatasetSource, isHeadlineDataset } from "../store/dataset-source.ts";
 import type { RunRow } from "../store/store.ts";
-import { HEADLINE_WINDOWS, HEADLINE_WINDOW_SECONDS } from "../store/validity.ts";
+import { HEADLINE_WINDOWS, HEADLINE_WINDOW_SECONDS } from "../modes/types.ts";
 
 export type Division = "closed" | "open";
 export type Round = "v1.3" | "v1.4";

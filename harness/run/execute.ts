@@ -6,7 +6,7 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import type { FirmwareImage } from "../build/firmware.ts";
 import { runAccuracy } from "../modes/accuracy.ts";
 import { runPerformance, type WindowEnergy } from "../modes/performance.ts";
-import type { EnergyWindowMeasurement, InferenceMeasurement, RunMode, RunSink, WindowMeasurement } from "../modes/types.ts";
+import { MODES, type EnergyWindowMeasurement, type InferenceMeasurement, type RunMode, type RunSink, type WindowMeasurement } from "../modes/types.ts";
 import type { EnergyMeter } from "../power/types.ts";
 import type { EnergySource } from "../store/store.ts";
 import { BoardSession, BringUpError, reportedBuildId, type DeviceUp } from "./board-session.ts";
@@ -175,7 +175,7 @@ async function runMeasurement(
   notes?: Record<string, unknown>,
 ): Promise<SuiteResult> {
   const { store, progress, board, options } = exec;
-  const windowed = mode !== "accuracy";
+  const windowed = MODES[mode].measures === "windows";
   // Everything a resume needs to measure the same way again (harness/run/resume.ts reads it back).
   const settings: Record<string, unknown> = windowed
     ? {
@@ -279,7 +279,7 @@ async function runMeasurement(
         mode,
         runId: id,
         status: "completed",
-        ...(mode === "performance" ? { performance: summary } : {}),
+        ...(MODES[mode].figure === "latency" ? { performance: summary } : {}),
         ...(meter ? { energy: summary } : {}),
       };
     }

@@ -1,11 +1,16 @@
 // Schema migrations, applied in order; schema_version records how far a database has come. A database newer than
-// this code is refused rather than guessed at.
-import { RUN_MODES } from "../modes/types.ts";
+// this code is refused rather than guessed at. A migration is history: its SQL never changes once released.
+import type Database from "better-sqlite3";
 
-/** The run modes as an SQL list (`'performance', 'accuracy', 'energy'`), for the run table's CHECK. A database made
- * before a mode was added keeps its CHECK: a new mode needs a migration that rebuilds the run table. */
-const MODE_LIST = RUN_MODES.map((m) => `'${m}'`).join(", ");
-export const MIGRATIONS: { version: number; description: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+  /** Work SQL alone cannot say, run after `sql` in the same transaction. */
+  run?: (db: Database.Database) => void;
+}
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     description: "hosts, boards, firmware, workloads, datasets, runs, windows, inferences",
@@ -22,7 +27,7 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         UNIQUE (name, manifest_sha256, model_sha256));
       CREATE TABLE dataset (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, count INTEGER NOT NULL, source TEXT NOT NULL,
         UNIQUE (sha256, source));
-      CREATE TABLE run (id INTEGER PRIMARY KEY, mode TEXT NOT NULL CHECK (mode IN (${MODE_LIST})),
+      CREATE TABLE run (id INTEGER PRIMARY KEY, mode TEXT NOT NULL CHECK (mode IN ('performance', 'accuracy', 'energy')),
         host_id INTEGER NOT NULL REFERENCES host(id), board_id INTEGER NOT NULL REFERENCES board(id),
         firmware_id INTEGER REFERENCES firmware(id), workload_id INTEGER NOT NULL REFERENCES workload(id),
         dataset_id INTEGER REFERENCES dataset(id), tinyrig_version TEXT NOT NULL, settings_json TEXT NOT NULL,
@@ -133,6 +138,38 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
         run_uuid TEXT NOT NULL REFERENCES run(uuid), set_at TEXT NOT NULL, PRIMARY KEY (board, workload, variant, mode));
     `,
   },
+  {
+    version: 12,
+    description: "the run table keeps its mode as text, checked by the code that writes it (harness/modes/types.ts MODES): a new mode needs no migration",
+    sql: "",
+    run: dropRunModeCheck,
+  },
 ];
+
+/**
+ * Removes the CHECK on run.mode. SQLite cannot drop a constraint, and rebuilding the table would cascade-delete every
+ * window and inference (foreign keys are on, and cannot be turned off inside the migration's transaction). A CHECK
+ * leaves the stored rows as they are, so SQLite's documented procedure for removing one applies (lang_altertable,
+ * "Making Other Kinds Of Table Schema Changes"): rewrite the table's SQL in sqlite_schema, bump schema_version, and
+ * check the database's integrity before committing.
+ */
+function dropRunModeCheck(db: Database.Database): void {
+  const row = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'run'").get() as { sql: string } | undefined;
+  if (!row) throw new Error("no run table to migrate");
+  const next = row.sql.replace(/(\bmode TEXT NOT NULL) CHECK \(mode IN \([^)]*\)\)/, "$1");
+  if (next === row.sql) return; // no CHECK there
+  const version = db.pragma("schema_version", { simple: true }) as number;
+  db.unsafeMode(true); // better-sqlite3 runs SQLite in defensive mode, which forbids writing sqlite_schema
+  try {
+    db.pragma("writable_schema = ON");
+    db.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'run'").run(next);
+    db.pragma(`schema_version = ${version + 1}`);
+    db.pragma("writable_schema = OFF");
+  } finally {
+    db.unsafeMode(false);
+  }
+  const problems = (db.pragma("integrity_check") as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== "ok");
+  if (problems.length) throw new Error(`the run table's new schema fails SQLite's integrity check: ${problems.join("; ")}`);
+}
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -227,6 +227,7 @@ export class ResultStore implements SuiteStore {
         for (const m of MIGRATIONS) {
           if (m.version <= now) continue;
           this.db.exec(m.sql);
+          m.run?.(this.db);
           this.db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
         }
       })

@@ -2,6 +2,7 @@
 // stream's scores) and one formatter that the CLI's summary, the report and `results` print it with, so a figure
 // reads the same (units, precision, "modelled") wherever it appears.
 import { z } from "zod";
+import { modeDefinition } from "../modes/types.ts";
 
 const num = z.number();
 /** Performance and energy windows: latency and, where measured or modelled, energy per inference. */
@@ -40,7 +41,7 @@ export function readSummary(run: { mode: string; summary: Record<string, unknown
   if (!run.summary) return undefined;
   const stream = streamSummary.safeParse(run.summary);
   if (stream.success) return { kind: "stream", s: stream.data };
-  if (run.mode === "accuracy") {
+  if (modeDefinition(run.mode)?.measures === "inputs") {
     const a = accuracySummary.safeParse(run.summary);
     return a.success ? { kind: "accuracy", s: a.data } : undefined;
   }
@@ -73,7 +74,7 @@ export function formatRunFigure(run: { mode: string; summary: Record<string, unk
     : "";
   const energy = s.medianEnergyPerInferenceUj !== undefined ? `${fixed(s.medianEnergyPerInferenceUj, 3)} µJ/inference${modelled}${split}` : "";
   const windows = `median of ${s.windows} windows${s.iterations !== undefined ? `, ${s.iterations} inferences each` : ""}`;
-  if (run.mode === "performance" && s.medianLatencyUs !== undefined)
+  if (modeDefinition(run.mode)?.figure === "latency" && s.medianLatencyUs !== undefined)
     return `${fixed(s.medianLatencyUs / 1000, 3)} ms (${windows})${energy ? `; ${energy}` : ""}`;
   return `${energy} (${windows})`;
 }

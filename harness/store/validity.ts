@@ -2,7 +2,7 @@
 // the full test set, on the committed dataset or one the workload's manifest declares; anything else is partial
 // (fewer inputs or windows, short windows) or exploratory (another dataset), and never shown as the headline. Classified from what the run stored (its settings,
 // summary and dataset), so a run keeps its class wherever it is read: report, summaries and exports.
-import type { RunMode } from "../modes/types.ts";
+import { modeDefinition } from "../modes/types.ts";
 
 import { describeDatasetSource, isHeadlineDataset } from "./dataset-source.ts";
 
@@ -23,34 +23,9 @@ export interface ClassifiedRun {
   datasetCount: number | null;
 }
 
-/** MLPerf Tiny's performance and energy rule: the median of 5 windows, each at least 10 s. */
-export const HEADLINE_WINDOWS = 5;
-export const HEADLINE_WINDOW_SECONDS = 10;
-
-/** Per mode, what keeps a completed run from being a headline. A new mode adds its rule here (the type asks for one). */
-const MODE_RULES: Record<RunMode, (summary: Record<string, unknown>, run: ClassifiedRun) => string[]> = {
-  performance: windowRule,
-  energy: windowRule,
-  accuracy: (s, run) => {
-    const count = num(s.count);
-    return run.datasetCount !== null && count < run.datasetCount ? [`${count} of ${run.datasetCount} inputs`] : [];
-  },
-};
-
-function windowRule(s: Record<string, unknown>): string[] {
-  const reasons: string[] = [];
-  const windows = num(s.windows);
-  if (!(windows >= HEADLINE_WINDOWS)) reasons.push(`${windows} windows (a headline needs ${HEADLINE_WINDOWS})`);
-  // Every window lasts its iterations times its latency (latency = window time / iterations): the shortest is the
-  // smallest latency's.
-  const shortestS = (num(s.minLatencyUs) * num(s.iterations)) / 1e6;
-  if (!(shortestS >= HEADLINE_WINDOW_SECONDS)) reasons.push(`shortest window ${shortestS.toFixed(2)} s (a headline needs ${HEADLINE_WINDOW_SECONDS} s)`);
-  return reasons;
-}
-
 export function classifyRun(run: ClassifiedRun): Validity {
   if (run.status !== "completed" || !run.summary) return { class: "not a result", reasons: [`run ${run.status}`] };
-  const rule = (MODE_RULES as Record<string, (typeof MODE_RULES)[RunMode] | undefined>)[run.mode];
+  const rule = modeDefinition(run.mode)?.headline;
   const reasons = rule ? rule(run.summary, run) : [`no headline rule for mode ${run.mode}`];
   if (!isHeadlineDataset(run.datasetSource)) {
     return {
@@ -59,8 +34,4 @@ export function classifyRun(run: ClassifiedRun): Validity {
     };
   }
   return reasons.length ? { class: "partial", reasons } : { class: "headline", reasons: [] };
-}
-
-function num(v: unknown): number {
-  return typeof v === "number" ? v : Number.NaN;
 }
