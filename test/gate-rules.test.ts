@@ -4,7 +4,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkAccuracy, checkBitExact, checkEnergy, checkLatency, checkMemory, type MeasuredRun } from "../harness/gate/checks.ts";
+import {
+  checkAccuracy,
+  checkBitExact,
+  checkDetection,
+  checkDutyCycle,
+  checkEnergy,
+  checkLatency,
+  checkMemory,
+  metricsOf,
+  type MeasuredRun,
+} from "../harness/gate/checks.ts";
 import { compareRuns, type RunSource } from "../harness/gate/compare.ts";
 import { escapeMarkdown, gateMarkdown, gateTable } from "../harness/gate/outputs.ts";
 import { DEFAULT_GATE_RULES, gateRulesSchema, loadGateRules } from "../harness/gate/rules.ts";
@@ -194,6 +204,53 @@ function row(id: number, over: Partial<RunRow> = {}): RunRow {
 function source(label: string, runs: RunRow[], latency: Record<number, number[]>): RunSource {
   return { label, runs, measured: (r) => run({ windows: windows(latency[r.id] ?? []) }) };
 }
+
+describe("streams (sww01)", () => {
+  const score = (fn: number, fp: number, dutyCycle = 0.25, over: Partial<NonNullable<MeasuredRun["stream"]>> = {}) =>
+    run({
+      emulated: true,
+      stream: {
+        name: "long",
+        wavSha256: "ab".repeat(32),
+        rules: { tpExtensionS: 1, debounceS: 1 },
+        truePositives: 50 - fn,
+        falseNegatives: fn,
+        falsePositives: fp,
+        dutyCycle,
+        ...over,
+      },
+    });
+  it("a stream run is judged on detection, duty cycle and memory, not as a clip accuracy", () => {
+    expect(metricsOf("accuracy", score(3, 4))).toEqual(["detection", "duty-cycle", "memory"]);
+  });
+  it("one more miss or false accept on the same stream is a regression; as many or fewer passes", () => {
+    const base = score(3, 4);
+    expect(checkDetection(base, score(3, 4), rules)).toMatchObject({ outcome: "pass", baseline: "TP 47 FN 3 FP 4", reason: "FN +0, FP +0 on stream long" });
+    expect(checkDetection(base, score(2, 1), rules).outcome).toBe("pass");
+    const miss = checkDetection(base, score(4, 4), rules);
+    expect(miss).toMatchObject({ outcome: "regression", candidate: "TP 46 FN 4 FP 4" });
+    expect(miss.reason).toBe("1 more missed wake word (tolerated 0) on stream long");
+    expect(checkDetection(base, score(3, 6), rules).reason).toBe("2 more false accepts (tolerated 0) on stream long");
+    const tolerant = gateRulesSchema.parse({ stream: { maxMoreFalseAccepts: 2 } });
+    expect(checkDetection(base, score(3, 6), tolerant).outcome).toBe("pass");
+  });
+  it("another stream or other scoring rules are not comparable: infrastructure, never a regression", () => {
+    const other = checkDetection(score(3, 4), score(9, 9, 0.25, { wavSha256: "cd".repeat(32) }), rules);
+    expect(other.outcome).toBe("infrastructure");
+    expect(other.reason).toMatch(/not comparable: other stream \(baseline long abababababab, candidate long cdcdcdcdcdcd\)/);
+    const rules2 = checkDetection(score(3, 4), score(3, 4, 0.25, { rules: { tpExtensionS: 2, debounceS: 1 } }), rules);
+    expect(rules2.reason).toMatch(/scored otherwise \(baseline \+1 s/);
+    expect(checkDetection(score(3, 4), run(), rules).outcome).toBe("infrastructure");
+  });
+  it("duty cycle: any growth fails by default (virtual time); a tolerance lets a small one pass", () => {
+    expect(checkDutyCycle(score(3, 4, 0.25), score(3, 4, 0.25), rules).outcome).toBe("pass");
+    expect(checkDutyCycle(score(3, 4, 0.25), score(3, 4, 0.2), rules).outcome).toBe("pass");
+    const slower = checkDutyCycle(score(3, 4, 0.25), score(3, 4, 0.26), rules);
+    expect(slower).toMatchObject({ outcome: "regression", baseline: "25.000%", candidate: "26.000%" });
+    expect(slower.reason).toMatch(/duty cycle \+4\.00% \(tolerated \+0\.00%\), virtual time/);
+    expect(checkDutyCycle(score(3, 4, 0.25), score(3, 4, 0.26), gateRulesSchema.parse({ stream: { dutyCycleMaxIncrease: 0.05 } })).outcome).toBe("pass");
+  });
+});
 
 describe("compareRuns", () => {
   const same = [100, 101, 102, 103, 104];

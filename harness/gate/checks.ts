@@ -4,7 +4,7 @@ import { median } from "../modes/stats.ts";
 import type { GateRules } from "./rules.ts";
 import { mannWhitneyU, mcNemar } from "./statistics.ts";
 
-export type Metric = "latency" | "energy" | "memory" | "accuracy" | "bit-exact";
+export type Metric = "latency" | "energy" | "memory" | "accuracy" | "bit-exact" | "detection" | "duty-cycle";
 
 /**
  * pass: no regression by the rules; regression: measured worse; infrastructure: nothing to judge (the candidate did
@@ -34,11 +34,22 @@ export interface MeasuredRun {
   accuracy?: { metric: "top1" | "auc"; value: number };
   bitExact?: { matched: number; compared: number };
   memory: { flash: number | null; ram: number | null; arena: number | null };
+  /** A scored stream (sww01): what was streamed and how it was scored, and the score. */
+  stream?: {
+    name: string;
+    wavSha256: string;
+    rules: { tpExtensionS: number; debounceS: number };
+    truePositives: number;
+    falseNegatives: number;
+    falsePositives: number;
+    dutyCycle: number;
+  };
 }
 
 /** The metrics a run of this mode carries (what a baseline promises a candidate is judged on). */
 export function metricsOf(mode: string, run: MeasuredRun): Metric[] {
   const energy = run.windows.some((w) => w.energyPerInferenceUj !== null);
+  if (run.stream) return ["detection", "duty-cycle", "memory"];
   if (mode === "accuracy") return run.bitExact && run.bitExact.compared > 0 ? ["accuracy", "bit-exact"] : ["accuracy"];
   if (mode === "energy") return ["energy", "memory"];
   return energy ? ["latency", "energy", "memory"] : ["latency", "memory"];
@@ -56,7 +67,57 @@ export function checkMetric(metric: Metric, base: MeasuredRun, cand: MeasuredRun
       return checkAccuracy(base, cand, rules);
     case "bit-exact":
       return checkBitExact(base, cand, rules);
+    case "detection":
+      return checkDetection(base, cand, rules);
+    case "duty-cycle":
+      return checkDutyCycle(base, cand, rules);
   }
+}
+
+/** Why two stream runs were not scored the same way (another stream, other audio, other scoring rules); undefined: they were. */
+function streamsDiffer(b: NonNullable<MeasuredRun["stream"]>, c: NonNullable<MeasuredRun["stream"]>): string | undefined {
+  if (b.name !== c.name || b.wavSha256 !== c.wavSha256)
+    return `other stream (baseline ${b.name} ${b.wavSha256.slice(0, 12)}, candidate ${c.name} ${c.wavSha256.slice(0, 12)})`;
+  if (b.rules.tpExtensionS !== c.rules.tpExtensionS || b.rules.debounceS !== c.rules.debounceS)
+    return `scored otherwise (baseline +${b.rules.tpExtensionS} s / debounce ${b.rules.debounceS} s, candidate +${c.rules.tpExtensionS} s / ${c.rules.debounceS} s)`;
+  return undefined;
+}
+
+/** Misses and false accepts on the same stream: more of either than the rules tolerate is a regression. */
+export function checkDetection(base: MeasuredRun, cand: MeasuredRun, rules: GateRules): MetricVerdict {
+  const show = (r: MeasuredRun) => (r.stream ? `TP ${r.stream.truePositives} FN ${r.stream.falseNegatives} FP ${r.stream.falsePositives}` : "-");
+  const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({ metric: "detection", outcome, baseline: show(base), candidate: show(cand), reason });
+  const b = base.stream;
+  const c = cand.stream;
+  if (!b || !c) return verdict("infrastructure", "no stream score stored on one side");
+  const differs = streamsDiffer(b, c);
+  if (differs) return verdict("infrastructure", `not comparable: ${differs}`);
+  const moreMisses = c.falseNegatives - b.falseNegatives;
+  const moreFalse = c.falsePositives - b.falsePositives;
+  const { maxMoreMisses, maxMoreFalseAccepts } = rules.stream;
+  const what = `FN ${signed(moreMisses)}, FP ${signed(moreFalse)}`;
+  const worse = [
+    moreMisses > maxMoreMisses ? `${moreMisses} more missed wake word${moreMisses === 1 ? "" : "s"} (tolerated ${maxMoreMisses})` : "",
+    moreFalse > maxMoreFalseAccepts ? `${moreFalse} more false accept${moreFalse === 1 ? "" : "s"} (tolerated ${maxMoreFalseAccepts})` : "",
+  ].filter(Boolean);
+  if (worse.length) return verdict("regression", `${worse.join("; ")} on stream ${c.name}`);
+  return verdict("pass", `${what} on stream ${c.name}`);
+}
+
+/** The share of each hop's time spent processing: growth beyond the rules' tolerance is a regression. */
+export function checkDutyCycle(base: MeasuredRun, cand: MeasuredRun, rules: GateRules): MetricVerdict {
+  const show = (r: MeasuredRun) => (r.stream ? `${(r.stream.dutyCycle * 100).toFixed(3)}%` : "-");
+  const verdict = (outcome: Outcome, reason: string): MetricVerdict => ({ metric: "duty-cycle", outcome, baseline: show(base), candidate: show(cand), reason });
+  const b = base.stream;
+  const c = cand.stream;
+  if (!b || !c || !Number.isFinite(b.dutyCycle) || !Number.isFinite(c.dutyCycle) || b.dutyCycle <= 0)
+    return verdict("infrastructure", "no duty cycle stored on one side");
+  const differs = streamsDiffer(b, c);
+  if (differs) return verdict("infrastructure", `not comparable: ${differs}`);
+  const growth = c.dutyCycle / b.dutyCycle - 1;
+  const max = rules.stream.dutyCycleMaxIncrease;
+  if (growth > max) return verdict("regression", `duty cycle ${pct(growth)} (tolerated ${pct(max)})${cand.emulated ? ", virtual time: the code changed" : ""}`);
+  return verdict("pass", `duty cycle ${pct(growth)}`);
 }
 
 const pct = (x: number) => (x !== 0 && Math.abs(x) < 5e-5 ? `${x > 0 ? "+" : "-"}<0.01%` : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)}%`);

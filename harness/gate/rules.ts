@@ -48,6 +48,15 @@ export const gateRulesSchema = z.strictObject({
       arena: fraction.default(0.02),
     })
     .prefault({}),
+  // Streaming wake-word (sww01): the same stream scored the same way. An emulated stream repeats exactly (virtual time),
+  // so by default one more miss or false accept is a regression.
+  stream: z
+    .strictObject({
+      maxMoreMisses: z.number().int().min(0).default(0).describe("false negatives (missed wake words) added that are tolerated"),
+      maxMoreFalseAccepts: z.number().int().min(0).default(0).describe("false positives added that are tolerated"),
+      dutyCycleMaxIncrease: fraction.default(0).describe("relative growth of the duty cycle tolerated (0: any growth fails)"),
+    })
+    .prefault({}),
 });
 
 export type GateRules = z.output<typeof gateRulesSchema>;

@@ -7,6 +7,7 @@ import { parseBoardText } from "../boards/load.ts";
 import { EXIT, TinyrigError } from "../errors.ts";
 import { importBundle } from "../store/bundle.ts";
 import { ResultStore, type RunRow } from "../store/store.ts";
+import { streamResult } from "../store/streams.ts";
 import type { MeasuredRun } from "./checks.ts";
 import type { RunSource } from "./compare.ts";
 
@@ -105,6 +106,23 @@ export function measuredRun(store: ResultStore, run: RunRow): MeasuredRun {
     accuracy,
     bitExact,
     memory: { flash: run.firmwareBytes?.flash ?? null, ram: run.firmwareBytes?.ram ?? null, arena: run.device.arenaUsedBytes },
+    stream: streamOf(store, run),
+  };
+}
+
+/** A stream run's stored score (sww01), undefined for any other run. */
+function streamOf(store: ResultStore, run: RunRow): MeasuredRun["stream"] {
+  if (run.summary?.metric !== "sww") return undefined;
+  const row = streamResult(store, run.id)?.row;
+  if (!row) return undefined;
+  return {
+    name: row.stream,
+    wavSha256: row.wavSha256,
+    rules: row.rules,
+    truePositives: row.truePositives,
+    falseNegatives: row.falseNegatives,
+    falsePositives: row.falsePositives,
+    dutyCycle: row.dutyCycle,
   };
 }
 
