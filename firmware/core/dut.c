@@ -255,21 +255,25 @@ static void cmd_pins(tr_dut *d, int argc, char **argv)
     say3(d, "m-pins-[", pins_names[pins], "]");
 }
 
-static char results_line[640]; /* ~20 characters per value: room for 30 outputs */
+static char default_results_line[TR_RESULTS_LINE_DEFAULT];
+
+static char *results_line_of(tr_dut *d) { return d->results_line ? d->results_line : default_results_line; }
 
 /* The output vector as MLPerf prints it (dequantised, or the reconstruction error): the post-processing phase. */
 static void compute_results(tr_dut *d)
 {
-    const size_t n = d->results(results_line + 11, sizeof results_line - 13);
-    memcpy(results_line, "m-results-[", 11);
-    results_line[11 + n] = ']';
-    results_line[12 + n] = 0;
+    char *line = results_line_of(d);
+    const size_t size = d->results_line ? d->results_line_size : sizeof default_results_line;
+    const size_t n = d->results(line + 11, size - 13);
+    memcpy(line, "m-results-[", 11);
+    line[11 + n] = ']';
+    line[12 + n] = 0;
 }
 
 static void print_results(tr_dut *d)
 {
     compute_results(d);
-    say(d, results_line);
+    say(d, results_line_of(d));
 }
 
 static void cmd_infer(tr_dut *d, int argc, char **argv)
@@ -304,7 +308,7 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
     mark(d); /* post-processing: the output vector */
     compute_results(d);
     mark(d);
-    say(d, results_line);
+    say(d, results_line_of(d));
 }
 
 static void cmd_caps(tr_dut *d)

@@ -8,6 +8,8 @@
 #ifndef TR_LINE_MAX
 #define TR_LINE_MAX 1024
 #endif
+/* The protocol's own m-results buffer, for firmware that does not size one for its model (dut.results_line). */
+#define TR_RESULTS_LINE_DEFAULT 640
 /* tinyrig's binary input transfer: at most this many raw bytes follow one `dbraw` command. Small enough that a host
  * which lost its place can end a half-received block by sending this many filler bytes. */
 #define TR_RAW_MAX 1024
@@ -25,6 +27,10 @@ typedef struct {
     void (*infer)(void);               /* one inference */
     /* Writes the result vector, comma separated, into buf; returns its length. */
     size_t (*results)(char *buf, size_t size);
+    /* Where the m-results line is built, sized by the firmware for its model's whole output vector; NULL: a buffer of
+     * the protocol's own (TR_RESULTS_LINE_DEFAULT bytes, ~50 values). */
+    char *results_line;
+    size_t results_line_size;
     /* The raw output tensor bytes */
     const uint8_t *(*output_raw)(uint32_t *bytes);
     uint32_t arena_used, arena_size, model_bytes, output_bytes;

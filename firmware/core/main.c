@@ -20,6 +20,14 @@ static tr_model model;
 static tr_dut dut;
 static uint8_t arena[TR_ARENA_BYTES] __attribute__((aligned(16)));
 static uint8_t input_buffer[TR_INPUT_BYTES] __attribute__((aligned(4)));
+/* The m-results line holds every output value at its longest: "m-results-[", then per value tr_put_float's sign, 16
+ * digits, point and 6 decimals and a comma (25 characters), then "]" and the NUL. The anomaly score is one value. */
+#ifdef TR_RESULTS_MSE
+#define TR_RESULTS_VALUES 1u
+#else
+#define TR_RESULTS_VALUES TR_MODEL_OUTPUT_ELEMS
+#endif
+static char results_line[13u + 25u * TR_RESULTS_VALUES];
 
 /* The model input tensor lives outside the arena, so no inference of a window overwrites it (an `infer N W` runs W + N
  * inferences on one load). Where the transform leaves the bytes as sent (int8, float32 into a float32 model), the
@@ -83,8 +91,7 @@ static size_t results(char *buf, size_t size)
     char *pos = buf;
     char value[32];
     for (int32_t i = 0; i < out->elems; ++i) {
-        /* whole values only: a line too short for the output vector (more than ~30 values) ends at the last one that
-         * fits, never in the middle of a number; `outraw` carries every output */
+        /* results_line below holds every value of the output at its longest; whole values only all the same */
         const size_t n = (size_t)(tr_put_float(value, value + sizeof value, dequantized(out, y, i)) - value);
         if ((size_t)(pos - buf) + n + 2 > size) break;
         if (i) pos = tr_put_str(pos, buf + size, ",");
@@ -121,6 +128,8 @@ int main(void)
     dut.load = load_input;
     dut.infer = run_inference;
     dut.results = results;
+    dut.results_line = results_line;
+    dut.results_line_size = sizeof results_line;
     dut.output_raw = output_raw;
 #ifdef TR_SEMIHOST_INPUT
     dut.read_input_file = read_input_file;

@@ -36,6 +36,8 @@ int main(int argc, char **argv)
            (unsigned)model.channels);
     const tr_tensor *in = &model.tensors[model.input];
     printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n", (unsigned)in->bytes, in->type == TR_I8);
+    /* the m-results line is sized for every value of the output (core/main.c), never cut short */
+    printf("#define TR_MODEL_OUTPUT_ELEMS %uu\n", (unsigned)model.tensors[model.output].elems);
     /* The operators the model runs: invoke.c links the kernels of the optional ones (LOGISTIC, TANH, HARD_SWISH) only
      * where the model uses them, so a firmware does not carry code its model never calls. */
     printf("#define TR_MODEL_OPS_KNOWN 1\n");
