@@ -1,5 +1,6 @@
 // What `tinyrig run --workload <streaming workload>` does with one: the stream run, stored, and its summary printed.
 // Kept here so the run command only dispatches to it.
+import { lockBoard } from "../boards/lock.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import type { Progress } from "../run/progress.ts";
 import type { ResultStore } from "../store/store.ts";
@@ -20,12 +21,23 @@ export interface StreamCommandOptions {
 }
 
 export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ id: string; stored: StoredStream }[]> {
+  // a physical board (its interface board and DUT) is one tinyrig's at a time, host-wide
+  const held = o.board.kind === "physical" ? await lockBoard(o.board, `tinyrig run ${o.ids.join(",")}`) : undefined;
+  try {
+    return await streamAll(o);
+  } finally {
+    held?.release();
+  }
+}
+
+async function streamAll(o: StreamCommandOptions): Promise<{ id: string; stored: StoredStream }[]> {
   const out: { id: string; stored: StoredStream }[] = [];
   for (const id of o.ids) {
     const w = loadStreamingWorkload(id);
     const stream = o.stream ?? "long";
     const rules = { tpExtensionS: o.tpExtensionS ?? w.manifest.scoring.tpExtensionS, debounceS: w.manifest.scoring.debounceS };
-    o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (emulated: audio through semihosting, virtual time)`);
+    const how = o.board.kind === "emulated" ? "emulated: audio through semihosting, virtual time" : "played by the interface board over I2S, its timer";
+    o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (${how})`);
     let started = false;
     const stored = await runAndStoreStream(o.store, {
       board: o.board,
@@ -51,9 +63,11 @@ export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ 
 export function streamSummaryLine(r: StoredStream): string {
   if (!r.result) return r.error?.split("\n")[0] ?? r.status;
   const s = r.result;
-  const e = s.energy
-    ? `; ${(s.energy.energyUj / 1e6).toFixed(3)} J, ${s.energy.powerMw.toFixed(2)} mW (modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"})`
-    : "";
+  const e = !s.energy
+    ? ""
+    : `; ${(s.energy.energyUj / 1e6).toFixed(3)} J, ${s.energy.powerMw.toFixed(2)} mW (${
+        s.energy.kind === "measured" ? `measured: ${s.energy.source}` : `modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"}`
+      })`;
   const be = s.bitExact ? `; bit-exact with host ${s.bitExact.outputs}/${s.bitExact.hops} hops` : "";
   const target = s.stream === "long" ? `MLPerf's target FP<=8, FN<=8 ${s.meetsTarget ? "met" : "not met"}; ` : "";
   return (

@@ -18,7 +18,16 @@ export interface BoardStream {
   /** Raw `print_detections` values (ms from record_detections), sync pulse included. */
   rawDetectionsMs: number[];
   /** From the first edges the board stored (at most 100 each). */
-  duty: { dutyCycle: number; meanOnS: number; meanPeriodS: number; throughputPerS: number; edges: number; periodSpread: number };
+  duty: {
+    dutyCycle: number;
+    meanOnS: number;
+    minOnS: number;
+    maxOnS: number;
+    meanPeriodS: number;
+    throughputPerS: number;
+    edges: number;
+    periodSpread: number;
+  };
   /** The DUT's lines while stopping (MLPerf's firmware prints its per-frame activations there). */
   dutStopLines: string[];
   energy?: { energyUj: number; durationUs: number; powerMw: number; monitor: string; kind: "measured" | "modelled" };
@@ -154,6 +163,8 @@ export function parseDutyCycle(lines: string[]): BoardStream["duty"] {
   return {
     dutyCycle: meanOnS / meanPeriodS,
     meanOnS,
+    minOnS: Math.min(...on),
+    maxOnS: Math.max(...on),
     meanPeriodS,
     throughputPerS: 1 / meanOnS,
     edges: n,

@@ -43,11 +43,12 @@ export interface StreamRunOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** Called once the board is up, before the stream plays: where a caller opens its stored run. */
-  onConnected?: (c: { firmware: FirmwareImage; connection: BoardConnection; settings: Record<string, unknown> }) => void;
+  onConnected?: (c: { firmware?: FirmwareImage; connection?: BoardConnection; settings: Record<string, unknown> }) => void;
 }
 
 export interface StreamDetection {
-  hop: number;
+  /** The hop that detected; null where only a time was reported (an interface board's timer). */
+  hop: number | null;
   /** Stream time of the hop, hop x 32 ms (MLPerf's timestamps, measured from the first frame's pulse, are the same). */
   timeS: number;
   verdict: StreamScore["verdicts"][number];
@@ -66,13 +67,19 @@ export interface StreamRunResult {
   meetsTarget: boolean;
   duty: DutyCycle;
   processing: { totalUs: number; minUs: number; maxUs: number };
-  energy?: StreamEnergy & { kind: "modelled"; source: string };
+  /** Modelled from the processing times (emulated boards), or measured by a power monitor on the timestamp pin. */
+  energy?: (StreamEnergy & { kind: "modelled"; source: string }) | { energyUj: number; powerMw: number; durationUs: number; kind: "measured"; source: string };
   /** Hops whose features and output bytes equal the host reference's (undefined when not checked). */
   bitExact?: { hops: number; features: number; outputs: number };
   mode: "incremental" | "full";
-  emulated: true;
-  timeBase: "virtual (QEMU -icount) processing time; detections in stream time (hop x 32 ms)";
-  firmwareSha256: string;
+  /** An emulated board, or a device reached as a simulated or emulated one (a PTY held by a program): not hardware. */
+  emulated: boolean;
+  /** Where the times come from: the emulator's virtual time, or the interface board's timer. */
+  timeBase: string;
+  /** The firmware tinyrig built and ran; undefined where the device runs firmware flashed by its owner. */
+  firmwareSha256?: string;
+  /** How the device was reached (the interface board's port and what holds it). */
+  console?: string;
   wallMs: number;
 }
 

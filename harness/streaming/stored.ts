@@ -7,6 +7,7 @@ import type { SuiteWorkload } from "../run/types.ts";
 import type { ResultStore } from "../store/store.ts";
 import { recordStream } from "../store/streams.ts";
 import { f1 } from "./scoring.ts";
+import { runStreamOnInterfaceBoard } from "./physical.ts";
 import { runStream, type StreamRunOptions, type StreamRunResult } from "./run.ts";
 
 export interface StoredStream {
@@ -21,7 +22,8 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
   const m = w.manifest;
   let runId: number | undefined;
   try {
-    const result = await runStream({
+    // an emulated board streams through semihosting; a physical one through MLPerf's interface board
+    const result = await (opts.board.kind === "physical" ? runStreamOnInterfaceBoard : runStream)({
       ...opts,
       onConnected: ({ firmware, connection, settings }) => {
         const entry = m.streams[opts.stream]!;
@@ -53,9 +55,23 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
           workload,
           firmware,
           connection,
-          simulated: true,
-          modelled: opts.board.powerModel !== undefined,
-          settings: { ...settings, kind: "stream", timeBase: "virtual time (QEMU -icount); detections in stream time (hop x 32 ms)" },
+          simulated: settings.emulated !== false,
+          modelled: opts.board.kind === "emulated" && opts.board.powerModel !== undefined,
+          settings: {
+            ...settings,
+            kind: "stream",
+            timeBase:
+              opts.board.kind === "emulated"
+                ? "virtual time (QEMU -icount); detections in stream time (hop x 32 ms)"
+                : "the interface board's timer (10 us ticks); detections measured from the first frame's sync pulse",
+          },
+          provenance: settings.interfaceBoard
+            ? {
+                console: String(settings.interfaceBoard),
+                flasher: opts.board.flasher?.tool ?? "manual",
+                firmware: "unconfirmed: the DUT's own sww01 firmware, flashed by its owner; tinyrig did not build it",
+              }
+            : undefined,
         });
         opts.onConnected?.({ firmware, connection, settings });
       },
@@ -83,7 +99,7 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
         throughputPerS: result.duty.throughputPerS,
         energyUj: result.energy?.energyUj ?? null,
         powerMw: result.energy?.powerMw ?? null,
-        energyKind: result.energy ? "modelled" : null,
+        energyKind: result.energy?.kind ?? null,
         energySource: result.energy?.source ?? null,
         timeBase: result.timeBase,
         bitExact: result.bitExact ?? null,
