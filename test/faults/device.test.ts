@@ -97,6 +97,40 @@ describe("device faults mid-run", () => {
     expect(s.inferences).toEqual([]);
   }, 180_000);
 
+  it("a calibrated window that comes out short (inputs faster than the calibration's) is measured again, longer; no stored window is short", async () => {
+    // 5 infers calibrate at 250 us an inference (probes of 1, 10, 100, 1000 and 2000); the windows then run at 245 us
+    await startDevice("faster", ...vib, "--after", "5");
+    const db = path.join(dir, "short-windows.db");
+    const r = await tinyrig([
+      "run",
+      "--board",
+      boardFile,
+      "--workload",
+      "vibration",
+      "--mode",
+      "performance",
+      "--windows",
+      "3",
+      "--min-window-seconds",
+      "1",
+      "--db",
+      db,
+    ]);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toMatch(/window 1\/3 \(\S+\) lasted 0\.990 s, under 1 s: measured again with \d+ iterations \(not stored\)/);
+    const sql = new Database(db, { readonly: true });
+    const windows = sql.prepare("SELECT idx, iterations, t1_us - t0_us AS span FROM window ORDER BY idx").all() as {
+      idx: number;
+      iterations: number;
+      span: number;
+    }[];
+    const summary = JSON.parse((sql.prepare("SELECT summary_json FROM run").get() as { summary_json: string }).summary_json) as Record<string, number>;
+    sql.close();
+    expect(windows.map((w) => w.idx)).toEqual([0, 1, 2]);
+    expect(Math.min(...windows.map((w) => w.span))).toBeGreaterThanOrEqual(1e6);
+    expect(summary.minWindowUs).toBe(Math.min(...windows.map((w) => w.span)));
+  }, 60_000);
+
   it("firmware answering for another model is refused by name before anything is measured, and the refusal is stored", async () => {
     await startDevice("well", "--model", "kws01", "--outputs", "5");
     const db = path.join(dir, "model.db");
