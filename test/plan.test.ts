@@ -161,6 +161,13 @@ describe("planRun: energy", () => {
   });
 });
 
+it("a stream run is a headline on its workload's scored stream only", () => {
+  const rule = MODES.accuracy.headline;
+  expect(rule({ metric: "sww", stream: "long", scoredStream: true }, { datasetCount: 1 })).toEqual([]);
+  expect(rule({ metric: "sww", stream: "short", scoredStream: false }, { datasetCount: 1 })).toEqual(["stream short: not the workload's scored stream"]);
+  expect(rule({ metric: "sww", stream: "long" }, { datasetCount: 1 })).toHaveLength(1); // stored before it was said: not a headline
+});
+
 it("every mode has a definition the executor, the headline rule and the summary read", () => {
   for (const mode of RUN_MODES) {
     expect(["windows", "inputs"]).toContain(MODES[mode].measures);

@@ -47,6 +47,9 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
       expect(a!.row.energyKind).toBe("modelled");
       expect(a!.row.dutyCycle).toBeGreaterThan(0);
       expect(runs[0]!.settings.kind).toBe("stream");
+      // the stream's WAV is the manifest's (checked by sha256): its dataset is the committed one; a short stream is partial
+      expect(runs[0]!.datasetSource).toBe("committed");
+      expect(runs[0]!.validity).toEqual({ class: "partial", reasons: ["stream short: not the workload's scored stream"] });
       const out = await writeReport({ store, outDir: path.join(dir, "report") });
       expect(readdirSync(path.dirname(out)).filter((f) => /^stream-\d+\.svg$/.test(f)).length).toBeGreaterThan(0);
       expect(readFileSync(out, "utf8")).toMatch(/stream short: TP \d+ FN \d+ FP \d+/);

@@ -46,6 +46,8 @@ export const MODES = {
     measures: "inputs",
     figure: "accuracy",
     headline: (s, run) => {
+      // a stream's score is its accuracy (sww01): a headline scores the workload's whole scored stream
+      if (s.metric === "sww") return s.scoredStream === true ? [] : [`stream ${String(s.stream)}: not the workload's scored stream`];
       const count = num(s.count);
       if (!(count > 0)) return ["no inputs counted"];
       return run.datasetCount !== null && count < run.datasetCount ? [`${count} of ${run.datasetCount} inputs`] : [];

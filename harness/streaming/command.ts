@@ -5,7 +5,7 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import type { Progress } from "../run/progress.ts";
 import type { ResultStore } from "../store/store.ts";
 import { runAndStoreStream, type StoredStream } from "./stored.ts";
-import { loadStreamingWorkload } from "./workload.ts";
+import { loadStreamingWorkload, SCORED_STREAM } from "./workload.ts";
 
 export interface StreamCommandOptions {
   ids: string[];
@@ -34,7 +34,7 @@ async function streamAll(o: StreamCommandOptions): Promise<{ id: string; stored:
   const out: { id: string; stored: StoredStream }[] = [];
   for (const id of o.ids) {
     const w = loadStreamingWorkload(id);
-    const stream = o.stream ?? "long";
+    const stream = o.stream ?? SCORED_STREAM;
     const rules = { tpExtensionS: o.tpExtensionS ?? w.manifest.scoring.tpExtensionS, debounceS: w.manifest.scoring.debounceS };
     const how = o.board.kind === "emulated" ? "emulated: audio through semihosting, virtual time" : "played by the interface board over I2S, its timer";
     o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (${how})`);
@@ -69,7 +69,7 @@ export function streamSummaryLine(r: StoredStream): string {
         s.energy.kind === "measured" ? `measured: ${s.energy.source}` : `modelled${s.energy.idleFromBoard ? "" : ", no idle figure: active current throughout"}`
       })`;
   const be = s.bitExact ? `; bit-exact with host ${s.bitExact.outputs}/${s.bitExact.hops} hops` : "";
-  const target = s.stream === "long" ? `MLPerf's target FP<=8, FN<=8 ${s.meetsTarget ? "met" : "not met"}; ` : "";
+  const target = s.stream === SCORED_STREAM ? `MLPerf's target FP<=8, FN<=8 ${s.meetsTarget ? "met" : "not met"}; ` : "";
   return (
     `TP ${s.score.truePositives} FN ${s.score.falseNegatives} FP ${s.score.falsePositives} of ${s.truth.detection_windows.length} (${target}` +
     `window end + ${s.score.rules.tpExtensionS} s), ${s.score.falseAcceptsPerHour.toFixed(1)} false accepts/h; duty cycle ${(s.duty.dutyCycle * 100).toFixed(2)}%, ` +

@@ -9,6 +9,8 @@ import { z } from "zod";
 import { WORKLOADS_DIR } from "../workloads/registry.ts";
 
 export const STREAMING_MANIFEST = "streaming.yaml";
+/** The stream a streaming workload is scored on (its manifest must have it): MLPerf's 20-minute test. */
+export const SCORED_STREAM = "long";
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest");
 
 const stream = z
@@ -46,7 +48,7 @@ export const streamingManifestSchema = z
       .optional(),
     reference: z.object({ params: z.number().int().positive(), macs: z.number().int().positive() }).strict().optional(),
     /** The stream `tinyrig run` scores, and the shorter ones the tests use. */
-    streams: z.record(z.string(), stream).refine((s) => "long" in s, "a `long` stream (the scored one) is required"),
+    streams: z.record(z.string(), stream).refine((s) => SCORED_STREAM in s, `a \`${SCORED_STREAM}\` stream (the scored one) is required`),
     scoring: z
       .object({
         /** A detection within [start, end + this] of a window is a true positive: MLPerf's README says 1 s, its code 2 s. */
