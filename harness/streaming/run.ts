@@ -149,7 +149,7 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
       if (same) outputs++;
     }
     bitExact = { hops: device.hops, features, outputs };
-    const hostHops = detectionHops(host, m.output.detect.class, m.output.detect.aboveInt8);
+    const hostHops = detectionHops(host, m.output.detect);
     if (outputs === device.hops && hostHops.join() !== device.detectionHops.join())
       throw new Error("the device's detections differ from its own per-hop outputs");
   }
