@@ -50,6 +50,7 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
       const out = await writeReport({ store, outDir: path.join(dir, "report") });
       expect(readdirSync(path.dirname(out)).filter((f) => /^stream-\d+\.svg$/.test(f)).length).toBeGreaterThan(0);
       expect(readFileSync(out, "utf8")).toMatch(/stream short: TP \d+ FN \d+ FP \d+/);
+      expect(readFileSync(out, "utf8")).toMatch(/<img src="stream-\d+\.svg" alt="[^"]*stream short, run \d+">/); // the chart's title, not [object Object]
     } finally {
       store.close();
     }

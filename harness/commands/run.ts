@@ -28,7 +28,8 @@ import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
-import { isStreamingWorkload } from "../streaming/workload.ts";
+import { isStreamingWorkload, listStreamingWorkloads } from "../streaming/workload.ts";
+import { withSemihosting } from "../emulator/semihosting.ts";
 import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
 interface RunArgs extends AfterRunOptions {
@@ -160,12 +161,16 @@ async function run(args: RunArgs): Promise<number> {
   if (args.board && (args.board.length > 1 || args.board.some((b) => (BOARD_GROUPS as readonly string[]).includes(b)))) return runBoards(args);
   const boardName = args.board?.[0];
   // Streaming workloads (workloads/<id>/streaming.yaml) run as streams of their own (harness/streaming), before the
-  // clip workloads named with them.
-  const streamIds = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
+  // clip workloads named with them; `all` (the default) includes them on a board that can play a stream, and says so
+  // where it cannot.
+  const streamIds = streamingWorkloadsOf(args, boardName);
   let streamsCompleted = true;
+  const streamRunIds: number[] = [];
   if (streamIds.length) {
     if (args.resume !== undefined) throw new UsageError(`--resume: streaming runs (${streamIds.join(", ")}) cannot be resumed; start a new run`);
     const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
+    const unsupported = streamingUnsupported(board);
+    if (unsupported) throw new UsageError(`--workload ${streamIds.join(" ")}: board ${board.name} cannot play a stream (${unsupported})`);
     const store = ResultStore.open(args.db);
     try {
       const streams = await runStreamingWorkloads({
@@ -176,14 +181,24 @@ async function run(args: RunArgs): Promise<number> {
         stream: args.stream,
         tpExtensionS: args["tp-extension"],
       });
-      for (const { id, stored } of streams) console.log(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
+      // --json: stdout is the clip runs' JSON alone, so the stream lines go to stderr
+      const say = args.json ? console.error : console.log;
+      for (const { id, stored } of streams) say(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
       streamsCompleted = streams.every((x) => x.stored.status === "completed");
+      for (const { stored } of streams) if (stored.runId !== undefined) streamRunIds.push(stored.runId);
       console.error(`results stored in ${store.file}`);
-    } finally {
+    } catch (err) {
       store.close();
+      throw err;
     }
-    if (streamIds.length === args.workload!.length) return streamsCompleted ? 0 : 1;
-    args = { ...args, workload: args.workload!.filter((id) => !streamIds.includes(id)) };
+    const clipIds = (args.workload ?? DEFAULTS.workload).filter((id) => !streamIds.includes(id));
+    if (!clipIds.length) {
+      // only streams: the report (suite) and the after-run steps on the stream runs
+      const status = streamsCompleted ? "completed" : "failed";
+      return afterRun([{ board: board.name, file: board.file, status, runIds: streamRunIds, results: [] }], args, store);
+    }
+    store.close();
+    args = { ...args, workload: clipIds };
   }
   // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
   // from the database, so it opens that first (and must find it).
@@ -230,7 +245,42 @@ async function run(args: RunArgs): Promise<number> {
   if (stored.length) console.error(`results stored in ${store.file} (run${stored.length > 1 ? "s" : ""} ${stored.join(", ")})`);
   else console.error(`nothing stored in ${store.file}`);
   if (signals.exitCode !== undefined) return interrupted(signals, results, store);
-  return afterRun([outcomeOf(board, results, streamsCompleted && results.every((r) => r.status === "completed"))], args, store);
+  const outcome = outcomeOf(board, results, streamsCompleted && results.every((r) => r.status === "completed"));
+  return afterRun([{ ...outcome, runIds: [...streamRunIds, ...outcome.runIds] }], args, store);
+}
+
+/**
+ * The streaming workloads a run plays: those named, and with `all` every streaming workload, on a fresh run of one
+ * board that can play a stream (an emulated Arm board: the audio comes through QEMU's semihosting). Where `all` cannot
+ * include them, it says so on stderr rather than leave them out silently.
+ */
+function streamingWorkloadsOf(args: RunArgs, boardName: string | undefined): string[] {
+  const named = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
+  if (!(args.workload ?? DEFAULTS.workload).includes("all")) return named;
+  const all = listStreamingWorkloads().map((w) => w.id);
+  const why =
+    args.resume !== undefined
+      ? "a resumed run keeps the workloads it started with"
+      : args.model !== undefined
+        ? "--model runs the model given"
+        : args.variant !== undefined
+          ? "--variant measures clip models' variants"
+          : streamingUnsupported(findBoard(boardName ?? defaultBoard()));
+  if (why) {
+    if (all.length) console.error(`${all.join(", ")}: not in this run of all (${why})`);
+    return named;
+  }
+  return [...new Set([...named, ...all])];
+}
+
+/** Why a board cannot play an emulated stream (undefined: it can). */
+function streamingUnsupported(board: BoardDefinition): string | undefined {
+  try {
+    withSemihosting(board);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /**
