@@ -28,7 +28,8 @@ import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
-import { isStreamingWorkload, listStreamingWorkloads } from "../streaming/workload.ts";
+import { isStreamingWorkload, listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
+import { StreamModelError, userStreamModel } from "../streaming/stream-model.ts";
 import { withSemihosting } from "../emulator/semihosting.ts";
 import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
@@ -110,7 +111,7 @@ export function runCommands(cli: Argv): void {
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("model", {
         type: "string",
-        describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model",
+        describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model; with a streaming --workload, your model (e.g. MLPerf's sww01) plays that workload's stream",
       })
       .option("input-transform", {
         choices: INPUT_TRANSFORMS,
@@ -171,6 +172,17 @@ async function run(args: RunArgs): Promise<number> {
     const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
     const unsupported = streamingUnsupported(board);
     if (unsupported) throw new UsageError(`--workload ${streamIds.join(" ")}: board ${board.name} cannot play a stream (${unsupported})`);
+    if (args.model !== undefined) {
+      // a user's streaming model (e.g. MLPerf's sww01 .tflite) in place of one streaming workload's own
+      if (streamIds.length !== 1 || args.workload!.length !== 1)
+        throw new UsageError(`--model with a streaming workload plays one workload's streams: give exactly one --workload (got ${args.workload!.join(" ")})`);
+      try {
+        userStreamModel(loadStreamingWorkload(streamIds[0]!), args.model);
+      } catch (err) {
+        if (err instanceof StreamModelError) throw new UsageError(`--model ${err.message}`);
+        throw err;
+      }
+    }
     const store = ResultStore.open(args.db);
     try {
       const streams = await runStreamingWorkloads({
@@ -180,6 +192,7 @@ async function run(args: RunArgs): Promise<number> {
         progress: createProgress(),
         stream: args.stream,
         tpExtensionS: args["tp-extension"],
+        modelFile: args.model,
       });
       // --json: stdout is the clip runs' JSON alone, so the stream lines go to stderr
       const say = args.json ? console.error : console.log;
@@ -256,7 +269,8 @@ async function run(args: RunArgs): Promise<number> {
  */
 function streamingWorkloadsOf(args: RunArgs, boardName: string | undefined): string[] {
   const named = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
-  if (!(args.workload ?? DEFAULTS.workload).includes("all")) return named;
+  // --model alone runs the user's model, not the workloads of all
+  if (!(args.workload ?? DEFAULTS.workload).includes("all") || (args.model !== undefined && args.workload === undefined)) return named;
   const all = listStreamingWorkloads().map((w) => w.id);
   const why =
     args.resume !== undefined

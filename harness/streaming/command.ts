@@ -5,6 +5,7 @@ import type { Progress } from "../run/progress.ts";
 import type { ResultStore } from "../store/store.ts";
 import { runAndStoreStream, type StoredStream } from "./stored.ts";
 import { loadStreamingWorkload } from "./workload.ts";
+import { userStreamModel } from "./stream-model.ts";
 
 export interface StreamCommandOptions {
   ids: string[];
@@ -17,6 +18,8 @@ export interface StreamCommandOptions {
   /** Seconds after a window's end that still count (default: the manifest's, MLPerf's README 1; its code 2). */
   tpExtensionS?: number;
   hostCheck?: boolean;
+  /** A user's model file (`--model`) to play instead of the workload's own. */
+  modelFile?: string;
 }
 
 export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ id: string; stored: StoredStream }[]> {
@@ -27,9 +30,12 @@ export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ 
     const rules = { tpExtensionS: o.tpExtensionS ?? w.manifest.scoring.tpExtensionS, debounceS: w.manifest.scoring.debounceS };
     o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (emulated: audio through semihosting, virtual time)`);
     let started = false;
+    const model = o.modelFile ? userStreamModel(w, o.modelFile) : undefined;
+    if (model) o.progress.log(`  your model ${model.path} (sha256 ${model.sha256.slice(0, 12)}), detection rule MLPerf's: output[0] > 115`);
     const stored = await runAndStoreStream(o.store, {
       board: o.board,
       workload: w,
+      model,
       stream,
       rules,
       hostCheck: o.hostCheck,

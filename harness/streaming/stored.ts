@@ -8,6 +8,7 @@ import type { ResultStore } from "../store/store.ts";
 import { recordStream } from "../store/streams.ts";
 import { f1 } from "./scoring.ts";
 import { runStream, type StreamRunOptions, type StreamRunResult } from "./run.ts";
+import { workloadStreamModel } from "./stream-model.ts";
 
 export interface StoredStream {
   runId?: number;
@@ -21,8 +22,10 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
   const m = w.manifest;
   let runId: number | undefined;
   try {
+    const model = opts.model ?? workloadStreamModel(w);
     const result = await runStream({
       ...opts,
+      model,
       onConnected: ({ firmware, connection, settings }) => {
         const entry = m.streams[opts.stream]!;
         const wavFile = path.join(w.dir, entry.file);
@@ -31,11 +34,13 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
           mlperfModelId: m.mlperfModelId,
           task: "classification",
           manifestSha256: w.manifestSha256,
-          modelPath: path.join(w.dir, m.model!.file),
-          modelSha256: m.model!.sha256,
-          modelBytes: m.model!.bytes,
-          params: m.model!.params,
-          macs: m.model!.macs,
+          // a user's model (--model) is kept apart from the workload's own: a variant named after its file
+          ...(model.userFile ? { variant: `model:${path.basename(model.userFile)}`, modelFile: model.userFile } : {}),
+          modelPath: model.path,
+          modelSha256: model.sha256,
+          modelBytes: model.bytes.length,
+          params: model.params,
+          macs: model.macs,
           inputBytes: 1200,
           transform: "int8",
           labels: m.output.labels,
