@@ -105,4 +105,22 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
     expect(refused.stderr).toMatch(/--model .*wake-word\/model\.tflite: not a streaming model tinyrig can run: the model input must be int8 \[1, frames, 1, features\]/);
     expect(existsSync(bad)).toBe(false);
   }, 300_000);
+
+  it("riscv32-virt plays the stream too (RISC-V semihosting), every hop bit-exact with the host", async () => {
+    const rvDb = path.join(dir, "riscv.db");
+    const cli = await tinyrig(["run", "--board", "riscv32-virt", "--workload", "streaming-wake-word", "--stream", "short", "--db", rvDb]);
+    expect(cli.exitCode, cli.all).toBe(0);
+    const store = ResultStore.open(rvDb);
+    try {
+      const [run] = store.listRuns({ workload: "streaming-wake-word" });
+      expect(run!.board).toBe("riscv32-virt");
+      const s = streamResult(store, run!.id)!;
+      expect(s.row.bitExact).toEqual({ hops: 1875, features: 1875, outputs: 1875 });
+      const host = hostScore(w, new Uint8Array(readFileSync(path.join(w.dir, "model.tflite"))), path.join(w.dir, "data/short.wav"), path.join(w.dir, "data/short.json"));
+      expect([s.row.truePositives, s.row.falseNegatives, s.row.falsePositives]).toEqual([host.truePositives, host.falseNegatives, host.falsePositives]);
+      expect(s.row.energyKind).toBeNull(); // riscv32-virt has no power model: no energy figure is made up
+    } finally {
+      store.close();
+    }
+  }, 300_000);
 });

@@ -429,7 +429,7 @@ interface RunRequest {
 function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest {
   const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
   if (args["input-channel"] === "file") {
-    // semihosting is an emulator's; tinyrig's is written for Arm; and only accuracy has no line time to measure
+    // semihosting is an emulator's; the file channel is tested on Arm only; and only accuracy has no line time to measure
     if (board.kind !== "emulated" || board.cpu.arch !== "arm") {
       throw new UsageError(
         `--input-channel file: ${board.name} is ${board.kind === "emulated" ? `an emulated ${board.cpu.arch} board` : "a physical board"}; the file channel is QEMU's semihosting on emulated Arm boards`,

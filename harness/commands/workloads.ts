@@ -42,7 +42,7 @@ export function workloadsCommands(cli: Argv): void {
             const q = m.quality?.long as { truePositives?: number; falseNegatives?: number; falsePositives?: number } | undefined;
             const figure = q ? `host TP ${q.truePositives} FN ${q.falseNegatives} FP ${q.falsePositives}` : "no model yet";
             console.log(
-              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model?.params ?? "-").padStart(7)} params ${m.model ? (m.model.macs / 1e6).toFixed(2).padStart(6) : "     -"} M MACs  stream: ${figure} of ${scored.wakeWords} (target FP<=${m.scoring.target.maxFalsePositives}, FN<=${m.scoring.target.maxFalseNegatives})  ${scored.seconds} s long stream; in all on emulated Arm boards`,
+              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model?.params ?? "-").padStart(7)} params ${m.model ? (m.model.macs / 1e6).toFixed(2).padStart(6) : "     -"} M MACs  stream: ${figure} of ${scored.wakeWords} (target FP<=${m.scoring.target.maxFalsePositives}, FN<=${m.scoring.target.maxFalseNegatives})  ${scored.seconds} s long stream; in all on emulated boards`,
             );
           }
         },
