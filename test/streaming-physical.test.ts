@@ -46,7 +46,13 @@ afterAll(async () => {
 
 it("refuses to play a stream the SD card lacks, naming the file to copy; plays it once copied, scored and stored", async () => {
   const db = path.join(dir, "sww.db");
-  const args = ["run", "--board", boardFile, "--workload", "streaming-wake-word", "--stream", "short", "--db", db];
+  // the DUT runs its owner's firmware: the run names the model it was built from (here a copy of the workload's own)
+  const model = path.join(dir, "dut-model.tflite");
+  copyFileSync(path.join(ROOT, "workloads/streaming-wake-word/model.tflite"), model);
+  const noModel = await tinyrig(["run", "--board", boardFile, "--workload", "streaming-wake-word", "--stream", "short", "--db", db], { env });
+  expect(noModel.exitCode, noModel.all).toBe(2);
+  expect(noModel.all).toMatch(/cannot play a stream \(its DUT runs its own sww01 firmware: name the \.tflite that firmware runs with --model/);
+  const args = ["run", "--board", boardFile, "--workload", "streaming-wake-word", "--stream", "short", "--model", model, "--db", db];
   const missing = await tinyrig(args, { env });
   expect(missing.exitCode, missing.all).toBe(1);
   const copy = /the interface board's SD card has no (\S+\.wav): copy (\S+) \(stream short, both channels\)/.exec(missing.all)!;
@@ -71,7 +77,12 @@ it("refuses to play a stream the SD card lacks, naming the file to copy; plays i
   expect(run).toMatchObject({ simulated: 1, modelled: 0 });
   expect(String(run.console)).toMatch(/pseudo-terminal \/dev\/pts\/\d+ held by/);
   expect(String(run.firmware_provenance)).toMatch(/unconfirmed: the DUT's own sww01 firmware/);
-  expect(JSON.parse(String(run.settings_json))).toMatchObject({ stream: "short", cardFile: copy[1], kind: "stream" });
+  expect(JSON.parse(String(run.settings_json))).toMatchObject({
+    stream: "short",
+    cardFile: copy[1],
+    kind: "stream",
+    userModel: { file: model, declared: "by the user, not read off the DUT" },
+  });
   const stream = sql
     .prepare("SELECT true_positives, false_negatives, false_positives, duty_cycle, time_base FROM stream_result WHERE run_id = ?")
     .get(run.id) as Record<string, number | string>;

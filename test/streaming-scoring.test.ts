@@ -2,6 +2,7 @@
 // MLPerf's README, + 2 s as its code does), several detections in one window, misses, the 1 s debounce of false
 // positives, the order windows claim detections in; duty cycle and modelled energy on hand-computed figures.
 import { describe, expect, it } from "vitest";
+import { detectionHops } from "../harness/streaming/model.ts";
 import { dutyCycle, f1, meetsTarget, modelledStreamEnergy, scoreDetections } from "../harness/streaming/scoring.ts";
 
 const windows: [number, number][] = [
@@ -62,6 +63,22 @@ describe("stream scoring", () => {
   it("refuses what is not a measurement", () => {
     expect(() => scoreDetections([Number.NaN], windows, 60)).toThrow(/not a number/);
     expect(() => dutyCycle({ hops: 0, totalUs: 0, minUs: 0, maxUs: 0, periodUs: 32000 })).toThrow(/no hop/);
+  });
+});
+
+describe("detection rule", () => {
+  // class-0 int8 scores per hop (3 output bytes a hop; the other two never matter)
+  const scores = [116, 120, -5, 116, 117, 118, 119, 115, 127];
+  const out = { outputs: Uint8Array.from(scores.flatMap((v) => [v & 0xff, 0, 0])), outputBytes: 3, hops: scores.length };
+
+  it("every hop above the threshold by default (MLPerf's rule: output > 115, not >=)", () => {
+    expect(detectionHops(out, { class: 0, aboveInt8: 115 })).toEqual([0, 1, 3, 4, 5, 6, 8]);
+  });
+
+  it("minHops: a hop that ends a run of that many hops above the threshold, and each hop the run goes on", () => {
+    expect(detectionHops(out, { class: 0, aboveInt8: 115, minHops: 2 })).toEqual([1, 4, 5, 6]);
+    expect(detectionHops(out, { class: 0, aboveInt8: 115, minHops: 3 })).toEqual([5, 6]);
+    expect(detectionHops(out, { class: 0, aboveInt8: 116, minHops: 2 })).toEqual([5, 6]);
   });
 });
 

@@ -84,10 +84,19 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
         },
       };
     };
-    // every reference workload on the default board, twice
-    const a = await energy("e1.db", ["--workload", "all"]);
-    const b = await energy("e2.db", ["--workload", "all"]);
+    // every reference workload on the default board, twice; all includes the streaming workload (its short stream here:
+    // the long one takes about a minute, tinyrig run --workload streaming-wake-word)
+    const a = await energy("e1.db", ["--workload", "all", "--stream", "short"]);
+    const b = await energy("e2.db", ["--workload", "all", "--stream", "short"]);
     expect(new Set(a.rows.map((r) => r.workload))).toEqual(new Set(["anomaly-detection", "person-detection", "vibration", "wake-word"]));
+    for (const name of ["e1.db", "e2.db"]) {
+      const sql = new Database(path.join(dir, name), { readonly: true });
+      const streams = sql
+        .prepare("SELECT s.stream, s.true_positives + s.false_negatives AS windows, r.status FROM stream_result s JOIN run r ON r.id = s.run_id")
+        .all();
+      sql.close();
+      expect(streams).toEqual([{ stream: "short", windows: 6, status: "completed" }]);
+    }
     expect(a.rows).toHaveLength(12); // 1-s windows each hold 1 or 2 SysTick wraps (every 0.67 s) unless the firmware aligns its timer
     for (const w of a.rows) {
       expect(w.energy_kind).toBe("modelled");

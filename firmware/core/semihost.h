@@ -7,13 +7,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#if !defined(__arm__)
-#error "semihosting (the emulated stream's audio source) is written for Arm only"
+#if !defined(__arm__) && !(defined(__riscv) && __riscv_xlen == 32)
+#error "semihosting (the emulated stream's audio source) is written for Arm and RV32 only"
 #endif
 
 enum { TR_SH_OPEN = 0x01, TR_SH_CLOSE = 0x02, TR_SH_WRITE = 0x05, TR_SH_READ = 0x06, TR_SH_SEEK = 0x0A, TR_SH_FLEN = 0x0C };
 enum { TR_SH_MODE_RB = 1, TR_SH_MODE_WB = 5 };
 
+#if defined(__arm__)
 static inline int32_t tr_semihost(uint32_t op, const void *arg)
 {
     register uint32_t r0 __asm__("r0") = op;
@@ -21,6 +22,32 @@ static inline int32_t tr_semihost(uint32_t op, const void *arg)
     __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
     return (int32_t)r0;
 }
+#else
+/* RISC-V: an ebreak between `slli x0, x0, 0x1f` and `srai x0, x0, 7`, all three uncompressed (QEMU reads the words
+ * either side of the ebreak, so they must not straddle a page: the 16-byte alignment keeps them in one); a0 is the
+ * operation and its result, a1 the argument block. Its own function in its own section, so the alignment padding
+ * never falls inside compressed code. */
+int32_t tr_semihost_riscv(uint32_t op, const void *arg);
+__asm__(".pushsection .text.tr_semihost_riscv,\"axG\",@progbits,tr_semihost_riscv,comdat\n"
+        ".balign 16\n"
+        ".weak tr_semihost_riscv\n"
+        ".type tr_semihost_riscv, @function\n"
+        "tr_semihost_riscv:\n"
+        ".option push\n"
+        ".option norvc\n"
+        "slli x0, x0, 0x1f\n"
+        "ebreak\n"
+        "srai x0, x0, 7\n"
+        "ret\n"
+        ".option pop\n"
+        ".size tr_semihost_riscv, . - tr_semihost_riscv\n"
+        ".popsection\n");
+static inline int32_t tr_semihost(uint32_t op, const void *arg)
+{
+    __asm__ volatile("" ::: "memory"); /* the argument block is in memory before the call */
+    return tr_semihost_riscv(op, arg);
+}
+#endif
 
 /* A host file handle, or -1. */
 static inline int32_t tr_sh_open(const char *path, uint32_t mode)

@@ -15,6 +15,9 @@
 #ifndef TR_STREAM_DETECT_ABOVE
 #define TR_STREAM_DETECT_ABOVE 115 /* MLPerf's reference firmware: output[0] > 115 */
 #endif
+#ifndef TR_STREAM_DETECT_MIN_HOPS
+#define TR_STREAM_DETECT_MIN_HOPS 1 /* MLPerf's reference firmware: every hop above the threshold is a detection */
+#endif
 #define MAX_DETECTIONS 10000u      /* what MLPerf's interface board stores */
 #define LOG_RECORD 48u
 #define LOG_BATCH 32u
@@ -38,6 +41,7 @@ static uint32_t detections[MAX_DETECTIONS];
 static uint32_t n_detections, dropped;
 static uint64_t total_ticks, min_ticks, max_ticks;
 static uint32_t timed_hops;
+static uint32_t above_run; /* consecutive hops above the threshold, up to this one */
 static int16_t raw[TR_LFBE_HOP * 2];
 static int16_t mono[TR_LFBE_HOP];
 
@@ -84,6 +88,7 @@ static void cmd_start(int argc, char **argv)
     }
     tr_lfbe_reset(&lfbe);
     tr_stream_model_reset(&engine, silence);
+    above_run = 0;
     st.started = 1;
     st.full = full;
     st.next_hop = 0;
@@ -120,7 +125,9 @@ static void hop(uint32_t index)
     const uint64_t t0 = dut->timer_ticks();
     tr_lfbe_push(&lfbe, mono, frame);
     tr_stream_model_push(&engine, frame, st.full);
-    if (engine.output[TR_STREAM_DETECT_CLASS] > TR_STREAM_DETECT_ABOVE) {
+    /* a detection on every hop that ends a run of at least TR_STREAM_DETECT_MIN_HOPS hops above the threshold */
+    above_run = engine.output[TR_STREAM_DETECT_CLASS] > TR_STREAM_DETECT_ABOVE ? above_run + 1u : 0u;
+    if (above_run >= TR_STREAM_DETECT_MIN_HOPS) {
         if (n_detections < MAX_DETECTIONS) detections[n_detections++] = index;
         else dropped++;
     }

@@ -31,8 +31,9 @@ export interface FirmwareSpec {
   /** `classical`: modelPath is a C source implementing firmware/core/classical.h (MODEL_KIND=classical); `stream`: a
    * .tflite run on every hop of an audio stream by the stream engine (MODEL_KIND=stream, firmware/core/stream.h). */
   modelKind?: "tflite" | "classical" | "stream";
-  /** Stream engine: a hop is a detection when the int8 output `class` is above `aboveInt8`. */
-  streamDetect?: { class: number; aboveInt8: number };
+  /** Stream engine: a hop is a detection when the int8 output `class` is above `aboveInt8` on it and on the
+   * `minHops` - 1 hops before it (default 1: every hop above, as MLPerf's reference firmware). */
+  streamDetect?: { class: number; aboveInt8: number; minHops?: number };
   /** Bytes the host sends per inference (one window for AD). */
   inputBytes: number;
   transform: InputTransform;
@@ -131,7 +132,11 @@ export function configHeader(spec: FirmwareSpec, buildId?: string): string {
     ...(spec.inputFile ? ["#define TR_SEMIHOST_INPUT 1"] : []),
     ...(buildId ? [`#define TR_BUILD_ID ${cString(buildId)}`] : []),
     ...(spec.streamDetect
-      ? [`#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`, `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`]
+      ? [
+          `#define TR_STREAM_DETECT_CLASS ${spec.streamDetect.class}`,
+          `#define TR_STREAM_DETECT_ABOVE ${spec.streamDetect.aboveInt8}`,
+          `#define TR_STREAM_DETECT_MIN_HOPS ${spec.streamDetect.minHops ?? 1}`,
+        ]
       : []),
     "#endif",
     "",

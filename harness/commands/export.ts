@@ -11,6 +11,9 @@ import { destinationProblem, writeTree } from "../export/writer.ts";
 import { ResultStore, type InferenceRow, type RunRow } from "../store/store.ts";
 import { loadConfig } from "../config.ts";
 import { listWorkloads } from "../workloads/registry.ts";
+import { streamResult } from "../store/streams.ts";
+import { listStreamingWorkloads } from "../streaming/workload.ts";
+import type { CommittedStream } from "../export/qualify.ts";
 import { UsageError } from "./usage.ts";
 
 interface ExportArgs {
@@ -61,7 +64,10 @@ function exportMlperf(a: ExportArgs): number {
   const problem = destinationProblem(a.out);
   if (problem) throw new UsageError(`--out ${problem}`);
   const req: ExportRequest = { submitter: a.submitter, division: a.division, round: a.round, allowEmulated: a["allow-emulated"] };
-  const mlperfIds = new Map(listWorkloads().map((w) => [w.id, w.manifest.mlperfModelId]));
+  const streaming = listStreamingWorkloads();
+  const mlperfIds = new Map([...listWorkloads(), ...streaming].map((w) => [w.id, w.manifest.mlperfModelId]));
+  // a streaming workload is scored on its `long` stream, as its manifest commits it
+  const scoredStreams = new Map<string, CommittedStream>(streaming.map((w) => [w.id, { name: "long", sha256: w.manifest.streams.long!.sha256 }]));
   const store = ResultStore.open(a.db, { readOnly: true });
   try {
     let runs = store.listRuns({ status: "completed" });
@@ -75,15 +81,20 @@ function exportMlperf(a: ExportArgs): number {
       if (!runs.length) throw new Error(`no completed runs of campaign ${a.campaign} in ${store.file}`);
     }
     if (!runs.length) throw new Error(`no completed runs in ${store.file}`);
-    const candidates: CandidateRun[] = runs.map((run) => ({ run, windows: run.mode === "accuracy" ? [] : store.windows(run.id) }));
-    const plan = planExport(candidates, mlperfIds, req);
+    const candidates: CandidateRun[] = runs.map((run) =>
+      run.settings.kind === "stream"
+        ? { run, windows: [], stream: streamResult(store, run.id) }
+        : { run, windows: run.mode === "accuracy" ? [] : store.windows(run.id) },
+    );
+    const plan = planExport(candidates, mlperfIds, req, scoredStreams);
     for (const l of plan.leftOut) console.error(l);
-    if (!plan.entries.length) {
+    if (!plan.entries.length && !plan.streams.length) {
       console.error(`tinyrig: nothing qualifies for an MLPerf Tiny ${req.round} ${req.division} submission; nothing written`);
       return 1;
     }
     const boards = new Map<string, BoardDefinition>();
     const inferences = new Map<number, InferenceRow[]>();
+    for (const e of plan.streams) if (!boards.has(e.board)) boards.set(e.board, storedBoard(store, e.run));
     for (const e of plan.entries) {
       if (!boards.has(e.board)) boards.set(e.board, storedBoard(store, e.performance.run));
       inferences.set(e.accuracy.id, store.inferences(e.accuracy.id));
@@ -93,6 +104,12 @@ function exportMlperf(a: ExportArgs): number {
     for (const e of plan.entries) {
       console.log(
         `${e.system} ${e.benchmark.folder}: performance run ${e.performance.run.id}, accuracy run ${e.accuracy.id}${e.energy ? `, energy run ${e.energy.run.id}` : ""}`,
+      );
+    }
+    for (const e of plan.streams) {
+      const s = e.stream.row;
+      console.log(
+        `${e.system} ${e.benchmark.folder}: stream run ${e.run.id} (${s.stream}: TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives})`,
       );
     }
     console.log(`wrote ${files.size} files under ${path.resolve(a.out)}`);

@@ -28,7 +28,10 @@ import { checkFlasherSection } from "./boards.ts";
 import { campaignId, positiveInteger, positiveNumber, UsageError } from "./usage.ts";
 import { EXIT } from "../errors.ts";
 import { runStreamingWorkloads, streamSummaryLine } from "../streaming/command.ts";
-import { isStreamingWorkload } from "../streaming/workload.ts";
+import { isStreamingWorkload, listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
+import { StreamModelError, userStreamModel } from "../streaming/stream-model.ts";
+import { withSemihosting } from "../emulator/semihosting.ts";
+import { physicalStreamRefusal } from "../streaming/physical.ts";
 import { afterRunOptions, prepareAfterRun, type AfterRunOptions } from "../gate/after-run.ts";
 
 interface RunArgs extends AfterRunOptions {
@@ -109,7 +112,8 @@ export function runCommands(cli: Argv): void {
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("model", {
         type: "string",
-        describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model",
+        describe:
+          "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model; with a streaming --workload, your model (e.g. MLPerf's sww01) plays that workload's stream",
       })
       .option("input-transform", {
         choices: INPUT_TRANSFORMS,
@@ -160,12 +164,27 @@ async function run(args: RunArgs): Promise<number> {
   if (args.board && (args.board.length > 1 || args.board.some((b) => (BOARD_GROUPS as readonly string[]).includes(b)))) return runBoards(args);
   const boardName = args.board?.[0];
   // Streaming workloads (workloads/<id>/streaming.yaml) run as streams of their own (harness/streaming), before the
-  // clip workloads named with them.
-  const streamIds = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
+  // clip workloads named with them; `all` (the default) includes them on a board that can play a stream, and says so
+  // where it cannot.
+  const streamIds = streamingWorkloadsOf(args, boardName);
   let streamsCompleted = true;
+  const streamRunIds: number[] = [];
   if (streamIds.length) {
     if (args.resume !== undefined) throw new UsageError(`--resume: streaming runs (${streamIds.join(", ")}) cannot be resumed; start a new run`);
     const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
+    const unsupported = streamOnBoardRefusal(board, args.model);
+    if (unsupported) throw new UsageError(`--workload ${streamIds.join(" ")}: board ${board.name} cannot play a stream (${unsupported})`);
+    if (args.model !== undefined) {
+      // a user's streaming model (e.g. MLPerf's sww01 .tflite) in place of one streaming workload's own
+      if (streamIds.length !== 1 || args.workload!.length !== 1)
+        throw new UsageError(`--model with a streaming workload plays one workload's streams: give exactly one --workload (got ${args.workload!.join(" ")})`);
+      try {
+        userStreamModel(loadStreamingWorkload(streamIds[0]!), args.model);
+      } catch (err) {
+        if (err instanceof StreamModelError) throw new UsageError(`--model ${err.message}`);
+        throw err;
+      }
+    }
     const store = ResultStore.open(args.db);
     try {
       const streams = await runStreamingWorkloads({
@@ -175,15 +194,26 @@ async function run(args: RunArgs): Promise<number> {
         progress: createProgress(),
         stream: args.stream,
         tpExtensionS: args["tp-extension"],
+        modelFile: args.model,
       });
-      for (const { id, stored } of streams) console.log(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
+      // --json: stdout is the clip runs' JSON alone, so the stream lines go to stderr
+      const say = args.json ? console.error : console.log;
+      for (const { id, stored } of streams) say(`${id}  stream  ${stored.runId ?? "-"}  ${stored.status}  ${streamSummaryLine(stored)}`);
       streamsCompleted = streams.every((x) => x.stored.status === "completed");
+      for (const { stored } of streams) if (stored.runId !== undefined) streamRunIds.push(stored.runId);
       console.error(`results stored in ${store.file}`);
-    } finally {
+    } catch (err) {
       store.close();
+      throw err;
     }
-    if (streamIds.length === args.workload!.length) return streamsCompleted ? 0 : 1;
-    args = { ...args, workload: args.workload!.filter((id) => !streamIds.includes(id)) };
+    const clipIds = (args.workload ?? DEFAULTS.workload).filter((id) => !streamIds.includes(id));
+    if (!clipIds.length) {
+      // only streams: the report (suite) and the after-run steps on the stream runs
+      const status = streamsCompleted ? "completed" : "failed";
+      return afterRun([{ board: board.name, file: board.file, status, runIds: streamRunIds, results: [] }], args, store);
+    }
+    store.close();
+    args = { ...args, workload: clipIds };
   }
   // Everything typed is checked before the database is opened or anything is built; a resumed run takes its settings
   // from the database, so it opens that first (and must find it).
@@ -230,7 +260,53 @@ async function run(args: RunArgs): Promise<number> {
   if (stored.length) console.error(`results stored in ${store.file} (run${stored.length > 1 ? "s" : ""} ${stored.join(", ")})`);
   else console.error(`nothing stored in ${store.file}`);
   if (signals.exitCode !== undefined) return interrupted(signals, results, store);
-  return afterRun([outcomeOf(board, results, streamsCompleted && results.every((r) => r.status === "completed"))], args, store);
+  const outcome = outcomeOf(board, results, streamsCompleted && results.every((r) => r.status === "completed"));
+  return afterRun([{ ...outcome, runIds: [...streamRunIds, ...outcome.runIds] }], args, store);
+}
+
+/**
+ * The streaming workloads a run plays: those named, and with `all` every streaming workload, on a fresh run of one
+ * board that can play a stream (an emulated Arm board: the audio comes through QEMU's semihosting). Where `all` cannot
+ * include them, it says so on stderr rather than leave them out silently.
+ */
+function streamingWorkloadsOf(args: RunArgs, boardName: string | undefined): string[] {
+  const named = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
+  // --model alone runs the user's model, not the workloads of all
+  if (!(args.workload ?? DEFAULTS.workload).includes("all") || (args.model !== undefined && args.workload === undefined)) return named;
+  const all = listStreamingWorkloads().map((w) => w.id);
+  const why =
+    args.resume !== undefined
+      ? "a resumed run keeps the workloads it started with"
+      : args.model !== undefined
+        ? "--model runs the model given"
+        : args.variant !== undefined
+          ? "--variant measures clip models' variants"
+          : streamOnBoardRefusal(findBoard(boardName ?? defaultBoard()), undefined);
+  if (why) {
+    if (all.length) console.error(`${all.join(", ")}: not in this run of all (${why})`);
+    return named;
+  }
+  return [...new Set([...named, ...all])];
+}
+
+/** Why this run cannot play a stream on the board (undefined: it can). A physical board's DUT runs its owner's sww01
+ * firmware, whose model tinyrig cannot read off the device: the run names it (--model), and says so where it is stored. */
+function streamOnBoardRefusal(board: BoardDefinition, modelFile: string | undefined): string | undefined {
+  const why = streamingUnsupported(board);
+  if (why || board.kind !== "physical" || modelFile !== undefined) return why;
+  return "its DUT runs its own sww01 firmware: name the .tflite that firmware runs with --model (tinyrig cannot read it off the device)";
+}
+
+/** Why a board cannot play a stream (undefined: it can): an emulated one through QEMU's semihosting, a physical one
+ * through MLPerf's enhanced interface board. */
+function streamingUnsupported(board: BoardDefinition): string | undefined {
+  if (board.kind === "physical") return physicalStreamRefusal(board);
+  try {
+    withSemihosting(board);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /**
@@ -377,7 +453,7 @@ interface RunRequest {
 function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest {
   const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
   if (args["input-channel"] === "file") {
-    // semihosting is an emulator's; tinyrig's is written for Arm; and only accuracy has no line time to measure
+    // semihosting is an emulator's; the file channel is tested on Arm only; and only accuracy has no line time to measure
     if (board.kind !== "emulated" || board.cpu.arch !== "arm") {
       throw new UsageError(
         `--input-channel file: ${board.name} is ${board.kind === "emulated" ? `an emulated ${board.cpu.arch} board` : "a physical board"}; the file channel is QEMU's semihosting on emulated Arm boards`,

@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
+import { listStreamingWorkloads } from "../streaming/workload.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
 const ROOT = PACKAGE_ROOT;
@@ -34,6 +35,15 @@ export function workloadsCommands(cli: Argv): void {
                 `  ${v.id.padEnd(16)} ${v.kind.padEnd(9)} ${String(v.bytes).padStart(7)} bytes ${String(v.macs).padStart(9)} ${v.kind === "classical" ? "ops " : "MACs"}  ${figure}  (${where})`,
               );
             }
+          }
+          for (const w of listStreamingWorkloads()) {
+            const m = w.manifest;
+            const scored = m.streams.long!;
+            const q = m.quality?.long as { truePositives?: number; falseNegatives?: number; falsePositives?: number } | undefined;
+            const figure = q ? `host TP ${q.truePositives} FN ${q.falseNegatives} FP ${q.falsePositives}` : "no model yet";
+            console.log(
+              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model?.params ?? "-").padStart(7)} params ${m.model ? (m.model.macs / 1e6).toFixed(2).padStart(6) : "     -"} M MACs  stream: ${figure} of ${scored.wakeWords} (target FP<=${m.scoring.target.maxFalsePositives}, FN<=${m.scoring.target.maxFalseNegatives})  ${scored.seconds} s long stream; in all on emulated boards`,
+            );
           }
         },
       )

@@ -6,7 +6,8 @@ import type { BoardDefinition } from "../boards/schema.ts";
 export function withSemihosting(board: BoardDefinition): BoardDefinition {
   const q = board.console.emulator?.qemu;
   if (board.kind !== "emulated" || !q) throw new Error(`${board.file}: semihosting needs an emulated board (QEMU); a physical board has none`);
-  if (board.cpu.arch !== "arm") throw new Error(`${board.file}: tinyrig's semihosting is written for Arm only (cpu.arch is ${board.cpu.arch})`);
+  if (board.cpu.arch !== "arm" && board.cpu.arch !== "riscv")
+    throw new Error(`${board.file}: tinyrig's semihosting is written for Arm and RISC-V only (cpu.arch is ${board.cpu.arch})`);
   if (q.extraArgs.includes("-semihosting-config")) return board;
   return {
     ...board,

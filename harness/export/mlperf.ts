@@ -5,14 +5,19 @@ import { datasetDirOf } from "../store/dataset-source.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { median } from "../modes/stats.ts";
 import type { InferenceRow, RunRow, WindowRow } from "../store/store.ts";
+import type { StreamDetectionRow, StreamRow } from "../store/streams.ts";
 import {
   accuracyRule,
   emulation,
   formatMetric,
   MLPERF_BENCHMARKS,
+  MLPERF_STREAM_BENCHMARKS,
   runRules,
+  streamRunRules,
+  type CommittedStream,
   type Division,
   type MlperfBenchmark,
+  type MlperfStreamBenchmark,
   type QualifyOptions,
   type Round,
 } from "./qualify.ts";
@@ -26,6 +31,8 @@ export interface ExportRequest extends QualifyOptions {
 export interface CandidateRun {
   run: RunRow;
   windows: WindowRow[];
+  /** A stream run's stored score and detections (harness/store/streams.ts); absent for clip runs. */
+  stream?: StoredStreamResult;
 }
 
 /** One benchmark of one system, with the runs that give its three tests. */
@@ -40,19 +47,43 @@ export interface ExportEntry {
   energy: CandidateRun | null;
 }
 
+export interface StoredStreamResult {
+  row: StreamRow;
+  detections: StreamDetectionRow[];
+}
+
+/** One streaming benchmark of one system: a single run on the scored stream gives everything (MLPerf runs sww once). */
+export interface StreamExportEntry {
+  system: string;
+  board: string;
+  workload: string;
+  benchmark: MlperfStreamBenchmark;
+  run: RunRow;
+  stream: StoredStreamResult;
+}
+
 export interface ExportPlan {
   entries: ExportEntry[];
+  streams: StreamExportEntry[];
   /** Why a workload (or board and workload) is not in the submission. */
   leftOut: string[];
 }
 
 /**
  * Per board and MLPerf workload: the newest qualifying performance run, the newest qualifying accuracy run of the
- * same firmware, and energy where a qualifying run has it. `mlperfIds`: workload id -> the runner's model id.
+ * same firmware, and energy where a qualifying run has it; for a streaming workload the newest qualifying run on its
+ * committed scored stream. `mlperfIds`: workload id -> the runner's model id; `scoredStreams`: streaming workload id ->
+ * its scored stream as the manifest commits it.
  */
-export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<string, string>, req: ExportRequest): ExportPlan {
+export function planExport(
+  candidates: CandidateRun[],
+  mlperfIds: ReadonlyMap<string, string>,
+  req: ExportRequest,
+  scoredStreams: ReadonlyMap<string, CommittedStream> = new Map(),
+): ExportPlan {
   const leftOut: string[] = [];
   const entries: ExportEntry[] = [];
+  const streams: StreamExportEntry[] = [];
   const groups = new Map<string, CandidateRun[]>();
   for (const c of candidates) {
     const key = `${c.run.board}\u0000${c.run.workload}`;
@@ -62,6 +93,19 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
   for (const [key, runs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const [board, workload] = key.split("\u0000") as [string, string];
     const modelId = mlperfIds.get(workload);
+    const streamBenchmark = modelId ? MLPERF_STREAM_BENCHMARKS[modelId] : undefined;
+    if (streamBenchmark?.rounds.includes(req.round)) {
+      const judged = [...runs]
+        .sort((a, b) => b.run.id - a.run.id)
+        .map((c) => ({ c, reasons: streamRunRules(c.run, c.stream?.row, streamBenchmark, scoredStreams.get(workload), req) }));
+      const chosen = judged.find((j) => j.reasons.length === 0)?.c;
+      if (chosen) streams.push({ system: systemName(board), board, workload, benchmark: streamBenchmark, run: chosen.run, stream: chosen.stream! });
+      else
+        leftOut.push(
+          `${board} ${workload}: left out, no qualifying stream run (${judged.map((j) => `run ${j.c.run.id}: ${j.reasons.join("; ")}`).join(" | ")})`,
+        );
+      continue;
+    }
     const benchmark = modelId ? MLPERF_BENCHMARKS[modelId] : undefined;
     if (!benchmark || !benchmark.rounds.includes(req.round)) {
       if (!noBenchmark.has(workload))
@@ -97,7 +141,7 @@ export function planExport(candidates: CandidateRun[], mlperfIds: ReadonlyMap<st
     if (!energy) leftOut.push(`${where}: energy left out (no qualifying energy figures); performance and accuracy exported`);
     entries.push({ system: systemName(board), board, workload, benchmark, performance, accuracy, energy });
   }
-  return { entries, leftOut };
+  return { entries, streams, leftOut };
 }
 
 function explain(judged: { c: CandidateRun; reasons: string[] }[], mode: string): string {
@@ -135,12 +179,25 @@ export type FileTree = Map<string, string>;
 export function renderSubmission(plan: ExportPlan, data: ExportData, req: ExportRequest): FileTree {
   const files: FileTree = new Map();
   const root = `${req.division}/${req.submitter}`;
-  const systems = new Map<string, ExportEntry[]>();
-  for (const e of plan.entries) systems.set(e.system, [...(systems.get(e.system) ?? []), e]);
-  for (const [system, entries] of systems) {
-    const board = data.boards.get(entries[0]!.board);
-    if (!board) throw new Error(`no board file for ${entries[0]!.board}`);
-    files.set(`${root}/systems/${system}.json`, JSON.stringify(systemDescription(board, entries, req), null, 2) + "\n");
+  const systems = new Map<string, { board: string; entries: ExportEntry[]; streams: StreamExportEntry[] }>();
+  const systemOf = (e: { system: string; board: string }) => {
+    const s = systems.get(e.system) ?? { board: e.board, entries: [], streams: [] };
+    systems.set(e.system, s);
+    return s;
+  };
+  for (const e of plan.entries) systemOf(e).entries.push(e);
+  for (const e of plan.streams) systemOf(e).streams.push(e);
+  for (const [system, { board: boardName, entries, streams }] of systems) {
+    const board = data.boards.get(boardName);
+    if (!board) throw new Error(`no board file for ${boardName}`);
+    const runs = [...entries.flatMap((e) => [e.performance.run, e.accuracy]), ...streams.map((e) => e.run)];
+    const measured = [...runs, ...entries.flatMap((e) => (e.energy ? [e.energy.run] : []))];
+    files.set(`${root}/systems/${system}.json`, JSON.stringify(systemDescription(board, runs, measured, req), null, 2) + "\n");
+    for (const e of streams) {
+      // MLPerf's checker reads energy/results.txt when the folder exists, else performance/results.txt
+      const test = e.stream.row.energyUj !== null ? "energy" : "performance";
+      for (const [name, text] of Object.entries(streamFiles(e))) files.set(`${root}/results/${system}/${e.benchmark.folder}/${test}/${name}`, text);
+    }
     for (const e of entries) {
       const base = `${root}/results/${system}/${e.benchmark.folder}`;
       const inferences = data.inferences.get(e.accuracy.id);
@@ -158,8 +215,7 @@ export function renderSubmission(plan: ExportPlan, data: ExportData, req: Export
 }
 
 /** What the figures are, for the system notes: emulated (QEMU), virtual time; modelled energy. */
-export function emulationNote(board: BoardDefinition, entries: ExportEntry[]): string | null {
-  const runs = entries.flatMap((e) => [e.performance.run, e.accuracy, ...(e.energy ? [e.energy.run] : [])]);
+export function emulationNote(board: BoardDefinition, runs: RunRow[]): string | null {
   const emulated = runs.some((r) => emulation(r).emulated);
   const modelled = runs.some((r) => emulation(r).modelled);
   const parts = [
@@ -169,10 +225,10 @@ export function emulationNote(board: BoardDefinition, entries: ExportEntry[]): s
   return parts.length ? parts.join("; ") : null;
 }
 
-function systemDescription(board: BoardDefinition, entries: ExportEntry[], req: ExportRequest): Record<string, string> {
-  const runs = entries.flatMap((e) => [e.performance.run, e.accuracy]);
+/** `runs`: the runs whose firmware and software the notes name; `measured`: every run a figure comes from. */
+function systemDescription(board: BoardDefinition, runs: RunRow[], measured: RunRow[], req: ExportRequest): Record<string, string> {
   const distinct = (f: (r: RunRow) => string | null) => [...new Set(runs.map(f).filter((v): v is string => Boolean(v)))].join("; ");
-  const note = emulationNote(board, entries);
+  const note = emulationNote(board, measured);
   const emulated = board.kind === "emulated" || runs.some((r) => emulation(r).emulated);
   const cpu = board.cpu as { arch?: string; core?: string; fpu?: string; clockHz?: number };
   const mem = board.memory as { flash: { size: number }; ram: { size: number } };
@@ -345,6 +401,62 @@ function energyFiles(c: CandidateRun, e: ExportEntry, inputs: readonly string[] 
   return { "results.txt": lines(results), "log.txt": lines(log), "results.json": JSON.stringify(json, null, 2) + "\n" };
 }
 
+/** Stream time of one hop, s: MLPerf's frame period (512 samples at 16 kHz). */
+const HOP_PERIOD_S = 512 / 16000;
+
+/**
+ * A stream run in the runner's energy-mode results (streaming-wakeword.md §8): one trial over the whole stream, then
+ * the accuracy, duty-cycle, period and throughput lines the checker reads. Without energy, the same lines with no
+ * energy block (performance/). Duty cycle and throughput cover every hop (MLPerf's interface board sees only the
+ * first 100 frames, quirk Q2); fixed-point numbers, as the checker's patterns cannot read exponents (Q15).
+ */
+function streamFiles(e: StreamExportEntry): Record<string, string> {
+  const { run } = e;
+  const s = e.stream.row;
+  const energy = s.energyUj !== null && s.powerMw !== null;
+  const results: string[] = [];
+  if (energy) {
+    results.push(
+      "Power Edition Output",
+      "Energy data for trial 0",
+      `  Elapsed time  : ${s.lengthS}`,
+      "  Inferences    : 1",
+      `  Power         : ${s.powerMw!.toFixed(4)} mW.`,
+      `  Total Energy  : ${s.energyUj!.toFixed(3)} uJ`,
+      `  Energy/Inf    : ${s.energyUj!.toFixed(3)} uJ/inf`,
+      RULE,
+      `Median energy cost is ${s.energyUj!.toFixed(4)} uJ/inf.`,
+      RULE,
+    );
+  }
+  results.push(
+    `Accuracy: ${s.truePositives} True positives, ${s.falseNegatives} False negatives, ${s.falsePositives} False positives`,
+    `Average duty cycle: ${s.dutyCycle.toFixed(6)}`,
+    `Average period: ${HOP_PERIOD_S.toFixed(6)} s`,
+    `Estimated throughput: ${s.throughputPerS.toFixed(3)} inf./sec.`,
+  );
+  const log = [
+    ...logHeader(run, energy ? "e" : "p"),
+    `Stream ${s.stream} (wav sha256 ${s.wavSha256}), ${s.lengthS} s, ${s.hops} hops, ${s.mode} model; ${s.timeBase}`,
+    `Scoring: a detection within a window's [start, end + ${s.rules.tpExtensionS} s] is a true positive, the rest debounced for ${s.rules.debounceS} s`,
+    `Duty cycle and throughput over all ${s.hops} hops: mean processing ${s.meanProcessingUs.toFixed(1)} us (min ${s.minProcessingUs}, max ${s.maxProcessingUs})`,
+    ...(energy ? [`Energy ${s.energyKind ?? "unknown"}${s.energySource ? ` (${s.energySource})` : ""}`] : []),
+    ...(s.bitExact ? [`Host check: features ${s.bitExact.features}/${s.bitExact.hops}, outputs ${s.bitExact.outputs}/${s.bitExact.hops} hops bit-exact`] : []),
+    ...results,
+    "Session exported by tinyrig export mlperf",
+  ];
+  const json = [
+    {
+      file: s.stream,
+      mode: energy ? "e" : "p",
+      infer: { detections: e.stream.detections.map((d) => d.timeS), elapsed_time: s.lengthS * 1e6, iterations: 1, warmups: 0 },
+      dutycycle: { duty_cycle: s.dutyCycle, period: HOP_PERIOD_S, processing_time: s.meanProcessingUs / 1e6 },
+      ...(energy ? { energy: { total_uj: s.energyUj, power_mw: s.powerMw, kind: s.energyKind, source: s.energySource } } : {}),
+    },
+  ];
+  return { "results.txt": lines(results), "log.txt": lines(log), "results.json": JSON.stringify(json, null, 2) + "\n" };
+}
+
 function codeReadme(plan: ExportPlan, req: ExportRequest): string {
   const out = [
     `# How these results were produced`,
@@ -357,6 +469,8 @@ function codeReadme(plan: ExportPlan, req: ExportRequest): string {
     "```",
   ];
   for (const e of plan.entries) out.push(reproduceCommand(e));
+  for (const e of plan.streams)
+    out.push(`./tinyrig run --board ${e.board} --workload ${e.workload} --stream ${e.stream.row.stream} --tp-extension ${e.stream.row.rules.tpExtensionS}`);
   out.push(
     "```",
     "",
@@ -370,6 +484,21 @@ function codeReadme(plan: ExportPlan, req: ExportRequest): string {
     out.push(
       `| ${e.system} | ${e.benchmark.folder} | ${p.id} | ${e.accuracy.id} | ${e.energy ? e.energy.run.id : "none"} | ${p.tinyrigVersion} | ${p.firmwareSha256 ?? "?"} | ${e.accuracy.datasetSource} ${e.accuracy.datasetSha256} |`,
     );
+  }
+  if (plan.streams.length) {
+    out.push(
+      "",
+      "Streaming benchmarks (one run on the scored stream gives accuracy, duty cycle, throughput and energy):",
+      "",
+      "| system | benchmark | run | stream | stream sha256 | TP | FN | FP | tinyrig | firmware sha256 |",
+      "|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const e of plan.streams) {
+      const s = e.stream.row;
+      out.push(
+        `| ${e.system} | ${e.benchmark.folder} | ${e.run.id} | ${s.stream} | ${s.wavSha256} | ${s.truePositives} | ${s.falseNegatives} | ${s.falsePositives} | ${e.run.tinyrigVersion} | ${e.run.firmwareSha256 ?? "?"} |`,
+      );
+    }
   }
   if (plan.leftOut.length) out.push("", "Left out:", "", ...plan.leftOut.map((l) => `- ${l}`));
   return lines(out);

@@ -21,13 +21,79 @@ export interface MlperfBenchmark {
   rounds: readonly Round[];
 }
 
-/** By the runner's model id (a workload manifest's mlperfModelId). sww01 (streaming) is not exported yet. */
+/** By the runner's model id (a workload manifest's mlperfModelId). Streaming sww01: MLPERF_STREAM_BENCHMARKS. */
 export const MLPERF_BENCHMARKS: Readonly<Record<string, MlperfBenchmark>> = {
   ad01: { folder: "ad", metric: "auc", target: 0.85, rounds: ROUNDS },
   ic01: { folder: "ic", metric: "top1", target: 0.85, rounds: ROUNDS },
   kws01: { folder: "kws", metric: "top1", target: 0.9, rounds: ROUNDS },
   vww01: { folder: "vww", metric: "top1", target: 0.8, rounds: ROUNDS },
 };
+
+/** A streaming benchmark: scored on one long stream (TP/FN/FP), not on windows of clips. */
+export interface MlperfStreamBenchmark {
+  folder: "sww";
+  /** The checker's TP + FN: the wake words of MLPerf's long test stream. */
+  wakeWords: number;
+  /** Closed division: at most this many false positives and false negatives. */
+  maxFalsePositives: number;
+  maxFalseNegatives: number;
+  rounds: readonly Round[];
+}
+
+export const MLPERF_STREAM_BENCHMARKS: Readonly<Record<string, MlperfStreamBenchmark>> = {
+  sww01: { folder: "sww", wakeWords: 50, maxFalsePositives: 8, maxFalseNegatives: 8, rounds: ROUNDS },
+};
+
+/** What a stream run's stored score says (harness/store/streams.ts's row, the fields the rules read). */
+export interface StoredStreamScore {
+  stream: string;
+  wavSha256: string;
+  truePositives: number;
+  falseNegatives: number;
+  falsePositives: number;
+}
+
+/** The workload's scored stream as its manifest commits it (name and WAV sha256). */
+export interface CommittedStream {
+  name: string;
+  sha256: string;
+}
+
+/**
+ * Why one stored stream run cannot be submitted (empty: it can): a completed run whose stored score is of the
+ * workload's scored stream as committed (its WAV's sha256), every wake word of it scored, emulation only when asked
+ * for, and in the closed division MLPerf's FP/FN limits.
+ */
+export function streamRunRules(
+  run: RunRow,
+  score: StoredStreamScore | undefined,
+  benchmark: MlperfStreamBenchmark,
+  committed: CommittedStream | undefined,
+  opts: QualifyOptions,
+): string[] {
+  if (run.status !== "completed" || !run.summary) return [`run ${run.status}`];
+  if (!score) return ["no stream result stored"];
+  const reasons: string[] = [];
+  if (run.variant !== null) reasons.push(`model variant ${run.variant} (a submission measures the workload's main model)`);
+  if (!committed) reasons.push("the workload's manifest commits no scored stream");
+  else if (score.stream !== committed.name) reasons.push(`stream ${score.stream} (the scored stream is ${committed.name})`);
+  else if (score.wavSha256 !== committed.sha256)
+    reasons.push(`stream ${score.stream} has sha256 ${score.wavSha256.slice(0, 12)}, the committed one ${committed.sha256.slice(0, 12)}`);
+  if (run.datasetSha256 !== score.wavSha256) reasons.push("the run's dataset is not the scored stream's WAV");
+  const windows = score.truePositives + score.falseNegatives;
+  if (windows !== benchmark.wakeWords) reasons.push(`TP + FN = ${windows} (MLPerf's checker needs the ${benchmark.wakeWords} wake words of its long test)`);
+  const { emulated, modelled } = emulation(run);
+  if (!opts.allowEmulated && (emulated || modelled)) {
+    reasons.push(`${[emulated ? "emulated (virtual time)" : "", modelled ? "modelled energy" : ""].filter(Boolean).join(", ")}: needs --allow-emulated`);
+  }
+  if (opts.division === "closed") {
+    if (score.falsePositives > benchmark.maxFalsePositives)
+      reasons.push(`${score.falsePositives} false positives (the closed division allows ${benchmark.maxFalsePositives})`);
+    if (score.falseNegatives > benchmark.maxFalseNegatives)
+      reasons.push(`${score.falseNegatives} false negatives (the closed division allows ${benchmark.maxFalseNegatives})`);
+  }
+  return reasons;
+}
 
 /** MLPerf Tiny's performance and energy rule (the median of 5 windows, each at least 10 s): the headline rule. */
 export const MLPERF_WINDOWS = HEADLINE_WINDOWS;

@@ -106,7 +106,7 @@ export async function writeReport({ store, outDir = loadConfig().reports.value, 
     if (!c.spec) continue;
     writeFileSync(path.join(outDir, `${c.name}.vl.json`), JSON.stringify(c.spec, null, 2));
     writeFileSync(path.join(outDir, `${c.name}.svg`), await renderSvg(c.spec));
-    rendered.push({ name: c.name, title: String((c.spec as { title?: unknown }).title ?? c.name) });
+    rendered.push({ name: c.name, title: chartTitle(c.spec as { title?: unknown }) ?? c.name });
   }
   const anyEmulated = latest.some((r) => r.boardKind === "emulated");
   const html = `<!doctype html>
@@ -191,4 +191,12 @@ function runTable(runs: RunRow[]): string {
     )
     .join("\n");
   return `<table><tr><th>run</th><th>workload</th><th>board</th><th>mode</th><th>result</th><th>firmware</th><th>dataset</th><th>toolchain</th><th>kernels</th><th>tinyrig</th><th>started</th></tr>\n${rows}\n</table>`;
+}
+
+/** A spec's title as text: Vega-Lite takes a string or an object with `text` (the stream timeline has a subtitle). */
+function chartTitle(spec: { title?: unknown }): string | undefined {
+  const t = spec.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && "text" in t) return String((t as { text: unknown }).text);
+  return undefined;
 }

@@ -6,6 +6,7 @@ import type { Progress } from "../run/progress.ts";
 import type { ResultStore } from "../store/store.ts";
 import { runAndStoreStream, type StoredStream } from "./stored.ts";
 import { loadStreamingWorkload, SCORED_STREAM } from "./workload.ts";
+import { userStreamModel } from "./stream-model.ts";
 
 export interface StreamCommandOptions {
   ids: string[];
@@ -18,6 +19,8 @@ export interface StreamCommandOptions {
   /** Seconds after a window's end that still count (default: the manifest's, MLPerf's README 1; its code 2). */
   tpExtensionS?: number;
   hostCheck?: boolean;
+  /** A user's model file (`--model`) to play instead of the workload's own. */
+  modelFile?: string;
 }
 
 export async function runStreamingWorkloads(o: StreamCommandOptions): Promise<{ id: string; stored: StoredStream }[]> {
@@ -39,9 +42,12 @@ async function streamAll(o: StreamCommandOptions): Promise<{ id: string; stored:
     const how = o.board.kind === "emulated" ? "emulated: audio through semihosting, virtual time" : "played by the interface board over I2S, its timer";
     o.progress.log(`\n== ${id} (${w.manifest.mlperfModelId}) stream ${stream} on ${o.board.name} (${how})`);
     let started = false;
+    const model = o.modelFile ? userStreamModel(w, o.modelFile) : undefined;
+    if (model) o.progress.log(`  your model ${model.path} (sha256 ${model.sha256.slice(0, 12)}), detection rule MLPerf's: output[0] > 115`);
     const stored = await runAndStoreStream(o.store, {
       board: o.board,
       workload: w,
+      model,
       stream,
       rules,
       hostCheck: o.hostCheck,

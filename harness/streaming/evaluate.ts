@@ -8,10 +8,31 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import { loadTflite, modelCost } from "../tflite/model.ts";
 import { HOP, lfbeThresholds, SAMPLE_RATE, silenceFrame, streamFrames } from "./lfbe.ts";
-import { detectionHops, StreamingModel, streamOutputs } from "./model.ts";
+import { detectionHops, StreamingModel, streamOutputs, type DetectionRule, type HopOutput } from "./model.ts";
 import { scoreDetections, type StreamScore } from "./scoring.ts";
-import { readStream } from "./wav.ts";
+import { readStream, type StreamTruth } from "./wav.ts";
 import { loadStreamingWorkload, streamFile, type StreamingWorkload } from "./workload.ts";
+
+/** The host reference's int8 outputs on every hop of a WAV (fixed-point features + the incremental model). */
+export function hostOutputs(modelBytes: Uint8Array, samples: Int16Array): HopOutput {
+  const model = new StreamingModel(loadTflite(modelBytes));
+  const q = model.interpreter.input.quantization!;
+  const thresholds = lfbeThresholds(Math.fround(q.scale[0]!), q.zeroPoint[0]!);
+  return streamOutputs(model, streamFrames(samples, thresholds), silenceFrame(thresholds));
+}
+
+/** A stream's detections under `rule`, scored as MLPerf's runner does. */
+export function scoreOutputs(
+  w: StreamingWorkload,
+  out: HopOutput,
+  rule: DetectionRule,
+  truth: StreamTruth,
+  lengthS: number,
+  tpExtensionS = w.manifest.scoring.tpExtensionS,
+): StreamScore {
+  const times = detectionHops(out, rule).map((h) => (h * HOP) / SAMPLE_RATE);
+  return scoreDetections(times, truth.detection_windows, lengthS, { tpExtensionS, debounceS: w.manifest.scoring.debounceS });
+}
 
 export function hostScore(
   w: StreamingWorkload,
@@ -21,13 +42,8 @@ export function hostScore(
   tpExtensionS = w.manifest.scoring.tpExtensionS,
 ): StreamScore {
   const { pcm, truth } = readStream(wavFile, truthFile);
-  const model = new StreamingModel(loadTflite(modelBytes));
-  const q = model.interpreter.input.quantization!;
-  const thresholds = lfbeThresholds(Math.fround(q.scale[0]!), q.zeroPoint[0]!);
-  const out = streamOutputs(model, streamFrames(pcm.samples, thresholds), silenceFrame(thresholds));
-  const d = w.manifest.output.detect;
-  const times = detectionHops(out, d.class, d.aboveInt8).map((h) => (h * HOP) / SAMPLE_RATE);
-  return scoreDetections(times, truth.detection_windows, pcm.samples.length / SAMPLE_RATE, { tpExtensionS, debounceS: w.manifest.scoring.debounceS });
+  const out = hostOutputs(modelBytes, pcm.samples);
+  return scoreOutputs(w, out, w.manifest.output.detect, truth, pcm.samples.length / SAMPLE_RATE, tpExtensionS);
 }
 
 async function main() {
@@ -63,13 +79,18 @@ async function main() {
     macs: cost.macs,
   });
   const floatFile = path.join(w.dir, "build", "float-quality.json");
-  const fq = existsSync(floatFile) ? (JSON.parse(readFileSync(floatFile, "utf8")) as { float32WindowAccuracy?: number; trainingSeconds?: number }) : {};
+  const fq = existsSync(floatFile)
+    ? (JSON.parse(readFileSync(floatFile, "utf8")) as { float32TrainingHopAccuracy?: number; epochs?: number; trainingSeconds?: number })
+    : {};
   doc.set("quality", {
     ...quality,
-    float32WindowAccuracy: fq.float32WindowAccuracy,
+    // the detection rule's choice on the validation stream (recipe/choose-rule.ts) stays
+    validation: doc.getIn(["quality", "validation"]),
+    float32TrainingHopAccuracy: fq.float32TrainingHopAccuracy,
     measuredBy: `npx tsx harness/streaming/evaluate.ts ${id} --write (host reference: fixed-point features + incremental int8 model, bit-exact with the firmware)`,
   });
   if (fq.trainingSeconds !== undefined) doc.setIn(["recipe", "trainingSeconds"], fq.trainingSeconds);
+  if (fq.epochs !== undefined) doc.setIn(["recipe", "epochs"], fq.epochs);
   writeFileSync(w.manifestFile, doc.toString({ lineWidth: 120 }));
   console.log(`updated ${w.manifestFile}`);
 }

@@ -195,10 +195,23 @@ export function streamOutputs(model: StreamingModel, frames: Int8Array, initial:
   return { outputs, outputBytes, hops };
 }
 
-/** Hops whose int8 score of `cls` is above `aboveInt8` (the device pulses its wake-word line on each). */
-export function detectionHops(out: HopOutput, cls: number, aboveInt8: number): number[] {
+export interface DetectionRule {
+  class: number;
+  aboveInt8: number;
+  /** Consecutive hops above the threshold a detection needs (default 1: every hop above, MLPerf's rule). */
+  minHops?: number;
+}
+
+/** Hops that end a run of at least `minHops` hops whose int8 score of the class is above `aboveInt8` (the device
+ * pulses its wake-word line on each; firmware/core/stream.c). */
+export function detectionHops(out: HopOutput, rule: DetectionRule): number[] {
   const hops: number[] = [];
-  for (let h = 0; h < out.hops; h++) if ((out.outputs[h * out.outputBytes + cls]! << 24) >> 24 > aboveInt8) hops.push(h);
+  const min = rule.minHops ?? 1;
+  let run = 0;
+  for (let h = 0; h < out.hops; h++) {
+    run = (out.outputs[h * out.outputBytes + rule.class]! << 24) >> 24 > rule.aboveInt8 ? run + 1 : 0;
+    if (run >= min) hops.push(h);
+  }
   return hops;
 }
 

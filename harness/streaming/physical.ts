@@ -89,6 +89,8 @@ export async function runStreamOnInterfaceBoard(opts: StreamRunOptions): Promise
         cardFile: card.name,
         interfaceBoard: consoleKind.description,
         firmware: "the DUT's own sww01 firmware (flashed by its owner; tinyrig did not build it)",
+        // the model as the run names it (--model): the DUT's firmware is not read, so this is the user's word
+        ...(opts.model?.userFile ? { userModel: { file: opts.model.userFile, sha256: opts.model.sha256, declared: "by the user, not read off the DUT" } } : {}),
       },
     });
     log(`playing ${card.name} (${lengthS.toFixed(0)} s) through the interface board`);

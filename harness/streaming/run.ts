@@ -26,7 +26,8 @@ import {
 import { withSemihosting } from "../emulator/semihosting.ts";
 import { streamOnDevice, type DeviceStream } from "./session.ts";
 import { readStream, type StreamTruth } from "./wav.ts";
-import { streamFile, StreamingManifestError, type StreamingWorkload } from "./workload.ts";
+import { streamFile, type StreamingWorkload } from "./workload.ts";
+import { workloadStreamModel, type StreamModel } from "./stream-model.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -37,6 +38,8 @@ export interface StreamRunOptions {
   stream: string;
   rules?: ScoringRules;
   mode?: "incremental" | "full";
+  /** The model to play (default: the workload's own, stream-model.ts). */
+  model?: StreamModel;
   /** Check every hop's features and output against the host reference (the long stream: about a minute of host CPU). */
   hostCheck?: boolean;
   log?: (line: string) => void;
@@ -90,12 +93,9 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const m = w.manifest;
   const rules = opts.rules ?? { tpExtensionS: m.scoring.tpExtensionS, debounceS: m.scoring.debounceS };
   const mode = opts.mode ?? "incremental";
-  if (!m.model) throw new StreamingManifestError(w.manifestFile, "no model yet (train it: recipe/train.py)");
-  const modelPath = path.join(w.dir, m.model.file);
-  const modelBytes = readFileSync(modelPath);
-  const modelSha = createHash("sha256").update(modelBytes).digest("hex");
-  if (modelSha !== m.model.sha256)
-    throw new StreamingManifestError(w.manifestFile, `${m.model.file} has sha256 ${modelSha}, the manifest records ${m.model.sha256}`);
+  const model = opts.model ?? workloadStreamModel(w);
+  const modelPath = model.path;
+  const modelBytes = model.bytes;
   const entry = m.streams[opts.stream];
   const wavPath = await streamFile(w, opts.stream, async (e) => {
     log(`generating ${e.file} from seed ${e.generate!.seed} (espeak-ng; once, then kept in ${path.dirname(e.file)}/)`);
@@ -111,7 +111,7 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
       modelId: m.mlperfModelId,
       modelPath,
       modelKind: "stream",
-      streamDetect: m.output.detect,
+      streamDetect: model.detect,
       inputBytes: 1200,
       transform: "int8",
       timestampMode: "performance",
@@ -126,7 +126,20 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const totalHops = Math.floor(pcm.samples.length / HOP);
   let device: DeviceStream;
   try {
-    opts.onConnected?.({ firmware, connection, settings: { stream: opts.stream, wavSha256, rules, mode, hostCheck: opts.hostCheck ?? true, emulated: true } });
+    opts.onConnected?.({
+      firmware,
+      connection,
+      settings: {
+        stream: opts.stream,
+        wavSha256,
+        rules,
+        mode,
+        hostCheck: opts.hostCheck ?? true,
+        emulated: true,
+        detect: model.detect,
+        ...(model.userFile ? { userModel: { file: model.userFile, sha256: model.sha256 } } : {}),
+      },
+    });
     device = await raceExit(
       streamOnDevice(connection.session, wavPath, { mode, logPath, onProgress: (h) => opts.onProgress?.(h, totalHops), signal: opts.signal }),
       connection.console,
@@ -156,7 +169,7 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
       if (same) outputs++;
     }
     bitExact = { hops: device.hops, features, outputs };
-    const hostHops = detectionHops(host, m.output.detect.class, m.output.detect.aboveInt8);
+    const hostHops = detectionHops(host, model.detect);
     if (outputs === device.hops && hostHops.join() !== device.detectionHops.join())
       throw new Error("the device's detections differ from its own per-hop outputs");
   }

@@ -10,6 +10,7 @@ import { f1 } from "./scoring.ts";
 import { runStreamOnInterfaceBoard } from "./physical.ts";
 import { runStream, type StreamRunOptions, type StreamRunResult } from "./run.ts";
 import { SCORED_STREAM } from "./workload.ts";
+import { workloadStreamModel } from "./stream-model.ts";
 
 export interface StoredStream {
   runId?: number;
@@ -23,9 +24,11 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
   const m = w.manifest;
   let runId: number | undefined;
   try {
+    const model = opts.model ?? workloadStreamModel(w);
     // an emulated board streams through semihosting; a physical one through MLPerf's interface board
     const result = await (opts.board.kind === "physical" ? runStreamOnInterfaceBoard : runStream)({
       ...opts,
+      model,
       onConnected: ({ firmware, connection, settings }) => {
         const entry = m.streams[opts.stream]!;
         const wavFile = path.join(w.dir, entry.file);
@@ -34,11 +37,13 @@ export async function runAndStoreStream(store: ResultStore, opts: StreamRunOptio
           mlperfModelId: m.mlperfModelId,
           task: "classification",
           manifestSha256: w.manifestSha256,
-          modelPath: path.join(w.dir, m.model!.file),
-          modelSha256: m.model!.sha256,
-          modelBytes: m.model!.bytes,
-          params: m.model!.params,
-          macs: m.model!.macs,
+          // a user's model (--model) is kept apart from the workload's own: a variant named after its file
+          ...(model.userFile ? { variant: `model:${path.basename(model.userFile)}`, modelFile: model.userFile } : {}),
+          modelPath: model.path,
+          modelSha256: model.sha256,
+          modelBytes: model.bytes.length,
+          params: model.params,
+          macs: model.macs,
           inputBytes: 1200,
           transform: "int8",
           labels: m.output.labels,

@@ -38,8 +38,16 @@ export const streamingManifestSchema = z
     output: z
       .object({
         labels: z.array(z.string()).length(3),
-        /** A hop is a detection when the int8 score of class `class` exceeds `aboveInt8` (MLPerf: output[0] > 115). */
-        detect: z.object({ class: z.number().int().nonnegative(), aboveInt8: z.number().int().min(-128).max(127) }).strict(),
+        /** A hop is a detection when the int8 score of class `class` exceeds `aboveInt8` (MLPerf: output[0] > 115) on
+         * it and on the `minHops` - 1 hops before it (default 1, MLPerf's rule; the recipe chooses both on its
+         * validation stream). */
+        detect: z
+          .object({
+            class: z.number().int().nonnegative(),
+            aboveInt8: z.number().int().min(-128).max(127),
+            minHops: z.number().int().min(1).max(30).optional(),
+          })
+          .strict(),
       })
       .strict(),
     model: z
@@ -58,7 +66,7 @@ export const streamingManifestSchema = z
       })
       .strict(),
     quality: z.record(z.string(), z.unknown()).optional(),
-    recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional() }).strict(),
+    recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional(), epochs: z.number().int().optional() }).strict(),
   })
   .strict();
 

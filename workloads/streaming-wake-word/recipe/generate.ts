@@ -81,10 +81,16 @@ const OTHER_WORDS = [
   "please",
   "thanks",
 ];
+const CONFUSABLE_WORDS = OTHER_WORDS.slice(0, OTHER_WORDS.indexOf("bed"));
 const VOICES = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029"];
 const VARIANTS = ["", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5", "+klatt", "+Alex", "+Andrea"];
-/** The wake-word workload's test speakers: kept out of every training stream. */
+/** The wake-word workload's test speakers: kept out of every training and validation stream. */
 const isTestSpeaker = (voice: number, variant: number) => (voice * 7 + variant * 3) % 9 === 0;
+/** Validation speakers (the detection rule is chosen on their stream): kept out of training and test streams. */
+const isValidationSpeaker = (voice: number, variant: number) => (voice * 7 + variant * 3) % 9 === 4;
+export type SpeakerSet = "train" | "validation" | "test";
+const speakerSet = (voice: number, variant: number): SpeakerSet =>
+  isTestSpeaker(voice, variant) ? "test" : isValidationSpeaker(voice, variant) ? "validation" : "train";
 
 export interface StreamSpec {
   name: string;
@@ -93,13 +99,20 @@ export interface StreamSpec {
   /** Where the wake words go, as fractions of the length (MLPerf's long wav: all 50 in the first 570 of 1200 s). */
   wakeSpan: [number, number];
   seed: number;
-  speakers: "train" | "test";
+  speakers: SpeakerSet;
+  /** Share of foreground phrase words drawn from the words that sound like the wake word (training's hard negatives;
+   * unset: every word equally likely, as the test streams have it). */
+  hardNegatives?: number;
 }
 
 export const STREAMS = {
   short: { name: "short", seconds: 60, wakeWords: 6, wakeSpan: [0.05, 0.95], seed: 1501, speakers: "test" },
   long: { name: "long", seconds: 1200, wakeWords: 50, wakeSpan: [0.0075, 0.475], seed: 1502, speakers: "test" },
 } as const satisfies Record<string, StreamSpec>;
+
+/** Laid out like the long test stream, with its own seed and the validation speakers: what train.py chooses the
+ * detection rule on (never on a test stream). Made by recipe/training-set.ts, not part of the manifest. */
+export const VALIDATION_STREAM: StreamSpec = { ...STREAMS.long, name: "validation", seed: 1602, speakers: "validation" };
 
 /** espeak-ng's 16-bit WAV, cached by its arguments (espeak-ng 1.51's output is what the manifest's hashes record). */
 async function espeak(text: string, voice: string, pitch: number, speed: number): Promise<Float64Array> {
@@ -151,11 +164,12 @@ function resample(x: Float64Array, rate: number): Float64Array {
 }
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
-function speaker(rng: Prng, set: "train" | "test"): { voice: string; pitch: number; speed: number } {
+function speaker(rng: Prng, set: SpeakerSet): { voice: string; pitch: number; speed: number } {
   for (;;) {
     const v = rng.int(0, VOICES.length - 1),
       vr = rng.int(0, VARIANTS.length - 1);
-    if (isTestSpeaker(v, vr) !== (set === "test")) continue;
+    // the test set's draws are as they were before the validation set existed (the long stream's sha256 holds)
+    if (set === "test" ? !isTestSpeaker(v, vr) : speakerSet(v, vr) !== set) continue;
     return { voice: `${VOICES[v]}${VARIANTS[vr]}`, pitch: rng.int(20, 80), speed: rng.int(120, 210) };
   }
 }
@@ -180,8 +194,9 @@ function add(dst: Float64Array, src: Float64Array, at: number, gain = 1): void {
   for (let i = 0; i < src.length && at + i < dst.length; i++) if (at + i >= 0) dst[at + i] = dst[at + i]! + gain * src[i]!;
 }
 
-async function phrase(rng: Prng, set: "train" | "test", rms: number): Promise<Float64Array> {
-  const words = Array.from({ length: rng.int(1, 5) }, () => rng.pick(OTHER_WORDS));
+async function phrase(rng: Prng, set: SpeakerSet, rms: number, hardNegatives?: number): Promise<Float64Array> {
+  const pick = () => (hardNegatives !== undefined && rng.uniform() < hardNegatives ? rng.pick(CONFUSABLE_WORDS) : rng.pick(OTHER_WORDS));
+  const words = Array.from({ length: rng.int(1, 5) }, pick);
   const s = speaker(rng, set);
   return trimmed(await espeak(words.join(" "), s.voice, s.pitch, s.speed), rms);
 }
@@ -209,7 +224,7 @@ function music(rng: Prng, n: number, rms: number): Float64Array {
 }
 
 /** Several talkers at once, each a chain of phrases. */
-async function babble(rng: Prng, set: "train" | "test", n: number, talkers: number, rms: number): Promise<Float64Array> {
+async function babble(rng: Prng, set: SpeakerSet, n: number, talkers: number, rms: number): Promise<Float64Array> {
   const out = new Float64Array(n);
   for (let k = 0; k < talkers; k++) {
     for (let at = rng.int(0, RATE); at < n; ) {
@@ -280,7 +295,7 @@ export async function makeStream(spec: StreamSpec): Promise<GeneratedStream> {
   // other speech in the foreground, never over a wake word (a second of margin either side)
   const speech: [number, number][] = [];
   for (let t = rng.uniform(0.5, 3); t < spec.seconds - 1; t += rng.uniform(2, 7)) {
-    const p = await phrase(rng, spec.speakers, rng.uniform(0.04, 0.12));
+    const p = await phrase(rng, spec.speakers, rng.uniform(0.04, 0.12), spec.hardNegatives);
     const end = t + p.length / RATE;
     if (end >= spec.seconds || busy.some(([a, b]) => t < b && end > a)) continue;
     add(mix, p, Math.round(t * RATE));
