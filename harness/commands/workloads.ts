@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
+import { UsageError } from "./usage.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
 const ROOT = PACKAGE_ROOT;
@@ -22,9 +23,12 @@ export function workloadsCommands(cli: Argv): void {
         () => {
           for (const w of listWorkloads()) {
             const m = w.manifest;
-            const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
+            const figure = (v: number) => (m.metric.name === "top1" ? `top-1 ${(v * 100).toFixed(1)}%` : `AUC ${v.toFixed(3)}`);
+            const q = m.quality ? `int8 ${figure(m.quality.int8)}` : "quality not measured";
+            const target = m.metric.target === undefined ? "no target" : `target ${m.metric.target}`;
+            const inputs = m.dataset.count === undefined ? "no test set of its own (--dataset DIR)" : `${m.dataset.count} test inputs`;
             console.log(
-              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`,
+              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  ${q} (${target})  ${inputs}`,
             );
             for (const v of m.variants) {
               const acc = variantAccuracy(v);
@@ -43,11 +47,13 @@ export function workloadsCommands(cli: Argv): void {
         (yy) => yy.positional("id", { type: "string", demandOption: true }),
         async (a) => {
           const w = loadWorkload(a.id as string);
+          const recipe = w.manifest.recipe;
+          if (!recipe) throw new UsageError(`workload ${w.id} has no recipe (${w.manifestFile}): its model was made elsewhere, there is nothing to rebuild`);
           await needTrainingPython();
           const steps: [string, string[]][] = [
-            ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
-            ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
-            ...(w.manifest.recipe.classical ? [["npx", ["tsx", path.join(w.dir, w.manifest.recipe.classical)]] as [string, string[]]] : []),
+            ["npx", ["tsx", path.join(w.dir, recipe.generate)]],
+            ["/usr/bin/python3", [path.join(w.dir, recipe.train)]],
+            ...(recipe.classical ? [["npx", ["tsx", path.join(w.dir, recipe.classical)]] as [string, string[]]] : []),
             ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
           ];
           for (const [cmd, args] of steps) {
