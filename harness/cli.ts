@@ -38,7 +38,7 @@ const MODULES: { commands: Record<string, string>; load: () => Promise<Register>
     load: async () => (await import("./commands/boards.ts")).boardCommands,
   },
   {
-    commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" },
+    commands: { workloads: "workloads: list, rebuild one from its recipe, or import MLPerf Tiny's official models from a checkout" },
     load: async () => (await import("./commands/workloads.ts")).workloadsCommands,
   },
   { commands: { build: "build the reference firmware for a board and a model" }, load: async () => (await import("./commands/build.ts")).buildCommand },

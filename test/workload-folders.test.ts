@@ -1,12 +1,15 @@
 // Workloads outside tinyrig (issue 14): a workload folder found through TINYRIG_WORKLOADS whose manifest has no quality
 // fields (no host-measured quality, no target, no recipe) loads, lists and runs, and its run stores no quality verdict;
-// a workload without a test set of its own asks for --dataset.
+// a workload without a test set of its own asks for --dataset. `tinyrig workloads import-mlperf` turns a checkout of
+// MLPerf Tiny into workload folders: the fake checkout here has MLPerf's relative paths holding tinyrig's own committed
+// models and data as stand-ins (nothing of MLPerf's is in this repository), with ic01's model missing.
 import Database from "better-sqlite3";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { createHash } from "node:crypto";
 import { ROOT, tinyrig } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-workload-folders-"));
@@ -55,5 +58,109 @@ describe("a user's workload folder", () => {
     expect(r.exitCode, r.all).not.toBe(0);
     expect(r.stderr).toMatch(/no-data[/\\]manifest\.yaml: workload no-data has no test set of its own \(inputs from elsewhere\): give one with --dataset DIR/);
     expect(r.all).not.toMatch(/make -C/);
+  }, 60_000);
+});
+
+/** A checkout of MLPerf Tiny as far as import-mlperf reads it, with tinyrig's models and data standing in. */
+function fakeCheckout(): string {
+  const root = path.join(dir, "tiny");
+  const put = (from: string, to: string) => {
+    mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+    copyFileSync(path.join(ROOT, from), path.join(root, to));
+  };
+  put("workloads/wake-word/model.tflite", "benchmark/training/keyword_spotting/trained_models/kws_ref_model.tflite");
+  put("workloads/person-detection/model.tflite", "benchmark/training/visual_wake_words/trained_models/vww_96_int8.tflite");
+  put("workloads/anomaly-detection/model.tflite", "benchmark/training/anomaly_detection/trained_models/ad01_int8.tflite");
+  // datasets: kws01 and ad01 with their files copied beside y_labels.csv (MLPerf's instructions), vww01 without them
+  const rows = (id: string, n: number) =>
+    readFileSync(path.join(ROOT, `workloads/${id}/data/y_labels.csv`), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, n);
+  const dataset = (from: string, to: string, n: number, withFiles: boolean) => {
+    const dest = path.join(root, "benchmark/evaluation/datasets", to);
+    mkdirSync(dest, { recursive: true });
+    const r = rows(from, n);
+    writeFileSync(path.join(dest, "y_labels.csv"), `${r.map((l) => l.replaceAll(",", ", ")).join("\n")}\n`); // some copies space the commas
+    if (withFiles) for (const l of r) copyFileSync(path.join(ROOT, `workloads/${from}/data`, l.split(",")[0]!), path.join(dest, l.split(",")[0]!));
+  };
+  dataset("wake-word", "kws01", 6, true);
+  dataset("anomaly-detection", "ad01", 4, true);
+  dataset("person-detection", "vww01", 3, false);
+  return root;
+}
+
+describe("tinyrig workloads import-mlperf", () => {
+  const checkout = fakeCheckout();
+  const imported = path.join(dir, "mlperf-workloads");
+  const envImported = { TINYRIG_WORKLOADS: imported, TINYRIG_LOCK_DIR: path.join(dir, "locks") };
+
+  it("imports each model the checkout holds, with its test set where the files are there; names what it cannot", async () => {
+    const r = await tinyrig(["workloads", "import-mlperf", checkout, "--out", imported]);
+    expect(r.exitCode, r.all).toBe(1); // ic01's model is missing
+    expect(r.stdout).toMatch(/kws01 +imported +.*mlperf-workloads[/\\]kws01 +\(6 test inputs from benchmark\/evaluation\/datasets\/kws01\)/);
+    expect(r.stdout).toMatch(/ad01 +imported .*\(4 test inputs/);
+    expect(r.stdout).toMatch(/vww01 +imported .*\(MLPerf Tiny's inputs are not redistributed: 0 of the 3 files/);
+    expect(r.stderr).toMatch(
+      /ic01 +failed: model not found: .*benchmark[/\\]training[/\\]image_classification[/\\]trained_models[/\\]pretrainedResnet_quant\.tflite/,
+    );
+    expect(r.stderr).toMatch(/sww01 +not imported: a streaming model/);
+    expect(r.stderr).toMatch(/TINYRIG_WORKLOADS=/);
+
+    const list = await tinyrig(["workloads", "list"], { env: envImported });
+    expect(list.stdout).toMatch(/kws01 +kws01 .*quality not measured \(target 0\.9\) +6 test inputs/);
+    expect(list.stdout).toMatch(/vww01 +vww01 .*no test set of its own/);
+    const kws = readFileSync(path.join(imported, "kws01/manifest.yaml"), "utf8");
+    expect(kws).toMatch(/input:\n {2}shape:\n {4}- 1\n {4}- 49\n {4}- 10\n {4}- 1\n {2}dtype: int8\n {2}bytes: 490\n {2}transform: int8/);
+    expect(readFileSync(path.join(imported, "ad01/manifest.yaml"), "utf8")).toMatch(
+      /transform: (float32-quantize|raw)[\s\S]*window:\n {4}bytes: 2560\n {4}stride: 512/,
+    );
+    expect(readFileSync(path.join(imported, "vww01/manifest.yaml"), "utf8")).toMatch(/transform: uint8-minus-128/);
+  }, 60_000);
+
+  it("tinyrig run --workload kws01 benchmarks the imported model with one command", async () => {
+    const db = path.join(dir, "kws01.db");
+    const r = await tinyrig(["run", "--workload", "kws01", "--mode", "accuracy", "--db", db, "--json"], { env: envImported });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ workload: "kws01", status: "completed", accuracy: { count: 6, bitExact: { matched: 6, compared: 6 } } });
+    const sql = new Database(db, { readonly: true });
+    const row = sql.prepare("SELECT r.dut_model_id, r.summary_json, w.model_sha256 FROM run r JOIN workload w ON w.id = r.workload_id").get() as Record<
+      string,
+      string
+    >;
+    sql.close();
+    expect(row.dut_model_id).toBe("kws01");
+    expect(row.model_sha256).toBe(
+      createHash("sha256")
+        .update(readFileSync(path.join(ROOT, "workloads/wake-word/model.tflite")))
+        .digest("hex"),
+    );
+    expect(JSON.parse(row.summary_json!)).toMatchObject({ target: { metric: "top1", value: 0.9 } }); // MLPerf's own target
+    const noData = await tinyrig(["run", "--workload", "vww01", "--mode", "accuracy", "--db", db], { env: envImported });
+    expect(noData.exitCode).not.toBe(0);
+    expect(noData.stderr).toMatch(/workload vww01 has no test set of its own \(MLPerf Tiny's inputs are not redistributed: .*\): give one with --dataset DIR/);
+  }, 180_000);
+
+  it("never overwrites a workload folder without --force, and refuses what is not a checkout or no folder to write to", async () => {
+    const marker = path.join(imported, "kws01", "mine.txt");
+    writeFileSync(marker, "kept");
+    const again = await tinyrig(["workloads", "import-mlperf", checkout, "--out", imported]);
+    expect(again.exitCode, again.all).toBe(2);
+    expect(again.stderr).toMatch(/kws01, .*: already there; --force replaces them/);
+    expect(readFileSync(marker, "utf8")).toBe("kept");
+    const forced = await tinyrig(["workloads", "import-mlperf", checkout, "--out", imported, "--only", "kws01", "--force"]);
+    expect(forced.exitCode, forced.all).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+
+    const notCheckout = await tinyrig(["workloads", "import-mlperf", dir, "--out", path.join(dir, "elsewhere")]);
+    expect(notCheckout.exitCode, notCheckout.all).toBe(2);
+    expect(notCheckout.stderr).toMatch(/not a checkout of MLPerf Tiny .*it has no benchmark\/training\/ or benchmark\/evaluation\/datasets\//);
+    const noOut = await tinyrig(["workloads", "import-mlperf", checkout]);
+    expect(noOut.exitCode, noOut.all).toBe(2);
+    expect(noOut.stderr).toMatch(/name the folder the workloads go in: --out DIR/);
+    const ours = await tinyrig(["workloads", "import-mlperf", checkout, "--out", path.join(ROOT, "workloads")]);
+    expect(ours.exitCode, ours.all).toBe(2);
+    expect(ours.stderr).toMatch(/inside tinyrig's own files/);
+    expect(existsSync(path.join(dir, "elsewhere"))).toBe(false);
   }, 60_000);
 });

@@ -9,6 +9,8 @@ import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { UsageError } from "./usage.ts";
+import { loadConfig } from "../config.ts";
+import { ImportUsageError, importMlperf, MLPERF_IDS, type ImportOutcome } from "../workloads/import-mlperf.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
 const ROOT = PACKAGE_ROOT;
@@ -62,8 +64,48 @@ export function workloadsCommands(cli: Argv): void {
           }
         },
       )
-      .demandCommand(1, "workloads list | build <id>"),
+      .command(
+        "import-mlperf <checkout>",
+        "MLPerf Tiny's official models (and their test sets where the checkout holds the files) as workload folders",
+        (yy) =>
+          yy
+            .positional("checkout", { type: "string", demandOption: true, describe: "a checkout of github.com/mlcommons/tiny" })
+            .option("out", {
+              type: "string",
+              describe: "the folder the workloads go in (default: the first of the config's workloads folders, TINYRIG_WORKLOADS)",
+            })
+            .option("only", { type: "string", array: true, choices: MLPERF_IDS, describe: "these benchmarks only (default: all)" })
+            .option("force", { type: "boolean", default: false, describe: "replace workload folders already there" }),
+        (a) => {
+          process.exitCode = importMlperfCommand(a.checkout as string, a.out, a.only, a.force);
+        },
+      )
+      .demandCommand(1, "workloads list | build <id> | import-mlperf <checkout>"),
   );
+}
+
+/** `import-mlperf`: a line per benchmark; exit 0 only if each one asked for was imported. */
+function importMlperfCommand(checkout: string, outOption: string | undefined, only: string[] | undefined, force: boolean): number {
+  const config = loadConfig().workloads;
+  const out = outOption ?? config.value[0];
+  if (out === undefined)
+    throw new UsageError(
+      "name the folder the workloads go in: --out DIR, or workloads in tinyrig.config.yaml, or TINYRIG_WORKLOADS (where tinyrig finds them)",
+    );
+  let outcomes: ImportOutcome[];
+  try {
+    outcomes = importMlperf({ checkout, out, force, only });
+  } catch (err) {
+    throw err instanceof ImportUsageError ? new UsageError(err.message) : err;
+  }
+  for (const o of outcomes) {
+    if (o.status === "imported") console.log(`${o.id}  imported  ${o.dir}  (${o.dataset})`);
+    else console.error(`${o.id}  ${o.status}: ${o.reason}`);
+  }
+  const found = outcomes.filter((o) => o.status === "imported").length;
+  const searched = outOption === undefined || config.value.some((d) => path.resolve(d) === path.resolve(outOption));
+  if (found && !searched) console.error(`tinyrig finds these with TINYRIG_WORKLOADS=${path.resolve(out)} (or workloads in tinyrig.config.yaml)`);
+  return outcomes.every((o) => o.status === "imported" || (o.status === "not imported" && !only?.includes(o.id))) ? 0 : 1;
 }
 
 /**
