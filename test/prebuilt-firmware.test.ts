@@ -132,6 +132,24 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     expect(JSON.parse(runs[0]!.summary_json as string).medianLatencyUs).toBeGreaterThan(0);
   }, 300_000);
 
+  it("energy asked of an image that cannot pulse its pin on request: latency measured, the energy run stored failed, saying why", async () => {
+    const db = path.join(dir, "energy.db");
+    const r = await tinyrig(
+      ["run", "--firmware", elf, "--workload", "vibration", "--mode", "performance", "energy", "--windows", "1", "--iterations", "20", "--json", "--db", db],
+      { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } },
+    );
+    expect(r.exitCode, r.all).toBe(1);
+    const results = JSON.parse(r.stdout) as { mode: string; status: string; error?: string }[];
+    expect(results.map((x) => [x.mode, x.status])).toEqual([
+      ["performance", "completed"],
+      ["energy", "failed"],
+    ]);
+    expect(results[1]!.error).toMatch(
+      /\(prebuilt image mlperf-vib01\.elf\) cannot pulse its timestamp pin in performance mode \(no pins in its caps: it speaks MLPerf's protocol only\), so its energy cannot be modelled/,
+    );
+    expect(results[1]!.error).not.toMatch(/--energy-flow mlperf/); // refused with --firmware: not a way out here
+  }, 180_000);
+
   it("a resumed run refuses another image, named or in the stored file's place, and resumes with the same one", async () => {
     const db = path.join(dir, "run.db");
     const sql = new Database(db);
