@@ -37,6 +37,17 @@ describe("a user's workload folder", () => {
     const list = await tinyrig(["workloads", "list"], { env });
     expect(list.exitCode, list.all).toBe(0);
     expect(list.stdout).toMatch(/my-vibration +vib01 .* quality not measured \(no target\) +300 test inputs/);
+    // the same folder named on the command line instead (before or after the command), which wins over the environment
+    for (const args of [
+      ["--workloads", folders, "workloads", "list"],
+      ["workloads", "list", `--workloads=${folders}`],
+    ]) {
+      const byOption = await tinyrig(args, { env: { TINYRIG_WORKLOADS: path.join(dir, "nothing-here") } });
+      expect(byOption.exitCode, byOption.all).toBe(0);
+      expect(byOption.stdout).toMatch(/my-vibration +vib01/);
+    }
+    const config = await tinyrig(["config", "--workloads", folders]);
+    expect(config.stdout).toMatch(new RegExp(`workloads +${folders.replaceAll("\\", "\\\\")} +option --workloads`));
     const db = path.join(dir, "run.db");
     const r = await tinyrig(["run", "--workload", "my-vibration", "--mode", "accuracy", "--limit", "3", "--db", db, "--json"], { env });
     expect(r.exitCode, r.all).toBe(0);
