@@ -6,7 +6,7 @@
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +131,23 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     }
     expect(JSON.parse(runs[0]!.summary_json as string).medianLatencyUs).toBeGreaterThan(0);
   }, 300_000);
+
+  it("with --model: the image's model id is not the user model's, so it is not checked, and the log says so", async () => {
+    const data = path.join(dir, "data");
+    mkdirSync(data);
+    const rows = readFileSync(path.join(ROOT, "workloads/vibration/data/y_labels.csv"), "utf8").trim().split("\n").slice(0, 4);
+    for (const row of rows) copyFileSync(path.join(ROOT, "workloads/vibration/data", row.split(",")[0]!), path.join(data, row.split(",")[0]!));
+    writeFileSync(path.join(data, "y_labels.csv"), `${rows.join("\n")}\n`);
+    const model = path.join(ROOT, "workloads/vibration/model.tflite");
+    const db = path.join(dir, "model.db");
+    const r = await tinyrig(["run", "--firmware", elf, "--model", model, "--dataset", data, "--mode", "accuracy", "--json", "--db", db], {
+      env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") },
+    });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ workload: "model", status: "completed", accuracy: { count: 4, bitExact: { compared: 0 } } });
+    expect(r.stderr).toMatch(/the device says model vib01: tinyrig cannot check that the prebuilt image runs model\.tflite/);
+    expect(r.stderr).not.toMatch(/make -C/);
+  }, 180_000);
 
   it("energy asked of an image that cannot pulse its pin on request: latency measured, the energy run stored failed, saying why", async () => {
     const db = path.join(dir, "energy.db");
