@@ -95,6 +95,12 @@ function fakeCheckout(): string {
     writeFileSync(path.join(dest, "y_labels.csv"), `${r.map((l) => l.replaceAll(",", ", ")).join("\n")}\n`); // some copies space the commas
     if (withFiles) for (const l of r) copyFileSync(path.join(ROOT, `workloads/${from}/data`, l.split(",")[0]!), path.join(dest, l.split(",")[0]!));
   };
+  // sww01: the streaming model, and its scored stream (tinyrig's short stream in the long one's place) with its truth
+  put("workloads/streaming-wake-word/model.tflite", "benchmark/training/streaming_wakeword/trained_models/str_ww_ref_model.tflite");
+  put("workloads/streaming-wake-word/data/short.wav", "benchmark/runner/sww_data_dir/long_wav.wav");
+  const truth = JSON.parse(readFileSync(path.join(ROOT, "workloads/streaming-wake-word/data/short.json"), "utf8")) as { wav_file: string }[];
+  truth[0]!.wav_file = "long_wav.wav";
+  writeFileSync(path.join(root, "benchmark/runner/sww_data_dir/sww_long_test.json"), JSON.stringify(truth));
   dataset("wake-word", "kws01", 6, true);
   dataset("anomaly-detection", "ad01", 4, true);
   dataset("person-detection", "vww01", 3, false);
@@ -115,7 +121,12 @@ describe("tinyrig workloads import-mlperf", () => {
     expect(r.stderr).toMatch(
       /ic01 +failed: model not found: .*benchmark[/\\]training[/\\]image_classification[/\\]trained_models[/\\]pretrainedResnet_quant\.tflite/,
     );
-    expect(r.stderr).toMatch(/sww01 +not imported: a streaming model/);
+    expect(r.stdout).toMatch(/sww01 +imported .*\(streams long from benchmark\/runner\/sww_data_dir\)/);
+    const sww = readFileSync(path.join(imported, "sww01/streaming.yaml"), "utf8");
+    expect(sww).toMatch(/detect:\n {4}class: 0\n {4}aboveInt8: 115/);
+    expect(sww).toMatch(
+      /streams:\n {2}long:\n {4}file: data\/long_wav\.wav\n {4}truth: data\/sww_long_test\.json\n {4}sha256: [0-9a-f]{64}\n {4}seconds: 60\n {4}wakeWords: 6/,
+    );
     expect(r.stderr).toMatch(/TINYRIG_WORKLOADS=/);
 
     const list = await tinyrig(["workloads", "list"], { env: envImported });
@@ -147,6 +158,10 @@ describe("tinyrig workloads import-mlperf", () => {
         .digest("hex"),
     );
     expect(JSON.parse(row.summary_json!)).toMatchObject({ target: { metric: "top1", value: 0.9 } }); // MLPerf's own target
+    // sww01 is found as a streaming workload in the user's folder (a stream cannot be resumed: refused before any work)
+    const stream = await tinyrig(["run", "--workload", "sww01", "--resume", "1", "--db", db], { env: envImported });
+    expect(stream.exitCode, stream.all).toBe(2);
+    expect(stream.stderr).toMatch(/--resume: streaming runs \(sww01\) cannot be resumed/);
     const noData = await tinyrig(["run", "--workload", "vww01", "--mode", "accuracy", "--db", db], { env: envImported });
     expect(noData.exitCode).not.toBe(0);
     expect(noData.stderr).toMatch(/workload vww01 has no test set of its own \(MLPerf Tiny's inputs are not redistributed: .*\): give one with --dataset DIR/);
@@ -157,7 +172,7 @@ describe("tinyrig workloads import-mlperf", () => {
     writeFileSync(marker, "kept");
     const again = await tinyrig(["workloads", "import-mlperf", checkout, "--out", imported]);
     expect(again.exitCode, again.all).toBe(2);
-    expect(again.stderr).toMatch(/kws01, .*: already there; --force replaces them/);
+    expect(again.stderr).toMatch(/kws01, .*sww01: already there; --force replaces them/);
     expect(readFileSync(marker, "utf8")).toBe("kept");
     const forced = await tinyrig(["workloads", "import-mlperf", checkout, "--out", imported, "--only", "kws01", "--force"]);
     expect(forced.exitCode, forced.all).toBe(0);

@@ -10,6 +10,7 @@ import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { UsageError } from "./usage.ts";
 import { loadConfig } from "../config.ts";
+import { loadStreamingWorkload } from "../streaming/workload.ts";
 import { ImportUsageError, importMlperf, MLPERF_IDS, type ImportOutcome } from "../workloads/import-mlperf.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
@@ -98,6 +99,16 @@ function importMlperfCommand(checkout: string, outOption: string | undefined, on
   } catch (err) {
     throw err instanceof ImportUsageError ? new UsageError(err.message) : err;
   }
+  // a streaming workload's manifest is checked by the stream engine's loader, as a run would load it
+  outcomes = outcomes.map((o) => {
+    if (o.status !== "imported" || !o.streaming) return o;
+    try {
+      loadStreamingWorkload(o.id, path.dirname(o.dir));
+      return o;
+    } catch (err) {
+      return { id: o.id, status: "failed", reason: `${o.dir} was written but does not load: ${(err as Error).message}` };
+    }
+  });
   for (const o of outcomes) {
     if (o.status === "imported") console.log(`${o.id}  imported  ${o.dir}  (${o.dataset})`);
     else console.error(`${o.id}  ${o.status}: ${o.reason}`);

@@ -84,13 +84,20 @@ export const MLPERF_BENCHMARKS: readonly MlperfBenchmark[] = [
   },
 ];
 
-/** MLPerf benchmarks tinyrig cannot import yet, with why. */
-export const MLPERF_NOT_IMPORTED: Readonly<Record<string, string>> = {
-  sww01:
-    "a streaming model (benchmark/training/streaming_wakeword) is scored on a stream by tinyrig's stream engine, from a streaming.yaml workload with its WAV streams and truth windows, which import-mlperf does not write yet",
+/**
+ * The streaming wake word benchmark (sww01): its model, scored on streams by tinyrig's stream engine, so it becomes a
+ * streaming workload (streaming.yaml; harness/streaming/workload.ts). The streams are the runner's WAV files with their
+ * truth windows in MLPerf's own JSON (which tinyrig reads as it is); the rules are MLPerf's (streaming-wakeword.md).
+ */
+const SWW01 = {
+  id: "sww01",
+  model: `${TRAINED}/streaming_wakeword/trained_models/str_ww_ref_model.tflite`,
+  streams: "benchmark/runner/sww_data_dir",
+  /** stream name -> its truth file; `long` (20 minutes, 50 wake words) is the scored one. */
+  truth: { long: "sww_long_test.json", med: "sww_med_test.json", short: "sww_short_test.json" } as Record<string, string>,
 };
 
-export const MLPERF_IDS = [...MLPERF_BENCHMARKS.map((b) => b.id), ...Object.keys(MLPERF_NOT_IMPORTED)];
+export const MLPERF_IDS = [...MLPERF_BENCHMARKS.map((b) => b.id), SWW01.id];
 
 /** A checkout, a folder or a benchmark that cannot be imported: said before anything is written. */
 export class ImportUsageError extends Error {
@@ -110,7 +117,7 @@ export interface ImportOptions {
 }
 
 export type ImportOutcome =
-  | { id: string; status: "imported"; dir: string; dataset: string }
+  | { id: string; status: "imported"; dir: string; dataset: string; streaming?: true }
   | { id: string; status: "failed" | "not imported"; reason: string };
 
 /** Checks the checkout and the folder, then imports each benchmark; a benchmark that fails does not stop the rest. */
@@ -134,14 +141,15 @@ export function importMlperf(opts: ImportOptions): ImportOutcome[] {
   const wanted = (id: string) => !opts.only?.length || opts.only.includes(id);
   const chosen = MLPERF_BENCHMARKS.filter((b) => wanted(b.id));
   // nothing is overwritten unasked, and nothing but a workload folder ever: all refused before anything is written
-  const taken = chosen.filter((b) => existsSync(path.join(out, b.id)));
-  const notWorkloads = taken.filter((b) => !existsSync(path.join(out, b.id, "manifest.yaml")));
+  const taken = MLPERF_IDS.filter((id) => wanted(id) && existsSync(path.join(out, id)));
+  const isWorkload = (id: string) => ["manifest.yaml", "streaming.yaml"].some((f) => existsSync(path.join(out, id, f)));
+  const notWorkloads = taken.filter((id) => !isWorkload(id));
   if (notWorkloads.length)
     throw new ImportUsageError(
-      `${notWorkloads.map((b) => path.join(out, b.id)).join(", ")}: already there and not a workload folder (no manifest.yaml); not touched`,
+      `${notWorkloads.map((id) => path.join(out, id)).join(", ")}: already there and not a workload folder (no manifest); not touched`,
     );
   if (taken.length && !opts.force)
-    throw new ImportUsageError(`${taken.map((b) => path.join(out, b.id)).join(", ")}: already there; --force replaces ${taken.length > 1 ? "them" : "it"}`);
+    throw new ImportUsageError(`${taken.map((id) => path.join(out, id)).join(", ")}: already there; --force replaces ${taken.length > 1 ? "them" : "it"}`);
   mkdirSync(out, { recursive: true });
   const outcomes: ImportOutcome[] = chosen.map((b) => {
     try {
@@ -150,7 +158,13 @@ export function importMlperf(opts: ImportOptions): ImportOutcome[] {
       return { id: b.id, status: "failed", reason: (err as Error).message };
     }
   });
-  for (const [id, reason] of Object.entries(MLPERF_NOT_IMPORTED)) if (wanted(id)) outcomes.push({ id, status: "not imported", reason });
+  if (wanted(SWW01.id)) {
+    try {
+      outcomes.push(importStreaming(checkout, out));
+    } catch (err) {
+      outcomes.push({ id: SWW01.id, status: "failed", reason: (err as Error).message });
+    }
+  }
   return outcomes;
 }
 
@@ -193,6 +207,73 @@ function importBenchmark(checkout: string, out: string, b: MlperfBenchmark): Imp
   );
   loadWorkload(b.id, out); // what was written loads as a workload (the manifest and the model's hash)
   return { id: b.id, status: "imported", dir, dataset: dataset.said };
+}
+
+/** sww01 as a streaming workload: the model, the streams the checkout holds (the long one at least), MLPerf's rules. */
+function importStreaming(checkout: string, out: string): ImportOutcome {
+  const id = SWW01.id;
+  const modelFile = path.join(checkout, SWW01.model);
+  if (!existsSync(modelFile)) return { id, status: "failed", reason: `model not found: ${modelFile} (an older or partial checkout?)` };
+  const bytes = new Uint8Array(readFileSync(modelFile));
+  const model = loadTflite(bytes);
+  const inTensor = model.tensors[model.inputs[0]!]!;
+  const outTensor = model.tensors[model.outputs[0]!]!;
+  if (inTensor.type !== "int8" || inTensor.elements !== 30 * 40 || outTensor.elements !== 3)
+    throw new Error(
+      `${modelFile}: input ${inTensor.type} [${inTensor.shape.join(",")}], ${outTensor.elements} outputs; MLPerf's sww01 takes int8 [1,30,1,40] (30 frames of 40 log-mel bands) and gives 3 classes`,
+    );
+  const from = path.join(checkout, SWW01.streams);
+  const streams: Record<string, { wav: string; truth: string; seconds: number; wakeWords: number }> = {};
+  const absent: string[] = [];
+  for (const [name, truthName] of Object.entries(SWW01.truth)) {
+    const truth = path.join(from, truthName);
+    if (!existsSync(truth)) {
+      absent.push(truth);
+      continue;
+    }
+    const [entry] = JSON.parse(readFileSync(truth, "utf8")) as { wav_file: string; length_sec: number; detection_windows: unknown[] }[];
+    const wav = entry ? path.join(from, path.basename(entry.wav_file)) : truth;
+    // a file still in Git LFS is a text pointer, not a WAV
+    if (!entry || !existsSync(wav) || readFileSync(wav).subarray(0, 4).toString("latin1") !== "RIFF") {
+      absent.push(wav);
+      continue;
+    }
+    streams[name] = { wav, truth, seconds: entry.length_sec, wakeWords: entry.detection_windows.length };
+  }
+  if (!streams.long) return { id, status: "failed", reason: `the scored stream is not in the checkout: ${absent.join(", ")} (a Git LFS file not fetched?)` };
+  const dir = path.join(out, id);
+  rmSync(dir, { recursive: true, force: true }); // a workload folder, replaced with --force (checked above)
+  mkdirSync(path.join(dir, "data"), { recursive: true });
+  copyFileSync(modelFile, path.join(dir, "model.tflite"));
+  const entries = Object.fromEntries(
+    Object.entries(streams).map(([name, s]) => {
+      for (const f of [s.wav, s.truth]) copyFileSync(f, path.join(dir, "data", path.basename(f)));
+      const file = `data/${path.basename(s.wav)}`;
+      return [
+        name,
+        { file, truth: `data/${path.basename(s.truth)}`, sha256: sha256(new Uint8Array(readFileSync(s.wav))), seconds: s.seconds, wakeWords: s.wakeWords },
+      ];
+    }),
+  );
+  const { params, macs } = modelCost(model);
+  const manifest = {
+    id,
+    mlperfModelId: id,
+    title: "MLPerf Tiny streaming wake word (sww01), the official reference model",
+    wakeWord: "marvin",
+    audio: { sampleRate: 16000, hop: 512, window: 1024 },
+    features: { frames: 30, bands: 40, definition: "MLPerf's sww01 front end as tinyrig computes it (harness/streaming/lfbe.ts, firmware/core/lfbe.c)" },
+    output: { labels: ["marvin", "silence", "unknown"], detect: { class: 0, aboveInt8: 115 } },
+    model: { file: "model.tflite", sha256: sha256(bytes), bytes: bytes.length, params, macs },
+    streams: entries,
+    scoring: { tpExtensionS: 1, debounceS: 1, target: { maxFalsePositives: 8, maxFalseNegatives: 8 } },
+  };
+  writeFileSync(
+    path.join(dir, "streaming.yaml"),
+    `# MLPerf Tiny's sww01, imported from a checkout (tinyrig workloads import-mlperf); tinyrig ships none of it.\n# From ${checkout}: ${SWW01.model} and ${SWW01.streams}.\n${stringify(manifest)}`,
+  );
+  // (the streaming manifest's schema sits above this stage: the command loads what was written back)
+  return { id, status: "imported", dir, streaming: true, dataset: `streams ${Object.keys(entries).join(", ")} from ${SWW01.streams}` };
 }
 
 /** The benchmark's test set, copied into `<dir>/data` where the checkout holds every file its y_labels.csv lists. */
