@@ -32,6 +32,8 @@ beforeAll(async () => {
   expect(r.exitCode, r.all).toBe(0);
   copyFileSync(r.stdout.split("\n")[0]!.trim(), elf);
   await execa("arm-none-eabi-strip", ["-o", stripped, elf]);
+  writeFileSync(path.join(dir, "object.c"), "int x;\n");
+  await execa("arm-none-eabi-gcc", ["-c", path.join(dir, "object.c"), "-o", path.join(dir, "object.o")]);
 }, 300_000);
 
 describe("--firmware: a prebuilt image on an emulated board", () => {
@@ -47,6 +49,7 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
       [["--firmware", path.join(dir, "missing.elf"), "--workload", "vibration"], /--firmware: .*missing\.elf: cannot read the firmware: ENOENT/],
       [["--firmware", text, "--workload", "vibration"], /firmware\.txt: not an ELF file/],
       [["--firmware", riscv, "--workload", "vibration"], /riscv\.elf: an ELF for RISC-V \(e_machine 243\); mps2-an386 is an Arm board/],
+      [["--firmware", path.join(dir, "object.o"), "--workload", "vibration"], /object\.o: a relocatable object \(not linked\), not a linked executable image/],
       [
         ["--firmware", stripped, "--workload", "vibration", "--mode", "energy"],
         /stripped\.elf has no tr_idle_start or tr_idle_end symbol .* so its energy cannot be modelled: leave out --mode energy/,

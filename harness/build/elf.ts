@@ -24,6 +24,8 @@ export interface ElfSection {
 }
 
 export interface ElfFile {
+  /** e_type: 1 relocatable, 2 executable, 3 shared object, 4 core. */
+  type: number;
   machine: number;
   /** e.g. "Arm", or "machine 1234" for one tinyrig does not name. */
   machineName: string;
@@ -48,6 +50,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
   if (bytes[4] !== 1)
     throw new ElfError(`a ${bytes[4] === 2 ? "64" : "?"}-bit ELF (${machineName(view.getUint16(18, bytes[5] === 1))}); microcontroller firmware is 32-bit`);
   if (bytes[5] !== 1) throw new ElfError("a big-endian ELF; the boards tinyrig knows are little-endian");
+  const type = view.getUint16(16, true);
   const machine = view.getUint16(18, true);
   const shoff = view.getUint32(32, true);
   const shentsize = view.getUint16(46, true);
@@ -80,7 +83,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
       });
     }
   }
-  return { machine, machineName: machineName(machine), sections };
+  return { type, machine, machineName: machineName(machine), sections };
 }
 
 /** Bytes by kind, as binutils' `size -B` adds them up: flash = text + data, ram = data + bss. */

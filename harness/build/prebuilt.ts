@@ -16,6 +16,9 @@ export const PREBUILT_SETTING = "prebuilt: a user's image, run as given (not bui
  * instructions between them out of its count, so an image without them cannot have its energy modelled. */
 export const IDLE_SYMBOLS = ["tr_idle_start", "tr_idle_end"] as const;
 
+/** ELF types that are not a firmware image (e_type 2, an executable, is). */
+const ELF_TYPES: Record<number, string> = { 1: "a relocatable object (not linked)", 3: "a shared object", 4: "a core dump" };
+
 export class PrebuiltFirmwareError extends Error {
   constructor(message: string) {
     super(message);
@@ -58,6 +61,7 @@ export function loadPrebuiltFirmware(file: string, board: BoardDefinition): Preb
       `${file}: an ELF for ${elf.machineName} (e_machine ${elf.machine}); ${board.name} is ${wanted === undefined ? `a ${board.cpu.arch}` : `an ${machineName(wanted)}`} board (${board.file}: cpu.arch ${board.cpu.arch})`,
     );
   }
+  if (elf.type !== 2) throw new PrebuiltFirmwareError(`${file}: ${ELF_TYPES[elf.type] ?? `ELF type ${elf.type}`}, not a linked executable image`);
   const sizes = elfSizes(elf);
   if (sizes.flash === 0) throw new PrebuiltFirmwareError(`${file}: the ELF has no code or data to load (no allocated sections)`);
   const symbols = elfSymbolNames(bytes, elf);
