@@ -167,6 +167,17 @@ describe("tinyrig workloads import-mlperf", () => {
     expect(noData.stderr).toMatch(/workload vww01 has no test set of its own \(MLPerf Tiny's inputs are not redistributed: .*\): give one with --dataset DIR/);
   }, 180_000);
 
+  it("--workloads DIR reaches each board's worker: several boards run the imported workload", async () => {
+    const db = path.join(dir, "boards.db");
+    const r = await tinyrig(
+      ["--workloads", imported, "run", "--board", "mps2-an386", "mps2-an500", "--workload", "kws01", "--mode", "accuracy", "--limit", "2", "--db", db],
+      { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } },
+    );
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/mps2-an386 +completed .*1 of 1 measurements completed/);
+    expect(r.stdout).toMatch(/mps2-an500 +completed .*1 of 1 measurements completed/);
+  }, 180_000);
+
   it("never overwrites a workload folder without --force, and refuses what is not a checkout or no folder to write to", async () => {
     const marker = path.join(imported, "kws01", "mine.txt");
     writeFileSync(marker, "kept");

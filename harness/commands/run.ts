@@ -343,6 +343,9 @@ function workerArgs(args: RunArgs): string[] {
   one("--energy-flow", args["energy-flow"]);
   one("--stream", args.stream);
   one("--tp-extension", args["tp-extension"]);
+  // workload folders named on the command line reach each worker the same way (the environment's, by inheritance)
+  const workloads = loadConfig().workloads;
+  if (workloads.source === "option --workloads") for (const dir of workloads.value) out.push("--workloads", dir);
   flag("--raw-traces", args["raw-traces"]);
   flag("--trace", args.trace);
   return out;
