@@ -38,7 +38,7 @@ const MODULES: { commands: Record<string, string>; load: () => Promise<Register>
     load: async () => (await import("./commands/boards.ts")).boardCommands,
   },
   {
-    commands: { workloads: "the reference workloads: list, or rebuild one from its recipe" },
+    commands: { workloads: "workloads: list, rebuild one from its recipe, or import MLPerf Tiny's official models from a checkout" },
     load: async () => (await import("./commands/workloads.ts")).workloadsCommands,
   },
   { commands: { build: "build the reference firmware for a board and a model" }, load: async () => (await import("./commands/build.ts")).buildCommand },
@@ -64,6 +64,16 @@ const MODULES: { commands: Record<string, string>; load: () => Promise<Register>
   },
 ];
 
+/** Every value of `--name V` and `--name=V` in argv, in order. */
+function optionValues(argv: string[], name: string): string[] {
+  const values: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === name && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) values.push(argv[i + 1]!);
+    else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
+  });
+  return values;
+}
+
 /** What `tinyrig --help` says of a command (command modules register with it). */
 export function describeCommand(name: string): string {
   const d = MODULES.find((m) => name in m.commands)?.commands[name];
@@ -84,12 +94,20 @@ export async function main(argv: string[]): Promise<number> {
     // running: one that returns lets the command go ahead (`run --limt 2` ran the whole benchmark, then exited 2).
     // A validation message (or a coerce error, which yargs wraps as a YError) is a usage error; any other error comes
     // from a handler and is passed on as it is.
+    .option("workloads", {
+      type: "string",
+      global: true,
+      describe: "a folder of workloads (may be repeated), instead of TINYRIG_WORKLOADS or the config's; tinyrig's own are searched after it",
+    })
     .fail((msg, err) => {
       if (err && err.name !== "YError") throw err;
       throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? "bad usage");
     });
-  const named = argv.find((a) => !a.startsWith("-"));
+  const named = argv.find((a, i) => !a.startsWith("-") && argv[i - 1] !== "--workloads");
   try {
+    // --workloads is read before any command module resolves the settings (its options' defaults come from them)
+    const workloadDirs = optionValues(argv, "--workloads");
+    if (workloadDirs.length) (await import("./config.ts")).setConfigOptions({ workloads: workloadDirs });
     for (const m of MODULES) {
       // Only the invoked command's module is loaded; the others are listed in the help (and for "did you mean").
       if (named !== undefined && named in m.commands) (await m.load())(cli);

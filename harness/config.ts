@@ -25,7 +25,7 @@ const configSchema = z
   .strict();
 type ConfigFile = z.output<typeof configSchema>;
 
-export type SettingSource = "default" | `environment ${string}` | `config ${string}`;
+export type SettingSource = "default" | `environment ${string}` | `config ${string}` | `option ${string}`;
 
 export interface Setting<T> {
   value: T;
@@ -76,7 +76,13 @@ export function readConfigFile(file: string): ConfigFile {
   return parsed.value.data;
 }
 
-export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TinyrigConfig {
+/** Settings given on the command line, which win over the environment and the config file. */
+export interface ConfigOptions {
+  /** `--workloads DIR` (any command): workload folders searched before the built-in ones. */
+  workloads?: string[];
+}
+
+export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), options: ConfigOptions = {}): TinyrigConfig {
   const named = env.TINYRIG_CONFIG;
   if (named !== undefined && !existsSync(path.resolve(cwd, named))) {
     throw new YamlFileError(path.resolve(cwd, named), [{ field: "", message: "TINYRIG_CONFIG names this file, which does not exist" }], "tinyrig config file");
@@ -112,15 +118,24 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
       (v) => v,
       (v) => v,
     ),
-    workloads: pick("workloads", [], list, (v) => v.map(inProject)),
+    workloads: options.workloads?.length
+      ? { value: options.workloads.map((d) => path.resolve(cwd, d)), source: "option --workloads" }
+      : pick("workloads", [], list, (v) => v.map(inProject)),
   };
 }
 
 let cached: TinyrigConfig | undefined;
+let commandLine: ConfigOptions = {};
+
+/** The command line's settings (harness/cli.ts, before any command module resolves the settings). */
+export function setConfigOptions(options: ConfigOptions): void {
+  commandLine = options;
+  cached = undefined;
+}
 
 /** The settings of this process, resolved once (environment and working folder as they were then). */
 export function loadConfig(): TinyrigConfig {
-  cached ??= resolveConfig();
+  cached ??= resolveConfig(process.env, process.cwd(), commandLine);
   return cached;
 }
 

@@ -38,7 +38,7 @@ describe("manifest variants", () => {
       for (const v of m.variants) {
         if (v.kind === "float32") {
           // host only: the float32 weights of the network the int8 model was quantised from, the recipe's accuracy
-          expect(v).toMatchObject({ params: m.model.params, macs: m.model.macs, bytes: 4 * m.model.params, float32: m.quality.float32 });
+          expect(v).toMatchObject({ params: m.model.params, macs: m.model.macs, bytes: 4 * m.model.params, float32: m.quality!.float32 });
           continue;
         }
         const bytes = readFileSync(path.join(w.dir, v.file));
@@ -72,7 +72,7 @@ describe("manifest variants", () => {
       loadDataset(vibration),
     );
     expect(forestVariant.kind === "classical" && forestVariant.accuracy).toBe(Math.round(e.value * 10000) / 10000);
-    expect(e.value).toBeGreaterThanOrEqual(vibration.manifest.metric.target);
+    expect(e.value).toBeGreaterThanOrEqual(vibration.manifest.metric.target!);
   });
 
   it("the float32 reference cannot be run on a board, and says why", () => {

@@ -34,8 +34,8 @@ describe("reference workloads", () => {
         for (const v of m.variants) if (v.kind !== "float32") expect(sha(readFileSync(path.join(w.dir, v.file)))).toBe(v.sha256);
         const ds = loadDataset(w); // throws when the hash differs
         expect(ds.entries.length).toBe(m.dataset.count);
-        expect(m.quality.int8).toBeGreaterThanOrEqual(m.metric.target);
-        expect(m.quality.float32 - m.quality.int8).toBeLessThanOrEqual(0.01);
+        expect(m.quality!.int8).toBeGreaterThanOrEqual(m.metric.target!);
+        expect(m.quality!.float32 - m.quality!.int8).toBeLessThanOrEqual(0.01);
       });
     });
   }
@@ -45,22 +45,22 @@ describe("generators are deterministic", () => {
   const committed = (id: string, file: string) => sha(readFileSync(path.join(workloads.find((w) => w.id === id)!.dir, "data", file)));
   it("vibration", async () => {
     const g = await import("../workloads/vibration/recipe/generate.ts");
-    const seed = workloads.find((w) => w.id === "vibration")!.manifest.dataset.seed;
+    const seed = workloads.find((w) => w.id === "vibration")!.manifest.dataset.seed!;
     for (const i of [0, 137]) expect(sha(new Uint8Array(g.testInput(seed, i).bytes.buffer))).toBe(committed("vibration", g.testFileName(i)));
   });
   it("anomaly-detection", async () => {
     const g = await import("../workloads/anomaly-detection/recipe/generate.ts");
-    const seed = workloads.find((w) => w.id === "anomaly-detection")!.manifest.dataset.seed;
+    const seed = workloads.find((w) => w.id === "anomaly-detection")!.manifest.dataset.seed!;
     expect(sha(new Uint8Array(g.testClip(seed, 3, 12).features.buffer))).toBe(committed("anomaly-detection", g.testFileName(3)));
   });
   it("person-detection", async () => {
     const g = await import("../workloads/person-detection/recipe/generate.ts");
-    const seed = workloads.find((w) => w.id === "person-detection")!.manifest.dataset.seed;
+    const seed = workloads.find((w) => w.id === "person-detection")!.manifest.dataset.seed!;
     expect(sha(g.image(seed, "test", 5).bytes)).toBe(committed("person-detection", g.testFileName(5)));
   });
   it("wake-word (espeak-ng)", async () => {
     const g = await import("../workloads/wake-word/recipe/generate.ts");
-    const seed = workloads.find((w) => w.id === "wake-word")!.manifest.dataset.seed;
+    const seed = workloads.find((w) => w.id === "wake-word")!.manifest.dataset.seed!;
     const cache = mkdtempSync(path.join(tmpdir(), "tinyrig-wav-"));
     for (const i of [4, 10])
       expect(sha(new Uint8Array((await g.makeClip(seed, "test", i, cache)).bytes.buffer))).toBe(committed("wake-word", g.testFileName(i)));

@@ -7,6 +7,15 @@
 #include "crc32.h"
 #include "text.h"
 
+/* TR_MLPERF_ONLY: firmware that speaks MLPerf's protocol and nothing else (tinyrig's own commands answer
+ * `e-[Unknown command: ...]`, as on MLPerf's reference firmware), so the host's fallback to MLPerf's `db` lines and
+ * timestamps can be run end to end (`tinyrig build --protocol mlperf`). Built with MLPerf's 80-character buffer. */
+#ifdef TR_MLPERF_ONLY
+#define TR_EXTENSIONS 0
+#else
+#define TR_EXTENSIONS 1
+#endif
+
 static char line[TR_LINE_MAX];
 static uint32_t line_len;
 static int line_overflow;
@@ -374,11 +383,13 @@ static void run_command(tr_dut *d)
         say(d, "db print [N] [offset] : show the input buffer");
         say(d, "infer N [W]  : W warm-up inferences (default 10), then N timed ones");
         say(d, "results      : the last output vector");
-        say(d, "caps         : tinyrig: buffer sizes, arena and model bytes");
-        say(d, "outraw       : tinyrig: the last raw output tensor, hex");
-        say(d, "pins [off|window|phases] : tinyrig: pulse the timestamp pin at timestamps, and at phase bounds");
-        say(d, "dbraw K CRC  : tinyrig: K raw input bytes follow (CRC-32 in hex)");
-        if (d->read_input_file) say(d, "dbfile K PATH : tinyrig: the K input bytes from a host file (emulator semihosting)");
+        if (TR_EXTENSIONS) {
+            say(d, "caps         : tinyrig: buffer sizes, arena and model bytes");
+            say(d, "outraw       : tinyrig: the last raw output tensor, hex");
+            say(d, "pins [off|window|phases] : tinyrig: pulse the timestamp pin at timestamps, and at phase bounds");
+            say(d, "dbraw K CRC  : tinyrig: K raw input bytes follow (CRC-32 in hex)");
+            if (d->read_input_file) say(d, "dbfile K PATH : tinyrig: the K input bytes from a host file (emulator semihosting)");
+        }
     } else if (strcmp(argv[0], "timestamp") == 0) {
         say_timestamp(d);
     } else if (strcmp(argv[0], "db") == 0) {
@@ -387,16 +398,16 @@ static void run_command(tr_dut *d)
         cmd_infer(d, argc, argv);
     } else if (strcmp(argv[0], "results") == 0) {
         print_results(d);
-    } else if (strcmp(argv[0], "caps") == 0) {
+    } else if (TR_EXTENSIONS && strcmp(argv[0], "caps") == 0) {
         cmd_caps(d);
-    } else if (strcmp(argv[0], "outraw") == 0) {
+    } else if (TR_EXTENSIONS && strcmp(argv[0], "outraw") == 0) {
         cmd_outraw(d);
-    } else if (strcmp(argv[0], "pins") == 0) {
+    } else if (TR_EXTENSIONS && strcmp(argv[0], "pins") == 0) {
         cmd_pins(d, argc, argv);
-    } else if (strcmp(argv[0], "dbraw") == 0) {
+    } else if (TR_EXTENSIONS && strcmp(argv[0], "dbraw") == 0) {
         cmd_dbraw(d, argc, argv);
         return; /* answered when its bytes are in (or at once, refused) */
-    } else if (strcmp(argv[0], "dbfile") == 0) {
+    } else if (TR_EXTENSIONS && strcmp(argv[0], "dbfile") == 0) {
         cmd_dbfile(d, argc, argv);
     } else if (!(d->extra_command && d->extra_command(argc, argv))) {
         say3(d, "e-[Unknown command: ", argv[0], "]");

@@ -51,6 +51,9 @@ export interface FirmwareSpec {
   /** QUANTIZE float32 -> int8 divides in `double` (default; TFLite's builtin kernel) or `float` (its reference
    * AffineQuantize). The host interpreter takes the same option. */
   quantizeDivision?: QuantizeDivision;
+  /** `mlperf`: the firmware speaks MLPerf's protocol only (TR_MLPERF_ONLY: no caps, dbraw, pins, outraw, dbfile; an
+   * 80-character command buffer), as MLPerf's reference firmware does; default `tinyrig`. */
+  protocol?: "tinyrig" | "mlperf";
   buildRoot?: string;
 }
 
@@ -71,8 +74,9 @@ export interface FirmwareImage extends FlashImage {
   timestampMode: "performance" | "energy";
   /** The generated configuration, stored with every run so a result can be rebuilt. */
   config: Record<string, string>;
-  /** firmwareBuildId: what the firmware reports as `build=` in its caps line. */
-  buildId: string;
+  /** firmwareBuildId: what the firmware reports as `build=` in its caps line; absent for an image tinyrig did not
+   * build (build/prebuilt.ts). */
+  buildId?: string;
 }
 
 export class FirmwareBuildError extends Error {
@@ -100,6 +104,7 @@ export function boardMakeVariables(spec: FirmwareSpec): Record<string, string> {
   const b = board.build;
   const defines = Object.entries(b.defines).map(([k, v]) => `-D${k}=${v}`);
   if (spec.timestampMode === "energy") defines.push("-DTR_ENERGY_MODE=1");
+  if (spec.protocol === "mlperf") defines.push("-DTR_MLPERF_ONLY=1", "-DTR_LINE_MAX=80");
   return {
     BOARD: board.name,
     ARCH: board.cpu.arch,
@@ -204,6 +209,7 @@ export function buildDirFor(spec: FirmwareSpec): string {
       spec.resultsMse ?? false,
       spec.rounding ?? "double",
       spec.quantizeDivision ?? "double",
+      ...(spec.protocol === "mlperf" ? ["mlperf-only"] : []),
       ...(spec.modelKind === "classical" ? ["classical"] : []),
       ...(spec.modelKind === "stream" ? ["stream", spec.streamDetect ?? null] : []),
     ]),

@@ -27,7 +27,12 @@ export function buildCommand(cli: Argv): void {
           describe: "how an input's bytes become the model's input (a .tflite: as its input tensor takes them)",
         })
         .option("energy", { type: "boolean", default: false, describe: "energy-mode firmware (timestamp pin)" })
-        .option("kernels", { choices: ["ref", "dsp", "mve"] as const, describe: "override the board's kernel set" }),
+        .option("kernels", { choices: ["ref", "dsp", "mve"] as const, describe: "override the board's kernel set" })
+        .option("protocol", {
+          choices: ["tinyrig", "mlperf"] as const,
+          default: "tinyrig" as const,
+          describe: "mlperf: speak MLPerf's protocol only (no caps, dbraw, pins, outraw; an 80-character command buffer), as MLPerf's reference firmware does",
+        }),
     async (args) => {
       const board = findBoard(args.board);
       const classical = args.model.endsWith(".c");
@@ -54,6 +59,7 @@ export function buildCommand(cli: Argv): void {
           transform: input.transform,
           timestampMode: args.energy ? "energy" : "performance",
           kernels: args.kernels,
+          protocol: args.protocol,
         },
         (l) => console.error(l),
       );

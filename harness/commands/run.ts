@@ -11,7 +11,8 @@ import type { BoardDefinition } from "../boards/schema.ts";
 import { BOARD_GROUPS, selectBoards } from "../boards/select.ts";
 import { MODES, RUN_MODES, type RunMode } from "../modes/types.ts";
 import { executeBoardPlan } from "../run/execute.ts";
-import { planRun, type RunOptions } from "../run/plan.ts";
+import { defaultModes, planRun, type RunOptions } from "../run/plan.ts";
+import { loadPrebuiltFirmware, PrebuiltFirmwareError, type PrebuiltFirmware } from "../build/prebuilt.ts";
 import { createProgress } from "../run/progress.ts";
 import { interrupted, watchRunSignals } from "../run/signals.ts";
 import type { SuiteResult, SuiteWorkload } from "../run/types.ts";
@@ -46,6 +47,7 @@ interface RunArgs extends AfterRunOptions {
   iterations?: number;
   dataset?: string;
   model?: string;
+  firmware?: string;
   "input-transform"?: InputTransform;
   "input-bytes"?: number;
   "input-channel"?: "line" | "file";
@@ -115,6 +117,11 @@ export function runCommands(cli: Argv): void {
         describe:
           "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model; with a streaming --workload, your model (e.g. MLPerf's sww01) plays that workload's stream",
       })
+      .option("firmware", {
+        type: "string",
+        describe:
+          "a prebuilt firmware ELF that speaks MLPerf Tiny's protocol (MLPerf's reference firmware, a TFLite Micro build), run as given on an emulated board instead of tinyrig's build, with one --workload or --model; its sha256 is stored as what ran",
+      })
       .option("input-transform", {
         choices: INPUT_TRANSFORMS,
         describe: "--model: how the dataset's files become the model's input (default: as the input tensor takes them)",
@@ -170,6 +177,8 @@ async function run(args: RunArgs): Promise<number> {
   let streamsCompleted = true;
   const streamRunIds: number[] = [];
   if (streamIds.length) {
+    if (args.firmware !== undefined)
+      throw new UsageError(`--firmware: streaming workloads (${streamIds.join(", ")}) run tinyrig's stream engine, which a prebuilt image is not`);
     if (args.resume !== undefined) throw new UsageError(`--resume: streaming runs (${streamIds.join(", ")}) cannot be resumed; start a new run`);
     const board = checkFlasherSection(findBoard(boardName ?? defaultBoard()));
     const unsupported = streamOnBoardRefusal(board, args.model);
@@ -277,11 +286,13 @@ function streamingWorkloadsOf(args: RunArgs, boardName: string | undefined): str
   const why =
     args.resume !== undefined
       ? "a resumed run keeps the workloads it started with"
-      : args.model !== undefined
-        ? "--model runs the model given"
-        : args.variant !== undefined
-          ? "--variant measures clip models' variants"
-          : streamOnBoardRefusal(findBoard(boardName ?? defaultBoard()), undefined);
+      : args.firmware !== undefined
+        ? "--firmware runs the image given"
+        : args.model !== undefined
+          ? "--model runs the model given"
+          : args.variant !== undefined
+            ? "--variant measures clip models' variants"
+            : streamOnBoardRefusal(findBoard(boardName ?? defaultBoard()), undefined);
   if (why) {
     if (all.length) console.error(`${all.join(", ")}: not in this run of all (${why})`);
     return named;
@@ -349,6 +360,8 @@ async function reportToParent(results: SuiteResult[]): Promise<void> {
  */
 async function runBoards(args: RunArgs): Promise<number> {
   if (args.resume !== undefined) throw new UsageError(`--resume continues one run on its own board: leave out --board ${args.board!.join(" ")}`);
+  if (args.firmware !== undefined)
+    throw new UsageError(`--firmware ${args.firmware} is one image for one board: leave out --board ${args.board!.join(" ")} or name one board`);
   let boards: BoardDefinition[];
   try {
     boards = (await selectBoards(args.board!)).map((b) => checkFlasherSection(b));
@@ -420,6 +433,9 @@ function workerArgs(args: RunArgs): string[] {
   one("--energy-flow", args["energy-flow"]);
   one("--stream", args.stream);
   one("--tp-extension", args["tp-extension"]);
+  // workload folders named on the command line reach each worker the same way (the environment's, by inheritance)
+  const workloads = loadConfig().workloads;
+  if (workloads.source === "option --workloads") for (const dir of workloads.value) out.push("--workloads", dir);
   flag("--raw-traces", args["raw-traces"]);
   flag("--trace", args.trace);
   return out;
@@ -464,8 +480,10 @@ function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest 
     }
   }
   // no --mode: each board's defaults (run/plan.ts defaultModes)
-  const modes = args.mode === undefined ? undefined : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
-  if (args.model !== undefined) return { board, workloads: [userModel(args)], options: runOptions(args, modes) };
+  let modes = args.mode === undefined ? undefined : args.mode.includes("all") ? [...RUN_MODES] : (args.mode as RunMode[]);
+  let firmware: PrebuiltFirmware | undefined;
+  if (args.firmware !== undefined) ({ firmware, modes } = prebuiltFirmware(args, board, modes));
+  if (args.model !== undefined) return { board, workloads: [userModel(args)], options: runOptions(args, modes, firmware) };
   if (args["input-transform"] !== undefined || args["input-bytes"] !== undefined) throw new UsageError(`--input-transform and --input-bytes go with --model`);
   const workloadIds = args.workload ?? DEFAULTS.workload;
   const selected = workloadIds.includes("all") ? listWorkloads() : workloadIds.map((id) => loadWorkload(id));
@@ -481,11 +499,49 @@ function freshRequest(args: RunArgs, boardName: string | undefined): RunRequest 
             if (hostOnly.length) console.error(`${w.id}: ${hostOnly.join(", ")} left out (host only: no board runs a float32 model)`);
             return ids.map((id) => suiteWorkload(w, args.dataset, id));
           });
-  return { board, workloads, options: runOptions(args, modes) };
+  return { board, workloads, options: runOptions(args, modes, firmware) };
 }
 
-function runOptions(args: RunArgs, modes: RunMode[] | undefined): RunOptions {
+/**
+ * `--firmware ELF`: checked before any work (usage errors naming the file): an emulated board, an ELF for its CPU, one
+ * workload or --model (the image holds one model), and energy only where the emulator's energy model can count the
+ * image's instructions (the idle-loop symbols it leaves out); with the modes defaulted, energy is left out instead.
+ */
+function prebuiltFirmware(args: RunArgs, board: BoardDefinition, modes: RunMode[] | undefined): { firmware: PrebuiltFirmware; modes: RunMode[] | undefined } {
+  const given = `--firmware ${args.firmware}`;
+  if (board.kind !== "emulated")
+    throw new UsageError(
+      `${given}: ${board.name} is a physical board; a prebuilt image runs on an emulated board (on hardware: flash it yourself, with the board's manual flasher)`,
+    );
+  if (args.model === undefined) {
+    if (args.workload === undefined || args.workload.includes("all") || args.workload.length !== 1)
+      throw new UsageError(`${given}: the image holds one model; name its workload (--workload ID, one) or the model (--model X.tflite --dataset DIR)`);
+    if (args.variant !== undefined) throw new UsageError(`${given}: the image holds its own model; leave out --variant`);
+  }
+  if (args["energy-flow"] === "mlperf")
+    throw new UsageError(`${given}: MLPerf's energy flow runs a second, energy-mode image; a prebuilt image is one: leave out --energy-flow mlperf`);
+  let firmware: PrebuiltFirmware;
+  try {
+    firmware = loadPrebuiltFirmware(args.firmware!, board);
+  } catch (err) {
+    throw err instanceof PrebuiltFirmwareError ? new UsageError(`--firmware: ${err.message}`) : err;
+  }
+  const missing = firmware.prebuilt.missingIdleSymbols;
+  const noEnergy =
+    missing.length === 0
+      ? undefined
+      : `energy on the emulated ${board.name} is modelled from the instructions the firmware runs between its timestamp pin's edges, leaving out its idle loop; ${args.firmware} has no ${missing.join(" or ")} symbol to find that loop by, so its energy cannot be modelled`;
+  if (noEnergy && modes?.includes("energy")) throw new UsageError(`${given}: ${noEnergy}: leave out --mode energy`);
+  if (noEnergy && modes === undefined && defaultModes(board).includes("energy")) {
+    console.error(`tinyrig: ${noEnergy}; measuring latency and accuracy only`);
+    modes = defaultModes(board).filter((m) => m !== "energy");
+  }
+  return { firmware, modes };
+}
+
+function runOptions(args: RunArgs, modes: RunMode[] | undefined, firmware?: PrebuiltFirmware): RunOptions {
   return {
+    firmware,
     modes,
     performance: {
       windows: args.windows ?? DEFAULTS.windows,
@@ -518,7 +574,7 @@ function userModel(args: RunArgs): SuiteWorkload {
  * named; one that says the same is accepted.
  */
 function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardName: string | undefined): RunRequest {
-  const r = restoreRun(store, runId);
+  const r = restoreRun(store, runId, { firmware: args.firmware });
   const conflicts: string[] = [];
   /** An option given that does not say what the run stored: named with the stored value. */
   const check = (option: string, given: unknown, same: boolean, stored: string) => {
@@ -565,6 +621,7 @@ function resumedRequest(store: ResultStore, runId: number, args: RunArgs, boardN
       energyFlow: DEFAULTS.energyFlow,
       rawTraces: args["raw-traces"],
       resume: r.resume,
+      firmware: r.firmware,
       // the channel the inputs came by (it changes no figure, only how the bytes travelled)
       inputChannel: String(r.run.settings.inputChannel ?? "").startsWith("file") ? "file" : "line",
     },

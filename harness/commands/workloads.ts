@@ -8,7 +8,10 @@ import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
-import { listStreamingWorkloads } from "../streaming/workload.ts";
+import { UsageError } from "./usage.ts";
+import { loadConfig } from "../config.ts";
+import { listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
+import { ImportUsageError, importMlperf, MLPERF_IDS, type ImportOutcome } from "../workloads/import-mlperf.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
 const ROOT = PACKAGE_ROOT;
@@ -23,9 +26,12 @@ export function workloadsCommands(cli: Argv): void {
         () => {
           for (const w of listWorkloads()) {
             const m = w.manifest;
-            const q = m.metric.name === "top1" ? `top-1 ${(m.quality.int8 * 100).toFixed(1)}%` : `AUC ${m.quality.int8.toFixed(3)}`;
+            const figure = (v: number) => (m.metric.name === "top1" ? `top-1 ${(v * 100).toFixed(1)}%` : `AUC ${v.toFixed(3)}`);
+            const q = m.quality ? `int8 ${figure(m.quality.int8)}` : "quality not measured";
+            const target = m.metric.target === undefined ? "no target" : `target ${m.metric.target}`;
+            const inputs = m.dataset.count === undefined ? "no test set of its own (--dataset DIR)" : `${m.dataset.count} test inputs`;
             console.log(
-              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  int8 ${q} (target ${m.metric.target})  ${m.dataset.count} test inputs`,
+              `${w.id.padEnd(18)} ${m.mlperfModelId.padEnd(6)} ${String(m.model.params).padStart(7)} params ${(m.model.macs / 1e6).toFixed(2).padStart(6)} M MACs  ${q} (${target})  ${inputs}`,
             );
             for (const v of m.variants) {
               const acc = variantAccuracy(v);
@@ -53,11 +59,13 @@ export function workloadsCommands(cli: Argv): void {
         (yy) => yy.positional("id", { type: "string", demandOption: true }),
         async (a) => {
           const w = loadWorkload(a.id as string);
+          const recipe = w.manifest.recipe;
+          if (!recipe) throw new UsageError(`workload ${w.id} has no recipe (${w.manifestFile}): its model was made elsewhere, there is nothing to rebuild`);
           await needTrainingPython();
           const steps: [string, string[]][] = [
-            ["npx", ["tsx", path.join(w.dir, w.manifest.recipe.generate)]],
-            ["/usr/bin/python3", [path.join(w.dir, w.manifest.recipe.train)]],
-            ...(w.manifest.recipe.classical ? [["npx", ["tsx", path.join(w.dir, w.manifest.recipe.classical)]] as [string, string[]]] : []),
+            ["npx", ["tsx", path.join(w.dir, recipe.generate)]],
+            ["/usr/bin/python3", [path.join(w.dir, recipe.train)]],
+            ...(recipe.classical ? [["npx", ["tsx", path.join(w.dir, recipe.classical)]] as [string, string[]]] : []),
             ["npx", ["tsx", path.join(ROOT, "harness/workloads/evaluate.ts"), w.id, "--write"]],
           ];
           for (const [cmd, args] of steps) {
@@ -66,8 +74,58 @@ export function workloadsCommands(cli: Argv): void {
           }
         },
       )
-      .demandCommand(1, "workloads list | build <id>"),
+      .command(
+        "import-mlperf <checkout>",
+        "MLPerf Tiny's official models (and their test sets where the checkout holds the files) as workload folders",
+        (yy) =>
+          yy
+            .positional("checkout", { type: "string", demandOption: true, describe: "a checkout of github.com/mlcommons/tiny" })
+            .option("out", {
+              type: "string",
+              describe: "the folder the workloads go in (default: the first of the config's workloads folders, TINYRIG_WORKLOADS)",
+            })
+            .option("only", { type: "string", array: true, choices: MLPERF_IDS, describe: "these benchmarks only (default: all)" })
+            .option("force", { type: "boolean", default: false, describe: "replace workload folders already there" }),
+        (a) => {
+          process.exitCode = importMlperfCommand(a.checkout as string, a.out, a.only, a.force);
+        },
+      )
+      .demandCommand(1, "workloads list | build <id> | import-mlperf <checkout>"),
   );
+}
+
+/** `import-mlperf`: a line per benchmark; exit 0 only if each one asked for was imported. */
+function importMlperfCommand(checkout: string, outOption: string | undefined, only: string[] | undefined, force: boolean): number {
+  const config = loadConfig().workloads;
+  const out = outOption ?? config.value[0];
+  if (out === undefined)
+    throw new UsageError(
+      "name the folder the workloads go in: --out DIR, or workloads in tinyrig.config.yaml, or TINYRIG_WORKLOADS (where tinyrig finds them)",
+    );
+  let outcomes: ImportOutcome[];
+  try {
+    outcomes = importMlperf({ checkout, out, force, only });
+  } catch (err) {
+    throw err instanceof ImportUsageError ? new UsageError(err.message) : err;
+  }
+  // a streaming workload's manifest is checked by the stream engine's loader, as a run would load it
+  outcomes = outcomes.map((o) => {
+    if (o.status !== "imported" || !o.streaming) return o;
+    try {
+      loadStreamingWorkload(o.id, path.dirname(o.dir));
+      return o;
+    } catch (err) {
+      return { id: o.id, status: "failed", reason: `${o.dir} was written but does not load: ${(err as Error).message}` };
+    }
+  });
+  for (const o of outcomes) {
+    if (o.status === "imported") console.log(`${o.id}  imported  ${o.dir}  (${o.dataset})`);
+    else console.error(`${o.id}  ${o.status}: ${o.reason}`);
+  }
+  const found = outcomes.filter((o) => o.status === "imported").length;
+  const searched = outOption === undefined || config.value.some((d) => path.resolve(d) === path.resolve(outOption));
+  if (found && !searched) console.error(`tinyrig finds these with TINYRIG_WORKLOADS=${path.resolve(out)} (or workloads in tinyrig.config.yaml)`);
+  return outcomes.every((o) => o.status === "imported" || (o.status === "not imported" && !only?.includes(o.id))) ? 0 : 1;
 }
 
 /**

@@ -2,7 +2,7 @@
 // the eight logic inputs D0-D7 24-31), converted to amperes with the device's calibration (Nordic's formula and spike
 // filter), checked for lost samples by the counter, decimated, and the timestamp pin's falling edges placed at their
 // sample. The driver (ppk2.ts) feeds it the port's bytes; the tests call these same functions.
-import { type Ppk2Calibration } from "./ppk2-protocol.ts";
+import type { Ppk2Calibration } from "./ppk2-protocol.ts";
 import type { SampledEnergy } from "./sampled-energy.ts";
 import { EnergyError } from "./types.ts";
 

@@ -30,7 +30,7 @@ export function paretoPoints(workloads: Workload[], latest: RunRow[]): ParetoPoi
   for (const w of workloads) {
     const m = w.manifest;
     const models = [
-      { model: MAIN, variant: null as string | null, macs: m.model.macs, bytes: m.model.bytes, accuracy: m.quality.int8 },
+      { model: MAIN, variant: null as string | null, macs: m.model.macs, bytes: m.model.bytes, accuracy: m.quality?.int8 ?? Number.NaN },
       ...m.variants.map((v) => ({ model: v.id, variant: v.id, macs: v.macs, bytes: v.bytes, accuracy: variantAccuracy(v) ?? Number.NaN })),
     ];
     const metric = m.metric.name;

@@ -8,6 +8,7 @@ import { withSemihosting } from "../emulator/semihosting.ts";
 import { lockBoard } from "../boards/lock.ts";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { buildFirmware, type FirmwareImage } from "../build/firmware.ts";
+import { isPrebuilt, type PrebuiltFirmware } from "../build/prebuilt.ts";
 import { openPowerMonitor } from "../power/index.ts";
 import { ModelledMeter } from "../power/modelled.ts";
 import type { EnergyMeter } from "../power/types.ts";
@@ -23,6 +24,8 @@ export interface BoardSessionOptions {
   trace?: (direction: "tx" | "rx", line: string) => void;
   /** `--input-channel file`: inputs through a host file the emulated board reads by QEMU's semihosting, not the line. */
   inputFile?: boolean;
+  /** `--firmware ELF`: this image is flashed as given, nothing is built. */
+  prebuilt?: PrebuiltFirmware;
 }
 
 /** A board up and answering, with the firmware it runs and the meter watching it (if any). */
@@ -84,13 +87,22 @@ export class BoardSession {
     let meter: EnergyMeter | undefined;
     let stage = "build";
     try {
-      firmware = await buildFirmware({ ...firmwareSpec(workload, board, step.firmware), inputFile: this.opts.inputFile }, log);
-      if (step.firmware === "performance")
+      const prebuilt = this.opts.prebuilt;
+      firmware = prebuilt ?? (await buildFirmware({ ...firmwareSpec(workload, board, step.firmware), inputFile: this.opts.inputFile }, log));
+      if (prebuilt)
+        log(
+          `prebuilt firmware ${prebuilt.prebuilt.file} (sha256 ${prebuilt.sha256.slice(0, 12)}): flash ${prebuilt.sizes.flash} B, ram ${prebuilt.sizes.ram} B, run as given`,
+        );
+      else if (step.firmware === "performance")
         log(`firmware ${firmware.sha256.slice(0, 12)}: flash ${firmware.sizes.flash} B, ram ${firmware.sizes.ram} B, kernels ${firmware.kernels}`);
       stage = "flash and connect";
       ({ connection, meter } = await this.connectWithMeter(firmware, step));
       stage = "check the device";
       checkDevice(connection, firmware, workload);
+      if (prebuilt && workload.modelFile)
+        log(
+          `the device says model ${connection.identity.model || "?"}: tinyrig cannot check that the prebuilt image runs ${path.basename(workload.modelFile)}`,
+        );
       if (this.opts.inputFile) {
         this.inputDir ??= mkdtempSync(path.join(tmpdir(), "tinyrig-input-"));
         connection.session.useInputFile(path.join(this.inputDir, "input.bin"));
@@ -187,12 +199,14 @@ function openModelledMeter(board: BoardDefinition, connection: BoardConnection):
  */
 export function checkDevice(connection: BoardConnection, firmware: FirmwareImage, workload: SuiteWorkload): void {
   const id = connection.identity;
-  if (id.model && id.model !== workload.mlperfModelId) {
+  // a user's model (--model) in a prebuilt image answers whatever id its builder gave it
+  const anyModelId = isPrebuilt(firmware) && workload.modelFile !== undefined;
+  if (id.model && id.model !== workload.mlperfModelId && !anyModelId) {
     throw new Error(
       `the device reports model ${id.model} (m-model-[${id.model}]); ${named(workload)} needs ${workload.mlperfModelId}: other firmware is on the board${connection.loaded.by === "manual" ? " (flashed by hand: flash this workload's firmware)" : ""}`,
     );
   }
-  const built = (firmware as { buildId?: string }).buildId;
+  const built = firmware.buildId;
   const reported = reportedBuildId(connection);
   if (reported && built && reported !== built) {
     throw new Error(

@@ -3,7 +3,9 @@
 // the store as it arrives. A failure ends that session (stored as failed, with the error), the board is torn down, and
 // the next step starts from a fresh flash. Nothing here decides what to measure: the plan did.
 import type { BoardDefinition } from "../boards/schema.ts";
+import path from "node:path";
 import type { FirmwareImage } from "../build/firmware.ts";
+import { isPrebuilt, PREBUILT_SETTING } from "../build/prebuilt.ts";
 import { runAccuracy } from "../modes/accuracy.ts";
 import { runPerformance, type WindowEnergy } from "../modes/performance.ts";
 import { MODES, type EnergyWindowMeasurement, type InferenceMeasurement, type RunMode, type RunSink, type WindowMeasurement } from "../modes/types.ts";
@@ -30,6 +32,7 @@ export async function executeBoardPlan(plan: BoardPlan, options: RunOptions, ctx
   const session = await BoardSession.open(board, plan.lock, `tinyrig run ${plan.workloads.map((w) => w.workload.id).join(",")}`, {
     ...ctx,
     inputFile: options.inputChannel === "file",
+    prebuilt: options.firmware,
   });
   const exec = { ...ctx, board, options };
   const results: SuiteResult[] = [];
@@ -85,7 +88,7 @@ async function runSession(exec: Exec, session: BoardSession, workload: SuiteWork
     // and accuracy are measured, and the energy is noted with the performance run or stored as failed (step.withoutPins).
     let withoutPins: string | undefined;
     if (step.firmware === "performance" && up.meter && up.connection.identity.caps?.pins !== true) {
-      withoutPins = `${up.connection.identity.name || "the device"} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`;
+      withoutPins = noPinsMessage(up.connection, up.firmware);
       await up.dropMeter();
       progress.log(`  ✗ energy: ${withoutPins}`);
     }
@@ -114,6 +117,14 @@ async function runSession(exec: Exec, session: BoardSession, workload: SuiteWork
   return results;
 }
 
+/** Why energy cannot be measured alongside latency on this device: it does not pulse its timestamp pin on request. */
+function noPinsMessage(connection: BoardConnection, firmware: FirmwareImage): string {
+  const who = connection.identity.name || "the device";
+  if (isPrebuilt(firmware))
+    return `${who} (prebuilt image ${path.basename(firmware.prebuilt.file)}) cannot pulse its timestamp pin in performance mode (no pins in its caps: it speaks MLPerf's protocol only), so its energy cannot be modelled in the latency windows`;
+  return `${who} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`;
+}
+
 /** What a results vector holds: one value per class, or the anomaly score. */
 function expectedOutputs(workload: SuiteWorkload): number {
   return workload.task === "anomaly" ? 1 : workload.labels.length;
@@ -122,8 +133,10 @@ function expectedOutputs(workload: SuiteWorkload): number {
 /** What the run can say of the firmware that answered: confirmed by the device, or only what tinyrig did. */
 export function firmwareProvenance(connection: BoardConnection, firmware: FirmwareImage | undefined): string {
   const reported = reportedBuildId(connection);
-  const built = (firmware as { buildId?: string } | undefined)?.buildId;
+  const built = firmware?.buildId;
   const who = `${connection.identity.name || "?"} ${connection.identity.profile || "?"}`.trim();
+  if (isPrebuilt(firmware))
+    return `prebuilt image ${firmware.prebuilt.file} (sha256 ${firmware.sha256.slice(0, 12)}), run as given, not built by tinyrig; the device says ${who}${reported ? `, reports build ${reported}` : ", no build id"}`;
   if (reported && built) return `device reports build ${reported}, as built`;
   if (reported) return `device reports build ${reported}`;
   if (connection.loaded.by === "manual") return `unconfirmed: flashed by hand, not by tinyrig; the device says ${who}, no build id`;
@@ -140,6 +153,14 @@ function provenanceOf(connection: BoardConnection, firmware: FirmwareImage | und
   };
 }
 
+/** Settings a resume finds the model and the firmware by: a user's model file (--model), a prebuilt image (--firmware). */
+function whatRan(workload: SuiteWorkload, options: RunOptions): Record<string, unknown> {
+  return {
+    ...(workload.modelFile ? { modelFile: workload.modelFile, inputTransform: workload.transform } : {}),
+    ...(options.firmware ? { firmware: PREBUILT_SETTING, firmwareFile: options.firmware.prebuilt.file } : {}),
+  };
+}
+
 /** A run that failed before it measured anything, stored with its error (and whatever is known of firmware and device). */
 function failedRun(exec: Exec, workload: SuiteWorkload, mode: RunMode, error: string, firmware?: FirmwareImage, connection?: BoardConnection): SuiteResult {
   const { board, store, options } = exec;
@@ -149,11 +170,7 @@ function failedRun(exec: Exec, workload: SuiteWorkload, mode: RunMode, error: st
     workload,
     firmware,
     connection,
-    settings: {
-      boardFile: board.file,
-      limit: options.limit ?? null,
-      ...(workload.modelFile ? { modelFile: workload.modelFile, inputTransform: workload.transform } : {}),
-    },
+    settings: { boardFile: board.file, limit: options.limit ?? null, ...whatRan(workload, options) },
     simulated: board.kind === "emulated" || connection?.consoleKind.kind === "emulator",
     provenance: connection && provenanceOf(connection, firmware),
   });
@@ -190,7 +207,7 @@ async function runMeasurement(
         hostReference: Boolean(workload.hostReference),
       };
   settings.boardFile = board.file;
-  if (workload.modelFile) Object.assign(settings, { modelFile: workload.modelFile, inputTransform: workload.transform });
+  Object.assign(settings, whatRan(workload, options));
   if (options.inputChannel === "file") settings.inputChannel = "file (QEMU semihosting)";
   const resume = options.resume?.mode === mode && options.resume.workload === workload.id ? options.resume : undefined;
   if (resume && energy) {
@@ -244,10 +261,7 @@ async function runMeasurement(
       if (energy) {
         const phases = connection.identity.caps?.pins === true;
         if (phases) await ctx.guard(connection.session.setPins("phases"));
-        else if (energy.flow === "direct")
-          throw new Error(
-            `${connection.identity.name} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`,
-          );
+        else if (energy.flow === "direct") throw new Error(noPinsMessage(connection, firmware));
         energy.meter.discardEdges();
         watch = {
           meter: energy.meter,

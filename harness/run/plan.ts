@@ -3,6 +3,7 @@
 // energy is obtained. planRun is pure (no I/O): the executor (harness/run/execute.ts) carries the plan out, and a
 // test can check every energy decision without a board.
 import type { BoardDefinition } from "../boards/schema.ts";
+import type { PrebuiltFirmware } from "../build/prebuilt.ts";
 import type { RunMode } from "../modes/types.ts";
 import type { ResumeState, SuiteWorkload } from "./types.ts";
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   /** How inputs reach the device: over its console (`line`, the default) or, on an emulated Arm board in accuracy mode,
    * through a host file the firmware reads by QEMU's semihosting (`file`: the whole test sets in CI). */
   inputChannel?: "line" | "file";
+  /** `--firmware ELF`: this image runs instead of tinyrig's build (an emulated board; one image, so one workload). */
+  firmware?: PrebuiltFirmware;
 }
 
 /** Where a window's energy comes from: the board's power model, its power monitor, or nowhere. */

@@ -14,6 +14,8 @@ import type { ResumeState, RunMode, SuiteWorkload } from "./types.ts";
 import { modelSuiteWorkload, suiteWorkload } from "./workload-adapter.ts";
 import { modelWorkload } from "../workloads/model-workload.ts";
 import { INPUT_TRANSFORMS, type InputTransform } from "../build/firmware.ts";
+import { EXIT, TinyrigError } from "../errors.ts";
+import { loadPrebuiltFirmware, PrebuiltFirmwareError, type PrebuiltFirmware } from "../build/prebuilt.ts";
 
 const inputTransformOf = (v: unknown): InputTransform | undefined => ((INPUT_TRANSFORMS as readonly unknown[]).includes(v) ? (v as InputTransform) : undefined);
 
@@ -38,9 +40,12 @@ export interface RestoredRun {
   iterations: { given?: number; measured?: number };
   limit?: number;
   resume: ResumeState;
+  /** The prebuilt image the run ran (`--firmware`), checked to hash as the run stored it; undefined: tinyrig's build. */
+  firmware?: PrebuiltFirmware;
 }
 
-export function restoreRun(store: ResultStore, runId: number): RestoredRun {
+/** `firmware`: the prebuilt image named on the command line (`--firmware`), instead of the file the run stored. */
+export function restoreRun(store: ResultStore, runId: number, opts: { firmware?: string } = {}): RestoredRun {
   const run = store.getRun(runId);
   if (!run) throw new ResumeError(`no run ${runId} in ${store.file}`);
   if (run.status === "completed") throw new ResumeError(`run ${runId} is completed; only interrupted or failed runs can be resumed`);
@@ -61,6 +66,7 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
         `${workload.dataset.sha256.slice(0, 12)}: a resumed run needs the inputs it started with; start a new run`,
     );
   }
+  const firmware = storedPrebuilt(run, board, opts.firmware);
   const windows: WindowMeasurement[] = store.windows(runId).map((w) => ({
     index: w.index,
     inputIndex: w.inputIndex,
@@ -88,7 +94,36 @@ export function restoreRun(store: ResultStore, runId: number): RestoredRun {
     iterations: { given, measured: given ?? windows[0]?.iterations },
     limit,
     resume: { runId, mode: run.mode, workload: run.workload, firmwareSha256: run.firmwareSha256, windows, inferences },
+    firmware,
   };
+}
+
+/**
+ * The prebuilt image a run ran (`settings.firmwareFile`), from that file or the one `given`: it must hash as the run
+ * stored it, whatever its name, or the resumed run would mix two images' figures.
+ */
+function storedPrebuilt(run: RunRow, board: BoardDefinition, given: string | undefined): PrebuiltFirmware | undefined {
+  const stored = typeof run.settings.firmwareFile === "string" ? run.settings.firmwareFile : undefined;
+  // refused as bad usage (exit 2), before any work: the image given, or the one in the stored file's place
+  const refuse = (message: string) => new TinyrigError(message, EXIT.usage);
+  if (stored === undefined) {
+    if (given !== undefined) throw refuse(`run ${run.id} ran the firmware tinyrig built; a resumed run keeps it: leave out --firmware ${given}`);
+    return undefined;
+  }
+  const file = given ?? stored;
+  let firmware: PrebuiltFirmware;
+  try {
+    firmware = loadPrebuiltFirmware(file, board);
+  } catch (err) {
+    if (err instanceof PrebuiltFirmwareError) throw refuse(`run ${run.id} ran the prebuilt image ${stored}: ${err.message}`);
+    throw err;
+  }
+  if (firmware.sha256 !== run.firmwareSha256) {
+    throw refuse(
+      `run ${run.id} ran the prebuilt image ${stored} (sha256 ${run.firmwareSha256?.slice(0, 12) ?? "unknown"}); ${file} is ${firmware.sha256.slice(0, 12)}, another image: a resumed run needs the image it started with; start a new run`,
+    );
+  }
+  return firmware;
 }
 
 /** The board exactly as the run stored it: its file where that is unchanged, else the stored YAML itself. */

@@ -26,7 +26,8 @@ export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string
     inputBytes: m.dataset.window?.bytes ?? m.input.bytes,
     transform: m.input.transform,
     labels: m.output.labels,
-    target: { metric: m.metric.name, value: m.metric.target },
+    // no target in the manifest (a user's or an imported model): no verdict, rather than one made up
+    ...(m.metric.target === undefined ? {} : { target: { metric: m.metric.name, value: m.metric.target } }),
     performance: { iterations: m.performance.iterations, warmup: m.performance.warmup },
     dataset: { sha256: dataset.sha256, source: formatDatasetSource(datasetSource(w, datasetDir, dataset.sha256)), inputs: dataset.entries },
     hostReference: model.hostReference,

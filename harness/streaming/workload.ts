@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { WORKLOADS_DIR } from "../workloads/registry.ts";
+import { WORKLOADS_DIR, workloadDirs } from "../workloads/registry.ts";
 
 export const STREAMING_MANIFEST = "streaming.yaml";
 /** The stream a streaming workload is scored on (its manifest must have it): MLPerf's 20-minute test. */
@@ -66,7 +66,11 @@ export const streamingManifestSchema = z
       })
       .strict(),
     quality: z.record(z.string(), z.unknown()).optional(),
-    recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional(), epochs: z.number().int().optional() }).strict(),
+    /** How tinyrig's own streaming workload is regenerated; absent for a model made elsewhere (import-mlperf's sww01). */
+    recipe: z
+      .object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional(), epochs: z.number().int().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -91,8 +95,13 @@ export class StreamingManifestError extends Error {
   }
 }
 
-export function isStreamingWorkload(id: string, root = WORKLOADS_DIR): boolean {
-  return existsSync(path.join(root, id, STREAMING_MANIFEST));
+/** The first of `roots` (the user's workload folders, then tinyrig's) with a streaming workload `id`. */
+function streamingRoot(id: string, roots: string | string[]): string | undefined {
+  return (typeof roots === "string" ? [roots] : roots).find((root) => existsSync(path.join(root, id, STREAMING_MANIFEST)));
+}
+
+export function isStreamingWorkload(id: string, roots: string | string[] = workloadDirs()): boolean {
+  return streamingRoot(id, roots) !== undefined;
 }
 
 export function listStreamingWorkloads(root = WORKLOADS_DIR): StreamingWorkload[] {
@@ -101,7 +110,8 @@ export function listStreamingWorkloads(root = WORKLOADS_DIR): StreamingWorkload[
     .map((d) => loadStreamingWorkload(d.name, root));
 }
 
-export function loadStreamingWorkload(id: string, root = WORKLOADS_DIR): StreamingWorkload {
+export function loadStreamingWorkload(id: string, roots: string | string[] = workloadDirs()): StreamingWorkload {
+  const root = streamingRoot(id, roots) ?? (typeof roots === "string" ? roots : WORKLOADS_DIR);
   const dir = path.join(root, id);
   const manifestFile = path.join(dir, STREAMING_MANIFEST);
   if (!existsSync(manifestFile)) throw new Error(`no streaming workload "${id}" (${manifestFile} is missing)`);

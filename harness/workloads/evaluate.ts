@@ -13,7 +13,7 @@ import { quantizeF32S8 } from "../interpreter/quantize.ts";
 import { argmax, rocAuc } from "../modes/stats.ts";
 import { loadTflite, modelCost } from "../tflite/model.ts";
 import { readDataset, type Dataset } from "./dataset.ts";
-import { loadWorkload, type Workload } from "./registry.ts";
+import { loadWorkload, ownDatasetDir, type Workload } from "./registry.ts";
 import type { Variant } from "./manifest.ts";
 import { FOREST_FORMAT, forestCost, forestOutputs, forestReference, OPS_DEFINITION, readForestTables } from "../classical/spectral-forest.ts";
 import { classicalCodeSize } from "../classical/code-size.ts";
@@ -90,7 +90,7 @@ function main() {
   if (!id) throw new Error("usage: evaluate.ts <workload> [--write]");
   const w = loadWorkload(id);
   const m = w.manifest;
-  const ds = readDataset(path.join(w.dir, m.dataset.dir), {
+  const ds = readDataset(ownDatasetDir(w), {
     workloadId: w.id,
     inputBytes: m.dataset.window?.bytes ?? m.input.bytes,
     classes: m.task === "anomaly" ? 2 : m.output.labels.length,
@@ -109,7 +109,7 @@ function main() {
   );
   const variants: Variant[] = [];
   // the float32 reference: host only, the recipe's float32 accuracy, its weights 4 bytes each
-  const f32 = floatQ.model?.float32 ?? m.quality.float32;
+  const f32 = floatQ.model?.float32 ?? m.quality?.float32 ?? Number.NaN;
   const old32 = m.variants.find((v) => v.kind === "float32");
   variants.push({
     id: old32?.id ?? "float32",

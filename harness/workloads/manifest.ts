@@ -76,9 +76,12 @@ export const manifestSchema = z
       })
       .strict(),
     output: z.object({ labels: z.array(z.string()).min(1) }).strict(),
-    metric: z.object({ name: z.enum(["top1", "auc"]), target: z.number().min(0).max(1) }).strict(),
+    /** `target`: the quality the workload's author aims at; a user's model may have none (its runs get no verdict). */
+    metric: z.object({ name: z.enum(["top1", "auc"]), target: z.number().min(0).max(1).optional() }).strict(),
     model: modelFile,
     reference: z.object({ params: z.number().int().positive(), macs: z.number().int().positive() }).strict().optional(),
+    /** The host-measured quality of the models (harness/workloads/evaluate.ts --write); absent until measured, as for
+     * a user's or an imported model. */
     quality: z
       .object({
         float32: z.number().min(0).max(1),
@@ -86,18 +89,28 @@ export const manifestSchema = z
         drop: z.number(),
         measuredBy: z.string(),
       })
-      .strict(),
+      .strict()
+      .optional(),
     variants: z.array(variant).default([]),
+    /**
+     * The workload's own test set (`dir`, `count`, `sha256`, all three or none: a workload whose inputs cannot be
+     * shipped, such as MLPerf's, has none and runs with `--dataset DIR`), and how its inputs are read.
+     */
     dataset: z
       .object({
-        dir: z.string(),
+        dir: z.string().optional(),
         labels: z.string().default("y_labels.csv"),
-        count: z.number().int().positive(),
-        sha256,
-        seed: z.number().int(),
+        count: z.number().int().positive().optional(),
+        sha256: sha256.optional(),
+        seed: z.number().int().optional(),
         window: z.object({ bytes: z.number().int().positive(), stride: z.number().int().positive() }).strict().optional(),
+        /** Where the inputs come from when there is no test set here (e.g. MLPerf Tiny's instructions). */
+        source: z.string().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((d) => (d.dir === undefined) === (d.count === undefined) && (d.dir === undefined) === (d.sha256 === undefined), {
+        message: "dir, count and sha256 go together: all three (the workload's own test set) or none (inputs from --dataset)",
+      }),
     /**
      * Test sets other than the committed one that the workload's author declares fit for headline results (e.g. the
      * official test set, which cannot be committed): a `--dataset` folder whose sha256 (file names, bytes and labels)
@@ -117,6 +130,7 @@ export const manifestSchema = z
       )
       .default([]),
     performance: z.object({ iterations: z.number().int().positive(), warmup: z.number().int().nonnegative() }).strict(),
+    /** How tinyrig's own workloads are regenerated (`tinyrig workloads build`); absent for a model made elsewhere. */
     recipe: z
       .object({
         generate: z.string(),
@@ -125,7 +139,8 @@ export const manifestSchema = z
         classical: z.string().optional(),
         trainingSeconds: z.number().optional(),
       })
-      .strict(),
+      .strict()
+      .optional(),
     notes: z.string().optional(),
   })
   .strict();

@@ -69,10 +69,22 @@ export function readModel(w: Workload, file = w.manifest.model.file, expected = 
   return new Uint8Array(bytes);
 }
 
+/** The workload's own test set's folder; refused, naming the manifest, for a workload that has none. */
+export function ownDatasetDir(w: Workload): string {
+  const d = w.manifest.dataset;
+  if (d.dir === undefined) {
+    throw new ManifestError(
+      w.manifestFile,
+      `workload ${w.id} has no test set of its own${d.source ? ` (${d.source})` : ""}: give one with --dataset DIR (a folder in MLPerf Tiny's layout, y_labels.csv beside the files)`,
+    );
+  }
+  return path.join(w.dir, d.dir);
+}
+
 /** The committed test set (or a user's MLPerf-layout folder), checked against the workload's input size. */
 export function loadDataset(w: Workload, dir?: string): Dataset {
   const m = w.manifest;
-  const ds = readDataset(dir ?? path.join(w.dir, m.dataset.dir), {
+  const ds = readDataset(dir ?? ownDatasetDir(w), {
     workloadId: w.id,
     inputBytes: m.dataset.window?.bytes ?? m.input.bytes,
     classes: m.task === "anomaly" ? 2 : m.output.labels.length,

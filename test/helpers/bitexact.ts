@@ -93,7 +93,7 @@ export function describeWholeTestSets(title: string, boardNames: string[]): void
             expect(res.accuracy!.count).toBe(inferences);
             expect(res.accuracy!.bitExact).toEqual({ matched: inferences, compared: inferences });
             // outputs equal byte for byte, so the device's quality is the host's, as the manifest records it (4 decimals)
-            expect(Math.abs(res.accuracy!.value - w.manifest.quality.int8)).toBeLessThan(5e-5);
+            expect(Math.abs(res.accuracy!.value - w.manifest.quality!.int8)).toBeLessThan(5e-5);
           }
           // the models that fit every board with room to spare must have run on it
           expect(results.filter((x) => x.status === "completed").length).toBeGreaterThanOrEqual(2);
@@ -114,7 +114,7 @@ export function sampleTestSet(
   offset: number,
   into: string,
 ): { dir: string; rows: number; labels: Set<number>; allLabels: Set<number> } {
-  const src = path.join(w.dir, w.manifest.dataset.dir);
+  const src = path.join(w.dir, w.manifest.dataset.dir!);
   const rows = readFileSync(path.join(src, w.manifest.dataset.labels), "utf8")
     .split(/\r?\n/)
     .filter((l) => l.trim() !== "");
