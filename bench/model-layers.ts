@@ -1,0 +1,159 @@
+// The compute layers of tinyrig's four reference models as a C table for the kernel benchmark firmware
+// (firmware/bench/model_layers.h): every CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and float32 QUANTIZE, with the
+// shapes, strides and padding read from the committed .tflite files, named <model>/<operator index> as
+// ../shared/reference/kernel-anchors.md names them. The header is committed; bench/goals.ts refuses to run when it
+// is stale.
+//   npx tsx bench/model-layers.ts [--write]
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadTflite, type TfliteModel, type TfliteOperator } from "../harness/tflite/model.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+export const MODEL_LAYERS_HEADER = path.join(ROOT, "firmware/bench/model_layers.h");
+
+/** Short name (as in kernel-anchors.md) -> the workload whose model.tflite it is. */
+export const BENCH_MODELS: Record<string, string> = { kws: "wake-word", vww: "person-detection", ad: "anomaly-detection", vib: "vibration" };
+
+export type LayerOp = "CONV" | "DEPTHWISE" | "FC" | "QUANTIZE";
+
+export interface ModelLayer {
+  name: string;
+  model: string;
+  op: LayerOp;
+  /** n, h, w, c */
+  in: number[];
+  flt: number[];
+  out: number[];
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  depthMultiplier: number;
+  /** e.g. "conv 1x1 64->64 25x5" */
+  description: string;
+}
+
+/** TFLite's SAME padding before the first row or column (the larger half goes after). */
+function samePad(inSize: number, outSize: number, stride: number, k: number, dilation: number): number {
+  const total = Math.max((outSize - 1) * stride + (k - 1) * dilation + 1 - inSize, 0);
+  return Math.floor(total / 2);
+}
+
+const nhwc = (shape: number[]): number[] =>
+  shape.length === 4 ? shape : shape.length === 2 ? [shape[0]!, 1, 1, shape[1]!] : [1, 1, 1, shape.reduce((a, b) => a * b, 1)];
+
+function layerOf(model: string, m: TfliteModel, op: TfliteOperator): ModelLayer | undefined {
+  const t = (i: number) => m.tensors[op.inputs[i]!]!;
+  const out = nhwc(m.tensors[op.outputs[0]!]!.shape);
+  const name = `${model}/${op.index}`;
+  if (op.name === "QUANTIZE" && t(0).type === "float32") {
+    const n = t(0).elements;
+    return {
+      name,
+      model,
+      op: "QUANTIZE",
+      in: [1, 1, 1, n],
+      flt: [1, 1, 1, 1],
+      out: [1, 1, 1, n],
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      depthMultiplier: 1,
+      description: `quantize f32->s8 ${n}`,
+    };
+  }
+  if (op.name === "FULLY_CONNECTED") {
+    const [units, depth] = t(1).shape as [number, number];
+    return {
+      name,
+      model,
+      op: "FC",
+      in: [1, 1, 1, depth],
+      flt: [units, 1, 1, depth],
+      out: [1, 1, 1, units],
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      depthMultiplier: 1,
+      description: `fc ${depth}->${units}`,
+    };
+  }
+  if (op.name !== "CONV_2D" && op.name !== "DEPTHWISE_CONV_2D") return undefined;
+  const input = nhwc(t(0).shape),
+    flt = t(1).shape;
+  const o = op.options;
+  const sh = o.strideH ?? 1,
+    sw = o.strideW ?? 1,
+    dh = o.dilationH ?? 1,
+    dw = o.dilationW ?? 1;
+  if (dh !== 1 || dw !== 1) throw new Error(`${name}: dilated ${op.name}: the bench firmware's layers are undilated`);
+  const same = o.padding === "SAME";
+  const padH = same ? samePad(input[1]!, out[1]!, sh, flt[1]!, dh) : 0;
+  const padW = same ? samePad(input[2]!, out[2]!, sw, flt[2]!, dw) : 0;
+  const stride = sh === 1 && sw === 1 ? "" : sh === sw ? ` s${sh}` : ` s${sh}x${sw}`;
+  const size = `${input[1]}x${input[2]}`;
+  if (op.name === "DEPTHWISE_CONV_2D") {
+    return {
+      name,
+      model,
+      op: "DEPTHWISE",
+      in: input,
+      flt,
+      out,
+      strideH: sh,
+      strideW: sw,
+      padH,
+      padW,
+      depthMultiplier: o.depthMultiplier ?? 1,
+      description: `dw ${flt[1]}x${flt[2]} ${out[3]} ${size}${stride}`,
+    };
+  }
+  return {
+    name,
+    model,
+    op: "CONV",
+    in: input,
+    flt,
+    out,
+    strideH: sh,
+    strideW: sw,
+    padH,
+    padW,
+    depthMultiplier: 1,
+    description: `conv ${flt[1]}x${flt[2]} ${input[3]}->${out[3]} ${size}${stride}`,
+  };
+}
+
+export function modelLayers(): ModelLayer[] {
+  const layers: ModelLayer[] = [];
+  for (const [model, workload] of Object.entries(BENCH_MODELS)) {
+    const m = loadTflite(new Uint8Array(readFileSync(path.join(ROOT, "workloads", workload, "model.tflite"))));
+    for (const op of m.operators) {
+      const l = layerOf(model, m, op);
+      if (l) layers.push(l);
+    }
+  }
+  return layers;
+}
+
+export function modelLayersHeader(layers: ModelLayer[]): string {
+  const s4 = (v: number[]) => `{${v.join(", ")}}`;
+  const rows = layers.map(
+    (l) =>
+      `    {"${l.name}", ${l.op}, ${s4(l.in)}, ${s4(l.flt)}, ${s4(l.out)}, ${l.strideH}, ${l.strideW}, ${l.padH}, ${l.padW}, ${l.depthMultiplier}}, /* ${l.description} */`,
+  );
+  return [
+    "/* Generated by bench/model-layers.ts from workloads/<id>/model.tflite (npx tsx bench/model-layers.ts --write): the compute",
+    " * layers of tinyrig's four reference models, for bench.c. Do not edit. */",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const text = modelLayersHeader(modelLayers());
+  if (process.argv.includes("--write")) writeFileSync(MODEL_LAYERS_HEADER, text);
+  else process.stdout.write(text);
+}
