@@ -5,6 +5,9 @@
  * taps, the filter packed in matching pairs, channels as the outer loop) was built and measured with
  * bench/kernels.ts on mps2-an386: 5.99 and 6.92 instructions per MAC on its two depthwise layers, against 5.90 and
  * 6.61 for this kernel (six weight pairs and the requantisation constants do not fit the registers together).
+ * Two output pixels per weight load (eight accumulators, TAP for both pixels of a 3x3 row) was measured too: 6.55
+ * instead of 5.90 instructions per MAC on kws/1 and slower on every vww depthwise layer (the accumulators, two band
+ * pointers and the weight pair do not fit the registers, so the loop spills).
  * So four channels are multiplied at once with SMLABB/SMLATT on 16-bit halves, and all widening is done once,
  * outside the tap loop:
  *  - the filter, once per call, into 16-bit pairs (w0,w2),(w1,w3) per four channels and tap;
