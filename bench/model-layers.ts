@@ -94,26 +94,11 @@ function layerOf(model: string, m: TfliteModel, op: TfliteOperator): ModelLayer 
   const padW = same ? samePad(input[2]!, out[2]!, sw, flt[2]!, dw) : 0;
   const stride = sh === 1 && sw === 1 ? "" : sh === sw ? ` s${sh}` : ` s${sh}x${sw}`;
   const size = `${input[1]}x${input[2]}`;
-  if (op.name === "DEPTHWISE_CONV_2D") {
-    return {
-      name,
-      model,
-      op: "DEPTHWISE",
-      in: input,
-      flt,
-      out,
-      strideH: sh,
-      strideW: sw,
-      padH,
-      padW,
-      depthMultiplier: o.depthMultiplier ?? 1,
-      description: `dw ${flt[1]}x${flt[2]} ${out[3]} ${size}${stride}`,
-    };
-  }
+  const depthwise = op.name === "DEPTHWISE_CONV_2D";
   return {
     name,
     model,
-    op: "CONV",
+    op: depthwise ? "DEPTHWISE" : "CONV",
     in: input,
     flt,
     out,
@@ -121,8 +106,8 @@ function layerOf(model: string, m: TfliteModel, op: TfliteOperator): ModelLayer 
     strideW: sw,
     padH,
     padW,
-    depthMultiplier: 1,
-    description: `conv ${flt[1]}x${flt[2]} ${input[3]}->${out[3]} ${size}${stride}`,
+    depthMultiplier: depthwise ? (o.depthMultiplier ?? 1) : 1,
+    description: depthwise ? `dw ${flt[1]}x${flt[2]} ${out[3]} ${size}${stride}` : `conv ${flt[1]}x${flt[2]} ${input[3]}->${out[3]} ${size}${stride}`,
   };
 }
 
