@@ -117,6 +117,94 @@ static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
         TAP(xr_ + 4, wr_ + 4);     \
     } while (0)
 
+/* The usual 3x3 (undilated) for one pixel of four channels, in assembly: three band rows (x0, x1, x2: three adjacent
+ * taps of two words each) and the widened filter (w: 18 words); 9 x (LDRD, LDRD, 4 multiply-accumulates). From C the
+ * compiler split the weight loads and spilled the row pointers. */
+#define TAP_ASM(xo, wo)                                  \
+    "ldrd %[p], %[q], [%[x], #" #xo "]\n\t"            \
+    "ldrd %[u], %[v], [%[w], #" #wo "]\n\t"            \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
+    "smlatt %[a3], %[q], %[v], %[a3]\n\t"
+static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
+                                                          const tr_word *w, int32_t *a0, int32_t *a1, int32_t *a2,
+                                                          int32_t *a3)
+{
+    uint32_t p, q, u, v;
+#define ROW_ASM(xr, wo0, wo1, wo2)                                                                      \
+    __asm__(TAP_ASM(0, wo0) TAP_ASM(8, wo1) TAP_ASM(16, wo2)                                            \
+            : [a0] "+r"(*a0), [a1] "+r"(*a1), [a2] "+r"(*a2), [a3] "+r"(*a3), [p] "=&r"(p), [q] "=&r"(q), \
+              [u] "=&r"(u), [v] "=&r"(v)                                                                \
+            : [x] "r"(xr), [w] "r"(w))
+    ROW_ASM(x0, 0, 8, 16);
+    ROW_ASM(x1, 24, 32, 40);
+    ROW_ASM(x2, 48, 56, 64);
+#undef ROW_ASM
+}
+
+/* The 3x3 mode-0 path (every channel of the group fast, whole int8 range, undilated 3x3, four real channels): one
+ * block per group holds everything a pixel reads besides the band, so one pointer reaches it with immediate offsets:
+ * words 0-3 the biases, 4-21 the widened filter (9 taps x 2 words), 22-29 (multiplier, hi) per channel, 30-33 the
+ * rshifts, 34 the band step and 35 the output step (bytes) from one output pixel to the next. */
+#define BLOCK_WORDS 36
+
+#ifdef TR_ROUNDING_SINGLE
+#define RQ_ASM(a, mo, ro, k)                             \
+    "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
+    "mov %[p], #0\n\t"                                 \
+    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
+    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "asr %[v], %[v], %[u]\n\t"                         \
+    "ssat %[v], #8, %[v]\n\t"                          \
+    "strb %[v], [%[o], #" #k "]\n\t"
+#else
+#define RQ_ASM(a, mo, ro, k)                             \
+    "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
+    "and %[p], %[" a "], #0x80000000\n\t"              \
+    "orr %[p], %[p], #0x40000000\n\t"                  \
+    "add %[v], %[v], %[" a "], asr #31\n\t"            \
+    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
+    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "asr %[v], %[v], %[u]\n\t"                         \
+    "ssat %[v], #8, %[v]\n\t"                          \
+    "strb %[v], [%[o], #" #k "]\n\t"
+#endif
+#define TAPB_ASM(x, xo, wo)                              \
+    "ldrd %[p], %[q], [%[" x "], #" #xo "]\n\t"        \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
+    "smlatt %[a3], %[q], %[v], %[a3]\n\t"
+
+/* `count` pixels of one group along an output row: the nine taps, requantised and stored, all in registers (14). */
+static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
+                                                         const tr_word *b, int8_t *o, int32_t count)
+{
+    int32_t a0, a1, a2, a3;
+    uint32_t p, q, u, v;
+    __asm__ volatile(
+        "0:\n\t"
+        "ldrd %[a0], %[a1], [%[b]]\n\t"
+        "ldrd %[a2], %[a3], [%[b], #8]\n\t"
+        TAPB_ASM("x0", 0, 16) TAPB_ASM("x0", 8, 24) TAPB_ASM("x0", 16, 32)
+        TAPB_ASM("x1", 0, 40) TAPB_ASM("x1", 8, 48) TAPB_ASM("x1", 16, 56)
+        TAPB_ASM("x2", 0, 64) TAPB_ASM("x2", 8, 72) TAPB_ASM("x2", 16, 80)
+        RQ_ASM("a0", 88, 120, 0) RQ_ASM("a1", 96, 124, 1) RQ_ASM("a2", 104, 128, 2) RQ_ASM("a3", 112, 132, 3)
+        "ldrd %[p], %[q], [%[b], #136]\n\t"
+        "add %[x0], %[x0], %[p]\n\t"
+        "add %[x1], %[x1], %[p]\n\t"
+        "add %[x2], %[x2], %[p]\n\t"
+        "add %[o], %[o], %[q]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 0b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
+          [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "+r"(count)
+        : [b] "r"(b)
+        : "cc", "memory");
+}
+
 /* oc: the output channel, or any valid one for a padding channel (its result is not stored) */
 static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, const tr_per_channel *q,
                             const tr_conv_params *p, int mode)
@@ -130,7 +218,8 @@ static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, con
 /* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
  * narrower clamp, 2: any channel), a constant in each copy. */
 static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, const tr_rq_channel *chan,
-                                                        const tr_per_channel *q, int8_t *output, int mode)
+                                                        const tr_word *blocks, const tr_per_channel *q, int8_t *output,
+                                                        int mode)
 {
     const tr_conv_params *p = d->p;
     const int32_t taps = d->filter.h * d->filter.w, fw = d->filter.w;
@@ -167,13 +256,15 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                 for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
                 const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
                 int8_t *o = o_row + 4 * g;
+                if (mode == 0 && blocks && n >= 4) {
+                    row3x3(x0, x1, x2, blocks + g * BLOCK_WORDS, o, d->out.w);
+                    continue;
+                }
                 for (int32_t ox = 0; ox < d->out.w; ++ox, o += d->out.c) {
                     int32_t a0 = r[0].bias, a1 = r[1].bias, a2 = r[2].bias, a3 = r[3].bias;
                     const int32_t base = ox * px_step;
                     if (fh3w3) { /* the usual 3x3, undilated: three rows of three adjacent taps, unrolled */
-                        TAP3(x0 + base, wg);
-                        TAP3(x1 + base, wg + 6);
-                        TAP3(x2 + base, wg + 12);
+                        taps3x3(x0 + base, x1 + base, x2 + base, wg, &a0, &a1, &a2, &a3);
                     } else {
                         const tr_word *w = wg;
                         for (int32_t fy = 0; fy < d->filter.h; ++fy) {
@@ -209,8 +300,11 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
     const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     const int32_t width = p->pad_w + in.w + right;
-    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants */
-    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel);
+    /* the undilated 3x3's assembly path (row3x3) reads per-group blocks */
+    const int with_blocks = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0;
+    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants,
+     * and a quarter of a block */
+    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel) + (with_blocks ? BLOCK_WORDS : 0);
     int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
     if (p->depth_multiplier != 1 || filter.h > MAX_FH || ch < 4) {
         tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
@@ -234,9 +328,26 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         }
         for (int32_t g = 0; g < groups; ++g)
             for (int32_t t = 0; t < taps; ++t) widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, wexp + (g * taps + t) * 2);
-        if (!all_fast) chunk(&d, wexp, chan, q, output, 2);
-        else if (full) chunk(&d, wexp, chan, q, output, 0);
-        else chunk(&d, wexp, chan, q, output, 1);
+        tr_word *blocks = NULL;
+        if (with_blocks && all_fast && full) {
+            blocks = d.slots + filter.h * d.slot_words; /* after the band slots */
+            for (int32_t g = 0; g < groups; ++g) {
+                tr_word *b = blocks + g * BLOCK_WORDS;
+                const tr_rq_channel *r = chan + 4 * g;
+                for (int32_t i = 0; i < 4; ++i) {
+                    b[i] = (uint32_t)r[i].bias;
+                    b[22 + 2 * i] = (uint32_t)r[i].multiplier;
+                    b[23 + 2 * i] = (uint32_t)r[i].hi;
+                    b[30 + i] = (uint32_t)r[i].rshift;
+                }
+                for (int32_t i = 0; i < 18; ++i) b[4 + i] = wexp[g * taps * 2 + i];
+                b[34] = (uint32_t)(p->stride_w * 2 * (int32_t)sizeof(tr_word));
+                b[35] = (uint32_t)out.c;
+            }
+        }
+        if (!all_fast) chunk(&d, wexp, chan, NULL, q, output, 2);
+        else if (full) chunk(&d, wexp, chan, blocks, q, output, 0);
+        else chunk(&d, wexp, chan, NULL, q, output, 1);
     }
 }
 #endif
