@@ -68,7 +68,9 @@ typedef struct {
 /* Input row iy of batch b into slot s (0 outside the input, and in the left and right padding). A slot holds, for
  * each group of four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes
  * apart) for every group. */
-static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+/* (no memset: the padding is a word or two per group, which a call would cost ten times over) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_row(dw_ctx *d, int32_t s, int32_t b,
+                                                                                   int32_t iy)
 {
     tr_word *dst = d->slots + s * d->slot_words;
     d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
@@ -76,21 +78,24 @@ static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
         for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = 0;
         return;
     }
-    const int8_t *row = d->input + ((b * d->in.h + iy) * d->in.w) * d->in.c + d->c0;
-    const int32_t right = d->width - d->left - d->in.w;
-    for (int32_t g = 0; g < d->groups; ++g) {
-        const int32_t avail = d->ch - 4 * g;
-        for (int32_t i = 0; i < 2 * d->left; ++i) *dst++ = 0;
+    /* locals: the stores through dst (may_alias) would otherwise reload every field at every position */
+    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, left = d->left;
+    const int32_t right = d->width - left - in_w;
+    const uint32_t offset2 = d->offset2;
+    const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
+    for (int32_t g = 0; g < groups; ++g) {
+        const int32_t avail = ch - 4 * g;
+        for (int32_t i = 0; i < 2 * left; ++i) *dst++ = 0;
         const int8_t *src = row + 4 * g;
         if (avail >= 4) {
-            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) {
+            for (tr_word *end = dst + 2 * in_w; dst != end; src += in_c, dst += 2) {
                 uint32_t v;
                 memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
-                dst[0] = __sadd16(__sxtb16(v), d->offset2);
-                dst[1] = __sadd16(sxtb16_ror8(v), d->offset2);
+                dst[0] = __sadd16(__sxtb16(v), offset2);
+                dst[1] = __sadd16(sxtb16_ror8(v), offset2);
             }
         } else {
-            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) widen4(src, avail, d->offset2, dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, offset2, dst);
         }
         for (int32_t i = 0; i < 2 * right; ++i) *dst++ = 0;
     }
@@ -248,7 +253,15 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                 row[fy] = d->slots + s * d->slot_words;
             }
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
-            for (int32_t g = 0; g < d->groups; ++g) {
+            int32_t g = 0;
+            if (mode == 0 && blocks) { /* every full group in assembly, the group's pointers stepped */
+                const int32_t full_groups = d->ch >> 2, group_words = d->width * 2;
+                const tr_word *x0 = row[0], *x1 = row[1 % MAX_FH], *x2 = row[2 % MAX_FH], *bk = blocks;
+                int8_t *o = o_row;
+                for (; g < full_groups; ++g, x0 += group_words, x1 += group_words, x2 += group_words, bk += BLOCK_WORDS, o += 4)
+                    row3x3(x0, x1, x2, bk, o, d->out.w);
+            }
+            for (; g < d->groups; ++g) {
                 const tr_rq_channel *r = chan + 4 * g;
                 const int32_t oc = d->c0 + 4 * g, n = d->ch - 4 * g;
                 const tr_word *wg = wexp + g * taps * 2;
@@ -256,10 +269,6 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                 for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
                 const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
                 int8_t *o = o_row + 4 * g;
-                if (mode == 0 && blocks && n >= 4) {
-                    row3x3(x0, x1, x2, blocks + g * BLOCK_WORDS, o, d->out.w);
-                    continue;
-                }
                 for (int32_t ox = 0; ox < d->out.w; ++ox, o += d->out.c) {
                     int32_t a0 = r[0].bias, a1 = r[1].bias, a2 = r[2].bias, a3 = r[3].bias;
                     const int32_t base = ox * px_step;
