@@ -37,7 +37,7 @@ static inline uint32_t sxtb16_ror8(uint32_t v)
     return r;
 }
 
-/* Bytes v[0..3] (channels c..c+3) as the pairs (v0,v2),(v1,v3) plus offset2 in each half. */
+/* Bytes v[0..3] (channels c..c+3) as the pairs (v0,v2),(v1,v3) plus offset2 in each half (the filter: 0). */
 static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_word *dst)
 {
     uint32_t x;
@@ -62,12 +62,14 @@ typedef struct {
     tr_word *slots;
     int32_t width, slot_words, left;
     int32_t key[MAX_FH];
-    uint32_t offset2;
+    uint32_t pad2; /* -input_offset in both halves: padding, whose x + input_offset is 0 */
 } dw_ctx;
 
-/* Input row iy of batch b into slot s (0 outside the input, and in the left and right padding). A slot holds, for
- * each group of four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes
- * apart) for every group. */
+/* Input row iy of batch b into slot s: the int8 values widened as they are (the input offset is folded into the
+ * biases: input_offset * the channel's sum of weights), and -input_offset outside the input and in the left and right
+ * padding, so that padding contributes (x + input_offset) * w = 0 as in the reference. A slot holds, for each group of
+ * four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every
+ * group. */
 /* (no memset: the padding is a word or two per group, which a call would cost ten times over) */
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_row(dw_ctx *d, int32_t s, int32_t b,
                                                                                    int32_t iy)
@@ -75,29 +77,30 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_
     tr_word *dst = d->slots + s * d->slot_words;
     d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
     if (iy < 0 || iy >= d->in.h) {
-        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = 0;
+        const uint32_t pad2 = d->pad2;
+        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = pad2;
         return;
     }
     /* locals: the stores through dst (may_alias) would otherwise reload every field at every position */
     const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, left = d->left;
     const int32_t right = d->width - left - in_w;
-    const uint32_t offset2 = d->offset2;
+    const uint32_t pad2 = d->pad2;
     const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
     for (int32_t g = 0; g < groups; ++g) {
         const int32_t avail = ch - 4 * g;
-        for (int32_t i = 0; i < 2 * left; ++i) *dst++ = 0;
+        for (int32_t i = 0; i < 2 * left; ++i) *dst++ = pad2;
         const int8_t *src = row + 4 * g;
         if (avail >= 4) {
             for (tr_word *end = dst + 2 * in_w; dst != end; src += in_c, dst += 2) {
                 uint32_t v;
                 memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
-                dst[0] = __sadd16(__sxtb16(v), offset2);
-                dst[1] = __sadd16(sxtb16_ror8(v), offset2);
+                dst[0] = __sxtb16(v);
+                dst[1] = sxtb16_ror8(v);
             }
         } else {
-            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, offset2, dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, 0, dst);
         }
-        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = 0;
+        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = pad2;
     }
 }
 
@@ -321,22 +324,37 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     }
     if (ch > in.c) ch = (in.c + 3) & ~3;
     const int full = p->act_min <= -128 && p->act_max >= 127;
-    const uint32_t offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
     for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
         const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = (n + 3) >> 2;
         /* scratch: constants (4 * groups channels), widened filter, band slots */
         tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
         tr_word *wexp = (tr_word *)(chan + 4 * groups);
         dw_ctx d = {in, filter, out, p, input, c0, n, groups, wexp + groups * taps * 2, width, width * groups * 2,
-                    p->pad_w, {0}, offset2};
+                    p->pad_w, {0}, pad2};
         int all_fast = 1;
-        for (int32_t c = 0; c < 4 * groups; ++c) {
-            const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
-            tr_rq_prepare(&chan[c], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
-            all_fast &= chan[c].rshift >= 0;
+        for (int32_t g = 0; g < groups; ++g) {
+            /* the widened filter, and the sums of its weights per channel, 16 bits a channel (taps <= 255) */
+            uint32_t s02 = 0, s13 = 0;
+            for (int32_t t = 0; t < taps; ++t) {
+                tr_word *w = wexp + (g * taps + t) * 2;
+                widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, w);
+                s02 = __sadd16(s02, w[0]);
+                s13 = __sadd16(s13, w[1]);
+            }
+            const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
+            for (int32_t i = 0; i < 4; ++i) {
+                const int32_t c = 4 * g + i;
+                const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
+                int32_t sum_w = sums[i];
+                if (taps > 255) /* the 16-bit sums could overflow */
+                    for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
+                /* the input offset's share of every output: input_offset * the channel's sum of weights */
+                const uint32_t b0 = (uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sum_w;
+                tr_rq_prepare(&chan[c], (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
+                all_fast &= chan[c].rshift >= 0;
+            }
         }
-        for (int32_t g = 0; g < groups; ++g)
-            for (int32_t t = 0; t < taps; ++t) widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, wexp + (g * taps + t) * 2);
         tr_word *blocks = NULL;
         if (with_blocks && all_fast && full) {
             blocks = d.slots + filter.h * d.slot_words; /* after the band slots */
