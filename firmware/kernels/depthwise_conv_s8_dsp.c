@@ -154,8 +154,10 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
 /* The 3x3 mode-0 path (every channel of the group fast, whole int8 range, undilated 3x3, four real channels): one
  * block per group holds everything a pixel reads besides the band, so one pointer reaches it with immediate offsets:
  * words 0-3 the biases, 4-21 the widened filter (9 taps x 2 words), 22-29 (multiplier, hi) per channel, 30-33 the
- * rshifts, 34 the band step and 35 the output step (bytes) from one output pixel to the next. */
-#define BLOCK_WORDS 36
+ * rshifts, 34 the band step and 35 the output step (bytes) from one output pixel to the next, 36 and 37 the band and
+ * output steps from the end of the row to the next group's start, 38 the pixels of the row, 39 1 on the last full
+ * group of the chunk. */
+#define BLOCK_WORDS 40
 
 #ifdef TR_ROUNDING_SINGLE
 #define RQ_ASM(a, mo, ro, k)                             \
@@ -186,13 +188,16 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
     "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
     "smlatt %[a3], %[q], %[v], %[a3]\n\t"
 
-/* `count` pixels of one group along an output row: the nine taps, requantised and stored, all in registers (14). */
+/* An output row of every full group: per pixel the nine taps, requantised and stored, all in registers (14); then
+ * the next group's block. */
 static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
-                                                         const tr_word *b, int8_t *o, int32_t count)
+                                                         const tr_word *b, int8_t *o)
 {
-    int32_t a0, a1, a2, a3;
+    int32_t a0, a1, a2, a3, count;
     uint32_t p, q, u, v;
     __asm__ volatile(
+        "1:\n\t"
+        "ldr %[n], [%[b], #152]\n\t"
         "0:\n\t"
         "ldrd %[a0], %[a1], [%[b]]\n\t"
         "ldrd %[a2], %[a3], [%[b], #8]\n\t"
@@ -206,10 +211,19 @@ static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, cons
         "add %[x2], %[x2], %[p]\n\t"
         "add %[o], %[o], %[q]\n\t"
         "subs %[n], %[n], #1\n\t"
-        "bne 0b"
+        "bne 0b\n\t"
+        "ldrd %[p], %[q], [%[b], #144]\n\t"
+        "add %[x0], %[x0], %[p]\n\t"
+        "add %[x1], %[x1], %[p]\n\t"
+        "add %[x2], %[x2], %[p]\n\t"
+        "add %[o], %[o], %[q]\n\t"
+        "ldr %[p], [%[b], #156]\n\t"
+        "add %[b], %[b], #160\n\t"
+        "cmp %[p], #0\n\t"
+        "beq 1b"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
-          [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "+r"(count)
-        : [b] "r"(b)
+          [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)
+        :
         : "cc", "memory");
 }
 
@@ -257,12 +271,9 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
             }
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
             int32_t g = 0;
-            if (mode == 0 && blocks) { /* every full group in assembly, the group's pointers stepped */
-                const int32_t full_groups = d->ch >> 2, group_words = d->width * 2;
-                const tr_word *x0 = row[0], *x1 = row[1 % MAX_FH], *x2 = row[2 % MAX_FH], *bk = blocks;
-                int8_t *o = o_row;
-                for (; g < full_groups; ++g, x0 += group_words, x1 += group_words, x2 += group_words, bk += BLOCK_WORDS, o += 4)
-                    row3x3(x0, x1, x2, bk, o, d->out.w);
+            if (mode == 0 && blocks && d->ch >= 4) { /* every full group in assembly */
+                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row);
+                g = d->ch >> 2;
             }
             for (; g < d->groups; ++g) {
                 const tr_rq_channel *r = chan + 4 * g;
@@ -370,6 +381,10 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                 for (int32_t i = 0; i < 18; ++i) b[4 + i] = wexp[g * taps * 2 + i];
                 b[34] = (uint32_t)(p->stride_w * 2 * (int32_t)sizeof(tr_word));
                 b[35] = (uint32_t)out.c;
+                b[36] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
+                b[37] = (uint32_t)(4 - out.w * out.c);
+                b[38] = (uint32_t)out.w;
+                b[39] = g == (n >> 2) - 1;
             }
         }
         if (!all_fast) chunk(&d, wexp, chan, NULL, q, output, 2);
