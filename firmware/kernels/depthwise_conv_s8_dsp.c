@@ -91,11 +91,33 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_
         for (int32_t i = 0; i < 2 * left; ++i) *dst++ = pad2;
         const int8_t *src = row + 4 * g;
         if (avail >= 4) {
-            for (tr_word *end = dst + 2 * in_w; dst != end; src += in_c, dst += 2) {
+            /* two positions a turn: unaligned LDRs (fine on v7E-M), STRD with writeback */
+            tr_word *end = dst + 2 * (in_w & ~1);
+            uint32_t t0, t1, t2, t3;
+            if (dst != end)
+                __asm__ volatile("0:\n\t"
+                                 "ldr %[t0], [%[src]]\n\t"
+                                 "add %[src], %[src], %[c]\n\t"
+                                 "ldr %[t2], [%[src]]\n\t"
+                                 "add %[src], %[src], %[c]\n\t"
+                                 "sxtb16 %[t1], %[t0], ror #8\n\t"
+                                 "sxtb16 %[t0], %[t0]\n\t"
+                                 "sxtb16 %[t3], %[t2], ror #8\n\t"
+                                 "sxtb16 %[t2], %[t2]\n\t"
+                                 "strd %[t0], %[t1], [%[dst]], #8\n\t"
+                                 "strd %[t2], %[t3], [%[dst]], #8\n\t"
+                                 "cmp %[dst], %[end]\n\t"
+                                 "bne 0b"
+                                 : [src] "+r"(src), [dst] "+r"(dst), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+                                   [t3] "=&r"(t3)
+                                 : [c] "r"(in_c), [end] "r"(end)
+                                 : "cc", "memory");
+            if (in_w & 1) {
                 uint32_t v;
-                memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
+                memcpy(&v, src, 4);
                 dst[0] = __sxtb16(v);
                 dst[1] = sxtb16_ror8(v);
+                dst += 2;
             }
         } else {
             for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, 0, dst);
