@@ -37,8 +37,8 @@ static inline uint32_t sxtb16_ror8(uint32_t v)
     return r;
 }
 
-/* Bytes v[0..3] (channels c..c+3) as the pairs (v0,v2),(v1,v3) plus offset2 in each half (the filter: 0). */
-static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_word *dst)
+/* Bytes v[0..3] (channels c..c+3) as the 16-bit pairs (v0,v2),(v1,v3). */
+static inline void widen4(const int8_t *v, int32_t avail, tr_word *dst)
 {
     uint32_t x;
     if (avail >= 4) {
@@ -47,8 +47,8 @@ static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_w
         x = 0;
         for (int32_t i = 0; i < avail; ++i) x |= (uint32_t)(uint8_t)v[i] << (8 * i);
     }
-    dst[0] = __sadd16(__sxtb16(x), offset2);
-    dst[1] = __sadd16(sxtb16_ror8(x), offset2);
+    dst[0] = __sxtb16(x);
+    dst[1] = sxtb16_ror8(x);
 }
 
 typedef struct {
@@ -120,7 +120,7 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_
                 dst += 2;
             }
         } else {
-            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, 0, dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, dst);
         }
         for (int32_t i = 0; i < 2 * right; ++i) *dst++ = pad2;
     }
@@ -371,7 +371,7 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
             uint32_t s02 = 0, s13 = 0;
             for (int32_t t = 0; t < taps; ++t) {
                 tr_word *w = wexp + (g * taps + t) * 2;
-                widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, w);
+                widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, w);
                 s02 = __sadd16(s02, w[0]);
                 s13 = __sadd16(s13, w[1]);
             }
