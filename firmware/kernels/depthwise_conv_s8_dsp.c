@@ -261,12 +261,13 @@ static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, con
 
 /* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
  * narrower clamp, 2: any channel), a constant in each copy. */
-static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, const tr_rq_channel *chan,
-                                                        const tr_word *blocks, const tr_per_channel *q, int8_t *output,
+static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, int32_t wstride,
+                                                        const tr_rq_channel *chan, const tr_word *blocks,
+                                                        const tr_per_channel *q, int8_t *output,
                                                         int mode)
 {
     const tr_conv_params *p = d->p;
-    const int32_t taps = d->filter.h * d->filter.w, fw = d->filter.w;
+    const int32_t fw = d->filter.w;
     const int32_t tap_step = p->dilation_w * 2; /* words to the next tap along a filter row */
     const int32_t px_step = p->stride_w * 2;    /* words to the next output pixel */
     const int fh3w3 = d->filter.h == 3 && fw == 3 && p->dilation_w == 1;
@@ -300,7 +301,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
             for (; g < d->groups; ++g) {
                 const tr_rq_channel *r = chan + 4 * g;
                 const int32_t oc = d->c0 + 4 * g, n = d->ch - 4 * g;
-                const tr_word *wg = wexp + g * taps * 2;
+                const tr_word *wg = wexp + g * wstride;
                 const tr_word *xg[MAX_FH] = {0};
                 for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
                 const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
@@ -365,15 +366,32 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         tr_word *wexp = (tr_word *)(chan + 4 * groups);
         dw_ctx d = {in, filter, out, p, input, c0, n, groups, wexp + groups * taps * 2, width, width * groups * 2,
                     p->pad_w, {0}, pad2};
+        /* the 3x3's blocks (after the band slots) hold its widened filter, which the C paths read there too */
+        tr_word *blocks = with_blocks ? d.slots + filter.h * d.slot_words : NULL;
+        tr_word *wbase = blocks ? blocks + 4 : wexp;
+        const int32_t wstride = blocks ? BLOCK_WORDS : taps * 2;
         int all_fast = 1;
         for (int32_t g = 0; g < groups; ++g) {
             /* the widened filter, and the sums of its weights per channel, 16 bits a channel (taps <= 255) */
             uint32_t s02 = 0, s13 = 0;
-            for (int32_t t = 0; t < taps; ++t) {
-                tr_word *w = wexp + (g * taps + t) * 2;
-                widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, w);
-                s02 = __sadd16(s02, w[0]);
-                s13 = __sadd16(s13, w[1]);
+            const int8_t *src = weights + c0 + 4 * g;
+            tr_word *w = wbase + g * wstride;
+            if (n - 4 * g >= 4) {
+                for (tr_word *end = w + 2 * taps; w != end; src += filter.c, w += 2) {
+                    uint32_t v;
+                    memcpy(&v, src, 4);
+                    const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
+                    w[0] = e;
+                    w[1] = o;
+                    s02 = __sadd16(s02, e);
+                    s13 = __sadd16(s13, o);
+                }
+            } else {
+                for (int32_t t = 0; t < taps; ++t, src += filter.c, w += 2) {
+                    widen4(src, n - 4 * g, w);
+                    s02 = __sadd16(s02, w[0]);
+                    s13 = __sadd16(s13, w[1]);
+                }
             }
             const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
             for (int32_t i = 0; i < 4; ++i) {
@@ -384,23 +402,19 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                     for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
                 /* the input offset's share of every output: input_offset * the channel's sum of weights */
                 const uint32_t b0 = (uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sum_w;
-                tr_rq_prepare(&chan[c], (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
-                all_fast &= chan[c].rshift >= 0;
-            }
-        }
-        tr_word *blocks = NULL;
-        if (with_blocks && all_fast && full) {
-            blocks = d.slots + filter.h * d.slot_words; /* after the band slots */
-            for (int32_t g = 0; g < groups; ++g) {
-                tr_word *b = blocks + g * BLOCK_WORDS;
-                const tr_rq_channel *r = chan + 4 * g;
-                for (int32_t i = 0; i < 4; ++i) {
-                    b[i] = (uint32_t)r[i].bias;
-                    b[22 + 2 * i] = (uint32_t)r[i].multiplier;
-                    b[23 + 2 * i] = (uint32_t)r[i].hi;
-                    b[30 + i] = (uint32_t)r[i].rshift;
+                tr_rq_channel *r = &chan[c];
+                tr_rq_prepare(r, (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
+                all_fast &= r->rshift >= 0;
+                if (blocks) {
+                    tr_word *b = blocks + g * BLOCK_WORDS;
+                    b[i] = (uint32_t)r->bias;
+                    b[22 + 2 * i] = (uint32_t)r->multiplier;
+                    b[23 + 2 * i] = (uint32_t)r->hi;
+                    b[30 + i] = (uint32_t)r->rshift;
                 }
-                for (int32_t i = 0; i < 18; ++i) b[4 + i] = wexp[g * taps * 2 + i];
+            }
+            if (blocks) {
+                tr_word *b = blocks + g * BLOCK_WORDS;
                 b[34] = (uint32_t)(p->stride_w * 2 * (int32_t)sizeof(tr_word));
                 b[35] = (uint32_t)out.c;
                 b[36] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
@@ -409,9 +423,9 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                 b[39] = g == (n >> 2) - 1;
             }
         }
-        if (!all_fast) chunk(&d, wexp, chan, NULL, q, output, 2);
-        else if (full) chunk(&d, wexp, chan, blocks, q, output, 0);
-        else chunk(&d, wexp, chan, NULL, q, output, 1);
+        if (!all_fast) chunk(&d, wbase, wstride, chan, NULL, q, output, 2);
+        else if (full) chunk(&d, wbase, wstride, chan, blocks, q, output, 0);
+        else chunk(&d, wbase, wstride, chan, NULL, q, output, 1);
     }
 }
 #endif
