@@ -202,51 +202,55 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
     "ssat %[v], #8, %[v]\n\t"                          \
     "strb %[v], [%[o], #" #k "]\n\t"
 #endif
-#define TAPB_ASM(x, xo, wo)                              \
-    "ldrd %[p], %[q], [%[" x "], #" #xo "]\n\t"        \
+/* A tap at an addressing mode of the band row (post-indexed on each row's first tap: the row pointers step to the next
+ * pixel as they are read, for strides 1 and 2). */
+#define TAPX_ASM(addr, wo)                               \
+    "ldrd %[p], %[q], " addr "\n\t"                    \
     "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
     "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
     "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
     "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
     "smlatt %[a3], %[q], %[v], %[a3]\n\t"
+/* three taps of a row at stride 1 (8 bytes a pixel) and stride 2 (16) */
+#define ROW_S1(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #8", w0) TAPX_ASM("[%[" x "]]", w1) TAPX_ASM("[%[" x "], #8]", w2)
+#define ROW_S2(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #16", w0) TAPX_ASM("[%[" x "], #-8]", w1) TAPX_ASM("[%[" x "]]", w2)
+#define ROW3X3_ASM(ROW)                                                                                              \
+    "1:\n\t"                                                                                                      \
+    "ldr %[n], [%[b], #152]\n\t"                                                                                  \
+    "0:\n\t"                                                                                                      \
+    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
+    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
+    ROW("x0", 16, 24, 32) ROW("x1", 40, 48, 56) ROW("x2", 64, 72, 80)                                             \
+    RQ_ASM("a0", 88, 120, 0) RQ_ASM("a1", 96, 124, 1) RQ_ASM("a2", 104, 128, 2) RQ_ASM("a3", 112, 132, 3)         \
+    "ldr %[q], [%[b], #140]\n\t"                                                                                  \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "subs %[n], %[n], #1\n\t"                                                                                     \
+    "bne 0b\n\t"                                                                                                  \
+    "ldrd %[p], %[q], [%[b], #144]\n\t"                                                                           \
+    "add %[x0], %[x0], %[p]\n\t"                                                                                  \
+    "add %[x1], %[x1], %[p]\n\t"                                                                                  \
+    "add %[x2], %[x2], %[p]\n\t"                                                                                  \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "ldr %[p], [%[b], #156]\n\t"                                                                                  \
+    "add %[b], %[b], #160\n\t"                                                                                    \
+    "cmp %[p], #0\n\t"                                                                                            \
+    "beq 1b"
 
 /* An output row of every full group: per pixel the nine taps, requantised and stored, all in registers (14); then
- * the next group's block. */
+ * the next group's block. stride2: the band pointers step 16 bytes a pixel, otherwise 8. */
 static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
-                                                         const tr_word *b, int8_t *o)
+                                                         const tr_word *b, int8_t *o, int stride2)
 {
     int32_t a0, a1, a2, a3, count;
     uint32_t p, q, u, v;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[n], [%[b], #152]\n\t"
-        "0:\n\t"
-        "ldrd %[a0], %[a1], [%[b]]\n\t"
-        "ldrd %[a2], %[a3], [%[b], #8]\n\t"
-        TAPB_ASM("x0", 0, 16) TAPB_ASM("x0", 8, 24) TAPB_ASM("x0", 16, 32)
-        TAPB_ASM("x1", 0, 40) TAPB_ASM("x1", 8, 48) TAPB_ASM("x1", 16, 56)
-        TAPB_ASM("x2", 0, 64) TAPB_ASM("x2", 8, 72) TAPB_ASM("x2", 16, 80)
-        RQ_ASM("a0", 88, 120, 0) RQ_ASM("a1", 96, 124, 1) RQ_ASM("a2", 104, 128, 2) RQ_ASM("a3", 112, 132, 3)
-        "ldrd %[p], %[q], [%[b], #136]\n\t"
-        "add %[x0], %[x0], %[p]\n\t"
-        "add %[x1], %[x1], %[p]\n\t"
-        "add %[x2], %[x2], %[p]\n\t"
-        "add %[o], %[o], %[q]\n\t"
-        "subs %[n], %[n], #1\n\t"
-        "bne 0b\n\t"
-        "ldrd %[p], %[q], [%[b], #144]\n\t"
-        "add %[x0], %[x0], %[p]\n\t"
-        "add %[x1], %[x1], %[p]\n\t"
-        "add %[x2], %[x2], %[p]\n\t"
-        "add %[o], %[o], %[q]\n\t"
-        "ldr %[p], [%[b], #156]\n\t"
-        "add %[b], %[b], #160\n\t"
-        "cmp %[p], #0\n\t"
-        "beq 1b"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
-          [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)
-        :
-        : "cc", "memory");
+#define ROW3X3_OPERANDS                                                                                              \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),    \
+      [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
+    :                                                                                                                \
+    : "cc", "memory"
+    if (stride2) __asm__ volatile(ROW3X3_ASM(ROW_S2) ROW3X3_OPERANDS);
+    else __asm__ volatile(ROW3X3_ASM(ROW_S1) ROW3X3_OPERANDS);
+#undef ROW3X3_OPERANDS
 }
 
 /* oc: the output channel, or any valid one for a padding channel (its result is not stored) */
@@ -295,7 +299,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
             int32_t g = 0;
             if (mode == 0 && blocks && d->ch >= 4) { /* every full group in assembly */
-                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row);
+                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2);
                 g = d->ch >> 2;
             }
             for (; g < d->groups; ++g) {
@@ -347,7 +351,7 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     const int32_t width = p->pad_w + in.w + right;
     /* the undilated 3x3's assembly path (row3x3) reads per-group blocks */
-    const int with_blocks = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0;
+    const int with_blocks = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
     /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants,
      * and a quarter of a block */
     const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel) + (with_blocks ? BLOCK_WORDS : 0);
