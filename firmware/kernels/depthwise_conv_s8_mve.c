@@ -6,7 +6,10 @@
  * 2 adds. Only the taps inside the input are visited (the range is worked out once per output pixel), so padding is
  * skipped as in the reference. The even and odd channels are requantised as two vectors (requant_mve.h), with
  * per-channel constants laid out that way once per call in the shared scratch, and stored with scatter stores
- * (offsets {0,2,4,6} and {1,3,5,7}). The last group of fewer than eight channels runs predicated. Depth multipliers other than 1 take the reference kernel. */
+ * (offsets {0,2,4,6} and {1,3,5,7}). The last group of fewer than eight channels runs predicated. Depth multipliers other than 1 take the reference kernel.
+ * Measured and dropped (bench/kernels.ts, mps3-an547): the input offset folded into the biases of pixels whose taps
+ * all lie inside, saving the VADD per tap there: kws/1 2.58 -> 2.72 instructions per MAC, slower on every layer
+ * (the per-channel filter sums and the second loop cost more than the VADDs). */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_MVE) && defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
