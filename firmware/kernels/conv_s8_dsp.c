@@ -117,12 +117,9 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     }
 }
 
-/* One group of four values, one channel (weights w0) by four pixels (column words c). */
-#define GROUP_4X1                                   \
-    "ldr %[w], [%[w0]], #4\n\t"                     \
-    "ldrd %[x02], %[x13], [%[c]], #32\n\t"          \
-    "sxtb16 %[w02], %[w]\n\t"                       \
-    "sxtb16 %[w], %[w], ror #8\n\t"                 \
+/* The eight SMLADs of a group of four values by four pixels (column words c, the first pixel's pair already in
+ * x02/x13; w02/w the weights' pairs). */
+#define SMLAD_4X1                                   \
     "smlad %[a0], %[w02], %[x02], %[a0]\n\t"        \
     "smlad %[a0], %[w], %[x13], %[a0]\n\t"          \
     "ldrd %[x02], %[x13], [%[c], #-24]\n\t"         \
@@ -134,25 +131,19 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     "ldrd %[x02], %[x13], [%[c], #-8]\n\t"          \
     "smlad %[a3], %[w02], %[x02], %[a3]\n\t"        \
     "smlad %[a3], %[w], %[x13], %[a3]\n\t"
+/* One group of four values, one channel (weights w0) by four pixels (column words c). */
+#define GROUP_4X1                                   \
+    "ldr %[w], [%[w0]], #4\n\t"                     \
+    "ldrd %[x02], %[x13], [%[c]], #32\n\t"          \
+    "sxtb16 %[w02], %[w]\n\t"                       \
+    "sxtb16 %[w], %[w], ror #8\n\t" SMLAD_4X1
+/* GROUP_4X1 with the filter widened beforehand: one LDRD gives the pairs SXTB16 made. */
+#define GROUP_4X1W                                  \
+    "ldrd %[w02], %[w], [%[w0]], #8\n\t"            \
+    "ldrd %[x02], %[x13], [%[c]], #32\n\t" SMLAD_4X1
 #define OPERANDS_4X1                                                                                                 \
     [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w0] "+r"(w0), [c] "+r"(c), [w] "=&r"(w), \
         [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)
-
-/* GROUP_4X1 with the filter widened beforehand (conv_widen_filter): one LDRD gives the pairs SXTB16 made. */
-#define GROUP_4X1W                                  \
-    "ldrd %[w02], %[w], [%[w0]], #8\n\t"           \
-    "ldrd %[x02], %[x13], [%[c]], #32\n\t"         \
-    "smlad %[a0], %[w02], %[x02], %[a0]\n\t"       \
-    "smlad %[a0], %[w], %[x13], %[a0]\n\t"         \
-    "ldrd %[x02], %[x13], [%[c], #-24]\n\t"        \
-    "smlad %[a1], %[w02], %[x02], %[a1]\n\t"       \
-    "smlad %[a1], %[w], %[x13], %[a1]\n\t"         \
-    "ldrd %[x02], %[x13], [%[c], #-16]\n\t"        \
-    "smlad %[a2], %[w02], %[x02], %[a2]\n\t"       \
-    "smlad %[a2], %[w], %[x13], %[a2]\n\t"         \
-    "ldrd %[x02], %[x13], [%[c], #-8]\n\t"         \
-    "smlad %[a3], %[w02], %[x02], %[a3]\n\t"       \
-    "smlad %[a3], %[w], %[x13], %[a3]\n\t"
 
 /* Dot products of `groups` groups of one channel with four columns; acc[] holds the bias on entry. The loop is
  * written in assembly so that its registers (11) and its two-group unrolling are what is measured. */
