@@ -406,15 +406,16 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                     for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
                 /* the input offset's share of every output: input_offset * the channel's sum of weights */
                 const uint32_t b0 = (uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sum_w;
-                tr_rq_channel *r = &chan[c];
-                tr_rq_prepare(r, (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
-                all_fast &= r->rshift >= 0;
+                tr_rq_channel r; /* in registers, then stored to chan and the block */
+                tr_rq_prepare(&r, (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
+                chan[c] = r;
+                all_fast &= r.rshift >= 0;
                 if (blocks) {
                     tr_word *b = blocks + g * BLOCK_WORDS;
-                    b[i] = (uint32_t)r->bias;
-                    b[22 + 2 * i] = (uint32_t)r->multiplier;
-                    b[23 + 2 * i] = (uint32_t)r->hi;
-                    b[30 + i] = (uint32_t)r->rshift;
+                    b[i] = (uint32_t)r.bias;
+                    b[22 + 2 * i] = (uint32_t)r.multiplier;
+                    b[23 + 2 * i] = (uint32_t)r.hi;
+                    b[30 + i] = (uint32_t)r.rshift;
                 }
             }
             if (blocks) {
