@@ -78,9 +78,7 @@ export function formatKernelBench(r: KernelBenchResult): string {
     `${(row.refInstructions / row.optInstructions).toFixed(2)}x`,
     row.same ? "yes" : "NO",
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
-  const fmt = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-  const lines = [`${r.board} (${r.cpu}), reference versus ${r.kernels} kernels`, fmt(header), ...body.map(fmt)];
+  const lines = [`${r.board} (${r.cpu}), reference versus ${r.kernels} kernels`, formatTable(header, body)];
   if (r.kernels === "dsp") {
     // The issue's goal for the SMLAD conv kernel, judged on the figures just measured.
     const convs = r.rows.filter((row) => row.layer.startsWith("conv-"));
@@ -99,6 +97,17 @@ export function formatKernelBench(r: KernelBenchResult): string {
 }
 
 const GOAL_INSTR_PER_MAC = 1.5;
+
+/** Columns padded to their widest cell: the first `textColumns` left-aligned, the figures after them right-aligned. */
+export function formatTable(header: string[], body: string[][], textColumns = 1): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+  const fmt = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c < textColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
+  return [fmt(header), ...body.map(fmt)].join("\n");
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

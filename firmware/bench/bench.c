@@ -1,5 +1,6 @@
 /* Kernel benchmark: layers shaped like the reference models' (wake-word DS-CNN, person-detection MobileNet,
- * anomaly-detection autoencoder), each run with the reference kernel and with this build's set (the runtime's
+ * anomaly-detection autoencoder), then every compute layer of the four reference models (model_layers.h, named
+ * <model>/<operator index>), each run with the reference kernel and with this build's set (the runtime's
  * names), with a store to tr_bench_marker just before and just after each call. tinyrig's QEMU plugin logs the
  * guest instruction count at each of those stores; the host turns the pairs into instructions per MAC. The first
  * pair brackets nothing: the host subtracts it (the marker calls themselves). */
@@ -13,28 +14,29 @@ typedef struct {
     const char *name;
     int op;
     tr_shape4 in, flt, out;
-    int32_t stride, pad_h, pad_w, dm;
+    int32_t stride_h, stride_w, pad_h, pad_w, dm;
 } layer;
 
 /* Padding as TFLite's SAME computes it for these shapes. */
 static const layer layers[] = {
-    {"conv-1x1-64x64-25x5", CONV, {1, 25, 5, 64}, {64, 1, 1, 64}, {1, 25, 5, 64}, 1, 0, 0, 1},
-    {"conv-10x4-1x64-49x10-s2", CONV, {1, 49, 10, 1}, {64, 10, 4, 1}, {1, 25, 5, 64}, 2, 4, 1, 1},
-    {"conv-3x3-32x32-12x12", CONV, {1, 12, 12, 32}, {32, 3, 3, 32}, {1, 12, 12, 32}, 1, 1, 1, 1},
-    {"conv-3x3-3x8-96x96-s2", CONV, {1, 96, 96, 3}, {8, 3, 3, 3}, {1, 48, 48, 8}, 2, 0, 0, 1},
-    {"conv-1x1-8x16-48x48", CONV, {1, 48, 48, 8}, {16, 1, 1, 8}, {1, 48, 48, 16}, 1, 0, 0, 1},
-    {"depthwise-3x3-64-25x5", DEPTHWISE, {1, 25, 5, 64}, {1, 3, 3, 64}, {1, 25, 5, 64}, 1, 1, 1, 1},
-    {"depthwise-3x3-32-24x24-s2", DEPTHWISE, {1, 24, 24, 32}, {1, 3, 3, 32}, {1, 12, 12, 32}, 2, 0, 0, 1},
-    {"fc-640x128", FC, {1, 1, 1, 640}, {128, 1, 1, 640}, {1, 1, 1, 128}, 1, 0, 0, 1},
-    {"fc-128x128", FC, {1, 1, 1, 128}, {128, 1, 1, 128}, {1, 1, 1, 128}, 1, 0, 0, 1},
+    {"conv-1x1-64x64-25x5", CONV, {1, 25, 5, 64}, {64, 1, 1, 64}, {1, 25, 5, 64}, 1, 1, 0, 0, 1},
+    {"conv-10x4-1x64-49x10-s2", CONV, {1, 49, 10, 1}, {64, 10, 4, 1}, {1, 25, 5, 64}, 2, 2, 4, 1, 1},
+    {"conv-3x3-32x32-12x12", CONV, {1, 12, 12, 32}, {32, 3, 3, 32}, {1, 12, 12, 32}, 1, 1, 1, 1, 1},
+    {"conv-3x3-3x8-96x96-s2", CONV, {1, 96, 96, 3}, {8, 3, 3, 3}, {1, 48, 48, 8}, 2, 2, 0, 0, 1},
+    {"conv-1x1-8x16-48x48", CONV, {1, 48, 48, 8}, {16, 1, 1, 8}, {1, 48, 48, 16}, 1, 1, 0, 0, 1},
+    {"depthwise-3x3-64-25x5", DEPTHWISE, {1, 25, 5, 64}, {1, 3, 3, 64}, {1, 25, 5, 64}, 1, 1, 1, 1, 1},
+    {"depthwise-3x3-32-24x24-s2", DEPTHWISE, {1, 24, 24, 32}, {1, 3, 3, 32}, {1, 12, 12, 32}, 2, 2, 0, 0, 1},
+    {"fc-640x128", FC, {1, 1, 1, 640}, {128, 1, 1, 640}, {1, 1, 1, 128}, 1, 1, 0, 0, 1},
+    {"fc-128x128", FC, {1, 1, 1, 128}, {128, 1, 1, 128}, {1, 1, 1, 128}, 1, 1, 0, 0, 1},
     /* QUANTIZE float32 -> int8 of anomaly detection's 640 input features ("MACs" = elements) */
-    {"quantize-f32-640", QUANTIZE, {1, 1, 1, 640}, {1, 1, 1, 1}, {1, 1, 1, 640}, 1, 0, 0, 1},
+    {"quantize-f32-640", QUANTIZE, {1, 1, 1, 640}, {1, 1, 1, 1}, {1, 1, 1, 640}, 1, 1, 0, 0, 1},
+#include "model_layers.h"
 };
 
-#define IN_MAX (96 * 96 * 3)
+#define IN_MAX (48 * 48 * 16) /* vww/3 */
 #define W_MAX (128 * 640)
 #define OUT_MAX (48 * 48 * 16)
-#define CH_MAX 128
+#define CH_MAX 640
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
 static float f32_buf[640];
@@ -65,7 +67,7 @@ static void announce(int32_t index, const layer *l, const char *kernels)
 
 static void run(const layer *l, int optimised, int8_t *out)
 {
-    tr_conv_params p = {l->stride, l->stride, 1, 1, l->pad_w, l->pad_h, 128, -128, -128, 127, l->dm};
+    tr_conv_params p = {l->stride_w, l->stride_h, 1, 1, l->pad_w, l->pad_h, 128, -128, -128, 127, l->dm};
     const tr_per_channel q = {mult_buf, shift_buf};
     tr_fc_params f = {128, 0, -128, mult_buf[0], shift_buf[0], -128, 127, NULL, NULL};
     kb_marker(1);

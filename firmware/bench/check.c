@@ -52,8 +52,8 @@ static void pick_act(kb_rng *r, int32_t out_zp, int32_t *lo, int32_t *hi)
 }
 
 /* A Q31 multiplier and shift as tr_quantize_multiplier makes them (multiplier in [2^30, 2^31) or 0). `wild` cases mix
- * in the extremes (zero, left shifts, the largest right shifts, which the optimised kernels hand to the reference
- * arithmetic); the others are all like a trained layer's (real multipliers between 2^-14 and 0.25), so that whole
+ * in the extremes (zero, left shifts, which the optimised kernels hand to the reference arithmetic, and the largest
+ * right shifts, which requant_fast.h takes with the offset added after the shift); the others are all like a trained layer's (real multipliers between 2^-14 and 0.25), so that whole
  * layers take the optimised kernels' fast paths. */
 static void pick_quant(kb_rng *r, int wild, int32_t *m, int32_t *s)
 {

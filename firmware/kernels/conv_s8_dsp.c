@@ -117,12 +117,9 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     }
 }
 
-/* One group of four values, one channel (weights w0) by four pixels (column words c). */
-#define GROUP_4X1                                   \
-    "ldr %[w], [%[w0]], #4\n\t"                     \
-    "ldrd %[x02], %[x13], [%[c]], #32\n\t"          \
-    "sxtb16 %[w02], %[w]\n\t"                       \
-    "sxtb16 %[w], %[w], ror #8\n\t"                 \
+/* The eight SMLADs of a group of four values by four pixels (column words c, the first pixel's pair already in
+ * x02/x13; w02/w the weights' pairs). */
+#define SMLAD_4X1                                   \
     "smlad %[a0], %[w02], %[x02], %[a0]\n\t"        \
     "smlad %[a0], %[w], %[x13], %[a0]\n\t"          \
     "ldrd %[x02], %[x13], [%[c], #-24]\n\t"         \
@@ -134,6 +131,16 @@ static inline __attribute__((always_inline)) void field(field_ctx *f, int32_t b,
     "ldrd %[x02], %[x13], [%[c], #-8]\n\t"          \
     "smlad %[a3], %[w02], %[x02], %[a3]\n\t"        \
     "smlad %[a3], %[w], %[x13], %[a3]\n\t"
+/* One group of four values, one channel (weights w0) by four pixels (column words c). */
+#define GROUP_4X1                                   \
+    "ldr %[w], [%[w0]], #4\n\t"                     \
+    "ldrd %[x02], %[x13], [%[c]], #32\n\t"          \
+    "sxtb16 %[w02], %[w]\n\t"                       \
+    "sxtb16 %[w], %[w], ror #8\n\t" SMLAD_4X1
+/* GROUP_4X1 with the filter widened beforehand: one LDRD gives the pairs SXTB16 made. */
+#define GROUP_4X1W                                  \
+    "ldrd %[w02], %[w], [%[w0]], #8\n\t"            \
+    "ldrd %[x02], %[x13], [%[c]], #32\n\t" SMLAD_4X1
 #define OPERANDS_4X1                                                                                                 \
     [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w0] "+r"(w0), [c] "+r"(c), [w] "=&r"(w), \
         [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)
@@ -192,46 +199,51 @@ typedef struct {
  * (GROUP_4X1), and four outputs of 7 instructions, with the loop's bookkeeping in the 3 registers the dot products
  * leave free. From C, the code around the dot products spilled and reloaded about 20 values per channel.
  * r: channel constants (tr_rq_channel: bias, multiplier, hi, rshift); d: pixel 0's output for the first channel. */
-static inline __attribute__((always_inline)) void channels_4x1(const int8_t *w0, const tr_rq_channel *r, int8_t *d,
-                                                               const channels_ctx *s)
+#define CHANNELS_4X1_ASM(GROUP) \
+        "0:\n\t" \
+        "ldr %[a0], [%[r]], #16\n\t" /* bias; r moves to the next channel */ \
+        "mov %[a1], %[a0]\n\t" \
+        "mov %[a2], %[a0]\n\t" \
+        "mov %[a3], %[a0]\n\t" \
+        "ldrd %[c], %[end], [%[s]]\n\t" \
+        "ldr %[w], [%[s], #16]\n\t" \
+        "cmp %[w], #0\n\t" \
+        "beq 1f\n\t" \
+        GROUP \
+        "cmp %[c], %[end]\n\t" \
+        "beq 2f\n\t" \
+        "1:\n\t" GROUP GROUP \
+        "cmp %[c], %[end]\n\t" \
+        "bne 1b\n\t" \
+        "2:\n\t" \
+        "ldrd %[w], %[w02], [%[r], #-12]\n\t" /* multiplier, hi */ \
+        "ldr %[x02], [%[r], #-4]\n\t"         /* rshift */ \
+        "ldr %[end], [%[s], #12]\n\t"         /* stride */ \
+        OUT_4X1("a0") "strb %[c], [%[d]]\n\t" \
+        OUT_4X1("a1") "strb %[c], [%[d], %[end]]\n\t" \
+        "add %[a0], %[d], %[end]\n\t" \
+        OUT_4X1("a2") "strb %[c], [%[a0], %[end]]\n\t" \
+        "add %[a0], %[a0], %[end]\n\t" \
+        OUT_4X1("a3") "strb %[c], [%[a0], %[end]]\n\t" \
+        "add %[d], %[d], #1\n\t" \
+        "ldr %[w], [%[s], #8]\n\t" \
+        "cmp %[d], %[w]\n\t" \
+        "bne 0b"
+
+static inline __attribute__((always_inline)) void channels_4x1(const void *w0, const tr_rq_channel *r, int8_t *d,
+                                                               const channels_ctx *s, int wide)
 {
     int32_t a0, a1, a2, a3;
     const tr_word *c, *end;
     uint32_t w, w02, x02, x13;
-    __asm__ volatile(
-        "0:\n\t"
-        "ldr %[a0], [%[r]], #16\n\t" /* bias; r moves to the next channel */
-        "mov %[a1], %[a0]\n\t"
-        "mov %[a2], %[a0]\n\t"
-        "mov %[a3], %[a0]\n\t"
-        "ldrd %[c], %[end], [%[s]]\n\t"
-        "ldr %[w], [%[s], #16]\n\t"
-        "cmp %[w], #0\n\t"
-        "beq 1f\n\t"
-        GROUP_4X1
-        "cmp %[c], %[end]\n\t"
-        "beq 2f\n\t"
-        "1:\n\t" GROUP_4X1 GROUP_4X1
-        "cmp %[c], %[end]\n\t"
-        "bne 1b\n\t"
-        "2:\n\t"
-        "ldrd %[w], %[w02], [%[r], #-12]\n\t" /* multiplier, hi */
-        "ldr %[x02], [%[r], #-4]\n\t"         /* rshift */
-        "ldr %[end], [%[s], #12]\n\t"         /* stride */
-        OUT_4X1("a0") "strb %[c], [%[d]]\n\t"
-        OUT_4X1("a1") "strb %[c], [%[d], %[end]]\n\t"
-        "add %[a0], %[d], %[end]\n\t"
-        OUT_4X1("a2") "strb %[c], [%[a0], %[end]]\n\t"
-        "add %[a0], %[a0], %[end]\n\t"
-        OUT_4X1("a3") "strb %[c], [%[a0], %[end]]\n\t"
-        "add %[d], %[d], #1\n\t"
-        "ldr %[w], [%[s], #8]\n\t"
-        "cmp %[d], %[w]\n\t"
-        "bne 0b"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [w0] "+r"(w0), [r] "+r"(r), [d] "+r"(d),
-          [c] "=&r"(c), [end] "=&r"(end), [w] "=&r"(w), [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)
-        : [s] "r"(s)
-        : "cc", "memory");
+#define CHANNELS_4X1_OPERANDS                                                                                        \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [w0] "+r"(w0), [r] "+r"(r), [d] "+r"(d),      \
+      [c] "=&r"(c), [end] "=&r"(end), [w] "=&r"(w), [w02] "=&r"(w02), [x02] "=&r"(x02), [x13] "=&r"(x13)            \
+    : [s] "r"(s)                                                                                                     \
+    : "cc", "memory"
+    if (wide) __asm__ volatile(CHANNELS_4X1_ASM(GROUP_4X1W) CHANNELS_4X1_OPERANDS);
+    else __asm__ volatile(CHANNELS_4X1_ASM(GROUP_4X1) CHANNELS_4X1_OPERANDS);
+#undef CHANNELS_4X1_OPERANDS
 }
 
 /* Requantised, offset and clamped. mode 0: every channel of the chunk has the fast form and the clamp is the whole
@@ -250,7 +262,8 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
                                                              tr_shape4 in, const int8_t *input, tr_shape4 filter,
                                                              const int8_t *weights, int32_t K, tr_shape4 out,
                                                              int8_t *output, const tr_rq_channel *chan, int32_t c0,
-                                                             int32_t c1, int32_t scratch_end, int mode)
+                                                             int32_t c1, int32_t scratch_end, const tr_word *wide,
+                                                             int mode)
 {
     /* K: values per channel in `weights` (the field, or the field padded to a multiple of 4 by repacking) */
     const int32_t groups = K >> 2, tail = K & 3;
@@ -290,7 +303,8 @@ static inline __attribute__((always_inline)) void conv_chunk(const tr_conv_param
             const channels_ctx ctx = {(const tr_word *)col, (const tr_word *)col + groups * 2 * PIXELS,
                                       (n == PIXELS ? output + px * out.c : rows) + c1, n == PIXELS ? out.c : CHUNK,
                                       groups & 1};
-            channels_4x1(weights + c0 * K, chan, (n == PIXELS ? output + px * out.c : rows) + c0, &ctx);
+            if (wide) channels_4x1(wide, chan, (n == PIXELS ? output + px * out.c : rows) + c0, &ctx, 1);
+            else channels_4x1(weights + c0 * K, chan, (n == PIXELS ? output + px * out.c : rows) + c0, &ctx, 0);
             for (int32_t i = 0; n < PIXELS && i < n; ++i) copy_bytes(output + (px + i) * out.c + c0, rows + i * CHUNK + c0, c1 - c0);
             continue;
         }
@@ -378,17 +392,46 @@ void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
     }
     tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
     const int full = p->act_min <= -128 && p->act_max >= 127;
-    for (int32_t c0 = 0; c0 < out.c; c0 += CHUNK) {
-        const int32_t c1 = out.c - c0 < CHUNK ? out.c : c0 + CHUNK;
+    /* 1x1 filters (no band to keep): the chunk's filter widened once at the end of the scratch, which saves the two
+     * SXTB16 of every group of four weights in the assembly loop; chunks shrink to what fits (the columns are
+     * gathered again per chunk, K / 4 words a pixel against the chunk's K MACs a pixel and channel). Widening a
+     * weight costs about what it saves at two pixel groups, so layers of few pixels keep the plain loop. */
+    int32_t step = CHUNK, wide_channels = 0;
+    if (filter.h == 1 && filter.w == 1 && (K & 3) == 0 && K > 0 && out.n * out.h * out.w >= 8 * PIXELS) {
+        const int32_t room = scratch_end - FIXED_BYTES - (2 * PIXELS + 1) * K - 64;
+        wide_channels = room > 0 ? (room / (2 * K)) & ~3 : 0;
+        if (wide_channels > CHUNK) wide_channels = CHUNK;
+        if (wide_channels >= 8 || wide_channels >= out.c) step = wide_channels;
+        else wide_channels = 0;
+    }
+    for (int32_t c0 = 0; c0 < out.c; c0 += step) {
+        const int32_t c1 = out.c - c0 < step ? out.c : c0 + step;
         int all_fast = 1;
         for (int32_t oc = c0; oc < c1; ++oc) {
             tr_rq_prepare(&chan[oc - c0], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
             all_fast &= chan[oc - c0].rshift >= 0;
         }
         const int mode = !all_fast ? 2 : full ? 0 : 1;
-        if (mode == 0) conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 0);
-        else if (mode == 1) conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 1);
-        else conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, 2);
+        if (mode == 0) {
+            int32_t end = scratch_end;
+            tr_word *wide = NULL;
+            if (wide_channels) {
+                end = (scratch_end - (c1 - c0) * 2 * K) & ~7;
+                wide = (tr_word *)(void *)((int8_t *)tr_kernel_scratch + end);
+                const int8_t *src = weights + c0 * K;
+                for (tr_word *w = wide, *w_end = wide + (c1 - c0) * K / 2; w != w_end; w += 2, src += 4) {
+                    uint32_t v;
+                    __builtin_memcpy(&v, src, 4); /* an unaligned LDR */
+                    w[0] = __sxtb16(v);
+                    w[1] = sxtb16_ror8(v);
+                }
+            }
+            conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, end, wide, 0);
+        } else if (mode == 1) {
+            conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, NULL, 1);
+        } else {
+            conv_chunk(p, q, in, input, filter, weights, K, out, output, chan, c0, c1, scratch_end, NULL, 2);
+        }
     }
 }
 #endif

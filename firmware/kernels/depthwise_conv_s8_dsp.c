@@ -5,6 +5,9 @@
  * taps, the filter packed in matching pairs, channels as the outer loop) was built and measured with
  * bench/kernels.ts on mps2-an386: 5.99 and 6.92 instructions per MAC on its two depthwise layers, against 5.90 and
  * 6.61 for this kernel (six weight pairs and the requantisation constants do not fit the registers together).
+ * Two output pixels per weight load (eight accumulators, TAP for both pixels of a 3x3 row) was measured too: 6.55
+ * instead of 5.90 instructions per MAC on kws/1 and slower on every vww depthwise layer (the accumulators, two band
+ * pointers and the weight pair do not fit the registers, so the loop spills).
  * So four channels are multiplied at once with SMLABB/SMLATT on 16-bit halves, and all widening is done once,
  * outside the tap loop:
  *  - the filter, once per call, into 16-bit pairs (w0,w2),(w1,w3) per four channels and tap;
@@ -34,8 +37,8 @@ static inline uint32_t sxtb16_ror8(uint32_t v)
     return r;
 }
 
-/* Bytes v[0..3] (channels c..c+3) as the pairs (v0,v2),(v1,v3) plus offset2 in each half. */
-static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_word *dst)
+/* Bytes v[0..3] (channels c..c+3) as the 16-bit pairs (v0,v2),(v1,v3). */
+static inline void widen4(const int8_t *v, int32_t avail, tr_word *dst)
 {
     uint32_t x;
     if (avail >= 4) {
@@ -44,8 +47,8 @@ static inline void widen4(const int8_t *v, int32_t avail, uint32_t offset2, tr_w
         x = 0;
         for (int32_t i = 0; i < avail; ++i) x |= (uint32_t)(uint8_t)v[i] << (8 * i);
     }
-    dst[0] = __sadd16(__sxtb16(x), offset2);
-    dst[1] = __sadd16(sxtb16_ror8(x), offset2);
+    dst[0] = __sxtb16(x);
+    dst[1] = sxtb16_ror8(x);
 }
 
 typedef struct {
@@ -59,37 +62,67 @@ typedef struct {
     tr_word *slots;
     int32_t width, slot_words, left;
     int32_t key[MAX_FH];
-    uint32_t offset2;
+    uint32_t pad2; /* -input_offset in both halves: padding, whose x + input_offset is 0 */
 } dw_ctx;
 
-/* Input row iy of batch b into slot s (0 outside the input, and in the left and right padding). A slot holds, for
- * each group of four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes
- * apart) for every group. */
-static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+/* Input row iy of batch b into slot s: the int8 values widened as they are (the input offset is folded into the
+ * biases: input_offset * the channel's sum of weights), and -input_offset outside the input and in the left and right
+ * padding, so that padding contributes (x + input_offset) * w = 0 as in the reference. A slot holds, for each group of
+ * four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every
+ * group. */
+/* (no memset: the padding is a word or two per group, which a call would cost ten times over) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_row(dw_ctx *d, int32_t s, int32_t b,
+                                                                                   int32_t iy)
 {
     tr_word *dst = d->slots + s * d->slot_words;
     d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
     if (iy < 0 || iy >= d->in.h) {
-        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = 0;
+        const uint32_t pad2 = d->pad2;
+        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = pad2;
         return;
     }
-    const int8_t *row = d->input + ((b * d->in.h + iy) * d->in.w) * d->in.c + d->c0;
-    const int32_t right = d->width - d->left - d->in.w;
-    for (int32_t g = 0; g < d->groups; ++g) {
-        const int32_t avail = d->ch - 4 * g;
-        for (int32_t i = 0; i < 2 * d->left; ++i) *dst++ = 0;
+    /* locals: the stores through dst (may_alias) would otherwise reload every field at every position */
+    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, left = d->left;
+    const int32_t right = d->width - left - in_w;
+    const uint32_t pad2 = d->pad2;
+    const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
+    for (int32_t g = 0; g < groups; ++g) {
+        const int32_t avail = ch - 4 * g;
+        for (int32_t i = 0; i < 2 * left; ++i) *dst++ = pad2;
         const int8_t *src = row + 4 * g;
         if (avail >= 4) {
-            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) {
+            /* two positions a turn: unaligned LDRs (fine on v7E-M), STRD with writeback */
+            tr_word *end = dst + 2 * (in_w & ~1);
+            uint32_t t0, t1, t2, t3;
+            if (dst != end)
+                __asm__ volatile("0:\n\t"
+                                 "ldr %[t0], [%[src]]\n\t"
+                                 "add %[src], %[src], %[c]\n\t"
+                                 "ldr %[t2], [%[src]]\n\t"
+                                 "add %[src], %[src], %[c]\n\t"
+                                 "sxtb16 %[t1], %[t0], ror #8\n\t"
+                                 "sxtb16 %[t0], %[t0]\n\t"
+                                 "sxtb16 %[t3], %[t2], ror #8\n\t"
+                                 "sxtb16 %[t2], %[t2]\n\t"
+                                 "strd %[t0], %[t1], [%[dst]], #8\n\t"
+                                 "strd %[t2], %[t3], [%[dst]], #8\n\t"
+                                 "cmp %[dst], %[end]\n\t"
+                                 "bne 0b"
+                                 : [src] "+r"(src), [dst] "+r"(dst), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+                                   [t3] "=&r"(t3)
+                                 : [c] "r"(in_c), [end] "r"(end)
+                                 : "cc", "memory");
+            if (in_w & 1) {
                 uint32_t v;
-                memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
-                dst[0] = __sadd16(__sxtb16(v), d->offset2);
-                dst[1] = __sadd16(sxtb16_ror8(v), d->offset2);
+                memcpy(&v, src, 4);
+                dst[0] = __sxtb16(v);
+                dst[1] = sxtb16_ror8(v);
+                dst += 2;
             }
         } else {
-            for (int32_t x = d->in.w; x > 0; --x, src += d->in.c, dst += 2) widen4(src, avail, d->offset2, dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, dst);
         }
-        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = 0;
+        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = pad2;
     }
 }
 
@@ -114,6 +147,112 @@ static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
         TAP(xr_ + 4, wr_ + 4);     \
     } while (0)
 
+/* The usual 3x3 (undilated) for one pixel of four channels, in assembly: three band rows (x0, x1, x2: three adjacent
+ * taps of two words each) and the widened filter (w: 18 words); 9 x (LDRD, LDRD, 4 multiply-accumulates). From C the
+ * compiler split the weight loads and spilled the row pointers. */
+#define TAP_ASM(xo, wo)                                  \
+    "ldrd %[p], %[q], [%[x], #" #xo "]\n\t"            \
+    "ldrd %[u], %[v], [%[w], #" #wo "]\n\t"            \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
+    "smlatt %[a3], %[q], %[v], %[a3]\n\t"
+static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
+                                                          const tr_word *w, int32_t *a0, int32_t *a1, int32_t *a2,
+                                                          int32_t *a3)
+{
+    uint32_t p, q, u, v;
+#define ROW_ASM(xr, wo0, wo1, wo2)                                                                      \
+    __asm__(TAP_ASM(0, wo0) TAP_ASM(8, wo1) TAP_ASM(16, wo2)                                            \
+            : [a0] "+r"(*a0), [a1] "+r"(*a1), [a2] "+r"(*a2), [a3] "+r"(*a3), [p] "=&r"(p), [q] "=&r"(q), \
+              [u] "=&r"(u), [v] "=&r"(v)                                                                \
+            : [x] "r"(xr), [w] "r"(w))
+    ROW_ASM(x0, 0, 8, 16);
+    ROW_ASM(x1, 24, 32, 40);
+    ROW_ASM(x2, 48, 56, 64);
+#undef ROW_ASM
+}
+
+/* The 3x3 mode-0 path (every channel of the group fast, whole int8 range, undilated 3x3, four real channels): one
+ * block per group holds everything a pixel reads besides the band, so one pointer reaches it with immediate offsets:
+ * words 0-3 the biases, 4-21 the widened filter (9 taps x 2 words), 22-29 (multiplier, hi) per channel, 30-33 the
+ * rshifts, 34 the band step and 35 the output step (bytes) from one output pixel to the next, 36 and 37 the band and
+ * output steps from the end of the row to the next group's start, 38 the pixels of the row, 39 1 on the last full
+ * group of the chunk. */
+#define BLOCK_WORDS 40
+
+#ifdef TR_ROUNDING_SINGLE
+#define RQ_ASM(a, mo, ro, k)                             \
+    "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
+    "mov %[p], #0\n\t"                                 \
+    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
+    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "asr %[v], %[v], %[u]\n\t"                         \
+    "ssat %[v], #8, %[v]\n\t"                          \
+    "strb %[v], [%[o], #" #k "]\n\t"
+#else
+#define RQ_ASM(a, mo, ro, k)                             \
+    "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
+    "and %[p], %[" a "], #0x80000000\n\t"              \
+    "orr %[p], %[p], #0x40000000\n\t"                  \
+    "add %[v], %[v], %[" a "], asr #31\n\t"            \
+    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
+    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "asr %[v], %[v], %[u]\n\t"                         \
+    "ssat %[v], #8, %[v]\n\t"                          \
+    "strb %[v], [%[o], #" #k "]\n\t"
+#endif
+/* A tap at an addressing mode of the band row (post-indexed on each row's first tap: the row pointers step to the next
+ * pixel as they are read, for strides 1 and 2). */
+#define TAPX_ASM(addr, wo)                               \
+    "ldrd %[p], %[q], " addr "\n\t"                    \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
+    "smlatt %[a3], %[q], %[v], %[a3]\n\t"
+/* three taps of a row at stride 1 (8 bytes a pixel) and stride 2 (16) */
+#define ROW_S1(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #8", w0) TAPX_ASM("[%[" x "]]", w1) TAPX_ASM("[%[" x "], #8]", w2)
+#define ROW_S2(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #16", w0) TAPX_ASM("[%[" x "], #-8]", w1) TAPX_ASM("[%[" x "]]", w2)
+#define ROW3X3_ASM(ROW)                                                                                              \
+    "1:\n\t"                                                                                                      \
+    "ldr %[n], [%[b], #152]\n\t"                                                                                  \
+    "0:\n\t"                                                                                                      \
+    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
+    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
+    ROW("x0", 16, 24, 32) ROW("x1", 40, 48, 56) ROW("x2", 64, 72, 80)                                             \
+    RQ_ASM("a0", 88, 120, 0) RQ_ASM("a1", 96, 124, 1) RQ_ASM("a2", 104, 128, 2) RQ_ASM("a3", 112, 132, 3)         \
+    "ldr %[q], [%[b], #140]\n\t"                                                                                  \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "subs %[n], %[n], #1\n\t"                                                                                     \
+    "bne 0b\n\t"                                                                                                  \
+    "ldrd %[p], %[q], [%[b], #144]\n\t"                                                                           \
+    "add %[x0], %[x0], %[p]\n\t"                                                                                  \
+    "add %[x1], %[x1], %[p]\n\t"                                                                                  \
+    "add %[x2], %[x2], %[p]\n\t"                                                                                  \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "ldr %[p], [%[b], #156]\n\t"                                                                                  \
+    "add %[b], %[b], #160\n\t"                                                                                    \
+    "cmp %[p], #0\n\t"                                                                                            \
+    "beq 1b"
+
+/* An output row of every full group: per pixel the nine taps, requantised and stored, all in registers (14); then
+ * the next group's block. stride2: the band pointers step 16 bytes a pixel, otherwise 8. */
+static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
+                                                         const tr_word *b, int8_t *o, int stride2)
+{
+    int32_t a0, a1, a2, a3, count;
+    uint32_t p, q, u, v;
+#define ROW3X3_OPERANDS                                                                                              \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),    \
+      [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
+    :                                                                                                                \
+    : "cc", "memory"
+    if (stride2) __asm__ volatile(ROW3X3_ASM(ROW_S2) ROW3X3_OPERANDS);
+    else __asm__ volatile(ROW3X3_ASM(ROW_S1) ROW3X3_OPERANDS);
+#undef ROW3X3_OPERANDS
+}
+
 /* oc: the output channel, or any valid one for a padding channel (its result is not stored) */
 static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, const tr_per_channel *q,
                             const tr_conv_params *p, int mode)
@@ -126,11 +265,13 @@ static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, con
 
 /* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
  * narrower clamp, 2: any channel), a constant in each copy. */
-static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, const tr_rq_channel *chan,
-                                                        const tr_per_channel *q, int8_t *output, int mode)
+static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, int32_t wstride,
+                                                        const tr_rq_channel *chan, const tr_word *blocks,
+                                                        const tr_per_channel *q, int8_t *output,
+                                                        int mode)
 {
     const tr_conv_params *p = d->p;
-    const int32_t taps = d->filter.h * d->filter.w, fw = d->filter.w;
+    const int32_t fw = d->filter.w;
     const int32_t tap_step = p->dilation_w * 2; /* words to the next tap along a filter row */
     const int32_t px_step = p->stride_w * 2;    /* words to the next output pixel */
     const int fh3w3 = d->filter.h == 3 && fw == 3 && p->dilation_w == 1;
@@ -156,10 +297,15 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                 row[fy] = d->slots + s * d->slot_words;
             }
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
-            for (int32_t g = 0; g < d->groups; ++g) {
+            int32_t g = 0;
+            if (mode == 0 && blocks && d->ch >= 4) { /* every full group in assembly */
+                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2);
+                g = d->ch >> 2;
+            }
+            for (; g < d->groups; ++g) {
                 const tr_rq_channel *r = chan + 4 * g;
                 const int32_t oc = d->c0 + 4 * g, n = d->ch - 4 * g;
-                const tr_word *wg = wexp + g * taps * 2;
+                const tr_word *wg = wexp + g * wstride;
                 const tr_word *xg[MAX_FH] = {0};
                 for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
                 const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
@@ -168,9 +314,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                     int32_t a0 = r[0].bias, a1 = r[1].bias, a2 = r[2].bias, a3 = r[3].bias;
                     const int32_t base = ox * px_step;
                     if (fh3w3) { /* the usual 3x3, undilated: three rows of three adjacent taps, unrolled */
-                        TAP3(x0 + base, wg);
-                        TAP3(x1 + base, wg + 6);
-                        TAP3(x2 + base, wg + 12);
+                        taps3x3(x0 + base, x1 + base, x2 + base, wg, &a0, &a1, &a2, &a3);
                     } else {
                         const tr_word *w = wg;
                         for (int32_t fy = 0; fy < d->filter.h; ++fy) {
@@ -206,8 +350,11 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
     const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     const int32_t width = p->pad_w + in.w + right;
-    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants */
-    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel);
+    /* the undilated 3x3's assembly path (row3x3) reads per-group blocks */
+    const int with_blocks = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
+    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants,
+     * and a quarter of a block */
+    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel) + (with_blocks ? BLOCK_WORDS : 0);
     int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
     if (p->depth_multiplier != 1 || filter.h > MAX_FH || ch < 4) {
         tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
@@ -215,25 +362,75 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     }
     if (ch > in.c) ch = (in.c + 3) & ~3;
     const int full = p->act_min <= -128 && p->act_max >= 127;
-    const uint32_t offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
     for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
         const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = (n + 3) >> 2;
         /* scratch: constants (4 * groups channels), widened filter, band slots */
         tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
         tr_word *wexp = (tr_word *)(chan + 4 * groups);
         dw_ctx d = {in, filter, out, p, input, c0, n, groups, wexp + groups * taps * 2, width, width * groups * 2,
-                    p->pad_w, {0}, offset2};
+                    p->pad_w, {0}, pad2};
+        /* the 3x3's blocks (after the band slots) hold its widened filter, which the C paths read there too */
+        tr_word *blocks = with_blocks ? d.slots + filter.h * d.slot_words : NULL;
+        tr_word *wbase = blocks ? blocks + 4 : wexp;
+        const int32_t wstride = blocks ? BLOCK_WORDS : taps * 2;
         int all_fast = 1;
-        for (int32_t c = 0; c < 4 * groups; ++c) {
-            const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
-            tr_rq_prepare(&chan[c], bias ? bias[oc] : 0, q->multiplier[oc], q->shift[oc], p->output_offset);
-            all_fast &= chan[c].rshift >= 0;
+        for (int32_t g = 0; g < groups; ++g) {
+            /* the widened filter, and the sums of its weights per channel, 16 bits a channel (taps <= 255) */
+            uint32_t s02 = 0, s13 = 0;
+            const int8_t *src = weights + c0 + 4 * g;
+            tr_word *w = wbase + g * wstride;
+            if (n - 4 * g >= 4) {
+                for (tr_word *end = w + 2 * taps; w != end; src += filter.c, w += 2) {
+                    uint32_t v;
+                    memcpy(&v, src, 4);
+                    const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
+                    w[0] = e;
+                    w[1] = o;
+                    s02 = __sadd16(s02, e);
+                    s13 = __sadd16(s13, o);
+                }
+            } else {
+                for (int32_t t = 0; t < taps; ++t, src += filter.c, w += 2) {
+                    widen4(src, n - 4 * g, w);
+                    s02 = __sadd16(s02, w[0]);
+                    s13 = __sadd16(s13, w[1]);
+                }
+            }
+            const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
+            for (int32_t i = 0; i < 4; ++i) {
+                const int32_t c = 4 * g + i;
+                const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
+                int32_t sum_w = sums[i];
+                if (taps > 255) /* the 16-bit sums could overflow */
+                    for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
+                /* the input offset's share of every output: input_offset * the channel's sum of weights */
+                const uint32_t b0 = (uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sum_w;
+                tr_rq_channel r; /* in registers, then stored to chan and the block */
+                tr_rq_prepare(&r, (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
+                chan[c] = r;
+                all_fast &= r.rshift >= 0;
+                if (blocks) {
+                    tr_word *b = blocks + g * BLOCK_WORDS;
+                    b[i] = (uint32_t)r.bias;
+                    b[22 + 2 * i] = (uint32_t)r.multiplier;
+                    b[23 + 2 * i] = (uint32_t)r.hi;
+                    b[30 + i] = (uint32_t)r.rshift;
+                }
+            }
+            if (blocks) {
+                tr_word *b = blocks + g * BLOCK_WORDS;
+                b[34] = (uint32_t)(p->stride_w * 2 * (int32_t)sizeof(tr_word));
+                b[35] = (uint32_t)out.c;
+                b[36] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
+                b[37] = (uint32_t)(4 - out.w * out.c);
+                b[38] = (uint32_t)out.w;
+                b[39] = g == (n >> 2) - 1;
+            }
         }
-        for (int32_t g = 0; g < groups; ++g)
-            for (int32_t t = 0; t < taps; ++t) widen4(weights + t * filter.c + c0 + 4 * g, n - 4 * g, 0, wexp + (g * taps + t) * 2);
-        if (!all_fast) chunk(&d, wexp, chan, q, output, 2);
-        else if (full) chunk(&d, wexp, chan, q, output, 0);
-        else chunk(&d, wexp, chan, q, output, 1);
+        if (!all_fast) chunk(&d, wbase, wstride, chan, NULL, q, output, 2);
+        else if (full) chunk(&d, wbase, wstride, chan, blocks, q, output, 0);
+        else chunk(&d, wbase, wstride, chan, NULL, q, output, 1);
     }
 }
 #endif

@@ -6,7 +6,11 @@
  * 2 adds. Only the taps inside the input are visited (the range is worked out once per output pixel), so padding is
  * skipped as in the reference. The even and odd channels are requantised as two vectors (requant_mve.h), with
  * per-channel constants laid out that way once per call in the shared scratch, and stored with scatter stores
- * (offsets {0,2,4,6} and {1,3,5,7}). The last group of fewer than eight channels runs predicated. Depth multipliers other than 1 take the reference kernel. */
+ * (offsets {0,2,4,6} and {1,3,5,7}). The last group of fewer than eight channels runs predicated. Depth multipliers other than 1 take the reference kernel.
+ * Measured and dropped (bench/kernels.ts, mps3-an547): the input offset folded into the biases of pixels whose taps
+ * all lie inside, saving the VADD per tap there: kws/1 2.58 -> 2.72 instructions per MAC, slower on every layer
+ * (the per-channel filter sums and the second loop cost more than the VADDs). A full 3-wide filter row of whole
+ * groups is unrolled (kws/1 2.58 -> 2.47); unrolling the whole 3x3 window as well spilled (kws/1 2.93). */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_MVE) && defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
@@ -89,7 +93,11 @@ void tr_depthwise_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, 
                         const int8_t *xr = x0 + c, *wr = w0 + c;
                         for (int32_t fy = nfy; fy > 0; --fy, xr += row_step, wr += filter.w * C) {
                             const int8_t *xp = xr, *wp = wr;
-                            if (n >= 8) { /* whole groups load unpredicated: no VPST per load */
+                            if (n >= 8 && nfx == 3) { /* the usual full 3-wide row, unrolled */
+                                TAP(vldrbq_s16(xp), vldrbq_s16(wp));
+                                TAP(vldrbq_s16(xp + x_step), vldrbq_s16(wp + C));
+                                TAP(vldrbq_s16(xp + 2 * x_step), vldrbq_s16(wp + 2 * C));
+                            } else if (n >= 8) { /* whole groups load unpredicated: no VPST per load */
                                 for (int32_t fx = nfx; fx > 0; --fx, xp += x_step, wp += C)
                                     TAP(vldrbq_s16(xp), vldrbq_s16(wp));
                             } else {

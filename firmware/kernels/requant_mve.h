@@ -16,11 +16,13 @@
 /* Single rounding, (x*m + 2^(30+e)) >> (31+e) with P = x*m in 64 bits: for e >= 2 the low word of P cannot change
  * the result (the rounding constant 2^(30+e) is a multiple of 2^32 and the low word adds less than one unit of the
  * final 2^(31+e)), so it is the high word H = VMULH(x, m) shifted right by e - 1 rounding half up, which VRSHL by
- * -(e - 1) does exactly. Lanes with e < 2 (rare: real multipliers of 0.25 and more) take the scalar function. */
+ * -(e - 1) does exactly. Lanes with e < 2 (rare: real multipliers of 0.25 and more) take the scalar function, except
+ * zero multipliers (TFLite's shift 0 for real multipliers below 2^-32), which give 0 here as there. */
 static inline int32x4_t tr_mve_requantize(int32x4_t acc, int32x4_t multiplier, int32x4_t left, int32x4_t right)
 {
     int32x4_t v = vrshlq_s32(vmulhq_s32(acc, multiplier), vaddq_n_s32(right, 1));
-    if (vcmpleq_n_s32(right, -2) != 0xFFFF) { /* some lane has e < 2 */
+    /* some lane has e < 2 and a multiplier other than 0 (a zero multiplier gives 0 at any shift here too) */
+    if ((vcmpleq_n_s32(right, -2) | vcmpeqq_n_s32(multiplier, 0)) != 0xFFFF) {
         int32_t a[4], m[4], sl[4], sr[4], r[4];
         vst1q_s32(a, acc);
         vst1q_s32(m, multiplier);
@@ -28,7 +30,7 @@ static inline int32x4_t tr_mve_requantize(int32x4_t acc, int32x4_t multiplier, i
         vst1q_s32(sr, right);
         vst1q_s32(r, v);
         for (int lane = 0; lane < 4; ++lane)
-            if (sr[lane] > -2) r[lane] = tr_mul_by_quantized_multiplier(a[lane], m[lane], sl[lane] + sr[lane]);
+            if (sr[lane] > -2 && m[lane] != 0) r[lane] = tr_mul_by_quantized_multiplier(a[lane], m[lane], sl[lane] + sr[lane]);
         v = vld1q_s32(r);
     }
     return v;

@@ -500,25 +500,39 @@ static void test_kernel_equivalences(void)
 }
 
 /* requant_fast.h (the optimised kernels' requantisation) against the reference arithmetic: every channel it takes
- * (shift -23..-2, multiplier >= 0), accumulators from the extremes to rounding ties. */
+ * (shift -31..-2 with multiplier >= 0, and multiplier 0 at any shift), accumulators from the extremes to rounding
+ * ties; and every such channel must take a fast form (the official vww01 uses shifts -31..-2 and 0 with multiplier
+ * 0), not the reference function. */
 static void test_requant_fast(void)
 {
     static const int32_t special[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30, -(1 << 30)};
     static const int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 3 << 29, INT32_MAX};
-    long bad = 0, fast = 0;
-    for (int32_t t = 0; t < 400000; ++t) {
+    long bad = 0, fast = 0, slow_in_range = 0, post = 0;
+    for (int32_t t = 0; t < 600000; ++t) {
         const int32_t m = t % 5 == 0 ? mults[krand(0, 4)] : krand(1 << 30, INT32_MAX);
         const int32_t shift = krand(-31, 3), off = krand(-128, 127);
         int32_t acc = t % 7 == 0 ? special[krand(0, 9)] : t % 3 == 0 ? krand(-5000, 5000) : (int32_t)(kseed ^ (uint32_t)t);
         if (t % 11 == 0 && shift <= -1 && shift >= -21) acc = krand(-1000, 1000) * (1 << (-shift - 1)); /* near ties */
+        if (t % 13 == 0 && shift <= -22) { /* near ties of the large shifts: acc * m close to (k + 1/2) * 2^(31+e) */
+            const int32_t e = -shift, kmax = e >= 30 ? 1 : 1 << (30 - e);
+            const int64_t target = ((int64_t)krand(-kmax, kmax - 1) * 2 + 1) * ((int64_t)1 << (30 + e));
+            int64_t q = target / (m > 0 ? m : 1) + krand(-2, 2);
+            acc = (int32_t)(q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : q);
+        }
         tr_rq_channel c;
         tr_rq_prepare(&c, 0, m, shift, off);
+        const int fast_form = c.rshift != -1;
+        slow_in_range += !fast_form && ((shift <= -2 && shift >= -31) || m == 0);
         const int32_t ref = tr_mul_by_quantized_multiplier(acc, m, shift);
         if (ref > INT32_MAX - 128 || ref < INT32_MIN + 128) continue; /* the reference's + offset would overflow */
-        fast += c.rshift >= 0;
+        fast += fast_form;
+        post += c.rshift < -1;
         bad += tr_rq(acc, &c, shift, off) != ref + off;
     }
-    CHECK(bad == 0 && fast > 100000, "requant_fast.h == reference: %ld differ (%ld on the fast form)", bad, fast);
+    CHECK(bad == 0 && fast > 100000 && post > 10000 && slow_in_range == 0,
+          "requant_fast.h == reference: %ld differ (%ld on a fast form, %ld with the offset after the shift); %ld channels "
+          "of shift -31..-2 or multiplier 0 took the reference function",
+          bad, fast, post, slow_in_range);
 }
 
 /* QUANTIZE float32 -> int8 against the plain formula of the build's semantics (quantize.c): the double division
