@@ -178,19 +178,23 @@ describe("export mlperf plan: streaming wake word (sww)", () => {
     const results = files.get("closed/lab/results/nucleo-l4r5zi/sww/energy/results.txt")!;
     // the checker's patterns (mlperf-submission.md §5.4), each must find its figure
     expect(results.match(/Accuracy: (\d+) True positives, (\d+) False negatives, (\d+) False positives/)?.slice(1)).toEqual(["45", "5", "7"]);
-    expect(results.match(/Estimated throughput:\s*([\d\.]+) inf\.\/sec\./)?.[1]).toBe("190.700");
-    expect(results.match(/Average duty cycle:\s*([\d\.]+)/)?.[1]).toBe("0.163800");
-    expect(results.match(/Power\s+: ([\d\.]+) mW/)?.[1]).toBe("40.5000");
+    expect(results.match(/Estimated throughput:\s*([\d.]+) inf\.\/sec\./)?.[1]).toBe("190.700");
+    expect(results.match(/Average duty cycle:\s*([\d.]+)/)?.[1]).toBe("0.163800");
+    expect(results.match(/Power\s+: ([\d.]+) mW/)?.[1]).toBe("40.5000");
     expect(files.has("closed/lab/results/nucleo-l4r5zi/sww/performance/results.txt")).toBe(false);
     expect(JSON.parse(files.get("closed/lab/systems/nucleo-l4r5zi.json")!).Status).toBe("Available");
-    expect(files.get("closed/lab/code/README.md")).toContain("./tinyrig run --board nucleo-l4r5zi --workload streaming-wake-word --stream long --tp-extension 1");
+    expect(files.get("closed/lab/code/README.md")).toContain(
+      "./tinyrig run --board nucleo-l4r5zi --workload streaming-wake-word --stream long --tp-extension 1",
+    );
     // no energy: performance/ carries the same lines
     const noEnergy = renderSubmission(
       planExport([streamRun(7, { energyUj: null, powerMw: null, energyKind: null })], streamIds, req, scored),
       { boards: new Map([["nucleo-l4r5zi", board]]), inferences: new Map() },
       req,
     );
-    expect(noEnergy.get("closed/lab/results/nucleo-l4r5zi/sww/performance/results.txt")).toContain("Accuracy: 45 True positives, 5 False negatives, 7 False positives");
+    expect(noEnergy.get("closed/lab/results/nucleo-l4r5zi/sww/performance/results.txt")).toContain(
+      "Accuracy: 45 True positives, 5 False negatives, 7 False positives",
+    );
   });
 
   it("refuses a stream run that is not the committed scored stream, not completed, over the closed limits or emulated", () => {

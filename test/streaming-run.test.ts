@@ -102,7 +102,9 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
     const bad = path.join(dir, "bad.db");
     const refused = await tinyrig(["run", "--workload", "streaming-wake-word", "--model", path.join(w.dir, "../wake-word/model.tflite"), "--db", bad]);
     expect(refused.exitCode, refused.all).toBe(2);
-    expect(refused.stderr).toMatch(/--model .*wake-word\/model\.tflite: not a streaming model tinyrig can run: the model input must be int8 \[1, frames, 1, features\]/);
+    expect(refused.stderr).toMatch(
+      /--model .*wake-word\/model\.tflite: not a streaming model tinyrig can run: the model input must be int8 \[1, frames, 1, features\]/,
+    );
     expect(existsSync(bad)).toBe(false);
   }, 300_000);
 
@@ -116,7 +118,12 @@ describe("short stream end to end (mps2-an386, emulated)", () => {
       expect(run!.board).toBe("riscv32-virt");
       const s = streamResult(store, run!.id)!;
       expect(s.row.bitExact).toEqual({ hops: 1875, features: 1875, outputs: 1875 });
-      const host = hostScore(w, new Uint8Array(readFileSync(path.join(w.dir, "model.tflite"))), path.join(w.dir, "data/short.wav"), path.join(w.dir, "data/short.json"));
+      const host = hostScore(
+        w,
+        new Uint8Array(readFileSync(path.join(w.dir, "model.tflite"))),
+        path.join(w.dir, "data/short.wav"),
+        path.join(w.dir, "data/short.json"),
+      );
       expect([s.row.truePositives, s.row.falseNegatives, s.row.falsePositives]).toEqual([host.truePositives, host.falseNegatives, host.falsePositives]);
       expect(s.row.energyKind).toBeNull(); // riscv32-virt has no power model: no energy figure is made up
     } finally {

@@ -91,7 +91,9 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
     expect(new Set(a.rows.map((r) => r.workload))).toEqual(new Set(["anomaly-detection", "person-detection", "vibration", "wake-word"]));
     for (const name of ["e1.db", "e2.db"]) {
       const sql = new Database(path.join(dir, name), { readonly: true });
-      const streams = sql.prepare("SELECT s.stream, s.true_positives + s.false_negatives AS windows, r.status FROM stream_result s JOIN run r ON r.id = s.run_id").all();
+      const streams = sql
+        .prepare("SELECT s.stream, s.true_positives + s.false_negatives AS windows, r.status FROM stream_result s JOIN run r ON r.id = s.run_id")
+        .all();
       sql.close();
       expect(streams).toEqual([{ stream: "short", windows: 6, status: "completed" }]);
     }

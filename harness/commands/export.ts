@@ -108,7 +108,9 @@ function exportMlperf(a: ExportArgs): number {
     }
     for (const e of plan.streams) {
       const s = e.stream.row;
-      console.log(`${e.system} ${e.benchmark.folder}: stream run ${e.run.id} (${s.stream}: TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives})`);
+      console.log(
+        `${e.system} ${e.benchmark.folder}: stream run ${e.run.id} (${s.stream}: TP ${s.truePositives} FN ${s.falseNegatives} FP ${s.falsePositives})`,
+      );
     }
     console.log(`wrote ${files.size} files under ${path.resolve(a.out)}`);
     return 0;

@@ -111,7 +111,8 @@ export function runCommands(cli: Argv): void {
       .option("dataset", { type: "string", describe: "a folder in MLPerf Tiny's dataset layout to use instead of the committed test set" })
       .option("model", {
         type: "string",
-        describe: "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model; with a streaming --workload, your model (e.g. MLPerf's sww01) plays that workload's stream",
+        describe:
+          "your own .tflite instead of a workload (with --dataset): its input and class count are read off the model; with a streaming --workload, your model (e.g. MLPerf's sww01) plays that workload's stream",
       })
       .option("input-transform", {
         choices: INPUT_TRANSFORMS,

@@ -38,7 +38,8 @@ export function workloadStreamModel(w: StreamingWorkload): StreamModel {
   const file = path.join(w.dir, m.model.file);
   const bytes = new Uint8Array(readFileSync(file));
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  if (sha256 !== m.model.sha256) throw new StreamingManifestError(w.manifestFile, `${m.model.file} has sha256 ${sha256}, the manifest records ${m.model.sha256}`);
+  if (sha256 !== m.model.sha256)
+    throw new StreamingManifestError(w.manifestFile, `${m.model.file} has sha256 ${sha256}, the manifest records ${m.model.sha256}`);
   return { path: file, bytes, sha256, params: m.model.params, macs: m.model.macs, detect: m.output.detect };
 }
 
@@ -61,7 +62,10 @@ export function userStreamModel(w: StreamingWorkload, file: string): StreamModel
     throw new StreamModelError(file, `its input is ${sm.frames} frames x ${sm.features} features; ${w.id} feeds ${m.features.frames} x ${m.features.bands}`);
   const out = sm.interpreter.output;
   if (out.type !== "int8" || out.elements !== m.output.labels.length)
-    throw new StreamModelError(file, `its output is ${out.type} x ${out.elements}; ${w.id} reads int8 x ${m.output.labels.length} (${m.output.labels.join(", ")})`);
+    throw new StreamModelError(
+      file,
+      `its output is ${out.type} x ${out.elements}; ${w.id} reads int8 x ${m.output.labels.length} (${m.output.labels.join(", ")})`,
+    );
   const { params, macs } = modelCost(sm.model);
   return { path: abs, bytes, sha256: createHash("sha256").update(bytes).digest("hex"), params, macs, userFile: abs, detect: MLPERF_DETECTION_RULE };
 }
