@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import { describeCommand } from "../cli.ts";
 import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
-import { listStreamingWorkloads } from "../streaming/workload.ts";
+import { isStreamingWorkload, listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
 const ROOT = PACKAGE_ROOT;
@@ -52,6 +52,7 @@ export function workloadsCommands(cli: Argv): void {
         "regenerate a workload's data and model (needs /usr/bin/python3 with torch)",
         (yy) => yy.positional("id", { type: "string", demandOption: true }),
         async (a) => {
+          if (isStreamingWorkload(a.id as string)) return buildStreamingWorkload(a.id as string);
           const w = loadWorkload(a.id as string);
           await needTrainingPython();
           const steps: [string, string[]][] = [
@@ -68,6 +69,27 @@ export function workloadsCommands(cli: Argv): void {
       )
       .demandCommand(1, "workloads list | build <id>"),
   );
+}
+
+/**
+ * A streaming workload's recipe: its streams, its training set and validation stream, the training, the detection
+ * rule chosen on the validation stream, then the host evaluation into streaming.yaml.
+ */
+async function buildStreamingWorkload(id: string): Promise<void> {
+  const w = loadStreamingWorkload(id);
+  const r = w.manifest.recipe;
+  await needTrainingPython();
+  const steps: [string, string[]][] = [
+    ["npx", ["tsx", path.join(w.dir, r.generate)]],
+    ...(r.trainingSet ? [["npx", ["tsx", path.join(w.dir, r.trainingSet)]] as [string, string[]]] : []),
+    ["/usr/bin/python3", [path.join(w.dir, r.train)]],
+    ...(r.chooseRule ? [["npx", ["tsx", path.join(w.dir, r.chooseRule), "--write"]] as [string, string[]]] : []),
+    ["npx", ["tsx", path.join(ROOT, "harness/streaming/evaluate.ts"), w.id, "--write"]],
+  ];
+  for (const [cmd, args] of steps) {
+    console.error(`$ ${cmd} ${args.join(" ")}`);
+    await execa(cmd, args, { cwd: ROOT, stdio: "inherit" });
+  }
 }
 
 /**

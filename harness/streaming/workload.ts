@@ -64,7 +64,18 @@ export const streamingManifestSchema = z
       })
       .strict(),
     quality: z.record(z.string(), z.unknown()).optional(),
-    recipe: z.object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional(), epochs: z.number().int().optional() }).strict(),
+    recipe: z
+      .object({
+        generate: z.string(),
+        /** Training streams and the validation stream (run before train). */
+        trainingSet: z.string().optional(),
+        train: z.string(),
+        /** Chooses the detection rule on the validation stream (run after train, with --write). */
+        chooseRule: z.string().optional(),
+        trainingSeconds: z.number().optional(),
+        epochs: z.number().int().optional(),
+      })
+      .strict(),
   })
   .strict();
 
