@@ -280,8 +280,9 @@ async function run(args: RunArgs): Promise<number> {
  */
 function streamingWorkloadsOf(args: RunArgs, boardName: string | undefined): string[] {
   const named = (args.workload ?? []).filter((id) => id !== "all" && isStreamingWorkload(id));
-  // --model alone runs the user's model, not the workloads of all
-  if (!(args.workload ?? DEFAULTS.workload).includes("all") || (args.model !== undefined && args.workload === undefined)) return named;
+  // --model alone runs the user's model, and --resume the stored run's workload: neither is a run of all
+  const implicit = args.workload === undefined && (args.model !== undefined || args.resume !== undefined);
+  if (!(args.workload ?? DEFAULTS.workload).includes("all") || implicit) return named;
   const all = listStreamingWorkloads().map((w) => w.id);
   const why =
     args.resume !== undefined

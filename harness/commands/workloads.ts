@@ -10,7 +10,7 @@ import { variantAccuracy } from "../workloads/manifest.ts";
 import { listWorkloads, loadWorkload } from "../workloads/registry.ts";
 import { UsageError } from "./usage.ts";
 import { loadConfig } from "../config.ts";
-import { listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
+import { isStreamingWorkload, listStreamingWorkloads, loadStreamingWorkload } from "../streaming/workload.ts";
 import { ImportUsageError, importMlperf, MLPERF_IDS, type ImportOutcome } from "../workloads/import-mlperf.ts";
 
 // Workloads are rebuilt where tinyrig keeps them: a maintainer's command, run from a checkout.
@@ -58,6 +58,7 @@ export function workloadsCommands(cli: Argv): void {
         "regenerate a workload's data and model (needs /usr/bin/python3 with torch)",
         (yy) => yy.positional("id", { type: "string", demandOption: true }),
         async (a) => {
+          if (isStreamingWorkload(a.id as string)) return buildStreamingWorkload(a.id as string);
           const w = loadWorkload(a.id as string);
           const recipe = w.manifest.recipe;
           if (!recipe) throw new UsageError(`workload ${w.id} has no recipe (${w.manifestFile}): its model was made elsewhere, there is nothing to rebuild`);
@@ -126,6 +127,28 @@ function importMlperfCommand(checkout: string, outOption: string | undefined, on
   const searched = outOption === undefined || config.value.some((d) => path.resolve(d) === path.resolve(outOption));
   if (found && !searched) console.error(`tinyrig finds these with TINYRIG_WORKLOADS=${path.resolve(out)} (or workloads in tinyrig.config.yaml)`);
   return outcomes.every((o) => o.status === "imported" || (o.status === "not imported" && !only?.includes(o.id))) ? 0 : 1;
+}
+
+/**
+ * A streaming workload's recipe: its streams, its training set and validation stream, the training, the detection
+ * rule chosen on the validation stream, then the host evaluation into streaming.yaml.
+ */
+async function buildStreamingWorkload(id: string): Promise<void> {
+  const w = loadStreamingWorkload(id);
+  const r = w.manifest.recipe;
+  if (!r) throw new UsageError(`${id}: ${w.manifestFile} has no recipe (a model made elsewhere, e.g. by import-mlperf): nothing to build`);
+  await needTrainingPython();
+  const steps: [string, string[]][] = [
+    ["npx", ["tsx", path.join(w.dir, r.generate)]],
+    ...(r.trainingSet ? [["npx", ["tsx", path.join(w.dir, r.trainingSet)]] as [string, string[]]] : []),
+    ["/usr/bin/python3", [path.join(w.dir, r.train)]],
+    ...(r.chooseRule ? [["npx", ["tsx", path.join(w.dir, r.chooseRule), "--write"]] as [string, string[]]] : []),
+    ["npx", ["tsx", path.join(ROOT, "harness/streaming/evaluate.ts"), w.id, "--write"]],
+  ];
+  for (const [cmd, args] of steps) {
+    console.error(`$ ${cmd} ${args.join(" ")}`);
+    await execa(cmd, args, { cwd: ROOT, stdio: "inherit" });
+  }
 }
 
 /**

@@ -476,29 +476,45 @@ function codeReadme(plan: ExportPlan, req: ExportRequest): string {
     "",
     "(performance, accuracy over the full test set, and energy where the board can measure or model it), then this export.",
     "",
-    "| system | benchmark | performance run | accuracy run | energy run | tinyrig | firmware sha256 | dataset |",
-    "|---|---|---|---|---|---|---|---|",
+    ...markdownTable(
+      ["system", "benchmark", "performance run", "accuracy run", "energy run", "tinyrig", "firmware sha256", "dataset"],
+      plan.entries.map((e) => {
+        const p = e.performance.run;
+        return [
+          e.system,
+          e.benchmark.folder,
+          String(p.id),
+          String(e.accuracy.id),
+          e.energy ? String(e.energy.run.id) : "none",
+          p.tinyrigVersion,
+          p.firmwareSha256 ?? "?",
+          `${e.accuracy.datasetSource} ${e.accuracy.datasetSha256}`,
+        ];
+      }),
+    ),
   );
-  for (const e of plan.entries) {
-    const p = e.performance.run;
-    out.push(
-      `| ${e.system} | ${e.benchmark.folder} | ${p.id} | ${e.accuracy.id} | ${e.energy ? e.energy.run.id : "none"} | ${p.tinyrigVersion} | ${p.firmwareSha256 ?? "?"} | ${e.accuracy.datasetSource} ${e.accuracy.datasetSha256} |`,
-    );
-  }
   if (plan.streams.length) {
     out.push(
       "",
       "Streaming benchmarks (one run on the scored stream gives accuracy, duty cycle, throughput and energy):",
       "",
-      "| system | benchmark | run | stream | stream sha256 | TP | FN | FP | tinyrig | firmware sha256 |",
-      "|---|---|---|---|---|---|---|---|---|---|",
+      ...markdownTable(
+        ["system", "benchmark", "run", "stream", "stream sha256", "TP", "FN", "FP", "tinyrig", "firmware sha256"],
+        plan.streams.map((e) => {
+          const s = e.stream.row;
+          return [
+            e.system,
+            e.benchmark.folder,
+            String(e.run.id),
+            s.stream,
+            s.wavSha256,
+            ...[s.truePositives, s.falseNegatives, s.falsePositives].map(String),
+            e.run.tinyrigVersion,
+            e.run.firmwareSha256 ?? "?",
+          ];
+        }),
+      ),
     );
-    for (const e of plan.streams) {
-      const s = e.stream.row;
-      out.push(
-        `| ${e.system} | ${e.benchmark.folder} | ${e.run.id} | ${s.stream} | ${s.wavSha256} | ${s.truePositives} | ${s.falseNegatives} | ${s.falsePositives} | ${e.run.tinyrigVersion} | ${e.run.firmwareSha256 ?? "?"} |`,
-      );
-    }
   }
   if (plan.leftOut.length) out.push("", "Left out:", "", ...plan.leftOut.map((l) => `- ${l}`));
   return lines(out);
@@ -509,6 +525,10 @@ function reproduceCommand(e: ExportEntry): string {
   const seconds = Number(e.performance.run.settings.minWindowSeconds);
   const dataset = [e.performance.run, e.accuracy].map((r) => datasetDirOf(r.datasetSource)).find((d) => d !== undefined);
   return `./tinyrig run --board ${e.board} --workload ${e.workload} --windows 5 --min-window-seconds ${Number.isFinite(seconds) ? seconds : 10}${dataset ? ` --dataset ${dataset}` : ""}`;
+}
+
+function markdownTable(header: string[], rows: string[][]): string[] {
+  return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`);
 }
 
 function lines(ls: string[]): string {

@@ -91,6 +91,13 @@ export function streamRunRules(
       reasons.push(`${score.falsePositives} false positives (the closed division allows ${benchmark.maxFalsePositives})`);
     if (score.falseNegatives > benchmark.maxFalseNegatives)
       reasons.push(`${score.falseNegatives} false negatives (the closed division allows ${benchmark.maxFalseNegatives})`);
+    // post-processing must match the reference in the closed division: MLPerf's firmware detects on every hop above 115
+    const d = run.settings.detect as { class?: number; aboveInt8?: number; minHops?: number } | undefined;
+    if (!d) reasons.push("the run recorded no detection rule (the closed division needs MLPerf's: output[0] > 115 on a hop)");
+    else if (d.class !== 0 || d.aboveInt8 !== 115 || (d.minHops ?? 1) !== 1)
+      reasons.push(
+        `detection rule output[${d.class}] > ${d.aboveInt8} on ${d.minHops ?? 1} hop(s) in a row is not MLPerf's reference (output[0] > 115 on a hop): open division only`,
+      );
   }
   return reasons;
 }

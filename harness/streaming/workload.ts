@@ -68,7 +68,16 @@ export const streamingManifestSchema = z
     quality: z.record(z.string(), z.unknown()).optional(),
     /** How tinyrig's own streaming workload is regenerated; absent for a model made elsewhere (import-mlperf's sww01). */
     recipe: z
-      .object({ generate: z.string(), train: z.string(), trainingSeconds: z.number().optional(), epochs: z.number().int().optional() })
+      .object({
+        generate: z.string(),
+        /** Training streams and the validation stream (run before train). */
+        trainingSet: z.string().optional(),
+        train: z.string(),
+        /** Chooses the detection rule on the validation stream (run after train, with --write). */
+        chooseRule: z.string().optional(),
+        trainingSeconds: z.number().optional(),
+        epochs: z.number().int().optional(),
+      })
       .strict()
       .optional(),
   })
