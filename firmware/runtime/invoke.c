@@ -43,7 +43,7 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
         case TR_OP_ADD:
-            tr_add_s8(&op->u.add, out->elems, x, (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena), y);
+            tr_add_s8(&op->u.add.p, &op->u.add.b, x, w, y);
             break;
         case TR_OP_QUANTIZE:
             if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
@@ -67,9 +67,9 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
 #endif
-        case TR_OP_MAXIMUM: tr_maximum_s8(out->elems, x, w, y); break;
-        case TR_OP_MINIMUM: tr_minimum_s8(out->elems, x, w, y); break;
-        case TR_OP_MUL: tr_mul_s8(&op->u.mul, out->elems, x, w, y); break;
+        case TR_OP_MAXIMUM: tr_maximum_s8(&op->u.minmax, x, w, y); break;
+        case TR_OP_MINIMUM: tr_minimum_s8(&op->u.minmax, x, w, y); break;
+        case TR_OP_MUL: tr_mul_s8(&op->u.mul.p, &op->u.mul.b, x, w, y); break;
         case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
         case TR_OP_CONCATENATION: {

@@ -122,6 +122,27 @@ static int16_t q15_of(int32_t multiplier)
     return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
 }
 
+/* TFLite's broadcasting of an elementwise operator's two inputs (numpy's rules, shapes right-aligned): each input
+ * dimension is the output's or 1, and the output's is the larger. */
+static int broadcast_of(tr_model *m, const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
+{
+    const tr_shape4 as = shape4(a), bs = shape4(b), os = shape4(out);
+    const int32_t ad[4] = {as.n, as.h, as.w, as.c}, bd[4] = {bs.n, bs.h, bs.w, bs.c}, od[4] = {os.n, os.h, os.w, os.c};
+    int32_t step_a = 1, step_b = 1;
+    for (int d = 3; d >= 0; --d) {
+        if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d]))
+            return fail(m, "input shapes do not broadcast to the output's");
+        bc->dims[d] = od[d];
+        bc->a_stride[d] = ad[d] == 1 ? 0 : step_a;
+        bc->b_stride[d] = bd[d] == 1 ? 0 : step_b;
+        step_a *= ad[d];
+        step_b *= bd[d];
+    }
+    if (a->elems == out->elems && b->elems == out->elems) /* one shape: a single run */
+        *bc = (tr_broadcast){{1, 1, 1, out->elems}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    return 0;
+}
+
 static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
 {
     int s;
@@ -314,10 +335,10 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_ADD: {
-        const tr_tensor *b = &m->tensors[op->inputs[1]];
-        if (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "ADD that is not int8");
-        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "ADD with broadcasting is not supported");
-        tr_add_params *p = &op->u.add;
+        const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!b || in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "ADD that is not int8");
+        if (broadcast_of(m, in, b, out, &op->u.add.b)) return -1;
+        tr_add_params *p = &op->u.add.p;
         p->left_shift = 20;
         const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
         int s;
@@ -411,9 +432,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_MUL: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b || in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
-        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "broadcasting is not supported");
+        if (broadcast_of(m, in, b, out, op->opcode == TR_OP_MUL ? &op->u.mul.b : &op->u.minmax)) return -1;
         if (op->opcode != TR_OP_MUL) return 0;
-        tr_mul_params *p = &op->u.mul;
+        tr_mul_params *p = &op->u.mul.p;
         set_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input1_offset = -in->zero_point;
         p->input2_offset = -b->zero_point;

@@ -61,11 +61,18 @@ typedef struct {
         tr_fc_params fc;
         tr_pool_params pool;
         tr_softmax_params softmax;
-        tr_add_params add;
+        struct {
+            tr_add_params p;
+            tr_broadcast b;
+        } add;
         tr_relu_params relu;
         tr_sigmoid_params sigmoid; /* LOGISTIC, TANH */
         tr_hard_swish_params hard_swish;
-        tr_mul_params mul;
+        struct {
+            tr_mul_params p;
+            tr_broadcast b;
+        } mul;
+        tr_broadcast minmax; /* MAXIMUM, MINIMUM */
         tr_pad_params pad;
         tr_mean_params mean;
         int32_t axis; /* CONCATENATION, positive */

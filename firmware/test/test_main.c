@@ -575,9 +575,10 @@ static void test_more_operators(void)
     CHECK(ry[0] == -128 && ry[1] == -118 && ry[2] == -108, "RELU6: %d %d %d", ry[0], ry[1], ry[2]);
     const int8_t ma[3] = {-128, 5, 127}, mb[3] = {0, -5, 126};
     int8_t mo[3];
-    tr_maximum_s8_ref(3, ma, mb, mo);
+    const tr_broadcast run3 = {{1, 1, 1, 3}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_maximum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
-    tr_minimum_s8_ref(3, ma, mb, mo);
+    tr_minimum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == -128 && mo[1] == -5 && mo[2] == 126, "MINIMUM");
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
@@ -596,7 +597,8 @@ static void test_more_operators(void)
     const tr_mul_params mp = {1, -1, 2, 1 << 30, 0, -128, 127};
     const int8_t m1 = 3, m2 = 4;
     int8_t my;
-    tr_mul_s8_ref(&mp, 1, &m1, &m2, &my);
+    const tr_broadcast run1 = {{1, 1, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_mul_s8_ref(&mp, &run1, &m1, &m2, &my);
     CHECK(my == 8, "MUL: %d", my);
     /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
     const tr_mean_params mn = {0, 0, 1 << 30, 1};
@@ -605,6 +607,36 @@ static void test_more_operators(void)
     tr_mean_hw_s8_ref(&mn, (tr_shape4){1, 2, 2, 2}, mx, mean);
     CHECK(mean[0] == 3 && mean[1] == -3, "MEAN: %d %d", mean[0], mean[1]);
     CHECK(strcmp(tr_op_name(77), "SHAPE") == 0 && strcmp(tr_op_name(150), "GELU") == 0 && tr_op_name(210) == NULL, "builtin names");
+}
+
+/* Broadcasting (TFLite's, numpy's rules), worked by hand: an input of extent 1 in a dimension is repeated along it. */
+static void test_broadcasting(void)
+{
+    /* MAXIMUM / MINIMUM of [2,3] and [3]: b repeated for each row */
+    const int8_t a23[6] = {1, -5, 7, -2, 9, 0}, b3[3] = {0, 0, 5};
+    const tr_broadcast rows = {{1, 1, 2, 3}, {0, 0, 3, 1}, {0, 0, 0, 1}};
+    int8_t y[6];
+    tr_maximum_s8_ref(&rows, a23, b3, y);
+    CHECK(memcmp(y, (const int8_t[]){1, 0, 7, 0, 9, 5}, 6) == 0, "MAXIMUM [2,3] with [3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
+    tr_minimum_s8_ref(&rows, a23, b3, y);
+    CHECK(memcmp(y, (const int8_t[]){0, -5, 5, -2, 0, 0}, 6) == 0, "MINIMUM [2,3] with [3]");
+    /* MUL of [2,1] and [1,3] (both repeated: an outer product), scale ratio 1 (2^30 x 2^1), no offsets */
+    const int8_t a21[2] = {2, -3}, b13[3] = {1, 2, 3};
+    const tr_broadcast outer = {{1, 1, 2, 3}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    const tr_mul_params unit = {0, 0, 0, 1 << 30, 1, -128, 127};
+    tr_mul_s8_ref(&unit, &outer, a21, b13, y);
+    CHECK(memcmp(y, (const int8_t[]){2, 4, 6, -3, -6, -9}, 6) == 0, "MUL [2,1] x [1,3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
+    /* ADD of [2,2] and a scalar (as [1]), every scale 1: inputs to half scale (2^30, 0) with 20 bits of headroom, the
+     * sum back by 2^-19 (2^30, -18): 10 + 5 = 15 ... */
+    const int8_t a22[4] = {10, 20, 30, -40}, five = 5;
+    const tr_broadcast scalar = {{1, 1, 2, 2}, {0, 0, 2, 1}, {0, 0, 0, 0}};
+    const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
+    tr_add_s8_ref(&ap, &scalar, a22, &five, y);
+    CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
+    const tr_broadcast first = {{1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 2, 1}};
+    tr_maximum_s8_ref(&first, &five, a22, y);
+    CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
 }
 
 int main(int argc, char **argv)
@@ -617,6 +649,7 @@ int main(int argc, char **argv)
     test_requant_fast();
     test_quantize();
     test_more_operators();
+    test_broadcasting();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

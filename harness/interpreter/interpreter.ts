@@ -3,6 +3,7 @@
 import type { TfliteModel, TfliteOperator, TfliteTensor } from "../tflite/model.ts";
 import { avgPoolS8, type PoolParams } from "./avg_pool_s8.ts";
 import { addParams, addS8, type AddParams } from "./add_s8.ts";
+import { broadcastOf, type Broadcast } from "./broadcast.ts";
 import { convS8, type ConvParams } from "./conv_s8.ts";
 import { depthwiseConvS8 } from "./depthwise_conv_s8.ts";
 import { dequantizeS8F32 } from "./dequantize.ts";
@@ -98,12 +99,13 @@ export type Prepared =
   | { kind: "fc"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
-  | { kind: "add"; p: AddParams }
+  | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "hardSwish"; p: HardSwishParams }
-  | { kind: "mul"; p: MulParams }
+  | { kind: "mul"; p: MulParams; bc: Broadcast }
+  | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
@@ -278,9 +280,11 @@ export class Interpreter {
       case "SOFTMAX":
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
-        const b = this.tensor(op, 1)!;
-        if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding) };
+        const b = this.tensor(op, 1);
+        if (!b || input.type !== "int8" || b.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const bc = broadcastOf(input.shape, b.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding), bc };
       }
       case "SHAPE":
       case "STRIDED_SLICE":
@@ -321,8 +325,9 @@ export class Interpreter {
       case "MUL": {
         const b = this.tensor(op, 1);
         if (!b || input.type !== "int8" || b.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        if (b.elements !== input.elements || out.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        if (op.name !== "MUL") return { kind: "none" };
+        const bc = broadcastOf(input.shape, b.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        if (op.name !== "MUL") return { kind: op.name === "MAXIMUM" ? "maximum" : "minimum", bc };
         const q = quantizeMultiplier((s(input) * s(b)) / s(out));
         const [actMin, actMax] = act(o.activation);
         return {
@@ -337,6 +342,7 @@ export class Interpreter {
             actMax,
             rounding: this.rounding,
           },
+          bc,
         };
       }
       case "PAD": {
@@ -422,7 +428,7 @@ export class Interpreter {
         return;
       }
       case "add":
-        addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        addS8(prep.p, prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "relu":
         reluS8(prep.p, this.i8(input), this.i8(out));
@@ -437,7 +443,11 @@ export class Interpreter {
         hardSwishS8(prep.p, this.i8(input), this.i8(out));
         return;
       case "mul":
-        mulS8(prep.p, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        mulS8(prep.p, prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        return;
+      case "maximum":
+      case "minimum":
+        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "pad":
         padS8(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
@@ -476,8 +486,6 @@ export class Interpreter {
           const f = new Float32Array(out.elements);
           dequantizeS8F32(this.i8(input), input.quantization!.scale[0]!, input.quantization!.zeroPoint[0]!, f);
           o8.set(new Uint8Array(f.buffer));
-        } else if (op.name === "MAXIMUM" || op.name === "MINIMUM") {
-          (op.name === "MAXIMUM" ? maximumS8 : minimumS8)(this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         } else if (op.name === "RESHAPE" || op.name === "SQUEEZE") {
           reshape(this.bytesOf(input), this.bytesOf(out));
         }
