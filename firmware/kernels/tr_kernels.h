@@ -139,6 +139,21 @@ void tr_mul_s8_ref(const tr_mul_params *p, const tr_broadcast *bc, const int8_t 
 /* NHWC -> N x C: the mean over H and W */
 void tr_mean_hw_s8_ref(const tr_mean_params *p, tr_shape4 in, const int8_t *input, int8_t *output);
 
+/* int16x8 (TFLite's 16-bit activations, 8-bit weights, 64-bit bias; activation zero point 0): reference kernels only */
+void tr_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int16_t *input,
+                     tr_shape4 filter, const int8_t *weights, const int64_t *bias, tr_shape4 out, int16_t *output);
+void tr_depthwise_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int16_t *input,
+                               tr_shape4 filter, const int8_t *weights, const int64_t *bias, tr_shape4 out,
+                               int16_t *output);
+void tr_fully_connected_s16_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int16_t *input,
+                                int32_t out_depth, const int8_t *weights, const int64_t *bias, int16_t *output);
+void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_quantize_f32_s16_ref(int32_t size, const float *input, float scale, int32_t zero_point, int16_t *output);
+/* int8 or int16 (input_bits, output_bits: 8 or 16) -> int8 or int16 with a different scale/zero point */
+void tr_requantize_ref(int32_t size, const void *input, int input_bits, int32_t input_zp, int32_t multiplier, int32_t shift,
+                       int32_t output_zp, void *output, int output_bits);
+void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, int32_t zero_point, float *output);
+
 /* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
  * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */
 #if defined(TR_KERNELS_MVE) && defined(__ARM_FEATURE_MVE)

@@ -10,6 +10,13 @@ static tr_shape4 shape_of(const tr_tensor *t)
     return s;
 }
 
+/* int16x8 kernels: linked where the model has int16 activations (tr_plan says; the native tests link all) */
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_INT16)
+#define TR_INT16 1
+#else
+#define TR_INT16 0
+#endif
+
 void tr_model_invoke(const tr_model *m, uint8_t *arena)
 {
     for (uint16_t i = 0; i < m->n_ops; ++i) {
@@ -19,20 +26,31 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         const void *x = tr_tensor_ptr(m, op->inputs[0], arena);
         void *y = tr_tensor_ptr(m, op->output, arena);
         const int8_t *w = op->n_inputs > 1 && op->inputs[1] >= 0 ? (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena) : NULL;
-        const int32_t *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? (const int32_t *)(const void *)tr_tensor_ptr(m, op->inputs[2], arena) : NULL;
+        const void *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? tr_tensor_ptr(m, op->inputs[2], arena) : NULL;
+        const int s16 = TR_INT16 && out->type == TR_I16; /* int16x8: int16 activations, int64 bias */
         switch (op->opcode) {
         case TR_OP_CONV_2D:
+            if (s16) {
+                tr_conv_s16_ref(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias, shape_of(out), y);
+                break;
+            }
             tr_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias,
                        shape_of(out), y);
             break;
         case TR_OP_DEPTHWISE_CONV_2D:
+            if (s16) {
+                tr_depthwise_conv_s16_ref(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias,
+                                          shape_of(out), y);
+                break;
+            }
             tr_depthwise_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w,
                                  bias, shape_of(out), y);
             break;
         case TR_OP_FULLY_CONNECTED: {
             const tr_tensor *wt = &m->tensors[op->inputs[1]];
             const int32_t depth = wt->dims[1];
-            tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
+            if (s16) tr_fully_connected_s16_ref(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
+            else tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
             break;
         }
         case TR_OP_AVERAGE_POOL_2D: tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
@@ -43,13 +61,21 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
         case TR_OP_ADD:
-            tr_add_s8(&op->u.add.p, &op->u.add.b, x, w, y);
+            if (s16) tr_add_s16_ref(&op->u.add.p, &op->u.add.b, x, (const void *)w, y);
+            else tr_add_s8(&op->u.add.p, &op->u.add.b, x, w, y);
             break;
         case TR_OP_QUANTIZE:
-            if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
-            else tr_requantize_s8(in->elems, x, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point, y);
+            if (in->type == TR_F32 && s16) tr_quantize_f32_s16_ref(in->elems, x, out->scale, out->zero_point, y);
+            else if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
+            else if (!TR_INT16 || (in->type == TR_I8 && !s16)) tr_requantize_s8(in->elems, x, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point, y);
+            else
+                tr_requantize_ref(in->elems, x, in->type == TR_I16 ? 16 : 8, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point,
+                                  y, s16 ? 16 : 8);
             break;
-        case TR_OP_DEQUANTIZE: tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y); break;
+        case TR_OP_DEQUANTIZE:
+            if (TR_INT16 && in->type == TR_I16) tr_dequantize_s16_f32_ref(in->elems, x, in->scale, in->zero_point, y);
+            else tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y);
+            break;
         case TR_OP_RESHAPE:
         case TR_OP_SQUEEZE:
             if (x != y) memmove(y, x, out->bytes);

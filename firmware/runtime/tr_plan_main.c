@@ -35,7 +35,8 @@ int main(int argc, char **argv)
     printf("#define TR_MODEL_TENSORS %u\n#define TR_MODEL_OPS %u\n#define TR_MODEL_CHANNELS %u\n", model.n_tensors, model.n_ops,
            (unsigned)model.channels);
     const tr_tensor *in = &model.tensors[model.input];
-    printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n", (unsigned)in->bytes, in->type == TR_I8);
+    printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n#define TR_MODEL_INPUT_INT16 %d\n", (unsigned)in->bytes, in->type == TR_I8,
+           in->type == TR_I16);
     /* The operators the model runs: invoke.c links the kernels of the optional ones (LOGISTIC, TANH, HARD_SWISH) only
      * where the model uses them, so a firmware does not carry code its model never calls. */
     printf("#define TR_MODEL_OPS_KNOWN 1\n");
@@ -46,5 +47,10 @@ int main(int argc, char **argv)
         seen[op->opcode] = 1;
         printf("#define TR_MODEL_USES_OP_%u 1\n", (unsigned)op->opcode);
     }
+    for (int i = 0; i < model.n_tensors; ++i)
+        if (model.tensors[i].type == TR_I16 && !model.tensors[i].data) {
+            printf("#define TR_MODEL_USES_INT16 1\n");
+            break;
+        }
     return 0;
 }

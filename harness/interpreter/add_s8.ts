@@ -1,5 +1,6 @@
 // ADD int8 (TFLite reference_integer_ops AddElementwise, broadcast as TFLite does): 20 bits of headroom, common scale,
-// requantise; as firmware/kernels/add_s8.c.
+// requantise; as firmware/kernels/add_s8.c. int16 (firmware/kernels/add_s16.c) is the same arithmetic with 15 bits of
+// headroom (addParams' leftShift) and the int16 clamp.
 import type { Broadcast } from "./broadcast.ts";
 import { clamp, mulByQuantizedMultiplier, quantizeMultiplier, type Rounding } from "./quantization.ts";
 
@@ -28,8 +29,8 @@ export function addParams(
   zpo: number,
   act: [number, number],
   rounding: Rounding = "double",
+  leftShift = 20,
 ): AddParams {
-  const leftShift = 20;
   const twiceMax = 2 * Math.max(s1, s2);
   const i1 = quantizeMultiplier(s1 / twiceMax);
   const i2 = quantizeMultiplier(s2 / twiceMax);
@@ -51,7 +52,7 @@ export function addParams(
   };
 }
 
-export function addS8(p: AddParams, bc: Broadcast, a: Int8Array, b: Int8Array, output: Int8Array): void {
+export function addS8(p: AddParams, bc: Broadcast, a: Int8Array | Int16Array, b: Int8Array | Int16Array, output: Int8Array | Int16Array): void {
   for (let i = 0; i < output.length; i++) {
     const x = ((p.input1Offset + a[bc.a[i]!]!) << p.leftShift) | 0;
     const y = ((p.input2Offset + b[bc.b[i]!]!) << p.leftShift) | 0;
