@@ -4,12 +4,17 @@
 // quantisation formula worked out in the test in float (within one unit: the int16 kernels requantise with a Q15
 // multiplier), and the firmware on an emulated board (mps2-an386) must give the host's outputs bit for bit, int16
 // input and output bytes as they are. Operators without an int16 kernel are refused naming the builtin and the type.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FirmwareBuildError } from "../harness/build/firmware.ts";
 import { Interpreter } from "../harness/interpreter/interpreter.ts";
 import { loadTflite } from "../harness/tflite/model.ts";
 import { bytesOf, writeTflite, type WriterGraph, type WriterTensor } from "../harness/tflite/writer.ts";
 import { Prng } from "../workloads/common/prng.ts";
+import { modelInput } from "../harness/workloads/model-workload.ts";
+import { tinyrig } from "./helpers/cli.ts";
 import { runOnBoard } from "./helpers/device-model.ts";
 
 const rng = new Prng(1616);
@@ -310,5 +315,31 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
       tensors: g.tensors.map((t, i) => (i === 2 ? { name: "b", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 2, 3, 4)) } : t)),
     };
     expect(() => new Interpreter(loadTflite(writeTflite(int32Bias)))).toThrow(/int16 activations need an int64 bias/);
+  }, 300_000);
+});
+
+describe("an int16x8 model as a user's own (tinyrig run --model)", () => {
+  it("takes int16 files as they are (two bytes a value) or float32 to quantise, and refuses int8 transforms", () => {
+    expect(modelInput("m.tflite", { type: "int16", elements: 16, zeroPoint: 0 })).toEqual({ transform: "raw", bytes: 32 });
+    expect(modelInput("m.tflite", { type: "int16", elements: 16, zeroPoint: 0 }, "float32-quantize")).toEqual({ transform: "float32-quantize", bytes: 64 });
+    expect(() => modelInput("m.tflite", { type: "int16", elements: 16, zeroPoint: 0 }, "uint8-minus-128")).toThrow(/input tensor is int16/);
+    expect(() => modelInput("m.tflite", { type: "int16", elements: 16, zeroPoint: 0 }, undefined, 16)).toThrow(/--input-bytes 16 disagrees/);
+  });
+
+  it("runs on the default emulated board bit for bit with the host, int16 input files and int16 outputs", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-int16-"));
+    const model = path.join(dir, "fc16.tflite");
+    writeFileSync(model, writeTflite(fcGraph()));
+    const data = path.join(dir, "data");
+    mkdirSync(data);
+    const rows: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      writeFileSync(path.join(data, `x${k}.bin`), randomInput(16, -6000, 6000));
+      rows.push(`x${k}.bin,4,${k}`);
+    }
+    writeFileSync(path.join(data, "y_labels.csv"), `${rows.join("\n")}\n`);
+    const r = await tinyrig(["run", "--model", model, "--dataset", data, "--mode", "accuracy", "--db", path.join(dir, "run.db"), "--json"]);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ status: "completed", accuracy: { count: 4, bitExact: { matched: 4, compared: 4 } } });
   }, 300_000);
 });
