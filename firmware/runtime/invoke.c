@@ -10,13 +10,6 @@ static tr_shape4 shape_of(const tr_tensor *t)
     return s;
 }
 
-/* int16x8 kernels: linked where the model has int16 activations (tr_plan says; the native tests link all) */
-#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_INT16)
-#define TR_INT16 1
-#else
-#define TR_INT16 0
-#endif
-
 void tr_model_invoke(const tr_model *m, uint8_t *arena)
 {
     for (uint16_t i = 0; i < m->n_ops; ++i) {
@@ -60,10 +53,15 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
             break;
         }
-        case TR_OP_ADD:
-            if (s16) tr_add_s16_ref(&op->u.add.p, &op->u.add.b, x, (const void *)w, y);
-            else tr_add_s8(&op->u.add.p, &op->u.add.b, x, w, y);
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0)
+        case TR_OP_ADD: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_add_s16_ref(&op->u.add, &bc, x, (const void *)w, y);
+            else tr_add_s8(&op->u.add, &bc, x, w, y);
             break;
+        }
+#endif
         case TR_OP_QUANTIZE:
             if (in->type == TR_F32 && s16) tr_quantize_f32_s16_ref(in->elems, x, out->scale, out->zero_point, y);
             else if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
@@ -83,7 +81,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_RELU:
         case TR_OP_RELU6:
         case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
-        /* optional operators: linked where the model uses them (tr_plan lists them; the native tests link all) */
+        /* optional operators (the elementwise ones above too): linked where the model uses them (tr_plan lists them; the
+         * native tests link all) */
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
         case TR_OP_LOGISTIC: tr_logistic_s8(&op->u.sigmoid, out->elems, x, y); break;
 #endif
@@ -93,9 +92,30 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
 #endif
-        case TR_OP_MAXIMUM: tr_maximum_s8(&op->u.minmax, x, w, y); break;
-        case TR_OP_MINIMUM: tr_minimum_s8(&op->u.minmax, x, w, y); break;
-        case TR_OP_MUL: tr_mul_s8(&op->u.mul.p, &op->u.mul.b, x, w, y); break;
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_55)
+        case TR_OP_MAXIMUM: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            tr_maximum_s8(&bc, x, w, y);
+            break;
+        }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_57)
+        case TR_OP_MINIMUM: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            tr_minimum_s8(&bc, x, w, y);
+            break;
+        }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_18)
+        case TR_OP_MUL: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            tr_mul_s8(&op->u.mul, &bc, x, w, y);
+            break;
+        }
+#endif
         case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
         case TR_OP_CONCATENATION: {

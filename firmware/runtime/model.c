@@ -84,7 +84,7 @@ static int fail_type(tr_model *m, const tr_tensor *in, const tr_tensor *out, con
 /* int16x8 (TFLite's 16-bit activations): int16 activations take zero point 0, as TFLite requires. */
 static int is_int16x8(tr_model *m, const tr_tensor *in, const tr_tensor *w, const tr_tensor *out, const tr_tensor *bias)
 {
-    if (in->type != TR_I16 || out->type != TR_I16 || (w && w->type != TR_I8)) return 0;
+    if (!TR_INT16 || in->type != TR_I16 || out->type != TR_I16 || (w && w->type != TR_I8)) return 0;
     if (in->zero_point != 0 || out->zero_point != 0) return fail(m, "int16 activations with a zero point other than 0");
     if (bias && bias->type != TR_I64) return fail(m, "int16 activations need an int64 bias (int32 bias is not supported)");
     return 1;
@@ -153,16 +153,14 @@ static int16_t q15_of(int32_t multiplier)
     return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
 }
 
-/* TFLite's broadcasting of an elementwise operator's two inputs (numpy's rules, shapes right-aligned): each input
- * dimension is the output's or 1, and the output's is the larger. */
-static int broadcast_of(tr_model *m, const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
+int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
 {
     const tr_shape4 as = shape4(a), bs = shape4(b), os = shape4(out);
     const int32_t ad[4] = {as.n, as.h, as.w, as.c}, bd[4] = {bs.n, bs.h, bs.w, bs.c}, od[4] = {os.n, os.h, os.w, os.c};
     int32_t step_a = 1, step_b = 1;
     for (int d = 3; d >= 0; --d) {
-        if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d]))
-            return fail(m, "input shapes do not broadcast to the output's");
+        /* each input dimension is the output's or 1, and the output's is the larger */
+        if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d])) return -1;
         bc->dims[d] = od[d];
         bc->a_stride[d] = ad[d] == 1 ? 0 : step_a;
         bc->b_stride[d] = bd[d] == 1 ? 0 : step_b;
@@ -172,6 +170,12 @@ static int broadcast_of(tr_model *m, const tr_tensor *a, const tr_tensor *b, con
     if (a->elems == out->elems && b->elems == out->elems) /* one shape: a single run */
         *bc = (tr_broadcast){{1, 1, 1, out->elems}, {0, 0, 0, 1}, {0, 0, 0, 1}};
     return 0;
+}
+
+static inline int broadcast_check(tr_model *m, const tr_tensor *a, const tr_tensor *b, const tr_tensor *out)
+{
+    tr_broadcast bc;
+    return tr_broadcast_shapes(a, b, out, &bc) ? fail(m, "input shapes do not broadcast to the output's") : 0;
 }
 
 static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
@@ -372,14 +376,15 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         op->u.softmax.diff_min = -(int32_t)floor(radius);
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) /* optional, as in invoke.c */
     case TR_OP_ADD: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
-        const int s16 = in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
+        const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
         if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
         if (s16 && (in->zero_point || b->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
-        if (broadcast_of(m, in, b, out, &op->u.add.b)) return -1;
-        tr_add_params *p = &op->u.add.p;
+        if (broadcast_check(m, in, b, out)) return -1;
+        tr_add_params *p = &op->u.add;
         p->left_shift = s16 ? 15 : 20; /* TFLite Micro's headroom: 15 bits for int16, 20 for int8 */
         const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
         int s;
@@ -395,6 +400,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
         return 0;
     }
+#endif
     case TR_OP_QUANTIZE:
         if ((out->type != TR_I8 && out->type != TR_I16) || (in->type != TR_F32 && in->type != TR_I8 && in->type != TR_I16))
             return fail(m, "other than float32, int8 or int16 -> int8 or int16");
@@ -470,15 +476,16 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->reluish_exponent = relu_exponent;
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_55) || defined(TR_MODEL_USES_OP_57) || defined(TR_MODEL_USES_OP_18)
     case TR_OP_MAXIMUM:
     case TR_OP_MINIMUM:
     case TR_OP_MUL: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
         if (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail_type(m, in->type != TR_I8 ? in : b, out, "(int8 only)");
-        if (broadcast_of(m, in, b, out, op->opcode == TR_OP_MUL ? &op->u.mul.b : &op->u.minmax)) return -1;
+        if (broadcast_check(m, in, b, out)) return -1;
         if (op->opcode != TR_OP_MUL) return 0;
-        tr_mul_params *p = &op->u.mul.p;
+        tr_mul_params *p = &op->u.mul;
         set_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input1_offset = -in->zero_point;
         p->input2_offset = -b->zero_point;
@@ -486,6 +493,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
         return 0;
     }
+#endif
     case TR_OP_PAD: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");

@@ -37,8 +37,9 @@ int main(int argc, char **argv)
     const tr_tensor *in = &model.tensors[model.input];
     printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n#define TR_MODEL_INPUT_INT16 %d\n", (unsigned)in->bytes, in->type == TR_I8,
            in->type == TR_I16);
-    /* The operators the model runs: invoke.c links the kernels of the optional ones (LOGISTIC, TANH, HARD_SWISH) only
-     * where the model uses them, so a firmware does not carry code its model never calls. */
+    /* The operators the model runs: invoke.c links the kernels of the optional ones (ADD, MUL, MAXIMUM, MINIMUM, LOGISTIC,
+     * TANH, HARD_SWISH, and the int16 ones) only where the model uses them, so a firmware does not carry code its model
+     * never calls. */
     printf("#define TR_MODEL_OPS_KNOWN 1\n");
     int seen[256] = {0};
     for (int i = 0; i < model.n_ops; ++i) {
