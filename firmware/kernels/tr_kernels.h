@@ -62,6 +62,27 @@ typedef struct {
     int32_t a_stride[4], b_stride[4];
 } tr_broadcast;
 
+/* A walk over the output of an elementwise operator, in order: each input's offset for the current element. */
+typedef struct {
+    int32_t pos[4];
+    int32_t a, b;
+} tr_broadcast_walk;
+
+static inline int32_t tr_broadcast_size(const tr_broadcast *bc) { return bc->dims[0] * bc->dims[1] * bc->dims[2] * bc->dims[3]; }
+
+/* To the next output element: the innermost dimension advances; one that ends goes back to 0 and carries. */
+static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it)
+{
+    for (int d = 3; d >= 0; --d) {
+        it->a += bc->a_stride[d];
+        it->b += bc->b_stride[d];
+        if (++it->pos[d] < bc->dims[d]) return;
+        it->a -= bc->a_stride[d] * bc->dims[d];
+        it->b -= bc->b_stride[d] * bc->dims[d];
+        it->pos[d] = 0;
+    }
+}
+
 typedef struct {
     int32_t input1_offset, input2_offset, output_offset;
     int32_t left_shift;
