@@ -691,6 +691,9 @@ static void test_int16(void)
     tr_quantize_multiplier(256, &m, &sh);
     tr_requantize_ref(2, s8, 8, -7, m, sh, 0, s16, 16);
     CHECK(s16[0] == 512 && s16[1] == 32767, "QUANTIZE int8 -> int16: %d %d", s16[0], s16[1]);
+    tr_quantize_multiplier(0.5, &m, &sh);
+    tr_requantize_ref(2, r16, 16, 0, m, sh, 0, s16, 16);
+    CHECK(s16[0] == 500 && s16[1] == -16384, "QUANTIZE int16 -> int16: %d %d", s16[0], s16[1]);
     float dq[2];
     tr_dequantize_s16_f32_ref(2, r16, 0.25f, 0, dq);
     CHECK(dq[0] == 250.0f && dq[1] == -8192.0f, "DEQUANTIZE int16");
