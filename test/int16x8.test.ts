@@ -318,6 +318,30 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
   }, 300_000);
 });
 
+describe("int16x8 under the single-rounding setting (ROUNDING=single, { rounding: 'single' })", () => {
+  it("convolutions and FULLY_CONNECTED requantise the same in both settings (TFLite's int64 form has one rounding)", () => {
+    for (const c of cases.slice(0, 3)) {
+      const model = loadTflite(writeTflite(c.graph));
+      const single = new Interpreter(model, { rounding: "single" });
+      const double = new Interpreter(model, { rounding: "double" });
+      for (const x of c.inputs) expect(Array.from(single.invoke(x)), c.name).toEqual(Array.from(double.invoke(x)));
+    }
+  });
+
+  it("ADD int16 (it differs between the settings) and QUANTIZE between int8 and int16 follow the setting, on the device as on the host", async () => {
+    const chain = cases.find((c) => c.name.startsWith("QUANTIZE int8 -> int16"))!;
+    const add = cases.find((c) => c.name.startsWith("ADD int16"))!;
+    for (const c of [chain, add]) {
+      const model = writeTflite(c.graph);
+      const inputs = [...c.inputs, randomInput(c.inputs[0]!.length / 2)].map((x) => (c === chain ? new Uint8Array(x.subarray(0, 64)) : x));
+      const host = (rounding: "single" | "double") => inputs.map((x) => Array.from(new Interpreter(loadTflite(model), { rounding }).invoke(x)));
+      if (c === add) expect(host("single"), `${c.name}: the settings differ somewhere`).not.toEqual(host("double"));
+      const device = await runOnBoard("mps2-an386", model, inputs, { rounding: "single" });
+      expect(device.map((b) => Array.from(b))).toEqual(host("single"));
+    }
+  }, 300_000);
+});
+
 describe("an int16x8 model as a user's own (tinyrig run --model)", () => {
   it("takes int16 files as they are (two bytes a value) or float32 to quantise, and refuses int8 transforms", () => {
     expect(modelInput("m.tflite", { type: "int16", elements: 16, zeroPoint: 0 })).toEqual({ transform: "raw", bytes: 32 });
