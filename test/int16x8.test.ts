@@ -32,6 +32,8 @@ interface Case {
   /** How the output bytes read (default int16). */
   output?: (b: Uint8Array) => number[];
   transform?: "int8" | "raw";
+  /** Expected exactly (an operator that only compares or averages integers). */
+  exact?: boolean;
 }
 
 // FULLY_CONNECTED: [1, 16] x [4, 16]^T, per-channel weights, int64 bias
@@ -195,6 +197,67 @@ const cases: Case[] = [
       }),
   },
   {
+    name: "MAX_POOL_2D 2x2 stride 2, then AVERAGE_POOL_2D 3x3 SAME, int16",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "m", shape: [1, 2, 2, 6] }, { ...ADD_IN, name: "y", shape: [1, 2, 2, 6] }],
+      operators: [
+        {
+          code: 17,
+          version: 3,
+          inputs: [0],
+          outputs: [1],
+          options: {
+            type: 5,
+            fields: [
+              [0, "i8", 1],
+              [1, "i32", 2],
+              [2, "i32", 2],
+              [3, "i32", 2],
+              [4, "i32", 2],
+            ],
+          },
+        },
+        {
+          code: 1,
+          version: 3,
+          inputs: [1],
+          outputs: [2],
+          options: {
+            type: 5,
+            fields: [
+              [0, "i8", 0],
+              [1, "i32", 1],
+              [2, "i32", 1],
+              [3, "i32", 3],
+              [4, "i32", 3],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    // the third input's block maxima are -1, -2, -3, -4: a mean of -2.5, a tie below zero (-3, away from zero)
+    inputs: [
+      randomInput(96),
+      randomInput(96, -100, 100),
+      new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => -1 - ((Math.floor(i / 24) >> 1) * 2 + ((Math.floor(i / 6) % 4) >> 1))).buffer),
+    ],
+    expected: (b) => {
+      const x = asI16(b);
+      // max over each 2x2 block, then over a 2x2 map the 3x3 SAME window is the whole map: its mean, half away from zero
+      const m = Array.from({ length: 24 }, (_, k) => {
+        const [oy, ox, c] = [Math.floor(k / 12), Math.floor(k / 6) % 2, k % 6];
+        return Math.max(...[0, 1].flatMap((dy) => [0, 1].map((dx) => x[((2 * oy + dy) * 4 + 2 * ox + dx) * 6 + c]!)));
+      });
+      return Array.from({ length: 24 }, (_, k) => {
+        const sum = [0, 1, 2, 3].reduce((a, p) => a + m[p * 6 + (k % 6)]!, 0);
+        return Math.sign(sum) * Math.floor((Math.abs(sum) + 2) / 4);
+      });
+    },
+  },
+  {
     name: "QUANTIZE float32 -> int16, FULLY_CONNECTED, DEQUANTIZE int16 -> float32",
     graph: {
       tensors: [
@@ -260,7 +323,7 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
         const want = c.expected(x);
         const got = read(host[k]!);
         expect(got.length).toBe(want.length);
-        const tolerance = c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
+        const tolerance = c.exact ? 0 : c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
         const off = got.map((v, i) => Math.abs(v - want[i]!));
         expect(Math.max(...off), `${c.name}: within one step of TFLite's formula in float`).toBeLessThanOrEqual(tolerance);
       });
@@ -272,29 +335,12 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
   it("refuses operators without an int16 kernel, naming the builtin and the type, on the host and in the firmware build", async () => {
     const model = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [
-        {
-          code: 17,
-          version: 3,
-          inputs: [0],
-          outputs: [1],
-          options: {
-            type: 5,
-            fields: [
-              [0, "i8", 0],
-              [1, "i32", 1],
-              [2, "i32", 1],
-              [3, "i32", 1],
-              [4, "i32", 1],
-            ],
-          },
-        },
-      ],
+      operators: [{ code: 25, version: 3, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", 1]] } }],
       inputs: [0],
       outputs: [1],
     });
-    // MAX_POOL_2D int16 is version 3 in TFLite: refused by version before type
-    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator MAX_POOL_2D v3/);
+    // SOFTMAX int16 is version 3 in TFLite: refused by version before type
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator SOFTMAX v3/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
       operators: [{ code: 19, version: 2, inputs: [0], outputs: [1] }],

@@ -46,8 +46,14 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             else tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
             break;
         }
-        case TR_OP_AVERAGE_POOL_2D: tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
-        case TR_OP_MAX_POOL_2D: tr_max_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
+        case TR_OP_AVERAGE_POOL_2D:
+            if (s16) tr_avg_pool_s16_ref(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            else tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            break;
+        case TR_OP_MAX_POOL_2D:
+            if (s16) tr_max_pool_s16_ref(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            else tr_max_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            break;
         case TR_OP_SOFTMAX: {
             const int32_t depth = in->dims[in->ndims - 1];
             tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);

@@ -27,8 +27,8 @@ static int max_version(int opcode)
 {
     switch (opcode) {
     case TR_OP_ADD: return 3; /* 3: int16 with general scales */
-    case TR_OP_AVERAGE_POOL_2D: return 2;
-    case TR_OP_MAX_POOL_2D: return 2;
+    case TR_OP_AVERAGE_POOL_2D: return 3; /* 3: int16 */
+    case TR_OP_MAX_POOL_2D: return 3;
     case TR_OP_CONV_2D: return 4; /* 4: int16x8 */
     case TR_OP_DEPTHWISE_CONV_2D: return 5; /* 5: int16x8 (4: float hybrid, refused by type) */
     case TR_OP_FULLY_CONNECTED: return 7; /* 5: keep_num_dims, 6: no bias, 7: int16x8 */
@@ -348,7 +348,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_AVERAGE_POOL_2D:
     case TR_OP_MAX_POOL_2D: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
         tr_pool_params *p = &op->u.pool;
         const int same = tr_fb_field_u8(fb, opts, 0, 0) == 0;
         p->stride_w = tr_fb_field_i32(fb, opts, 1, 1);

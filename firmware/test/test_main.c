@@ -698,6 +698,15 @@ static void test_int16(void)
     tr_dequantize_s16_f32_ref(2, r16, 0.25f, 0, dq);
     CHECK(dq[0] == 250.0f && dq[1] == -8192.0f, "DEQUANTIZE int16");
 
+    /* pooling a 2x2 window: (1000 + 2001 - 3000 + 30001) / 4 = 7500.5 -> 7501 (half away from zero), max 30001 */
+    const tr_pool_params pool = {2, 2, 2, 2, 0, 0, INT16_MIN, INT16_MAX};
+    const int16_t px[4] = {1000, 2001, -3000, 30001};
+    int16_t py;
+    tr_avg_pool_s16_ref(&pool, (tr_shape4){1, 2, 2, 1}, px, (tr_shape4){1, 1, 1, 1}, &py);
+    CHECK(py == 7501, "int16 AVERAGE_POOL_2D: %d", py);
+    tr_max_pool_s16_ref(&pool, (tr_shape4){1, 2, 2, 1}, px, (tr_shape4){1, 1, 1, 1}, &py);
+    CHECK(py == 30001, "int16 MAX_POOL_2D: %d", py);
+
     /* convolutions: FULLY_CONNECTED == 1x1 convolution, depthwise == convolution with the expanded filter, on random
      * int16 inputs near the extremes and per-channel scales */
     static int16_t x[2 * 8 * 8 * 6];

@@ -30,8 +30,8 @@ import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 3, // 3: int16
-  AVERAGE_POOL_2D: 2,
-  MAX_POOL_2D: 2,
+  AVERAGE_POOL_2D: 3, // 3: int16
+  MAX_POOL_2D: 3,
   CONV_2D: 4, // 4: int16x8
   DEPTHWISE_CONV_2D: 5, // 5: int16x8 (4: float hybrid, refused by type)
   FULLY_CONNECTED: 7, // 5: keep_num_dims, 6: no bias, 7: int16x8
@@ -297,9 +297,11 @@ export class Interpreter {
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
         const inS = shape4(input.shape),
           outS = shape4(out.shape);
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         return {
           kind: "pool",
           p: {
@@ -492,7 +494,7 @@ export class Interpreter {
         return;
       }
       case "pool":
-        (op.name === "AVERAGE_POOL_2D" ? avgPoolS8 : maxPoolS8)(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
+        (op.name === "AVERAGE_POOL_2D" ? avgPoolS8 : maxPoolS8)(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "softmax": {
         const depth = input.shape[input.shape.length - 1]!;
