@@ -197,6 +197,17 @@ const cases: Case[] = [
       }),
   },
   {
+    name: "MUL int16, broadcast [6]",
+    graph: {
+      tensors: [ADD_IN, ADD_K_T, { ...ADD_OUT, scale: [0.002] }],
+      operators: [{ code: 18, version: 4, inputs: [0, 1], outputs: [2], options: { type: 21, fields: [[0, "i8", 0]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -3000, 3000)],
+    expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q * f32(0.0005) * ADD_K[i % 6]!, 0.002)),
+  },
+  {
     name: "MAX_POOL_2D 2x2 stride 2, then AVERAGE_POOL_2D 3x3 SAME, int16",
     exact: true,
     graph: {

@@ -1,6 +1,6 @@
 /* ADD, int16 (TFLite Micro: reference_ops AddGeneralParamScale, BroadcastAdd4DSlow where shapes differ): the int8
- * arithmetic (add_one.h) with 15 bits of headroom, as TFLite Micro's prepare sets for an int16 output. */
-#include "add_one.h"
+ * arithmetic (elementwise.h) with 15 bits of headroom, as TFLite Micro's prepare sets for an int16 output. */
+#include "elementwise.h"
 
 void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output)
 {

@@ -1,6 +1,6 @@
 /* ADD, int8 (TFLite reference_integer_ops AddElementwise, and BroadcastAdd4DSlow where shapes differ): both inputs
- * are brought to a common scale with 20 bits of headroom, summed, and requantised to the output (add_one.h). */
-#include "add_one.h"
+ * are brought to a common scale with 20 bits of headroom, summed, and requantised to the output (elementwise.h). */
+#include "elementwise.h"
 
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output)
 {

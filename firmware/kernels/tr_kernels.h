@@ -169,6 +169,7 @@ void tr_depthwise_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q,
 void tr_fully_connected_s16_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int16_t *input,
                                 int32_t out_depth, const int8_t *weights, const int64_t *bias, int16_t *output);
 void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_mul_s16_ref(const tr_mul_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_quantize_f32_s16_ref(int32_t size, const float *input, float scale, int32_t zero_point, int16_t *output);
 /* int8 or int16 (input_bits, output_bits: 8 or 16) -> int8 or int16 with a different scale/zero point */
 void tr_requantize_ref(int32_t size, const void *input, int input_bits, int32_t input_zp, int32_t multiplier, int32_t shift,

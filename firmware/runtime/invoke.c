@@ -118,7 +118,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_MUL: {
             tr_broadcast bc;
             tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
-            tr_mul_s8(&op->u.mul, &bc, x, w, y);
+            if (s16) tr_mul_s16_ref(&op->u.mul, &bc, x, (const void *)w, y);
+            else tr_mul_s8(&op->u.mul, &bc, x, w, y);
             break;
         }
 #endif

@@ -675,6 +675,14 @@ static void test_int16(void)
     tr_add_s16_ref(&ap, &scalar, aa, &ab, ay);
     CHECK(ay[0] == -2000 && ay[1] == 27000, "int16 ADD: %d %d", ay[0], ay[1]);
 
+    /* MUL int16: 300 x -200 = -60000, x 2^-4 (2^30, -3) = -3750; 30000 x 30000 x 2^-4 saturates */
+    const tr_mul_params mp = {0, 0, 0, 1 << 30, -3, INT16_MIN, INT16_MAX};
+    const int16_t ma[2] = {300, 30000}, mb[2] = {-200, 30000};
+    int16_t my[2];
+    const tr_broadcast pair = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_mul_s16_ref(&mp, &pair, ma, mb, my);
+    CHECK(my[0] == -3750 && my[1] == 32767, "int16 MUL: %d %d", my[0], my[1]);
+
     /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
     const float qx[3] = {-20.25f, 1e6f, NAN};
     int16_t qy[3];

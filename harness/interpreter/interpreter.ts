@@ -46,7 +46,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   MINIMUM: 2,
   PAD: 2,
   CONCATENATION: 2,
-  MUL: 2,
+  MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 2,
   SQUEEZE: 1,
   LOGISTIC: 2,
@@ -369,12 +369,15 @@ export class Interpreter {
       case "MUL": {
         const b = this.tensor(op, 1);
         if (!b) throw new InterpreterError(`${where}: has one input`);
-        if (input.type !== "int8" || b.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, b, out);
+        const s16 = op.name === "MUL" && input.type === "int16" && b.type === "int16" && out.type === "int16";
+        if (s16 && (zp(input) || zp(b) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8"))
+          throw typeRefusal(where, op.name === "MUL" ? "(int8 or int16)" : "(int8 only)", input, b, out);
         const bc = broadcastOf(input.shape, b.shape, out.shape);
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         if (op.name !== "MUL") return { kind: op.name === "MAXIMUM" ? "maximum" : "minimum", bc };
         const q = quantizeMultiplier((s(input) * s(b)) / s(out));
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         return {
           kind: "mul",
           p: {
@@ -517,7 +520,7 @@ export class Interpreter {
         hardSwishS8(prep.p, this.i8(input), this.i8(out));
         return;
       case "mul":
-        mulS8(prep.p, prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        mulS8(prep.p, prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "maximum":
       case "minimum":
