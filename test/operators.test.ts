@@ -63,6 +63,38 @@ const wide = (code: number, version: number, out: WriterTensor): WriterGraph => 
 });
 const hardSwish = (r: number) => (r * Math.min(6, Math.max(0, r + 3))) / 6;
 
+// Broadcasting (numpy's rules, as TFLite's elementwise kernels): the expected value of an output element reads each
+// operand at the element's coordinates, right-aligned, coordinate 0 wherever the operand has extent 1.
+const at = (shape: number[], data: ArrayLike<number>, coord: number[]): number => {
+  const dims = [...Array<number>(coord.length - shape.length).fill(1), ...shape];
+  return data[dims.reduce((idx, d, k) => idx * d + (d === 1 ? 0 : coord[k]!), 0)]!;
+};
+const overOutput = (shape: number[], f: (coord: number[]) => number): number[] => {
+  const out: number[] = [];
+  const walk = (prefix: number[]) =>
+    prefix.length === shape.length ? out.push(f(prefix)) : [...Array(shape[prefix.length]!).keys()].forEach((i) => walk([...prefix, i]));
+  walk([]);
+  return out;
+};
+const PER_CHANNEL: WriterTensor = { ...X, name: "k", shape: [6], data: bytesOf(K.subarray(0, 6)) };
+const PER_ROW: WriterTensor = { ...X, name: "k", shape: [1, 4, 1, 1], scale: [0.08], zeroPoint: [4], data: bytesOf(K.subarray(0, 4)) };
+const SCALAR: WriterTensor = { ...X, name: "k", shape: [1], data: bytesOf(Int8Array.of(17)) };
+const PER_ROW_X: WriterTensor = { ...PER_ROW, scale: X.scale, zeroPoint: X.zeroPoint };
+const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.09], zeroPoint: [-2] };
+const broadcastBinary = (
+  code: number,
+  k: WriterTensor,
+  out: WriterTensor,
+  options?: WriterGraph["operators"][0]["options"],
+  kFirst = false,
+  x = X,
+): WriterGraph => ({
+  tensors: [x, k, out],
+  operators: [{ code, version: 2, inputs: kFirst ? [1, 0] : [0, 1], outputs: [2], options }],
+  inputs: [0],
+  outputs: [2],
+});
+
 const cases: Case[] = [
   {
     name: "LOGISTIC",
@@ -94,6 +126,29 @@ const cases: Case[] = [
     graph: binary(18, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }),
     within1: true,
     expected: (x) => Array.from(x, (q, i) => quant(real(q, X) * real(K[i]!, X), MUL_OUT)),
+  },
+  {
+    name: "MUL broadcast: [1,4,4,6] x [6] (a per-channel scale)",
+    graph: broadcastBinary(18, PER_CHANNEL, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }),
+    within1: true,
+    expected: (x) => overOutput([1, 4, 4, 6], (c) => quant(real(at(X.shape, x, c), X) * real(at([6], K, c), X), MUL_OUT)),
+  },
+  {
+    name: "ADD broadcast: [1,4,4,6] + [1,4,1,1], RELU",
+    graph: broadcastBinary(0, PER_ROW, ADD_OUT, { type: 11, fields: [[0, "i8", 1]] }),
+    within1: true,
+    expected: (x) => overOutput([1, 4, 4, 6], (c) => quant(Math.max(0, real(at(X.shape, x, c), X) + real(at([1, 4, 1, 1], K, c), PER_ROW)), ADD_OUT)),
+  },
+  {
+    name: "MAXIMUM broadcast: [1,4,4,6] with a scalar",
+    graph: broadcastBinary(55, SCALAR, { ...X, name: "y" }),
+    expected: (x) => Array.from(x, (q) => Math.max(q, 17)),
+  },
+  {
+    name: "MINIMUM broadcast, both operands repeated: [1,4,1,1] (first) with [1,1,4,6]",
+    graph: broadcastBinary(57, PER_ROW_X, { ...X, name: "y" }, undefined, true, { ...X, shape: [1, 1, 4, 6], name: "x" }),
+    inputs: [randomI8(24), randomI8(24)],
+    expected: (x) => overOutput([1, 4, 4, 6], (c) => Math.min(at([1, 4, 1, 1], K, c), at([1, 1, 4, 6], x, c))),
   },
   {
     name: "PAD", // [[0,0],[1,0],[0,2],[0,0]]: one row above, two columns right, the zero point
@@ -264,5 +319,15 @@ describe("operators, host interpreter against worked values and the device bit f
       outputs: [1],
     });
     expect(() => new Interpreter(loadTflite(shapeAsData))).toThrow(/shape arithmetic/);
+    // shapes that do not broadcast ([1,4,4,6] with [4]: neither 6 nor 1) are refused on both sides
+    const mismatched = writeTflite(
+      broadcastBinary(18, { ...PER_CHANNEL, shape: [4], data: bytesOf(K.subarray(0, 4)) }, MUL_OUT, { type: 21, fields: [[0, "i8", 0]] }),
+    );
+    expect(() => new Interpreter(loadTflite(mismatched))).toThrow(/MUL\): input shapes \[1,4,4,6\] and \[4\] do not broadcast/);
+    const refused = await runOnBoard("mps2-an386", mismatched, [new Uint8Array(N)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((refused as Error).message).toMatch(/MUL: input shapes do not broadcast to the output's/);
   }, 300_000);
 });

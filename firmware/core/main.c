@@ -34,7 +34,7 @@ static char results_line[13u + 25u * TR_RESULTS_VALUES];
  * tensor IS the input buffer: no copy, no RAM beyond the buffer. uint8 images are shifted to int8 in place, once per
  * new input (after an inference `db print` shows them as int8). float32 into an int8 model is quantised into a buffer
  * of the tensor's size. */
-#if TR_INPUT_TRANSFORM == TR_IN_FLOAT32_QUANTIZE && TR_MODEL_INPUT_INT8
+#if TR_INPUT_TRANSFORM == TR_IN_FLOAT32_QUANTIZE && (TR_MODEL_INPUT_INT8 || TR_MODEL_INPUT_INT16)
 static uint8_t quantized_input[TR_MODEL_INPUT_BYTES] __attribute__((aligned(4)));
 #define TR_MODEL_INPUT_DATA quantized_input
 #else
@@ -56,6 +56,11 @@ static void load_input(uint32_t bytes)
         tr_quantize_f32_s8((int32_t)in->elems, (const float *)(const void *)input_buffer, in->scale, in->zero_point,
                            (int8_t *)model.input_data);
     }
+#if TR_MODEL_INPUT_INT16
+    else if (TR_INPUT_TRANSFORM == TR_IN_FLOAT32_QUANTIZE) /* into an int16 input */
+        tr_quantize_f32_s16_ref((int32_t)in->elems, (const float *)(const void *)input_buffer, in->scale, in->zero_point,
+                                (int16_t *)(void *)model.input_data);
+#endif
 }
 
 static void run_inference(void) { tr_model_invoke(&model, arena); }
@@ -66,6 +71,11 @@ static float dequantized(const tr_tensor *t, const uint8_t *p, int32_t i)
         float f;
         memcpy(&f, p + 4 * i, 4);
         return f;
+    }
+    if (t->type == TR_I16) {
+        int16_t v;
+        memcpy(&v, p + 2 * i, 2);
+        return t->scale * (float)((int32_t)v - t->zero_point);
     }
     return t->scale * (float)((int32_t)(int8_t)p[i] - t->zero_point);
 }

@@ -1,16 +1,9 @@
-/* ADD, int8, same shapes (TFLite reference_integer_ops AddElementwise): both inputs are brought to a common scale
- * with 20 bits of headroom, summed, and requantised to the output. */
-#include "quant_math.h"
-#include "tr_kernels.h"
+/* ADD, int8 (TFLite reference_integer_ops AddElementwise, and BroadcastAdd4DSlow where shapes differ): both inputs
+ * are brought to a common scale with 20 bits of headroom, summed, and requantised to the output (elementwise.h). */
+#include "elementwise.h"
 
-void tr_add_s8_ref(const tr_add_params *p, int32_t size, const int8_t *a, const int8_t *b, int8_t *output)
+void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output)
 {
-    for (int32_t i = 0; i < size; ++i) {
-        const int32_t x = (int32_t)((uint32_t)(p->input1_offset + a[i]) << p->left_shift);
-        const int32_t y = (int32_t)((uint32_t)(p->input2_offset + b[i]) << p->left_shift);
-        const int32_t sx = tr_mul_by_quantized_multiplier(x, p->input1_multiplier, p->input1_shift);
-        const int32_t sy = tr_mul_by_quantized_multiplier(y, p->input2_multiplier, p->input2_shift);
-        const int32_t raw = tr_mul_by_quantized_multiplier(sx + sy, p->output_multiplier, p->output_shift) + p->output_offset;
-        output[i] = (int8_t)tr_clamp(raw, p->act_min, p->act_max);
-    }
+    tr_broadcast_walk it = {{0, 0, 0, 0}, 0, 0};
+    for (int32_t i = 0, n = tr_broadcast_size(bc); i < n; ++i, tr_broadcast_next(bc, &it)) output[i] = (int8_t)tr_add_one(p, a[it.a], b[it.b]);
 }

@@ -51,3 +51,12 @@ int32_t tr_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift)
     return tr_rounding_divide_by_pot(tr_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
 #endif
 }
+
+int32_t tr_mul_by_quantized_multiplier_s64(int64_t x, int32_t multiplier, int shift)
+{
+    /* the Q31 multiplier rounded to Q15, then (x * m15 + 2^(14 - shift)) >> (15 - shift): TFLite's int64 overload,
+     * the same under either rounding rule */
+    const int64_t m15 = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int total = 15 - shift;
+    return (int32_t)((x * m15 + ((int64_t)1 << (total - 1))) >> total);
+}

@@ -17,6 +17,10 @@ int32_t tr_srdhm(int32_t a, int32_t b);                   /* SaturatingRoundingD
 int32_t tr_rounding_divide_by_pot(int32_t x, int exponent); /* RoundingDivideByPOT */
 /* MultiplyByQuantizedMultiplier: x * multiplier * 2^shift, rounded by the build's rule (above). */
 int32_t tr_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
+/* MultiplyByQuantizedMultiplier for a 64-bit accumulator (TFLite's int16x8 kernels: |x| < 2^47, shift -31..7): the
+ * multiplier rounded to Q15 and one rounding, half up, whatever the build's rule (TFLite's int64 overload has one
+ * form in both modes). */
+int32_t tr_mul_by_quantized_multiplier_s64(int64_t x, int32_t multiplier, int shift);
 static inline int32_t tr_clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 #endif

@@ -54,6 +54,35 @@ typedef struct {
     int32_t input_multiplier, input_left_shift, diff_min;
 } tr_softmax_params;
 
+/* The operands of an elementwise binary operator (ADD, MUL, MAXIMUM, MINIMUM) as TFLite broadcasts them (numpy's
+ * rules, shapes right-aligned to 4 dimensions): the output's extents, and each input's step per output dimension,
+ * 0 where that input has extent 1 and is repeated. Operands of one shape are one run of `dims[3]` elements. */
+typedef struct {
+    int32_t dims[4];
+    int32_t a_stride[4], b_stride[4];
+} tr_broadcast;
+
+/* A walk over the output of an elementwise operator, in order: each input's offset for the current element. */
+typedef struct {
+    int32_t pos[4];
+    int32_t a, b;
+} tr_broadcast_walk;
+
+static inline int32_t tr_broadcast_size(const tr_broadcast *bc) { return bc->dims[0] * bc->dims[1] * bc->dims[2] * bc->dims[3]; }
+
+/* To the next output element: the innermost dimension advances; one that ends goes back to 0 and carries. */
+static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it)
+{
+    for (int d = 3; d >= 0; --d) {
+        it->a += bc->a_stride[d];
+        it->b += bc->b_stride[d];
+        if (++it->pos[d] < bc->dims[d]) return;
+        it->a -= bc->a_stride[d] * bc->dims[d];
+        it->b -= bc->b_stride[d] * bc->dims[d];
+        it->pos[d] = 0;
+    }
+}
+
 typedef struct {
     int32_t input1_offset, input2_offset, output_offset;
     int32_t left_shift;
@@ -107,7 +136,7 @@ void tr_avg_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *inp
 void tr_max_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* rows x depth, softmax over the last dimension; output zero point -128, scale 1/256 */
 void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output);
-void tr_add_s8_ref(const tr_add_params *p, int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
 /* int8 -> int8 with a different scale/zero point */
 void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, int32_t multiplier, int32_t shift,
@@ -121,15 +150,33 @@ void tr_sigmoid_like_s8(const tr_sigmoid_params *p, int32_t size, const int8_t *
 void tr_logistic_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
-void tr_maximum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
-void tr_minimum_s8_ref(int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
 void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
                              int8_t *output);
-void tr_mul_s8_ref(const tr_mul_params *p, int32_t size, const int8_t *a, const int8_t *b, int8_t *output);
+void tr_mul_s8_ref(const tr_mul_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 /* NHWC -> N x C: the mean over H and W */
 void tr_mean_hw_s8_ref(const tr_mean_params *p, tr_shape4 in, const int8_t *input, int8_t *output);
+
+/* int16x8 (TFLite's 16-bit activations, 8-bit weights, 64-bit bias; activation zero point 0): reference kernels only */
+void tr_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int16_t *input,
+                     tr_shape4 filter, const int8_t *weights, const int64_t *bias, tr_shape4 out, int16_t *output);
+void tr_depthwise_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int16_t *input,
+                               tr_shape4 filter, const int8_t *weights, const int64_t *bias, tr_shape4 out,
+                               int16_t *output);
+void tr_fully_connected_s16_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int16_t *input,
+                                int32_t out_depth, const int8_t *weights, const int64_t *bias, int16_t *output);
+void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_mul_s16_ref(const tr_mul_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_quantize_f32_s16_ref(int32_t size, const float *input, float scale, int32_t zero_point, int16_t *output);
+/* int8 or int16 (input_bits, output_bits: 8 or 16) -> int8 or int16 with a different scale/zero point */
+void tr_requantize_ref(int32_t size, const void *input, int input_bits, int32_t input_zp, int32_t multiplier, int32_t shift,
+                       int32_t output_zp, void *output, int output_bits);
+void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, int32_t zero_point, float *output);
+void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
+void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 
 /* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
  * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */

@@ -19,37 +19,67 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         const void *x = tr_tensor_ptr(m, op->inputs[0], arena);
         void *y = tr_tensor_ptr(m, op->output, arena);
         const int8_t *w = op->n_inputs > 1 && op->inputs[1] >= 0 ? (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena) : NULL;
-        const int32_t *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? (const int32_t *)(const void *)tr_tensor_ptr(m, op->inputs[2], arena) : NULL;
+        const void *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? tr_tensor_ptr(m, op->inputs[2], arena) : NULL;
+        const int s16 = TR_INT16 && out->type == TR_I16; /* int16x8: int16 activations, int64 bias */
         switch (op->opcode) {
         case TR_OP_CONV_2D:
+            if (s16) {
+                tr_conv_s16_ref(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias, shape_of(out), y);
+                break;
+            }
             tr_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias,
                        shape_of(out), y);
             break;
         case TR_OP_DEPTHWISE_CONV_2D:
+            if (s16) {
+                tr_depthwise_conv_s16_ref(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w, bias,
+                                          shape_of(out), y);
+                break;
+            }
             tr_depthwise_conv_s8(&op->u.conv.p, &op->u.conv.q, shape_of(in), x, shape_of(&m->tensors[op->inputs[1]]), w,
                                  bias, shape_of(out), y);
             break;
         case TR_OP_FULLY_CONNECTED: {
             const tr_tensor *wt = &m->tensors[op->inputs[1]];
             const int32_t depth = wt->dims[1];
-            tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
+            if (s16) tr_fully_connected_s16_ref(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
+            else tr_fully_connected_s8(&op->u.fc, in->elems / depth, depth, x, wt->dims[0], w, bias, y);
             break;
         }
-        case TR_OP_AVERAGE_POOL_2D: tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
-        case TR_OP_MAX_POOL_2D: tr_max_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y); break;
+        case TR_OP_AVERAGE_POOL_2D:
+            if (s16) tr_avg_pool_s16_ref(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            else tr_avg_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            break;
+        case TR_OP_MAX_POOL_2D:
+            if (s16) tr_max_pool_s16_ref(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            else tr_max_pool_s8(&op->u.pool, shape_of(in), x, shape_of(out), y);
+            break;
         case TR_OP_SOFTMAX: {
             const int32_t depth = in->dims[in->ndims - 1];
             tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
             break;
         }
-        case TR_OP_ADD:
-            tr_add_s8(&op->u.add, out->elems, x, (const int8_t *)tr_tensor_ptr(m, op->inputs[1], arena), y);
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0)
+        case TR_OP_ADD: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_add_s16_ref(&op->u.add, &bc, x, (const void *)w, y);
+            else tr_add_s8(&op->u.add, &bc, x, w, y);
             break;
+        }
+#endif
         case TR_OP_QUANTIZE:
-            if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
-            else tr_requantize_s8(in->elems, x, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point, y);
+            if (in->type == TR_F32 && s16) tr_quantize_f32_s16_ref(in->elems, x, out->scale, out->zero_point, y);
+            else if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
+            else if (!TR_INT16 || (in->type == TR_I8 && !s16)) tr_requantize_s8(in->elems, x, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point, y);
+            else
+                tr_requantize_ref(in->elems, x, in->type == TR_I16 ? 16 : 8, in->zero_point, op->u.requant.multiplier, op->u.requant.shift, out->zero_point,
+                                  y, s16 ? 16 : 8);
             break;
-        case TR_OP_DEQUANTIZE: tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y); break;
+        case TR_OP_DEQUANTIZE:
+            if (TR_INT16 && in->type == TR_I16) tr_dequantize_s16_f32_ref(in->elems, x, in->scale, in->zero_point, y);
+            else tr_dequantize_s8_f32(in->elems, x, in->scale, in->zero_point, y);
+            break;
         case TR_OP_RESHAPE:
         case TR_OP_SQUEEZE:
             if (x != y) memmove(y, x, out->bytes);
@@ -57,7 +87,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_RELU:
         case TR_OP_RELU6:
         case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
-        /* optional operators: linked where the model uses them (tr_plan lists them; the native tests link all) */
+        /* optional operators (the elementwise ones above too): linked where the model uses them (tr_plan lists them; the
+         * native tests link all) */
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
         case TR_OP_LOGISTIC: tr_logistic_s8(&op->u.sigmoid, out->elems, x, y); break;
 #endif
@@ -67,9 +98,31 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
 #endif
-        case TR_OP_MAXIMUM: tr_maximum_s8(out->elems, x, w, y); break;
-        case TR_OP_MINIMUM: tr_minimum_s8(out->elems, x, w, y); break;
-        case TR_OP_MUL: tr_mul_s8(&op->u.mul, out->elems, x, w, y); break;
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_55)
+        case TR_OP_MAXIMUM: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            tr_maximum_s8(&bc, x, w, y);
+            break;
+        }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_57)
+        case TR_OP_MINIMUM: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            tr_minimum_s8(&bc, x, w, y);
+            break;
+        }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_18)
+        case TR_OP_MUL: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_mul_s16_ref(&op->u.mul, &bc, x, (const void *)w, y);
+            else tr_mul_s8(&op->u.mul, &bc, x, w, y);
+            break;
+        }
+#endif
         case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
         case TR_OP_CONCATENATION: {

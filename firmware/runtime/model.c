@@ -26,21 +26,21 @@ enum { OC_DEPRECATED_CODE = 0, OC_VERSION = 2, OC_CODE = 3 };
 static int max_version(int opcode)
 {
     switch (opcode) {
-    case TR_OP_ADD: return 2;
-    case TR_OP_AVERAGE_POOL_2D: return 2;
-    case TR_OP_MAX_POOL_2D: return 2;
-    case TR_OP_CONV_2D: return 3;
-    case TR_OP_DEPTHWISE_CONV_2D: return 3;
-    case TR_OP_FULLY_CONNECTED: return 4;
+    case TR_OP_ADD: return 3; /* 3: int16 with general scales */
+    case TR_OP_AVERAGE_POOL_2D: return 3; /* 3: int16 */
+    case TR_OP_MAX_POOL_2D: return 3;
+    case TR_OP_CONV_2D: return 4; /* 4: int16x8 */
+    case TR_OP_DEPTHWISE_CONV_2D: return 5; /* 5: int16x8 (4: float hybrid, refused by type) */
+    case TR_OP_FULLY_CONNECTED: return 7; /* 5: keep_num_dims, 6: no bias, 7: int16x8 */
     case TR_OP_RESHAPE: return 1;
     case TR_OP_SOFTMAX: return 2;
     case TR_OP_QUANTIZE: return 2;
-    case TR_OP_DEQUANTIZE: return 2;
+    case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
     case TR_OP_RELU: case TR_OP_RELU6: case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
     case TR_OP_PAD: return 2;
     case TR_OP_CONCATENATION: return 2;
-    case TR_OP_MUL: return 2;
+    case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
     case TR_OP_MEAN: return 2;
     case TR_OP_SQUEEZE: return 1;
     case TR_OP_LOGISTIC: case TR_OP_TANH: return 2; /* int8 came in version 2 */
@@ -59,6 +59,37 @@ static int fail(tr_model *m, const char *what)
     return -1;
 }
 
+static const char *type_name(int type)
+{
+    switch (type) {
+    case TR_F32: return "float32";
+    case TR_I32: return "int32";
+    case TR_U8: return "uint8";
+    case TR_I64: return "int64";
+    case TR_I16: return "int16";
+    case TR_I8: return "int8";
+    default: return "an unknown type";
+    }
+}
+
+/* An operator refused for its tensor type, naming it ("int16 is not supported (int8 only)"). */
+static int fail_type(tr_model *m, const tr_tensor *in, const tr_tensor *out, const char *supported)
+{
+    const int type = in->type != TR_I8 ? in->type : out->type;
+    char *const end = m->error + sizeof m->error;
+    tr_put_str(tr_put_str(tr_put_str(m->error, end, type_name(type)), end, " is not supported "), end, supported);
+    return -1;
+}
+
+/* int16x8 (TFLite's 16-bit activations): int16 activations take zero point 0, as TFLite requires. */
+static int is_int16x8(tr_model *m, const tr_tensor *in, const tr_tensor *w, const tr_tensor *out, const tr_tensor *bias)
+{
+    if (!TR_INT16 || in->type != TR_I16 || out->type != TR_I16 || (w && w->type != TR_I8)) return 0;
+    if (in->zero_point != 0 || out->zero_point != 0) return fail(m, "int16 activations with a zero point other than 0");
+    if (bias && bias->type != TR_I64) return fail(m, "int16 activations need an int64 bias (int32 bias is not supported)");
+    return 1;
+}
+
 static int type_size(int type)
 {
     switch (type) {
@@ -70,10 +101,10 @@ static int type_size(int type)
     }
 }
 
-/* Activation clamp for an int8 output (TFLite CalculateActivationRangeQuantized). */
+/* Activation clamp for an int8 or int16 output (TFLite CalculateActivationRangeQuantized). */
 static void act_range(int act, const tr_tensor *out, int32_t *lo, int32_t *hi)
 {
-    int32_t qmin = -128, qmax = 127;
+    int32_t qmin = out->type == TR_I16 ? INT16_MIN : -128, qmax = out->type == TR_I16 ? INT16_MAX : 127;
     const int32_t zp = out->zero_point;
     const float s = out->scale;
     if (act == 1) { /* RELU */
@@ -120,6 +151,31 @@ static tr_shape4 shape4(const tr_tensor *t)
 static int16_t q15_of(int32_t multiplier)
 {
     return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
+}
+
+int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
+{
+    const tr_shape4 as = shape4(a), bs = shape4(b), os = shape4(out);
+    const int32_t ad[4] = {as.n, as.h, as.w, as.c}, bd[4] = {bs.n, bs.h, bs.w, bs.c}, od[4] = {os.n, os.h, os.w, os.c};
+    int32_t step_a = 1, step_b = 1;
+    for (int d = 3; d >= 0; --d) {
+        /* each input dimension is the output's or 1, and the output's is the larger */
+        if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d])) return -1;
+        bc->dims[d] = od[d];
+        bc->a_stride[d] = ad[d] == 1 ? 0 : step_a;
+        bc->b_stride[d] = bd[d] == 1 ? 0 : step_b;
+        step_a *= ad[d];
+        step_b *= bd[d];
+    }
+    if (a->elems == out->elems && b->elems == out->elems) /* one shape: a single run */
+        *bc = (tr_broadcast){{1, 1, 1, out->elems}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    return 0;
+}
+
+static inline int broadcast_check(tr_model *m, const tr_tensor *a, const tr_tensor *b, const tr_tensor *out)
+{
+    tr_broadcast bc;
+    return tr_broadcast_shapes(a, b, out, &bc) ? fail(m, "input shapes do not broadcast to the output's") : 0;
 }
 
 static void set_multiplier(double real, int32_t *multiplier, int32_t *shift)
@@ -218,7 +274,10 @@ static int channel_multipliers(tr_model *m, tr_fb *fb, const tr_tensor *in, cons
 static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int depthwise)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *w = &m->tensors[op->inputs[1]], *out = &m->tensors[op->output];
-    if (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8) return fail(m, "convolution that is not int8");
+    const tr_tensor *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
+    const int s16 = is_int16x8(m, in, w, out, bias);
+    if (s16 < 0) return -1;
+    if (!s16 && (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8, or int16 activations with int8 weights)");
     if (!w->data) return fail(m, "convolution weights are not constant");
     const int same = tr_fb_field_u8(fb, opts, 0, 0) == 0;
     tr_conv_params *p = &op->u.conv.p;
@@ -253,7 +312,7 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     if (channel_multipliers(m, fb, in, w, out, os.c, &mult, &shift)) return -1;
     op->u.conv.q.multiplier = mult;
     op->u.conv.q.shift = shift;
-    if (op->n_inputs > 2 && op->inputs[2] >= 0 && m->tensors[op->inputs[2]].type != TR_I32) return fail(m, "bias is not int32");
+    if (!s16 && bias && bias->type != TR_I32) return fail(m, "bias is not int32");
     return 0;
 }
 
@@ -265,7 +324,11 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_DEPTHWISE_CONV_2D: return prepare_conv(m, fb, op, opts, 1);
     case TR_OP_FULLY_CONNECTED: {
         const tr_tensor *w = &m->tensors[op->inputs[1]];
-        if (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8) return fail(m, "FULLY_CONNECTED that is not int8");
+        const tr_tensor *bias = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
+        const int s16 = is_int16x8(m, in, w, out, bias);
+        if (s16 < 0) return -1;
+        if (!s16 && (in->type != TR_I8 || w->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8, or int16 activations with int8 weights)");
+        if (!s16 && bias && bias->type != TR_I32) return fail(m, "bias is not int32");
         if (!w->data || w->ndims != 2) return fail(m, "FULLY_CONNECTED weights are not a constant matrix");
         if (in->elems % w->dims[1] != 0) return fail(m, "FULLY_CONNECTED input size is not a multiple of its depth");
         tr_fc_params *p = &op->u.fc;
@@ -285,7 +348,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_AVERAGE_POOL_2D:
     case TR_OP_MAX_POOL_2D: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "pooling that is not int8");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
         tr_pool_params *p = &op->u.pool;
         const int same = tr_fb_field_u8(fb, opts, 0, 0) == 0;
         p->stride_w = tr_fb_field_i32(fb, opts, 1, 1);
@@ -300,7 +364,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_SOFTMAX: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "SOFTMAX that is not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         const double beta = tr_fb_field_f32(fb, opts, 0, 1.0f);
         /* TFLite PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
         double real = beta * (double)in->scale * (double)(1LL << (31 - 5));
@@ -313,12 +377,16 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         op->u.softmax.diff_min = -(int32_t)floor(radius);
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) /* optional, as in invoke.c */
     case TR_OP_ADD: {
-        const tr_tensor *b = &m->tensors[op->inputs[1]];
-        if (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "ADD that is not int8");
-        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "ADD with broadcasting is not supported");
+        const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!b) return fail(m, "has one input");
+        const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || b->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        if (broadcast_check(m, in, b, out)) return -1;
         tr_add_params *p = &op->u.add;
-        p->left_shift = 20;
+        p->left_shift = s16 ? 15 : 20; /* TFLite Micro's headroom: 15 bits for int16, 20 for int8 */
         const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
         int s;
         tr_quantize_multiplier((double)in->scale / twice_max, &p->input1_multiplier, &s);
@@ -333,16 +401,19 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
         return 0;
     }
+#endif
     case TR_OP_QUANTIZE:
-        if (out->type != TR_I8 || (in->type != TR_F32 && in->type != TR_I8)) return fail(m, "QUANTIZE other than float32/int8 -> int8");
-        if (in->type == TR_I8) {
+        if ((out->type != TR_I8 && out->type != TR_I16) || (in->type != TR_F32 && in->type != TR_I8 && in->type != TR_I16))
+            return fail(m, "other than float32, int8 or int16 -> int8 or int16");
+        if (out->type == TR_I16 && out->zero_point != 0) return fail(m, "int16 output with a zero point other than 0");
+        if (in->type != TR_F32) {
             int s;
             tr_quantize_multiplier((double)in->scale / (double)out->scale, &op->u.requant.multiplier, &s);
             op->u.requant.shift = s;
         }
         return in->elems == out->elems ? 0 : fail(m, "QUANTIZE changes the element count");
     case TR_OP_DEQUANTIZE:
-        if (in->type != TR_I8 || out->type != TR_F32) return fail(m, "DEQUANTIZE other than int8 -> float32");
+        if ((in->type != TR_I8 && in->type != TR_I16) || out->type != TR_F32) return fail(m, "other than int8 or int16 -> float32");
         return in->elems == out->elems ? 0 : fail(m, "DEQUANTIZE changes the element count");
     case TR_OP_RESHAPE:
     case TR_OP_SQUEEZE:
@@ -357,7 +428,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RELU:
     case TR_OP_RELU6:
     case TR_OP_RELU_N1_TO_1: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         tr_relu_params *p = &op->u.relu;
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
@@ -368,7 +439,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_LOGISTIC:
     case TR_OP_TANH: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         /* the kernels write TFLite's fixed output quantisation, which converters always give these outputs */
         if (op->opcode == TR_OP_LOGISTIC ? out->scale != 1.0f / 256 || out->zero_point != -128 : out->scale != 1.0f / 128 || out->zero_point != 0) {
@@ -387,7 +458,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_HARD_SWISH: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         /* TFLite's prepare, in single precision where it is */
         const float hires = (1.0f / 128.0f) * in->scale;
@@ -406,12 +477,17 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->reluish_exponent = relu_exponent;
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_55) || defined(TR_MODEL_USES_OP_57) || defined(TR_MODEL_USES_OP_18)
     case TR_OP_MAXIMUM:
     case TR_OP_MINIMUM:
     case TR_OP_MUL: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (!b || in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
-        if (in->elems != b->elems || in->elems != out->elems) return fail(m, "broadcasting is not supported");
+        if (!b) return fail(m, "has one input");
+        const int s16 = TR_INT16 && op->opcode == TR_OP_MUL && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
+        if (s16 && (in->zero_point || b->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8))
+            return fail_type(m, in->type != TR_I8 ? in : b, out, op->opcode == TR_OP_MUL ? "(int8 or int16)" : "(int8 only)");
+        if (broadcast_check(m, in, b, out)) return -1;
         if (op->opcode != TR_OP_MUL) return 0;
         tr_mul_params *p = &op->u.mul;
         set_multiplier((double)in->scale * (double)b->scale / (double)out->scale, &p->multiplier, &p->shift);
@@ -421,9 +497,10 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(tr_fb_field_u8(fb, opts, 0, 0), out, &p->act_min, &p->act_max);
         return 0;
     }
+#endif
     case TR_OP_PAD: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
         tr_pad_params *p = &op->u.pad;
         const tr_shape4 is = shape4(in), os = shape4(out);
@@ -442,7 +519,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_CONCATENATION: {
-        if (out->type != TR_I8) return fail(m, "not int8");
+        if (out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         int32_t axis = tr_fb_field_i32(fb, opts, 0, 0);
         if (axis < 0) axis += out->ndims;
         if (axis < 0 || axis >= out->ndims) return fail(m, "axis out of range");
@@ -463,7 +540,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_MEAN: {
         const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail(m, "not int8");
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         int32_t a[2];
         memcpy(a, axes->data, 8);

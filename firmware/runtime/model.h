@@ -19,6 +19,14 @@
 #define TR_MAX_CHANNEL_PARAMS 8192 /* sum over convolutions of their output channels */
 #endif
 
+/* int16x8 support (prepare and kernels): linked where the model has int16 activations (tr_plan says, firmware build);
+ * the host tool and the native tests have it all */
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_INT16)
+#define TR_INT16 1
+#else
+#define TR_INT16 0
+#endif
+
 /* TFLite TensorType values */
 enum { TR_F32 = 0, TR_I32 = 2, TR_U8 = 3, TR_I64 = 4, TR_I16 = 7, TR_I8 = 9 };
 /* TFLite BuiltinOperator values */
@@ -102,5 +110,9 @@ static inline uint8_t *tr_tensor_ptr(const tr_model *m, int idx, uint8_t *arena)
     return idx == m->input ? m->input_data : arena + t->arena_offset;
 }
 const char *tr_op_name(int opcode);
+/* TFLite's broadcasting of an elementwise operator's inputs a and b into out (numpy's rules, shapes right-aligned):
+ * each input's step per output dimension. Returns -1 where the shapes do not broadcast. Worked out at each invoke
+ * rather than stored per operator (48 bytes of RAM each). */
+int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc);
 
 #endif

@@ -35,11 +35,13 @@ int main(int argc, char **argv)
     printf("#define TR_MODEL_TENSORS %u\n#define TR_MODEL_OPS %u\n#define TR_MODEL_CHANNELS %u\n", model.n_tensors, model.n_ops,
            (unsigned)model.channels);
     const tr_tensor *in = &model.tensors[model.input];
-    printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n", (unsigned)in->bytes, in->type == TR_I8);
+    printf("#define TR_MODEL_INPUT_BYTES %uu\n#define TR_MODEL_INPUT_INT8 %d\n#define TR_MODEL_INPUT_INT16 %d\n", (unsigned)in->bytes, in->type == TR_I8,
+           in->type == TR_I16);
     /* the m-results line is sized for every value of the output (core/main.c), never cut short */
     printf("#define TR_MODEL_OUTPUT_ELEMS %uu\n", (unsigned)model.tensors[model.output].elems);
-    /* The operators the model runs: invoke.c links the kernels of the optional ones (LOGISTIC, TANH, HARD_SWISH) only
-     * where the model uses them, so a firmware does not carry code its model never calls. */
+    /* The operators the model runs: invoke.c links the kernels of the optional ones (ADD, MUL, MAXIMUM, MINIMUM, LOGISTIC,
+     * TANH, HARD_SWISH, and the int16 ones) only where the model uses them, so a firmware does not carry code its model
+     * never calls. */
     printf("#define TR_MODEL_OPS_KNOWN 1\n");
     int seen[256] = {0};
     for (int i = 0; i < model.n_ops; ++i) {
@@ -48,5 +50,10 @@ int main(int argc, char **argv)
         seen[op->opcode] = 1;
         printf("#define TR_MODEL_USES_OP_%u 1\n", (unsigned)op->opcode);
     }
+    for (int i = 0; i < model.n_tensors; ++i)
+        if (model.tensors[i].type == TR_I16 && !model.tensors[i].data) {
+            printf("#define TR_MODEL_USES_INT16 1\n");
+            break;
+        }
     return 0;
 }

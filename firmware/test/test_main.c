@@ -589,9 +589,10 @@ static void test_more_operators(void)
     CHECK(ry[0] == -128 && ry[1] == -118 && ry[2] == -108, "RELU6: %d %d %d", ry[0], ry[1], ry[2]);
     const int8_t ma[3] = {-128, 5, 127}, mb[3] = {0, -5, 126};
     int8_t mo[3];
-    tr_maximum_s8_ref(3, ma, mb, mo);
+    const tr_broadcast run3 = {{1, 1, 1, 3}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_maximum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
-    tr_minimum_s8_ref(3, ma, mb, mo);
+    tr_minimum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == -128 && mo[1] == -5 && mo[2] == 126, "MINIMUM");
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
@@ -610,7 +611,8 @@ static void test_more_operators(void)
     const tr_mul_params mp = {1, -1, 2, 1 << 30, 0, -128, 127};
     const int8_t m1 = 3, m2 = 4;
     int8_t my;
-    tr_mul_s8_ref(&mp, 1, &m1, &m2, &my);
+    const tr_broadcast run1 = {{1, 1, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_mul_s8_ref(&mp, &run1, &m1, &m2, &my);
     CHECK(my == 8, "MUL: %d", my);
     /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
     const tr_mean_params mn = {0, 0, 1 << 30, 1};
@@ -619,6 +621,155 @@ static void test_more_operators(void)
     tr_mean_hw_s8_ref(&mn, (tr_shape4){1, 2, 2, 2}, mx, mean);
     CHECK(mean[0] == 3 && mean[1] == -3, "MEAN: %d %d", mean[0], mean[1]);
     CHECK(strcmp(tr_op_name(77), "SHAPE") == 0 && strcmp(tr_op_name(150), "GELU") == 0 && tr_op_name(210) == NULL, "builtin names");
+}
+
+/* Broadcasting (TFLite's, numpy's rules), worked by hand: an input of extent 1 in a dimension is repeated along it. */
+static void test_broadcasting(void)
+{
+    /* MAXIMUM / MINIMUM of [2,3] and [3]: b repeated for each row */
+    const int8_t a23[6] = {1, -5, 7, -2, 9, 0}, b3[3] = {0, 0, 5};
+    const tr_broadcast rows = {{1, 1, 2, 3}, {0, 0, 3, 1}, {0, 0, 0, 1}};
+    int8_t y[6];
+    tr_maximum_s8_ref(&rows, a23, b3, y);
+    CHECK(memcmp(y, (const int8_t[]){1, 0, 7, 0, 9, 5}, 6) == 0, "MAXIMUM [2,3] with [3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
+    tr_minimum_s8_ref(&rows, a23, b3, y);
+    CHECK(memcmp(y, (const int8_t[]){0, -5, 5, -2, 0, 0}, 6) == 0, "MINIMUM [2,3] with [3]");
+    /* MUL of [2,1] and [1,3] (both repeated: an outer product), scale ratio 1 (2^30 x 2^1), no offsets */
+    const int8_t a21[2] = {2, -3}, b13[3] = {1, 2, 3};
+    const tr_broadcast outer = {{1, 1, 2, 3}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    const tr_mul_params unit = {0, 0, 0, 1 << 30, 1, -128, 127};
+    tr_mul_s8_ref(&unit, &outer, a21, b13, y);
+    CHECK(memcmp(y, (const int8_t[]){2, 4, 6, -3, -6, -9}, 6) == 0, "MUL [2,1] x [1,3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
+    /* ADD of [2,2] and a scalar (as [1]), every scale 1: inputs to half scale (2^30, 0) with 20 bits of headroom, the
+     * sum back by 2^-19 (2^30, -18): 10 + 5 = 15 ... */
+    const int8_t a22[4] = {10, 20, 30, -40}, five = 5;
+    const tr_broadcast scalar = {{1, 1, 2, 2}, {0, 0, 2, 1}, {0, 0, 0, 0}};
+    const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
+    tr_add_s8_ref(&ap, &scalar, a22, &five, y);
+    CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
+    const tr_broadcast first = {{1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 2, 1}};
+    tr_maximum_s8_ref(&first, &five, a22, y);
+    CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
+}
+
+/* int16x8 (16-bit activations, 8-bit weights, 64-bit bias), worked by hand and against independent formulations. */
+static void test_int16(void)
+{
+    /* FULLY_CONNECTED: 3 * 1000 + 4 * -2000 + 10000 = 5000, x 0.5 (2^30, 0) = 2500 */
+    int32_t m;
+    int sh;
+    tr_quantize_multiplier(0.5, &m, &sh);
+    const tr_fc_params half = {0, 0, 0, m, sh, INT16_MIN, INT16_MAX, NULL, NULL};
+    const int16_t fx[2] = {1000, -2000};
+    const int8_t fw[2] = {3, 4};
+    const int64_t fb = 10000;
+    int16_t fy;
+    tr_fully_connected_s16_ref(&half, 1, 2, fx, 1, fw, &fb, &fy);
+    CHECK(fy == 2500, "int16 FULLY_CONNECTED: %d", fy);
+    /* a 64-bit accumulator: bias -2^40 x 2^-25 = -32768 (an int32 sum would have wrapped to 0) */
+    const int16_t zero2[2] = {0, 0};
+    const int64_t big = -((int64_t)1 << 40);
+    tr_quantize_multiplier(1.0 / (double)(1 << 25), &m, &sh);
+    const tr_fc_params tiny = {0, 0, 0, m, sh, INT16_MIN, INT16_MAX, NULL, NULL};
+    tr_fully_connected_s16_ref(&tiny, 1, 2, zero2, 1, fw, &big, &fy);
+    CHECK(fy == -32768, "int16 FULLY_CONNECTED, 64-bit bias: %d", fy);
+    /* the multiplier is rounded to Q15 first: 0.07 = 0.56 x 2^-3, 0.56 x 2^15 = 18350.08 -> 18350; 1000 x 18350 / 2^18
+     * = 70.0004 -> 70 */
+    tr_quantize_multiplier(0.07, &m, &sh);
+    CHECK(tr_mul_by_quantized_multiplier_s64(1000, m, sh) == 70 && tr_mul_by_quantized_multiplier_s64(-1000, m, sh) == -70, "int64 requantisation");
+    /* ties round half up, under either rounding rule: 3 x 2^-1 = 1.5 -> 2, -3 x 2^-1 = -1.5 -> -1 */
+    CHECK(tr_mul_by_quantized_multiplier_s64(3, 1 << 30, 0) == 2 && tr_mul_by_quantized_multiplier_s64(-3, 1 << 30, 0) == -1, "int64 requantisation ties");
+
+    /* ADD with 15 bits of headroom, every scale 1: inputs to half scale, the sum back by 2^-14: 1000 + -3000 */
+    const tr_add_params ap = {0, 0, 0, 15, 1 << 30, 0, 1 << 30, 0, 1 << 30, -13, INT16_MIN, INT16_MAX};
+    const tr_broadcast scalar = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    const int16_t aa[2] = {1000, 30000}, ab = -3000;
+    int16_t ay[2];
+    tr_add_s16_ref(&ap, &scalar, aa, &ab, ay);
+    CHECK(ay[0] == -2000 && ay[1] == 27000, "int16 ADD: %d %d", ay[0], ay[1]);
+
+    /* MUL int16: 300 x -200 = -60000, x 2^-4 (2^30, -3) = -3750; 30000 x 30000 x 2^-4 saturates */
+    const tr_mul_params mp = {0, 0, 0, 1 << 30, -3, INT16_MIN, INT16_MAX};
+    const int16_t ma[2] = {300, 30000}, mb[2] = {-200, 30000};
+    int16_t my[2];
+    const tr_broadcast pair = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    tr_mul_s16_ref(&mp, &pair, ma, mb, my);
+    CHECK(my[0] == -3750 && my[1] == 32767, "int16 MUL: %d %d", my[0], my[1]);
+
+    /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
+    const float qx[3] = {-20.25f, 1e6f, NAN};
+    int16_t qy[3];
+    tr_quantize_f32_s16_ref(3, qx, 0.5f, 0, qy);
+    CHECK(qy[0] == -41 && qy[1] == 32767 && qy[2] == 0, "QUANTIZE float -> int16: %d %d %d", qy[0], qy[1], qy[2]);
+    /* requantise int16 -> int8 (1000 x 1/16 = 62.5 -> 63, + 3), int8 -> int16 (x 256), int16 -> int16 */
+    const int16_t r16[2] = {1000, -32768};
+    int8_t r8[2];
+    tr_quantize_multiplier(1.0 / 16, &m, &sh);
+    tr_requantize_ref(2, r16, 16, 0, m, sh, 3, r8, 8);
+    CHECK(r8[0] == 66 && r8[1] == -128, "QUANTIZE int16 -> int8: %d %d", r8[0], r8[1]);
+    const int8_t s8[2] = {-5, 127};
+    int16_t s16[2];
+    tr_quantize_multiplier(256, &m, &sh);
+    tr_requantize_ref(2, s8, 8, -7, m, sh, 0, s16, 16);
+    CHECK(s16[0] == 512 && s16[1] == 32767, "QUANTIZE int8 -> int16: %d %d", s16[0], s16[1]);
+    tr_quantize_multiplier(0.5, &m, &sh);
+    tr_requantize_ref(2, r16, 16, 0, m, sh, 0, s16, 16);
+    CHECK(s16[0] == 500 && s16[1] == -16384, "QUANTIZE int16 -> int16: %d %d", s16[0], s16[1]);
+    float dq[2];
+    tr_dequantize_s16_f32_ref(2, r16, 0.25f, 0, dq);
+    CHECK(dq[0] == 250.0f && dq[1] == -8192.0f, "DEQUANTIZE int16");
+
+    /* pooling a 2x2 window: (1000 + 2001 - 3000 + 30001) / 4 = 7500.5 -> 7501 (half away from zero), max 30001 */
+    const tr_pool_params pool = {2, 2, 2, 2, 0, 0, INT16_MIN, INT16_MAX};
+    const int16_t px[4] = {1000, 2001, -3000, 30001};
+    int16_t py;
+    tr_avg_pool_s16_ref(&pool, (tr_shape4){1, 2, 2, 1}, px, (tr_shape4){1, 1, 1, 1}, &py);
+    CHECK(py == 7501, "int16 AVERAGE_POOL_2D: %d", py);
+    tr_max_pool_s16_ref(&pool, (tr_shape4){1, 2, 2, 1}, px, (tr_shape4){1, 1, 1, 1}, &py);
+    CHECK(py == 30001, "int16 MAX_POOL_2D: %d", py);
+
+    /* convolutions: FULLY_CONNECTED == 1x1 convolution, depthwise == convolution with the expanded filter, on random
+     * int16 inputs near the extremes and per-channel scales */
+    static int16_t x[2 * 8 * 8 * 6];
+    static int8_t w[64 * 6 * 9], wc[64 * 6 * 9];
+    static int16_t y0[2 * 8 * 8 * 64], y1[2 * 8 * 8 * 64];
+    static int64_t bias[64];
+    static int32_t mult[64], shift[64];
+    int fc_same = 1, dw_same = 1;
+    for (int t = 0; t < 200; ++t) {
+        const int32_t batches = krand(1, 3), depth = krand(1, 6 * 9), outs = krand(1, 20);
+        for (int32_t i = 0; i < batches * depth; ++i) x[i] = (int16_t)(t % 3 ? krand(INT16_MIN, INT16_MAX) : krand(-300, 300));
+        for (int32_t i = 0; i < outs * depth; ++i) w[i] = (int8_t)krand(-128, 127);
+        for (int32_t c = 0; c < outs; ++c) {
+            bias[c] = (int64_t)krand(-(1 << 20), 1 << 20) * krand(1, 1 << 10);
+            tr_quantize_multiplier((double)krand(1, 1000) / (double)krand(1000, 2000000), &mult[c], &sh);
+            shift[c] = sh;
+        }
+        const tr_fc_params fp = {0, 0, 0, mult[0], shift[0], INT16_MIN, INT16_MAX, mult, shift};
+        tr_fully_connected_s16_ref(&fp, batches, depth, x, outs, w, bias, y0);
+        const tr_conv_params pc = {1, 1, 1, 1, 0, 0, 0, 0, INT16_MIN, INT16_MAX, 1};
+        const tr_per_channel q = {mult, shift};
+        tr_conv_s16_ref(&pc, &q, (tr_shape4){1, batches, 1, depth}, x, (tr_shape4){outs, 1, 1, depth}, w, bias, (tr_shape4){1, batches, 1, outs}, y1);
+        fc_same &= memcmp(y0, y1, sizeof(int16_t) * (size_t)(batches * outs)) == 0;
+
+        /* depthwise 3x3, SAME, stride 1..2, multiplier 1..2 over [1, 8, 8, ic] */
+        const int32_t ic = krand(1, 6), dm = krand(1, 2), stride = krand(1, 2), oc = ic * dm;
+        const tr_shape4 in = {1, 8, 8, ic}, fd = {1, 3, 3, oc}, od = {1, (8 + stride - 1) / stride, (8 + stride - 1) / stride, oc};
+        for (int32_t i = 0; i < 8 * 8 * ic; ++i) x[i] = (int16_t)krand(INT16_MIN, INT16_MAX);
+        for (int32_t i = 0; i < 9 * oc; ++i) w[i] = (int8_t)krand(-128, 127);
+        const int32_t pad = ((od.h - 1) * stride + 3 - 8) / 2;
+        tr_conv_params p = {stride, stride, 1, 1, pad > 0 ? pad : 0, pad > 0 ? pad : 0, 0, 0, INT16_MIN, INT16_MAX, dm};
+        tr_depthwise_conv_s16_ref(&p, &q, in, x, fd, w, bias, od, y0);
+        for (int32_t o = 0; o < oc; ++o)
+            for (int32_t k = 0; k < 9; ++k)
+                for (int32_t c = 0; c < ic; ++c) wc[(o * 9 + k) * ic + c] = c == o / dm ? w[k * oc + o] : 0;
+        p.depth_multiplier = 1;
+        tr_conv_s16_ref(&p, &q, in, x, (tr_shape4){oc, 3, 3, ic}, wc, bias, od, y1);
+        dw_same &= memcmp(y0, y1, sizeof(int16_t) * (size_t)(od.h * od.w * oc)) == 0;
+    }
+    CHECK(fc_same, "int16 fully connected == 1x1 convolution");
+    CHECK(dw_same, "int16 depthwise == convolution with the expanded filter");
 }
 
 int main(int argc, char **argv)
@@ -631,6 +782,8 @@ int main(int argc, char **argv)
     test_requant_fast();
     test_quantize();
     test_more_operators();
+    test_broadcasting();
+    test_int16();
     if (argc > 1) test_reader(argv[1]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

@@ -1,4 +1,7 @@
-// ADD int8, same shapes (TFLite reference_integer_ops AddElementwise): 20 bits of headroom, common scale, requantise.
+// ADD int8 (TFLite reference_integer_ops AddElementwise, broadcast as TFLite does): 20 bits of headroom, common scale,
+// requantise; as firmware/kernels/add_s8.c. int16 (firmware/kernels/add_s16.c) is the same arithmetic with 15 bits of
+// headroom (addParams' leftShift) and the int16 clamp.
+import type { Broadcast } from "./broadcast.ts";
 import { clamp, mulByQuantizedMultiplier, quantizeMultiplier, type Rounding } from "./quantization.ts";
 
 export interface AddParams {
@@ -26,8 +29,8 @@ export function addParams(
   zpo: number,
   act: [number, number],
   rounding: Rounding = "double",
+  leftShift = 20,
 ): AddParams {
-  const leftShift = 20;
   const twiceMax = 2 * Math.max(s1, s2);
   const i1 = quantizeMultiplier(s1 / twiceMax);
   const i2 = quantizeMultiplier(s2 / twiceMax);
@@ -49,10 +52,10 @@ export function addParams(
   };
 }
 
-export function addS8(p: AddParams, size: number, a: Int8Array, b: Int8Array, output: Int8Array): void {
-  for (let i = 0; i < size; i++) {
-    const x = ((p.input1Offset + a[i]!) << p.leftShift) | 0;
-    const y = ((p.input2Offset + b[i]!) << p.leftShift) | 0;
+export function addS8(p: AddParams, bc: Broadcast, a: Int8Array | Int16Array, b: Int8Array | Int16Array, output: Int8Array | Int16Array): void {
+  for (let i = 0; i < output.length; i++) {
+    const x = ((p.input1Offset + a[bc.a[i]!]!) << p.leftShift) | 0;
+    const y = ((p.input2Offset + b[bc.b[i]!]!) << p.leftShift) | 0;
     const sx = mulByQuantizedMultiplier(x, p.input1Multiplier, p.input1Shift, p.rounding);
     const sy = mulByQuantizedMultiplier(y, p.input2Multiplier, p.input2Shift, p.rounding);
     const raw = mulByQuantizedMultiplier((sx + sy) | 0, p.outputMultiplier, p.outputShift, p.rounding) + p.outputOffset;

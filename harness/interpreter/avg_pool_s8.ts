@@ -1,4 +1,5 @@
-// AVERAGE_POOL_2D, int8 (TFLite reference_integer_ops AveragePool): mean over the in-bounds window, rounded half away from zero.
+// AVERAGE_POOL_2D, int8 or int16 (TFLite reference_integer_ops AveragePool): mean over the in-bounds window, rounded
+// half away from zero; as firmware/kernels/avg_pool_s8.c and avg_pool_s16.c.
 import type { Shape4 } from "./padding.ts";
 import { clamp } from "./quantization.ts";
 
@@ -13,7 +14,7 @@ export interface PoolParams {
   actMax: number;
 }
 
-export function avgPoolS8(p: PoolParams, inS: Shape4, input: Int8Array, outS: Shape4, output: Int8Array): void {
+export function avgPoolS8(p: PoolParams, inS: Shape4, input: Int8Array | Int16Array, outS: Shape4, output: Int8Array | Int16Array): void {
   for (let b = 0; b < outS.n; b++)
     for (let oy = 0; oy < outS.h; oy++)
       for (let ox = 0; ox < outS.w; ox++)

@@ -3,7 +3,10 @@
 import type { TfliteModel, TfliteOperator, TfliteTensor } from "../tflite/model.ts";
 import { avgPoolS8, type PoolParams } from "./avg_pool_s8.ts";
 import { addParams, addS8, type AddParams } from "./add_s8.ts";
+import { broadcastOf, type Broadcast } from "./broadcast.ts";
 import { convS8, type ConvParams } from "./conv_s8.ts";
+import { convS16 } from "./conv_s16.ts";
+import { fullyConnectedS16 } from "./fully_connected_s16.ts";
 import { depthwiseConvS8 } from "./depthwise_conv_s8.ts";
 import { dequantizeS8F32 } from "./dequantize.ts";
 import { fullyConnectedS8, type FcParams } from "./fully_connected_s8.ts";
@@ -26,16 +29,16 @@ import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
-  ADD: 2,
-  AVERAGE_POOL_2D: 2,
-  MAX_POOL_2D: 2,
-  CONV_2D: 3,
-  DEPTHWISE_CONV_2D: 3,
-  FULLY_CONNECTED: 4,
+  ADD: 3, // 3: int16
+  AVERAGE_POOL_2D: 3, // 3: int16
+  MAX_POOL_2D: 3,
+  CONV_2D: 4, // 4: int16x8
+  DEPTHWISE_CONV_2D: 5, // 5: int16x8 (4: float hybrid, refused by type)
+  FULLY_CONNECTED: 7, // 5: keep_num_dims, 6: no bias, 7: int16x8
   RESHAPE: 1,
   SOFTMAX: 2,
   QUANTIZE: 2,
-  DEQUANTIZE: 2,
+  DEQUANTIZE: 3, // 3: int16
   RELU: 2,
   RELU6: 2,
   RELU_N1_TO_1: 2,
@@ -43,7 +46,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   MINIMUM: 2,
   PAD: 2,
   CONCATENATION: 2,
-  MUL: 2,
+  MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 2,
   SQUEEZE: 1,
   LOGISTIC: 2,
@@ -86,6 +89,21 @@ function channelMultipliers(inputScale: number, w: TfliteTensor, outputScale: nu
   return { multiplier, shift };
 }
 
+/** int16x8 (TFLite's 16-bit activations with 8-bit weights and an int64 bias, activation zero point 0): true when the
+ * operator is one, an error message when it is one tinyrig refuses, false when it is not int16 at all. */
+function int16x8(input: TfliteTensor, w: TfliteTensor | undefined, out: TfliteTensor, bias: TfliteTensor | undefined): boolean | string {
+  if (input.type !== "int16" || out.type !== "int16" || (w && w.type !== "int8")) return false;
+  if ((input.quantization?.zeroPoint[0] ?? 0) !== 0 || (out.quantization?.zeroPoint[0] ?? 0) !== 0) return "int16 activations with a zero point other than 0";
+  if (bias && bias.type !== "int64") return "int16 activations need an int64 bias (int32 bias is not supported)";
+  return true;
+}
+
+/** The refusal of an operator for its tensor types, naming the first that is not int8. */
+function typeRefusal(where: string, supported: string, ...tensors: TfliteTensor[]): InterpreterError {
+  const t = tensors.find((x) => x.type !== "int8") ?? tensors[0]!;
+  return new InterpreterError(`${where}: ${t.type} is not supported ${supported}`);
+}
+
 export class InterpreterError extends Error {
   constructor(message: string) {
     super(message);
@@ -95,15 +113,18 @@ export class InterpreterError extends Error {
 
 export type Prepared =
   | { kind: "conv" | "depthwise"; p: ConvParams }
+  | { kind: "conv16" | "depthwise16"; p: ConvParams }
   | { kind: "fc"; p: FcParams }
+  | { kind: "fc16"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
-  | { kind: "add"; p: AddParams }
+  | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "hardSwish"; p: HardSwishParams }
-  | { kind: "mul"; p: MulParams }
+  | { kind: "mul"; p: MulParams; bc: Broadcast }
+  | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
@@ -197,6 +218,17 @@ export class Interpreter {
     return new Int8Array(b.buffer, b.byteOffset, b.length);
   }
 
+  /** An int8 or int16 tensor's values. */
+  private ints(t: TfliteTensor): Int8Array | Int16Array {
+    if (t.type !== "int16") return this.i8(t);
+    const b = this.bytesOf(t);
+    return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
+  }
+
+  private i16(t: TfliteTensor): Int16Array {
+    return this.ints(t) as Int16Array;
+  }
+
   private tensor(op: TfliteOperator, k: number): TfliteTensor | undefined {
     const i = op.inputs[k];
     return i === undefined || i < 0 ? undefined : this.model.tensors[i];
@@ -218,13 +250,16 @@ export class Interpreter {
       case "CONV_2D":
       case "DEPTHWISE_CONV_2D": {
         const w = this.tensor(op, 1)!;
-        if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const s16 = int16x8(input, w, out, this.tensor(op, 2));
+        if (typeof s16 === "string") throw new InterpreterError(`${where}: ${s16}`);
+        if (!s16 && (input.type !== "int8" || w.type !== "int8" || out.type !== "int8"))
+          throw typeRefusal(where, "(int8, or int16 activations with int8 weights)", input, w, out);
         const inS = shape4(input.shape),
           wS = shape4(w.shape),
           outS = shape4(out.shape);
         const depthwise = op.name === "DEPTHWISE_CONV_2D";
         const { multiplier, shift } = channelMultipliers(s(input), w, s(out), outS.c);
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         const p: ConvParams = {
           strideW: o.strideW ?? 1,
           strideH: o.strideH ?? 1,
@@ -241,26 +276,32 @@ export class Interpreter {
           shift,
           rounding: this.rounding,
         };
+        if (s16) return { kind: depthwise ? "depthwise16" : "conv16", p };
         return { kind: depthwise ? "depthwise" : "conv", p };
       }
       case "FULLY_CONNECTED": {
         const w = this.tensor(op, 1)!;
-        if (input.type !== "int8" || w.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        const s16 = int16x8(input, w, out, this.tensor(op, 2));
+        if (typeof s16 === "string") throw new InterpreterError(`${where}: ${s16}`);
+        if (!s16 && (input.type !== "int8" || w.type !== "int8" || out.type !== "int8"))
+          throw typeRefusal(where, "(int8, or int16 activations with int8 weights)", input, w, out);
         const scales = w.quantization?.scale.length ?? 1;
         if (scales > 1 && scales !== w.shape[0]) throw new InterpreterError(`${where}: ${scales} weight scales for ${w.shape[0]} output rows`);
         // per-channel weights (one scale per output row) requantise each row with its own multiplier
         const { multiplier, shift } = channelMultipliers(s(input), w, s(out), scales > 1 ? scales : 1);
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         return {
-          kind: "fc",
+          kind: s16 ? "fc16" : "fc",
           p: { inputOffset: -zp(input), filterOffset: -zp(w), outputOffset: zp(out), multiplier, shift, rounding: this.rounding, actMin, actMax },
         };
       }
       case "AVERAGE_POOL_2D":
       case "MAX_POOL_2D": {
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
         const inS = shape4(input.shape),
           outS = shape4(out.shape);
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         return {
           kind: "pool",
           p: {
@@ -278,9 +319,16 @@ export class Interpreter {
       case "SOFTMAX":
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
-        const b = this.tensor(op, 1)!;
-        if (b.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), act(o.activation), this.rounding) };
+        const b = this.tensor(op, 1);
+        if (!b) throw new InterpreterError(`${where}: has one input`);
+        const s16 = input.type === "int16" && b.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, b, out);
+        if (s16 && (zp(input) || zp(b) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const bc = broadcastOf(input.shape, b.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        // TFLite Micro's headroom: 15 bits for int16, 20 for int8
+        const range = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
+        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20), bc };
       }
       case "SHAPE":
       case "STRIDED_SLICE":
@@ -290,7 +338,7 @@ export class Interpreter {
       case "RELU":
       case "RELU6":
       case "RELU_N1_TO_1": {
-        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const q = quantizeMultiplier(s(input) / s(out));
         const [actMin, actMax] = act(op.name);
         return {
@@ -300,7 +348,7 @@ export class Interpreter {
       }
       case "LOGISTIC":
       case "TANH": {
-        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const logistic = op.name === "LOGISTIC";
         // the kernels write TFLite's fixed output quantisation, which converters always give these outputs
         if (logistic ? s(out) !== 1 / 256 || zp(out) !== -128 : s(out) !== 1 / 128 || zp(out) !== 0) {
@@ -311,7 +359,7 @@ export class Interpreter {
         return { kind: logistic ? "logistic" : "tanh", p };
       }
       case "HARD_SWISH": {
-        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const p = hardSwishParams(s(input), zp(input), s(out), zp(out));
         if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
         return { kind: "hardSwish", p };
@@ -320,11 +368,16 @@ export class Interpreter {
       case "MINIMUM":
       case "MUL": {
         const b = this.tensor(op, 1);
-        if (!b || input.type !== "int8" || b.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
-        if (b.elements !== input.elements || out.elements !== input.elements) throw new InterpreterError(`${where}: broadcasting is not supported`);
-        if (op.name !== "MUL") return { kind: "none" };
+        if (!b) throw new InterpreterError(`${where}: has one input`);
+        const s16 = op.name === "MUL" && input.type === "int16" && b.type === "int16" && out.type === "int16";
+        if (s16 && (zp(input) || zp(b) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8"))
+          throw typeRefusal(where, op.name === "MUL" ? "(int8 or int16)" : "(int8 only)", input, b, out);
+        const bc = broadcastOf(input.shape, b.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        if (op.name !== "MUL") return { kind: op.name === "MAXIMUM" ? "maximum" : "minimum", bc };
         const q = quantizeMultiplier((s(input) * s(b)) / s(out));
-        const [actMin, actMax] = act(o.activation);
+        const [actMin, actMax] = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
         return {
           kind: "mul",
           p: {
@@ -337,11 +390,12 @@ export class Interpreter {
             actMax,
             rounding: this.rounding,
           },
+          bc,
         };
       }
       case "PAD": {
         const pads = this.tensor(op, 1);
-        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length)
           throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
         const v = new Int32Array(pads.data.slice().buffer);
@@ -359,7 +413,7 @@ export class Interpreter {
         return { kind: "pad", p: { before, padValue: zp(out) } };
       }
       case "CONCATENATION": {
-        if (out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (out.type !== "int8") throw typeRefusal(where, "(int8 only)", out);
         const axis = (o.axis ?? 0) < 0 ? (o.axis ?? 0) + out.shape.length : (o.axis ?? 0);
         if (axis < 0 || axis >= out.shape.length) throw new InterpreterError(`${where}: axis out of range`);
         if (o.activation && o.activation !== "NONE") throw new InterpreterError(`${where}: a fused activation is not supported`);
@@ -376,7 +430,7 @@ export class Interpreter {
       }
       case "MEAN": {
         const axes = this.tensor(op, 1);
-        if (input.type !== "int8" || out.type !== "int8") throw new InterpreterError(`${where}: only int8 is supported`);
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const a = axes?.data && axes.type === "int32" ? Array.from(new Int32Array(axes.data.slice().buffer), (v) => (v < 0 ? v + 4 : v)).sort() : [];
         if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
         if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
@@ -384,10 +438,17 @@ export class Interpreter {
         return { kind: "mean", p: { inputZp: zp(input), outputZp: zp(out), multiplier: q.multiplier, shift: q.shift, rounding: this.rounding } };
       }
       case "QUANTIZE":
-        if (input.type === "int8") {
+        if ((out.type !== "int8" && out.type !== "int16") || !["float32", "int8", "int16"].includes(input.type))
+          throw new InterpreterError(`${where}: ${input.type} -> ${out.type} is not supported (float32, int8 or int16 -> int8 or int16)`);
+        if (out.type === "int16" && zp(out) !== 0) throw new InterpreterError(`${where}: int16 output with a zero point other than 0`);
+        if (input.type !== "float32") {
           const q = quantizeMultiplier(s(input) / s(out));
           return { kind: "requant", multiplier: q.multiplier, shift: q.shift, rounding: this.rounding };
         }
+        return { kind: "none" };
+      case "DEQUANTIZE":
+        if ((input.type !== "int8" && input.type !== "int16") || out.type !== "float32")
+          throw new InterpreterError(`${where}: ${input.type} -> ${out.type} is not supported (int8 or int16 -> float32)`);
         return { kind: "none" };
       default:
         return { kind: "none" };
@@ -398,13 +459,35 @@ export class Interpreter {
     const input = this.tensor(op, 0)!;
     const out = this.model.tensors[op.outputs[0]!]!;
     const bias = this.tensor(op, 2);
-    const biasData = bias ? new Int32Array(this.bytesOf(bias).slice().buffer) : undefined;
+    const biasData = bias && bias.type === "int32" ? new Int32Array(this.bytesOf(bias).slice().buffer) : undefined;
+    const bias64 = bias && bias.type === "int64" ? new BigInt64Array(this.bytesOf(bias).slice().buffer) : undefined;
     switch (prep.kind) {
       case "conv":
       case "depthwise": {
         const w = this.tensor(op, 1)!;
         const f = prep.kind === "conv" ? convS8 : depthwiseConvS8;
         f(prep.p, shape4(input.shape), this.i8(input), shape4(w.shape), this.i8(w), biasData, shape4(out.shape), this.i8(out));
+        return;
+      }
+      case "conv16":
+      case "depthwise16": {
+        const w = this.tensor(op, 1)!;
+        convS16(
+          prep.p,
+          shape4(input.shape),
+          this.i16(input),
+          shape4(w.shape),
+          this.i8(w),
+          bias64,
+          shape4(out.shape),
+          this.i16(out),
+          prep.kind === "depthwise16",
+        );
+        return;
+      }
+      case "fc16": {
+        const w = this.tensor(op, 1)!;
+        fullyConnectedS16(prep.p, input.elements / w.shape[1]!, w.shape[1]!, this.i16(input), w.shape[0]!, this.i8(w), bias64, this.i16(out));
         return;
       }
       case "fc": {
@@ -414,7 +497,7 @@ export class Interpreter {
         return;
       }
       case "pool":
-        (op.name === "AVERAGE_POOL_2D" ? avgPoolS8 : maxPoolS8)(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
+        (op.name === "AVERAGE_POOL_2D" ? avgPoolS8 : maxPoolS8)(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "softmax": {
         const depth = input.shape[input.shape.length - 1]!;
@@ -422,7 +505,7 @@ export class Interpreter {
         return;
       }
       case "add":
-        addS8(prep.p, out.elements, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        addS8(prep.p, prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "relu":
         reluS8(prep.p, this.i8(input), this.i8(out));
@@ -437,7 +520,11 @@ export class Interpreter {
         hardSwishS8(prep.p, this.i8(input), this.i8(out));
         return;
       case "mul":
-        mulS8(prep.p, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        mulS8(prep.p, prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
+        return;
+      case "maximum":
+      case "minimum":
+        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "pad":
         padS8(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
@@ -458,26 +545,30 @@ export class Interpreter {
         return;
       case "requant":
         requantizeS8(
-          this.i8(input),
+          this.ints(input),
           input.quantization!.zeroPoint[0]!,
           prep.multiplier,
           prep.shift,
           out.quantization!.zeroPoint[0]!,
-          this.i8(out),
+          this.ints(out),
           prep.rounding,
         );
         return;
       case "none":
         if (op.name === "QUANTIZE") {
           const b = this.bytesOf(input);
-          quantizeF32S8(new Float32Array(b.slice().buffer), out.quantization!.scale[0]!, out.quantization!.zeroPoint[0]!, this.i8(out), this.quantizeDivision);
+          quantizeF32S8(
+            new Float32Array(b.slice().buffer),
+            out.quantization!.scale[0]!,
+            out.quantization!.zeroPoint[0]!,
+            this.ints(out),
+            this.quantizeDivision,
+          );
         } else if (op.name === "DEQUANTIZE") {
           const o8 = this.bytesOf(out);
           const f = new Float32Array(out.elements);
-          dequantizeS8F32(this.i8(input), input.quantization!.scale[0]!, input.quantization!.zeroPoint[0]!, f);
+          dequantizeS8F32(this.ints(input), input.quantization!.scale[0]!, input.quantization!.zeroPoint[0]!, f);
           o8.set(new Uint8Array(f.buffer));
-        } else if (op.name === "MAXIMUM" || op.name === "MINIMUM") {
-          (op.name === "MAXIMUM" ? maximumS8 : minimumS8)(this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         } else if (op.name === "RESHAPE" || op.name === "SQUEEZE") {
           reshape(this.bytesOf(input), this.bytesOf(out));
         }

@@ -92,14 +92,23 @@ function singleRounding(x: number, m: number, t: number): number {
   return Math.floor(sum / 2 ** (t - 16)) | 0;
 }
 
+/** MultiplyByQuantizedMultiplier for a 64-bit accumulator (TFLite's int16x8 kernels; firmware/kernels/quant_math.c):
+ * the Q31 multiplier rounded to Q15, then (x * m15 + 2^(14 - shift)) >> (15 - shift), one rounding half up under
+ * either rounding rule. `x` is an integer below 2^53 in magnitude (TFLite bounds it by 2^47). */
+export function mulByQuantizedMultiplier64(x: number, multiplier: number, shift: number): number {
+  const m15 = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
+  const total = BigInt(15 - shift);
+  return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(m15) + (1n << (total - 1n))) >> total));
+}
+
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** TFLite CalculateActivationRangeQuantized for an int8 output. */
-export function activationRange(activation: string | undefined, scale: number, zeroPoint: number): [number, number] {
-  let lo = -128;
-  let hi = 127;
+/** TFLite CalculateActivationRangeQuantized for an int8 (or, `bits` 16, int16) output. */
+export function activationRange(activation: string | undefined, scale: number, zeroPoint: number, bits: 8 | 16 = 8): [number, number] {
+  let lo = bits === 16 ? -32768 : -128;
+  let hi = bits === 16 ? 32767 : 127;
   const q = (f: number) => zeroPoint + roundHalfAway(Math.fround(f / Math.fround(scale)));
   if (activation === "RELU") lo = Math.max(lo, zeroPoint);
   else if (activation === "RELU6") {

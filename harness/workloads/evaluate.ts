@@ -29,12 +29,12 @@ export interface Evaluation {
 export function hostReference(interp: Interpreter, transform: string): (input: Uint8Array) => Uint8Array {
   return (input) => {
     if (transform === "uint8-minus-128") return interp.invoke(Int8Array.from(input, (v) => v - 128));
-    if (transform === "float32-quantize" && interp.input.type === "int8") {
+    if (transform === "float32-quantize" && (interp.input.type === "int8" || interp.input.type === "int16")) {
       // as the firmware's load step: its QUANTIZE kernel, with the interpreter's semantics (ties away from zero)
       const q = interp.input.quantization!;
-      const out = new Int8Array(interp.input.elements);
+      const out = interp.input.type === "int16" ? new Int16Array(interp.input.elements) : new Int8Array(interp.input.elements);
       quantizeF32S8(new Float32Array(input.slice().buffer), q.scale[0]!, q.zeroPoint[0]!, out, interp.quantizeDivision);
-      return interp.invoke(out);
+      return interp.invoke(new Uint8Array(out.buffer));
     }
     return interp.invoke(input);
   };
@@ -44,7 +44,8 @@ export function hostReference(interp: Interpreter, transform: string): (input: U
 export function outputValues(interp: Interpreter, raw: Uint8Array): number[] {
   if (interp.output.type === "float32") return Array.from(new Float32Array(raw.slice().buffer));
   const q = interp.outputQuantization!;
-  return Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length), (v) => q.scale * (v - q.zeroPoint));
+  const values = interp.output.type === "int16" ? new Int16Array(raw.slice().buffer) : new Int8Array(raw.buffer, raw.byteOffset, raw.length);
+  return Array.from(values, (v) => q.scale * (v - q.zeroPoint));
 }
 
 export function evaluateModel(w: Workload, modelBytes: Uint8Array, dataset: Dataset): Evaluation {

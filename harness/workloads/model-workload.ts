@@ -1,7 +1,7 @@
 // A user's own model as a workload, without a manifest (`tinyrig run --model X.tflite --dataset DIR`): what the
 // firmware and the run loop need is read off the model itself. The input tensor gives the input's size and type
-// (int8 as sent; float32 data quantised by the firmware into an int8 input, or passed to a float32 input whose model
-// quantises it), the output tensor the class count; the dataset folder (MLPerf Tiny's layout) is checked against both.
+// (int8 or int16 as sent; float32 data quantised by the firmware into an int8 or int16 input, or passed to a float32
+// input whose model quantises it), the output tensor the class count; the dataset folder (MLPerf Tiny's layout) is checked against both.
 // What the model cannot say (a quality target) is left out, so its runs are figures, never judged against one.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -32,7 +32,8 @@ export interface ModelInput {
 /**
  * The input a model takes: an int8 input tensor takes int8 files as they are, or float32 files the firmware quantises
  * (`float32-quantize`), or uint8 images shifted by 128 (`uint8-minus-128`, for a zero point of -128); a float32 input
- * tensor takes float32 files as they are. `givenBytes` (--input-bytes) must agree.
+ * tensor takes float32 files as they are. An int16 input tensor (int16x8 models) takes int16 files as they are (`raw`,
+ * two bytes a value, little-endian) or float32 files the firmware quantises. `givenBytes` (--input-bytes) must agree.
  */
 export function modelInput(
   modelFile: string,
@@ -48,6 +49,11 @@ export function modelInput(
       throw new ModelWorkloadError(`${modelFile}: --input-transform uint8-minus-128 needs an input zero point of -128 (this model's is ${input.zeroPoint})`);
     }
     chosen = { transform: t, bytes: t === "float32-quantize" ? 4 * input.elements : input.elements };
+  } else if (input.type === "int16") {
+    const t = transform ?? "raw";
+    if (t !== "raw" && t !== "float32-quantize")
+      throw new ModelWorkloadError(`${modelFile}: the input tensor is int16: its files are int16 as they are (raw) or float32 (float32-quantize), not ${t}`);
+    chosen = { transform: t, bytes: (t === "raw" ? 2 : 4) * input.elements };
   } else if (input.type === "float32") {
     if (transform !== undefined && transform !== "raw")
       throw new ModelWorkloadError(
@@ -56,7 +62,7 @@ export function modelInput(
     chosen = { transform: "raw", bytes: 4 * input.elements };
   } else {
     throw new ModelWorkloadError(
-      `${modelFile}: the input tensor is ${input.type}; tinyrig runs models with an int8 or float32 input (convert with inference_input_type int8, or keep float32)`,
+      `${modelFile}: the input tensor is ${input.type}; tinyrig runs models with an int8, int16 or float32 input (convert with inference_input_type int8, or keep float32)`,
     );
   }
   if (givenBytes !== undefined && givenBytes !== chosen.bytes) {
@@ -114,8 +120,8 @@ export function modelWorkload(modelFile: string, datasetDir: string, opts: { tra
     opts.transform,
     opts.inputBytes,
   );
-  if (outTensor.type !== "int8" && outTensor.type !== "float32")
-    throw new ModelWorkloadError(`${modelFile}: the output tensor is ${outTensor.type}; tinyrig reads int8 or float32 outputs`);
+  if (outTensor.type !== "int8" && outTensor.type !== "int16" && outTensor.type !== "float32")
+    throw new ModelWorkloadError(`${modelFile}: the output tensor is ${outTensor.type}; tinyrig reads int8, int16 or float32 outputs`);
   const classes = outTensor.elements;
   if (classes < 2)
     throw new ModelWorkloadError(
