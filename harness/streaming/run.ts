@@ -100,7 +100,8 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const wavPath = await streamFile(w, opts.stream, async (e) => {
     log(`generating ${e.file} from seed ${e.generate!.seed} (espeak-ng; once, then kept in ${path.dirname(e.file)}/)`);
     const [cmd, ...args] = e.generate!.command.split(" ");
-    await execa(cmd!, args, { cwd: ROOT, stdio: "inherit" });
+    // its progress goes to stderr: stdout is the run's results (--json)
+    await execa(cmd!, args, { cwd: ROOT, stdin: "ignore", stdout: 2, stderr: "inherit" });
   });
   const { pcm, truth } = readStream(wavPath, path.join(w.dir, entry!.truth));
   const wavSha256 = createHash("sha256").update(readFileSync(wavPath)).digest("hex");
