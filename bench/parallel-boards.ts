@@ -1,5 +1,5 @@
 // Many boards on one host (issue 12), printed:
-//   npx tsx bench/parallel-boards.ts [--workload vibration] [--windows 3] [--min-window-seconds 1] [--jobs 2]
+//   npx tsx bench/parallel-boards.ts [--workload vibration] [--windows 3] [--min-window-seconds 1] [--jobs 2] [--entry built|sources]
 // Each emulated board alone (`tinyrig run --board X`), then all of them at once (`tinyrig run --board emulated
 // --jobs N`): wall time of each, and each board's device-timed latency (the performance run's windows, virtual time
 // under -icount), which must be identical alone and together. Goal: the wall time of all boards together within 1.3x
@@ -8,6 +8,9 @@
 // database keeps last night's runs: the run of all boards starts the longest first from that history. CPU seconds
 // (user + system, tinyrig and every process under it) come from /usr/bin/time where it is installed: a single board
 // keeps more than one core busy (QEMU and tinyrig), which sum / cores does not count.
+// The command is the npm package's (`--entry built`, the default: `npm run build`, then bin/tinyrig.js, as a runner
+// with tinyrig installed runs it; each worker process starts in ~0.4 s) or the checkout's (`--entry sources`:
+// bin/tinyrig-dev.js through tsx, ~0.75 s a process), said in the first line.
 // Heavy: every emulated board runs twice; the figures depend on the machine's load, printed beside them.
 import { execa } from "execa";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -23,9 +26,16 @@ const { values } = parseArgs({
     windows: { type: "string", default: "3" },
     "min-window-seconds": { type: "string", default: "1" },
     jobs: { type: "string", default: String(availableParallelism()) },
+    entry: { type: "string", default: "built" },
   },
 });
+if (values.entry !== "built" && values.entry !== "sources") {
+  console.error(`--entry ${values.entry}: built or sources`);
+  process.exit(2);
+}
 const root = path.resolve(import.meta.dirname, "..");
+const entry = values.entry === "built" ? "bin/tinyrig.js" : "bin/tinyrig-dev.js";
+if (values.entry === "built") await execa("npm", ["run", "build"], { cwd: root });
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-bench-boards-"));
 const boards = listBoardFiles()
   .map((f) => loadBoardFile(f))
@@ -40,7 +50,7 @@ let timed = 0;
 
 /** Wall seconds, and CPU seconds (user + system of tinyrig and everything it waited for) where /usr/bin/time is installed. */
 async function tinyrig(args: string[]): Promise<{ seconds: number; cpu?: number }> {
-  const cli = ["node", path.join(root, "bin/tinyrig-dev.js"), ...args];
+  const cli = ["node", path.join(root, entry), ...args];
   const cpuFile = path.join(dir, `cpu-${timed++}.txt`);
   const [file, ...argv] = existsSync(TIME) ? [TIME, "-f", "%U %S", "-o", cpuFile, ...cli] : cli;
   const t0 = performance.now();
@@ -63,7 +73,7 @@ function latencies(db: string, campaign: string): Map<string, number[]> {
 }
 
 console.log(
-  `emulated boards: ${boards.join(", ")}; ${values.workload} performance, ${values.windows} windows of >= ${values["min-window-seconds"]} s (virtual); ${cores} cores`,
+  `emulated boards: ${boards.join(", ")}; ${values.workload} performance, ${values.windows} windows of >= ${values["min-window-seconds"]} s (virtual); ${cores} cores; tinyrig from ${entry}`,
 );
 await tinyrig([
   "run",
