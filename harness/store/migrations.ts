@@ -139,7 +139,7 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
-    version: 12,
+    version: 10,
     description: "the run table keeps its mode as text, checked by the code that writes it (harness/modes/types.ts MODES): a new mode needs no migration",
     sql: "",
     run: dropRunModeCheck,
