@@ -4,8 +4,7 @@
 // timestamps the DUT's wake-word pulses and processing pin; a power monitor on the timestamp pin measures the energy
 // where the board has one. Scored exactly as the emulated stream is; what the interface board measures says so: its
 // timer, and its duty cycle over the first 100 frames (MLPerf's quirk Q2), not the whole stream.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { loadConfig } from "../config.ts";
@@ -17,10 +16,9 @@ import { consoleKindOf } from "../transport/console-kind.ts";
 import { SerialTransport } from "../transport/serial.ts";
 import { InterfaceBoard } from "./interface-board.ts";
 import { HOP, SAMPLE_RATE } from "./lfbe.ts";
-import type { StreamRunOptions, StreamRunResult } from "./run.ts";
+import { streamAudio, type StreamRunOptions, type StreamRunResult } from "./run.ts";
 import { meetsTarget, scoreDetections } from "./scoring.ts";
-import { encodeWav, readStream } from "./wav.ts";
-import { streamFile } from "./workload.ts";
+import { encodeWav } from "./wav.ts";
 
 /** The stream as the interface board plays it: two identical channels (it refuses mono), written once beside the builds. */
 export function cardFile(stream: string, samples: Int16Array, wavSha256: string): { file: string; name: string } {
@@ -52,10 +50,7 @@ export async function runStreamOnInterfaceBoard(opts: StreamRunOptions): Promise
   const refusal = physicalStreamRefusal(board);
   if (refusal) throw new Error(refusal);
   const rules = opts.rules ?? { tpExtensionS: m.scoring.tpExtensionS, debounceS: m.scoring.debounceS };
-  const entry = m.streams[opts.stream]!;
-  const wavPath = await streamFile(w, opts.stream);
-  const { pcm, truth } = readStream(wavPath, path.join(w.dir, entry.truth));
-  const wavSha256 = createHash("sha256").update(readFileSync(wavPath)).digest("hex");
+  const { pcm, truth, wavSha256 } = await streamAudio(w, opts.stream, log);
   const lengthS = pcm.samples.length / SAMPLE_RATE;
   const card = cardFile(opts.stream, pcm.samples, wavSha256);
 

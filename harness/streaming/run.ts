@@ -4,8 +4,7 @@
 // processing times (virtual time), and every hop's features and output checked bit for bit against the host
 // reference (harness/streaming/lfbe.ts + model.ts). The result says what it is: an emulated stream in virtual time.
 import { execa } from "execa";
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { buildFirmware, type FirmwareImage } from "../build/firmware.ts";
@@ -86,6 +85,26 @@ export interface StreamRunResult {
   wallMs: number;
 }
 
+/**
+ * A stream of the workload, ready to play: its WAV (made from its seed the first time it is needed, then checked against
+ * the manifest's sha256 by streamFile, which is therefore its hash), its samples and its truth windows.
+ */
+export async function streamAudio(
+  w: StreamingWorkload,
+  stream: string,
+  log: (line: string) => void,
+): Promise<{ wavPath: string; pcm: ReturnType<typeof readStream>["pcm"]; truth: StreamTruth; wavSha256: string }> {
+  const wavPath = await streamFile(w, stream, async (e) => {
+    log(`generating ${e.file} from seed ${e.generate!.seed} (espeak-ng; once, then kept in ${path.dirname(e.file)}/)`);
+    const [cmd, ...args] = e.generate!.command.split(" ");
+    // its progress goes to stderr: stdout is the run's results (--json)
+    await execa(cmd!, args, { cwd: ROOT, stdin: "ignore", stdout: 2, stderr: "inherit" });
+  });
+  const entry = w.manifest.streams[stream]!;
+  const { pcm, truth } = readStream(wavPath, path.join(w.dir, entry.truth));
+  return { wavPath, pcm, truth, wavSha256: entry.sha256 };
+}
+
 export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
@@ -96,15 +115,7 @@ export async function runStream(opts: StreamRunOptions): Promise<StreamRunResult
   const model = opts.model ?? workloadStreamModel(w);
   const modelPath = model.path;
   const modelBytes = model.bytes;
-  const entry = m.streams[opts.stream];
-  const wavPath = await streamFile(w, opts.stream, async (e) => {
-    log(`generating ${e.file} from seed ${e.generate!.seed} (espeak-ng; once, then kept in ${path.dirname(e.file)}/)`);
-    const [cmd, ...args] = e.generate!.command.split(" ");
-    // its progress goes to stderr: stdout is the run's results (--json)
-    await execa(cmd!, args, { cwd: ROOT, stdin: "ignore", stdout: 2, stderr: "inherit" });
-  });
-  const { pcm, truth } = readStream(wavPath, path.join(w.dir, entry!.truth));
-  const wavSha256 = createHash("sha256").update(readFileSync(wavPath)).digest("hex");
+  const { wavPath, pcm, truth, wavSha256 } = await streamAudio(w, opts.stream, log);
   const board = withSemihosting(opts.board);
   const firmware = await buildFirmware(
     {

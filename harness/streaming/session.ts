@@ -5,7 +5,6 @@
 // step (stop, start, record_detections, play, stop, print_detections, print_dutycycle), with `play` sent in chunks
 // of hops so the host can show progress and stop between them.
 import { existsSync, readFileSync } from "node:fs";
-import type { BoardDefinition } from "../boards/schema.ts";
 import { ProtocolError } from "../protocol/parse.ts";
 import type { DutSession } from "../protocol/session.ts";
 import { BANDS, HOP, SAMPLE_RATE } from "./lfbe.ts";
