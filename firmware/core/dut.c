@@ -266,14 +266,11 @@ static void cmd_pins(tr_dut *d, int argc, char **argv)
 
 static char default_results_line[TR_RESULTS_LINE_DEFAULT];
 
-static char *results_line_of(tr_dut *d) { return d->results_line ? d->results_line : default_results_line; }
-
 /* The output vector as MLPerf prints it (dequantised, or the reconstruction error): the post-processing phase. */
 static void compute_results(tr_dut *d)
 {
-    char *line = results_line_of(d);
-    const size_t size = d->results_line ? d->results_line_size : sizeof default_results_line;
-    const size_t n = d->results(line + 11, size - 13);
+    char *line = d->results_line;
+    const size_t n = d->results(line + 11, d->results_line_size - 13);
     memcpy(line, "m-results-[", 11);
     line[11 + n] = ']';
     line[12 + n] = 0;
@@ -282,7 +279,7 @@ static void compute_results(tr_dut *d)
 static void print_results(tr_dut *d)
 {
     compute_results(d);
-    say(d, results_line_of(d));
+    say(d, d->results_line);
 }
 
 static void cmd_infer(tr_dut *d, int argc, char **argv)
@@ -317,7 +314,7 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
     mark(d); /* post-processing: the output vector */
     compute_results(d);
     mark(d);
-    say(d, results_line_of(d));
+    say(d, d->results_line);
 }
 
 static void cmd_caps(tr_dut *d)
@@ -417,6 +414,10 @@ static void run_command(tr_dut *d)
 
 void tr_dut_boot(tr_dut *d)
 {
+    if (!d->results_line) { /* firmware that sized none for its model gets the protocol's own */
+        d->results_line = default_results_line;
+        d->results_line_size = sizeof default_results_line;
+    }
     line_len = 0;
     line_overflow = 0;
     expect_bytes = loaded_bytes = 0;

@@ -27,8 +27,8 @@ typedef struct {
     void (*infer)(void);               /* one inference */
     /* Writes the result vector, comma separated, into buf; returns its length. */
     size_t (*results)(char *buf, size_t size);
-    /* Where the m-results line is built, sized by the firmware for its model's whole output vector; NULL: a buffer of
-     * the protocol's own (TR_RESULTS_LINE_DEFAULT bytes, ~50 values). */
+    /* Where the m-results line is built, sized by the firmware for its model's whole output vector; left NULL, boot
+     * points it at a buffer of the protocol's own (TR_RESULTS_LINE_DEFAULT bytes, ~50 values). */
     char *results_line;
     size_t results_line_size;
     /* The raw output tensor bytes */

@@ -101,7 +101,7 @@ static size_t results(char *buf, size_t size)
     char *pos = buf;
     char value[32];
     for (int32_t i = 0; i < out->elems; ++i) {
-        /* results_line below holds every value of the output at its longest; whole values only all the same */
+        /* results_line (above) holds every value of the output at its longest; whole values only all the same */
         const size_t n = (size_t)(tr_put_float(value, value + sizeof value, dequantized(out, y, i)) - value);
         if ((size_t)(pos - buf) + n + 2 > size) break;
         if (i) pos = tr_put_str(pos, buf + size, ",");
