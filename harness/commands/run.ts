@@ -379,10 +379,10 @@ async function runBoards(args: RunArgs): Promise<number> {
   // Longest first, from how long these measurements took on each board before (this database's history).
   const measured = new Set(request.workloads.map((w) => w.id));
   const modes = request.options.modes;
-  const names = new Set(boards.map((b) => b.name));
-  const history = store
-    .listRuns({ status: "completed", limit: 20_000 })
-    .filter((r) => names.has(r.board) && measured.has(r.workload) && (!modes || modes.includes(r.mode)));
+  // each board's newest completed runs only: the latest of each measurement is among them, and start-up reads no more
+  const history = boards
+    .flatMap((b) => store.listRuns({ board: b.name, status: "completed", limit: 200 }))
+    .filter((r) => measured.has(r.workload) && (!modes || modes.includes(r.mode)));
   const { order, expectedSeconds } = longestFirst(boards, history);
   const expected = (i: number) => (expectedSeconds[i] === undefined ? "" : ` (~${expectedSeconds[i]!.toFixed(0)} s)`);
   console.error(
