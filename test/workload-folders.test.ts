@@ -60,6 +60,21 @@ describe("a user's workload folder", () => {
     expect(summary).not.toHaveProperty("target");
   }, 180_000);
 
+  it("a streaming workload in a user's folder is listed, and so is in a run of all, beside tinyrig's", async () => {
+    const to = path.join(folders, "my-stream");
+    mkdirSync(to, { recursive: true });
+    const src = path.join(ROOT, "workloads/streaming-wake-word");
+    cpSync(path.join(src, "model.tflite"), path.join(to, "model.tflite"));
+    cpSync(path.join(src, "data"), path.join(to, "data"), { recursive: true });
+    const doc = parseDocument(readFileSync(path.join(src, "streaming.yaml"), "utf8"));
+    doc.set("id", "my-stream");
+    writeFileSync(path.join(to, "streaming.yaml"), doc.toString());
+    const list = await tinyrig(["workloads", "list"], { env });
+    expect(list.exitCode, list.all).toBe(0);
+    expect(list.stdout).toMatch(/^my-stream +sww01 .* stream: /m);
+    expect(list.stdout).toMatch(/^streaming-wake-word +sww01 .* stream: /m);
+  });
+
   it("without a test set of its own: named, with --dataset DIR as the way to give one", async () => {
     userWorkload("no-data", (doc) => {
       for (const key of ["dir", "count", "sha256", "seed"]) doc.deleteIn(["dataset", key]);

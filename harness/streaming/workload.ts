@@ -2,11 +2,11 @@
 // streams it is scored on with their truth windows. Kept apart from the clip workloads' manifest.yaml (which
 // harness/workloads reads) because a stream is not a set of inputs; validated once, where it is read.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { WORKLOADS_DIR, workloadDirs } from "../workloads/registry.ts";
+import { WORKLOADS_DIR, workloadDirs, workloadFolders } from "../workloads/registry.ts";
 
 export const STREAMING_MANIFEST = "streaming.yaml";
 /** The stream a streaming workload is scored on (its manifest must have it): MLPerf's 20-minute test. */
@@ -113,10 +113,10 @@ export function isStreamingWorkload(id: string, roots: string | string[] = workl
   return streamingRoot(id, roots) !== undefined;
 }
 
-export function listStreamingWorkloads(root = WORKLOADS_DIR): StreamingWorkload[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, STREAMING_MANIFEST)))
-    .map((d) => loadStreamingWorkload(d.name, root));
+/** Every streaming workload under `roots` (the user's workload folders, then tinyrig's), the earlier folder winning an id. */
+export function listStreamingWorkloads(roots: string | string[] = workloadDirs()): StreamingWorkload[] {
+  const found = workloadFolders(typeof roots === "string" ? [roots] : roots, STREAMING_MANIFEST);
+  return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([id, root]) => loadStreamingWorkload(id, root));
 }
 
 export function loadStreamingWorkload(id: string, roots: string | string[] = workloadDirs()): StreamingWorkload {

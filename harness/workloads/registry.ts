@@ -24,13 +24,13 @@ export function workloadDirs(): string[] {
   return [...loadConfig().workloads.value, WORKLOADS_DIR];
 }
 
-/** Workload ids under each folder (a folder with a manifest.yaml), the earlier folder winning an id. */
-function workloadFolders(roots: string[]): Map<string, string> {
+/** Workload ids under each folder (a folder with a `manifest`), the earlier folder winning an id. */
+export function workloadFolders(roots: string[], manifest = "manifest.yaml"): Map<string, string> {
   const found = new Map<string, string>();
   for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const d of readdirSync(root, { withFileTypes: true })) {
-      if (d.isDirectory() && !found.has(d.name) && existsSync(path.join(root, d.name, "manifest.yaml"))) found.set(d.name, root);
+      if (d.isDirectory() && !found.has(d.name) && existsSync(path.join(root, d.name, manifest))) found.set(d.name, root);
     }
   }
   return found;
