@@ -104,7 +104,9 @@ describe("tinyrig run on mps2-an386 (emulated)", () => {
       expect(w.energy_uj).toBeGreaterThan(0);
     }
     expect(a.run).toMatchObject({ modelled: 1, simulated: 1 });
-    expect(b.rows).toEqual(a.rows); // reproducible to the microjoule (and beyond), phases included
+    // reproducible to the microjoule (and beyond), phases included: the firmware restarts its timer before pre-processing,
+    // so no SysTick wrap lands in a phase in one run and not the other (the wait for the bytes before it varies)
+    expect(b.rows).toEqual(a.rows);
     // measured in the same windows as latency: the device timer times them, the pin edges give the energy
     expect(a.summary.latencyFrom).toBe("device timer");
     expect(JSON.parse(a.run.settings_json)).toMatchObject({ energyFlow: "direct" });

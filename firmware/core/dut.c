@@ -298,6 +298,9 @@ static void cmd_infer(tr_dut *d, int argc, char **argv)
         say(d, "e-[Warmup iterations must be >=0]");
         return;
     }
+    /* Phase marks time pre- and post-processing by the pin; the timer restarts first so its wrap interrupts fall at
+     * the same points of them whatever the wait for the host's bytes took (else one lands in a phase or not, run to run) */
+    if (pins == PINS_PHASES && d->timer_align) d->timer_align();
     mark(d); /* pre-processing: the input buffer into the model's input tensor */
     d->load(expect_bytes ? expect_bytes : d->input_capacity);
     mark(d);

@@ -41,7 +41,8 @@ static char pin_log[256];
 static size_t pin_len;
 static void pin(int level) { if (pin_len + 1 < sizeof pin_log) { pin_log[pin_len++] = level ? '1' : '0'; pin_log[pin_len] = 0; } }
 static int aligned;
-static void align(void) { ++aligned; }
+static size_t aligned_at[4]; /* how many pin writes there had been at each align */
+static void align(void) { if (aligned < 4) aligned_at[aligned] = pin_len; ++aligned; }
 
 static tr_dut dut_under_test(void)
 {
@@ -121,8 +122,12 @@ static void test_protocol_additions(void)
     feed(&d, "infer 2 0%");
     CHECK(strcmp(pin_log, "1010") == 0 && strstr(out, "m-lap-us-") != NULL, "window: a pulse at each timestamp, still printed: %s", pin_log);
     feed(&d, "pins phases%");
+    aligned = 0;
     feed(&d, "infer 2 0%");
     CHECK(strcmp(pin_log, "101010101010") == 0, "phases: pre-processing (2 edges), window (2), post-processing (2): %s", pin_log);
+    /* the timer's wraps fall at the same points of every phase: it restarts before pre-processing and the window */
+    CHECK(aligned == 2 && aligned_at[0] == 0 && aligned_at[1] == 4, "phases: aligned %d times, after %zu and %zu pin writes", aligned,
+          aligned_at[0], aligned_at[1]);
     feed(&d, "db load 4%");
     CHECK(strcmp(pin_log, "10") == 0, "phases: db load marks the start of the input load: %s", pin_log);
     const uint8_t block[4] = {0x25, 0x00, 0xff, 0x0d}; /* '%', NUL, 0xff, CR: raw bytes are data, not framing */
