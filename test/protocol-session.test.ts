@@ -77,6 +77,17 @@ describe("DutSession over a real PTY", () => {
     expect(await s.command("name")).toEqual(["m-name-dut-[pty-device]"]); // nothing of the input is in flight
   });
 
+  it("refuses the results of an inference MLPerf's reference firmware ran on a stale input (its 'Input db has' line)", async () => {
+    const s = await device("short-input");
+    await s.identify();
+    await s.loadInput(new Uint8Array(490));
+    expect((await s.infer(1, 0, 2000)).results).toHaveLength(2);
+    await s.loadInput(new Uint8Array(40));
+    await expect(s.infer(1, 0, 2000)).rejects.toThrow(
+      /"infer 1 0": the device said "Input db has 40 elemented, expected 490": the input loaded is not the size its model takes, so it ran on a stale input/,
+    );
+  });
+
   it("times a window across the 2^32 wrap of MLPerf firmware's 32-bit m-lap-us count", async () => {
     const s = await device("wrap32");
     await s.identify();

@@ -328,8 +328,17 @@ export class DutSession {
   async infer(iterations: number, warmup: number, timeoutMs: number, expect: InferExpectations = {}): Promise<InferReply> {
     const cmd = `infer ${iterations} ${warmup}`;
     const sent = performance.now();
+    const strayBefore = this.strayLines.length;
     const lines = await this.command(cmd, timeoutMs);
     const hostUs = (performance.now() - sent) * 1000;
+    // MLPerf's reference submissions (all four th_load_tensor) print this plain line when the bytes loaded are not
+    // their model's input, and then infer on whatever input the model held before
+    const shortInput = this.strayLines.slice(strayBefore).find((l) => /^Input db has \d+ element/.test(l));
+    if (shortInput) {
+      throw new ProtocolError(
+        `"${cmd}": the device said ${JSON.stringify(shortInput.slice(0, 120))}: the input loaded is not the size its model takes, so it ran on a stale input (is the image's model the one named for this run?)`,
+      );
+    }
     const resultLine = lines.find((l) => l.startsWith("m-results-"));
     if (!resultLine) throw new ProtocolError(`"${cmd}" printed no m-results line`);
     const results = parseResults(resultLine)!;
