@@ -17,20 +17,16 @@ const elf = path.join(dir, "mlperf-vib01.elf");
 const stripped = path.join(dir, "stripped.elf");
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-beforeAll(async () => {
-  const r = await tinyrig([
-    "build",
-    "--board",
-    "mps2-an386",
-    "--model",
-    path.join(ROOT, "workloads/vibration/model.tflite"),
-    "--model-id",
-    "vib01",
-    "--protocol",
-    "mlperf",
-  ]);
+/** tinyrig's firmware for the vibration model, MLPerf-only (`--protocol mlperf`), copied to `file`. */
+async function buildMlperfOnly(file: string, extra: string[] = []): Promise<void> {
+  const model = path.join(ROOT, "workloads/vibration/model.tflite");
+  const r = await tinyrig(["build", "--board", "mps2-an386", "--model", model, "--model-id", "vib01", "--protocol", "mlperf", ...extra]);
   expect(r.exitCode, r.all).toBe(0);
-  copyFileSync(r.stdout.split("\n")[0]!.trim(), elf);
+  copyFileSync(r.stdout.split("\n")[0]!.trim(), file);
+}
+
+beforeAll(async () => {
+  await buildMlperfOnly(elf);
   await execa("arm-none-eabi-strip", ["-o", stripped, elf]);
   writeFileSync(path.join(dir, "object.c"), "int x;\n");
   await execa("arm-none-eabi-gcc", ["-c", path.join(dir, "object.c"), "-o", path.join(dir, "object.o")]);
@@ -175,21 +171,8 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
   }, 180_000);
 
   it("MLPerf's energy flow on an energy-mode image (its pin pulses, no m-lap-us lines); an image in the other mode is refused at once", async () => {
-    const built = await tinyrig([
-      "build",
-      "--board",
-      "mps2-an386",
-      "--model",
-      path.join(ROOT, "workloads/vibration/model.tflite"),
-      "--model-id",
-      "vib01",
-      "--protocol",
-      "mlperf",
-      "--energy",
-    ]);
-    expect(built.exitCode, built.all).toBe(0);
     const energyElf = path.join(dir, "mlperf-vib01-energy.elf");
-    copyFileSync(built.stdout.split("\n")[0]!.trim(), energyElf);
+    await buildMlperfOnly(energyElf, ["--energy"]);
     const env = { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } };
     const flow = ["--workload", "vibration", "--windows", "1", "--iterations", "20", "--json"];
     const db = path.join(dir, "energy-flow.db");
