@@ -101,6 +101,18 @@ describe("DutSession over a real PTY", () => {
     await expect(s.infer(4, 1, 2000)).rejects.toThrow(/timer went backwards: m-lap-us-5000 then m-lap-us-2000/);
   });
 
+  it("never sends an empty command, which MLPerf's parser answers by reading through a NULL pointer", async () => {
+    const s = await device("empty-faults"); // device() syncs: it would time out had an empty command gone out
+    expect(await s.identify()).toMatchObject({ name: "pty-device", model: "kws01" });
+    await s.loadInput(new Uint8Array(40));
+    expect((await s.infer(2, 0, 2000)).latencyUs).toBe(250);
+  });
+
+  it("syncs with a device left holding half a command", async () => {
+    const s = await device("half-command");
+    expect(await s.command("name")).toEqual(["m-name-dut-[pty-device]"]);
+  });
+
   it("turns an e- line into a DutError naming the command", async () => {
     const s = await device("well");
     await expect(s.command("frobnicate")).rejects.toThrow(/"frobnicate" with e-\[Unknown command: frobnicate\]/);

@@ -110,8 +110,11 @@ export class DutSession {
 
   /**
    * Brings the device to a known state: a PTY opened after boot may have missed the boot lines, and a device
-   * left mid-command by a previous run may hold half a command. Sends `%` (ends any half command) and then
-   * `name%` until an `m-ready` follows a name line. Boot lines seen on the way are noted.
+   * left mid-command by a previous run may hold half a command. Sends `name%` until an `m-ready` follows a name line
+   * (a half command makes the first one unknown; the next is answered). Boot lines seen on the way are noted.
+   * Never an empty command (`%` alone): MLPerf's parser (benchmark/api/internally_implemented.cpp) passes strtok's
+   * NULL for it to strncmp and printf. On mps2-an386, where address 0 is readable flash, its image answered
+   * `e-[Unknown command: 0` with no line end; on a core where reading address 0 faults, the firmware would stop.
    */
   async sync(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -119,9 +122,9 @@ export class DutSession {
     let lastSeen = "";
     for (let attempt = 1; Date.now() < deadline; attempt++) {
       // A device left in the middle of a raw input block takes the next bytes as data: from the third attempt on,
-      // fill any such block (at most RAW_BLOCK_MAX bytes) with `%`, each of which is an empty command otherwise.
-      await this.send(attempt >= 3 && attempt % 2 === 1 ? "%".repeat(RAW_BLOCK_MAX) : "%");
-      await this.send("name%");
+      // fill any such block (at most RAW_BLOCK_MAX bytes) with `x`, which is otherwise the start of one unknown (or,
+      // on tinyrig firmware, too long) command that this attempt's `name%` ends.
+      await this.send(`${attempt >= 3 && attempt % 2 === 1 ? "x".repeat(RAW_BLOCK_MAX) : ""}name%`);
       let sawName = false;
       const attemptEnd = Math.min(deadline, Date.now() + 1500);
       while (Date.now() < attemptEnd) {
