@@ -6,7 +6,7 @@
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -182,6 +182,7 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     expect(result).toMatchObject({ mode: "energy", status: "completed", energy: { energyKind: "modelled" } });
     expect(result!.energy!.medianEnergyPerInferenceUj).toBeGreaterThan(0);
     expect(r.stderr).not.toMatch(/make -C/);
+    expect(readdirSync(dir).filter((f) => f.startsWith("pin-"))).toEqual([]); // the pin log is not left beside the image
 
     const wrongMode = await tinyrig(["run", "--firmware", elf, ...flow, "--mode", "energy", "--energy-flow", "mlperf", "--db", db], env);
     expect(wrongMode.exitCode, wrongMode.all).toBe(1);
