@@ -6,7 +6,7 @@
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,20 +17,16 @@ const elf = path.join(dir, "mlperf-vib01.elf");
 const stripped = path.join(dir, "stripped.elf");
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-beforeAll(async () => {
-  const r = await tinyrig([
-    "build",
-    "--board",
-    "mps2-an386",
-    "--model",
-    path.join(ROOT, "workloads/vibration/model.tflite"),
-    "--model-id",
-    "vib01",
-    "--protocol",
-    "mlperf",
-  ]);
+/** tinyrig's firmware for the vibration model, MLPerf-only (`--protocol mlperf`), copied to `file`. */
+async function buildMlperfOnly(file: string, extra: string[] = []): Promise<void> {
+  const model = path.join(ROOT, "workloads/vibration/model.tflite");
+  const r = await tinyrig(["build", "--board", "mps2-an386", "--model", model, "--model-id", "vib01", "--protocol", "mlperf", ...extra]);
   expect(r.exitCode, r.all).toBe(0);
-  copyFileSync(r.stdout.split("\n")[0]!.trim(), elf);
+  copyFileSync(r.stdout.split("\n")[0]!.trim(), file);
+}
+
+beforeAll(async () => {
+  await buildMlperfOnly(elf);
   await execa("arm-none-eabi-strip", ["-o", stripped, elf]);
   writeFileSync(path.join(dir, "object.c"), "int x;\n");
   await execa("arm-none-eabi-gcc", ["-c", path.join(dir, "object.c"), "-o", path.join(dir, "object.o")]);
@@ -56,7 +52,11 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
       ],
       [["--firmware", elf], /the image holds one model; name its workload/],
       [["--firmware", elf, "--workload", "vibration", "--board", "nucleo-l4r5zi"], /nucleo-l4r5zi is a physical board/],
-      [["--firmware", elf, "--workload", "vibration", "--energy-flow", "mlperf"], /leave out --energy-flow mlperf/],
+      [
+        ["--firmware", elf, "--workload", "vibration", "--energy-flow", "mlperf"],
+        /--energy-flow mlperf: the image must be MLPerf's energy-mode build .* add --mode energy alone/,
+      ],
+      [["--firmware", elf, "--workload", "vibration", "--mode", "performance", "energy", "--energy-flow", "mlperf"], /add --mode energy alone/],
     ];
     for (const [extra, message] of cases) {
       const r = await tinyrig(["run", ...extra, "--db", db], { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } });
@@ -167,8 +167,34 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     expect(results[1]!.error).toMatch(
       /\(prebuilt image mlperf-vib01\.elf\) cannot pulse its timestamp pin in performance mode \(no pins in its caps: it speaks MLPerf's protocol only\), so its energy cannot be modelled/,
     );
-    expect(results[1]!.error).not.toMatch(/--energy-flow mlperf/); // refused with --firmware: not a way out here
+    expect(results[1]!.error).toMatch(/MLPerf's energy-mode build of it can be: --firmware ENERGY-ELF --mode energy --energy-flow mlperf/);
   }, 180_000);
+
+  it("MLPerf's energy flow on an energy-mode image (its pin pulses, no m-lap-us lines); an image in the other mode is refused at once", async () => {
+    const energyElf = path.join(dir, "mlperf-vib01-energy.elf");
+    await buildMlperfOnly(energyElf, ["--energy"]);
+    const env = { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } };
+    const flow = ["--workload", "vibration", "--windows", "1", "--iterations", "20", "--json"];
+    const db = path.join(dir, "energy-flow.db");
+    const r = await tinyrig(["run", "--firmware", energyElf, ...flow, "--mode", "energy", "--energy-flow", "mlperf", "--db", db], env);
+    expect(r.exitCode, r.all).toBe(0);
+    const [result] = JSON.parse(r.stdout) as { mode: string; status: string; energy?: { medianEnergyPerInferenceUj: number; energyKind: string } }[];
+    expect(result).toMatchObject({ mode: "energy", status: "completed", energy: { energyKind: "modelled" } });
+    expect(result!.energy!.medianEnergyPerInferenceUj).toBeGreaterThan(0);
+    expect(r.stderr).not.toMatch(/make -C/);
+    expect(readdirSync(dir).filter((f) => f.startsWith("pin-"))).toEqual([]); // the pin log is not left beside the image
+
+    const wrongMode = await tinyrig(["run", "--firmware", elf, ...flow, "--mode", "energy", "--energy-flow", "mlperf", "--db", db], env);
+    expect(wrongMode.exitCode, wrongMode.all).toBe(1);
+    expect(JSON.parse(wrongMode.stdout)[0].error).toMatch(
+      /mlperf-vib01\.elf booted in performance mode \(m-timestamp-mode-performance\): .* give it MLPerf's energy-mode build/,
+    );
+    const noTimestamps = await tinyrig(["run", "--firmware", energyElf, ...flow, "--mode", "performance", "--db", db], env);
+    expect(noTimestamps.exitCode, noTimestamps.all).toBe(1);
+    expect(JSON.parse(noTimestamps.stdout)[0].error).toMatch(
+      /mlperf-vib01-energy\.elf booted in energy mode \(m-timestamp-mode-energy\): it prints no m-lap-us timestamps/,
+    );
+  }, 300_000);
 
   it("a resumed run refuses another image, named or in the stored file's place, and resumes with the same one", async () => {
     const db = path.join(dir, "run.db");

@@ -67,6 +67,52 @@ describe("DutSession over a real PTY", () => {
     await expect(s.loadInput(new Uint8Array(40))).rejects.toThrow(/never answered m-load-done after 40 bytes/);
   });
 
+  it("refuses, before sending a byte, an input larger than MLPerf firmware's buffer (its plain 'Supplied buffer size' line)", async () => {
+    const s = await device("small-buffer");
+    await s.identify();
+    await s.loadInput(new Uint8Array(490));
+    await expect(s.loadInput(new Uint8Array(27648))).rejects.toThrow(
+      /answered "db load 27648" with "Supplied buffer size 27648 exceeds maximum of 490", not m-\[Expecting 27648 bytes\]: its input buffer holds 490 bytes, this input is 27648 \(no input byte was sent/,
+    );
+    expect(await s.command("name")).toEqual(["m-name-dut-[pty-device]"]); // nothing of the input is in flight
+  });
+
+  it("refuses the results of an inference MLPerf's reference firmware ran on a stale input (its 'Input db has' line)", async () => {
+    const s = await device("short-input");
+    await s.identify();
+    await s.loadInput(new Uint8Array(490));
+    expect((await s.infer(1, 0, 2000)).results).toHaveLength(2);
+    await s.loadInput(new Uint8Array(40));
+    await expect(s.infer(1, 0, 2000)).rejects.toThrow(
+      /"infer 1 0": the device said "Input db has 40 elemented, expected 490": the input loaded is not the size its model takes, so it ran on a stale input/,
+    );
+  });
+
+  it("times a window across the 2^32 wrap of MLPerf firmware's 32-bit m-lap-us count", async () => {
+    const s = await device("wrap32");
+    await s.identify();
+    expect(await s.infer(4, 1, 2000)).toMatchObject({ t0Us: 2 ** 32 - 600, t1Us: 2 ** 32 + 400, latencyUs: 250 });
+    expect(await s.infer(4, 1, 2000)).toMatchObject({ t0Us: 500, t1Us: 1500, latencyUs: 250 });
+  });
+
+  it("still refuses a timer that went backwards where no 32-bit wrap explains it", async () => {
+    const s = await device("backwards");
+    await s.identify();
+    await expect(s.infer(4, 1, 2000)).rejects.toThrow(/timer went backwards: m-lap-us-5000 then m-lap-us-2000/);
+  });
+
+  it("never sends an empty command, which MLPerf's parser answers by reading through a NULL pointer", async () => {
+    const s = await device("empty-faults"); // device() syncs: it would time out had an empty command gone out
+    expect(await s.identify()).toMatchObject({ name: "pty-device", model: "kws01" });
+    await s.loadInput(new Uint8Array(40));
+    expect((await s.infer(2, 0, 2000)).latencyUs).toBe(250);
+  });
+
+  it("syncs with a device left holding half a command", async () => {
+    const s = await device("half-command");
+    expect(await s.command("name")).toEqual(["m-name-dut-[pty-device]"]);
+  });
+
   it("turns an e- line into a DutError naming the command", async () => {
     const s = await device("well");
     await expect(s.command("frobnicate")).rejects.toThrow(/"frobnicate" with e-\[Unknown command: frobnicate\]/);

@@ -519,8 +519,12 @@ function prebuiltFirmware(args: RunArgs, board: BoardDefinition, modes: RunMode[
       throw new UsageError(`${given}: the image holds one model; name its workload (--workload ID, one) or the model (--model X.tflite --dataset DIR)`);
     if (args.variant !== undefined) throw new UsageError(`${given}: the image holds its own model; leave out --variant`);
   }
-  if (args["energy-flow"] === "mlperf")
-    throw new UsageError(`${given}: MLPerf's energy flow runs a second, energy-mode image; a prebuilt image is one: leave out --energy-flow mlperf`);
+  // MLPerf's energy flow needs MLPerf's energy-mode image (its timestamps are pin pulses, it prints none), which then
+  // times nothing else: with a prebuilt image, that image is the energy-mode one and energy is all it measures
+  if (args["energy-flow"] === "mlperf" && (modes === undefined || modes.length !== 1 || modes[0] !== "energy"))
+    throw new UsageError(
+      `${given} --energy-flow mlperf: the image must be MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1), which prints no timestamps, so energy is the only mode it runs: add --mode energy alone (latency and accuracy: run a performance-mode build separately)`,
+    );
   let firmware: PrebuiltFirmware;
   try {
     firmware = loadPrebuiltFirmware(args.firmware!, board);

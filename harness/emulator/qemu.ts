@@ -2,6 +2,8 @@
 // the console, not a flasher that happens to return one). It loads the firmware image itself (-kernel), so an
 // emulated board has no flasher; it hands back the machine's serial PTY and the means to stop it.
 import { execa, type ResultPromise } from "execa";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { symbolAddresses } from "../build/symbols.ts";
@@ -77,14 +79,19 @@ export function qemuArgv(board: BoardDefinition, elf: string, pinPlugin?: PinPlu
 export async function startEmulator(board: BoardDefinition, elf: string, opts: StartEmulatorOptions): Promise<EmulatorConsole> {
   const q = board.console.emulator?.qemu;
   let pinPlugin: PinPluginSetup | undefined;
+  let pinDir: string | undefined;
+  const removePinDir = () => pinDir && rmSync(pinDir, { recursive: true, force: true });
   if (opts.observeTimestampPin) {
     if (q?.timestampPinAddress === undefined) {
       throw new Error(`${board.file}: console.emulator.qemu.timestampPinAddress is needed to observe the timestamp pin`);
     }
     const idle = await symbolAddresses(board.build.cross, elf, ["tr_idle_start", "tr_idle_end"]);
+    // in a folder of its own, removed with the emulator: not beside the image (a user's --firmware folder, which may
+    // be read-only), where every energy run left one behind
+    pinDir = mkdtempSync(path.join(tmpdir(), "tinyrig-pinlog-"));
     pinPlugin = {
       so: await ensurePinPlugin(),
-      log: path.join(path.dirname(elf), `pin-${process.pid}-${Date.now()}.log`),
+      log: path.join(pinDir, "pin.log"),
       idle: { start: idle.get("tr_idle_start")!, end: idle.get("tr_idle_end")! },
     };
   }
@@ -129,12 +136,19 @@ export async function startEmulator(board: BoardDefinition, elf: string, opts: S
       clearTimeout(timer);
       reject(new EmulatorError(argv, r.exitCode ?? undefined, output.join(""), "QEMU exited before the board started"));
     }, reject);
+  }).catch(async (err: unknown) => {
+    await stopChild(child);
+    removePinDir();
+    throw err;
   });
   return {
     path: pty,
     argv,
     startMs: Date.now() - started,
-    close: () => stopChild(child),
+    close: async () => {
+      await stopChild(child);
+      removePinDir();
+    },
     exited: child.then((r) => `QEMU exited (${r.exitCode ?? r.signal ?? "?"})`),
     pinLog: pinPlugin ? { file: pinPlugin.log, icountShift: q!.icountShift } : undefined,
   };

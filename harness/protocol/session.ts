@@ -48,7 +48,8 @@ export interface DutIdentity {
 export interface InferReply {
   iterations: number;
   warmup: number;
-  /** The two timestamps around the timed loop (the last two `m-lap-us` lines of the reply). */
+  /** The two timestamps around the timed loop (the last two `m-lap-us` lines of the reply); t1Us unwrapped past 2^32
+   * where MLPerf firmware's 32-bit count wrapped within the window (so t1Us - t0Us is the window). */
   t0Us: number;
   t1Us: number;
   /** (t1 - t0) / iterations */
@@ -80,6 +81,8 @@ const BOOT_LINES = new Set(["m-timestamp-mode-performance", "m-timestamp-mode-en
 
 /** MLPerf Tiny firmware's command buffer holds 80 characters; its runner sends 31 bytes per `db` command. */
 export const MLPERF_DB_CHUNK_BYTES = 31;
+/** MLPerf's `m-lap-us-%lu` is a 32-bit microsecond count on its targets: it wraps at 2^32. */
+const LAP_US_WRAP = 2 ** 32;
 /** The largest raw block tinyrig firmware takes (`raw-max` in caps is at most this). */
 export const RAW_BLOCK_MAX = 1024;
 
@@ -107,8 +110,11 @@ export class DutSession {
 
   /**
    * Brings the device to a known state: a PTY opened after boot may have missed the boot lines, and a device
-   * left mid-command by a previous run may hold half a command. Sends `%` (ends any half command) and then
-   * `name%` until an `m-ready` follows a name line. Boot lines seen on the way are noted.
+   * left mid-command by a previous run may hold half a command. Sends `name%` until an `m-ready` follows a name line
+   * (a half command makes the first one unknown; the next is answered). Boot lines seen on the way are noted.
+   * Never an empty command (`%` alone): MLPerf's parser (benchmark/api/internally_implemented.cpp) passes strtok's
+   * NULL for it to strncmp and printf. On mps2-an386, where address 0 is readable flash, its image answered
+   * `e-[Unknown command: 0` with no line end; on a core where reading address 0 faults, the firmware would stop.
    */
   async sync(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -116,9 +122,9 @@ export class DutSession {
     let lastSeen = "";
     for (let attempt = 1; Date.now() < deadline; attempt++) {
       // A device left in the middle of a raw input block takes the next bytes as data: from the third attempt on,
-      // fill any such block (at most RAW_BLOCK_MAX bytes) with `%`, each of which is an empty command otherwise.
-      await this.send(attempt >= 3 && attempt % 2 === 1 ? "%".repeat(RAW_BLOCK_MAX) : "%");
-      await this.send("name%");
+      // fill any such block (at most RAW_BLOCK_MAX bytes) with `x`, which is otherwise the start of one unknown (or,
+      // on tinyrig firmware, too long) command that this attempt's `name%` ends.
+      await this.send(`${attempt >= 3 && attempt % 2 === 1 ? "x".repeat(RAW_BLOCK_MAX) : ""}name%`);
       let sawName = false;
       const attemptEnd = Math.min(deadline, Date.now() + 1500);
       while (Date.now() < attemptEnd) {
@@ -234,7 +240,7 @@ export class DutSession {
    */
   async loadInput(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
     const sentBefore = this.wireBytesSent;
-    await this.command(`db load ${bytes.length}`);
+    await this.armInputBuffer(bytes.length);
     if (this.inputFile) {
       writeFileSync(this.inputFile, bytes);
       const lines = await this.command(`dbfile ${bytes.length} ${this.inputFile}`);
@@ -254,6 +260,26 @@ export class DutSession {
     }
     if (!done) throw new ProtocolError(`the device never answered m-load-done after ${bytes.length} bytes`);
     this.lastLoadWireBytes = this.wireBytesSent - sentBefore;
+  }
+
+  /**
+   * `db load N`, which must be answered `m-[Expecting N bytes]` before any byte is sent. MLPerf's own protocol code
+   * (benchmark/api/internally_implemented.cpp) answers a load larger than its buffer (MAX_DB_INPUT_SIZE, 490 bytes in
+   * its keyword-spotting reference) with a plain `Supplied buffer size N exceeds maximum of M` line and no `e-`,
+   * keeps N, and would then write every `db` byte past M beyond its buffer.
+   */
+  private async armInputBuffer(n: number): Promise<void> {
+    const cmd = `db load ${n}`;
+    const strayBefore = this.strayLines.length;
+    const lines = await this.command(cmd);
+    if (lines.includes(`m-[Expecting ${n} bytes]`)) return;
+    const answer = [...lines, ...this.strayLines.slice(strayBefore)];
+    const limit = answer.map((l) => /exceeds maximum of (\d+)/.exec(l)?.[1]).find((m) => m !== undefined);
+    throw new ProtocolError(
+      `the device answered "${cmd}" with ${answer.length ? answer.map((l) => JSON.stringify(l.slice(0, 120))).join(", ") : "nothing"}, not m-[Expecting ${n} bytes]` +
+        (limit !== undefined ? `: its input buffer holds ${limit} bytes, this input is ${n}` : "") +
+        " (no input byte was sent: the firmware would write them past its buffer)",
+    );
   }
 
   private async rawBlock(part: Uint8Array, offset: number): Promise<string[]> {
@@ -305,8 +331,17 @@ export class DutSession {
   async infer(iterations: number, warmup: number, timeoutMs: number, expect: InferExpectations = {}): Promise<InferReply> {
     const cmd = `infer ${iterations} ${warmup}`;
     const sent = performance.now();
+    const strayBefore = this.strayLines.length;
     const lines = await this.command(cmd, timeoutMs);
     const hostUs = (performance.now() - sent) * 1000;
+    // MLPerf's reference submissions (all four th_load_tensor) print this plain line when the bytes loaded are not
+    // their model's input, and then infer on whatever input the model held before
+    const shortInput = this.strayLines.slice(strayBefore).find((l) => /^Input db has \d+ element/.test(l));
+    if (shortInput) {
+      throw new ProtocolError(
+        `"${cmd}": the device said ${JSON.stringify(shortInput.slice(0, 120))}: the input loaded is not the size its model takes, so it ran on a stale input (is the image's model the one named for this run?)`,
+      );
+    }
     const resultLine = lines.find((l) => l.startsWith("m-results-"));
     if (!resultLine) throw new ProtocolError(`"${cmd}" printed no m-results line`);
     const results = parseResults(resultLine)!;
@@ -321,7 +356,8 @@ export class DutSession {
       );
     }
     const t0Us = laps.at(-2)!;
-    const t1Us = laps.at(-1)!;
+    let t1Us = laps.at(-1)!;
+    if (t1Us < t0Us && this.wraps32(t0Us, t1Us)) t1Us += LAP_US_WRAP;
     if (t1Us < t0Us) throw new ProtocolError(`the device's timer went backwards: m-lap-us-${t0Us} then m-lap-us-${t1Us}`);
     if (t1Us === t0Us)
       throw new ProtocolError(`"${cmd}" timed ${iterations} inferences at zero: m-lap-us-${t0Us} then m-lap-us-${t1Us} (is the device's timer running?)`);
@@ -332,6 +368,17 @@ export class DutSession {
       );
     }
     return { iterations, warmup, t0Us, t1Us, latencyUs: (t1Us - t0Us) / iterations, results };
+  }
+
+  /**
+   * MLPerf's API prints its timestamps as `m-lap-us-%lu`, and `unsigned long` is 32 bits on the Cortex-M and RISC-V
+   * cores it runs on: the count wraps every 2^32 us (71.6 min of uptime, e.g. mbed's us_ticker_read() on the reference
+   * boards), and a window across the wrap ends below its start. Only on firmware without caps (tinyrig's own prints
+   * 64 bits, where a step back is a fault), with both stamps below 2^32, and for a window under 2^31 us (35.8 min,
+   * longer than any window tinyrig times) once unwrapped; anything else stays a timer that went backwards.
+   */
+  private wraps32(t0Us: number, t1Us: number): boolean {
+    return !this.identity?.caps && t0Us < LAP_US_WRAP && t1Us + LAP_US_WRAP - t0Us < LAP_US_WRAP / 2;
   }
 
   /** The raw int8 output of the last inference (tinyrig firmware only). */

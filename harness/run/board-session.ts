@@ -99,6 +99,7 @@ export class BoardSession {
       ({ connection, meter } = await this.connectWithMeter(firmware, step));
       stage = "check the device";
       checkDevice(connection, firmware, workload);
+      if (prebuilt) checkTimestampMode(connection, prebuilt, step.firmware);
       if (prebuilt && workload.modelFile)
         log(
           `the device says model ${connection.identity.model || "?"}: tinyrig cannot check that the prebuilt image runs ${path.basename(workload.modelFile)}`,
@@ -213,6 +214,22 @@ export function checkDevice(connection: BoardConnection, firmware: FirmwareImage
       `the device reports firmware build ${reported}; tinyrig built ${built} (${firmware.sha256.slice(0, 12)}): the board runs other firmware than the one this run would be stored with${connection.loaded.by === "manual" ? " (flashed by hand: flash the image just built)" : ""}`,
     );
   }
+}
+
+/**
+ * A prebuilt image is in one timestamp mode, which its boot line says (`m-timestamp-mode-...`, MLPerf's
+ * EE_CFG_ENERGY_MODE): an energy-mode image prints no timestamps, and a performance-mode one never pulses its pin, so
+ * the other mode's measurement could only wait for what never comes. Refused at once, where the boot line was seen.
+ */
+export function checkTimestampMode(connection: BoardConnection, prebuilt: PrebuiltFirmware, wanted: "performance" | "energy"): void {
+  const booted = connection.identity.timestampMode;
+  if (booted === undefined || booted === wanted) return;
+  const file = path.basename(prebuilt.prebuilt.file);
+  throw new Error(
+    booted === "performance"
+      ? `${file} booted in performance mode (m-timestamp-mode-performance): its timestamps are m-lap-us lines, not pin pulses, so MLPerf's energy flow has no edges to measure between; give it MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1)`
+      : `${file} booted in energy mode (m-timestamp-mode-energy): it prints no m-lap-us timestamps, so it measures energy only (--mode energy --energy-flow mlperf); latency and accuracy need its performance-mode build`,
+  );
 }
 
 /** The build id tinyrig firmware reports in its caps (`build=<16 hex>`); undefined for firmware that reports none. */

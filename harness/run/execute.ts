@@ -121,7 +121,7 @@ async function runSession(exec: Exec, session: BoardSession, workload: SuiteWork
 function noPinsMessage(connection: BoardConnection, firmware: FirmwareImage): string {
   const who = connection.identity.name || "the device";
   if (isPrebuilt(firmware))
-    return `${who} (prebuilt image ${path.basename(firmware.prebuilt.file)}) cannot pulse its timestamp pin in performance mode (no pins in its caps: it speaks MLPerf's protocol only), so its energy cannot be modelled in the latency windows`;
+    return `${who} (prebuilt image ${path.basename(firmware.prebuilt.file)}) cannot pulse its timestamp pin in performance mode (no pins in its caps: it speaks MLPerf's protocol only), so its energy cannot be modelled in the latency windows (MLPerf's energy-mode build of it can be: --firmware ENERGY-ELF --mode energy --energy-flow mlperf)`;
   return `${who} cannot pulse its timestamp pin in performance mode (no pins in its caps): measure energy with --energy-flow mlperf`;
 }
 

@@ -19,7 +19,7 @@ export class InterfaceBoardTransport implements Transport {
   }
 
   write(text: string): Promise<void> {
-    // The session writes whole `...%` commands; a bare "%" (sync) is relayed as an empty DUT command.
+    // The session writes whole `...%` commands (bytes after the last `%`, none today, are not relayed).
     const commands = text.split("%").slice(0, -1);
     return commands.reduce<Promise<void>>((p, cmd) => p.then(() => this.board.write(`dut ${cmd}%`)), Promise.resolve());
   }
