@@ -126,15 +126,21 @@ static void conv_1x1_by_channel(const tr_conv_params *p, tr_shape4 in, const int
  * vectors, (pixel 0, pixel 1) x (channel a, b) and pixel 2's twice, with the pair's constants laid out the same way,
  * and stored with scatter stores. `pairs`: per pair of channels from c0, four vectors of [a, b, a, b]: bias +
  * off * sum(w), multiplier, left and right shift. */
-/* Six dot products of K (a multiple of 16, at least 16) values: pixels x0..x2 by weight rows wa, wb, requantised as
+/* Six dot products of K (8, or a multiple of 16) values (K a constant where inlined for 8): pixels x0..x2 by weight rows wa, wb, requantised as
  * [x0 a, x0 b, x1 a, x1 b] and [x2 a, x2 b, x2 a, x2 b], the pair's constants in c. */
 static inline __attribute__((always_inline)) void dot3x2(const int8_t *x0, const int8_t *x1, const int8_t *x2,
                                                          const int8_t *wa, const int8_t *wb, int32_t K, const int32_t *c,
                                                          const int LEFT, int32x4_t *r01, int32x4_t *r2)
 {
+    int32_t a0, b0, a1, b1, a2, b2;
+    if (K == 8) { /* eight values, widened to 16 bits: one VMLADAVA.S16 each */
+        const int16x8_t va = vldrbq_s16(wa), vb = vldrbq_s16(wb), u0 = vldrbq_s16(x0), u1 = vldrbq_s16(x1), u2 = vldrbq_s16(x2);
+        a0 = vmladavq_s16(u0, va), b0 = vmladavq_s16(u0, vb), a1 = vmladavq_s16(u1, va), b1 = vmladavq_s16(u1, vb);
+        a2 = vmladavq_s16(u2, va), b2 = vmladavq_s16(u2, vb);
+    } else {
     int8x16_t va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
-    int32_t a0 = vmladavq_s8(u0, va), b0 = vmladavq_s8(u0, vb), a1 = vmladavq_s8(u1, va), b1 = vmladavq_s8(u1, vb);
-    int32_t a2 = vmladavq_s8(u2, va), b2 = vmladavq_s8(u2, vb);
+    a0 = vmladavq_s8(u0, va), b0 = vmladavq_s8(u0, vb), a1 = vmladavq_s8(u1, va), b1 = vmladavq_s8(u1, vb);
+    a2 = vmladavq_s8(u2, va), b2 = vmladavq_s8(u2, vb);
     for (int32_t k = K - 16; k > 0; k -= 16) {
         wa += 16, wb += 16, x0 += 16, x1 += 16, x2 += 16;
         va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
@@ -144,6 +150,7 @@ static inline __attribute__((always_inline)) void dot3x2(const int8_t *x0, const
         b1 = vmladavaq_s8(b1, u1, vb);
         a2 = vmladavaq_s8(a2, u2, va);
         b2 = vmladavaq_s8(b2, u2, vb);
+    }
     }
     int32x4_t v01 = vdupq_n_s32(a0), v2 = vdupq_n_s32(a2);
     v01 = vsetq_lane_s32(b0, v01, 1);
@@ -209,7 +216,8 @@ static __attribute__((noinline)) void conv_1x1_pairs(const int8_t *input, const 
                                                     int32_t C, int8_t *output, const int32_t *pairs, int32_t c0, int32_t c1,
                                                     int32_t output_offset, int32_t act_min, int32_t act_max, int left)
 {
-    if (left) conv_1x1_pairs_(input, weights, K, P, C, output, pairs, c0, c1, output_offset, act_min, act_max, 1);
+    if (K == 8) conv_1x1_pairs_(input, weights, 8, P, C, output, pairs, c0, c1, output_offset, act_min, act_max, left);
+    else if (left) conv_1x1_pairs_(input, weights, K, P, C, output, pairs, c0, c1, output_offset, act_min, act_max, 1);
     else conv_1x1_pairs_(input, weights, K, P, C, output, pairs, c0, c1, output_offset, act_min, act_max, 0);
 }
 
@@ -232,6 +240,8 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
     const int use_band = band_init(&band, &g, out.w, band_buf, (int32_t)((int8_t *)wide - band_buf));
     const int in_place = filter.h == 1 && filter.w == 1;
     const int by_channel = in_place && p->pad_h == 0 && p->pad_w == 0 && (K & 15) == 0;
+    const int pairs_path = in_place && p->pad_h == 0 && p->pad_w == 0 && p->stride_h == 1 && p->stride_w == 1 &&
+                           ((K & 15) == 0 || K == 8);
     const int32_t full = K & ~15;
     const mve_pred16_t tail = vctp8q((uint32_t)(K - full));
     const finish_ctx fin = {constants, p->output_offset, vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max)};
@@ -247,7 +257,7 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
         }
         /* the short-field path's filter: channels [c0, c1) padded to a multiple of 8, value-major, as int32 */
         const int32_t stride = (c1 - c0 + 7) & ~7;
-        if (by_channel && p->stride_h == 1 && p->stride_w == 1) {
+        if (pairs_path) {
             /* the pairs' constants, [a, b, a, b], in the field's place (unused here) */
             int32_t *pairs = tr_kernel_scratch + CONSTANTS;
             int left = 0;
