@@ -15,6 +15,8 @@
  * one scalar load, two vector loads and two VMLAs), already in the lanes the requantisation takes.
  * Unpadded stride-1 1x1 filters over a multiple of 16 channels take two channels by three pixels (conv_1x1_pairs):
  * on mps3-an547 vww/14 (1x1 128->128 6x6) went from 168102 to 145785 instructions, kws/2 from 185959 to 158552.
+ * Other filters with K a multiple of 16 gather three pixels' fields and take them by pairs of channels the same way
+ * (pairs_of_fields): vib/1 (1x5 16->32 1x128 s1x2) went from 74620 to 53478 instructions.
  * Other unpadded 1x1 filters over a multiple of 16 channels run channels-outer (conv_1x1_by_channel): on
  * mps3-an547 that took kws/2 (1x1 64->64 25x5) from 0.452 to 0.363 instructions per MAC and vww/4 (16->32) from 1.605
  * (short-field path) to 0.891 (bench/kernels.ts). */
@@ -221,6 +223,65 @@ static __attribute__((noinline)) void conv_1x1_pairs(const int8_t *input, const 
     else conv_1x1_pairs_(input, weights, K, P, C, output, pairs, c0, c1, output_offset, act_min, act_max, 0);
 }
 
+/* Any other filter with K a multiple of 16: three output pixels' receptive fields x0..x2 (n of them distinct: the
+ * others repeat x0, stored to the same bytes) by every pair of channels [c0, c1), as conv_1x1_pairs does; o is the
+ * first pixel's output, the next pixels' follow C bytes apart. */
+static inline __attribute__((always_inline)) void pairs_of_fields_(const int8_t *x0, const int8_t *x1, const int8_t *x2,
+                                                                   int32_t n, const int8_t *weights, int32_t K, int32_t C,
+                                                                   int8_t *o, const int32_t *pairs, int32_t c0, int32_t c1,
+                                                                   int32_t output_offset, int32_t act_min, int32_t act_max,
+                                                                   const int LEFT)
+{
+    const uint32x4_t lane = vidupq_n_u32(0, 1);
+    const uint32x4_t two_pixels = vmulq_n_u32(vshrq_n_u32(lane, 1), (uint32_t)C) + (lane & 1), one_pixel = lane & 1;
+    const int32_t whole = n == 3 ? c1 - ((c1 - c0) & 1) : c0; /* pairs stored unpredicated */
+    int32_t oc = c0;
+    int32x4_t r01, r2;
+    for (; oc < whole; oc += 2, pairs += 16) {
+        const int8_t *wa = weights + oc * K;
+        dot3x2(x0, x1, x2, wa, wa + K, K, pairs, LEFT, &r01, &r2);
+        r01 = vminq_s32(vmaxq_s32(vaddq_n_s32(r01, output_offset), vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+        r2 = vminq_s32(vmaxq_s32(vaddq_n_s32(r2, output_offset), vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+        vstrbq_scatter_offset_s32(o + oc, two_pixels, r01);
+        vstrbq_scatter_offset_s32(o + oc + 2 * C, one_pixel, r2);
+    }
+    for (; oc < c1; oc += 2, pairs += 16) { /* fewer than three pixels, or a lone last channel (lanes 0 and 2 only) */
+        const int8_t *wa = weights + oc * K, *wb = oc + 1 < c1 ? wa + K : wa;
+        const mve_pred16_t keep = oc + 1 < c1 ? 0xFFFF : 0x0F0F;
+        dot3x2(x0, x1, x2, wa, wb, K, pairs, LEFT, &r01, &r2);
+        r01 = vminq_s32(vmaxq_s32(vaddq_n_s32(r01, output_offset), vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+        r2 = vminq_s32(vmaxq_s32(vaddq_n_s32(r2, output_offset), vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+        vstrbq_scatter_offset_p_s32(o + oc, n > 1 ? two_pixels : one_pixel, r01, keep);
+        if (n > 2) vstrbq_scatter_offset_p_s32(o + oc + 2 * C, one_pixel, r2, keep);
+    }
+}
+
+static __attribute__((noinline)) void pairs_of_fields(const int8_t *x0, const int8_t *x1, const int8_t *x2, int32_t n,
+                                                     const int8_t *weights, int32_t K, int32_t C, int8_t *o,
+                                                     const int32_t *pairs, int32_t c0, int32_t c1, int32_t output_offset,
+                                                     int32_t act_min, int32_t act_max, int left)
+{
+    if (left) pairs_of_fields_(x0, x1, x2, n, weights, K, C, o, pairs, c0, c1, output_offset, act_min, act_max, 1);
+    else pairs_of_fields_(x0, x1, x2, n, weights, K, C, o, pairs, c0, c1, output_offset, act_min, act_max, 0);
+}
+
+/* The pairs' constants, [a, b, a, b] per pair of channels from c0, from the groups of four's: pair i's [a, b] is lanes
+ * 2(i % 2), +1 of its group's vectors (a lone last channel's b: any valid constants). Returns whether some channel
+ * shifts left. */
+static int build_pairs(const int32_t *constants, int32_t *pairs, const tr_per_channel *q, int32_t c0, int32_t c1)
+{
+    int left = 0;
+    for (int32_t oc = c0; oc < c1; ++oc) left |= q->shift[oc] > 0;
+    for (int32_t i = 0; i < (c1 - c0 + 1) >> 1; ++i)
+        for (int32_t v = 0; v < 4; ++v) {
+            int64_t ab;
+            memcpy(&ab, constants + 16 * (i >> 1) + 4 * v + 2 * (i & 1), sizeof ab);
+            memcpy(pairs + 16 * i + 4 * v, &ab, sizeof ab);
+            memcpy(pairs + 16 * i + 4 * v + 2, &ab, sizeof ab);
+        }
+    return left;
+}
+
 void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                     tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
@@ -231,7 +292,9 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
     }
     int32_t *constants = tr_kernel_scratch;
     int8_t *field = (int8_t *)(tr_kernel_scratch + CONSTANTS);
-    int8_t *band_buf = field + ((K + 7) & ~7);
+    /* three fields where K is a multiple of 16 and they fit (the pairs of fields path), else one */
+    const int fields3 = !(filter.h == 1 && filter.w == 1) && (K & 15) == 0 && 3 * K <= FIELD_MAX / 2;
+    int8_t *band_buf = field + (fields3 ? 3 * K : ((K + 7) & ~7));
     int32_t *wide = tr_kernel_scratch + (TR_SCRATCH_BYTES - SHORT_BYTES) / 4;
     const gather_ctx g = {input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
                           p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
@@ -258,24 +321,38 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
         /* the short-field path's filter: channels [c0, c1) padded to a multiple of 8, value-major, as int32 */
         const int32_t stride = (c1 - c0 + 7) & ~7;
         if (pairs_path) {
-            /* the pairs' constants, [a, b, a, b], in the field's place (unused here) */
+            /* the pairs' constants in the field's place (unused here) */
             int32_t *pairs = tr_kernel_scratch + CONSTANTS;
-            int left = 0;
-            for (int32_t oc = c0; oc < c1; ++oc) left |= q->shift[oc] > 0;
-            /* pair i's [a, b] is lanes 2(i % 2), +1 of its group's vectors (a lone last channel's b: any valid constants) */
-            for (int32_t i = 0; i < (c1 - c0 + 1) >> 1; ++i)
-                for (int32_t v = 0; v < 4; ++v) {
-                    int64_t ab;
-                    memcpy(&ab, constants + 16 * (i >> 1) + 4 * v + 2 * (i & 1), sizeof ab);
-                    memcpy(pairs + 16 * i + 4 * v, &ab, sizeof ab);
-                    memcpy(pairs + 16 * i + 4 * v + 2, &ab, sizeof ab);
-                }
+            const int left = build_pairs(constants, pairs, q, c0, c1);
             conv_1x1_pairs(input, weights, K, out.n * out.h * out.w, out.c, output, pairs, c0, c1, p->output_offset,
                            p->act_min, p->act_max, left);
             continue;
         }
         if (by_channel) {
             conv_1x1_by_channel(p, in, input, weights, K, out, output, &fin, c0, c1);
+            continue;
+        }
+        if (fields3) { /* three pixels' fields (in the band where the filter is one row high) by pairs of channels */
+            int32_t *pairs = wide; /* the short-field path's place, unused here */
+            const int left = build_pairs(constants, pairs, q, c0, c1);
+            const int32_t P = out.n * out.h * out.w;
+            for (int32_t pix = 0; pix < P; pix += 3) {
+                const int8_t *x[3];
+                const int32_t n = P - pix < 3 ? P - pix : 3;
+                /* a one-row filter reads its fields in the band in place while the pixels share an output row (the
+                 * band of another row would overwrite it) */
+                const int one_row = (pix % out.w) + n <= out.w;
+                for (int32_t t = 0; t < n; ++t) {
+                    const int32_t ox = (pix + t) % out.w, oy = (pix + t) / out.w % out.h, b = (pix + t) / (out.w * out.h);
+                    int8_t *f = field + t * K;
+                    if (use_band && filter.h == 1 && one_row) x[t] = band_pixel(&band, &g, b, oy, ox);
+                    else if (use_band) band_gather(&band, &g, b, oy, ox, f), x[t] = f;
+                    else gather(&g, b, oy, ox, f), x[t] = f;
+                }
+                for (int32_t t = n; t < 3; ++t) x[t] = x[0];
+                pairs_of_fields(x[0], x[1], x[2], n, weights, K, out.c, output + pix * out.c, pairs, c0, c1,
+                                p->output_offset, p->act_min, p->act_max, left);
+            }
             continue;
         }
         const int short_field = K < SHORT_FIELD && K * stride * 4 <= SHORT_BYTES;
