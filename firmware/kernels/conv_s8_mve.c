@@ -16,7 +16,9 @@
  * Unpadded stride-1 1x1 filters over a multiple of 16 channels take two channels by three pixels (conv_1x1_pairs):
  * on mps3-an547 vww/14 (1x1 128->128 6x6) went from 168102 to 145785 instructions, kws/2 from 185959 to 158552.
  * Other filters with K a multiple of 16 gather three pixels' fields and take them by pairs of channels the same way
- * (pairs_of_fields): vib/1 (1x5 16->32 1x128 s1x2) went from 74620 to 53478 instructions.
+ * (pairs_of_fields): vib/1 (1x5 16->32 1x128 s1x2) went from 74620 to 53478 instructions. Other K take it too
+ * where the filter, copied with each row padded with zeros to a multiple of 16, fits: vww/0 (3x3 3->8 96x96 s2)
+ * went from 1094789 to 787258, vib/0 (1x7 3->16) from 79419 to 43299.
  * Other unpadded 1x1 filters over a multiple of 16 channels run channels-outer (conv_1x1_by_channel): on
  * mps3-an547 that took kws/2 (1x1 64->64 25x5) from 0.452 to 0.363 instructions per MAC and vww/4 (16->32) from 1.605
  * (short-field path) to 0.891 (bench/kernels.ts). */
@@ -293,8 +295,13 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
     int32_t *constants = tr_kernel_scratch;
     int8_t *field = (int8_t *)(tr_kernel_scratch + CONSTANTS);
     /* three fields where K is a multiple of 16 and they fit (the pairs of fields path), else one */
-    const int fields3 = !(filter.h == 1 && filter.w == 1) && (K & 15) == 0 && 3 * K <= FIELD_MAX / 2;
-    int8_t *band_buf = field + (fields3 ? 3 * K : ((K + 7) & ~7));
+    /* K rounded up to 16: other K take the pairs of fields path with the filter copied, each row padded with zeros
+     * (the values they meet past K add nothing), where it fits after the pairs' constants */
+    const int32_t K16 = (K + 15) & ~15;
+    const int pad_rows = (K & 15) != 0;
+    const int fields3 = !(filter.h == 1 && filter.w == 1) && 3 * K16 <= FIELD_MAX / 2 &&
+                        (!pad_rows || (out.c <= CHUNK && ((out.c + 1) >> 1) * 64 + out.c * K16 <= SHORT_BYTES));
+    int8_t *band_buf = field + (fields3 ? 3 * K16 : ((K + 7) & ~7));
     int32_t *wide = tr_kernel_scratch + (TR_SCRATCH_BYTES - SHORT_BYTES) / 4;
     const gather_ctx g = {input,       in.h,        in.w,          in.c,          filter.h,      filter.w,
                           p->stride_h, p->stride_w, p->pad_h,      p->pad_w,      p->dilation_h, p->dilation_w,
@@ -335,6 +342,15 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
         if (fields3) { /* three pixels' fields (in the band where the filter is one row high) by pairs of channels */
             int32_t *pairs = wide; /* the short-field path's place, unused here */
             const int left = build_pairs(constants, pairs, q, c0, c1);
+            const int8_t *rows = weights; /* channel oc's filter at rows + oc * K16 (c0 is 0 where padded) */
+            if (pad_rows) {
+                int8_t *padded = (int8_t *)(pairs + ((c1 - c0 + 1) >> 1) * 16);
+                for (int32_t oc = 0; oc < c1; ++oc) {
+                    copy_bytes(padded + oc * K16, weights + oc * K, K);
+                    fill_bytes(padded + oc * K16 + K, 0, K16 - K);
+                }
+                rows = padded;
+            }
             const int32_t P = out.n * out.h * out.w;
             for (int32_t pix = 0; pix < P; pix += 3) {
                 const int8_t *x[3];
@@ -344,13 +360,13 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
                 const int one_row = (pix % out.w) + n <= out.w;
                 for (int32_t t = 0; t < n; ++t) {
                     const int32_t ox = (pix + t) % out.w, oy = (pix + t) / out.w % out.h, b = (pix + t) / (out.w * out.h);
-                    int8_t *f = field + t * K;
+                    int8_t *f = field + t * K16;
                     if (use_band && filter.h == 1 && one_row) x[t] = band_pixel(&band, &g, b, oy, ox);
                     else if (use_band) band_gather(&band, &g, b, oy, ox, f), x[t] = f;
                     else gather(&g, b, oy, ox, f), x[t] = f;
                 }
                 for (int32_t t = n; t < 3; ++t) x[t] = x[0];
-                pairs_of_fields(x[0], x[1], x[2], n, weights, K, out.c, output + pix * out.c, pairs, c0, c1,
+                pairs_of_fields(x[0], x[1], x[2], n, rows, K16, out.c, output + pix * out.c, pairs, c0, c1,
                                 p->output_offset, p->act_min, p->act_max, left);
             }
             continue;
