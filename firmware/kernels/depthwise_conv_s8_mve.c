@@ -137,6 +137,7 @@ static __attribute__((noinline)) void depthwise_by_tap(const tr_conv_params *p, 
 
 typedef struct {
     int32_t groups, rem, rem_off, block_bytes;
+    int lean; /* no channel shifts left and the activation range is all of int8 */
     uint16x8_t offs0, offs1;
     int16_t offset;
     int32_t output_offset, act_min, act_max;
@@ -157,8 +158,8 @@ static inline __attribute__((always_inline)) int16x8_t taps(const int8_t *x, uin
 static inline __attribute__((always_inline)) int32x4_t gather_block(const int16_t *w, const int8_t *x0, const int8_t *x1,
                                                                     const int8_t *x2, const int8_t *x3, uint16x8_t offs0,
                                                                     uint16x8_t offs1, int16_t offset, const int GROUPS,
-                                                                    const int EDGE, mve_pred16_t in0, mve_pred16_t in1,
-                                                                    int take_rem, int32x4_t x_rem)
+                                                                    const int EDGE, const int LEAN, mve_pred16_t in0,
+                                                                    mve_pred16_t in1, int take_rem, int32x4_t x_rem)
 {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     if (GROUPS > 0) {
@@ -183,7 +184,19 @@ static inline __attribute__((always_inline)) int32x4_t gather_block(const int16_
         acc = vaddq_s32(acc, vmulq_s32(x_rem, vldrwq_s32(k + 20)));
     }
     acc = vaddq_s32(acc, vldrwq_s32(k + (EDGE ? 4 : 0)));
+    if (LEAN) return tr_mve_requantize_right(acc, vldrwq_s32(k + 8), vldrwq_s32(k + 16));
     return tr_mve_requantize(acc, vldrwq_s32(k + 8), vldrwq_s32(k + 12), vldrwq_s32(k + 16));
+}
+
+/* + output offset, clamped; LEAN (the activation range is all of int8): two saturating narrowings to the low byte of
+ * each lane, which the byte store takes, instead of two clamp vectors kept in registers */
+static inline __attribute__((always_inline)) int32x4_t gather_finish(int32x4_t acc, int32_t output_offset, int32_t act_min,
+                                                                     int32_t act_max, const int LEAN)
+{
+    acc = vaddq_n_s32(acc, output_offset);
+    if (!LEAN) return vminq_s32(vmaxq_s32(acc, vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+    const int16x8_t h = vqmovnbq_s32(vdupq_n_s16(0), acc);
+    return vreinterpretq_s32_s8(vqmovnbq_s16(vdupq_n_s8(0), h));
 }
 
 /* One output pixel, channels [c0, c1) (blocks of four from the scratch's first): x points at its window's first tap
@@ -191,7 +204,8 @@ static inline __attribute__((always_inline)) int32x4_t gather_block(const int16_
  * the context, which the compiler would reload. */
 static inline __attribute__((always_inline)) void gather_pixel(const gather_ctx *gp, const int8_t *x, int8_t *o, int32_t c0,
                                                                int32_t c1, const int GROUPS, const int REM, const int EDGE,
-                                                               mve_pred16_t in0, mve_pred16_t in1, int rem_inside)
+                                                               const int LEAN, mve_pred16_t in0, mve_pred16_t in1,
+                                                               int rem_inside)
 {
     const uint16x8_t offs0 = gp->offs0, offs1 = gp->offs1;
     const int16_t offset = gp->offset;
@@ -203,26 +217,27 @@ static inline __attribute__((always_inline)) void gather_pixel(const gather_ctx 
     for (; c + 4 <= c1; c += 4, w += step) {
         const int8_t *x0 = x + c;
         const int32x4_t x_rem = take_rem ? vldrbq_s32(x0 + rem_off) : vdupq_n_s32(0);
-        int32x4_t acc = gather_block(w, x0, x0 + 1, x0 + 2, x0 + 3, offs0, offs1, offset, GROUPS, EDGE, in0, in1, take_rem, x_rem);
-        acc = vaddq_n_s32(acc, output_offset);
-        vstrbq_s32(o + c, vminq_s32(vmaxq_s32(acc, vdupq_n_s32(act_min)), vdupq_n_s32(act_max)));
+        const int32x4_t acc = gather_block(w, x0, x0 + 1, x0 + 2, x0 + 3, offs0, offs1, offset, GROUPS, EDGE, LEAN, in0, in1,
+                                           take_rem, x_rem);
+        vstrbq_s32(o + c, gather_finish(acc, output_offset, act_min, act_max, LEAN));
     }
     if (c < c1) { /* channels past the end read the first one's taps; their weights are 0 and nothing is stored */
         const int32_t n = c1 - c;
         const int8_t *x0 = x + c;
         const mve_pred16_t lanes = vctp32q((uint32_t)n);
         const int32x4_t x_rem = take_rem ? vldrbq_z_s32(x0 + rem_off, lanes) : vdupq_n_s32(0);
-        int32x4_t acc = gather_block(w, x0, n > 1 ? x0 + 1 : x0, n > 2 ? x0 + 2 : x0, x0, offs0, offs1, offset, GROUPS, EDGE, in0,
-                                     in1, take_rem, x_rem);
-        acc = vaddq_n_s32(acc, output_offset);
-        vstrbq_p_s32(o + c, vminq_s32(vmaxq_s32(acc, vdupq_n_s32(act_min)), vdupq_n_s32(act_max)), lanes);
+        const int32x4_t acc = gather_block(w, x0, n > 1 ? x0 + 1 : x0, n > 2 ? x0 + 2 : x0, x0, offs0, offs1, offset, GROUPS, EDGE,
+                                           LEAN, in0, in1, take_rem, x_rem);
+        vstrbq_p_s32(o + c, gather_finish(acc, output_offset, act_min, act_max, LEAN), lanes);
     }
 }
 
 #define GATHER_PIXEL(G, R)                                                                                  \
     do {                                                                                                    \
-        if (edge) gather_pixel(g, x, o, c0, c1, G, R, 1, in0, in1, rem_inside);                             \
-        else gather_pixel(g, x, o, c0, c1, G, R, 0, 0, 0, 0);                                               \
+        if (g->lean && edge) gather_pixel(g, x, o, c0, c1, G, R, 1, 1, in0, in1, rem_inside);               \
+        else if (g->lean) gather_pixel(g, x, o, c0, c1, G, R, 0, 1, 0, 0, 0);                               \
+        else if (edge) gather_pixel(g, x, o, c0, c1, G, R, 1, 0, in0, in1, rem_inside);                     \
+        else gather_pixel(g, x, o, c0, c1, G, R, 0, 0, 0, 0, 0);                                            \
     } while (0)
 
 /* gather_pixel specialised for the filter's tap groups and separate tap */
@@ -262,6 +277,8 @@ static __attribute__((noinline)) int depthwise_by_gather(const tr_conv_params *p
     gather_ctx g;
     g.groups = groups;
     g.rem = rem;
+    g.lean = p->act_min <= -128 && p->act_max >= 127;
+    for (int32_t c = 0; c < C; ++c) g.lean &= q->shift[c] <= 0;
     g.rem_off = ((T - 1) / fw) * row + ((T - 1) % fw) * col;
     g.block_bytes = 64 * groups + 96;
     g.offset = (int16_t)p->input_offset;
