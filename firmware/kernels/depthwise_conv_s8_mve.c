@@ -31,6 +31,17 @@ typedef struct {
 
 static void prepare(dw_group *g, const tr_per_channel *q, const int32_t *bias, int32_t c, int32_t channels)
 {
+    if (c + 8 <= channels) { /* whole groups: gather loads of the even and the odd channels' words (byte offsets) */
+        for (int32_t k = 0; k < 2; ++k) {
+            const uint32x4_t at = vaddq_n_u32(vidupq_n_u32(0, 8), (uint32_t)(4 * k));
+            const int32x4_t shift = vldrwq_gather_offset_s32(q->shift + c, at);
+            g->bias[k] = bias ? vldrwq_gather_offset_s32(bias + c, at) : vdupq_n_s32(0);
+            g->multiplier[k] = vldrwq_gather_offset_s32(q->multiplier + c, at);
+            g->left[k] = vmaxq_s32(shift, vdupq_n_s32(0));
+            g->right[k] = vminq_s32(shift, vdupq_n_s32(0));
+        }
+        return;
+    }
     int32_t v[4][2][4];
     for (int32_t i = 0; i < 8; ++i) {
         const int32_t ch = c + i < channels ? c + i : c; /* past the end: any valid channel, never stored */
