@@ -98,19 +98,23 @@ static __attribute__((noinline)) void depthwise_by_tap(const tr_conv_params *p, 
                     for (int32_t c = c0; c < c1; c += 8) {
                         const dw_group *g = &groups[(c - c0) >> 3];
                         const int32_t n = C - c;
-                        const mve_pred16_t lanes = vctp16q((uint32_t)n);
                         int32x4_t acc_e = g->bias[0], acc_o = g->bias[1];
                         const int8_t *xr = x0 + c, *wr = w0 + c;
                         for (int32_t fy = nfy; fy > 0; --fy, xr += row_step, wr += filter.w * C) {
                             const int8_t *xp = xr, *wp = wr;
                             if (n >= 8 && nfx == 3) { /* the usual full 3-wide row, unrolled */
+                                /* the empty asm keeps each tap's loads after the previous tap: interleaved, the
+                                 * compiler ran out of vector registers and spilled */
                                 TAP(vldrbq_s16(xp), vldrbq_s16(wp));
+                                __asm__ volatile("" ::: "memory");
                                 TAP(vldrbq_s16(xp + x_step), vldrbq_s16(wp + C));
+                                __asm__ volatile("" ::: "memory");
                                 TAP(vldrbq_s16(xp + 2 * x_step), vldrbq_s16(wp + 2 * C));
                             } else if (n >= 8) { /* whole groups load unpredicated: no VPST per load */
                                 for (int32_t fx = nfx; fx > 0; --fx, xp += x_step, wp += C)
                                     TAP(vldrbq_s16(xp), vldrbq_s16(wp));
                             } else {
+                                const mve_pred16_t lanes = vctp16q((uint32_t)n);
                                 for (int32_t fx = nfx; fx > 0; --fx, xp += x_step, wp += C)
                                     TAP(vldrbq_z_s16(xp, lanes), vldrbq_z_s16(wp, lanes));
                             }
