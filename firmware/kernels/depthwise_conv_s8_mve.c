@@ -177,10 +177,13 @@ static inline __attribute__((always_inline)) int32x4_t gather_block(const int16_
                                                                     mve_pred16_t in1, int take_rem, int32x4_t x_rem)
 {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    if (GROUPS > 0) {
+    if (GROUPS > 0) { /* the empty asms keep the channels' loads in order (interleaved, they spilled) */
         a0 = vmladavq_s16(taps(x0, offs0, EDGE, in0, offset), vldrhq_s16(w));
+        __asm__ volatile("" ::: "memory");
         a1 = vmladavq_s16(taps(x1, offs0, EDGE, in0, offset), vldrhq_s16(w + 8));
+        __asm__ volatile("" ::: "memory");
         a2 = vmladavq_s16(taps(x2, offs0, EDGE, in0, offset), vldrhq_s16(w + 16));
+        __asm__ volatile("" ::: "memory");
         a3 = vmladavq_s16(taps(x3, offs0, EDGE, in0, offset), vldrhq_s16(w + 24));
     }
     if (GROUPS > 1) {
