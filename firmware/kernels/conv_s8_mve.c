@@ -317,7 +317,25 @@ void tr_conv_s8_mve(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
     const finish_ctx fin = {constants, p->output_offset, vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max)};
     for (int32_t c0 = 0; c0 < out.c; c0 += CHUNK) {
         const int32_t c1 = out.c - c0 < CHUNK ? out.c : c0 + CHUNK;
-        for (int32_t j = 0; j < c1 - c0 + 8; ++j) { /* 8 past the end: any valid constants, never stored */
+        int32_t j0 = 0;
+        for (; c0 + j0 + 4 <= c1; j0 += 4) { /* whole groups of four channels: vector loads of their words */
+            const int32_t oc = c0 + j0;
+            int32_t *c = constants + 4 * j0;
+            const int8_t *w = weights + oc * K;
+            const int32x4_t sums = vdupq_n_s32(sum_s8(w, K));
+            const int32x4_t ksum = vmlaq_n_s32(bias ? vldrwq_s32(bias + oc) : vdupq_n_s32(0),
+                                               vsetq_lane_s32(sum_s8(w + 3 * K, K),
+                                                              vsetq_lane_s32(sum_s8(w + 2 * K, K),
+                                                                             vsetq_lane_s32(sum_s8(w + K, K), sums, 1), 2),
+                                                              3),
+                                               p->input_offset);
+            const int32x4_t shift = vldrwq_s32(q->shift + oc);
+            vstrwq_s32(c, ksum);
+            vstrwq_s32(c + 4, vldrwq_s32(q->multiplier + oc));
+            vstrwq_s32(c + 8, vmaxq_s32(shift, vdupq_n_s32(0)));
+            vstrwq_s32(c + 12, vminq_s32(shift, vdupq_n_s32(0)));
+        }
+        for (int32_t j = j0; j < c1 - c0 + 8; ++j) { /* 8 past the end: any valid constants, never stored */
             const int32_t oc = c0 + j < c1 ? c0 + j : c0, shift = q->shift[oc];
             int32_t *c = constants + 16 * (j >> 2) + (j & 3);
             c[0] = c0 + j < c1 ? (bias ? bias[oc] : 0) + p->input_offset * sum_s8(weights + oc * K, K) : 0;
