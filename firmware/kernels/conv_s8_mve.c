@@ -14,11 +14,12 @@
  * value-major ([k][channel]), and eight channels accumulate as two vectors with VMLA by each field value (8 MACs for
  * one scalar load, two vector loads and two VMLAs), already in the lanes the requantisation takes.
  * Unpadded stride-1 1x1 filters over a multiple of 16 channels take two channels by three pixels (conv_1x1_pairs):
- * on mps3-an547 vww/14 (1x1 128->128 6x6) went from 168102 to 145785 instructions, kws/2 from 185959 to 158552.
+ * on mps3-an547 vww/14 (1x1 128->128 6x6) went from 168102 to 134182 instructions, kws/2 from 185959 to 154837
+ * (with the vectorised per-channel constants).
  * Other filters with K a multiple of 16 gather three pixels' fields and take them by pairs of channels the same way
- * (pairs_of_fields): vib/1 (1x5 16->32 1x128 s1x2) went from 74620 to 53478 instructions. Other K take it too
+ * (pairs_of_fields): vib/1 (1x5 16->32 1x128 s1x2) went from 75832 to 51809 instructions. Other K take it too
  * where the filter, copied with each row padded with zeros to a multiple of 16, fits: vww/0 (3x3 3->8 96x96 s2)
- * went from 1094789 to 787258, vib/0 (1x7 3->16) from 79419 to 43299.
+ * went from 1094789 to 792443, vib/0 (1x7 3->16) from 79419 to 42917.
  * Other unpadded 1x1 filters over a multiple of 16 channels run channels-outer (conv_1x1_by_channel): on
  * mps3-an547 that took kws/2 (1x1 64->64 25x5) from 0.452 to 0.363 instructions per MAC and vww/4 (16->32) from 1.605
  * (short-field path) to 0.891 (bench/kernels.ts). */
@@ -142,19 +143,19 @@ static inline __attribute__((always_inline)) void dot3x2(const int8_t *x0, const
         a0 = vmladavq_s16(u0, va), b0 = vmladavq_s16(u0, vb), a1 = vmladavq_s16(u1, va), b1 = vmladavq_s16(u1, vb);
         a2 = vmladavq_s16(u2, va), b2 = vmladavq_s16(u2, vb);
     } else {
-    int8x16_t va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
-    a0 = vmladavq_s8(u0, va), b0 = vmladavq_s8(u0, vb), a1 = vmladavq_s8(u1, va), b1 = vmladavq_s8(u1, vb);
-    a2 = vmladavq_s8(u2, va), b2 = vmladavq_s8(u2, vb);
-    for (int32_t k = K - 16; k > 0; k -= 16) {
-        wa += 16, wb += 16, x0 += 16, x1 += 16, x2 += 16;
-        va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
-        a0 = vmladavaq_s8(a0, u0, va);
-        b0 = vmladavaq_s8(b0, u0, vb);
-        a1 = vmladavaq_s8(a1, u1, va);
-        b1 = vmladavaq_s8(b1, u1, vb);
-        a2 = vmladavaq_s8(a2, u2, va);
-        b2 = vmladavaq_s8(b2, u2, vb);
-    }
+        int8x16_t va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
+        a0 = vmladavq_s8(u0, va), b0 = vmladavq_s8(u0, vb), a1 = vmladavq_s8(u1, va), b1 = vmladavq_s8(u1, vb);
+        a2 = vmladavq_s8(u2, va), b2 = vmladavq_s8(u2, vb);
+        for (int32_t k = K - 16; k > 0; k -= 16) {
+            wa += 16, wb += 16, x0 += 16, x1 += 16, x2 += 16;
+            va = vldrbq_s8(wa), vb = vldrbq_s8(wb), u0 = vldrbq_s8(x0), u1 = vldrbq_s8(x1), u2 = vldrbq_s8(x2);
+            a0 = vmladavaq_s8(a0, u0, va);
+            b0 = vmladavaq_s8(b0, u0, vb);
+            a1 = vmladavaq_s8(a1, u1, va);
+            b1 = vmladavaq_s8(b1, u1, vb);
+            a2 = vmladavaq_s8(a2, u2, va);
+            b2 = vmladavaq_s8(b2, u2, vb);
+        }
     }
     int32x4_t v01 = vdupq_n_s32(a0), v2 = vdupq_n_s32(a2);
     v01 = vsetq_lane_s32(b0, v01, 1);

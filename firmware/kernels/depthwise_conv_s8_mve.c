@@ -1,8 +1,8 @@
 /* DEPTHWISE_CONV_2D with Helium (Cortex-M55 MVE). Same bits as depthwise_conv_s8.c.
  *
  * Two paths: filters of up to 17 taps over 16 or more output pixels gather each channel's taps into one vector
- * (depthwise_by_gather, below: on mps3-an547 kws/1 went from 177449 to 155981 instructions, vww/13 from 97168 to
- * 93132); the rest run by tap (depthwise_by_tap), as follows.
+ * (depthwise_by_gather, below: on mps3-an547 kws/1 went from 177449 to 138437 instructions, vww/13 from 97168 to
+ * 85338); the rest run by tap (depthwise_by_tap), as follows.
  * Depthwise products are per channel, so there is nothing to reduce: eight channels at a time are loaded widened to
  * 16 bits (VLDRB.S16), the input offset added (x + off fits 16 bits), and multiplied into 32-bit products with
  * VMULLB/VMULLT (even and odd channels), accumulated in two vectors: 8 MACs for 2 loads, 1 add, 2 multiplies and
