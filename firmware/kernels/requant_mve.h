@@ -45,6 +45,18 @@ static inline int32x4_t tr_mve_requantize(int32x4_t acc, int32x4_t multiplier, i
 }
 #endif
 
+/* The same where every lane's shift is at most 0 (left = 0), without the left shift. */
+static inline int32x4_t tr_mve_requantize_right(int32x4_t acc, int32x4_t multiplier, int32x4_t right)
+{
+#ifdef TR_ROUNDING_SINGLE
+    return tr_mve_requantize(acc, multiplier, vdupq_n_s32(0), right);
+#else
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    const int32x4_t fixup = vshrq_n_s32(vandq_s32(x, right), 31);
+    return vrshlq_s32(vqaddq_s32(x, fixup), right);
+#endif
+}
+
 /* + output offset, clamped to the activation range */
 static inline int32x4_t tr_mve_finish(int32x4_t v, int32_t output_offset, int32_t act_min, int32_t act_max)
 {
