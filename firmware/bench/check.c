@@ -54,11 +54,16 @@ static void pick_act(kb_rng *r, int32_t out_zp, int32_t *lo, int32_t *hi)
 
 /* A Q31 multiplier and shift as tr_quantize_multiplier makes them (multiplier in [2^30, 2^31) or 0). `wild` cases mix
  * in the extremes (zero, left shifts, which the optimised kernels hand to the reference arithmetic, and the largest
- * right shifts, which requant_fast.h takes with the offset added after the shift); the others are all like a trained layer's (real multipliers between 2^-14 and 0.25), so that whole
- * layers take the optimised kernels' fast paths. */
+ * right shifts, which requant_fast.h takes with the offset added after the shift); wild = 2 mixes only the largest
+ * right shifts into a trained layer's (the optimised convolution's mode 3); the others are all like a trained layer's
+ * (real multipliers between 2^-14 and 0.25), so that whole layers take the optimised kernels' fast paths. */
 static void pick_quant(kb_rng *r, int wild, int32_t *m, int32_t *s)
 {
     *m = (int32_t)(0x40000000u | (kb_next(r) & 0x3FFFFFFFu));
+    if (wild == 2) { /* a trained layer's with some of the largest right shifts, as the official vww01 has */
+        *s = kb_range(r, 0, 2) == 0 ? kb_range(r, -31, -25) : kb_range(r, -14, -2);
+        return;
+    }
     if (!wild) {
         *s = kb_range(r, 0, 9) == 0 ? -2 : kb_range(r, -14, -2);
         return;
@@ -258,7 +263,7 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     fill(r, in_buf, in.n * in.h * in.w * in.c);
     fill(r, w_buf, flt.n * flt.h * flt.w * flt.c);
     const int32_t *bias = fill_bias(r, out.c);
-    const int wild = kb_range(r, 0, 2) == 0;
+    const int k3 = kb_range(r, 0, 5), wild = k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
