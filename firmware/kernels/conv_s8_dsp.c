@@ -53,15 +53,28 @@ static void widen(const int8_t *bytes, int32_t K, int32_t offset, tr_half *col, 
     for (int32_t k = groups * 4; k < K; ++k, tail += PIXELS) *tail = (int16_t)(bytes[k] + offset);
 }
 
-/* Four bytes at a time into column words (dst advances a group, 2 * PIXELS words, per word read). */
-static inline void widen_words(const int8_t *src, int32_t words, uint32_t offset2, tr_word *dst)
+/* Four bytes at a time into column words (dst advances a group, 2 * PIXELS words, per word read). In assembly, two
+ * words a turn with post-indexed LDR (unaligned words are fine on v7E-M) and STRD: 7 instructions a word, where the
+ * compiler's loop took 10 (ResNet-8 widens 115,200 words a field this way). */
+#define WIDEN_WORD                                   \
+    "ldr %[v], [%[src]], #4\n\t"                    \
+    "sxtb16 %[lo], %[v]\n\t"                        \
+    "sxtb16 %[v], %[v], ror #8\n\t"                 \
+    "sadd16 %[lo], %[lo], %[off]\n\t"               \
+    "sadd16 %[v], %[v], %[off]\n\t"                 \
+    "strd %[lo], %[v], [%[dst]], #32\n\t"
+static inline __attribute__((always_inline)) void widen_words(const int8_t *src, int32_t words, uint32_t offset2,
+                                                              tr_word *dst)
 {
-    for (; words > 0; --words, src += 4, dst += 2 * PIXELS) {
-        uint32_t v;
-        memcpy(&v, src, 4); /* unaligned words are fine on v7E-M */
-        dst[0] = __sadd16(__sxtb16(v), offset2);
-        dst[1] = __sadd16(sxtb16_ror8(v), offset2);
-    }
+    _Static_assert(2 * PIXELS * 4 == 32, "WIDEN_WORD steps dst by one group of 2 * PIXELS words");
+    uint32_t v, lo;
+    if (words & 1)
+        __asm__ volatile(WIDEN_WORD : [src] "+r"(src), [dst] "+r"(dst), [v] "=&r"(v), [lo] "=&r"(lo)
+                         : [off] "r"(offset2) : "memory");
+    for (int32_t pairs = words >> 1; pairs > 0;)
+        __asm__ volatile("1:\n\t" WIDEN_WORD WIDEN_WORD "subs %[n], %[n], #1\n\tbne 1b"
+                         : [src] "+r"(src), [dst] "+r"(dst), [v] "=&r"(v), [lo] "=&r"(lo), [n] "+r"(pairs)
+                         : [off] "r"(offset2) : "cc", "memory");
 }
 
 /* Where a pixel's receptive field is read from. When a filter row is a whole number of words and undilated, the
