@@ -11,7 +11,7 @@ import { boardDirs, listBoardFiles, loadBoardFile } from "../harness/boards/load
 import { buildKernelFirmware, parseKernelCheck, runKernelFirmware, runNativeKernelCheck, type KernelSet } from "../harness/build/kernel-firmware.ts";
 import type { Rounding } from "../harness/interpreter/quantization.ts";
 
-const OPS = ["conv", "depthwise", "fully_connected"];
+const OPS = ["conv", "depthwise", "fully_connected", "add"];
 const native = new Map<Rounding, ReturnType<typeof parseKernelCheck>>();
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@
  * optimised outputs; the host build (make native) prints the reference checksums the target's must equal. */
 #include <string.h>
 #include "kb.h"
+#include "quant_math.h"
 #include "tr_kernels.h"
 
 #define IN_MAX 16384
@@ -53,11 +54,16 @@ static void pick_act(kb_rng *r, int32_t out_zp, int32_t *lo, int32_t *hi)
 
 /* A Q31 multiplier and shift as tr_quantize_multiplier makes them (multiplier in [2^30, 2^31) or 0). `wild` cases mix
  * in the extremes (zero, left shifts, which the optimised kernels hand to the reference arithmetic, and the largest
- * right shifts, which requant_fast.h takes with the offset added after the shift); the others are all like a trained layer's (real multipliers between 2^-14 and 0.25), so that whole
- * layers take the optimised kernels' fast paths. */
+ * right shifts, which requant_fast.h takes with the offset added after the shift); wild = 2 mixes only the largest
+ * right shifts into a trained layer's (the optimised convolution's mode 3); the others are all like a trained layer's
+ * (real multipliers between 2^-14 and 0.25), so that whole layers take the optimised kernels' fast paths. */
 static void pick_quant(kb_rng *r, int wild, int32_t *m, int32_t *s)
 {
     *m = (int32_t)(0x40000000u | (kb_next(r) & 0x3FFFFFFFu));
+    if (wild == 2) { /* a trained layer's with some of the largest right shifts, as the official vww01 has */
+        *s = kb_range(r, 0, 2) == 0 ? kb_range(r, -31, -25) : kb_range(r, -14, -2);
+        return;
+    }
     if (!wild) {
         *s = kb_range(r, 0, 9) == 0 ? -2 : kb_range(r, -14, -2);
         return;
@@ -257,7 +263,7 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     fill(r, in_buf, in.n * in.h * in.w * in.c);
     fill(r, w_buf, flt.n * flt.h * flt.w * flt.c);
     const int32_t *bias = fill_bias(r, out.c);
-    const int wild = kb_range(r, 0, 2) == 0;
+    const int k3 = kb_range(r, 0, 5), wild = k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
@@ -360,6 +366,74 @@ static void check_fully_connected(tally *t)
     }
 }
 
+/* A scale as a model's: a mantissa in [1, 2) times 2^-e, e in [1, 10]. */
+static double pick_scale(kb_rng *r) { return (1.0 + kb_range(r, 0, 999) / 1000.0) / (double)(1 << kb_range(r, 1, 10)); }
+
+/* ADD: one shape (half the cases: the kernel's contiguous run) or numpy broadcasting, parameters made from random
+ * scales as the runtime makes them (runtime/model.c); a third of the cases take a wild output multiplier (the
+ * requantisation's slow and large-shift forms). */
+static void check_add(tally *t)
+{
+    kb_rng r = {0x456789Au};
+    for (int32_t c = 0; c < CASES; ++c) {
+        tr_broadcast bc;
+        int32_t na, nb, n;
+        const int same = kb_range(&r, 0, 1);
+        do {
+            const int32_t hi[4] = {2, 8, 8, 48};
+            int32_t step_a = 1, step_b = 1;
+            for (int d = 3; d >= 0; --d) {
+                bc.dims[d] = kb_range(&r, 1, hi[d]);
+                const int a1 = !same && kb_range(&r, 0, 3) == 0, b1 = !same && !a1 && kb_range(&r, 0, 3) == 0;
+                bc.a_stride[d] = a1 ? 0 : step_a;
+                bc.b_stride[d] = b1 ? 0 : step_b;
+                step_a *= a1 ? 1 : bc.dims[d];
+                step_b *= b1 ? 1 : bc.dims[d];
+            }
+            na = step_a;
+            nb = step_b;
+            n = tr_broadcast_size(&bc);
+        } while (n > OUT_MAX);
+        if (same) bc = (tr_broadcast){{1, 1, 1, n}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+        tr_add_params p;
+        const double sa = pick_scale(&r), sb = pick_scale(&r), so = pick_scale(&r);
+        const double twice_max = 2.0 * (sa > sb ? sa : sb);
+        int s;
+        p.left_shift = 20;
+        tr_quantize_multiplier(sa / twice_max, &p.input1_multiplier, &s);
+        p.input1_shift = s;
+        tr_quantize_multiplier(sb / twice_max, &p.input2_multiplier, &s);
+        p.input2_shift = s;
+        tr_quantize_multiplier(twice_max / ((double)(1 << 20) * so), &p.output_multiplier, &s);
+        p.output_shift = s;
+        if (kb_range(&r, 0, 2) == 0) pick_quant(&r, 1, &p.output_multiplier, &p.output_shift);
+        p.input1_offset = -pick_zp(&r);
+        p.input2_offset = -pick_zp(&r);
+        p.output_offset = pick_zp(&r);
+        pick_act(&r, p.output_offset, &p.act_min, &p.act_max);
+        fill(&r, in_buf, na);
+        fill(&r, w_buf, nb);
+        kb_line g = {{0}, 0};
+        kb_s(&g, "out=");
+        for (int d = 0; d < 4; ++d) {
+            if (d) kb_s(&g, "x");
+            kb_i(&g, bc.dims[d]);
+        }
+        kb_s(&g, same ? " one shape" : " broadcast");
+        kb_s(&g, " out_shift=");
+        kb_i(&g, p.output_shift);
+        kb_s(&g, " act=");
+        kb_i(&g, p.act_min);
+        kb_s(&g, ",");
+        kb_i(&g, p.act_max);
+        memcpy(geometry, g.buf, (size_t)g.len + 1);
+        prepare_outputs(n);
+        tr_add_s8_ref(&p, &bc, in_buf, w_buf, out_ref);
+        tr_add_s8(&p, &bc, in_buf, w_buf, out_opt);
+        compare(t, c, n);
+    }
+}
+
 int main(void)
 {
     kb_init();
@@ -369,13 +443,16 @@ int main(void)
     tally conv = {"conv", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     tally dw = {"depthwise", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     tally fc = {"fully_connected", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
+    tally add = {"add", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     check_conv(&conv);
     summary(&conv);
     check_depthwise(&dw);
     summary(&dw);
     check_fully_connected(&fc);
     summary(&fc);
-    const int64_t bad = conv.mismatches + dw.mismatches + fc.mismatches;
+    check_add(&add);
+    summary(&add);
+    const int64_t bad = conv.mismatches + dw.mismatches + fc.mismatches + add.mismatches;
     kb_s(&line, "kcheck done mismatches=");
     kb_i(&line, bad);
     kb_line_end(&line);

@@ -137,6 +137,8 @@ void tr_max_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *inp
 /* rows x depth, softmax over the last dimension; output zero point -128, scale 1/256 */
 void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output);
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* the same by table (add_s8_lut.c): the DSP set's ADD */
+void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
 /* int8 -> int8 with a different scale/zero point */
 void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, int32_t multiplier, int32_t shift,
@@ -205,6 +207,7 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_conv_s8 tr_conv_s8_dsp
 #define tr_depthwise_conv_s8 tr_depthwise_conv_s8_dsp
 #define tr_fully_connected_s8 tr_fully_connected_s8_dsp
+#define tr_add_s8 tr_add_s8_lut
 #define TR_KERNELS_NAME "dsp"
 #else
 #define tr_conv_s8 tr_conv_s8_ref
@@ -212,10 +215,12 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_fully_connected_s8 tr_fully_connected_s8_ref
 #define TR_KERNELS_NAME "ref"
 #endif
+#ifndef tr_add_s8
+#define tr_add_s8 tr_add_s8_ref
+#endif
 #define tr_avg_pool_s8 tr_avg_pool_s8_ref
 #define tr_max_pool_s8 tr_max_pool_s8_ref
 #define tr_softmax_s8 tr_softmax_s8_ref
-#define tr_add_s8 tr_add_s8_ref
 #define tr_quantize_f32_s8 tr_quantize_f32_s8_ref
 #define tr_requantize_s8 tr_requantize_s8_ref
 #define tr_dequantize_s8_f32 tr_dequantize_s8_f32_ref
