@@ -88,6 +88,8 @@ const ADD_K = Int16Array.from(ints(6, -20000, 20000));
 const ADD_K_T: WriterTensor = { name: "k", shape: [6], type: "int16", scale: [0.0005], zeroPoint: [0], data: new Uint8Array(ADD_K.buffer) };
 const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int16", scale: [0.0006], zeroPoint: [0] };
 
+const CONCAT_K = Int16Array.from(ints(32, -32768, 32767));
+
 const randomInput = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints(n, lo, hi)).buffer);
 const asI16 = (b: Uint8Array) => new Int16Array(b.slice().buffer);
 
@@ -269,6 +271,76 @@ const cases: Case[] = [
     },
   },
   {
+    name: "RELU6 int16 (one scale), then RELU int16 to twice the scale",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "r6" }, { ...ADD_IN, name: "y", scale: [0.0006] }],
+      operators: [
+        { code: 21, version: 3, inputs: [0], outputs: [1] },
+        { code: 19, version: 3, inputs: [1], outputs: [2] },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    // 6 is 20000 at 0.0003; odd values halve to a tie, which rounds up
+    inputs: [randomInput(96), randomInput(96, -500, 500)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.floor((Math.min(Math.max(q, 0), 20000) + 1) / 2)),
+  },
+  {
+    name: "PAD int16, [[0,0],[1,0],[0,2],[0,0]], zeros around",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 0, 0])) }, { ...ADD_IN, name: "y", shape: [1, 5, 6, 6] }],
+      operators: [{ code: 34, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let y = 0; y < 5; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(y >= 1 && w < 4 ? x[((y - 1) * 4 + w) * 6 + c]! : 0);
+      return out;
+    },
+  },
+  {
+    name: "CONCATENATION int16, the input and a constant along the channels",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "k", shape: [1, 4, 4, 2], data: new Uint8Array(CONCAT_K.buffer) }, { ...ADD_IN, name: "y", shape: [1, 4, 4, 8] }],
+      operators: [
+        {
+          code: 2,
+          version: 3,
+          inputs: [0, 1],
+          outputs: [2],
+          options: {
+            type: 10,
+            fields: [
+              [0, "i32", -1],
+              [1, "i8", 0],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96)],
+    expected: (b) => Array.from({ length: 16 }, (_, p) => [...asI16(b).subarray(p * 6, p * 6 + 6), ...CONCAT_K.subarray(p * 2, p * 2 + 2)]).flat(),
+  },
+  {
+    name: "MEAN int16 over H and W (keep_dims), to another scale",
+    graph: {
+      tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, { ...ADD_IN, name: "y", shape: [1, 1, 1, 6], scale: [0.0002] }],
+      operators: [{ code: 40, version: 3, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -3000, 3000), randomInput(96, -7, 7)],
+    expected: (b) => Array.from({ length: 6 }, (_, c) => quant16((f32(0.0003) * Array.from({ length: 16 }, (_, p) => asI16(b)[p * 6 + c]!).reduce((a, v) => a + v)) / 16, 0.0002)),
+  },
+  {
     name: "QUANTIZE float32 -> int16, FULLY_CONNECTED, DEQUANTIZE int16 -> float32",
     graph: {
       tensors: [
@@ -354,17 +426,18 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
     expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator SOFTMAX v3/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 19, version: 2, inputs: [0], outputs: [1] }],
+      operators: [{ code: 20, version: 2, inputs: [0], outputs: [1] }],
       inputs: [0],
       outputs: [1],
     });
-    expect(() => new Interpreter(loadTflite(v2))).toThrow(/operator 0 \(RELU\): int16 is not supported \(int8 only\)/);
+    // RELU_N1_TO_1 has no int16 version in TFLite (RELU and RELU6 have)
+    expect(() => new Interpreter(loadTflite(v2))).toThrow(/operator 0 \(RELU_N1_TO_1\): int16 is not supported \(int8 only\)/);
     const err = await runOnBoard("mps2-an386", v2, [new Uint8Array(192)]).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(FirmwareBuildError);
-    expect((err as Error).message).toMatch(/RELU: int16 is not supported \(int8 only\)/);
+    expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {

@@ -154,6 +154,7 @@ void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b,
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
+/* a byte copy: int16 inputs pass their slices' sizes in bytes (invoke.c) */
 void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
                              int8_t *output);
 void tr_mul_s8_ref(const tr_mul_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
@@ -177,6 +178,10 @@ void tr_requantize_ref(int32_t size, const void *input, int input_bits, int32_t 
 void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, int32_t zero_point, float *output);
 void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
+void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_pad_s16_ref(const tr_pad_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
+/* the multiplier holds 1 / (H x W), folded in by model.c as TFLite's QuantizedMeanOrSum does */
+void tr_mean_hw_s16_ref(const tr_mean_params *p, tr_shape4 in, const int16_t *input, int16_t *output);
 
 /* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
  * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */

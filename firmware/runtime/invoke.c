@@ -86,7 +86,10 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_RELU:
         case TR_OP_RELU6:
-        case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
+        case TR_OP_RELU_N1_TO_1:
+            if (s16) tr_relu_s16_ref(&op->u.relu, out->elems, x, y);
+            else tr_relu_s8(&op->u.relu, out->elems, x, y);
+            break;
         /* optional operators (the elementwise ones above too): linked where the model uses them (tr_plan lists them; the
          * native tests link all) */
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
@@ -123,15 +126,21 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
-        case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
-        case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
+        case TR_OP_PAD:
+            if (s16) tr_pad_s16_ref(&op->u.pad, shape_of(in), x, shape_of(out), y);
+            else tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y);
+            break;
+        case TR_OP_MEAN:
+            if (s16) tr_mean_hw_s16_ref(&op->u.mean, shape_of(in), x, y);
+            else tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y);
+            break;
         case TR_OP_CONCATENATION: {
             const int8_t *parts[TR_OP_MAX_INPUTS];
             int32_t inner[TR_OP_MAX_INPUTS], outer = 1;
             for (int d = 0; d < op->u.axis; ++d) outer *= out->dims[d];
             for (int k = 0; k < op->n_inputs; ++k) {
                 parts[k] = (const int8_t *)tr_tensor_ptr(m, op->inputs[k], arena);
-                inner[k] = m->tensors[op->inputs[k]].elems / outer;
+                inner[k] = m->tensors[op->inputs[k]].elems / outer * (s16 ? 2 : 1); /* bytes: the kernel copies */
             }
             tr_concatenation_s8(outer, op->n_inputs, parts, inner, y);
             break;

@@ -36,12 +36,13 @@ static int max_version(int opcode)
     case TR_OP_SOFTMAX: return 2;
     case TR_OP_QUANTIZE: return 2;
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
-    case TR_OP_RELU: case TR_OP_RELU6: case TR_OP_RELU_N1_TO_1: return 2;
+    case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
+    case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
-    case TR_OP_PAD: return 2;
-    case TR_OP_CONCATENATION: return 2;
+    case TR_OP_PAD: return 3; /* 3: int16 */
+    case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
-    case TR_OP_MEAN: return 2;
+    case TR_OP_MEAN: return 3; /* 3: int16 */
     case TR_OP_SQUEEZE: return 1;
     case TR_OP_LOGISTIC: case TR_OP_TANH: return 2; /* int8 came in version 2 */
     case TR_OP_HARD_SWISH: return 1;
@@ -428,7 +429,11 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RELU:
     case TR_OP_RELU6:
     case TR_OP_RELU_N1_TO_1: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        /* int16 where TFLite has it: RELU and RELU6 (version 3), not RELU_N1_TO_1 */
+        const int s16 = TR_INT16 && op->opcode != TR_OP_RELU_N1_TO_1 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8))
+            return fail_type(m, in, out, op->opcode == TR_OP_RELU_N1_TO_1 ? "(int8 only)" : "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         tr_relu_params *p = &op->u.relu;
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
@@ -500,7 +505,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 #endif
     case TR_OP_PAD: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
         tr_pad_params *p = &op->u.pad;
         const tr_shape4 is = shape4(in), os = shape4(out);
@@ -519,7 +526,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_CONCATENATION: {
-        if (out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (out->type != TR_I8 && !(TR_INT16 && out->type == TR_I16)) return fail_type(m, out, out, "(int8 or int16)");
+        if (out->type == TR_I16 && out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
         int32_t axis = tr_fb_field_i32(fb, opts, 0, 0);
         if (axis < 0) axis += out->ndims;
         if (axis < 0 || axis >= out->ndims) return fail(m, "axis out of range");
@@ -527,8 +535,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         int32_t along = 0;
         for (int k = 0; k < op->n_inputs; ++k) {
             const tr_tensor *t = &m->tensors[op->inputs[k]];
-            if (t->type != TR_I8 || t->ndims != out->ndims) return fail(m, "inputs are not int8 of the output's rank");
-            /* TFLite's int8 kernel does not rescale */
+            if (t->type != out->type || t->ndims != out->ndims) return fail(m, "inputs are not of the output's type and rank");
+            /* TFLite's int8 and int16 kernels do not rescale (its int16 kernel copies whatever the scales) */
             if (t->scale != out->scale || t->zero_point != out->zero_point) return fail(m, "inputs quantised unlike the output");
             for (int d = 0; d < out->ndims; ++d)
                 if (d != axis && t->dims[d] != out->dims[d]) return fail(m, "input shapes disagree off the axis");
@@ -540,7 +548,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_MEAN: {
         const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         int32_t a[2];
         memcpy(a, axes->data, 8);
@@ -551,6 +561,15 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input_zp = in->zero_point;
         p->output_zp = out->zero_point;
+        if (s16) { /* TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier */
+            const int32_t count = in->dims[1] * in->dims[2];
+            if (count > 65536) return fail(m, "int16 MEAN over more than 65536 elements (its int32 sum could overflow)");
+            int k = 0;
+            while ((count >> (k + 1)) > 0) ++k; /* floor(log2(count)) */
+            if (k > 31 + p->shift) k = 31 + p->shift;
+            p->multiplier = (int32_t)(((int64_t)p->multiplier << k) / count);
+            p->shift -= k;
+        }
         return 0;
     }
     default:

@@ -697,6 +697,44 @@ static void test_int16(void)
     tr_mul_s16_ref(&mp, &pair, ma, mb, my);
     CHECK(my[0] == -3750 && my[1] == 32767, "int16 MUL: %d %d", my[0], my[1]);
 
+    /* RELU int16 at half the input scale: 1001 x 0.5 = 500.5 -> 501 (ties up in both rounding rules), negatives to 0;
+     * RELU6 at one scale (6 = 24000): clamped */
+    int16_t rx[3] = {-3001, 1001, 30001}, ry[3];
+    tr_quantize_multiplier(0.5, &m, &sh);
+    const tr_relu_params relu_half = {0, 0, m, sh, 0, INT16_MAX};
+    tr_relu_s16_ref(&relu_half, 3, rx, ry);
+    CHECK(ry[0] == 0 && ry[1] == 501 && ry[2] == 15001, "int16 RELU: %d %d %d", ry[0], ry[1], ry[2]);
+    tr_quantize_multiplier(1.0, &m, &sh);
+    const tr_relu_params relu6_one = {0, 0, m, sh, 0, 24000};
+    tr_relu_s16_ref(&relu6_one, 3, rx, ry);
+    CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
+
+    /* PAD int16: one column before, 0 there */
+    const tr_pad_params pad16 = {{0, 0, 1, 0}, 0};
+    const int16_t padx[2] = {-30000, 30000};
+    int16_t pady[3];
+    tr_pad_s16_ref(&pad16, (tr_shape4){1, 1, 2, 1}, padx, (tr_shape4){1, 1, 3, 1}, pady);
+    CHECK(pady[0] == 0 && pady[1] == -30000 && pady[2] == 30000, "int16 PAD: %d %d %d", pady[0], pady[1], pady[2]);
+    /* CONCATENATION int16 of [2,1] and [2,2] on the last axis: the byte kernel given slices in bytes */
+    const int16_t cc0[2] = {1000, -2000}, cc1[4] = {3000, 4000, -5000, 32767};
+    const int8_t *cparts[2] = {(const int8_t *)cc0, (const int8_t *)cc1};
+    const int32_t cbytes[2] = {2, 4};
+    int16_t ccy[6];
+    tr_concatenation_s8_ref(2, 2, cparts, cbytes, (int8_t *)ccy);
+    CHECK(memcmp(ccy, (const int16_t[]){1000, 3000, 4000, -2000, -5000, 32767}, sizeof ccy) == 0, "int16 CONCATENATION");
+    /* MEAN int16 over 1x2 at one scale: (2^30, 1) with 1/2 folded in is (2^30, 0), so the sum x 0.5 rounded once:
+     * -3 -> -1.5 -> -1 (the int8 kernel's divide-after would give -2), 60003 -> 30001.5 -> 30002; over 1x3 the fold is
+     * (floor(2^31 / 3), 0): 30001 -> 10000.33 -> 10000 */
+    const tr_mean_params mean2 = {0, 0, 1 << 30, 0};
+    const int16_t meanx[4] = {-1, 30001, -2, 30002};
+    int16_t meany[2];
+    tr_mean_hw_s16_ref(&mean2, (tr_shape4){1, 1, 2, 2}, meanx, meany);
+    CHECK(meany[0] == -1 && meany[1] == 30002, "int16 MEAN: %d %d", meany[0], meany[1]);
+    const tr_mean_params mean3 = {0, 0, 715827882, 0};
+    const int16_t mean3x[3] = {10000, 10000, 10001};
+    tr_mean_hw_s16_ref(&mean3, (tr_shape4){1, 1, 3, 1}, mean3x, meany);
+    CHECK(meany[0] == 10000, "int16 MEAN over 3: %d", meany[0]);
+
     /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
     const float qx[3] = {-20.25f, 1e6f, NAN};
     int16_t qy[3];
