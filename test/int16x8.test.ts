@@ -34,6 +34,8 @@ interface Case {
   transform?: "int8" | "raw";
   /** Expected exactly (an operator that only compares or averages integers). */
   exact?: boolean;
+  /** Steps off TFLite's formula in float allowed (default 1): SOFTMAX's tables interpolate. */
+  tolerance?: number;
 }
 
 // FULLY_CONNECTED: [1, 16] x [4, 16]^T, per-channel weights, int64 bias
@@ -89,6 +91,27 @@ const ADD_K_T: WriterTensor = { name: "k", shape: [6], type: "int16", scale: [0.
 const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int16", scale: [0.0006], zeroPoint: [0] };
 
 const CONCAT_K = Int16Array.from(ints(32, -32768, 32767));
+
+// SOFTMAX int16: output scale 1/32768, zero points 0
+const softmaxGraph = (shape: number[], scale: number, beta: number): WriterGraph => ({
+  tensors: [
+    { name: "x", shape, type: "int16", scale: [scale], zeroPoint: [0] },
+    { name: "y", shape, type: "int16", scale: [1 / 32768], zeroPoint: [0] },
+  ],
+  operators: [{ code: 25, version: 3, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", beta]] } }],
+  inputs: [0],
+  outputs: [1],
+});
+/** softmax over rows of `depth` in float, in steps of 1/32768 (saturating at 32767), differences below -10 taken as -10
+ * as TFLite's int16 kernel does (its exp table covers [-10, 0]) */
+const softmaxReal = (x: Int16Array, depth: number, scale: number, beta: number) =>
+  Array.from({ length: x.length / depth }, (_, r) => {
+    const row = Array.from(x.subarray(r * depth, (r + 1) * depth));
+    const max = Math.max(...row);
+    const e = row.map((v) => Math.exp(Math.max(-10, beta * f32(scale) * (v - max)))); // TFLite: exp(-10) and below are exp(-10)
+    const sum = e.reduce((a, v) => a + v);
+    return e.map((v) => Math.min(32767, Math.round((v / sum) * 32768)));
+  }).flat();
 
 const randomInput = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints(n, lo, hi)).buffer);
 const asI16 = (b: Uint8Array) => new Int16Array(b.slice().buffer);
@@ -341,6 +364,22 @@ const cases: Case[] = [
     expected: (b) => Array.from({ length: 6 }, (_, c) => quant16((f32(0.0003) * Array.from({ length: 16 }, (_, p) => asI16(b)[p * 6 + c]!).reduce((a, v) => a + v)) / 16, 0.0002)),
   },
   {
+    // input scale 10/65535 and beta 1 make the scaled difference the difference itself: row k's second value is
+    // 128k + 64 below its first, the middle of exp-table step 511 - k, so every entry is used
+    name: "SOFTMAX int16 (v3), every entry of the exp table",
+    tolerance: 3,
+    graph: softmaxGraph([1, 512, 2], f32(10 / 65535), 1),
+    inputs: [new Uint8Array(Int16Array.from({ length: 1024 }, (_, i) => (i % 2 ? 32767 - 128 * (i >> 1) - 64 : 32767)).buffer), randomInput(1024)],
+    expected: (b) => softmaxReal(asI16(b), 2, f32(10 / 65535), 1),
+  },
+  {
+    name: "SOFTMAX int16, beta 0.5, 8 classes",
+    tolerance: 3,
+    graph: softmaxGraph([1, 16, 8], 0.0005, 0.5),
+    inputs: [randomInput(128), randomInput(128, -3000, 3000), randomInput(128, -40, 40)],
+    expected: (b) => softmaxReal(asI16(b), 8, 0.0005, 0.5),
+  },
+  {
     name: "QUANTIZE float32 -> int16, FULLY_CONNECTED, DEQUANTIZE int16 -> float32",
     graph: {
       tensors: [
@@ -406,7 +445,7 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
         const want = c.expected(x);
         const got = read(host[k]!);
         expect(got.length).toBe(want.length);
-        const tolerance = c.exact ? 0 : c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
+        const tolerance = c.exact ? 0 : c.tolerance ? c.tolerance : c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
         const off = got.map((v, i) => Math.abs(v - want[i]!));
         expect(Math.max(...off), `${c.name}: within one step of TFLite's formula in float`).toBeLessThanOrEqual(tolerance);
       });
@@ -418,12 +457,12 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
   it("refuses operators without an int16 kernel, naming the builtin and the type, on the host and in the firmware build", async () => {
     const model = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 25, version: 3, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", 1]] } }],
+      operators: [{ code: 14, version: 3, inputs: [0], outputs: [1] }],
       inputs: [0],
       outputs: [1],
     });
-    // SOFTMAX int16 is version 3 in TFLite: refused by version before type
-    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator SOFTMAX v3/);
+    // LOGISTIC int16 is version 3 in TFLite: refused by version before type
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator LOGISTIC v3/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
       operators: [{ code: 20, version: 2, inputs: [0], outputs: [1] }],

@@ -56,7 +56,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_SOFTMAX: {
             const int32_t depth = in->dims[in->ndims - 1];
-            tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
+            if (s16) tr_softmax_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
+            else tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
             break;
         }
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0)

@@ -33,7 +33,7 @@ static int max_version(int opcode)
     case TR_OP_DEPTHWISE_CONV_2D: return 5; /* 5: int16x8 (4: float hybrid, refused by type) */
     case TR_OP_FULLY_CONNECTED: return 7; /* 5: keep_num_dims, 6: no bias, 7: int16x8 */
     case TR_OP_RESHAPE: return 1;
-    case TR_OP_SOFTMAX: return 2;
+    case TR_OP_SOFTMAX: return 3; /* 3: int16 */
     case TR_OP_QUANTIZE: return 2;
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
@@ -365,8 +365,18 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_SOFTMAX: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         const double beta = tr_fb_field_f32(fb, opts, 0, 1.0f);
+        if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
+            if (in->zero_point || out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
+            if (fabsf(out->scale - 1.0f / 32768) > 0.001f / 32768) return fail(m, "int16 output is not scale 1/32768");
+            /* TFLite's int16 prepare: differences scaled so that [-65535, 0] covers [-10, 0] */
+            int s;
+            tr_quantize_multiplier((double)in->scale * beta / (10.0 / 65535.0), &op->u.softmax.input_multiplier, &s);
+            op->u.softmax.input_left_shift = s;
+            tr_softmax_s16_build_tables();
+            return 0;
+        }
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8, or int16 in and out)");
         /* TFLite PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
         double real = beta * (double)in->scale * (double)(1LL << (31 - 5));
         if (real > (double)((1LL << 31) - 1)) real = (double)((1LL << 31) - 1);

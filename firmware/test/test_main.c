@@ -735,6 +735,28 @@ static void test_int16(void)
     tr_mean_hw_s16_ref(&mean3, (tr_shape4){1, 1, 3, 1}, mean3x, meany);
     CHECK(meany[0] == 10000, "int16 MEAN over 3: %d", meany[0]);
 
+    /* SOFTMAX int16 tables (TFLite's LUTPopulate formula in float): the end points by hand, exp(0) x 32768 saturating to
+     * 32767, 1/(1+0) likewise, 1/(1+1) = 16384, 1/(1+0.5) x 32768 = 21845.3; exp(-10) x 32768 = 1.49 -> 1, less the
+     * bias of its interpolated midpoint (round(-1 / 2) = -1) -> 2. Then the whole of both tables against the hash of
+     * the host interpreter's (harness/interpreter/softmax_s16.ts, JavaScript's exp rounded to float) */
+    tr_softmax_s16_build_tables();
+    const int16_t *exp_lut = tr_softmax_s16_table(0), *rec_lut = tr_softmax_s16_table(1);
+    CHECK(exp_lut[512] == 32767 && exp_lut[0] == 2 && rec_lut[0] == 32767 && rec_lut[512] == 16384 && rec_lut[256] == 21845,
+          "int16 SOFTMAX tables: %d %d %d %d %d", exp_lut[512], exp_lut[0], rec_lut[0], rec_lut[512], rec_lut[256]);
+    uint32_t lut_hash = 0;
+    for (int t = 0; t < 2; ++t)
+        for (int i = 0; i < 513; ++i) lut_hash = lut_hash * 31u + (uint16_t)tr_softmax_s16_table(t)[i];
+    CHECK(lut_hash == 1012678125u, "int16 SOFTMAX tables differ from the host interpreter's: hash %u", (unsigned)lut_hash);
+    /* SOFTMAX int16 at input scale 10/65535 (multiplier 1): two equal inputs share 1/2 (near 16384), a difference of
+     * 65535 (exp(-10)) leaves the larger one near 32767 */
+    tr_quantize_multiplier(1.0, &m, &sh);
+    const tr_softmax_params sm16 = {m, sh, 0};
+    const int16_t smx[4] = {1234, 1234, 32767, -32768};
+    int16_t smy[4];
+    tr_softmax_s16_ref(&sm16, 2, 2, smx, smy);
+    CHECK(smy[0] == smy[1] && abs(smy[0] - 16384) <= 4 && smy[2] >= 32760 && smy[3] <= 3, "int16 SOFTMAX: %d %d %d %d", smy[0], smy[1],
+          smy[2], smy[3]);
+
     /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
     const float qx[3] = {-20.25f, 1e6f, NAN};
     int16_t qy[3];

@@ -27,6 +27,7 @@ import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
 import { foldMeanCount, meanHwS16 } from "./mean_s16.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
+import { softmaxS16, softmaxS16Params, type SoftmaxS16Params } from "./softmax_s16.ts";
 
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
@@ -37,7 +38,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   DEPTHWISE_CONV_2D: 5, // 5: int16x8 (4: float hybrid, refused by type)
   FULLY_CONNECTED: 7, // 5: keep_num_dims, 6: no bias, 7: int16x8
   RESHAPE: 1,
-  SOFTMAX: 2,
+  SOFTMAX: 3, // 3: int16
   QUANTIZE: 2,
   DEQUANTIZE: 3, // 3: int16
   RELU: 3, // 3: int16
@@ -119,6 +120,7 @@ export type Prepared =
   | { kind: "fc16"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
+  | { kind: "softmax16"; p: SoftmaxS16Params }
   | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
@@ -317,6 +319,12 @@ export class Interpreter {
         };
       }
       case "SOFTMAX":
+        if (input.type === "int16" && out.type === "int16") {
+          if (zp(input) || zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+          if (Math.abs(Math.fround(s(out)) - 1 / 32768) > Math.fround(0.001 / 32768)) throw new InterpreterError(`${where}: int16 output is not scale 1/32768`);
+          return { kind: "softmax16", p: softmaxS16Params(o.beta ?? 1, s(input), this.rounding) };
+        }
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
         const b = this.tensor(op, 1);
@@ -516,6 +524,11 @@ export class Interpreter {
       case "softmax": {
         const depth = input.shape[input.shape.length - 1]!;
         softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.i8(out));
+        return;
+      }
+      case "softmax16": {
+        const depth = input.shape[input.shape.length - 1]!;
+        softmaxS16(prep.p, input.elements / depth, depth, this.i16(input), this.i16(out));
         return;
       }
       case "add":
