@@ -92,6 +92,19 @@ const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int16", s
 
 const CONCAT_K = Int16Array.from(ints(32, -32768, 32767));
 
+// LOGISTIC (14) and TANH (28) int16: output scale 2^-15, zero points 0
+const sigmoidGraph = (code: number, scale: number): WriterGraph => ({
+  tensors: [
+    { name: "x", shape: [1, 512], type: "int16", scale: [scale], zeroPoint: [0] },
+    { name: "y", shape: [1, 512], type: "int16", scale: [2 ** -15], zeroPoint: [0] },
+  ],
+  operators: [{ code, version: 3, inputs: [0], outputs: [1] }],
+  inputs: [0],
+  outputs: [1],
+});
+/** -32768 to 32767 in 512 steps of 128, each off its step by a different amount */
+const sweep16 = new Uint8Array(Int16Array.from({ length: 512 }, (_, i) => -32768 + 128 * i + ((i * 37) % 128)).buffer);
+
 // SOFTMAX int16: output scale 1/32768, zero points 0
 const softmaxGraph = (shape: number[], scale: number, beta: number): WriterGraph => ({
   tensors: [
@@ -380,6 +393,22 @@ const cases: Case[] = [
     expected: (b) => softmaxReal(asI16(b), 8, 0.0005, 0.5),
   },
   {
+    // input scale 2^-12: TFLite's power-of-two case (multiplier 0); the sweep crosses every table step and saturates
+    name: "LOGISTIC int16 (v3), input scale 2^-12, across the int16 range",
+    graph: sigmoidGraph(14, 2 ** -12),
+    inputs: [sweep16, randomInput(512)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.min(32767, Math.round(32768 / (1 + Math.exp(-(2 ** -12) * q))))),
+  },
+  {
+    // a general input scale: multiplier 30198, shift 13 to steps of 1/(3 x 4096); tanh is 2 sigmoid(2x) - 1, so the
+    // table's rounding doubles (within 3 of tanh in float over the whole int16 range)
+    name: "TANH int16 (v3), input scale 0.0003, across the int16 range",
+    tolerance: 3,
+    graph: sigmoidGraph(28, 0.0003),
+    inputs: [sweep16, randomInput(512)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.max(-32768, Math.min(32767, Math.round(32768 * Math.tanh(f32(0.0003) * q))))),
+  },
+  {
     name: "QUANTIZE float32 -> int16, FULLY_CONNECTED, DEQUANTIZE int16 -> float32",
     graph: {
       tensors: [
@@ -456,13 +485,13 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
 
   it("refuses operators without an int16 kernel, naming the builtin and the type, on the host and in the firmware build", async () => {
     const model = writeTflite({
-      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 14, version: 3, inputs: [0], outputs: [1] }],
+      tensors: [ADD_IN, ADD_K_T, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 55, version: 4, inputs: [0, 1], outputs: [2] }],
       inputs: [0],
-      outputs: [1],
+      outputs: [2],
     });
-    // LOGISTIC int16 is version 3 in TFLite: refused by version before type
-    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator LOGISTIC v3/);
+    // MAXIMUM int16 is version 4 in TFLite: refused by version before type
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator MAXIMUM v4/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
       operators: [{ code: 20, version: 2, inputs: [0], outputs: [1] }],

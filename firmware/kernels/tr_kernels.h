@@ -183,6 +183,13 @@ void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input
 void tr_softmax_s16_build_tables(void);
 const int16_t *tr_softmax_s16_table(int which); /* 0: exp, 1: 1/(1+x); 513 entries each */
 void tr_softmax_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int16_t *input, int16_t *output);
+/* LOGISTIC and TANH int16 (output scale 2^-15): TFLite's sigmoid table, built once before the first use; the params'
+ * multiplier and shift are TFLite's input_multiplier (0: a power-of-two scale) and input_left_shift */
+void tr_sigmoid_s16_build_table(void);
+const uint16_t *tr_sigmoid_s16_table(void);
+int32_t tr_sigmoid_s16_rescale(const tr_sigmoid_params *p, int16_t x);
+void tr_logistic_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_tanh_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tr_pad_s16_ref(const tr_pad_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 /* the multiplier holds 1 / (H x W), folded in by model.c as TFLite's QuantizedMeanOrSum does */
 void tr_mean_hw_s16_ref(const tr_mean_params *p, tr_shape4 in, const int16_t *input, int16_t *output);

@@ -94,10 +94,16 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         /* optional operators (the elementwise ones above too): linked where the model uses them (tr_plan lists them; the
          * native tests link all) */
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
-        case TR_OP_LOGISTIC: tr_logistic_s8(&op->u.sigmoid, out->elems, x, y); break;
+        case TR_OP_LOGISTIC:
+            if (s16) tr_logistic_s16_ref(&op->u.sigmoid, out->elems, x, y);
+            else tr_logistic_s8(&op->u.sigmoid, out->elems, x, y);
+            break;
 #endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_28)
-        case TR_OP_TANH: tr_tanh_s8(&op->u.sigmoid, out->elems, x, y); break;
+        case TR_OP_TANH:
+            if (s16) tr_tanh_s16_ref(&op->u.sigmoid, out->elems, x, y);
+            else tr_tanh_s8(&op->u.sigmoid, out->elems, x, y);
+            break;
 #endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;

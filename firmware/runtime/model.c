@@ -44,7 +44,7 @@ static int max_version(int opcode)
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
     case TR_OP_MEAN: return 3; /* 3: int16 */
     case TR_OP_SQUEEZE: return 1;
-    case TR_OP_LOGISTIC: case TR_OP_TANH: return 2; /* int8 came in version 2 */
+    case TR_OP_LOGISTIC: case TR_OP_TANH: return 3; /* int8 came in version 2, int16 in 3 */
     case TR_OP_HARD_SWISH: return 1;
     /* shape arithmetic, folded (never executed): any version */
     case TR_OP_SHAPE: case TR_OP_STRIDED_SLICE: case TR_OP_PACK: return 1000;
@@ -122,6 +122,15 @@ static void act_range(int act, const tr_tensor *out, int32_t *lo, int32_t *hi)
     }
     *lo = qmin;
     *hi = qmax;
+}
+
+/* TFLite CheckedLog2: log2(x) rounded, and whether x is within 1e-3 (in log2) of that power of two; in float */
+static int checked_log2(float x, int *log2_rounded)
+{
+    const float l = logf(x) * (1.0f / logf(2.0f));
+    const float r = roundf(l);
+    *log2_rounded = (int)r;
+    return fabsf(l - r) < 1e-3f;
 }
 
 /* TFLite ComputePaddingHeightWidth: SAME pads (total / 2) at the start; VALID pads nothing. */
@@ -454,7 +463,35 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_LOGISTIC:
     case TR_OP_TANH: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
+            if (in->elems != out->elems) return fail(m, "changes the element count");
+            if (in->zero_point || out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
+            int out_log2;
+            if (!checked_log2(out->scale, &out_log2) || out_log2 != -15) return fail(m, "int16 output is not scale 2^-15");
+            /* TFLite Micro's prepare: a power-of-two input scale at the table's own scale (2^-12, or 2^-13 for TANH) takes
+             * multiplier 0; any other scale a multiplier to steps of 1/(3 x 4096), doubled while at most 32767/2 */
+            int in_log2;
+            const int pot = checked_log2(in->scale, &in_log2);
+            tr_sigmoid_params *p = &op->u.sigmoid;
+            p->input_zp = 0;
+            p->radius = 0;
+            p->shift = 12 + in_log2;
+            if (pot && (p->shift == 0 || (op->opcode == TR_OP_TANH && p->shift == 1))) {
+                p->multiplier = 0;
+            } else {
+                double multiplier = (double)in->scale * 4096.0 * 3.0;
+                p->shift = 0;
+                while (multiplier <= 32767.0 / 2.0 && p->shift <= 30) {
+                    ++p->shift;
+                    multiplier *= 2.0;
+                }
+                p->multiplier = (int32_t)multiplier;
+                if (p->multiplier > 32767) return fail(m, "int16 input scale too large for the table (multiplier above 32767)");
+            }
+            tr_sigmoid_s16_build_table();
+            return 0;
+        }
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8, or int16 in and out)");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         /* the kernels write TFLite's fixed output quantisation, which converters always give these outputs */
         if (op->opcode == TR_OP_LOGISTIC ? out->scale != 1.0f / 256 || out->zero_point != -128 : out->scale != 1.0f / 128 || out->zero_point != 0) {

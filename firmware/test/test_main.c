@@ -757,6 +757,30 @@ static void test_int16(void)
     CHECK(smy[0] == smy[1] && abs(smy[0] - 16384) <= 4 && smy[2] >= 32760 && smy[3] <= 3, "int16 SOFTMAX: %d %d %d %d", smy[0], smy[1],
           smy[2], smy[3]);
 
+    /* LOGISTIC / TANH int16: the sigmoid table built from its formula against TFLite's published sigmoid_table_uint16:
+     * entries 0, 4 and 8 (where plain rounding of sigmoid(i/24) gives one less), 128 and 255, and the hash of all 256
+     * of TFLite's values (h = 31 h + v, mod 2^32) */
+    tr_sigmoid_s16_build_table();
+    const uint16_t *sig = tr_sigmoid_s16_table();
+    CHECK(sig[0] == 32768 && sig[4] == 35493 && sig[8] == 38180 && sig[128] == 65221 && sig[255] == 65535, "sigmoid table: %u %u %u %u %u",
+          sig[0], sig[4], sig[8], sig[128], sig[255]);
+    uint32_t sig_hash = 0;
+    for (int i = 0; i < 256; ++i) sig_hash = sig_hash * 31u + sig[i];
+    CHECK(sig_hash == 1684986857u, "sigmoid table differs from TFLite's: hash %u", (unsigned)sig_hash);
+    /* at input scale 2^-12 (TFLite's power-of-two case, multiplier 0): logistic(0) = 16384 (0.5), logistic(1) =
+     * (47911 + 1) / 2 = 23956 (0.731059 x 32768 = 23955.3), logistic(-1) its mirror 32768 - 23956 = 8812 (0.268941 x 32768 = 8812.7);
+     * tanh(0) = 0, tanh(x) = -tanh(-x) within one; beyond the table both saturate */
+    const tr_sigmoid_params pot12 = {0, 0, 0, 0};
+    const int16_t lx[5] = {0, 4096, -4096, 32767, -32768};
+    int16_t ly[5], ty[5];
+    tr_logistic_s16_ref(&pot12, 5, lx, ly);
+    CHECK(ly[0] == 16384 && ly[1] == 23956 && ly[2] == 8812 && ly[3] >= 32750 && ly[4] <= 18, "int16 LOGISTIC: %d %d %d %d %d", ly[0], ly[1],
+          ly[2], ly[3], ly[4]);
+    tr_tanh_s16_ref(&pot12, 5, lx, ty);
+    /* tanh(1) = 0.761594 x 32768 = 24956.1 */
+    CHECK(ty[0] == 0 && abs(ty[1] - 24956) <= 1 && abs(ty[1] + ty[2]) <= 1 && ty[3] == 32767 && ty[4] <= -32767, "int16 TANH: %d %d %d %d %d",
+          ty[0], ty[1], ty[2], ty[3], ty[4]);
+
     /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
     const float qx[3] = {-20.25f, 1e6f, NAN};
     int16_t qy[3];

@@ -19,6 +19,7 @@ import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
+import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
 import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
 import { padS8, type PadParams } from "./pad_s8.ts";
@@ -51,8 +52,8 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
   SQUEEZE: 1,
-  LOGISTIC: 2,
-  TANH: 2,
+  LOGISTIC: 3, // 3: int16
+  TANH: 3, // 3: int16
   HARD_SWISH: 1,
   // shape arithmetic, folded (never executed): any version
   SHAPE: 1000,
@@ -125,6 +126,7 @@ export type Prepared =
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
+  | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
   | { kind: "mul"; p: MulParams; bc: Broadcast }
   | { kind: "maximum" | "minimum"; bc: Broadcast }
@@ -359,8 +361,14 @@ export class Interpreter {
       }
       case "LOGISTIC":
       case "TANH": {
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const logistic = op.name === "LOGISTIC";
+        if (input.type === "int16" && out.type === "int16") {
+          if (zp(input) || zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+          const p = sigmoidS16Params(s(input), s(out), !logistic);
+          if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+          return { kind: logistic ? "logistic16" : "tanh16", p };
+        }
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         // the kernels write TFLite's fixed output quantisation, which converters always give these outputs
         if (logistic ? s(out) !== 1 / 256 || zp(out) !== -128 : s(out) !== 1 / 128 || zp(out) !== 0) {
           throw new InterpreterError(`${where}: output is not scale ${logistic ? "1/256, zero point -128" : "1/128, zero point 0"}`);
@@ -542,6 +550,12 @@ export class Interpreter {
         return;
       case "tanh":
         tanhS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "logistic16":
+        logisticS16(prep.p, this.i16(input), this.i16(out));
+        return;
+      case "tanh16":
+        tanhS16(prep.p, this.i16(input), this.i16(out));
         return;
       case "hardSwish":
         hardSwishS8(prep.p, this.i8(input), this.i8(out));
