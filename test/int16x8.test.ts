@@ -323,10 +323,10 @@ const cases: Case[] = [
     expected: (b) => Array.from(asI16(b), (q) => Math.floor((Math.min(Math.max(q, 0), 20000) + 1) / 2)),
   },
   {
-    name: "PAD int16, [[0,0],[1,0],[0,2],[0,0]], zeros around",
+    name: "PAD int16, [[0,0],[1,0],[0,2],[1,1]], zeros around",
     exact: true,
     graph: {
-      tensors: [ADD_IN, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 0, 0])) }, { ...ADD_IN, name: "y", shape: [1, 5, 6, 6] }],
+      tensors: [ADD_IN, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 1, 1])) }, { ...ADD_IN, name: "y", shape: [1, 5, 6, 8] }],
       operators: [{ code: 34, version: 3, inputs: [0, 1], outputs: [2] }],
       inputs: [0],
       outputs: [2],
@@ -335,7 +335,8 @@ const cases: Case[] = [
     expected: (b) => {
       const x = asI16(b);
       const out: number[] = [];
-      for (let y = 0; y < 5; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(y >= 1 && w < 4 ? x[((y - 1) * 4 + w) * 6 + c]! : 0);
+      for (let y = 0; y < 5; y++)
+        for (let w = 0; w < 6; w++) for (let c = 0; c < 8; c++) out.push(y >= 1 && w < 4 && c >= 1 && c < 7 ? x[((y - 1) * 4 + w) * 6 + c - 1]! : 0);
       return out;
     },
   },

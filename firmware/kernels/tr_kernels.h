@@ -152,6 +152,7 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* int16 (pad value 0) runs as bytes: the channel dimension and its padding doubled (invoke.c) */
 void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
 /* a byte copy: int16 inputs pass their slices' sizes in bytes (invoke.c) */
@@ -190,7 +191,6 @@ const uint16_t *tr_sigmoid_s16_table(void);
 int32_t tr_sigmoid_s16_rescale(const tr_sigmoid_params *p, int16_t x);
 void tr_logistic_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tr_tanh_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
-void tr_pad_s16_ref(const tr_pad_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 /* the multiplier holds 1 / (H x W), folded in by model.c as TFLite's QuantizedMeanOrSum does */
 void tr_mean_hw_s16_ref(const tr_mean_params *p, tr_shape4 in, const int16_t *input, int16_t *output);
 

@@ -709,11 +709,11 @@ static void test_int16(void)
     tr_relu_s16_ref(&relu6_one, 3, rx, ry);
     CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
 
-    /* PAD int16: one column before, 0 there */
-    const tr_pad_params pad16 = {{0, 0, 1, 0}, 0};
+    /* PAD int16: one channel before, 0 there, through the byte kernel as invoke.c runs it (channels and padding doubled) */
+    const tr_pad_params pad16 = {{0, 0, 0, 2}, 0};
     const int16_t padx[2] = {-30000, 30000};
     int16_t pady[3];
-    tr_pad_s16_ref(&pad16, (tr_shape4){1, 1, 2, 1}, padx, (tr_shape4){1, 1, 3, 1}, pady);
+    tr_pad_s8_ref(&pad16, (tr_shape4){1, 1, 1, 4}, (const int8_t *)padx, (tr_shape4){1, 1, 1, 6}, (int8_t *)pady);
     CHECK(pady[0] == 0 && pady[1] == -30000 && pady[2] == 30000, "int16 PAD: %d %d %d", pady[0], pady[1], pady[2]);
     /* CONCATENATION int16 of [2,1] and [2,2] on the last axis: the byte kernel given slices in bytes */
     const int16_t cc0[2] = {1000, -2000}, cc1[4] = {3000, 4000, -5000, 32767};

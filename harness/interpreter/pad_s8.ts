@@ -1,4 +1,4 @@
-// PAD, int8 or int16, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad_s8.c and pad_s16.c: the
+// PAD, int8 or int16, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad_s8.c (int16 as bytes): the
 // pad value is the output's zero point (0 for int16).
 import type { Shape4 } from "./padding.ts";
 
