@@ -91,6 +91,7 @@ const ADD_K_T: WriterTensor = { name: "k", shape: [6], type: "int16", scale: [0.
 const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int16", scale: [0.0006], zeroPoint: [0] };
 
 const CONCAT_K = Int16Array.from(ints(32, -32768, 32767));
+const ADD_K5 = Int16Array.from(ints(36, -20000, 20000)); // a [3,1,1,12] constant for the 5-D ADD
 
 // LOGISTIC (14) and TANH (28) int16: output scale 2^-15, zero points 0
 const sigmoidGraph = (code: number, scale: number): WriterGraph => ({
@@ -233,6 +234,25 @@ const cases: Case[] = [
         const r = f32(0.0003) * q + f32(0.0005) * ADD_K[i % 6]!;
         return Math.min(quant16(Math.max(0, Math.min(6, r)), 0.0006), quant16(6, 0.0006));
       }),
+  },
+  {
+    name: "ADD int16, 5-D broadcast: [2,1,4,1,12] + [3,1,1,12]",
+    graph: {
+      tensors: [{ ...ADD_IN, shape: [2, 1, 4, 1, 12] }, { ...ADD_K_T, shape: [3, 1, 1, 12], data: new Uint8Array(ADD_K5.buffer) }, { ...ADD_OUT, shape: [2, 3, 4, 1, 12] }],
+      operators: [{ code: 0, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -5000, 5000)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let i0 = 0; i0 < 2; i0++)
+        for (let i1 = 0; i1 < 3; i1++)
+          for (let i2 = 0; i2 < 4; i2++)
+            for (let c = 0; c < 12; c++) out.push(quant16(f32(0.0003) * x[(i0 * 4 + i2) * 12 + c]! + f32(0.0005) * ADD_K5[i1 * 12 + c]!, 0.0006));
+      return out;
+    },
   },
   {
     name: "MUL int16, broadcast [6]",

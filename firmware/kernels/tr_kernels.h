@@ -55,25 +55,32 @@ typedef struct {
 } tr_softmax_params;
 
 /* The operands of an elementwise binary operator (ADD, MUL, MAXIMUM, MINIMUM) as TFLite broadcasts them (numpy's
- * rules, shapes right-aligned to 4 dimensions): the output's extents, and each input's step per output dimension,
- * 0 where that input has extent 1 and is repeated. Operands of one shape are one run of `dims[3]` elements. */
+ * rules, shapes right-aligned to 6 dimensions, as TFLite Micro's ADD and MUL take up to 6): the output's extents, and
+ * each input's step per output dimension, 0 where that input has extent 1 and is repeated. Operands of one shape are
+ * one run of `dims[5]` elements. */
+#define TR_BROADCAST_DIMS 6
 typedef struct {
-    int32_t dims[4];
-    int32_t a_stride[4], b_stride[4];
+    int32_t dims[TR_BROADCAST_DIMS];
+    int32_t a_stride[TR_BROADCAST_DIMS], b_stride[TR_BROADCAST_DIMS];
 } tr_broadcast;
 
 /* A walk over the output of an elementwise operator, in order: each input's offset for the current element. */
 typedef struct {
-    int32_t pos[4];
+    int32_t pos[TR_BROADCAST_DIMS];
     int32_t a, b;
 } tr_broadcast_walk;
 
-static inline int32_t tr_broadcast_size(const tr_broadcast *bc) { return bc->dims[0] * bc->dims[1] * bc->dims[2] * bc->dims[3]; }
+static inline int32_t tr_broadcast_size(const tr_broadcast *bc)
+{
+    int32_t n = 1;
+    for (int d = 0; d < TR_BROADCAST_DIMS; ++d) n *= bc->dims[d];
+    return n;
+}
 
 /* To the next output element: the innermost dimension advances; one that ends goes back to 0 and carries. */
 static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it)
 {
-    for (int d = 3; d >= 0; --d) {
+    for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
         it->a += bc->a_stride[d];
         it->b += bc->b_stride[d];
         if (++it->pos[d] < bc->dims[d]) return;

@@ -163,12 +163,21 @@ static int16_t q15_of(int32_t multiplier)
     return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
 }
 
+/* a tensor's extents right-aligned to the broadcast's 6 dimensions, 1 before */
+static void dims6(const tr_tensor *t, int32_t *d)
+{
+    for (int i = 0; i < TR_BROADCAST_DIMS; ++i) d[i] = 1;
+    for (int i = 0; i < t->ndims; ++i) d[TR_BROADCAST_DIMS - t->ndims + i] = t->dims[i];
+}
+
 int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
 {
-    const tr_shape4 as = shape4(a), bs = shape4(b), os = shape4(out);
-    const int32_t ad[4] = {as.n, as.h, as.w, as.c}, bd[4] = {bs.n, bs.h, bs.w, bs.c}, od[4] = {os.n, os.h, os.w, os.c};
+    int32_t ad[TR_BROADCAST_DIMS], bd[TR_BROADCAST_DIMS], od[TR_BROADCAST_DIMS];
+    dims6(a, ad);
+    dims6(b, bd);
+    dims6(out, od);
     int32_t step_a = 1, step_b = 1;
-    for (int d = 3; d >= 0; --d) {
+    for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
         /* each input dimension is the output's or 1, and the output's is the larger */
         if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d])) return -1;
         bc->dims[d] = od[d];
@@ -178,7 +187,7 @@ int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor 
         step_b *= bd[d];
     }
     if (a->elems == out->elems && b->elems == out->elems) /* one shape: a single run */
-        *bc = (tr_broadcast){{1, 1, 1, out->elems}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+        *bc = (tr_broadcast){{1, 1, 1, 1, 1, out->elems}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     return 0;
 }
 
@@ -212,7 +221,7 @@ static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buff
         if (!esize) return fail(m, "tensor of an unsupported type");
         const uint32_t shape = tr_fb_ref(fb, tt, T_SHAPE);
         const uint32_t nd = tr_fb_vec_len(fb, shape);
-        if (nd > 4) return fail(m, "tensor of more than 4 dimensions");
+        if (nd > TR_MAX_DIMS) return fail(m, "tensor of more than 6 dimensions");
         t->ndims = (uint8_t)nd;
         int64_t elems = 1;
         for (uint32_t d = 0; d < nd; ++d) {
@@ -329,6 +338,13 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    /* ADD and MUL broadcast up to 6 dimensions (as TFLite Micro); every other kernel reads 4 */
+    if (op->opcode != TR_OP_ADD && op->opcode != TR_OP_MUL) {
+        int nd = out->ndims;
+        for (int k = 0; k < op->n_inputs; ++k)
+            if (op->inputs[k] >= 0 && m->tensors[op->inputs[k]].ndims > nd) nd = m->tensors[op->inputs[k]].ndims;
+        if (nd > 4) return fail(m, "tensor of more than 4 dimensions (only ADD and MUL take up to 6)");
+    }
     switch (op->opcode) {
     case TR_OP_CONV_2D: return prepare_conv(m, fb, op, opts, 0);
     case TR_OP_DEPTHWISE_CONV_2D: return prepare_conv(m, fb, op, opts, 1);

@@ -589,7 +589,7 @@ static void test_more_operators(void)
     CHECK(ry[0] == -128 && ry[1] == -118 && ry[2] == -108, "RELU6: %d %d %d", ry[0], ry[1], ry[2]);
     const int8_t ma[3] = {-128, 5, 127}, mb[3] = {0, -5, 126};
     int8_t mo[3];
-    const tr_broadcast run3 = {{1, 1, 1, 3}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast run3 = {{1, 1, 1, 1, 1, 3}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_maximum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
     tr_minimum_s8_ref(&run3, ma, mb, mo);
@@ -611,7 +611,7 @@ static void test_more_operators(void)
     const tr_mul_params mp = {1, -1, 2, 1 << 30, 0, -128, 127};
     const int8_t m1 = 3, m2 = 4;
     int8_t my;
-    const tr_broadcast run1 = {{1, 1, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast run1 = {{1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_mul_s8_ref(&mp, &run1, &m1, &m2, &my);
     CHECK(my == 8, "MUL: %d", my);
     /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
@@ -628,7 +628,7 @@ static void test_broadcasting(void)
 {
     /* MAXIMUM / MINIMUM of [2,3] and [3]: b repeated for each row */
     const int8_t a23[6] = {1, -5, 7, -2, 9, 0}, b3[3] = {0, 0, 5};
-    const tr_broadcast rows = {{1, 1, 2, 3}, {0, 0, 3, 1}, {0, 0, 0, 1}};
+    const tr_broadcast rows = {{1, 1, 1, 1, 2, 3}, {0, 0, 0, 0, 3, 1}, {0, 0, 0, 0, 0, 1}};
     int8_t y[6];
     tr_maximum_s8_ref(&rows, a23, b3, y);
     CHECK(memcmp(y, (const int8_t[]){1, 0, 7, 0, 9, 5}, 6) == 0, "MAXIMUM [2,3] with [3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
@@ -636,21 +636,36 @@ static void test_broadcasting(void)
     CHECK(memcmp(y, (const int8_t[]){0, -5, 5, -2, 0, 0}, 6) == 0, "MINIMUM [2,3] with [3]");
     /* MUL of [2,1] and [1,3] (both repeated: an outer product), scale ratio 1 (2^30 x 2^1), no offsets */
     const int8_t a21[2] = {2, -3}, b13[3] = {1, 2, 3};
-    const tr_broadcast outer = {{1, 1, 2, 3}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    const tr_broadcast outer = {{1, 1, 1, 1, 2, 3}, {0, 0, 0, 0, 1, 0}, {0, 0, 0, 0, 0, 1}};
     const tr_mul_params unit = {0, 0, 0, 1 << 30, 1, -128, 127};
     tr_mul_s8_ref(&unit, &outer, a21, b13, y);
     CHECK(memcmp(y, (const int8_t[]){2, 4, 6, -3, -6, -9}, 6) == 0, "MUL [2,1] x [1,3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
     /* ADD of [2,2] and a scalar (as [1]), every scale 1: inputs to half scale (2^30, 0) with 20 bits of headroom, the
      * sum back by 2^-19 (2^30, -18): 10 + 5 = 15 ... */
     const int8_t a22[4] = {10, 20, 30, -40}, five = 5;
-    const tr_broadcast scalar = {{1, 1, 2, 2}, {0, 0, 2, 1}, {0, 0, 0, 0}};
+    const tr_broadcast scalar = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 2, 1}, {0, 0, 0, 0, 0, 0}};
     const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
     tr_add_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
     /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
-    const tr_broadcast first = {{1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 2, 1}};
+    const tr_broadcast first = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 1}};
     tr_maximum_s8_ref(&first, &five, a22, y);
     CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
+    /* 6-D, as TFLite Micro's MUL and ADD take: [2,1,1,1,1,2] x [3,1,1,1,1] -> [2,3,1,1,1,2], a[i0][i5] x b[i1], steps
+     * worked out by tr_broadcast_shapes */
+    tr_tensor t6a = {.type = TR_I8, .ndims = 6, .dims = {2, 1, 1, 1, 1, 2}, .elems = 4};
+    tr_tensor t5b = {.type = TR_I8, .ndims = 5, .dims = {3, 1, 1, 1, 1}, .elems = 3};
+    tr_tensor t6o = {.type = TR_I8, .ndims = 6, .dims = {2, 3, 1, 1, 1, 2}, .elems = 12};
+    tr_broadcast six;
+    const int six_ok = tr_broadcast_shapes(&t6a, &t5b, &t6o, &six);
+    const int8_t a6[4] = {1, 2, 3, 4}, b5[3] = {1, 2, 3};
+    int8_t y6[12];
+    tr_mul_s8_ref(&unit, &six, a6, b5, y6);
+    CHECK(six_ok == 0 && memcmp(y6, (const int8_t[]){1, 2, 2, 4, 3, 6, 3, 4, 6, 8, 9, 12}, 12) == 0, "MUL 6-D broadcast: %d %d %d %d %d %d", y6[0], y6[1],
+          y6[2], y6[3], y6[6], y6[11]);
+    t6o.dims[1] = 2; /* 3 does not broadcast to 2 */
+    t6o.elems = 8;
+    CHECK(tr_broadcast_shapes(&t6a, &t5b, &t6o, &six) == -1, "6-D shapes that do not broadcast");
 }
 
 /* int16x8 (16-bit activations, 8-bit weights, 64-bit bias), worked by hand and against independent formulations. */
@@ -683,7 +698,7 @@ static void test_int16(void)
 
     /* ADD with 15 bits of headroom, every scale 1: inputs to half scale, the sum back by 2^-14: 1000 + -3000 */
     const tr_add_params ap = {0, 0, 0, 15, 1 << 30, 0, 1 << 30, 0, 1 << 30, -13, INT16_MIN, INT16_MAX};
-    const tr_broadcast scalar = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    const tr_broadcast scalar = {{1, 1, 1, 1, 1, 2}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0}};
     const int16_t aa[2] = {1000, 30000}, ab = -3000;
     int16_t ay[2];
     tr_add_s16_ref(&ap, &scalar, aa, &ab, ay);
@@ -693,7 +708,7 @@ static void test_int16(void)
     const tr_mul_params mp = {0, 0, 0, 1 << 30, -3, INT16_MIN, INT16_MAX};
     const int16_t ma[2] = {300, 30000}, mb[2] = {-200, 30000};
     int16_t my[2];
-    const tr_broadcast pair = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast pair = {{1, 1, 1, 1, 1, 2}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_mul_s16_ref(&mp, &pair, ma, mb, my);
     CHECK(my[0] == -3750 && my[1] == 32767, "int16 MUL: %d %d", my[0], my[1]);
 

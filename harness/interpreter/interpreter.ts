@@ -247,6 +247,10 @@ export class Interpreter {
     const where = `operator ${op.index} (${op.name})`;
     const input = this.tensor(op, 0)!;
     const out = this.model.tensors[op.outputs[0]!]!;
+    // ADD and MUL broadcast up to 6 dimensions (as TFLite Micro); every other kernel reads 4 (firmware/runtime/model.c)
+    const rank = Math.max(out.shape.length, ...op.inputs.map((_, k) => this.tensor(op, k)?.shape.length ?? 0));
+    if (rank > (op.name === "ADD" || op.name === "MUL" ? 6 : 4))
+      throw new InterpreterError(`${where}: tensor of more than ${op.name === "ADD" || op.name === "MUL" ? 6 : 4} dimensions${rank > 6 ? "" : " (only ADD and MUL take up to 6)"}`);
     const s = (t: TfliteTensor, i = 0) => t.quantization?.scale[i] ?? 0;
     const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
     const o = op.options;
