@@ -42,19 +42,21 @@ int32_t tr_sigmoid_s16_rescale(const tr_sigmoid_params *p, int16_t x)
     return (x * multiplier + round) >> shift;
 }
 
+/* sigmoid at |x| from the table, `frac` low bits of |x| interpolating between entries (the result has `frac` more
+ * fractional bits); `saturated` beyond the table */
+uint32_t tr_sigmoid_s16_interpolate(uint32_t ax, int frac, uint32_t saturated)
+{
+    const uint32_t uh = ax >> frac;
+    if (uh >= 255) return saturated;
+    const uint32_t ua = sigmoid_table[uh], ub = sigmoid_table[uh + 1];
+    return (ua << frac) + (ax & ((1u << frac) - 1)) * (ub - ua);
+}
+
 void tr_logistic_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output)
 {
     for (int32_t i = 0; i < size; ++i) {
         const int32_t x = tr_sigmoid_s16_rescale(p, input[i]);
-        const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
-        const uint32_t uh = ax >> 9;
-        uint32_t r;
-        if (uh >= 255) {
-            r = 0x7FFFu << 10;
-        } else {
-            const uint32_t ua = sigmoid_table[uh], ub = sigmoid_table[uh + 1];
-            r = (ua << 9) + (ax & 0x1FF) * (ub - ua);
-        }
+        uint32_t r = tr_sigmoid_s16_interpolate((uint32_t)(x < 0 ? -x : x), 9, 0x7FFFu << 10);
         r = x >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
         output[i] = (int16_t)(r >> 10);
     }

@@ -5,18 +5,9 @@
 
 void tr_tanh_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output)
 {
-    const uint16_t *table = tr_sigmoid_s16_table();
     for (int32_t i = 0; i < size; ++i) {
         const int32_t x = tr_sigmoid_s16_rescale(p, input[i]);
-        const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
-        const uint32_t uh = ax >> 8;
-        int32_t r;
-        if (uh >= 255) {
-            r = 0xFFFF << 8;
-        } else {
-            const uint32_t ua = table[uh], ub = table[uh + 1];
-            r = (int32_t)((ua << 8) + (ax & 0xFF) * (ub - ua));
-        }
+        int32_t r = (int32_t)tr_sigmoid_s16_interpolate((uint32_t)(x < 0 ? -x : x), 8, 0xFFFFu << 8);
         r = x >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
         output[i] = (int16_t)(r >> 8);
     }

@@ -196,6 +196,7 @@ void tr_softmax_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth,
 void tr_sigmoid_s16_build_table(void);
 const uint16_t *tr_sigmoid_s16_table(void);
 int32_t tr_sigmoid_s16_rescale(const tr_sigmoid_params *p, int16_t x);
+uint32_t tr_sigmoid_s16_interpolate(uint32_t ax, int frac, uint32_t saturated);
 void tr_logistic_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tr_tanh_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
 /* the multiplier holds 1 / (H x W), folded in by model.c as TFLite's QuantizedMeanOrSum does */

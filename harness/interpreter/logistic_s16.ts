@@ -49,25 +49,26 @@ function rescale(p: Omit<SigmoidParams, "rounding">, x: number): number {
   return (x * m + (s > 0 ? 1 << (s - 1) : 0)) >> s;
 }
 
-export function logisticS16(p: Omit<SigmoidParams, "rounding">, input: Int16Array, output: Int16Array): void {
+/** sigmoid at |x| from the table, `frac` low bits interpolating (`frac` more fractional bits); `saturated` beyond it */
+function interpolate(ax: number, frac: number, saturated: number): number {
   const t = sigmoidTableS16;
+  const uh = ax >>> frac;
+  return uh >= 255 ? saturated : t[uh]! * 2 ** frac + (ax & (2 ** frac - 1)) * (t[uh + 1]! - t[uh]!);
+}
+
+export function logisticS16(p: Omit<SigmoidParams, "rounding">, input: Int16Array, output: Int16Array): void {
   for (let i = 0; i < input.length; i++) {
     const x = rescale(p, input[i]!);
-    const ax = Math.abs(x);
-    const uh = ax >>> 9;
-    let r = uh >= 255 ? 0x7fff * 1024 : t[uh]! * 512 + (ax & 0x1ff) * (t[uh + 1]! - t[uh]!);
+    let r = interpolate(Math.abs(x), 9, 0x7fff * 1024);
     r = x >= 0 ? r + 512 : 2 ** 25 - r + 511;
     output[i] = Math.floor(r / 1024);
   }
 }
 
 export function tanhS16(p: Omit<SigmoidParams, "rounding">, input: Int16Array, output: Int16Array): void {
-  const t = sigmoidTableS16;
   for (let i = 0; i < input.length; i++) {
     const x = rescale(p, input[i]!);
-    const ax = Math.abs(x);
-    const uh = ax >>> 8;
-    let r = uh >= 255 ? 0xffff * 256 : t[uh]! * 256 + (ax & 0xff) * (t[uh + 1]! - t[uh]!);
+    let r = interpolate(Math.abs(x), 8, 0xffff * 256);
     r = x >= 0 ? r - 2 ** 23 + 128 : -r + 2 ** 23 + 127;
     output[i] = r >> 8;
   }
