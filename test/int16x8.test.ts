@@ -414,6 +414,29 @@ const cases: Case[] = [
     expected: (b) => softmaxReal(asI16(b), 8, 0.0005, 0.5),
   },
   {
+    // TFLite Micro's SOFTMAX also writes int16 from int8 (zero point -32768, scale 1/65536): the int8 kernel's
+    // fixed point with 16 output bits
+    name: "SOFTMAX int8 in, int16 out (v2)",
+    tolerance: 2,
+    graph: {
+      tensors: [
+        { name: "x", shape: [1, 16, 8], type: "int8", scale: [0.1], zeroPoint: [3] },
+        { name: "y", shape: [1, 16, 8], type: "int16", scale: [1 / 65536], zeroPoint: [-32768] },
+      ],
+      operators: [{ code: 25, version: 2, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", 1]] } }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [new Uint8Array(Int8Array.from(ints(128, -128, 127)).buffer), new Uint8Array(Int8Array.from(ints(128, -10, 10)).buffer)],
+    expected: (b) =>
+      Array.from({ length: 16 }, (_, r) => {
+        const row = Array.from(new Int8Array(b.slice().buffer).subarray(r * 8, r * 8 + 8));
+        const e = row.map((q) => Math.exp(f32(0.1) * (q - 3)));
+        const sum = e.reduce((a, v) => a + v);
+        return e.map((v) => Math.min(32767, Math.round((v / sum) * 65536) - 32768));
+      }).flat(),
+  },
+  {
     // input scale 2^-12: TFLite's power-of-two case (multiplier 0); the sweep crosses every table step and saturates
     name: "LOGISTIC int16 (v3), input scale 2^-12, across the int16 range",
     graph: sigmoidGraph(14, 2 ** -12),

@@ -143,6 +143,8 @@ void tr_avg_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *inp
 void tr_max_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* rows x depth, softmax over the last dimension; output zero point -128, scale 1/256 */
 void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output);
+/* int8 in, int16 out (zero point -32768, scale 1/65536), as TFLite Micro's SOFTMAX allows */
+void tr_softmax_s8_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
 /* int8 -> int8 with a different scale/zero point */

@@ -56,7 +56,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_SOFTMAX: {
             const int32_t depth = in->dims[in->ndims - 1];
-            if (s16) tr_softmax_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
+            if (s16 && in->type == TR_I16) tr_softmax_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
+            else if (s16) tr_softmax_s8_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
             else tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
             break;
         }

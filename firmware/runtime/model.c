@@ -401,7 +401,10 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
             tr_softmax_s16_build_tables();
             return 0;
         }
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8, or int16 in and out)");
+        const int to_s16 = TR_INT16 && in->type == TR_I8 && out->type == TR_I16; /* int8 in, int16 out */
+        if (!to_s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8, or int16 in and out)");
+        if (to_s16 && (out->zero_point != -32768 || fabsf(out->scale - 1.0f / 65536) > 0.001f / 65536))
+            return fail(m, "int8 input with an int16 output that is not scale 1/65536, zero point -32768");
         /* TFLite PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
         double real = beta * (double)in->scale * (double)(1LL << (31 - 5));
         if (real > (double)((1LL << 31) - 1)) real = (double)((1LL << 31) - 1);

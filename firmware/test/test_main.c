@@ -337,9 +337,13 @@ static void test_kernels(void)
             sum += exp((double)scale * x[i]);
         }
         tr_softmax_s8_ref(&sp, 1, depth, x, y);
+        int16_t y16[12]; /* int8 in, int16 out (zero point -32768, scale 1/65536): within 2^-15 of float */
+        tr_softmax_s8_s16_ref(&sp, 1, depth, x, y16);
         for (int i = 0; i < depth; ++i) {
             const double want = exp((double)scale * x[i]) / sum, got = (y[i] + 128) / 256.0;
             CHECK(fabs(want - got) <= 1.0 / 256 + 1e-9, "softmax %d: %f vs %f", i, got, want);
+            const double got16 = (y16[i] + 32768) / 65536.0;
+            CHECK(fabs(want - got16) <= 1.0 / 32768, "softmax int8 -> int16 %d: %f vs %f", i, got16, want);
         }
     }
     int8_t pooled;

@@ -330,7 +330,11 @@ export class Interpreter {
           if (Math.abs(Math.fround(s(out)) - 1 / 32768) > Math.fround(0.001 / 32768)) throw new InterpreterError(`${where}: int16 output is not scale 1/32768`);
           return { kind: "softmax16", p: softmaxS16Params(o.beta ?? 1, s(input), this.rounding) };
         }
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
+        if (input.type === "int8" && out.type === "int16") {
+          // int8 in, int16 out, as TFLite Micro allows: zero point -32768, scale 1/65536
+          if (zp(out) !== -32768 || Math.abs(Math.fround(s(out)) - 1 / 65536) > Math.fround(0.001 / 65536))
+            throw new InterpreterError(`${where}: int8 input with an int16 output that is not scale 1/65536, zero point -32768`);
+        } else if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
         const b = this.tensor(op, 1);
@@ -535,7 +539,7 @@ export class Interpreter {
         return;
       case "softmax": {
         const depth = input.shape[input.shape.length - 1]!;
-        softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.i8(out));
+        softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.ints(out));
         return;
       }
       case "softmax16": {
