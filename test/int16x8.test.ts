@@ -584,6 +584,20 @@ describe("int16x8 under the single-rounding setting (ROUNDING=single, { rounding
   }, 300_000);
 });
 
+describe("int16 SOFTMAX, LOGISTIC and TANH build the same tables on other CPUs and C libraries (RV32 with picolibc, Cortex-M55 with newlib-nano; emulated)", () => {
+  for (const board of ["riscv32-virt", "mps3-an547"]) {
+    it(`${board}: bit for bit with the host`, async () => {
+      for (const prefix of ["SOFTMAX int16 (v3)", "LOGISTIC int16", "TANH int16"]) {
+        const c = cases.find((k) => k.name.startsWith(prefix))!;
+        const model = writeTflite(c.graph);
+        const host = c.inputs.map((x) => Array.from(new Interpreter(loadTflite(model)).invoke(x)));
+        const device = await runOnBoard(board, model, c.inputs, { transform: "raw" });
+        expect(device.map((b) => Array.from(b)), `${board}: ${c.name}`).toEqual(host);
+      }
+    }, 300_000);
+  }
+});
+
 describe("int16 RELU, MEAN and SOFTMAX under ROUNDING=single (their requantisation follows the setting)", () => {
   for (const prefix of ["RELU6 int16", "MEAN int16", "SOFTMAX int16, beta"]) {
     it(`${prefix}: mps2-an386 built with ROUNDING=single matches the host with { rounding: 'single' }`, async () => {
