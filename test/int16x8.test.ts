@@ -34,6 +34,8 @@ interface Case {
   transform?: "int8" | "raw";
   /** Expected exactly (an operator that only compares or averages integers). */
   exact?: boolean;
+  /** Steps off TFLite's formula in float allowed (default 1): SOFTMAX's tables interpolate. */
+  tolerance?: number;
 }
 
 // FULLY_CONNECTED: [1, 16] x [4, 16]^T, per-channel weights, int64 bias
@@ -87,6 +89,43 @@ const ADD_IN: WriterTensor = { name: "x", shape: [1, 4, 4, 6], type: "int16", sc
 const ADD_K = Int16Array.from(ints(6, -20000, 20000));
 const ADD_K_T: WriterTensor = { name: "k", shape: [6], type: "int16", scale: [0.0005], zeroPoint: [0], data: new Uint8Array(ADD_K.buffer) };
 const ADD_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int16", scale: [0.0006], zeroPoint: [0] };
+
+const CONCAT_K = Int16Array.from(ints(32, -32768, 32767));
+const ADD_K5 = Int16Array.from(ints(36, -20000, 20000)); // a [3,1,1,12] constant for the 5-D ADD
+
+// LOGISTIC (14) and TANH (28) int16: output scale 2^-15, zero points 0
+const sigmoidGraph = (code: number, scale: number): WriterGraph => ({
+  tensors: [
+    { name: "x", shape: [1, 512], type: "int16", scale: [scale], zeroPoint: [0] },
+    { name: "y", shape: [1, 512], type: "int16", scale: [2 ** -15], zeroPoint: [0] },
+  ],
+  operators: [{ code, version: 3, inputs: [0], outputs: [1] }],
+  inputs: [0],
+  outputs: [1],
+});
+/** -32768 to 32767 in 512 steps of 128, each off its step by a different amount */
+const sweep16 = new Uint8Array(Int16Array.from({ length: 512 }, (_, i) => -32768 + 128 * i + ((i * 37) % 128)).buffer);
+
+// SOFTMAX int16: output scale 1/32768, zero points 0
+const softmaxGraph = (shape: number[], scale: number, beta: number): WriterGraph => ({
+  tensors: [
+    { name: "x", shape, type: "int16", scale: [scale], zeroPoint: [0] },
+    { name: "y", shape, type: "int16", scale: [1 / 32768], zeroPoint: [0] },
+  ],
+  operators: [{ code: 25, version: 3, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", beta]] } }],
+  inputs: [0],
+  outputs: [1],
+});
+/** softmax over rows of `depth` in float, in steps of 1/32768 (saturating at 32767), differences below -10 taken as -10
+ * as TFLite's int16 kernel does (its exp table covers [-10, 0]) */
+const softmaxReal = (x: Int16Array, depth: number, scale: number, beta: number) =>
+  Array.from({ length: x.length / depth }, (_, r) => {
+    const row = Array.from(x.subarray(r * depth, (r + 1) * depth));
+    const max = Math.max(...row);
+    const e = row.map((v) => Math.exp(Math.max(-10, beta * f32(scale) * (v - max)))); // TFLite: exp(-10) and below are exp(-10)
+    const sum = e.reduce((a, v) => a + v);
+    return e.map((v) => Math.min(32767, Math.round((v / sum) * 32768)));
+  }).flat();
 
 const randomInput = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints(n, lo, hi)).buffer);
 const asI16 = (b: Uint8Array) => new Int16Array(b.slice().buffer);
@@ -197,6 +236,25 @@ const cases: Case[] = [
       }),
   },
   {
+    name: "ADD int16, 5-D broadcast: [2,1,4,1,12] + [3,1,1,12]",
+    graph: {
+      tensors: [{ ...ADD_IN, shape: [2, 1, 4, 1, 12] }, { ...ADD_K_T, shape: [3, 1, 1, 12], data: new Uint8Array(ADD_K5.buffer) }, { ...ADD_OUT, shape: [2, 3, 4, 1, 12] }],
+      operators: [{ code: 0, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -5000, 5000)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let i0 = 0; i0 < 2; i0++)
+        for (let i1 = 0; i1 < 3; i1++)
+          for (let i2 = 0; i2 < 4; i2++)
+            for (let c = 0; c < 12; c++) out.push(quant16(f32(0.0003) * x[(i0 * 4 + i2) * 12 + c]! + f32(0.0005) * ADD_K5[i1 * 12 + c]!, 0.0006));
+      return out;
+    },
+  },
+  {
     name: "MUL int16, broadcast [6]",
     graph: {
       tensors: [ADD_IN, ADD_K_T, { ...ADD_OUT, scale: [0.002] }],
@@ -269,6 +327,132 @@ const cases: Case[] = [
     },
   },
   {
+    name: "RELU6 int16 (one scale), then RELU int16 to twice the scale",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "r6" }, { ...ADD_IN, name: "y", scale: [0.0006] }],
+      operators: [
+        { code: 21, version: 3, inputs: [0], outputs: [1] },
+        { code: 19, version: 3, inputs: [1], outputs: [2] },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    // 6 is 20000 at 0.0003; odd values halve to a tie, which rounds up
+    inputs: [randomInput(96), randomInput(96, -500, 500)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.floor((Math.min(Math.max(q, 0), 20000) + 1) / 2)),
+  },
+  {
+    name: "PAD int16, [[0,0],[1,0],[0,2],[1,1]], zeros around",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 1, 1])) }, { ...ADD_IN, name: "y", shape: [1, 5, 6, 8] }],
+      operators: [{ code: 34, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let y = 0; y < 5; y++)
+        for (let w = 0; w < 6; w++) for (let c = 0; c < 8; c++) out.push(y >= 1 && w < 4 && c >= 1 && c < 7 ? x[((y - 1) * 4 + w) * 6 + c - 1]! : 0);
+      return out;
+    },
+  },
+  {
+    name: "CONCATENATION int16, the input and a constant along the channels",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "k", shape: [1, 4, 4, 2], data: new Uint8Array(CONCAT_K.buffer) }, { ...ADD_IN, name: "y", shape: [1, 4, 4, 8] }],
+      operators: [
+        {
+          code: 2,
+          version: 3,
+          inputs: [0, 1],
+          outputs: [2],
+          options: {
+            type: 10,
+            fields: [
+              [0, "i32", -1],
+              [1, "i8", 0],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96)],
+    expected: (b) => Array.from({ length: 16 }, (_, p) => [...asI16(b).subarray(p * 6, p * 6 + 6), ...CONCAT_K.subarray(p * 2, p * 2 + 2)]).flat(),
+  },
+  {
+    name: "MEAN int16 over H and W (keep_dims), to another scale",
+    graph: {
+      tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, { ...ADD_IN, name: "y", shape: [1, 1, 1, 6], scale: [0.0002] }],
+      operators: [{ code: 40, version: 3, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput(96), randomInput(96, -3000, 3000), randomInput(96, -7, 7)],
+    expected: (b) => Array.from({ length: 6 }, (_, c) => quant16((f32(0.0003) * Array.from({ length: 16 }, (_, p) => asI16(b)[p * 6 + c]!).reduce((a, v) => a + v)) / 16, 0.0002)),
+  },
+  {
+    // input scale 10/65535 and beta 1 make the scaled difference the difference itself: row k's second value is
+    // 128k + 64 below its first, the middle of exp-table step 511 - k, so every entry is used
+    name: "SOFTMAX int16 (v3), every entry of the exp table",
+    tolerance: 3,
+    graph: softmaxGraph([1, 512, 2], f32(10 / 65535), 1),
+    inputs: [new Uint8Array(Int16Array.from({ length: 1024 }, (_, i) => (i % 2 ? 32767 - 128 * (i >> 1) - 64 : 32767)).buffer), randomInput(1024)],
+    expected: (b) => softmaxReal(asI16(b), 2, f32(10 / 65535), 1),
+  },
+  {
+    name: "SOFTMAX int16, beta 0.5, 8 classes",
+    tolerance: 3,
+    graph: softmaxGraph([1, 16, 8], 0.0005, 0.5),
+    inputs: [randomInput(128), randomInput(128, -3000, 3000), randomInput(128, -40, 40)],
+    expected: (b) => softmaxReal(asI16(b), 8, 0.0005, 0.5),
+  },
+  {
+    // TFLite Micro's SOFTMAX also writes int16 from int8 (zero point -32768, scale 1/65536): the int8 kernel's
+    // fixed point with 16 output bits
+    name: "SOFTMAX int8 in, int16 out (v2)",
+    tolerance: 2,
+    graph: {
+      tensors: [
+        { name: "x", shape: [1, 16, 8], type: "int8", scale: [0.1], zeroPoint: [3] },
+        { name: "y", shape: [1, 16, 8], type: "int16", scale: [1 / 65536], zeroPoint: [-32768] },
+      ],
+      operators: [{ code: 25, version: 2, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", 1]] } }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [new Uint8Array(Int8Array.from(ints(128, -128, 127)).buffer), new Uint8Array(Int8Array.from(ints(128, -10, 10)).buffer)],
+    expected: (b) =>
+      Array.from({ length: 16 }, (_, r) => {
+        const row = Array.from(new Int8Array(b.slice().buffer).subarray(r * 8, r * 8 + 8));
+        const e = row.map((q) => Math.exp(f32(0.1) * (q - 3)));
+        const sum = e.reduce((a, v) => a + v);
+        return e.map((v) => Math.min(32767, Math.round((v / sum) * 65536) - 32768));
+      }).flat(),
+  },
+  {
+    // input scale 2^-12: TFLite's power-of-two case (multiplier 0); the sweep crosses every table step and saturates
+    name: "LOGISTIC int16 (v3), input scale 2^-12, across the int16 range",
+    graph: sigmoidGraph(14, 2 ** -12),
+    inputs: [sweep16, randomInput(512)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.min(32767, Math.round(32768 / (1 + Math.exp(-(2 ** -12) * q))))),
+  },
+  {
+    // a general input scale: multiplier 30198, shift 13 to steps of 1/(3 x 4096); tanh is 2 sigmoid(2x) - 1, so the
+    // table's rounding doubles (within 3 of tanh in float over the whole int16 range)
+    name: "TANH int16 (v3), input scale 0.0003, across the int16 range",
+    tolerance: 3,
+    graph: sigmoidGraph(28, 0.0003),
+    inputs: [sweep16, randomInput(512)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.max(-32768, Math.min(32767, Math.round(32768 * Math.tanh(f32(0.0003) * q))))),
+  },
+  {
     name: "QUANTIZE float32 -> int16, FULLY_CONNECTED, DEQUANTIZE int16 -> float32",
     graph: {
       tensors: [
@@ -334,7 +518,7 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
         const want = c.expected(x);
         const got = read(host[k]!);
         expect(got.length).toBe(want.length);
-        const tolerance = c.exact ? 0 : c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
+        const tolerance = c.exact ? 0 : c.tolerance ? c.tolerance : c.output && c.transform === "raw" ? f32(0.04) * 1.0001 : 1; // dequantised: one output step
         const off = got.map((v, i) => Math.abs(v - want[i]!));
         expect(Math.max(...off), `${c.name}: within one step of TFLite's formula in float`).toBeLessThanOrEqual(tolerance);
       });
@@ -345,26 +529,27 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
 
   it("refuses operators without an int16 kernel, naming the builtin and the type, on the host and in the firmware build", async () => {
     const model = writeTflite({
-      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 25, version: 3, inputs: [0], outputs: [1], options: { type: 9, fields: [[0, "f32", 1]] } }],
+      tensors: [ADD_IN, ADD_K_T, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 55, version: 4, inputs: [0, 1], outputs: [2] }],
       inputs: [0],
-      outputs: [1],
+      outputs: [2],
     });
-    // SOFTMAX int16 is version 3 in TFLite: refused by version before type
-    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator SOFTMAX v3/);
+    // MAXIMUM int16 is version 4 in TFLite: refused by version before type
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator MAXIMUM v4/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 19, version: 2, inputs: [0], outputs: [1] }],
+      operators: [{ code: 20, version: 2, inputs: [0], outputs: [1] }],
       inputs: [0],
       outputs: [1],
     });
-    expect(() => new Interpreter(loadTflite(v2))).toThrow(/operator 0 \(RELU\): int16 is not supported \(int8 only\)/);
+    // RELU_N1_TO_1 has no int16 version in TFLite (RELU and RELU6 have)
+    expect(() => new Interpreter(loadTflite(v2))).toThrow(/operator 0 \(RELU_N1_TO_1\): int16 is not supported \(int8 only\)/);
     const err = await runOnBoard("mps2-an386", v2, [new Uint8Array(192)]).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(FirmwareBuildError);
-    expect((err as Error).message).toMatch(/RELU: int16 is not supported \(int8 only\)/);
+    expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {
@@ -397,6 +582,37 @@ describe("int16x8 under the single-rounding setting (ROUNDING=single, { rounding
       expect(device.map((b) => Array.from(b))).toEqual(host("single"));
     }
   }, 300_000);
+});
+
+describe("int16 SOFTMAX, LOGISTIC and TANH build the same tables on other CPUs and C libraries (RV32 with picolibc, Cortex-M55 with newlib-nano; emulated)", () => {
+  for (const board of ["riscv32-virt", "mps3-an547"]) {
+    it(`${board}: bit for bit with the host`, async () => {
+      for (const prefix of ["SOFTMAX int16 (v3)", "LOGISTIC int16", "TANH int16"]) {
+        const c = cases.find((k) => k.name.startsWith(prefix))!;
+        const model = writeTflite(c.graph);
+        const host = c.inputs.map((x) => Array.from(new Interpreter(loadTflite(model)).invoke(x)));
+        const device = await runOnBoard(board, model, c.inputs, { transform: "raw" });
+        expect(device.map((b) => Array.from(b)), `${board}: ${c.name}`).toEqual(host);
+      }
+    }, 300_000);
+  }
+});
+
+describe("int16 RELU, MEAN and SOFTMAX under ROUNDING=single (their requantisation follows the setting)", () => {
+  for (const prefix of ["RELU6 int16", "MEAN int16", "SOFTMAX int16, beta"]) {
+    it(`${prefix}: mps2-an386 built with ROUNDING=single matches the host with { rounding: 'single' }`, async () => {
+      const c = cases.find((k) => k.name.startsWith(prefix))!;
+      const model = writeTflite(c.graph);
+      const host = c.inputs.map((x) => Array.from(new Interpreter(loadTflite(model), { rounding: "single" }).invoke(x)));
+      if (prefix === "MEAN int16") {
+        // the folded multiplier's right shift rounds differently under the two settings on these inputs
+        const double = c.inputs.map((x) => Array.from(new Interpreter(loadTflite(model)).invoke(x)));
+        expect(host, "MEAN int16: the settings differ somewhere").not.toEqual(double);
+      }
+      const device = await runOnBoard("mps2-an386", model, c.inputs, { rounding: "single" });
+      expect(device.map((b) => Array.from(b))).toEqual(host);
+    }, 300_000);
+  }
 });
 
 describe("an int16x8 model as a user's own (tinyrig run --model)", () => {

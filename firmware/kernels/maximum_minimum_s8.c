@@ -5,7 +5,7 @@
 
 static void maximum_minimum(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output, int maximum)
 {
-    tr_broadcast_walk it = {{0, 0, 0, 0}, 0, 0};
+    tr_broadcast_walk it = {{0}, 0, 0};
     for (int32_t i = 0, n = tr_broadcast_size(bc); i < n; ++i, tr_broadcast_next(bc, &it)) {
         const int8_t x = a[it.a], y = b[it.b];
         output[i] = (x > y) == (maximum != 0) ? x : y;

@@ -1,4 +1,4 @@
-/* PAD, int8, up to 4 dimensions (TFLite reference_ops Pad): the input placed inside the output at `before` in each
+/* PAD, int8 (and int16, as bytes: invoke.c), up to 4 dimensions (TFLite reference_ops Pad): the input placed inside the output at `before` in each
  * dimension, everything else the pad value, which for a quantised PAD is the output's zero point (real 0). */
 #include "tr_kernels.h"
 

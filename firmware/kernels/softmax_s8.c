@@ -81,11 +81,14 @@ static int32_t one_over_one_plus_x(int32_t a)
     return sat_shift_left(x, 1); /* x/2 in Q1.30 reinterpreted, rescaled to Q0.31 */
 }
 
-void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output)
+/* int8 out (output8: zero point -128, scale 1/256) or int16 out (output16: zero point -32768, scale 1/65536): TFLite's
+ * Softmax template writes either type, only the final shift and offset differ */
+static void softmax_rows(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output8, int16_t *output16)
 {
+    const int out_bits = output16 ? 16 : 8;
+    const int32_t out_min = output16 ? INT16_MIN : -128, out_max = output16 ? INT16_MAX : 127;
     for (int32_t r = 0; r < rows; ++r) {
         const int8_t *in = input + r * depth;
-        int8_t *out = output + r * depth;
         int32_t max_in_row = -128;
         for (int32_t c = 0; c < depth; ++c)
             if (in[c] > max_in_row) max_in_row = in[c];
@@ -103,14 +106,25 @@ void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, 
         const int32_t shifted_scale = one_over_one_plus_x(shifted_sum_minus_one);
         for (int32_t c = 0; c < depth; ++c) {
             const int32_t diff = in[c] - max_in_row;
+            int32_t v = out_min;
             if (diff >= p->diff_min) {
                 const int32_t scaled = tr_mul_by_quantized_multiplier(diff, p->input_multiplier, p->input_left_shift);
                 const int32_t exp_in_0 = exp_on_negative_values_q5(scaled);
-                const int32_t unsat = tr_rounding_divide_by_pot(tr_srdhm(shifted_scale, exp_in_0), num_bits_over_unit + 31 - 8);
-                out[c] = (int8_t)tr_clamp(unsat - 128, -128, 127);
-            } else {
-                out[c] = -128;
+                const int32_t unsat = tr_rounding_divide_by_pot(tr_srdhm(shifted_scale, exp_in_0), num_bits_over_unit + 31 - out_bits);
+                v = tr_clamp(unsat + out_min, out_min, out_max);
             }
+            if (output16) output16[r * depth + c] = (int16_t)v;
+            else output8[r * depth + c] = (int8_t)v;
         }
     }
+}
+
+void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output)
+{
+    softmax_rows(p, rows, depth, input, output, NULL);
+}
+
+void tr_softmax_s8_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int16_t *output)
+{
+    softmax_rows(p, rows, depth, input, NULL, output);
 }

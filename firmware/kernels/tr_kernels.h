@@ -55,25 +55,32 @@ typedef struct {
 } tr_softmax_params;
 
 /* The operands of an elementwise binary operator (ADD, MUL, MAXIMUM, MINIMUM) as TFLite broadcasts them (numpy's
- * rules, shapes right-aligned to 4 dimensions): the output's extents, and each input's step per output dimension,
- * 0 where that input has extent 1 and is repeated. Operands of one shape are one run of `dims[3]` elements. */
+ * rules, shapes right-aligned to 6 dimensions, as TFLite Micro's ADD and MUL take up to 6): the output's extents, and
+ * each input's step per output dimension, 0 where that input has extent 1 and is repeated. Operands of one shape are
+ * one run of `dims[5]` elements. */
+#define TR_BROADCAST_DIMS 6
 typedef struct {
-    int32_t dims[4];
-    int32_t a_stride[4], b_stride[4];
+    int32_t dims[TR_BROADCAST_DIMS];
+    int32_t a_stride[TR_BROADCAST_DIMS], b_stride[TR_BROADCAST_DIMS];
 } tr_broadcast;
 
 /* A walk over the output of an elementwise operator, in order: each input's offset for the current element. */
 typedef struct {
-    int32_t pos[4];
+    int32_t pos[TR_BROADCAST_DIMS];
     int32_t a, b;
 } tr_broadcast_walk;
 
-static inline int32_t tr_broadcast_size(const tr_broadcast *bc) { return bc->dims[0] * bc->dims[1] * bc->dims[2] * bc->dims[3]; }
+static inline int32_t tr_broadcast_size(const tr_broadcast *bc)
+{
+    int32_t n = 1;
+    for (int d = 0; d < TR_BROADCAST_DIMS; ++d) n *= bc->dims[d];
+    return n;
+}
 
 /* To the next output element: the innermost dimension advances; one that ends goes back to 0 and carries. */
 static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it)
 {
-    for (int d = 3; d >= 0; --d) {
+    for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
         it->a += bc->a_stride[d];
         it->b += bc->b_stride[d];
         if (++it->pos[d] < bc->dims[d]) return;
@@ -136,6 +143,8 @@ void tr_avg_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *inp
 void tr_max_pool_s8_ref(const tr_pool_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* rows x depth, softmax over the last dimension; output zero point -128, scale 1/256 */
 void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int8_t *output);
+/* int8 in, int16 out (zero point -32768, scale 1/65536), as TFLite Micro's SOFTMAX allows */
+void tr_softmax_s8_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 /* the same by table (add_s8_lut.c): the DSP set's ADD */
 void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
@@ -154,8 +163,10 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* int16 (pad value 0) runs as bytes: the channel dimension and its padding doubled (invoke.c) */
 void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
+/* a byte copy: int16 inputs pass their slices' sizes in bytes (invoke.c) */
 void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
                              int8_t *output);
 void tr_mul_s8_ref(const tr_mul_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
@@ -179,6 +190,21 @@ void tr_requantize_ref(int32_t size, const void *input, int input_bits, int32_t 
 void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, int32_t zero_point, float *output);
 void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
+void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+/* SOFTMAX int16 in and out (scale 1/32768): the tables are built once, before the first use */
+void tr_softmax_s16_build_tables(void);
+const int16_t *tr_softmax_s16_table(int which); /* 0: exp, 1: 1/(1+x); 513 entries each */
+void tr_softmax_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int16_t *input, int16_t *output);
+/* LOGISTIC and TANH int16 (output scale 2^-15): TFLite's sigmoid table, built once before the first use; the params'
+ * multiplier and shift are TFLite's input_multiplier (0: a power-of-two scale) and input_left_shift */
+void tr_sigmoid_s16_build_table(void);
+const uint16_t *tr_sigmoid_s16_table(void);
+int32_t tr_sigmoid_s16_rescale(const tr_sigmoid_params *p, int16_t x);
+uint32_t tr_sigmoid_s16_interpolate(uint32_t ax, int frac, uint32_t saturated);
+void tr_logistic_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_tanh_s16_ref(const tr_sigmoid_params *p, int32_t size, const int16_t *input, int16_t *output);
+/* the multiplier holds 1 / (H x W), folded in by model.c as TFLite's QuantizedMeanOrSum does */
+void tr_mean_hw_s16_ref(const tr_mean_params *p, tr_shape4 in, const int16_t *input, int16_t *output);
 
 /* Optimised sets, chosen at build time (-DTR_KERNELS_<SET>); a set the CPU cannot run falls back to the reference
  * kernels. TR_KERNELS_NAME says which set the build's unsuffixed names resolve to. */

@@ -56,7 +56,9 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_SOFTMAX: {
             const int32_t depth = in->dims[in->ndims - 1];
-            tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
+            if (s16 && in->type == TR_I16) tr_softmax_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
+            else if (s16) tr_softmax_s8_s16_ref(&op->u.softmax, in->elems / depth, depth, x, y);
+            else tr_softmax_s8(&op->u.softmax, in->elems / depth, depth, x, y);
             break;
         }
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0)
@@ -86,14 +88,23 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         case TR_OP_RELU:
         case TR_OP_RELU6:
-        case TR_OP_RELU_N1_TO_1: tr_relu_s8(&op->u.relu, out->elems, x, y); break;
+        case TR_OP_RELU_N1_TO_1:
+            if (s16) tr_relu_s16_ref(&op->u.relu, out->elems, x, y);
+            else tr_relu_s8(&op->u.relu, out->elems, x, y);
+            break;
         /* optional operators (the elementwise ones above too): linked where the model uses them (tr_plan lists them; the
          * native tests link all) */
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_14)
-        case TR_OP_LOGISTIC: tr_logistic_s8(&op->u.sigmoid, out->elems, x, y); break;
+        case TR_OP_LOGISTIC:
+            if (s16) tr_logistic_s16_ref(&op->u.sigmoid, out->elems, x, y);
+            else tr_logistic_s8(&op->u.sigmoid, out->elems, x, y);
+            break;
 #endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_28)
-        case TR_OP_TANH: tr_tanh_s8(&op->u.sigmoid, out->elems, x, y); break;
+        case TR_OP_TANH:
+            if (s16) tr_tanh_s16_ref(&op->u.sigmoid, out->elems, x, y);
+            else tr_tanh_s8(&op->u.sigmoid, out->elems, x, y);
+            break;
 #endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
@@ -123,15 +134,29 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
-        case TR_OP_PAD: tr_pad_s8(&op->u.pad, shape_of(in), x, shape_of(out), y); break;
-        case TR_OP_MEAN: tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y); break;
+        case TR_OP_PAD: {
+            /* a copy: int16 pads with 0 (its zero point), which is the byte kernel on a channel dimension twice as long */
+            tr_pad_params p = op->u.pad;
+            tr_shape4 is = shape_of(in), os = shape_of(out);
+            if (s16) {
+                is.c *= 2;
+                os.c *= 2;
+                p.before[3] *= 2;
+            }
+            tr_pad_s8(&p, is, x, os, y);
+            break;
+        }
+        case TR_OP_MEAN:
+            if (s16) tr_mean_hw_s16_ref(&op->u.mean, shape_of(in), x, y);
+            else tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y);
+            break;
         case TR_OP_CONCATENATION: {
             const int8_t *parts[TR_OP_MAX_INPUTS];
             int32_t inner[TR_OP_MAX_INPUTS], outer = 1;
             for (int d = 0; d < op->u.axis; ++d) outer *= out->dims[d];
             for (int k = 0; k < op->n_inputs; ++k) {
                 parts[k] = (const int8_t *)tr_tensor_ptr(m, op->inputs[k], arena);
-                inner[k] = m->tensors[op->inputs[k]].elems / outer;
+                inner[k] = m->tensors[op->inputs[k]].elems / outer * (s16 ? 2 : 1); /* bytes: the kernel copies */
             }
             tr_concatenation_s8(outer, op->n_inputs, parts, inner, y);
             break;

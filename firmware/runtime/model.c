@@ -33,17 +33,18 @@ static int max_version(int opcode)
     case TR_OP_DEPTHWISE_CONV_2D: return 5; /* 5: int16x8 (4: float hybrid, refused by type) */
     case TR_OP_FULLY_CONNECTED: return 7; /* 5: keep_num_dims, 6: no bias, 7: int16x8 */
     case TR_OP_RESHAPE: return 1;
-    case TR_OP_SOFTMAX: return 2;
+    case TR_OP_SOFTMAX: return 3; /* 3: int16 */
     case TR_OP_QUANTIZE: return 2;
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
-    case TR_OP_RELU: case TR_OP_RELU6: case TR_OP_RELU_N1_TO_1: return 2;
+    case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
+    case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
-    case TR_OP_PAD: return 2;
-    case TR_OP_CONCATENATION: return 2;
+    case TR_OP_PAD: return 3; /* 3: int16 */
+    case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
-    case TR_OP_MEAN: return 2;
+    case TR_OP_MEAN: return 3; /* 3: int16 */
     case TR_OP_SQUEEZE: return 1;
-    case TR_OP_LOGISTIC: case TR_OP_TANH: return 2; /* int8 came in version 2 */
+    case TR_OP_LOGISTIC: case TR_OP_TANH: return 3; /* int8 came in version 2, int16 in 3 */
     case TR_OP_HARD_SWISH: return 1;
     /* shape arithmetic, folded (never executed): any version */
     case TR_OP_SHAPE: case TR_OP_STRIDED_SLICE: case TR_OP_PACK: return 1000;
@@ -123,6 +124,15 @@ static void act_range(int act, const tr_tensor *out, int32_t *lo, int32_t *hi)
     *hi = qmax;
 }
 
+/* TFLite CheckedLog2: log2(x) rounded, and whether x is within 1e-3 (in log2) of that power of two; in float */
+static int checked_log2(float x, int *log2_rounded)
+{
+    const float l = logf(x) * (1.0f / logf(2.0f));
+    const float r = roundf(l);
+    *log2_rounded = (int)r;
+    return fabsf(l - r) < 1e-3f;
+}
+
 /* TFLite ComputePaddingHeightWidth: SAME pads (total / 2) at the start; VALID pads nothing. */
 static int32_t padding_for(int same, int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t out)
 {
@@ -153,12 +163,21 @@ static int16_t q15_of(int32_t multiplier)
     return multiplier >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((multiplier + (1 << 15)) >> 16);
 }
 
+/* a tensor's extents right-aligned to the broadcast's 6 dimensions, 1 before */
+static void dims6(const tr_tensor *t, int32_t *d)
+{
+    for (int i = 0; i < TR_BROADCAST_DIMS; ++i) d[i] = 1;
+    for (int i = 0; i < t->ndims; ++i) d[TR_BROADCAST_DIMS - t->ndims + i] = t->dims[i];
+}
+
 int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor *out, tr_broadcast *bc)
 {
-    const tr_shape4 as = shape4(a), bs = shape4(b), os = shape4(out);
-    const int32_t ad[4] = {as.n, as.h, as.w, as.c}, bd[4] = {bs.n, bs.h, bs.w, bs.c}, od[4] = {os.n, os.h, os.w, os.c};
+    int32_t ad[TR_BROADCAST_DIMS], bd[TR_BROADCAST_DIMS], od[TR_BROADCAST_DIMS];
+    dims6(a, ad);
+    dims6(b, bd);
+    dims6(out, od);
     int32_t step_a = 1, step_b = 1;
-    for (int d = 3; d >= 0; --d) {
+    for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
         /* each input dimension is the output's or 1, and the output's is the larger */
         if ((ad[d] != od[d] && ad[d] != 1) || (bd[d] != od[d] && bd[d] != 1) || od[d] != (ad[d] > bd[d] ? ad[d] : bd[d])) return -1;
         bc->dims[d] = od[d];
@@ -168,7 +187,7 @@ int tr_broadcast_shapes(const tr_tensor *a, const tr_tensor *b, const tr_tensor 
         step_b *= bd[d];
     }
     if (a->elems == out->elems && b->elems == out->elems) /* one shape: a single run */
-        *bc = (tr_broadcast){{1, 1, 1, out->elems}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+        *bc = (tr_broadcast){{1, 1, 1, 1, 1, out->elems}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     return 0;
 }
 
@@ -202,7 +221,7 @@ static int read_tensors(tr_model *m, tr_fb *fb, uint32_t subgraph, uint32_t buff
         if (!esize) return fail(m, "tensor of an unsupported type");
         const uint32_t shape = tr_fb_ref(fb, tt, T_SHAPE);
         const uint32_t nd = tr_fb_vec_len(fb, shape);
-        if (nd > 4) return fail(m, "tensor of more than 4 dimensions");
+        if (nd > TR_MAX_DIMS) return fail(m, "tensor of more than 6 dimensions");
         t->ndims = (uint8_t)nd;
         int64_t elems = 1;
         for (uint32_t d = 0; d < nd; ++d) {
@@ -319,6 +338,13 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    /* ADD and MUL broadcast up to 6 dimensions (as TFLite Micro); every other kernel reads 4 */
+    if (op->opcode != TR_OP_ADD && op->opcode != TR_OP_MUL) {
+        int nd = out->ndims;
+        for (int k = 0; k < op->n_inputs; ++k)
+            if (op->inputs[k] >= 0 && m->tensors[op->inputs[k]].ndims > nd) nd = m->tensors[op->inputs[k]].ndims;
+        if (nd > 4) return fail(m, "tensor of more than 4 dimensions (only ADD and MUL take up to 6)");
+    }
     switch (op->opcode) {
     case TR_OP_CONV_2D: return prepare_conv(m, fb, op, opts, 0);
     case TR_OP_DEPTHWISE_CONV_2D: return prepare_conv(m, fb, op, opts, 1);
@@ -364,8 +390,21 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_SOFTMAX: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
         const double beta = tr_fb_field_f32(fb, opts, 0, 1.0f);
+        if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
+            if (in->zero_point || out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
+            if (fabsf(out->scale - 1.0f / 32768) > 0.001f / 32768) return fail(m, "int16 output is not scale 1/32768");
+            /* TFLite's int16 prepare: differences scaled so that [-65535, 0] covers [-10, 0] */
+            int s;
+            tr_quantize_multiplier((double)in->scale * beta / (10.0 / 65535.0), &op->u.softmax.input_multiplier, &s);
+            op->u.softmax.input_left_shift = s;
+            tr_softmax_s16_build_tables();
+            return 0;
+        }
+        const int to_s16 = TR_INT16 && in->type == TR_I8 && out->type == TR_I16; /* int8 in, int16 out */
+        if (!to_s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8, or int16 in and out)");
+        if (to_s16 && (out->zero_point != -32768 || fabsf(out->scale - 1.0f / 65536) > 0.001f / 65536))
+            return fail(m, "int8 input with an int16 output that is not scale 1/65536, zero point -32768");
         /* TFLite PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
         double real = beta * (double)in->scale * (double)(1LL << (31 - 5));
         if (real > (double)((1LL << 31) - 1)) real = (double)((1LL << 31) - 1);
@@ -428,7 +467,11 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RELU:
     case TR_OP_RELU6:
     case TR_OP_RELU_N1_TO_1: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        /* int16 where TFLite has it: RELU and RELU6 (version 3), not RELU_N1_TO_1 */
+        const int s16 = TR_INT16 && op->opcode != TR_OP_RELU_N1_TO_1 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8))
+            return fail_type(m, in, out, op->opcode == TR_OP_RELU_N1_TO_1 ? "(int8 only)" : "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         tr_relu_params *p = &op->u.relu;
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
@@ -439,7 +482,35 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_LOGISTIC:
     case TR_OP_TANH: {
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
+            if (in->elems != out->elems) return fail(m, "changes the element count");
+            if (in->zero_point || out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
+            int out_log2;
+            if (!checked_log2(out->scale, &out_log2) || out_log2 != -15) return fail(m, "int16 output is not scale 2^-15");
+            /* TFLite Micro's prepare: a power-of-two input scale at the table's own scale (2^-12, or 2^-13 for TANH) takes
+             * multiplier 0; any other scale a multiplier to steps of 1/(3 x 4096), doubled while at most 32767/2 */
+            int in_log2;
+            const int pot = checked_log2(in->scale, &in_log2);
+            tr_sigmoid_params *p = &op->u.sigmoid;
+            p->input_zp = 0;
+            p->radius = 0;
+            p->shift = 12 + in_log2;
+            if (pot && (p->shift == 0 || (op->opcode == TR_OP_TANH && p->shift == 1))) {
+                p->multiplier = 0;
+            } else {
+                double multiplier = (double)in->scale * 4096.0 * 3.0;
+                p->shift = 0;
+                while (multiplier <= 32767.0 / 2.0 && p->shift <= 30) {
+                    ++p->shift;
+                    multiplier *= 2.0;
+                }
+                p->multiplier = (int32_t)multiplier;
+                if (p->multiplier > 32767) return fail(m, "int16 input scale too large for the table (multiplier above 32767)");
+            }
+            tr_sigmoid_s16_build_table();
+            return 0;
+        }
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8, or int16 in and out)");
         if (in->elems != out->elems) return fail(m, "changes the element count");
         /* the kernels write TFLite's fixed output quantisation, which converters always give these outputs */
         if (op->opcode == TR_OP_LOGISTIC ? out->scale != 1.0f / 256 || out->zero_point != -128 : out->scale != 1.0f / 128 || out->zero_point != 0) {
@@ -500,7 +571,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 #endif
     case TR_OP_PAD: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
         tr_pad_params *p = &op->u.pad;
         const tr_shape4 is = shape4(in), os = shape4(out);
@@ -519,7 +592,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_CONCATENATION: {
-        if (out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (out->type != TR_I8 && !(TR_INT16 && out->type == TR_I16)) return fail_type(m, out, out, "(int8 or int16)");
+        if (out->type == TR_I16 && out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
         int32_t axis = tr_fb_field_i32(fb, opts, 0, 0);
         if (axis < 0) axis += out->ndims;
         if (axis < 0 || axis >= out->ndims) return fail(m, "axis out of range");
@@ -527,8 +601,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         int32_t along = 0;
         for (int k = 0; k < op->n_inputs; ++k) {
             const tr_tensor *t = &m->tensors[op->inputs[k]];
-            if (t->type != TR_I8 || t->ndims != out->ndims) return fail(m, "inputs are not int8 of the output's rank");
-            /* TFLite's int8 kernel does not rescale */
+            if (t->type != out->type || t->ndims != out->ndims) return fail(m, "inputs are not of the output's type and rank");
+            /* TFLite's int8 and int16 kernels do not rescale (its int16 kernel copies whatever the scales) */
             if (t->scale != out->scale || t->zero_point != out->zero_point) return fail(m, "inputs quantised unlike the output");
             for (int d = 0; d < out->ndims; ++d)
                 if (d != axis && t->dims[d] != out->dims[d]) return fail(m, "input shapes disagree off the axis");
@@ -540,7 +614,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_MEAN: {
         const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
         if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         int32_t a[2];
         memcpy(a, axes->data, 8);
@@ -551,6 +627,15 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input_zp = in->zero_point;
         p->output_zp = out->zero_point;
+        if (s16) { /* TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier */
+            const int32_t count = in->dims[1] * in->dims[2];
+            if (count > 65536) return fail(m, "int16 MEAN over more than 65536 elements (its int32 sum could overflow)");
+            int k = 0;
+            while ((count >> (k + 1)) > 0) ++k; /* floor(log2(count)) */
+            if (k > 31 + p->shift) k = 31 + p->shift;
+            p->multiplier = (int32_t)(((int64_t)p->multiplier << k) / count);
+            p->shift -= k;
+        }
         return 0;
     }
     default:

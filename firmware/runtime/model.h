@@ -37,13 +37,16 @@ enum {
     TR_OP_SQUEEZE = 43, TR_OP_STRIDED_SLICE = 45, TR_OP_MAXIMUM = 55, TR_OP_MINIMUM = 57, TR_OP_SHAPE = 77,
     TR_OP_PACK = 83, TR_OP_QUANTIZE = 114, TR_OP_HARD_SWISH = 117
 };
+/* Dimensions a tensor may have: 4 for every operator, up to 6 for ADD and MUL (broadcasting, as TFLite Micro). */
+#define TR_MAX_DIMS 6
+
 /* Inputs an operator may have (CONCATENATION takes this many at most). */
 #define TR_OP_MAX_INPUTS 8
 
 typedef struct {
     uint8_t type;
     uint8_t ndims;
-    int32_t dims[4];
+    int32_t dims[TR_MAX_DIMS];
     int32_t elems;
     uint32_t bytes;
     const uint8_t *data;  /* constant data in the model, or NULL for an activation */

@@ -342,9 +342,13 @@ static void test_kernels(void)
             sum += exp((double)scale * x[i]);
         }
         tr_softmax_s8_ref(&sp, 1, depth, x, y);
+        int16_t y16[12]; /* int8 in, int16 out (zero point -32768, scale 1/65536): within 2^-15 of float */
+        tr_softmax_s8_s16_ref(&sp, 1, depth, x, y16);
         for (int i = 0; i < depth; ++i) {
             const double want = exp((double)scale * x[i]) / sum, got = (y[i] + 128) / 256.0;
             CHECK(fabs(want - got) <= 1.0 / 256 + 1e-9, "softmax %d: %f vs %f", i, got, want);
+            const double got16 = (y16[i] + 32768) / 65536.0;
+            CHECK(fabs(want - got16) <= 1.0 / 32768, "softmax int8 -> int16 %d: %f vs %f", i, got16, want);
         }
     }
     int8_t pooled;
@@ -594,7 +598,7 @@ static void test_more_operators(void)
     CHECK(ry[0] == -128 && ry[1] == -118 && ry[2] == -108, "RELU6: %d %d %d", ry[0], ry[1], ry[2]);
     const int8_t ma[3] = {-128, 5, 127}, mb[3] = {0, -5, 126};
     int8_t mo[3];
-    const tr_broadcast run3 = {{1, 1, 1, 3}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast run3 = {{1, 1, 1, 1, 1, 3}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_maximum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
     tr_minimum_s8_ref(&run3, ma, mb, mo);
@@ -616,7 +620,7 @@ static void test_more_operators(void)
     const tr_mul_params mp = {1, -1, 2, 1 << 30, 0, -128, 127};
     const int8_t m1 = 3, m2 = 4;
     int8_t my;
-    const tr_broadcast run1 = {{1, 1, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast run1 = {{1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_mul_s8_ref(&mp, &run1, &m1, &m2, &my);
     CHECK(my == 8, "MUL: %d", my);
     /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
@@ -633,7 +637,7 @@ static void test_broadcasting(void)
 {
     /* MAXIMUM / MINIMUM of [2,3] and [3]: b repeated for each row */
     const int8_t a23[6] = {1, -5, 7, -2, 9, 0}, b3[3] = {0, 0, 5};
-    const tr_broadcast rows = {{1, 1, 2, 3}, {0, 0, 3, 1}, {0, 0, 0, 1}};
+    const tr_broadcast rows = {{1, 1, 1, 1, 2, 3}, {0, 0, 0, 0, 3, 1}, {0, 0, 0, 0, 0, 1}};
     int8_t y[6];
     tr_maximum_s8_ref(&rows, a23, b3, y);
     CHECK(memcmp(y, (const int8_t[]){1, 0, 7, 0, 9, 5}, 6) == 0, "MAXIMUM [2,3] with [3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
@@ -641,21 +645,36 @@ static void test_broadcasting(void)
     CHECK(memcmp(y, (const int8_t[]){0, -5, 5, -2, 0, 0}, 6) == 0, "MINIMUM [2,3] with [3]");
     /* MUL of [2,1] and [1,3] (both repeated: an outer product), scale ratio 1 (2^30 x 2^1), no offsets */
     const int8_t a21[2] = {2, -3}, b13[3] = {1, 2, 3};
-    const tr_broadcast outer = {{1, 1, 2, 3}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    const tr_broadcast outer = {{1, 1, 1, 1, 2, 3}, {0, 0, 0, 0, 1, 0}, {0, 0, 0, 0, 0, 1}};
     const tr_mul_params unit = {0, 0, 0, 1 << 30, 1, -128, 127};
     tr_mul_s8_ref(&unit, &outer, a21, b13, y);
     CHECK(memcmp(y, (const int8_t[]){2, 4, 6, -3, -6, -9}, 6) == 0, "MUL [2,1] x [1,3]: %d %d %d %d %d %d", y[0], y[1], y[2], y[3], y[4], y[5]);
     /* ADD of [2,2] and a scalar (as [1]), every scale 1: inputs to half scale (2^30, 0) with 20 bits of headroom, the
      * sum back by 2^-19 (2^30, -18): 10 + 5 = 15 ... */
     const int8_t a22[4] = {10, 20, 30, -40}, five = 5;
-    const tr_broadcast scalar = {{1, 1, 2, 2}, {0, 0, 2, 1}, {0, 0, 0, 0}};
+    const tr_broadcast scalar = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 2, 1}, {0, 0, 0, 0, 0, 0}};
     const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
     tr_add_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
     /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
-    const tr_broadcast first = {{1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 2, 1}};
+    const tr_broadcast first = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 1}};
     tr_maximum_s8_ref(&first, &five, a22, y);
     CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
+    /* 6-D, as TFLite Micro's MUL and ADD take: [2,1,1,1,1,2] x [3,1,1,1,1] -> [2,3,1,1,1,2], a[i0][i5] x b[i1], steps
+     * worked out by tr_broadcast_shapes */
+    tr_tensor t6a = {.type = TR_I8, .ndims = 6, .dims = {2, 1, 1, 1, 1, 2}, .elems = 4};
+    tr_tensor t5b = {.type = TR_I8, .ndims = 5, .dims = {3, 1, 1, 1, 1}, .elems = 3};
+    tr_tensor t6o = {.type = TR_I8, .ndims = 6, .dims = {2, 3, 1, 1, 1, 2}, .elems = 12};
+    tr_broadcast six;
+    const int six_ok = tr_broadcast_shapes(&t6a, &t5b, &t6o, &six);
+    const int8_t a6[4] = {1, 2, 3, 4}, b5[3] = {1, 2, 3};
+    int8_t y6[12];
+    tr_mul_s8_ref(&unit, &six, a6, b5, y6);
+    CHECK(six_ok == 0 && memcmp(y6, (const int8_t[]){1, 2, 2, 4, 3, 6, 3, 4, 6, 8, 9, 12}, 12) == 0, "MUL 6-D broadcast: %d %d %d %d %d %d", y6[0], y6[1],
+          y6[2], y6[3], y6[6], y6[11]);
+    t6o.dims[1] = 2; /* 3 does not broadcast to 2 */
+    t6o.elems = 8;
+    CHECK(tr_broadcast_shapes(&t6a, &t5b, &t6o, &six) == -1, "6-D shapes that do not broadcast");
 }
 
 /* int16x8 (16-bit activations, 8-bit weights, 64-bit bias), worked by hand and against independent formulations. */
@@ -688,7 +707,7 @@ static void test_int16(void)
 
     /* ADD with 15 bits of headroom, every scale 1: inputs to half scale, the sum back by 2^-14: 1000 + -3000 */
     const tr_add_params ap = {0, 0, 0, 15, 1 << 30, 0, 1 << 30, 0, 1 << 30, -13, INT16_MIN, INT16_MAX};
-    const tr_broadcast scalar = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    const tr_broadcast scalar = {{1, 1, 1, 1, 1, 2}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0}};
     const int16_t aa[2] = {1000, 30000}, ab = -3000;
     int16_t ay[2];
     tr_add_s16_ref(&ap, &scalar, aa, &ab, ay);
@@ -698,9 +717,93 @@ static void test_int16(void)
     const tr_mul_params mp = {0, 0, 0, 1 << 30, -3, INT16_MIN, INT16_MAX};
     const int16_t ma[2] = {300, 30000}, mb[2] = {-200, 30000};
     int16_t my[2];
-    const tr_broadcast pair = {{1, 1, 1, 2}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    const tr_broadcast pair = {{1, 1, 1, 1, 1, 2}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_mul_s16_ref(&mp, &pair, ma, mb, my);
     CHECK(my[0] == -3750 && my[1] == 32767, "int16 MUL: %d %d", my[0], my[1]);
+
+    /* RELU int16 at half the input scale: 1001 x 0.5 = 500.5 -> 501 (ties up in both rounding rules), negatives to 0;
+     * RELU6 at one scale (6 = 24000): clamped */
+    int16_t rx[3] = {-3001, 1001, 30001}, ry[3];
+    tr_quantize_multiplier(0.5, &m, &sh);
+    const tr_relu_params relu_half = {0, 0, m, sh, 0, INT16_MAX};
+    tr_relu_s16_ref(&relu_half, 3, rx, ry);
+    CHECK(ry[0] == 0 && ry[1] == 501 && ry[2] == 15001, "int16 RELU: %d %d %d", ry[0], ry[1], ry[2]);
+    tr_quantize_multiplier(1.0, &m, &sh);
+    const tr_relu_params relu6_one = {0, 0, m, sh, 0, 24000};
+    tr_relu_s16_ref(&relu6_one, 3, rx, ry);
+    CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
+
+    /* PAD int16: one channel before, 0 there, through the byte kernel as invoke.c runs it (channels and padding doubled) */
+    const tr_pad_params pad16 = {{0, 0, 0, 2}, 0};
+    const int16_t padx[2] = {-30000, 30000};
+    int16_t pady[3];
+    tr_pad_s8_ref(&pad16, (tr_shape4){1, 1, 1, 4}, (const int8_t *)padx, (tr_shape4){1, 1, 1, 6}, (int8_t *)pady);
+    CHECK(pady[0] == 0 && pady[1] == -30000 && pady[2] == 30000, "int16 PAD: %d %d %d", pady[0], pady[1], pady[2]);
+    /* CONCATENATION int16 of [2,1] and [2,2] on the last axis: the byte kernel given slices in bytes */
+    const int16_t cc0[2] = {1000, -2000}, cc1[4] = {3000, 4000, -5000, 32767};
+    const int8_t *cparts[2] = {(const int8_t *)cc0, (const int8_t *)cc1};
+    const int32_t cbytes[2] = {2, 4};
+    int16_t ccy[6];
+    tr_concatenation_s8_ref(2, 2, cparts, cbytes, (int8_t *)ccy);
+    CHECK(memcmp(ccy, (const int16_t[]){1000, 3000, 4000, -2000, -5000, 32767}, sizeof ccy) == 0, "int16 CONCATENATION");
+    /* MEAN int16 over 1x2 at one scale: (2^30, 1) with 1/2 folded in is (2^30, 0), so the sum x 0.5 rounded once:
+     * -3 -> -1.5 -> -1 (the int8 kernel's divide-after would give -2), 60003 -> 30001.5 -> 30002; over 1x3 the fold is
+     * (floor(2^31 / 3), 0): 30001 -> 10000.33 -> 10000 */
+    const tr_mean_params mean2 = {0, 0, 1 << 30, 0};
+    const int16_t meanx[4] = {-1, 30001, -2, 30002};
+    int16_t meany[2];
+    tr_mean_hw_s16_ref(&mean2, (tr_shape4){1, 1, 2, 2}, meanx, meany);
+    CHECK(meany[0] == -1 && meany[1] == 30002, "int16 MEAN: %d %d", meany[0], meany[1]);
+    const tr_mean_params mean3 = {0, 0, 715827882, 0};
+    const int16_t mean3x[3] = {10000, 10000, 10001};
+    tr_mean_hw_s16_ref(&mean3, (tr_shape4){1, 1, 3, 1}, mean3x, meany);
+    CHECK(meany[0] == 10000, "int16 MEAN over 3: %d", meany[0]);
+
+    /* SOFTMAX int16 tables (TFLite's LUTPopulate formula in float): the end points by hand, exp(0) x 32768 saturating to
+     * 32767, 1/(1+0) likewise, 1/(1+1) = 16384, 1/(1+0.5) x 32768 = 21845.3; exp(-10) x 32768 = 1.49 -> 1, less the
+     * bias of its interpolated midpoint (round(-1 / 2) = -1) -> 2. Then the whole of both tables against the hash of
+     * the host interpreter's (harness/interpreter/softmax_s16.ts, JavaScript's exp rounded to float) */
+    tr_softmax_s16_build_tables();
+    const int16_t *exp_lut = tr_softmax_s16_table(0), *rec_lut = tr_softmax_s16_table(1);
+    CHECK(exp_lut[512] == 32767 && exp_lut[0] == 2 && rec_lut[0] == 32767 && rec_lut[512] == 16384 && rec_lut[256] == 21845,
+          "int16 SOFTMAX tables: %d %d %d %d %d", exp_lut[512], exp_lut[0], rec_lut[0], rec_lut[512], rec_lut[256]);
+    uint32_t lut_hash = 0;
+    for (int t = 0; t < 2; ++t)
+        for (int i = 0; i < 513; ++i) lut_hash = lut_hash * 31u + (uint16_t)tr_softmax_s16_table(t)[i];
+    CHECK(lut_hash == 1012678125u, "int16 SOFTMAX tables differ from the host interpreter's: hash %u", (unsigned)lut_hash);
+    /* SOFTMAX int16 at input scale 10/65535 (multiplier 1): two equal inputs share 1/2 (near 16384), a difference of
+     * 65535 (exp(-10)) leaves the larger one near 32767 */
+    tr_quantize_multiplier(1.0, &m, &sh);
+    const tr_softmax_params sm16 = {m, sh, 0};
+    const int16_t smx[4] = {1234, 1234, 32767, -32768};
+    int16_t smy[4];
+    tr_softmax_s16_ref(&sm16, 2, 2, smx, smy);
+    CHECK(smy[0] == smy[1] && abs(smy[0] - 16384) <= 4 && smy[2] >= 32760 && smy[3] <= 3, "int16 SOFTMAX: %d %d %d %d", smy[0], smy[1],
+          smy[2], smy[3]);
+
+    /* LOGISTIC / TANH int16: the sigmoid table built from its formula against TFLite's published sigmoid_table_uint16:
+     * entries 0, 4 and 8 (where plain rounding of sigmoid(i/24) gives one less), 128 and 255, and the hash of all 256
+     * of TFLite's values (h = 31 h + v, mod 2^32) */
+    tr_sigmoid_s16_build_table();
+    const uint16_t *sig = tr_sigmoid_s16_table();
+    CHECK(sig[0] == 32768 && sig[4] == 35493 && sig[8] == 38180 && sig[128] == 65221 && sig[255] == 65535, "sigmoid table: %u %u %u %u %u",
+          sig[0], sig[4], sig[8], sig[128], sig[255]);
+    uint32_t sig_hash = 0;
+    for (int i = 0; i < 256; ++i) sig_hash = sig_hash * 31u + sig[i];
+    CHECK(sig_hash == 1684986857u, "sigmoid table differs from TFLite's: hash %u", (unsigned)sig_hash);
+    /* at input scale 2^-12 (TFLite's power-of-two case, multiplier 0): logistic(0) = 16384 (0.5), logistic(1) =
+     * (47911 + 1) / 2 = 23956 (0.731059 x 32768 = 23955.3), logistic(-1) its mirror 32768 - 23956 = 8812 (0.268941 x 32768 = 8812.7);
+     * tanh(0) = 0, tanh(x) = -tanh(-x) within one; beyond the table both saturate */
+    const tr_sigmoid_params pot12 = {0, 0, 0, 0};
+    const int16_t lx[5] = {0, 4096, -4096, 32767, -32768};
+    int16_t ly[5], ty[5];
+    tr_logistic_s16_ref(&pot12, 5, lx, ly);
+    CHECK(ly[0] == 16384 && ly[1] == 23956 && ly[2] == 8812 && ly[3] >= 32750 && ly[4] <= 18, "int16 LOGISTIC: %d %d %d %d %d", ly[0], ly[1],
+          ly[2], ly[3], ly[4]);
+    tr_tanh_s16_ref(&pot12, 5, lx, ty);
+    /* tanh(1) = 0.761594 x 32768 = 24956.1 */
+    CHECK(ty[0] == 0 && abs(ty[1] - 24956) <= 1 && abs(ty[1] + ty[2]) <= 1 && ty[3] == 32767 && ty[4] <= -32767, "int16 TANH: %d %d %d %d %d",
+          ty[0], ty[1], ty[2], ty[3], ty[4]);
 
     /* QUANTIZE float -> int16: -40.5 away from zero, saturation, NaN to the zero point */
     const float qx[3] = {-20.25f, 1e6f, NAN};

@@ -1,6 +1,6 @@
-// CONCATENATION, int8, no rescaling (TFLite's int8 kernel requires the output's quantisation on every input), as
+// CONCATENATION, int8 or int16, no rescaling (every input has the output's quantisation), as
 // firmware/kernels/concatenation_s8.c: for each index before the axis, each input's slice in turn.
-export function concatenationS8(outer: number, inputs: Int8Array[], output: Int8Array): void {
+export function concatenationS8<T extends Int8Array | Int16Array>(outer: number, inputs: T[], output: T): void {
   const inner = inputs.map((x) => x.length / outer);
   let o = 0;
   for (let i = 0; i < outer; i++)

@@ -19,13 +19,16 @@ import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
+import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
 import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
 import { padS8, type PadParams } from "./pad_s8.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
+import { foldMeanCount, meanHwS16 } from "./mean_s16.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
+import { softmaxS16, softmaxS16Params, type SoftmaxS16Params } from "./softmax_s16.ts";
 
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
@@ -36,21 +39,21 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   DEPTHWISE_CONV_2D: 5, // 5: int16x8 (4: float hybrid, refused by type)
   FULLY_CONNECTED: 7, // 5: keep_num_dims, 6: no bias, 7: int16x8
   RESHAPE: 1,
-  SOFTMAX: 2,
+  SOFTMAX: 3, // 3: int16
   QUANTIZE: 2,
   DEQUANTIZE: 3, // 3: int16
-  RELU: 2,
-  RELU6: 2,
+  RELU: 3, // 3: int16
+  RELU6: 3, // 3: int16
   RELU_N1_TO_1: 2,
   MAXIMUM: 2,
   MINIMUM: 2,
-  PAD: 2,
-  CONCATENATION: 2,
+  PAD: 3, // 3: int16
+  CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
-  MEAN: 2,
+  MEAN: 3, // 3: int16
   SQUEEZE: 1,
-  LOGISTIC: 2,
-  TANH: 2,
+  LOGISTIC: 3, // 3: int16
+  TANH: 3, // 3: int16
   HARD_SWISH: 1,
   // shape arithmetic, folded (never executed): any version
   SHAPE: 1000,
@@ -118,10 +121,12 @@ export type Prepared =
   | { kind: "fc16"; p: FcParams }
   | { kind: "pool"; p: PoolParams }
   | { kind: "softmax"; p: SoftmaxParams }
+  | { kind: "softmax16"; p: SoftmaxS16Params }
   | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
+  | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
   | { kind: "mul"; p: MulParams; bc: Broadcast }
   | { kind: "maximum" | "minimum"; bc: Broadcast }
@@ -242,9 +247,12 @@ export class Interpreter {
     const where = `operator ${op.index} (${op.name})`;
     const input = this.tensor(op, 0)!;
     const out = this.model.tensors[op.outputs[0]!]!;
+    // ADD and MUL broadcast up to 6 dimensions (as TFLite Micro); every other kernel reads 4 (firmware/runtime/model.c)
+    const rank = Math.max(out.shape.length, ...op.inputs.map((_, k) => this.tensor(op, k)?.shape.length ?? 0));
+    if (rank > (op.name === "ADD" || op.name === "MUL" ? 6 : 4))
+      throw new InterpreterError(`${where}: tensor of more than ${op.name === "ADD" || op.name === "MUL" ? 6 : 4} dimensions${rank > 6 ? "" : " (only ADD and MUL take up to 6)"}`);
     const s = (t: TfliteTensor, i = 0) => t.quantization?.scale[i] ?? 0;
     const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
-    const act = (a: string | undefined) => activationRange(a, s(out), zp(out));
     const o = op.options;
     switch (op.name) {
       case "CONV_2D":
@@ -317,6 +325,16 @@ export class Interpreter {
         };
       }
       case "SOFTMAX":
+        if (input.type === "int16" && out.type === "int16") {
+          if (zp(input) || zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+          if (Math.abs(Math.fround(s(out)) - 1 / 32768) > Math.fround(0.001 / 32768)) throw new InterpreterError(`${where}: int16 output is not scale 1/32768`);
+          return { kind: "softmax16", p: softmaxS16Params(o.beta ?? 1, s(input), this.rounding) };
+        }
+        if (input.type === "int8" && out.type === "int16") {
+          // int8 in, int16 out, as TFLite Micro allows: zero point -32768, scale 1/65536
+          if (zp(out) !== -32768 || Math.abs(Math.fround(s(out)) - 1 / 65536) > Math.fround(0.001 / 65536))
+            throw new InterpreterError(`${where}: int8 input with an int16 output that is not scale 1/65536, zero point -32768`);
+        } else if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
       case "ADD": {
         const b = this.tensor(op, 1);
@@ -338,9 +356,12 @@ export class Interpreter {
       case "RELU":
       case "RELU6":
       case "RELU_N1_TO_1": {
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
+        // int16 where TFLite has it: RELU and RELU6 (version 3), not RELU_N1_TO_1
+        const s16 = op.name !== "RELU_N1_TO_1" && input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, op.name === "RELU_N1_TO_1" ? "(int8 only)" : "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
         const q = quantizeMultiplier(s(input) / s(out));
-        const [actMin, actMax] = act(op.name);
+        const [actMin, actMax] = activationRange(op.name, s(out), zp(out), s16 ? 16 : 8);
         return {
           kind: "relu",
           p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
@@ -348,8 +369,14 @@ export class Interpreter {
       }
       case "LOGISTIC":
       case "TANH": {
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
         const logistic = op.name === "LOGISTIC";
+        if (input.type === "int16" && out.type === "int16") {
+          if (zp(input) || zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+          const p = sigmoidS16Params(s(input), s(out), !logistic);
+          if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+          return { kind: logistic ? "logistic16" : "tanh16", p };
+        }
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         // the kernels write TFLite's fixed output quantisation, which converters always give these outputs
         if (logistic ? s(out) !== 1 / 256 || zp(out) !== -128 : s(out) !== 1 / 128 || zp(out) !== 0) {
           throw new InterpreterError(`${where}: output is not scale ${logistic ? "1/256, zero point -128" : "1/128, zero point 0"}`);
@@ -395,7 +422,9 @@ export class Interpreter {
       }
       case "PAD": {
         const pads = this.tensor(op, 1);
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
         if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length)
           throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
         const v = new Int32Array(pads.data.slice().buffer);
@@ -413,14 +442,15 @@ export class Interpreter {
         return { kind: "pad", p: { before, padValue: zp(out) } };
       }
       case "CONCATENATION": {
-        if (out.type !== "int8") throw typeRefusal(where, "(int8 only)", out);
+        if (out.type !== "int8" && out.type !== "int16") throw typeRefusal(where, "(int8 or int16)", out);
+        if (out.type === "int16" && zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
         const axis = (o.axis ?? 0) < 0 ? (o.axis ?? 0) + out.shape.length : (o.axis ?? 0);
         if (axis < 0 || axis >= out.shape.length) throw new InterpreterError(`${where}: axis out of range`);
         if (o.activation && o.activation !== "NONE") throw new InterpreterError(`${where}: a fused activation is not supported`);
         let along = 0;
         for (const k of op.inputs.keys()) {
           const t = this.tensor(op, k)!;
-          if (t.type !== "int8" || t.shape.length !== out.shape.length) throw new InterpreterError(`${where}: inputs are not int8 of the output's rank`);
+          if (t.type !== out.type || t.shape.length !== out.shape.length) throw new InterpreterError(`${where}: inputs are not of the output's type and rank`);
           if (Math.fround(s(t)) !== Math.fround(s(out)) || zp(t) !== zp(out)) throw new InterpreterError(`${where}: inputs quantised unlike the output`);
           if (t.shape.some((d, i) => i !== axis && d !== out.shape[i])) throw new InterpreterError(`${where}: input shapes disagree off the axis`);
           along += t.shape[axis]!;
@@ -430,11 +460,19 @@ export class Interpreter {
       }
       case "MEAN": {
         const axes = this.tensor(op, 1);
-        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
         const a = axes?.data && axes.type === "int32" ? Array.from(new Int32Array(axes.data.slice().buffer), (v) => (v < 0 ? v + 4 : v)).sort() : [];
         if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
         if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
-        const q = quantizeMultiplier(s(input) / s(out));
+        let q = quantizeMultiplier(s(input) / s(out));
+        if (s16) {
+          // TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier
+          const count = input.shape[1]! * input.shape[2]!;
+          if (count > 65536) throw new InterpreterError(`${where}: int16 MEAN over more than 65536 elements (its int32 sum could overflow)`);
+          q = foldMeanCount(q.multiplier, q.shift, count);
+        }
         return { kind: "mean", p: { inputZp: zp(input), outputZp: zp(out), multiplier: q.multiplier, shift: q.shift, rounding: this.rounding } };
       }
       case "QUANTIZE":
@@ -501,20 +539,31 @@ export class Interpreter {
         return;
       case "softmax": {
         const depth = input.shape[input.shape.length - 1]!;
-        softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.i8(out));
+        softmaxS8(prep.p, input.elements / depth, depth, this.i8(input), this.ints(out));
+        return;
+      }
+      case "softmax16": {
+        const depth = input.shape[input.shape.length - 1]!;
+        softmaxS16(prep.p, input.elements / depth, depth, this.i16(input), this.i16(out));
         return;
       }
       case "add":
         addS8(prep.p, prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "relu":
-        reluS8(prep.p, this.i8(input), this.i8(out));
+        reluS8(prep.p, this.ints(input), this.ints(out));
         return;
       case "logistic":
         logisticS8(prep.p, this.i8(input), this.i8(out));
         return;
       case "tanh":
         tanhS8(prep.p, this.i8(input), this.i8(out));
+        return;
+      case "logistic16":
+        logisticS16(prep.p, this.i16(input), this.i16(out));
+        return;
+      case "tanh16":
+        tanhS16(prep.p, this.i16(input), this.i16(out));
         return;
       case "hardSwish":
         hardSwishS8(prep.p, this.i8(input), this.i8(out));
@@ -527,17 +576,18 @@ export class Interpreter {
         (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
         return;
       case "pad":
-        padS8(prep.p, shape4(input.shape), this.i8(input), shape4(out.shape), this.i8(out));
+        padS8(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "mean":
-        meanHwS8(prep.p, shape4(input.shape), this.i8(input), this.i8(out));
+        if (input.type === "int16") meanHwS16(prep.p, shape4(input.shape), this.i16(input), this.i16(out));
+        else meanHwS8(prep.p, shape4(input.shape), this.i8(input), this.i8(out));
         return;
       case "concat": {
         const outer = out.shape.slice(0, prep.axis).reduce((x, y) => x * y, 1);
         concatenationS8(
           outer,
-          op.inputs.map((_, k) => this.i8(this.tensor(op, k)!)),
-          this.i8(out),
+          op.inputs.map((_, k) => this.ints(this.tensor(op, k)!)),
+          this.ints(out),
         );
         return;
       }

@@ -1,5 +1,5 @@
-// PAD, int8, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad_s8.c: the pad value is the
-// output's zero point.
+// PAD, int8 or int16, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad_s8.c (int16 as bytes): the
+// pad value is the output's zero point (0 for int16).
 import type { Shape4 } from "./padding.ts";
 
 export interface PadParams {
@@ -8,7 +8,7 @@ export interface PadParams {
   padValue: number;
 }
 
-export function padS8(p: PadParams, inS: Shape4, input: Int8Array, outS: Shape4, output: Int8Array): void {
+export function padS8(p: PadParams, inS: Shape4, input: Int8Array | Int16Array, outS: Shape4, output: Int8Array | Int16Array): void {
   let o = 0;
   for (let n = 0; n < outS.n; n++)
     for (let y = 0; y < outS.h; y++)

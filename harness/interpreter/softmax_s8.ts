@@ -78,7 +78,11 @@ function oneOverOnePlusX(a: number): number {
   return satShiftLeft(x, 1);
 }
 
-export function softmaxS8(p: SoftmaxParams, rows: number, depth: number, input: Int8Array, output: Int8Array): void {
+/** int8 out (zero point -128, scale 1/256) or int16 out (zero point -32768, scale 1/65536), as TFLite's Softmax
+ * template: only the final shift and offset differ. */
+export function softmaxS8(p: SoftmaxParams, rows: number, depth: number, input: Int8Array, output: Int8Array | Int16Array): void {
+  const outBits = output instanceof Int16Array ? 16 : 8;
+  const [outMin, outMax] = outBits === 16 ? [-32768, 32767] : [-128, 127];
   for (let r = 0; r < rows; r++) {
     const base = r * depth;
     let maxInRow = -128;
@@ -98,10 +102,10 @@ export function softmaxS8(p: SoftmaxParams, rows: number, depth: number, input: 
       const diff = input[base + c]! - maxInRow;
       if (diff >= p.diffMin) {
         const expIn0 = expOnNegativeValuesQ5(scaled(diff));
-        const unsat = roundingDivideByPot(srdhm(shiftedScale, expIn0), numBitsOverUnit + 31 - 8);
-        output[base + c] = clamp(unsat - 128, -128, 127);
+        const unsat = roundingDivideByPot(srdhm(shiftedScale, expIn0), numBitsOverUnit + 31 - outBits);
+        output[base + c] = clamp(unsat + outMin, outMin, outMax);
       } else {
-        output[base + c] = -128;
+        output[base + c] = outMin;
       }
     }
   }
