@@ -238,7 +238,11 @@ const cases: Case[] = [
   {
     name: "ADD int16, 5-D broadcast: [2,1,4,1,12] + [3,1,1,12]",
     graph: {
-      tensors: [{ ...ADD_IN, shape: [2, 1, 4, 1, 12] }, { ...ADD_K_T, shape: [3, 1, 1, 12], data: new Uint8Array(ADD_K5.buffer) }, { ...ADD_OUT, shape: [2, 3, 4, 1, 12] }],
+      tensors: [
+        { ...ADD_IN, shape: [2, 1, 4, 1, 12] },
+        { ...ADD_K_T, shape: [3, 1, 1, 12], data: new Uint8Array(ADD_K5.buffer) },
+        { ...ADD_OUT, shape: [2, 3, 4, 1, 12] },
+      ],
       operators: [{ code: 0, version: 3, inputs: [0, 1], outputs: [2] }],
       inputs: [0],
       outputs: [2],
@@ -346,7 +350,11 @@ const cases: Case[] = [
     name: "PAD int16, [[0,0],[1,0],[0,2],[1,1]], zeros around",
     exact: true,
     graph: {
-      tensors: [ADD_IN, { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 1, 1])) }, { ...ADD_IN, name: "y", shape: [1, 5, 6, 8] }],
+      tensors: [
+        ADD_IN,
+        { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 0, 0, 2, 1, 1])) },
+        { ...ADD_IN, name: "y", shape: [1, 5, 6, 8] },
+      ],
       operators: [{ code: 34, version: 3, inputs: [0, 1], outputs: [2] }],
       inputs: [0],
       outputs: [2],
@@ -389,13 +397,20 @@ const cases: Case[] = [
   {
     name: "MEAN int16 over H and W (keep_dims), to another scale",
     graph: {
-      tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) }, { ...ADD_IN, name: "y", shape: [1, 1, 1, 6], scale: [0.0002] }],
+      tensors: [
+        ADD_IN,
+        { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.from([1, 2])) },
+        { ...ADD_IN, name: "y", shape: [1, 1, 1, 6], scale: [0.0002] },
+      ],
       operators: [{ code: 40, version: 3, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }],
       inputs: [0],
       outputs: [2],
     },
     inputs: [randomInput(96), randomInput(96, -3000, 3000), randomInput(96, -7, 7)],
-    expected: (b) => Array.from({ length: 6 }, (_, c) => quant16((f32(0.0003) * Array.from({ length: 16 }, (_, p) => asI16(b)[p * 6 + c]!).reduce((a, v) => a + v)) / 16, 0.0002)),
+    expected: (b) =>
+      Array.from({ length: 6 }, (_, c) =>
+        quant16((f32(0.0003) * Array.from({ length: 16 }, (_, p) => asI16(b)[p * 6 + c]!).reduce((a, v) => a + v)) / 16, 0.0002),
+      ),
   },
   {
     // input scale 10/65535 and beta 1 make the scaled difference the difference itself: row k's second value is
@@ -592,7 +607,10 @@ describe("int16 SOFTMAX, LOGISTIC and TANH build the same tables on other CPUs a
         const model = writeTflite(c.graph);
         const host = c.inputs.map((x) => Array.from(new Interpreter(loadTflite(model)).invoke(x)));
         const device = await runOnBoard(board, model, c.inputs, { transform: "raw" });
-        expect(device.map((b) => Array.from(b)), `${board}: ${c.name}`).toEqual(host);
+        expect(
+          device.map((b) => Array.from(b)),
+          `${board}: ${c.name}`,
+        ).toEqual(host);
       }
     }, 300_000);
   }

@@ -250,7 +250,9 @@ export class Interpreter {
     // ADD and MUL broadcast up to 6 dimensions (as TFLite Micro); every other kernel reads 4 (firmware/runtime/model.c)
     const rank = Math.max(out.shape.length, ...op.inputs.map((_, k) => this.tensor(op, k)?.shape.length ?? 0));
     if (rank > (op.name === "ADD" || op.name === "MUL" ? 6 : 4))
-      throw new InterpreterError(`${where}: tensor of more than ${op.name === "ADD" || op.name === "MUL" ? 6 : 4} dimensions${rank > 6 ? "" : " (only ADD and MUL take up to 6)"}`);
+      throw new InterpreterError(
+        `${where}: tensor of more than ${op.name === "ADD" || op.name === "MUL" ? 6 : 4} dimensions${rank > 6 ? "" : " (only ADD and MUL take up to 6)"}`,
+      );
     const s = (t: TfliteTensor, i = 0) => t.quantization?.scale[i] ?? 0;
     const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
     const o = op.options;
@@ -358,7 +360,8 @@ export class Interpreter {
       case "RELU_N1_TO_1": {
         // int16 where TFLite has it: RELU and RELU6 (version 3), not RELU_N1_TO_1
         const s16 = op.name !== "RELU_N1_TO_1" && input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, op.name === "RELU_N1_TO_1" ? "(int8 only)" : "(int8 or int16)", input, out);
+        if (!s16 && (input.type !== "int8" || out.type !== "int8"))
+          throw typeRefusal(where, op.name === "RELU_N1_TO_1" ? "(int8 only)" : "(int8 or int16)", input, out);
         if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
         const q = quantizeMultiplier(s(input) / s(out));
         const [actMin, actMax] = activationRange(op.name, s(out), zp(out), s16 ? 16 : 8);

@@ -47,7 +47,7 @@ function lutLookup(value: number, lut: Int16Array): number {
   const offset = value & 0x7f;
   const base = lut[index]!;
   const slope = ((lut[index + 1]! - base) << 16) >> 16;
-  return (((base + ((slope * offset + 64) >> 7)) << 16) >> 16);
+  return ((base + ((slope * offset + 64) >> 7)) << 16) >> 16;
 }
 
 export interface SoftmaxS16Params {
