@@ -136,19 +136,33 @@ const cases: Case[] = [
   {
     // beyond 4-D, as TFLite Micro's ADD and MUL broadcast (up to 6)
     name: "ADD broadcast 5-D: [2,1,4,1,12] + [3,1,1,12]",
-    graph: broadcastBinary(0, { ...X, name: "k", shape: [3, 1, 1, 12], data: bytesOf(K.subarray(0, 36)) }, { ...ADD_OUT, shape: [2, 3, 4, 1, 12] }, undefined, false, {
-      ...X,
-      shape: [2, 1, 4, 1, 12],
-    }),
+    graph: broadcastBinary(
+      0,
+      { ...X, name: "k", shape: [3, 1, 1, 12], data: bytesOf(K.subarray(0, 36)) },
+      { ...ADD_OUT, shape: [2, 3, 4, 1, 12] },
+      undefined,
+      false,
+      {
+        ...X,
+        shape: [2, 1, 4, 1, 12],
+      },
+    ),
     within1: true,
     expected: (x) => overOutput([2, 3, 4, 1, 12], (c) => quant(real(at([2, 1, 4, 1, 12], x, c), X) + real(at([3, 1, 1, 12], K, c), X), ADD_OUT)),
   },
   {
     name: "MUL broadcast 6-D: [1,2,1,4,1,12] x [2,1,1,3,1]",
-    graph: broadcastBinary(18, { ...X, name: "k", shape: [2, 1, 1, 3, 1], data: bytesOf(K.subarray(0, 6)) }, { ...MUL_OUT, shape: [1, 2, 1, 4, 3, 12] }, { type: 21, fields: [[0, "i8", 0]] }, false, {
-      ...X,
-      shape: [1, 2, 1, 4, 1, 12],
-    }),
+    graph: broadcastBinary(
+      18,
+      { ...X, name: "k", shape: [2, 1, 1, 3, 1], data: bytesOf(K.subarray(0, 6)) },
+      { ...MUL_OUT, shape: [1, 2, 1, 4, 3, 12] },
+      { type: 21, fields: [[0, "i8", 0]] },
+      false,
+      {
+        ...X,
+        shape: [1, 2, 1, 4, 1, 12],
+      },
+    ),
     within1: true,
     expected: (x) => overOutput([1, 2, 1, 4, 3, 12], (c) => quant(real(at([1, 2, 1, 4, 1, 12], x, c), X) * real(at([2, 1, 1, 3, 1], K, c), X), MUL_OUT)),
   },
@@ -331,7 +345,13 @@ describe("operators, host interpreter against worked values and the device bit f
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/unsupported operator GELU v1/);
     // more than 4 dimensions: only ADD and MUL (up to 6), as TFLite Micro
-    const relu5d = writeTflite({ ...unary(19, 1, { ...X, name: "y", shape: [1, 1, 4, 4, 6] }), tensors: [{ ...X, shape: [1, 1, 4, 4, 6] }, { ...X, name: "y", shape: [1, 1, 4, 4, 6] }] });
+    const relu5d = writeTflite({
+      ...unary(19, 1, { ...X, name: "y", shape: [1, 1, 4, 4, 6] }),
+      tensors: [
+        { ...X, shape: [1, 1, 4, 4, 6] },
+        { ...X, name: "y", shape: [1, 1, 4, 4, 6] },
+      ],
+    });
     expect(() => new Interpreter(loadTflite(relu5d))).toThrow(/operator 0 \(RELU\): tensor of more than 4 dimensions \(only ADD and MUL take up to 6\)/);
     const err5d = await runOnBoard("mps2-an386", relu5d, [new Uint8Array(N)]).then(
       () => undefined,
