@@ -92,9 +92,12 @@ static inline int32_t dw_rq_fast(int32_t acc2, int32_t m, int32_t k, int32_t e)
 /* Channel i of a block: the doubled bias and its requantisation constants. Returns 1 for the fast form with the offset
  * in K (e in [1, 22]), 0 for another (e < 0: shifts -23..-31, the offset added after the shift; e = 0: the reference
  * arithmetic on acc2 / 2), -1 if the doubled accumulator could overflow. The bounds: |a| <= |bias + input_offset *
- * sum_w| + taps * 128 * 128 (the band holds x, the offset is in the bias); below 2^29, |h| + |K| < 2^31 for e <= 22. */
-static inline int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_w, int32_t m, int32_t shift,
-                             const tr_conv_params *p, int32_t taps)
+ * sum_w| + taps * 128 * 128 (the band holds x, the offset is in the bias); below 2^29, |h| + |K| < 2^31 for e <= 22.
+ * Biases within +-2^28 with at most 255 taps are always below that bound (|input_offset * sum_w| and the taps' share
+ * are below 2^23 each), so the common case is decided in 32 bits (dw_prepare_usual), the set-up's cost on small
+ * layers. */
+static int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_w, int32_t m, int32_t shift,
+                      const tr_conv_params *p, int32_t taps)
 {
     const int64_t b = (int64_t)bias + (int64_t)p->input_offset * sum_w;
     const int64_t bound = (b < 0 ? -b : b) + (int64_t)taps * 128 * 128;
@@ -117,6 +120,72 @@ static inline int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_
     return e > 0;
 }
 
+/* A group of four real channels with at most 255 taps, widened and prepared in one go (the set-up is what small layers
+ * spend most on besides the taps): the filter doubled into the block, and dw_prepare's constants for channels with
+ * |bias| <= 2^28, m > 0 and a shift in [-22, -1]. Returns 0, having written the filter, if a channel is not such a
+ * channel (dw_prepare decides them then). bias: the group's first, or NULL. */
+static int prepare_group(tr_word *blk, const int8_t *src, int32_t filter_c, int32_t taps, const int32_t *bias,
+                         const int32_t *mult, const int32_t *shift, int32_t input_offset, int32_t output_offset,
+                         int32_t sums[4])
+{
+    uint32_t s02 = 0, s13 = 0;
+    tr_word *w = blk + BK_FILTER;
+    /* per tap: the four bytes as (w0,w2),(w1,w3), summed, doubled and stored; two taps a turn */
+    if (taps & 1) {
+        uint32_t v;
+        memcpy(&v, src, 4);
+        const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
+        s02 = __sadd16(s02, e);
+        s13 = __sadd16(s13, o);
+        w[0] = __sadd16(e, e);
+        w[1] = __sadd16(o, o);
+        w += 2;
+        src += filter_c;
+    }
+    int32_t k = taps >> 1;
+    uint32_t v0, o0, v1, o1;
+    if (k)
+        __asm__ volatile("0:\n\t"
+                         "ldr %[v0], [%[src]]\n\t"
+                         "ldr %[v1], [%[src], %[c]]\n\t"
+                         "add %[src], %[src], %[c], lsl #1\n\t"
+                         "sxtb16 %[o0], %[v0], ror #8\n\t"
+                         "sxtb16 %[v0], %[v0]\n\t"
+                         "sxtb16 %[o1], %[v1], ror #8\n\t"
+                         "sxtb16 %[v1], %[v1]\n\t"
+                         "sadd16 %[s02], %[s02], %[v0]\n\t"
+                         "sadd16 %[s13], %[s13], %[o0]\n\t"
+                         "sadd16 %[s02], %[s02], %[v1]\n\t"
+                         "sadd16 %[s13], %[s13], %[o1]\n\t"
+                         "sadd16 %[v0], %[v0], %[v0]\n\t"
+                         "sadd16 %[o0], %[o0], %[o0]\n\t"
+                         "sadd16 %[v1], %[v1], %[v1]\n\t"
+                         "sadd16 %[o1], %[o1], %[o1]\n\t"
+                         "strd %[v0], %[o0], [%[w]], #8\n\t"
+                         "strd %[v1], %[o1], [%[w]], #8\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b"
+                         : [src] "+r"(src), [w] "+r"(w), [k] "+r"(k), [s02] "+r"(s02), [s13] "+r"(s13),
+                           [v0] "=&r"(v0), [o0] "=&r"(o0), [v1] "=&r"(v1), [o1] "=&r"(o1)
+                         : [c] "r"(filter_c)
+                         : "cc", "memory");
+    sums[0] = (int16_t)s02;
+    sums[1] = (int16_t)s13;
+    sums[2] = (int16_t)(s02 >> 16);
+    sums[3] = (int16_t)(s13 >> 16);
+    uint32_t bad = 0;
+    for (int32_t i = 0; i < 4; ++i) {
+        const int32_t b = bias ? bias[i] : 0, m = mult[i];
+        const uint32_t e = (uint32_t)-shift[i];
+        bad |= ((uint32_t)(b + (1 << 28)) > (1u << 29)) | (m <= 0) | (e - 1 > 21);
+        blk[BK_BIAS + i] = 2 * ((uint32_t)b + (uint32_t)input_offset * (uint32_t)sums[i]);
+        blk[BK_MK + 2 * i] = (uint32_t)m;
+        blk[BK_MK + 2 * i + 1] = (1u << ((e - 1) & 31)) + ((uint32_t)output_offset << (e & 31));
+        blk[BK_E + i] = e;
+    }
+    return !bad;
+}
+
 typedef struct {
     /* geometry */
     tr_shape4 in, filter, out;
@@ -124,42 +193,57 @@ typedef struct {
     const int8_t *input;
     /* this chunk: channels [c0, c0 + ch), groups of four */
     int32_t c0, ch, groups;
-    /* band: MAX_FH slots of `width` positions x groups x 2 words; key of the input row each holds */
+    /* band: filter-height slots of `width` positions x groups x 2 words, then one slot of padding only (the rows
+     * above and below the input); key of the input row each slot holds */
     tr_word *slots;
     int32_t width, slot_words, left;
     int32_t key[MAX_FH];
     uint32_t pad2; /* -input_offset in both halves: padding, whose x + input_offset is 0 */
 } dw_ctx;
 
-/* Input row iy of batch b into slot s: the int8 values widened as they are (the input offset is folded into the
- * biases: input_offset * the channel's sum of weights), and -input_offset outside the input and in the left and right
- * padding, so that padding contributes (x + input_offset) * w = 0 as in the reference. A slot holds, for each group of
- * four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every
- * group. The padding is stored two words at a time (no memset: a call would cost more than the few words). */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_row(dw_ctx *d, int32_t s, int32_t b,
-                                                                                   int32_t iy)
+/* The band's padding, written once per chunk: every slot filled with -input_offset, which widen_row then overwrites
+ * at the input's positions only, so that the left and right padding columns and the padding slot (the rows above and
+ * below the input) stay. The padding contributes (x + input_offset) * w = 0 as in the reference (the input offset is
+ * folded into the biases: input_offset * the channel's sum of weights). Sixteen bytes per STM (words are a multiple of
+ * two: a last STRD). */
+static void pad_band(const dw_ctx *d)
 {
-    tr_dword *dst = (tr_dword *)(d->slots + s * d->slot_words);
-    const uint64_t pad = d->pad2 | (uint64_t)d->pad2 << 32;
-    d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
-    if (iy < 0 || iy >= d->in.h) {
-        for (int32_t i = d->slot_words >> 1; i > 0; --i) *dst++ = pad;
-        return;
-    }
+    register uint32_t r2 __asm__("r2") = d->pad2, r3 __asm__("r3") = d->pad2;
+    register uint32_t r4 __asm__("r4") = d->pad2, r5 __asm__("r5") = d->pad2;
+    tr_word *dst = d->slots;
+    const int32_t words = (d->filter.h + 1) * d->slot_words;
+    int32_t k = words >> 2;
+    if (k)
+        __asm__ volatile("0:\n\t"
+                         "stmia %[dst]!, {%[a], %[b], %[c], %[e]}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b"
+                         : [dst] "+r"(dst), [k] "+r"(k)
+                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5)
+                         : "cc", "memory");
+    if (words & 2) *(tr_dword *)dst = r2 | (uint64_t)r3 << 32;
+}
+
+/* Input row iy of batch b into slot s: the int8 values widened as they are. A slot holds, for each group of four
+ * channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every group. */
+static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+{
+    d->key[s] = b * d->in.h + iy;
     /* locals: the stores through dst (may_alias) would otherwise reload every field at every position */
-    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, left = d->left;
-    const int32_t right = d->width - left - in_w;
+    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, width = d->width;
+    tr_dword *dst = (tr_dword *)(d->slots + s * d->slot_words) + d->left;
     const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
-    for (int32_t g = 0; g < groups; ++g) {
+    const int32_t pairs = in_w >> 1;
+    for (int32_t g = 0; g < groups; ++g, dst += width) {
         const int32_t avail = ch - 4 * g;
-        for (int32_t i = left; i > 0; --i) *dst++ = pad;
         const int8_t *src = row + 4 * g;
+        tr_dword *to = dst;
         if (avail >= 4) {
             /* two positions a turn: unaligned LDRs (fine on v7E-M), the second at a register offset, STRD with
              * writeback */
-            tr_dword *end = dst + (in_w & ~1);
             uint32_t t0, t1, t2, t3;
-            if (dst != end)
+            int32_t k = pairs;
+            if (k)
                 __asm__ volatile("0:\n\t"
                                  "ldr %[t0], [%[src]]\n\t"
                                  "ldr %[t2], [%[src], %[c]]\n\t"
@@ -168,23 +252,22 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_
                                  "sxtb16 %[t0], %[t0]\n\t"
                                  "sxtb16 %[t3], %[t2], ror #8\n\t"
                                  "sxtb16 %[t2], %[t2]\n\t"
-                                 "strd %[t0], %[t1], [%[dst]], #8\n\t"
-                                 "strd %[t2], %[t3], [%[dst]], #8\n\t"
-                                 "cmp %[dst], %[end]\n\t"
+                                 "strd %[t0], %[t1], [%[to]], #8\n\t"
+                                 "strd %[t2], %[t3], [%[to]], #8\n\t"
+                                 "subs %[k], %[k], #1\n\t"
                                  "bne 0b"
-                                 : [src] "+r"(src), [dst] "+r"(dst), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
-                                   [t3] "=&r"(t3)
-                                 : [c] "r"(in_c), [end] "r"(end)
+                                 : [src] "+r"(src), [to] "+r"(to), [k] "+r"(k), [t0] "=&r"(t0), [t1] "=&r"(t1),
+                                   [t2] "=&r"(t2), [t3] "=&r"(t3)
+                                 : [c] "r"(in_c)
                                  : "cc", "memory");
             if (in_w & 1) {
                 uint32_t v;
                 memcpy(&v, src, 4);
-                *dst++ = (uint32_t)__sxtb16(v) | (uint64_t)sxtb16_ror8(v) << 32; /* (ACLE's int32 would sign-extend) */
+                *to = (uint32_t)__sxtb16(v) | (uint64_t)sxtb16_ror8(v) << 32; /* (ACLE's int32 would sign-extend) */
             }
         } else {
-            for (int32_t x = in_w; x > 0; --x, src += in_c, ++dst) widen4(src, avail, (tr_word *)dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, ++to) widen4(src, avail, (tr_word *)to);
         }
-        for (int32_t i = right; i > 0; --i) *dst++ = pad;
     }
 }
 
@@ -327,14 +410,19 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
     const int32_t tap_step = p->dilation_w * 2; /* words to the next tap along a filter row */
     const int32_t px_step = p->stride_w * 2;    /* words to the next output pixel */
     const int fh3w3 = d->filter.h == 3 && fw == 3 && p->dilation_w == 1;
-    const int32_t keys = d->in.h + 2 * MAX_FH * p->dilation_h + d->filter.h;
-    for (int32_t s = 0; s < d->filter.h; ++s) d->key[s] = INT32_MIN + s; /* nothing held (keys are never this low) */
+    const tr_word *pad_row = d->slots + d->filter.h * d->slot_words;
+    for (int32_t s = 0; s < d->filter.h; ++s) d->key[s] = -1 - s; /* nothing held (keys are never negative) */
+    pad_band(d);
     for (int32_t b = 0; b < d->out.n; ++b)
         for (int32_t oy = 0; oy < d->out.h; ++oy) {
             const tr_word *row[MAX_FH];
             uint32_t used = 0; /* slots holding rows this output row reads */
             for (int32_t fy = 0; fy < d->filter.h; ++fy) {
-                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * keys + iy;
+                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * d->in.h + iy;
+                if (iy < 0 || iy >= d->in.h) { /* above or below the input: the padding slot */
+                    row[fy] = pad_row;
+                    continue;
+                }
                 int32_t s = 0;
                 while (s < d->filter.h && d->key[s] != key) ++s;
                 if (s < d->filter.h) used |= 1u << s;
@@ -392,6 +480,24 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
         }
 }
 
+/* dw_prepare for the four channels of group g (past the chunk's end: any valid channel's constants, never stored).
+ * Returns 1 if all four take the fast form, 0 if not, -1 if one could overflow the doubled accumulator. */
+static int prepare_channels(tr_word *blk, int32_t g, const int32_t sums[4], const dw_ctx *d, const int8_t *weights,
+                            const int32_t *bias, const tr_per_channel *q, int32_t taps)
+{
+    int fast = 1;
+    for (int32_t i = 0; i < 4; ++i) {
+        const int32_t c = 4 * g + i, oc = d->c0 + (c < d->ch ? c : 0);
+        int32_t sum_w = sums[i];
+        if (taps > 255) /* the 16-bit sums could overflow */
+            for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * d->filter.c + oc];
+        const int r = dw_prepare(blk, i, bias ? bias[oc] : 0, sum_w, q->multiplier[oc], q->shift[oc], d->p, taps);
+        if (r < 0) return -1;
+        fast &= r;
+    }
+    return fast;
+}
+
 void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output)
@@ -404,8 +510,9 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t block_words = BLOCK_WORDS(taps);
     /* the undilated 3x3's assembly path (row3x3) */
     const int asm3x3 = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
-    /* scratch bytes per channel: band slots (2 bytes per position and row), a quarter of a block */
-    const int32_t per_channel = 2 * width * filter.h + block_words;
+    /* scratch bytes per channel: band slots and the padding slot (2 bytes per position and row), a quarter of a
+     * block */
+    const int32_t per_channel = 2 * width * (filter.h + 1) + block_words;
     int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
     if (p->depth_multiplier != 1 || filter.h > MAX_FH || ch < 4) {
         tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
@@ -413,6 +520,9 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     }
     if (ch > in.c) ch = (in.c + 3) & ~3;
     const int full = p->act_min <= -128 && p->act_max >= 127;
+    /* locals: the set-up's stores (may_alias) would otherwise reload them for every channel */
+    const int32_t *const mult = q->multiplier, *const shifts = q->shift;
+    const int32_t in_off = p->input_offset, out_off = p->output_offset;
     const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
     for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
         const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = (n + 3) >> 2;
@@ -423,43 +533,37 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         int all_fast = 1;
         for (int32_t g = 0; g < groups; ++g) {
             tr_word *blk = blocks + g * block_words;
-            /* the widened, doubled filter, and the sums of its weights per channel, 16 bits a channel (taps <= 255) */
-            uint32_t s02 = 0, s13 = 0;
             const int8_t *src = weights + c0 + 4 * g;
-            tr_dword *w = (tr_dword *)(blk + BK_FILTER);
-            if (n - 4 * g >= 4) {
-                for (int32_t t = taps; t > 0; --t, src += filter.c) {
-                    uint32_t v;
-                    memcpy(&v, src, 4);
-                    const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
-                    s02 = __sadd16(s02, e);
-                    s13 = __sadd16(s13, o);
-                    *w++ = (uint32_t)__sadd16(e, e) | (uint64_t)(uint32_t)__sadd16(o, o) << 32;
-                }
+            int32_t sums[4]; /* the sums of each channel's weights, for the input offset's share */
+            int fast = 1;
+            if (n - 4 * g >= 4 && taps <= 255) {
+                const int32_t oc = c0 + 4 * g;
+                if (!prepare_group(blk, src, filter.c, taps, bias ? bias + oc : NULL, mult + oc, shifts + oc, in_off,
+                                   out_off, sums))
+                    fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
             } else {
-                for (int32_t t = 0; t < taps; ++t, src += filter.c, ++w) {
-                    tr_word *wt = (tr_word *)w;
-                    widen4(src, n - 4 * g, wt);
-                    s02 = __sadd16(s02, wt[0]);
-                    s13 = __sadd16(s13, wt[1]);
-                    wt[0] = __sadd16(wt[0], wt[0]);
-                    wt[1] = __sadd16(wt[1], wt[1]);
+                /* a last group of fewer than four channels (the missing ones read as 0), or too many taps for the
+                 * 16-bit sums */
+                uint32_t s02 = 0, s13 = 0;
+                tr_word *w = blk + BK_FILTER;
+                for (int32_t t = 0; t < taps; ++t, src += filter.c, w += 2) {
+                    widen4(src, n - 4 * g, w);
+                    s02 = __sadd16(s02, w[0]);
+                    s13 = __sadd16(s13, w[1]);
+                    w[0] = __sadd16(w[0], w[0]);
+                    w[1] = __sadd16(w[1], w[1]);
                 }
+                sums[0] = (int16_t)s02;
+                sums[1] = (int16_t)s13;
+                sums[2] = (int16_t)(s02 >> 16);
+                sums[3] = (int16_t)(s13 >> 16);
+                fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
             }
-            const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
-            for (int32_t i = 0; i < 4; ++i) {
-                const int32_t c = 4 * g + i;
-                const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
-                int32_t sum_w = sums[i];
-                if (taps > 255) /* the 16-bit sums could overflow */
-                    for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
-                const int fast = dw_prepare(blk, i, bias ? bias[oc] : 0, sum_w, q->multiplier[oc], q->shift[oc], p, taps);
-                if (fast < 0) { /* an accumulator could overflow doubled: the reference, for every output */
-                    tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
-                    return;
-                }
-                all_fast &= fast;
+            if (fast < 0) { /* an accumulator could overflow doubled: the reference, for every output */
+                tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
+                return;
             }
+            all_fast &= fast;
             if (asm3x3) {
                 blk[BK_OUT_STEP] = (uint32_t)out.c;
                 blk[BK_BAND_NEXT] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
