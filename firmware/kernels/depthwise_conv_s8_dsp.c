@@ -120,23 +120,20 @@ static int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_w, int3
     return e > 0;
 }
 
-/* A group of four real channels with at most 255 taps, widened and prepared in one go (the set-up is what small layers
- * spend most on besides the taps): the filter doubled into the block, and dw_prepare's constants for channels with
- * |bias| <= 2^28, m > 0 and a shift in [-22, -1]. Returns 0, having written the filter, if a channel is not such a
- * channel (dw_prepare decides them then). bias: the group's first, or NULL. */
-static int prepare_group(tr_word *blk, const int8_t *src, int32_t filter_c, int32_t taps, const int32_t *bias,
-                         const int32_t *mult, const int32_t *shift, int32_t input_offset, int32_t output_offset,
-                         int32_t sums[4])
+/* The set-up of full groups (four real channels, at most 255 taps), in two passes over the blocks that keep their few
+ * values in registers (the set-up is what small layers spend most on besides the taps). widen_filter: the filter
+ * doubled into the block, two taps a turn, and each channel's sum of weights (16-bit lanes: |sum| <= 255 * 128) left
+ * in the bias words for prepare_usual. */
+static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int32_t taps)
 {
     uint32_t s02 = 0, s13 = 0;
     tr_word *w = blk + BK_FILTER;
-    /* per tap: the four bytes as (w0,w2),(w1,w3), summed, doubled and stored; two taps a turn */
     if (taps & 1) {
         uint32_t v;
         memcpy(&v, src, 4);
         const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
-        s02 = __sadd16(s02, e);
-        s13 = __sadd16(s13, o);
+        s02 = e;
+        s13 = o;
         w[0] = __sadd16(e, e);
         w[1] = __sadd16(o, o);
         w += 2;
@@ -169,21 +166,36 @@ static int prepare_group(tr_word *blk, const int8_t *src, int32_t filter_c, int3
                            [v0] "=&r"(v0), [o0] "=&r"(o0), [v1] "=&r"(v1), [o1] "=&r"(o1)
                          : [c] "r"(filter_c)
                          : "cc", "memory");
-    sums[0] = (int16_t)s02;
-    sums[1] = (int16_t)s13;
-    sums[2] = (int16_t)(s02 >> 16);
-    sums[3] = (int16_t)(s13 >> 16);
-    uint32_t bad = 0;
-    for (int32_t i = 0; i < 4; ++i) {
-        const int32_t b = bias ? bias[i] : 0, m = mult[i];
-        const uint32_t e = (uint32_t)-shift[i];
-        bad |= ((uint32_t)(b + (1 << 28)) > (1u << 29)) | (m <= 0) | (e - 1 > 21);
-        blk[BK_BIAS + i] = 2 * ((uint32_t)b + (uint32_t)input_offset * (uint32_t)sums[i]);
-        blk[BK_MK + 2 * i] = (uint32_t)m;
-        blk[BK_MK + 2 * i + 1] = (1u << ((e - 1) & 31)) + ((uint32_t)output_offset << (e & 31));
-        blk[BK_E + i] = e;
+    blk[BK_BIAS + 0] = (uint32_t)(int32_t)(int16_t)s02;
+    blk[BK_BIAS + 1] = (uint32_t)(int32_t)(int16_t)s13;
+    blk[BK_BIAS + 2] = (uint32_t)((int32_t)s02 >> 16);
+    blk[BK_BIAS + 3] = (uint32_t)((int32_t)s13 >> 16);
+}
+
+/* dw_prepare's constants for the channels of `groups` full groups whose sums of weights widen_filter left in the bias
+ * words, for groups whose every channel has |bias| <= 2^28, m > 0 and a shift in [-22, -1]. Returns the number of
+ * groups done, stopping at the first other group (dw_prepare decides the rest, from the sums still in their bias
+ * words). bias: the first channel's, or NULL. */
+__attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
+                                                       const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                                       int32_t input_offset, int32_t output_offset)
+{
+    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4) {
+        int32_t b[4] = {0, 0, 0, 0};
+        if (bias) memcpy(b, bias + 4 * g, sizeof b);
+        uint32_t bad = 0;
+        for (int32_t i = 0; i < 4; ++i)
+            bad |= ((uint32_t)(b[i] + (1 << 28)) > (1u << 29)) | (mult[i] <= 0) | ((uint32_t)-shift[i] - 1 > 21);
+        if (bad) return g;
+        for (int32_t i = 0; i < 4; ++i) {
+            const uint32_t e = (uint32_t)-shift[i];
+            blk[BK_BIAS + i] = 2 * ((uint32_t)b[i] + (uint32_t)input_offset * blk[BK_BIAS + i]);
+            blk[BK_MK + 2 * i] = (uint32_t)mult[i];
+            blk[BK_MK + 2 * i + 1] = (1u << (e - 1)) + ((uint32_t)output_offset << e);
+            blk[BK_E + i] = e;
+        }
     }
-    return !bad;
+    return groups;
 }
 
 typedef struct {
@@ -531,21 +543,24 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         dw_ctx d = {in, filter, out, p, input, c0, n, groups, blocks + groups * block_words, width,
                     width * groups * 2, p->pad_w, {0}, pad2};
         int all_fast = 1;
+        /* the full groups: filters, then (usually) every channel's constants in one pass */
+        const int32_t usual = taps <= 255 ? n >> 2 : 0;
+        for (int32_t g = 0; g < usual; ++g) widen_filter(blocks + g * block_words, weights + c0 + 4 * g, filter.c, taps);
+        const int32_t usual_done = usual ? prepare_usual(blocks, block_words, usual, bias ? bias + c0 : NULL, mult + c0,
+                                                         shifts + c0, in_off, out_off)
+                                         : 0;
         for (int32_t g = 0; g < groups; ++g) {
             tr_word *blk = blocks + g * block_words;
-            const int8_t *src = weights + c0 + 4 * g;
             int32_t sums[4]; /* the sums of each channel's weights, for the input offset's share */
-            int fast = 1;
-            if (n - 4 * g >= 4 && taps <= 255) {
-                const int32_t oc = c0 + 4 * g;
-                if (!prepare_group(blk, src, filter.c, taps, bias ? bias + oc : NULL, mult + oc, shifts + oc, in_off,
-                                   out_off, sums))
-                    fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
+            if (g < usual) {
+                if (g < usual_done) continue;
+                for (int32_t i = 0; i < 4; ++i) sums[i] = (int32_t)blk[BK_BIAS + i];
             } else {
                 /* a last group of fewer than four channels (the missing ones read as 0), or too many taps for the
                  * 16-bit sums */
                 uint32_t s02 = 0, s13 = 0;
                 tr_word *w = blk + BK_FILTER;
+                const int8_t *src = weights + c0 + 4 * g;
                 for (int32_t t = 0; t < taps; ++t, src += filter.c, w += 2) {
                     widen4(src, n - 4 * g, w);
                     s02 = __sadd16(s02, w[0]);
@@ -557,20 +572,26 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                 sums[1] = (int16_t)s13;
                 sums[2] = (int16_t)(s02 >> 16);
                 sums[3] = (int16_t)(s13 >> 16);
-                fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
             }
+            const int fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
             if (fast < 0) { /* an accumulator could overflow doubled: the reference, for every output */
                 tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
                 return;
             }
             all_fast &= fast;
-            if (asm3x3) {
-                blk[BK_OUT_STEP] = (uint32_t)out.c;
-                blk[BK_BAND_NEXT] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
-                blk[BK_OUT_NEXT] = (uint32_t)(4 - out.w * out.c);
-                blk[BK_PIXELS] = (uint32_t)out.w;
-                blk[BK_LAST] = g == (n >> 2) - 1;
+        }
+        if (asm3x3) { /* row3x3's steps, the same in every block but the last full group's flag */
+            const uint32_t band_next = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
+            const uint32_t out_next = (uint32_t)(4 - out.w * out.c), out_step = (uint32_t)out.c, pixels = (uint32_t)out.w;
+            tr_word *blk = blocks;
+            for (int32_t g = n >> 2; g > 0; --g, blk += block_words) {
+                blk[BK_OUT_STEP] = out_step;
+                blk[BK_BAND_NEXT] = band_next;
+                blk[BK_OUT_NEXT] = out_next;
+                blk[BK_PIXELS] = pixels;
+                blk[BK_LAST] = 0;
             }
+            if (n >= 4) blocks[((n >> 2) - 1) * block_words + BK_LAST] = 1;
         }
         if (!all_fast) chunk(&d, blocks, block_words, asm3x3, q, output, 2);
         else if (full) chunk(&d, blocks, block_words, asm3x3, q, output, 0);
