@@ -180,16 +180,21 @@ __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t blo
                                                        const int32_t *bias, const int32_t *mult, const int32_t *shift,
                                                        int32_t input_offset, int32_t output_offset)
 {
-    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4) {
-        int32_t b[4] = {0, 0, 0, 0};
-        if (bias) memcpy(b, bias + 4 * g, sizeof b);
+    static const int32_t no_bias[4];
+    const int32_t bias_step = bias ? 4 : 0;
+    if (!bias) bias = no_bias;
+    /* the checks as bits ORed together, tested once per group: (b + 2^28) >> 29 is 0 for |b| < 2^28, (m - 1) >> 31
+     * and m >> 31 are 0 for m > 0, (e - 1) >> 31 and (e + 9) >> 5 are 0 for e in [1, 22] */
+    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
         uint32_t bad = 0;
-        for (int32_t i = 0; i < 4; ++i)
-            bad |= ((uint32_t)(b[i] + (1 << 28)) > (1u << 29)) | (mult[i] <= 0) | ((uint32_t)-shift[i] - 1 > 21);
+        for (int32_t i = 0; i < 4; ++i) {
+            const uint32_t b = (uint32_t)bias[i], m = (uint32_t)mult[i], e = (uint32_t)-shift[i];
+            bad |= ((b + (1u << 28)) >> 29) | ((m - 1) >> 31) | (m >> 31) | ((e - 1) >> 31) | ((e + 9) >> 5);
+        }
         if (bad) return g;
         for (int32_t i = 0; i < 4; ++i) {
             const uint32_t e = (uint32_t)-shift[i];
-            blk[BK_BIAS + i] = 2 * ((uint32_t)b[i] + (uint32_t)input_offset * blk[BK_BIAS + i]);
+            blk[BK_BIAS + i] = 2 * ((uint32_t)bias[i] + (uint32_t)input_offset * blk[BK_BIAS + i]);
             blk[BK_MK + 2 * i] = (uint32_t)mult[i];
             blk[BK_MK + 2 * i + 1] = (1u << (e - 1)) + ((uint32_t)output_offset << e);
             blk[BK_E + i] = e;
