@@ -83,8 +83,24 @@ static void fill(kb_rng *r, int8_t *p, int32_t n)
     }
 }
 
+/* Depthwise cases only (check_depthwise sets large_biases): one bias draw in eight mixes in biases just under +-2^27,
+ * +-2^28, +-2^29 and +-2^30,
+ * around the SMLAD depthwise kernel's limits for its doubled accumulator (2^28: the usual set-up; 2^29: the fast
+ * requantisation; 2^30: the reference kernel), with right shifts of 19 to 26 (large_drawn) so that such outputs land
+ * inside int8 rather than saturate. */
+static int large_biases, large_drawn;
+
 static const int32_t *fill_bias(kb_rng *r, int32_t n)
 {
+    large_drawn = 0;
+    if (large_biases && kb_range(r, 0, 7) == 0) {
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t near = (1 << kb_range(r, 27, 30)) - kb_range(r, 0, 1 << 16); /* just under a limit */
+            bias_buf[i] = kb_range(r, 0, 2) == 0 ? kb_range(r, -20000, 20000) : kb_range(r, 0, 1) ? near : -near;
+        }
+        large_drawn = 1;
+        return bias_buf;
+    }
     const int mode = kb_range(r, 0, 7);
     /* Operators without a bias tensor; biases up to 2^26 so that, with left shifts up to 3 and accumulators under 2^26,
      * the reference's int32 arithmetic does not overflow (which TFLite leaves undefined too). */
@@ -259,6 +275,7 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     const int32_t *bias = fill_bias(r, out.c);
     const int wild = kb_range(r, 0, 2) == 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
+    for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
     describe("", in, flt, out, p);
@@ -297,7 +314,9 @@ static void check_depthwise(tally *t)
         flt.n = 1;
         flt.c = ic * dm;
         p.depth_multiplier = dm;
+        large_biases = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+        large_biases = 0;
     }
 }
 
