@@ -251,7 +251,47 @@ static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
     tr_dword *dst = (tr_dword *)(d->slots + s * d->slot_words) + d->left;
     const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
     const int32_t pairs = in_w >> 1;
-    for (int32_t g = 0; g < groups; ++g, dst += width) {
+    int32_t g = 0;
+    if ((((uintptr_t)row | (uint32_t)in_c) & 3) == 0 && ch >= 8) {
+        /* word-aligned input: two groups at a time, one LDRD of eight channels per position, their halves stored
+         * to the two groups' rows; the loop over pairs of groups in the assembly too (the per-group bookkeeping is
+         * what small rows spend most on) */
+        const int32_t step[3] = {in_w, (width - in_w) * 8, width * 8}; /* positions; bytes: gap to the next pair, a
+                                                                         * group's row */
+        int32_t n = ch >> 3;
+        const int8_t *src = row, *s;
+        tr_dword *d = dst, *d2;
+        int32_t k;
+        uint32_t t0, t1, u0, u1;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[k], [%[cfg]]\n\t"
+                         "ldr %[t0], [%[cfg], #8]\n\t"
+                         "mov %[s], %[src]\n\t"
+                         "add %[d2], %[d], %[t0]\n\t"
+                         "0:\n\t"
+                         "ldrd %[t0], %[t1], [%[s]]\n\t"
+                         "add %[s], %[s], %[c]\n\t"
+                         "sxtb16 %[u0], %[t0], ror #8\n\t"
+                         "sxtb16 %[t0], %[t0]\n\t"
+                         "sxtb16 %[u1], %[t1], ror #8\n\t"
+                         "sxtb16 %[t1], %[t1]\n\t"
+                         "strd %[t0], %[u0], [%[d]], #8\n\t"
+                         "strd %[t1], %[u1], [%[d2]], #8\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b\n\t"
+                         "ldr %[t0], [%[cfg], #4]\n\t"
+                         "add %[d], %[d2], %[t0]\n\t"
+                         "add %[src], %[src], #8\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [src] "+r"(src), [d] "+r"(d), [n] "+r"(n), [s] "=&r"(s), [d2] "=&r"(d2), [k] "=&r"(k),
+                           [t0] "=&r"(t0), [t1] "=&r"(t1), [u0] "=&r"(u0), [u1] "=&r"(u1)
+                         : [c] "r"(in_c), [cfg] "r"(step)
+                         : "cc", "memory");
+        g = (ch >> 3) * 2;
+        dst += g * width;
+    }
+    for (; g < groups; ++g, dst += width) {
         const int32_t avail = ch - 4 * g;
         const int8_t *src = row + 4 * g;
         tr_dword *to = dst;
