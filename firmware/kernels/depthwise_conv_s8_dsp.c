@@ -50,7 +50,8 @@ enum {
     BK_OUT_NEXT = 18,   /* the same for the output row */
     BK_PIXELS = 19,     /* output pixels of a row */
     BK_LAST = 20,       /* 1 on the chunk's last full group */
-    BK_FILTER = 22
+    BK_FILTER = 22,
+    BK_SUM = BK_MK + 1 /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
 };
 #define BLOCK_WORDS(taps) (BK_FILTER + 2 * (taps))
 
@@ -123,7 +124,7 @@ static int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_w, int3
 /* The set-up of full groups (four real channels, at most 255 taps), in two passes over the blocks that keep their few
  * values in registers (the set-up is what small layers spend most on besides the taps). widen_filter: the filter
  * doubled into the block, two taps a turn, and each channel's sum of weights (16-bit lanes: |sum| <= 255 * 128) left
- * in the bias words for prepare_usual. */
+ * in its K word (BK_SUM) for prepare_usual. */
 static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int32_t taps)
 {
     uint32_t s02 = 0, s13 = 0;
@@ -166,16 +167,41 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
                            [v0] "=&r"(v0), [o0] "=&r"(o0), [v1] "=&r"(v1), [o1] "=&r"(o1)
                          : [c] "r"(filter_c)
                          : "cc", "memory");
-    blk[BK_BIAS + 0] = (uint32_t)(int32_t)(int16_t)s02;
-    blk[BK_BIAS + 1] = (uint32_t)(int32_t)(int16_t)s13;
-    blk[BK_BIAS + 2] = (uint32_t)((int32_t)s02 >> 16);
-    blk[BK_BIAS + 3] = (uint32_t)((int32_t)s13 >> 16);
+    blk[BK_SUM + 0] = (uint32_t)(int32_t)(int16_t)s02;
+    blk[BK_SUM + 2] = (uint32_t)(int32_t)(int16_t)s13;
+    blk[BK_SUM + 4] = (uint32_t)((int32_t)s02 >> 16);
+    blk[BK_SUM + 6] = (uint32_t)((int32_t)s13 >> 16);
 }
 
-/* dw_prepare's constants for the channels of `groups` full groups whose sums of weights widen_filter left in the bias
- * words, for groups whose every channel has |bias| <= 2^28, m > 0 and a shift in [-22, -1]. Returns the number of
- * groups done, stopping at the first other group (dw_prepare decides the rest, from the sums still in their bias
- * words). bias: the first channel's, or NULL. */
+/* dw_prepare's constants for the channels of `groups` full groups whose sums of weights widen_filter left in their K
+ * words, for groups whose every channel has |bias| < 2^28, m > 0 and a shift in [-22, -1]. Returns the number of
+ * groups done, stopping at the first other group, whose first channels' sums may be overwritten already (dw_prepare
+ * decides that group and the rest). bias: the first channel's, or NULL. In assembly, one group a turn: from C the
+ * compiler spilled, and this set-up is a large part of small layers. Per channel: the range checks as bits ORed into
+ * `bad` ((b + 2^28) >> 29, ((m - 1) | m) >> 31, (e - 1) >> 31, (e + 9) >> 5: all 0 in range), then
+ * 2 * (b + input_offset * sum), m, K = (2 * output_offset + 1) << (e - 1), e. */
+#define PREPARE_ASM(i, bo, mo, eo)                                                \
+    "ldr %[b], [%[bias], #" #bo "]\n\t"                                          \
+    "ldr %[m], [%[mult], #" #bo "]\n\t"                                          \
+    "ldr %[e], [%[shift], #" #bo "]\n\t"                                         \
+    "rsbs %[e], %[e], #0\n\t"                                                    \
+    "add %[t], %[b], #0x10000000\n\t"                                            \
+    "orr %[bad], %[bad], %[t], lsr #29\n\t"                                      \
+    "sub %[t], %[m], #1\n\t"                                                     \
+    "orr %[t], %[t], %[m]\n\t"                                                   \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "sub %[t], %[e], #1\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "add %[t], %[e], #9\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #5\n\t"                                       \
+    "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
+    "mla %[b], %[t], %[in_off], %[b]\n\t"                                        \
+    "lsl %[b], %[b], #1\n\t"                                                     \
+    "str %[b], [%[blk], #" #bo "]\n\t"                                           \
+    "sub %[t], %[e], #1\n\t"                                                     \
+    "lsl %[t], %[o2], %[t]\n\t"                                                  \
+    "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
+    "str %[e], [%[blk], #" #eo "]\n\t"
 __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
                                                        const int32_t *bias, const int32_t *mult, const int32_t *shift,
                                                        int32_t input_offset, int32_t output_offset)
@@ -183,25 +209,20 @@ __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t blo
     static const int32_t no_bias[4];
     const int32_t bias_step = bias ? 4 : 0;
     if (!bias) bias = no_bias;
-    /* the checks as bits ORed together, tested once per group: (b + 2^28) >> 29 is 0 for |b| < 2^28, (m - 1) >> 31
-     * and m >> 31 are 0 for m > 0, (e - 1) >> 31 and (e + 9) >> 5 are 0 for e in [1, 22] */
+    const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
     for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
-        uint32_t bad = 0;
-        for (int32_t i = 0; i < 4; ++i) {
-            const uint32_t b = (uint32_t)bias[i], m = (uint32_t)mult[i], e = (uint32_t)-shift[i];
-            bad |= ((b + (1u << 28)) >> 29) | ((m - 1) >> 31) | (m >> 31) | ((e - 1) >> 31) | ((e + 9) >> 5);
-        }
+        uint32_t bad = 0, b, m, e, t;
+        __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
+                             PREPARE_ASM(3, 12, 40, 60)
+                         : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)
+                         : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift),
+                           [in_off] "r"(input_offset), [o2] "r"(o2)
+                         : "cc", "memory");
         if (bad) return g;
-        for (int32_t i = 0; i < 4; ++i) {
-            const uint32_t e = (uint32_t)-shift[i];
-            blk[BK_BIAS + i] = 2 * ((uint32_t)bias[i] + (uint32_t)input_offset * blk[BK_BIAS + i]);
-            blk[BK_MK + 2 * i] = (uint32_t)mult[i];
-            blk[BK_MK + 2 * i + 1] = (1u << (e - 1)) + ((uint32_t)output_offset << e);
-            blk[BK_E + i] = e;
-        }
     }
     return groups;
 }
+#undef PREPARE_ASM
 
 typedef struct {
     /* geometry */
@@ -599,7 +620,10 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
             int32_t sums[4]; /* the sums of each channel's weights, for the input offset's share */
             if (g < usual) {
                 if (g < usual_done) continue;
-                for (int32_t i = 0; i < 4; ++i) sums[i] = (int32_t)blk[BK_BIAS + i];
+                for (int32_t i = 0; i < 4; ++i) sums[i] = (int32_t)blk[BK_SUM + 2 * i];
+                if (g == usual_done) /* prepare_usual stopped in this group: sums it overwrote, from the weights */
+                    for (int32_t i = 0; i < 4; ++i)
+                        for (int32_t t = sums[i] = 0; t < taps; ++t) sums[i] += weights[t * filter.c + c0 + 4 * g + i];
             } else {
                 /* a last group of fewer than four channels (the missing ones read as 0), or too many taps for the
                  * 16-bit sums */
