@@ -13,6 +13,7 @@
 #define GUARD 16
 #define MAC_MAX 300000
 #define CASES 1500
+#define MODEL_CASES 300 /* depthwise layers like the reference models' (check_depthwise) */
 
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
@@ -155,11 +156,19 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
            oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
 }
 
+/* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
+ * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
+static int model_like;
+
 static void conv_offsets(kb_rng *r, tr_conv_params *p)
 {
     p->input_offset = -pick_zp(r);
     p->output_offset = pick_zp(r);
     pick_act(r, p->output_offset, &p->act_min, &p->act_max);
+    if (model_like) {
+        p->act_min = -128;
+        p->act_max = 127;
+    }
 }
 
 static void report_mismatch(const char *op, int32_t c, int32_t at, const char *geometry)
@@ -273,7 +282,7 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     fill(r, in_buf, in.n * in.h * in.w * in.c);
     fill(r, w_buf, flt.n * flt.h * flt.w * flt.c);
     const int32_t *bias = fill_bias(r, out.c);
-    const int wild = kb_range(r, 0, 2) == 0;
+    const int wild = kb_range(r, 0, 2) == 0 && !model_like;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
     for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     const tr_per_channel q = {mult_buf, shift_buf};
@@ -318,6 +327,32 @@ static void check_depthwise(tally *t)
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
         large_biases = 0;
     }
+    /* Then layers like the models' depthwise ones: 3x3 filters at stride 1 or 2, SAME or VALID padding (so output rows
+     * whose top or bottom filter row reads padding only), channels mostly multiples of four, sizes 1-9 (3x3 and 6x6
+     * among them), whole int8 range: the kernel's assembly paths for every such row. */
+    model_like = 1;
+    for (int32_t c = CASES; c < CASES + MODEL_CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        do {
+            const int32_t ic = kb_range(&r, 0, 3) ? 4 * kb_range(&r, 1, 16) : kb_range(&r, 1, 40);
+            in.n = 1;
+            in.h = kb_range(&r, 1, 9);
+            in.w = kb_range(&r, 1, 9);
+            in.c = flt.c = out.c = ic;
+            flt.n = 1;
+            flt.h = flt.w = 3;
+            p.stride_h = p.stride_w = kb_range(&r, 1, 2);
+            p.dilation_h = p.dilation_w = 1;
+            const int same = kb_range(&r, 0, 3) != 0 || in.h < 3 || in.w < 3;
+            out.n = 1;
+            out.h = out_size(same, in.h, 3, p.stride_h, 1, &p.pad_h);
+            out.w = out_size(same, in.w, 3, p.stride_w, 1, &p.pad_w);
+        } while (in.h * in.w * in.c > IN_MAX || out.h * out.w * out.c > OUT_MAX);
+        p.depth_multiplier = 1;
+        conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+    }
+    model_like = 0;
 }
 
 static void check_fully_connected(tally *t)

@@ -54,6 +54,9 @@ enum {
     BK_SUM = BK_MK + 1 /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
 };
 #define BLOCK_WORDS(taps) (BK_FILTER + 2 * (taps))
+/* row3x3's blocks (the undilated 3x3) add the biases for output rows whose top or bottom filter row reads padding only */
+enum { BK_BIAS_NO_TOP = 40, BK_BIAS_NO_BOTTOM = 44, BLOCK3X3_WORDS = 48 };
+enum { ROWS_ALL_ONES, ROWS_NO_TOP_ONES, ROWS_NO_BOTTOM_ONES };
 
 static inline uint32_t sxtb16_ror8(uint32_t v)
 {
@@ -420,13 +423,18 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
 /* three taps of a row at stride 1 (8 bytes a pixel) and stride 2 (16) */
 #define ROW_S1(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #8", w0) TAPX_ASM("[%[" x "]]", w1) TAPX_ASM("[%[" x "], #8]", w2)
 #define ROW_S2(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #16", w0) TAPX_ASM("[%[" x "], #-8]", w1) TAPX_ASM("[%[" x "]]", w2)
-#define ROW3X3_ASM(ROW)                                                                                              \
+/* The filter rows an output row reads: all three, or without the top or the bottom one when that row is padding only
+ * (its taps would add -input_offset * w: the biases of BK_BIAS_NO_TOP / BK_BIAS_NO_BOTTOM hold that share instead). */
+#define ROWS_ALL(ROW) ROW("x0", 88, 96, 104) ROW("x1", 112, 120, 128) ROW("x2", 136, 144, 152)
+#define ROWS_NO_TOP(ROW) ROW("x1", 112, 120, 128) ROW("x2", 136, 144, 152)
+#define ROWS_NO_BOTTOM(ROW) ROW("x0", 88, 96, 104) ROW("x1", 112, 120, 128)
+#define ROW3X3_ASM(ROWS, ROW, bias)                                                                                  \
     "1:\n\t"                                                                                                      \
     "ldr %[n], [%[b], #76]\n\t"                                                                                   \
     "0:\n\t"                                                                                                      \
-    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
-    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
-    ROW("x0", 88, 96, 104) ROW("x1", 112, 120, 128) ROW("x2", 136, 144, 152)                                      \
+    "ldrd %[a0], %[a1], [%[b], #" #bias "]\n\t"                                                                   \
+    "ldrd %[a2], %[a3], [%[b], #" #bias "+8]\n\t"                                                                 \
+    ROWS(ROW)                                                                                                     \
     RQ_ASM("a0", 16, 48, 0) RQ_ASM("a1", 24, 52, 1) RQ_ASM("a2", 32, 56, 2) RQ_ASM("a3", 40, 60, 3)               \
     "ldr %[q], [%[b], #64]\n\t"                                                                                   \
     "add %[o], %[o], %[q]\n\t"                                                                                    \
@@ -438,17 +446,18 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
     "add %[x2], %[x2], %[p]\n\t"                                                                                  \
     "add %[o], %[o], %[q]\n\t"                                                                                    \
     "ldr %[p], [%[b], #80]\n\t"                                                                                   \
-    "add %[b], %[b], #160\n\t"                                                                                    \
+    "add %[b], %[b], #192\n\t"                                                                                    \
     "cmp %[p], #0\n\t"                                                                                            \
     "beq 1b"
 _Static_assert(BLOCK_WORDS(9) * 4 == 160 && BK_FILTER * 4 == 88 && BK_MK * 4 == 16 && BK_E * 4 == 48 &&
-                   BK_OUT_STEP * 4 == 64 && BK_BAND_NEXT * 4 == 68 && BK_PIXELS * 4 == 76 && BK_LAST * 4 == 80,
+                   BK_OUT_STEP * 4 == 64 && BK_BAND_NEXT * 4 == 68 && BK_PIXELS * 4 == 76 && BK_LAST * 4 == 80 &&
+                   BK_BIAS_NO_TOP * 4 == 160 && BK_BIAS_NO_BOTTOM * 4 == 176 && BLOCK3X3_WORDS * 4 == 192,
                "row3x3's immediate offsets are the block's layout");
 
 /* An output row of every full group: per pixel the nine taps, requantised and stored, all in registers (14); then
  * the next group's block. stride2: the band pointers step 16 bytes a pixel, otherwise 8. */
 static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
-                                                         const tr_word *b, int8_t *o, int stride2)
+                                                         const tr_word *b, int8_t *o, int stride2, int rows)
 {
     int32_t a0, a1, a2, a3, count;
     uint32_t p, q, u, v;
@@ -457,8 +466,16 @@ static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, cons
       [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
     :                                                                                                                \
     : "cc", "memory"
-    if (stride2) __asm__ volatile(ROW3X3_ASM(ROW_S2) ROW3X3_OPERANDS);
-    else __asm__ volatile(ROW3X3_ASM(ROW_S1) ROW3X3_OPERANDS);
+    if (rows == ROWS_NO_TOP_ONES) {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_NO_TOP, ROW_S2, 160) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_NO_TOP, ROW_S1, 160) ROW3X3_OPERANDS);
+    } else if (rows == ROWS_NO_BOTTOM_ONES) {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_NO_BOTTOM, ROW_S2, 176) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_NO_BOTTOM, ROW_S1, 176) ROW3X3_OPERANDS);
+    } else {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_ALL, ROW_S2, 0) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_ALL, ROW_S1, 0) ROW3X3_OPERANDS);
+    }
 #undef ROW3X3_OPERANDS
 }
 
@@ -517,7 +534,10 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
             int32_t g = 0;
             if (mode == 0 && asm3x3 && d->ch >= 4) { /* every full group in assembly */
-                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2);
+                const int rows = row[0] == pad_row && row[2 % MAX_FH] != pad_row   ? ROWS_NO_TOP_ONES
+                                 : row[2 % MAX_FH] == pad_row && row[0] != pad_row ? ROWS_NO_BOTTOM_ONES
+                                                                                   : ROWS_ALL_ONES;
+                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2, rows);
                 g = d->ch >> 2;
             }
             for (; g < d->groups; ++g) {
@@ -585,9 +605,9 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
     const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     const int32_t width = p->pad_w + in.w + right;
-    const int32_t block_words = BLOCK_WORDS(taps);
     /* the undilated 3x3's assembly path (row3x3) */
     const int asm3x3 = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
+    const int32_t block_words = asm3x3 ? BLOCK3X3_WORDS : BLOCK_WORDS(taps);
     /* scratch bytes per channel: band slots and the padding slot (2 bytes per position and row), a quarter of a
      * block */
     const int32_t per_channel = 2 * width * (filter.h + 1) + block_words;
@@ -661,6 +681,25 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                 blk[BK_LAST] = 0;
             }
             if (n >= 4) blocks[((n >> 2) - 1) * block_words + BK_LAST] = 1;
+            /* the biases without the top or the bottom filter row's padding taps: bias - input_offset * (the row's sum
+             * of doubled weights), for row3x3 (mode 0) */
+            const uint32_t noff = (uint32_t)-in_off & 0xFFFFu; /* -input_offset in the bottom half, for SMLAxB */
+            blk = blocks;
+            for (int32_t g = all_fast && full ? n >> 2 : 0; g > 0; --g, blk += block_words) {
+                const tr_word *w = blk + BK_FILTER;
+                const uint32_t t02 = __sadd16(__sadd16(w[0], w[2]), w[4]), t13 = __sadd16(__sadd16(w[1], w[3]), w[5]);
+                const uint32_t b02 = __sadd16(__sadd16(w[12], w[14]), w[16]), b13 = __sadd16(__sadd16(w[13], w[15]), w[17]);
+                const int32_t c0b = (int32_t)blk[BK_BIAS], c1b = (int32_t)blk[BK_BIAS + 1];
+                const int32_t c2b = (int32_t)blk[BK_BIAS + 2], c3b = (int32_t)blk[BK_BIAS + 3];
+                blk[BK_BIAS_NO_TOP + 0] = (uint32_t)__smlabb(t02, noff, c0b);
+                blk[BK_BIAS_NO_TOP + 1] = (uint32_t)__smlabb(t13, noff, c1b);
+                blk[BK_BIAS_NO_TOP + 2] = (uint32_t)__smlatb(t02, noff, c2b);
+                blk[BK_BIAS_NO_TOP + 3] = (uint32_t)__smlatb(t13, noff, c3b);
+                blk[BK_BIAS_NO_BOTTOM + 0] = (uint32_t)__smlabb(b02, noff, c0b);
+                blk[BK_BIAS_NO_BOTTOM + 1] = (uint32_t)__smlabb(b13, noff, c1b);
+                blk[BK_BIAS_NO_BOTTOM + 2] = (uint32_t)__smlatb(b02, noff, c2b);
+                blk[BK_BIAS_NO_BOTTOM + 3] = (uint32_t)__smlatb(b13, noff, c3b);
+            }
         }
         if (!all_fast) chunk(&d, blocks, block_words, asm3x3, q, output, 2);
         else if (full) chunk(&d, blocks, block_words, asm3x3, q, output, 0);
