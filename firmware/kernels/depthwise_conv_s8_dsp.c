@@ -10,11 +10,18 @@
  * pointers and the weight pair do not fit the registers, so the loop spills).
  * So four channels are multiplied at once with SMLABB/SMLATT on 16-bit halves, and all widening is done once,
  * outside the tap loop:
- *  - the filter, once per call, into 16-bit pairs (w0,w2),(w1,w3) per four channels and tap;
- *  - the input rows an output row reads (the band), as x + input offset in the same pairs, with the padding written
- *    out as 0 (which contributes nothing, as in the reference). The band keeps filter-height rows and, moving to the
- *    next output row, widens only the input rows it does not hold yet.
- * A tap of four channels is then two LDRDs and four multiply-accumulates, with no bounds checks.
+ *  - the filter, once per call, into 16-bit pairs (2w0,2w2),(2w1,2w3) per four channels and tap (doubled: see the
+ *    requantisation below);
+ *  - the input rows an output row reads (the band), as x in the same pairs (the input offset is folded into the
+ *    biases as input_offset * the channel's sum of weights), with the padding written out as -input_offset (which
+ *    then contributes nothing, as in the reference). The band keeps filter-height rows and, moving to the next output
+ *    row, widens only the input rows it does not hold yet; its padding columns and a slot of padding only (for the
+ *    rows above and below the input) are written once per chunk.
+ * A tap of four channels is then two LDRDs and four multiply-accumulates, with no bounds checks. The undilated 3x3
+ * at strides 1 and 2 runs a whole output row of every group in assembly (row3x3), and leaves out the top or bottom
+ * filter row where it reads padding only (biases that hold the padding's share stand in for it). On layers with few
+ * output pixels per channel (the 6x6 and 3x3 ones) the per-call set-up weighs as much as the taps, so it is written
+ * for few instructions too (prepare_usual, widen_filter, pad_band).
  * Requantisation (dw_rq_fast below) is one SMMLAR on a doubled accumulator: the filter is widened as 2w and the bias
  * doubled, so the accumulator holds 2a and SMMLAR(2a, m, K) = floor((a*m + 2^30) / 2^31) + K, which is gemmlowp's
  * SRDHM exactly (its nudge and truncating division come to that floor; no saturation, since 2a is never INT32_MIN
