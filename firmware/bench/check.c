@@ -14,6 +14,7 @@
 #define GUARD 16
 #define MAC_MAX 300000
 #define CASES 1500
+#define MODEL_CASES 300 /* depthwise layers like the reference models' (check_depthwise) */
 
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
@@ -89,8 +90,24 @@ static void fill(kb_rng *r, int8_t *p, int32_t n)
     }
 }
 
+/* Depthwise cases only (check_depthwise sets large_biases): one bias draw in eight mixes in biases just under +-2^27,
+ * +-2^28, +-2^29 and +-2^30,
+ * around the SMLAD depthwise kernel's limits for its doubled accumulator (2^28: the usual set-up; 2^29: the fast
+ * requantisation; 2^30: the reference kernel), with right shifts of 19 to 26 (large_drawn) so that such outputs land
+ * inside int8 rather than saturate. */
+static int large_biases, large_drawn;
+
 static const int32_t *fill_bias(kb_rng *r, int32_t n)
 {
+    large_drawn = 0;
+    if (large_biases && kb_range(r, 0, 7) == 0) {
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t near = (1 << kb_range(r, 27, 30)) - kb_range(r, 0, 1 << 16); /* just under a limit */
+            bias_buf[i] = kb_range(r, 0, 2) == 0 ? kb_range(r, -20000, 20000) : kb_range(r, 0, 1) ? near : -near;
+        }
+        large_drawn = 1;
+        return bias_buf;
+    }
     const int mode = kb_range(r, 0, 7);
     /* Operators without a bias tensor; biases up to 2^26 so that, with left shifts up to 3 and accumulators under 2^26,
      * the reference's int32 arithmetic does not overflow (which TFLite leaves undefined too). */
@@ -145,11 +162,19 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
            oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
 }
 
+/* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
+ * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
+static int model_like;
+
 static void conv_offsets(kb_rng *r, tr_conv_params *p)
 {
     p->input_offset = -pick_zp(r);
     p->output_offset = pick_zp(r);
     pick_act(r, p->output_offset, &p->act_min, &p->act_max);
+    if (model_like) {
+        p->act_min = -128;
+        p->act_max = 127;
+    }
 }
 
 static void report_mismatch(const char *op, int32_t c, int32_t at, const char *geometry)
@@ -263,8 +288,9 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     fill(r, in_buf, in.n * in.h * in.w * in.c);
     fill(r, w_buf, flt.n * flt.h * flt.w * flt.c);
     const int32_t *bias = fill_bias(r, out.c);
-    const int k3 = kb_range(r, 0, 5), wild = k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
+    const int k3 = kb_range(r, 0, 5), wild = model_like ? 0 : k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
+    for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
     describe("", in, flt, out, p);
@@ -315,8 +341,36 @@ static void check_depthwise(tally *t)
         flt.n = 1;
         flt.c = ic * dm;
         p.depth_multiplier = dm;
+        large_biases = 1;
+        conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+        large_biases = 0;
+    }
+    /* Then layers like the models' depthwise ones: 3x3 filters at stride 1 or 2, SAME or VALID padding (so output rows
+     * whose top or bottom filter row reads padding only), channels mostly multiples of four, sizes 1-9 (3x3 and 6x6
+     * among them), whole int8 range: the kernel's assembly paths for every such row. */
+    model_like = 1;
+    for (int32_t c = CASES; c < CASES + MODEL_CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        do {
+            const int32_t ic = kb_range(&r, 0, 3) ? 4 * kb_range(&r, 1, 16) : kb_range(&r, 1, 40);
+            in.n = 1;
+            in.h = kb_range(&r, 1, 9);
+            in.w = kb_range(&r, 1, 9);
+            in.c = flt.c = out.c = ic;
+            flt.n = 1;
+            flt.h = flt.w = 3;
+            p.stride_h = p.stride_w = kb_range(&r, 1, 2);
+            p.dilation_h = p.dilation_w = 1;
+            const int same = kb_range(&r, 0, 3) != 0 || in.h < 3 || in.w < 3;
+            out.n = 1;
+            out.h = out_size(same, in.h, 3, p.stride_h, 1, &p.pad_h);
+            out.w = out_size(same, in.w, 3, p.stride_w, 1, &p.pad_w);
+        } while (in.h * in.w * in.c > IN_MAX || out.h * out.w * out.c > OUT_MAX);
+        p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
     }
+    model_like = 0;
 }
 
 static void check_fully_connected(tally *t)

@@ -10,25 +10,60 @@
  * pointers and the weight pair do not fit the registers, so the loop spills).
  * So four channels are multiplied at once with SMLABB/SMLATT on 16-bit halves, and all widening is done once,
  * outside the tap loop:
- *  - the filter, once per call, into 16-bit pairs (w0,w2),(w1,w3) per four channels and tap;
- *  - the input rows an output row reads (the band), as x + input offset in the same pairs, with the padding written
- *    out as 0 (which contributes nothing, as in the reference). The band keeps filter-height rows and, moving to the
- *    next output row, widens only the input rows it does not hold yet.
- * A tap of four channels is then two LDRDs and four multiply-accumulates, with no bounds checks. Requantisation is
- * requant_fast.h's. Channels are processed in chunks that fit the scratch; depth multipliers other than 1 (and
- * filters taller than MAX_FH) take the reference kernel. */
+ *  - the filter, once per call, into 16-bit pairs (2w0,2w2),(2w1,2w3) per four channels and tap (doubled: see the
+ *    requantisation below);
+ *  - the input rows an output row reads (the band), as x in the same pairs (the input offset is folded into the
+ *    biases as input_offset * the channel's sum of weights), with the padding written out as -input_offset (which
+ *    then contributes nothing, as in the reference). The band keeps filter-height rows and, moving to the next output
+ *    row, widens only the input rows it does not hold yet; its padding columns and a slot of padding only (for the
+ *    rows above and below the input) are written once per chunk.
+ * A tap of four channels is then two LDRDs and four multiply-accumulates, with no bounds checks. The undilated 3x3
+ * at strides 1 and 2 runs a whole output row of every group in assembly (row3x3), and leaves out the top or bottom
+ * filter row where it reads padding only (biases that hold the padding's share stand in for it). On layers with few
+ * output pixels per channel (the 6x6 and 3x3 ones) the per-call set-up weighs as much as the taps, so it is written
+ * for few instructions too (prepare_usual, widen_filter, pad_band).
+ * Requantisation (dw_rq_fast below) is one SMMLAR on a doubled accumulator: the filter is widened as 2w and the bias
+ * doubled, so the accumulator holds 2a and SMMLAR(2a, m, K) = floor((a*m + 2^30) / 2^31) + K, which is gemmlowp's
+ * SRDHM exactly (its nudge and truncating division come to that floor; no saturation, since 2a is never INT32_MIN
+ * times a negative m). The rounding division by 2^e that follows rounds half away from zero:
+ * floor((h + 2^(e-1) - [h < 0]) / 2^e), where [h < 0] may be read as [a < 0] (they differ only at h = 0, where both
+ * give 0), and the output offset joins K as offset * 2^e. Seven instructions an output, against nine for
+ * requant_fast.h's SMLAL form (whose 64-bit rounding constant needs three to build). Channels outside its range (shifts
+ * of -23 and below add the offset after the shift; left shifts, and accumulators that could reach 2^29, take the
+ * reference arithmetic) are handled per channel in the generic path. Per group of four channels, one block holds
+ * everything besides the band: biases, requantisation constants, the widened filter and the assembly path's steps.
+ * Channels are processed in chunks that fit the scratch; depth multipliers other than 1, filters taller than MAX_FH
+ * and biases that could overflow the doubled accumulator take the reference kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 #include <string.h>
 #include "quant_math.h"
-#include "requant_fast.h"
 #include "scratch.h"
 
 typedef uint32_t __attribute__((may_alias, aligned(4))) tr_word;
-typedef uint64_t __attribute__((may_alias, aligned(8))) tr_dword; /* two words at once: LDRD */
+typedef uint64_t __attribute__((may_alias, aligned(8))) tr_dword; /* two words at once: LDRD / STRD */
 
 #define MAX_FH 8
+
+/* A group's block, in words: the doubled biases, (multiplier, K) per channel, e per channel (dw_prepare), the
+ * assembly path's steps (row3x3), then the filter widened to (2w0,2w2),(2w1,2w3) per tap. */
+enum {
+    BK_BIAS = 0,
+    BK_MK = 4,
+    BK_E = 12,
+    BK_OUT_STEP = 16,   /* bytes from one output pixel to the next */
+    BK_BAND_NEXT = 17,  /* bytes from the end of a band row to the next group's start */
+    BK_OUT_NEXT = 18,   /* the same for the output row */
+    BK_PIXELS = 19,     /* output pixels of a row */
+    BK_LAST = 20,       /* 1 on the chunk's last full group */
+    BK_FILTER = 22,
+    BK_SUM = BK_MK + 1 /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
+};
+#define BLOCK_WORDS(taps) (BK_FILTER + 2 * (taps))
+/* row3x3's blocks (the undilated 3x3) add the biases for output rows whose top or bottom filter row reads padding only */
+enum { BK_BIAS_NO_TOP = 40, BK_BIAS_NO_BOTTOM = 44, BLOCK3X3_WORDS = 48 };
+enum { ROWS_ALL_ONES, ROWS_NO_TOP_ONES, ROWS_NO_BOTTOM_ONES };
 
 static inline uint32_t sxtb16_ror8(uint32_t v)
 {
@@ -51,6 +86,154 @@ static inline void widen4(const int8_t *v, int32_t avail, tr_word *dst)
     dst[1] = sxtb16_ror8(x);
 }
 
+/* The requantisation (see the top of the file): acc2 = 2a, k = K (2^(e-1) + offset * 2^e, or 2^(e-1) alone for the
+ * large shifts), e >= 1. */
+static inline int32_t dw_rq_fast(int32_t acc2, int32_t m, int32_t k, int32_t e)
+{
+    int32_t h;
+#ifdef TR_ROUNDING_SINGLE
+    /* one rounding: (a*m + 2^(30+e)) >> (31+e) = floor((floor(2am / 2^32) + 2^(e-1)) / 2^e) */
+    __asm__("smmla %0, %1, %2, %3" : "=r"(h) : "r"(acc2), "r"(m), "r"(k));
+#else
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(h) : "r"(acc2), "r"(m), "r"(k + (acc2 >> 31)));
+#endif
+    return h >> e;
+}
+
+/* Channel i of a block: the doubled bias and its requantisation constants. Returns 1 for the fast form with the offset
+ * in K (e in [1, 22]), 0 for another (e < 0: shifts -23..-31, the offset added after the shift; e = 0: the reference
+ * arithmetic on acc2 / 2), -1 if the doubled accumulator could overflow. The bounds: |a| <= |bias + input_offset *
+ * sum_w| + taps * 128 * 128 (the band holds x, the offset is in the bias); below 2^29, |h| + |K| < 2^31 for e <= 22.
+ * Biases within +-2^28 with at most 255 taps are always below that bound (|input_offset * sum_w| and the taps' share
+ * are below 2^23 each), so the common case is decided in 32 bits (dw_prepare_usual), the set-up's cost on small
+ * layers. */
+static int dw_prepare(tr_word *blk, int32_t i, int32_t bias, int32_t sum_w, int32_t m, int32_t shift,
+                      const tr_conv_params *p, int32_t taps)
+{
+    const int64_t b = (int64_t)bias + (int64_t)p->input_offset * sum_w;
+    const int64_t bound = (b < 0 ? -b : b) + (int64_t)taps * 128 * 128;
+    if (bound >= (1 << 30)) return -1;
+    int32_t e = 0, k = 0;
+    if (bound < (1 << 29) && m >= 0) {
+        if (m == 0) shift = -1; /* 0 + offset whatever the shift: the e = 1 form */
+        if (shift <= -1 && shift >= -22) {
+            e = -shift;
+            k = (int32_t)((1u << (e - 1)) + ((uint32_t)p->output_offset << e));
+        } else if (shift <= -23 && shift >= -31 && m > 0) {
+            e = shift; /* negative: the offset is added after the shift */
+            k = (int32_t)(1u << (-shift - 1));
+        }
+    }
+    blk[BK_BIAS + i] = (uint32_t)(2 * b);
+    blk[BK_MK + 2 * i] = (uint32_t)m;
+    blk[BK_MK + 2 * i + 1] = (uint32_t)k;
+    blk[BK_E + i] = (uint32_t)e;
+    return e > 0;
+}
+
+/* The set-up of full groups (four real channels, at most 255 taps), in two passes over the blocks that keep their few
+ * values in registers (the set-up is what small layers spend most on besides the taps). widen_filter: the filter
+ * doubled into the block, two taps a turn, and each channel's sum of weights (16-bit lanes: |sum| <= 255 * 128) left
+ * in its K word (BK_SUM) for prepare_usual. */
+static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int32_t taps)
+{
+    uint32_t s02 = 0, s13 = 0;
+    tr_word *w = blk + BK_FILTER;
+    if (taps & 1) {
+        uint32_t v;
+        memcpy(&v, src, 4);
+        const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
+        s02 = e;
+        s13 = o;
+        w[0] = __sadd16(e, e);
+        w[1] = __sadd16(o, o);
+        w += 2;
+        src += filter_c;
+    }
+    int32_t k = taps >> 1;
+    uint32_t v0, o0, v1, o1;
+    if (k)
+        __asm__ volatile("0:\n\t"
+                         "ldr %[v0], [%[src]]\n\t"
+                         "ldr %[v1], [%[src], %[c]]\n\t"
+                         "add %[src], %[src], %[c], lsl #1\n\t"
+                         "sxtb16 %[o0], %[v0], ror #8\n\t"
+                         "sxtb16 %[v0], %[v0]\n\t"
+                         "sxtb16 %[o1], %[v1], ror #8\n\t"
+                         "sxtb16 %[v1], %[v1]\n\t"
+                         "sadd16 %[s02], %[s02], %[v0]\n\t"
+                         "sadd16 %[s13], %[s13], %[o0]\n\t"
+                         "sadd16 %[s02], %[s02], %[v1]\n\t"
+                         "sadd16 %[s13], %[s13], %[o1]\n\t"
+                         "sadd16 %[v0], %[v0], %[v0]\n\t"
+                         "sadd16 %[o0], %[o0], %[o0]\n\t"
+                         "sadd16 %[v1], %[v1], %[v1]\n\t"
+                         "sadd16 %[o1], %[o1], %[o1]\n\t"
+                         "strd %[v0], %[o0], [%[w]], #8\n\t"
+                         "strd %[v1], %[o1], [%[w]], #8\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b"
+                         : [src] "+r"(src), [w] "+r"(w), [k] "+r"(k), [s02] "+r"(s02), [s13] "+r"(s13),
+                           [v0] "=&r"(v0), [o0] "=&r"(o0), [v1] "=&r"(v1), [o1] "=&r"(o1)
+                         : [c] "r"(filter_c)
+                         : "cc", "memory");
+    blk[BK_SUM + 0] = (uint32_t)(int32_t)(int16_t)s02;
+    blk[BK_SUM + 2] = (uint32_t)(int32_t)(int16_t)s13;
+    blk[BK_SUM + 4] = (uint32_t)((int32_t)s02 >> 16);
+    blk[BK_SUM + 6] = (uint32_t)((int32_t)s13 >> 16);
+}
+
+/* dw_prepare's constants for the channels of `groups` full groups whose sums of weights widen_filter left in their K
+ * words, for groups whose every channel has |bias| < 2^28, m > 0 and a shift in [-22, -1]. Returns the number of
+ * groups done, stopping at the first other group, whose first channels' sums may be overwritten already (dw_prepare
+ * decides that group and the rest). bias: the first channel's, or NULL. In assembly, one group a turn: from C the
+ * compiler spilled, and this set-up is a large part of small layers. Per channel: the range checks as bits ORed into
+ * `bad` ((b + 2^28) >> 29, ((m - 1) | m) >> 31, (e - 1) >> 31, (e + 9) >> 5: all 0 in range), then
+ * 2 * (b + input_offset * sum), m, K = (2 * output_offset + 1) << (e - 1), e. */
+#define PREPARE_ASM(i, bo, mo, eo)                                                \
+    "ldr %[b], [%[bias], #" #bo "]\n\t"                                          \
+    "ldr %[m], [%[mult], #" #bo "]\n\t"                                          \
+    "ldr %[e], [%[shift], #" #bo "]\n\t"                                         \
+    "rsbs %[e], %[e], #0\n\t"                                                    \
+    "add %[t], %[b], #0x10000000\n\t"                                            \
+    "orr %[bad], %[bad], %[t], lsr #29\n\t"                                      \
+    "sub %[t], %[m], #1\n\t"                                                     \
+    "orr %[t], %[t], %[m]\n\t"                                                   \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "sub %[t], %[e], #1\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "add %[t], %[e], #9\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #5\n\t"                                       \
+    "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
+    "mla %[b], %[t], %[in_off], %[b]\n\t"                                        \
+    "lsl %[b], %[b], #1\n\t"                                                     \
+    "str %[b], [%[blk], #" #bo "]\n\t"                                           \
+    "sub %[t], %[e], #1\n\t"                                                     \
+    "lsl %[t], %[o2], %[t]\n\t"                                                  \
+    "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
+    "str %[e], [%[blk], #" #eo "]\n\t"
+__attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
+                                                       const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                                       int32_t input_offset, int32_t output_offset)
+{
+    static const int32_t no_bias[4];
+    const int32_t bias_step = bias ? 4 : 0;
+    if (!bias) bias = no_bias;
+    const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
+    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
+        uint32_t bad = 0, b, m, e, t;
+        __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
+                             PREPARE_ASM(3, 12, 40, 60)
+                         : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)
+                         : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift),
+                           [in_off] "r"(input_offset), [o2] "r"(o2)
+                         : "cc", "memory");
+        if (bad) return g;
+    }
+    return groups;
+}
+#undef PREPARE_ASM
+
 typedef struct {
     /* geometry */
     tr_shape4 in, filter, out;
@@ -58,71 +241,121 @@ typedef struct {
     const int8_t *input;
     /* this chunk: channels [c0, c0 + ch), groups of four */
     int32_t c0, ch, groups;
-    /* band: MAX_FH slots of `width` positions x groups x 2 words; key of the input row each holds */
+    /* band: filter-height slots of `width` positions x groups x 2 words, then one slot of padding only (the rows
+     * above and below the input); key of the input row each slot holds */
     tr_word *slots;
     int32_t width, slot_words, left;
     int32_t key[MAX_FH];
     uint32_t pad2; /* -input_offset in both halves: padding, whose x + input_offset is 0 */
 } dw_ctx;
 
-/* Input row iy of batch b into slot s: the int8 values widened as they are (the input offset is folded into the
- * biases: input_offset * the channel's sum of weights), and -input_offset outside the input and in the left and right
- * padding, so that padding contributes (x + input_offset) * w = 0 as in the reference. A slot holds, for each group of
- * four channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every
- * group. */
-/* (no memset: the padding is a word or two per group, which a call would cost ten times over) */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_row(dw_ctx *d, int32_t s, int32_t b,
-                                                                                   int32_t iy)
+/* The band's padding, written once per chunk: every slot filled with -input_offset, which widen_row then overwrites
+ * at the input's positions only, so that the left and right padding columns and the padding slot (the rows above and
+ * below the input) stay. The padding contributes (x + input_offset) * w = 0 as in the reference (the input offset is
+ * folded into the biases: input_offset * the channel's sum of weights). Sixteen bytes per STM (words are a multiple of
+ * two: a last STRD). */
+static void pad_band(const dw_ctx *d)
 {
-    tr_word *dst = d->slots + s * d->slot_words;
-    d->key[s] = b * (d->in.h + 2 * MAX_FH * d->p->dilation_h + d->filter.h) + iy;
-    if (iy < 0 || iy >= d->in.h) {
-        const uint32_t pad2 = d->pad2;
-        for (int32_t i = 0; i < d->slot_words; ++i) dst[i] = pad2;
-        return;
-    }
+    register uint32_t r2 __asm__("r2") = d->pad2, r3 __asm__("r3") = d->pad2;
+    register uint32_t r4 __asm__("r4") = d->pad2, r5 __asm__("r5") = d->pad2;
+    tr_word *dst = d->slots;
+    const int32_t words = (d->filter.h + 1) * d->slot_words;
+    int32_t k = words >> 2;
+    if (k)
+        __asm__ volatile("0:\n\t"
+                         "stmia %[dst]!, {%[a], %[b], %[c], %[e]}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b"
+                         : [dst] "+r"(dst), [k] "+r"(k)
+                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5)
+                         : "cc", "memory");
+    if (words & 2) *(tr_dword *)dst = r2 | (uint64_t)r3 << 32;
+}
+
+/* Input row iy of batch b into slot s: the int8 values widened as they are. A slot holds, for each group of four
+ * channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every group. */
+static void widen_row(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+{
+    d->key[s] = b * d->in.h + iy;
     /* locals: the stores through dst (may_alias) would otherwise reload every field at every position */
-    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, left = d->left;
-    const int32_t right = d->width - left - in_w;
-    const uint32_t pad2 = d->pad2;
+    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, ch = d->ch, width = d->width;
+    tr_dword *dst = (tr_dword *)(d->slots + s * d->slot_words) + d->left;
     const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
-    for (int32_t g = 0; g < groups; ++g) {
+    const int32_t pairs = in_w >> 1;
+    int32_t g = 0;
+    if ((((uintptr_t)row | (uint32_t)in_c) & 3) == 0 && ch >= 8) {
+        /* word-aligned input: two groups at a time, one LDRD of eight channels per position, their halves stored
+         * to the two groups' rows; the loop over pairs of groups in the assembly too (the per-group bookkeeping is
+         * what small rows spend most on) */
+        const int32_t step[3] = {in_w, (width - in_w) * 8, width * 8}; /* positions; bytes: gap to the next pair, a
+                                                                         * group's row */
+        int32_t n = ch >> 3;
+        const int8_t *src = row, *s;
+        tr_dword *d = dst, *d2;
+        int32_t k;
+        uint32_t t0, t1, u0, u1;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[k], [%[cfg]]\n\t"
+                         "ldr %[t0], [%[cfg], #8]\n\t"
+                         "mov %[s], %[src]\n\t"
+                         "add %[d2], %[d], %[t0]\n\t"
+                         "0:\n\t"
+                         "ldrd %[t0], %[t1], [%[s]]\n\t"
+                         "add %[s], %[s], %[c]\n\t"
+                         "sxtb16 %[u0], %[t0], ror #8\n\t"
+                         "sxtb16 %[t0], %[t0]\n\t"
+                         "sxtb16 %[u1], %[t1], ror #8\n\t"
+                         "sxtb16 %[t1], %[t1]\n\t"
+                         "strd %[t0], %[u0], [%[d]], #8\n\t"
+                         "strd %[t1], %[u1], [%[d2]], #8\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b\n\t"
+                         "ldr %[t0], [%[cfg], #4]\n\t"
+                         "add %[d], %[d2], %[t0]\n\t"
+                         "add %[src], %[src], #8\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [src] "+r"(src), [d] "+r"(d), [n] "+r"(n), [s] "=&r"(s), [d2] "=&r"(d2), [k] "=&r"(k),
+                           [t0] "=&r"(t0), [t1] "=&r"(t1), [u0] "=&r"(u0), [u1] "=&r"(u1)
+                         : [c] "r"(in_c), [cfg] "r"(step)
+                         : "cc", "memory");
+        g = (ch >> 3) * 2;
+        dst += g * width;
+    }
+    for (; g < groups; ++g, dst += width) {
         const int32_t avail = ch - 4 * g;
-        for (int32_t i = 0; i < 2 * left; ++i) *dst++ = pad2;
         const int8_t *src = row + 4 * g;
+        tr_dword *to = dst;
         if (avail >= 4) {
-            /* two positions a turn: unaligned LDRs (fine on v7E-M), STRD with writeback */
-            tr_word *end = dst + 2 * (in_w & ~1);
+            /* two positions a turn: unaligned LDRs (fine on v7E-M), the second at a register offset, STRD with
+             * writeback */
             uint32_t t0, t1, t2, t3;
-            if (dst != end)
+            int32_t k = pairs;
+            if (k)
                 __asm__ volatile("0:\n\t"
                                  "ldr %[t0], [%[src]]\n\t"
-                                 "add %[src], %[src], %[c]\n\t"
-                                 "ldr %[t2], [%[src]]\n\t"
-                                 "add %[src], %[src], %[c]\n\t"
+                                 "ldr %[t2], [%[src], %[c]]\n\t"
+                                 "add %[src], %[src], %[c], lsl #1\n\t"
                                  "sxtb16 %[t1], %[t0], ror #8\n\t"
                                  "sxtb16 %[t0], %[t0]\n\t"
                                  "sxtb16 %[t3], %[t2], ror #8\n\t"
                                  "sxtb16 %[t2], %[t2]\n\t"
-                                 "strd %[t0], %[t1], [%[dst]], #8\n\t"
-                                 "strd %[t2], %[t3], [%[dst]], #8\n\t"
-                                 "cmp %[dst], %[end]\n\t"
+                                 "strd %[t0], %[t1], [%[to]], #8\n\t"
+                                 "strd %[t2], %[t3], [%[to]], #8\n\t"
+                                 "subs %[k], %[k], #1\n\t"
                                  "bne 0b"
-                                 : [src] "+r"(src), [dst] "+r"(dst), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
-                                   [t3] "=&r"(t3)
-                                 : [c] "r"(in_c), [end] "r"(end)
+                                 : [src] "+r"(src), [to] "+r"(to), [k] "+r"(k), [t0] "=&r"(t0), [t1] "=&r"(t1),
+                                   [t2] "=&r"(t2), [t3] "=&r"(t3)
+                                 : [c] "r"(in_c)
                                  : "cc", "memory");
             if (in_w & 1) {
                 uint32_t v;
                 memcpy(&v, src, 4);
-                dst[0] = __sxtb16(v);
-                dst[1] = sxtb16_ror8(v);
-                dst += 2;
+                *to = (uint32_t)__sxtb16(v) | (uint64_t)sxtb16_ror8(v) << 32; /* (ACLE's int32 would sign-extend) */
             }
         } else {
-            for (int32_t x = in_w; x > 0; --x, src += in_c, dst += 2) widen4(src, avail, dst);
+            for (int32_t x = in_w; x > 0; --x, src += in_c, ++to) widen4(src, avail, (tr_word *)to);
         }
-        for (int32_t i = 0; i < 2 * right; ++i) *dst++ = pad2;
     }
 }
 
@@ -136,15 +369,6 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void widen_
         a2 = __smlatt(x02_, w02_, a2);                                  \
         a1 = __smlabb(x13_, w13_, a1);                                  \
         a3 = __smlatt(x13_, w13_, a3);                                  \
-    } while (0)
-/* Three adjacent taps of a filter row (band positions 8 bytes apart, as are the widened weights). */
-#define TAP3(x, w)                 \
-    do {                           \
-        const tr_word *xr_ = (x);  \
-        const tr_word *wr_ = (w);  \
-        TAP(xr_, wr_);             \
-        TAP(xr_ + 2, wr_ + 2);     \
-        TAP(xr_ + 4, wr_ + 4);     \
     } while (0)
 
 /* The usual 3x3 (undilated) for one pixel of four channels, in assembly: three band rows (x0, x1, x2: three adjacent
@@ -173,31 +397,23 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
 #undef ROW_ASM
 }
 
-/* The 3x3 mode-0 path (every channel of the group fast, whole int8 range, undilated 3x3, four real channels): one
- * block per group holds everything a pixel reads besides the band, so one pointer reaches it with immediate offsets:
- * words 0-3 the biases, 4-21 the widened filter (9 taps x 2 words), 22-29 (multiplier, hi) per channel, 30-33 the
- * rshifts, 34 the band step and 35 the output step (bytes) from one output pixel to the next, 36 and 37 the band and
- * output steps from the end of the row to the next group's start, 38 the pixels of the row, 39 1 on the last full
- * group of the chunk. */
-#define BLOCK_WORDS 40
-
+/* The 3x3 mode-0 path (every channel of the group with e in [1, 22], whole int8 range, undilated 3x3, four real
+ * channels): the block (BK_*, byte offsets below: biases 0, (multiplier, K) 16 + 8i, e 48 + 4i, steps 64-80, filter
+ * 88 + 8t) is reached from one pointer with immediate offsets. dw_rq_fast in assembly: */
 #ifdef TR_ROUNDING_SINGLE
-#define RQ_ASM(a, mo, ro, k)                             \
+#define RQ_ASM(a, mo, eo, k)                             \
     "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
-    "mov %[p], #0\n\t"                                 \
-    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
-    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "smmla %[v], %[" a "], %[u], %[v]\n\t"             \
+    "ldr %[u], [%[b], #" #eo "]\n\t"                   \
     "asr %[v], %[v], %[u]\n\t"                         \
     "ssat %[v], #8, %[v]\n\t"                          \
     "strb %[v], [%[o], #" #k "]\n\t"
 #else
-#define RQ_ASM(a, mo, ro, k)                             \
+#define RQ_ASM(a, mo, eo, k)                             \
     "ldrd %[u], %[v], [%[b], #" #mo "]\n\t"            \
-    "and %[p], %[" a "], #0x80000000\n\t"              \
-    "orr %[p], %[p], #0x40000000\n\t"                  \
     "add %[v], %[v], %[" a "], asr #31\n\t"            \
-    "smlal %[p], %[v], %[" a "], %[u]\n\t"             \
-    "ldr %[u], [%[b], #" #ro "]\n\t"                   \
+    "smmlar %[v], %[" a "], %[u], %[v]\n\t"            \
+    "ldr %[u], [%[b], #" #eo "]\n\t"                   \
     "asr %[v], %[v], %[u]\n\t"                         \
     "ssat %[v], #8, %[v]\n\t"                          \
     "strb %[v], [%[o], #" #k "]\n\t"
@@ -214,32 +430,41 @@ static inline __attribute__((always_inline)) void taps3x3(const tr_word *x0, con
 /* three taps of a row at stride 1 (8 bytes a pixel) and stride 2 (16) */
 #define ROW_S1(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #8", w0) TAPX_ASM("[%[" x "]]", w1) TAPX_ASM("[%[" x "], #8]", w2)
 #define ROW_S2(x, w0, w1, w2) TAPX_ASM("[%[" x "]], #16", w0) TAPX_ASM("[%[" x "], #-8]", w1) TAPX_ASM("[%[" x "]]", w2)
-#define ROW3X3_ASM(ROW)                                                                                              \
+/* The filter rows an output row reads: all three, or without the top or the bottom one when that row is padding only
+ * (its taps would add -input_offset * w: the biases of BK_BIAS_NO_TOP / BK_BIAS_NO_BOTTOM hold that share instead). */
+#define ROWS_ALL(ROW) ROW("x0", 88, 96, 104) ROW("x1", 112, 120, 128) ROW("x2", 136, 144, 152)
+#define ROWS_NO_TOP(ROW) ROW("x1", 112, 120, 128) ROW("x2", 136, 144, 152)
+#define ROWS_NO_BOTTOM(ROW) ROW("x0", 88, 96, 104) ROW("x1", 112, 120, 128)
+#define ROW3X3_ASM(ROWS, ROW, bias)                                                                                  \
     "1:\n\t"                                                                                                      \
-    "ldr %[n], [%[b], #152]\n\t"                                                                                  \
+    "ldr %[n], [%[b], #76]\n\t"                                                                                   \
     "0:\n\t"                                                                                                      \
-    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
-    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
-    ROW("x0", 16, 24, 32) ROW("x1", 40, 48, 56) ROW("x2", 64, 72, 80)                                             \
-    RQ_ASM("a0", 88, 120, 0) RQ_ASM("a1", 96, 124, 1) RQ_ASM("a2", 104, 128, 2) RQ_ASM("a3", 112, 132, 3)         \
-    "ldr %[q], [%[b], #140]\n\t"                                                                                  \
+    "ldrd %[a0], %[a1], [%[b], #" #bias "]\n\t"                                                                   \
+    "ldrd %[a2], %[a3], [%[b], #" #bias "+8]\n\t"                                                                 \
+    ROWS(ROW)                                                                                                     \
+    RQ_ASM("a0", 16, 48, 0) RQ_ASM("a1", 24, 52, 1) RQ_ASM("a2", 32, 56, 2) RQ_ASM("a3", 40, 60, 3)               \
+    "ldr %[q], [%[b], #64]\n\t"                                                                                   \
     "add %[o], %[o], %[q]\n\t"                                                                                    \
     "subs %[n], %[n], #1\n\t"                                                                                     \
     "bne 0b\n\t"                                                                                                  \
-    "ldrd %[p], %[q], [%[b], #144]\n\t"                                                                           \
+    "ldrd %[p], %[q], [%[b], #68]\n\t"                                                                            \
     "add %[x0], %[x0], %[p]\n\t"                                                                                  \
     "add %[x1], %[x1], %[p]\n\t"                                                                                  \
     "add %[x2], %[x2], %[p]\n\t"                                                                                  \
     "add %[o], %[o], %[q]\n\t"                                                                                    \
-    "ldr %[p], [%[b], #156]\n\t"                                                                                  \
-    "add %[b], %[b], #160\n\t"                                                                                    \
+    "ldr %[p], [%[b], #80]\n\t"                                                                                   \
+    "add %[b], %[b], #192\n\t"                                                                                    \
     "cmp %[p], #0\n\t"                                                                                            \
     "beq 1b"
+_Static_assert(BLOCK_WORDS(9) * 4 == 160 && BK_FILTER * 4 == 88 && BK_MK * 4 == 16 && BK_E * 4 == 48 &&
+                   BK_OUT_STEP * 4 == 64 && BK_BAND_NEXT * 4 == 68 && BK_PIXELS * 4 == 76 && BK_LAST * 4 == 80 &&
+                   BK_BIAS_NO_TOP * 4 == 160 && BK_BIAS_NO_BOTTOM * 4 == 176 && BLOCK3X3_WORDS * 4 == 192,
+               "row3x3's immediate offsets are the block's layout");
 
 /* An output row of every full group: per pixel the nine taps, requantised and stored, all in registers (14); then
  * the next group's block. stride2: the band pointers step 16 bytes a pixel, otherwise 8. */
 static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, const tr_word *x1, const tr_word *x2,
-                                                         const tr_word *b, int8_t *o, int stride2)
+                                                         const tr_word *b, int8_t *o, int stride2, int rows)
 {
     int32_t a0, a1, a2, a3, count;
     uint32_t p, q, u, v;
@@ -248,41 +473,58 @@ static inline __attribute__((always_inline)) void row3x3(const tr_word *x0, cons
       [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
     :                                                                                                                \
     : "cc", "memory"
-    if (stride2) __asm__ volatile(ROW3X3_ASM(ROW_S2) ROW3X3_OPERANDS);
-    else __asm__ volatile(ROW3X3_ASM(ROW_S1) ROW3X3_OPERANDS);
+    if (rows == ROWS_NO_TOP_ONES) {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_NO_TOP, ROW_S2, 160) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_NO_TOP, ROW_S1, 160) ROW3X3_OPERANDS);
+    } else if (rows == ROWS_NO_BOTTOM_ONES) {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_NO_BOTTOM, ROW_S2, 176) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_NO_BOTTOM, ROW_S1, 176) ROW3X3_OPERANDS);
+    } else {
+        if (stride2) __asm__ volatile(ROW3X3_ASM(ROWS_ALL, ROW_S2, 0) ROW3X3_OPERANDS);
+        else __asm__ volatile(ROW3X3_ASM(ROWS_ALL, ROW_S1, 0) ROW3X3_OPERANDS);
+    }
 #undef ROW3X3_OPERANDS
 }
 
-/* oc: the output channel, or any valid one for a padding channel (its result is not stored) */
-static inline int8_t finish(int32_t acc, const tr_rq_channel *r, int32_t oc, const tr_per_channel *q,
+/* Channel i of the group whose block is blk; oc: the output channel, or any valid one for a padding channel (its
+ * result is not stored) */
+static inline int8_t finish(int32_t acc2, const tr_word *blk, int32_t i, int32_t oc, const tr_per_channel *q,
                             const tr_conv_params *p, int mode)
 {
-    int32_t v = mode == 2 ? tr_rq(acc, r, q->shift[oc], p->output_offset) : tr_rq_fast(acc, r);
+    const int32_t m = (int32_t)blk[BK_MK + 2 * i], k = (int32_t)blk[BK_MK + 2 * i + 1], e = (int32_t)blk[BK_E + i];
+    int32_t v;
+    if (mode != 2 || e > 0) v = dw_rq_fast(acc2, m, k, e);
+    else if (e < 0) v = dw_rq_fast(acc2, m, k, -e) + p->output_offset;
+    else v = tr_mul_by_quantized_multiplier(acc2 >> 1, q->multiplier[oc], q->shift[oc]) + p->output_offset;
     v = __ssat(v, 8);
     if (mode != 0) v = tr_clamp(v, p->act_min, p->act_max);
     return (int8_t)v;
 }
 
 /* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
- * narrower clamp, 2: any channel), a constant in each copy. */
-static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *wexp, int32_t wstride,
-                                                        const tr_rq_channel *chan, const tr_word *blocks,
-                                                        const tr_per_channel *q, int8_t *output,
-                                                        int mode)
+ * narrower clamp, 2: any channel), a constant in each copy. asm3x3: the undilated 3x3 at stride 1 or 2, whose full
+ * groups take row3x3 in mode 0. */
+static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word *blocks, int32_t block_words,
+                                                        int asm3x3, const tr_per_channel *q, int8_t *output, int mode)
 {
     const tr_conv_params *p = d->p;
     const int32_t fw = d->filter.w;
     const int32_t tap_step = p->dilation_w * 2; /* words to the next tap along a filter row */
     const int32_t px_step = p->stride_w * 2;    /* words to the next output pixel */
     const int fh3w3 = d->filter.h == 3 && fw == 3 && p->dilation_w == 1;
-    const int32_t keys = d->in.h + 2 * MAX_FH * p->dilation_h + d->filter.h;
-    for (int32_t s = 0; s < d->filter.h; ++s) d->key[s] = INT32_MIN + s; /* nothing held (keys are never this low) */
+    const tr_word *pad_row = d->slots + d->filter.h * d->slot_words;
+    for (int32_t s = 0; s < d->filter.h; ++s) d->key[s] = -1 - s; /* nothing held (keys are never negative) */
+    pad_band(d);
     for (int32_t b = 0; b < d->out.n; ++b)
         for (int32_t oy = 0; oy < d->out.h; ++oy) {
             const tr_word *row[MAX_FH];
             uint32_t used = 0; /* slots holding rows this output row reads */
             for (int32_t fy = 0; fy < d->filter.h; ++fy) {
-                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * keys + iy;
+                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * d->in.h + iy;
+                if (iy < 0 || iy >= d->in.h) { /* above or below the input: the padding slot */
+                    row[fy] = pad_row;
+                    continue;
+                }
                 int32_t s = 0;
                 while (s < d->filter.h && d->key[s] != key) ++s;
                 if (s < d->filter.h) used |= 1u << s;
@@ -298,20 +540,22 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
             }
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
             int32_t g = 0;
-            if (mode == 0 && blocks && d->ch >= 4) { /* every full group in assembly */
-                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2);
+            if (mode == 0 && asm3x3 && d->ch >= 4) { /* every full group in assembly */
+                const int rows = row[0] == pad_row && row[2 % MAX_FH] != pad_row   ? ROWS_NO_TOP_ONES
+                                 : row[2 % MAX_FH] == pad_row && row[0] != pad_row ? ROWS_NO_BOTTOM_ONES
+                                                                                   : ROWS_ALL_ONES;
+                row3x3(row[0], row[1 % MAX_FH], row[2 % MAX_FH], blocks, o_row, p->stride_w == 2, rows);
                 g = d->ch >> 2;
             }
             for (; g < d->groups; ++g) {
-                const tr_rq_channel *r = chan + 4 * g;
+                const tr_word *blk = blocks + g * block_words, *wg = blk + BK_FILTER;
                 const int32_t oc = d->c0 + 4 * g, n = d->ch - 4 * g;
-                const tr_word *wg = wexp + g * wstride;
                 const tr_word *xg[MAX_FH] = {0};
                 for (int32_t fy = 0; fy < d->filter.h; ++fy) xg[fy] = row[fy] + g * d->width * 2;
                 const tr_word *x0 = xg[0], *x1 = xg[1 % MAX_FH], *x2 = xg[2 % MAX_FH];
                 int8_t *o = o_row + 4 * g;
                 for (int32_t ox = 0; ox < d->out.w; ++ox, o += d->out.c) {
-                    int32_t a0 = r[0].bias, a1 = r[1].bias, a2 = r[2].bias, a3 = r[3].bias;
+                    int32_t a0 = (int32_t)blk[0], a1 = (int32_t)blk[1], a2 = (int32_t)blk[2], a3 = (int32_t)blk[3];
                     const int32_t base = ox * px_step;
                     if (fh3w3) { /* the usual 3x3, undilated: three rows of three adjacent taps, unrolled */
                         taps3x3(x0 + base, x1 + base, x2 + base, wg, &a0, &a1, &a2, &a3);
@@ -322,10 +566,10 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
                             for (int32_t fx = fw; fx > 0; --fx, x += tap_step, w += 2) TAP(x, w);
                         }
                     }
-                    const int8_t v0 = finish(a0, &r[0], oc, q, p, mode);
-                    const int8_t v1 = finish(a1, &r[1], n > 1 ? oc + 1 : oc, q, p, mode);
-                    const int8_t v2 = finish(a2, &r[2], n > 2 ? oc + 2 : oc, q, p, mode);
-                    const int8_t v3 = finish(a3, &r[3], n > 3 ? oc + 3 : oc, q, p, mode);
+                    const int8_t v0 = finish(a0, blk, 0, oc, q, p, mode);
+                    const int8_t v1 = finish(a1, blk, 1, n > 1 ? oc + 1 : oc, q, p, mode);
+                    const int8_t v2 = finish(a2, blk, 2, n > 2 ? oc + 2 : oc, q, p, mode);
+                    const int8_t v3 = finish(a3, blk, 3, n > 3 ? oc + 3 : oc, q, p, mode);
                     if (n >= 4) {
                         o[0] = v0;
                         o[1] = v1;
@@ -341,6 +585,24 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
         }
 }
 
+/* dw_prepare for the four channels of group g (past the chunk's end: any valid channel's constants, never stored).
+ * Returns 1 if all four take the fast form, 0 if not, -1 if one could overflow the doubled accumulator. */
+static int prepare_channels(tr_word *blk, int32_t g, const int32_t sums[4], const dw_ctx *d, const int8_t *weights,
+                            const int32_t *bias, const tr_per_channel *q, int32_t taps)
+{
+    int fast = 1;
+    for (int32_t i = 0; i < 4; ++i) {
+        const int32_t c = 4 * g + i, oc = d->c0 + (c < d->ch ? c : 0);
+        int32_t sum_w = sums[i];
+        if (taps > 255) /* the 16-bit sums could overflow */
+            for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * d->filter.c + oc];
+        const int r = dw_prepare(blk, i, bias ? bias[oc] : 0, sum_w, q->multiplier[oc], q->shift[oc], d->p, taps);
+        if (r < 0) return -1;
+        fast &= r;
+    }
+    return fast;
+}
+
 void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output)
@@ -350,11 +612,12 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
     const int32_t right = reach - p->pad_w - in.w > 0 ? reach - p->pad_w - in.w : 0;
     const int32_t width = p->pad_w + in.w + right;
-    /* the undilated 3x3's assembly path (row3x3) reads per-group blocks */
-    const int with_blocks = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
-    /* scratch bytes per channel: band slots (2 bytes per position and row), widened filter (2 per tap), constants,
-     * and a quarter of a block */
-    const int32_t per_channel = 2 * width * filter.h + 2 * taps + (int32_t)sizeof(tr_rq_channel) + (with_blocks ? BLOCK_WORDS : 0);
+    /* the undilated 3x3's assembly path (row3x3) */
+    const int asm3x3 = filter.h == 3 && filter.w == 3 && p->dilation_w == 1 && out.w > 0 && p->stride_w <= 2;
+    const int32_t block_words = asm3x3 ? BLOCK3X3_WORDS : BLOCK_WORDS(taps);
+    /* scratch bytes per channel: band slots and the padding slot (2 bytes per position and row), a quarter of a
+     * block */
+    const int32_t per_channel = 2 * width * (filter.h + 1) + block_words;
     int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
     if (p->depth_multiplier != 1 || filter.h > MAX_FH || ch < 4) {
         tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
@@ -362,75 +625,92 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
     }
     if (ch > in.c) ch = (in.c + 3) & ~3;
     const int full = p->act_min <= -128 && p->act_max >= 127;
+    /* locals: the set-up's stores (may_alias) would otherwise reload them for every channel */
+    const int32_t *const mult = q->multiplier, *const shifts = q->shift;
+    const int32_t in_off = p->input_offset, out_off = p->output_offset;
     const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
     for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
         const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = (n + 3) >> 2;
-        /* scratch: constants (4 * groups channels), widened filter, band slots */
-        tr_rq_channel *chan = (tr_rq_channel *)(void *)tr_kernel_scratch;
-        tr_word *wexp = (tr_word *)(chan + 4 * groups);
-        dw_ctx d = {in, filter, out, p, input, c0, n, groups, wexp + groups * taps * 2, width, width * groups * 2,
-                    p->pad_w, {0}, pad2};
-        /* the 3x3's blocks (after the band slots) hold its widened filter, which the C paths read there too */
-        tr_word *blocks = with_blocks ? d.slots + filter.h * d.slot_words : NULL;
-        tr_word *wbase = blocks ? blocks + 4 : wexp;
-        const int32_t wstride = blocks ? BLOCK_WORDS : taps * 2;
+        /* scratch: the blocks, then the band slots */
+        tr_word *blocks = (tr_word *)(void *)tr_kernel_scratch;
+        dw_ctx d = {in, filter, out, p, input, c0, n, groups, blocks + groups * block_words, width,
+                    width * groups * 2, p->pad_w, {0}, pad2};
         int all_fast = 1;
+        /* the full groups: filters, then (usually) every channel's constants in one pass */
+        const int32_t usual = taps <= 255 ? n >> 2 : 0;
+        for (int32_t g = 0; g < usual; ++g) widen_filter(blocks + g * block_words, weights + c0 + 4 * g, filter.c, taps);
+        const int32_t usual_done = usual ? prepare_usual(blocks, block_words, usual, bias ? bias + c0 : NULL, mult + c0,
+                                                         shifts + c0, in_off, out_off)
+                                         : 0;
         for (int32_t g = 0; g < groups; ++g) {
-            /* the widened filter, and the sums of its weights per channel, 16 bits a channel (taps <= 255) */
-            uint32_t s02 = 0, s13 = 0;
-            const int8_t *src = weights + c0 + 4 * g;
-            tr_word *w = wbase + g * wstride;
-            if (n - 4 * g >= 4) {
-                for (tr_word *end = w + 2 * taps; w != end; src += filter.c, w += 2) {
-                    uint32_t v;
-                    memcpy(&v, src, 4);
-                    const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
-                    w[0] = e;
-                    w[1] = o;
-                    s02 = __sadd16(s02, e);
-                    s13 = __sadd16(s13, o);
-                }
+            tr_word *blk = blocks + g * block_words;
+            int32_t sums[4]; /* the sums of each channel's weights, for the input offset's share */
+            if (g < usual) {
+                if (g < usual_done) continue;
+                for (int32_t i = 0; i < 4; ++i) sums[i] = (int32_t)blk[BK_SUM + 2 * i];
+                if (g == usual_done) /* prepare_usual stopped in this group: sums it overwrote, from the weights */
+                    for (int32_t i = 0; i < 4; ++i)
+                        for (int32_t t = sums[i] = 0; t < taps; ++t) sums[i] += weights[t * filter.c + c0 + 4 * g + i];
             } else {
+                /* a last group of fewer than four channels (the missing ones read as 0), or too many taps for the
+                 * 16-bit sums */
+                uint32_t s02 = 0, s13 = 0;
+                tr_word *w = blk + BK_FILTER;
+                const int8_t *src = weights + c0 + 4 * g;
                 for (int32_t t = 0; t < taps; ++t, src += filter.c, w += 2) {
                     widen4(src, n - 4 * g, w);
                     s02 = __sadd16(s02, w[0]);
                     s13 = __sadd16(s13, w[1]);
+                    w[0] = __sadd16(w[0], w[0]);
+                    w[1] = __sadd16(w[1], w[1]);
                 }
+                sums[0] = (int16_t)s02;
+                sums[1] = (int16_t)s13;
+                sums[2] = (int16_t)(s02 >> 16);
+                sums[3] = (int16_t)(s13 >> 16);
             }
-            const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
-            for (int32_t i = 0; i < 4; ++i) {
-                const int32_t c = 4 * g + i;
-                const int32_t oc = c0 + (c < n ? c : 0); /* channels past the end: any valid constants, never stored */
-                int32_t sum_w = sums[i];
-                if (taps > 255) /* the 16-bit sums could overflow */
-                    for (int32_t t = sum_w = 0; t < taps; ++t) sum_w += weights[t * filter.c + oc];
-                /* the input offset's share of every output: input_offset * the channel's sum of weights */
-                const uint32_t b0 = (uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sum_w;
-                tr_rq_channel r; /* in registers, then stored to chan and the block */
-                tr_rq_prepare(&r, (int32_t)b0, q->multiplier[oc], q->shift[oc], p->output_offset);
-                chan[c] = r;
-                all_fast &= r.rshift >= 0;
-                if (blocks) {
-                    tr_word *b = blocks + g * BLOCK_WORDS;
-                    b[i] = (uint32_t)r.bias;
-                    b[22 + 2 * i] = (uint32_t)r.multiplier;
-                    b[23 + 2 * i] = (uint32_t)r.hi;
-                    b[30 + i] = (uint32_t)r.rshift;
-                }
+            const int fast = prepare_channels(blk, g, sums, &d, weights, bias, q, taps);
+            if (fast < 0) { /* an accumulator could overflow doubled: the reference, for every output */
+                tr_depthwise_conv_s8_ref(p, q, in, input, filter, weights, bias, out, output);
+                return;
             }
-            if (blocks) {
-                tr_word *b = blocks + g * BLOCK_WORDS;
-                b[34] = (uint32_t)(p->stride_w * 2 * (int32_t)sizeof(tr_word));
-                b[35] = (uint32_t)out.c;
-                b[36] = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
-                b[37] = (uint32_t)(4 - out.w * out.c);
-                b[38] = (uint32_t)out.w;
-                b[39] = g == (n >> 2) - 1;
+            all_fast &= fast;
+        }
+        if (asm3x3) { /* row3x3's steps, the same in every block but the last full group's flag */
+            const uint32_t band_next = (uint32_t)((width * 2 - out.w * p->stride_w * 2) * (int32_t)sizeof(tr_word));
+            const uint32_t out_next = (uint32_t)(4 - out.w * out.c), out_step = (uint32_t)out.c, pixels = (uint32_t)out.w;
+            tr_word *blk = blocks;
+            for (int32_t g = n >> 2; g > 0; --g, blk += block_words) {
+                blk[BK_OUT_STEP] = out_step;
+                blk[BK_BAND_NEXT] = band_next;
+                blk[BK_OUT_NEXT] = out_next;
+                blk[BK_PIXELS] = pixels;
+                blk[BK_LAST] = 0;
+            }
+            if (n >= 4) blocks[((n >> 2) - 1) * block_words + BK_LAST] = 1;
+            /* the biases without the top or the bottom filter row's padding taps: bias - input_offset * (the row's sum
+             * of doubled weights), for row3x3 (mode 0) */
+            const uint32_t noff = (uint32_t)-in_off & 0xFFFFu; /* -input_offset in the bottom half, for SMLAxB */
+            blk = blocks;
+            for (int32_t g = all_fast && full ? n >> 2 : 0; g > 0; --g, blk += block_words) {
+                const tr_word *w = blk + BK_FILTER;
+                const uint32_t t02 = __sadd16(__sadd16(w[0], w[2]), w[4]), t13 = __sadd16(__sadd16(w[1], w[3]), w[5]);
+                const uint32_t b02 = __sadd16(__sadd16(w[12], w[14]), w[16]), b13 = __sadd16(__sadd16(w[13], w[15]), w[17]);
+                const int32_t c0b = (int32_t)blk[BK_BIAS], c1b = (int32_t)blk[BK_BIAS + 1];
+                const int32_t c2b = (int32_t)blk[BK_BIAS + 2], c3b = (int32_t)blk[BK_BIAS + 3];
+                blk[BK_BIAS_NO_TOP + 0] = (uint32_t)__smlabb(t02, noff, c0b);
+                blk[BK_BIAS_NO_TOP + 1] = (uint32_t)__smlabb(t13, noff, c1b);
+                blk[BK_BIAS_NO_TOP + 2] = (uint32_t)__smlatb(t02, noff, c2b);
+                blk[BK_BIAS_NO_TOP + 3] = (uint32_t)__smlatb(t13, noff, c3b);
+                blk[BK_BIAS_NO_BOTTOM + 0] = (uint32_t)__smlabb(b02, noff, c0b);
+                blk[BK_BIAS_NO_BOTTOM + 1] = (uint32_t)__smlabb(b13, noff, c1b);
+                blk[BK_BIAS_NO_BOTTOM + 2] = (uint32_t)__smlatb(b02, noff, c2b);
+                blk[BK_BIAS_NO_BOTTOM + 3] = (uint32_t)__smlatb(b13, noff, c3b);
             }
         }
-        if (!all_fast) chunk(&d, wbase, wstride, chan, NULL, q, output, 2);
-        else if (full) chunk(&d, wbase, wstride, chan, blocks, q, output, 0);
-        else chunk(&d, wbase, wstride, chan, NULL, q, output, 1);
+        if (!all_fast) chunk(&d, blocks, block_words, asm3x3, q, output, 2);
+        else if (full) chunk(&d, blocks, block_words, asm3x3, q, output, 0);
+        else chunk(&d, blocks, block_words, asm3x3, q, output, 1);
     }
 }
 #endif
