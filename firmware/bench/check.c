@@ -434,9 +434,9 @@ static void check_add(tally *t)
         int32_t na, nb, n;
         const int same = kb_range(&r, 0, 1);
         do {
-            const int32_t hi[4] = {2, 8, 8, 48};
+            const int32_t hi[TR_BROADCAST_DIMS] = {2, 2, 2, 8, 8, 48};
             int32_t step_a = 1, step_b = 1;
-            for (int d = 3; d >= 0; --d) {
+            for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
                 bc.dims[d] = kb_range(&r, 1, hi[d]);
                 const int a1 = !same && kb_range(&r, 0, 3) == 0, b1 = !same && !a1 && kb_range(&r, 0, 3) == 0;
                 bc.a_stride[d] = a1 ? 0 : step_a;
@@ -448,7 +448,7 @@ static void check_add(tally *t)
             nb = step_b;
             n = tr_broadcast_size(&bc);
         } while (n > OUT_MAX);
-        if (same) bc = (tr_broadcast){{1, 1, 1, n}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+        if (same) bc = (tr_broadcast){{1, 1, 1, 1, 1, n}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
         tr_add_params p;
         const double sa = pick_scale(&r), sb = pick_scale(&r), so = pick_scale(&r);
         const double twice_max = 2.0 * (sa > sb ? sa : sb);

@@ -81,8 +81,11 @@ void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t 
     tr_rq_prepare(&rq, 0, p->output_multiplier, p->output_shift, p->output_offset);
     const int fast = rq.rshift >= 0, full = p->act_min <= -128 && p->act_max >= 127;
     const int32_t shift = p->output_shift, offset = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int32_t n = bc->dims[3], sa = bc->a_stride[3], sb = bc->b_stride[3];
-    if (bc->dims[0] * bc->dims[1] * bc->dims[2] == 1 && sa == 1 && sb == 1) { /* one shape: strides are constants */
+    /* runs along the innermost dimension; the outer ones walked as tr_broadcast_next walks them */
+    const int inner = TR_BROADCAST_DIMS - 1;
+    const int32_t n = bc->dims[inner], sa = bc->a_stride[inner], sb = bc->b_stride[inner];
+    const int32_t runs = tr_broadcast_size(bc) / (n ? n : 1);
+    if (runs == 1 && sa == 1 && sb == 1) { /* one shape: strides are constants */
 #if defined(__ARM_FEATURE_DSP)
         if (fast && full) add_run_asm(ta, tb, &rq, a, b, output, n);
 #else
@@ -92,14 +95,12 @@ void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t 
         else add_run(ta, tb, rq, shift, offset, lo, hi, a, 1, b, 1, output, n, 0, 0);
         return;
     }
-    for (int32_t i0 = 0; i0 < bc->dims[0]; ++i0)
-        for (int32_t i1 = 0; i1 < bc->dims[1]; ++i1)
-            for (int32_t i2 = 0; i2 < bc->dims[2]; ++i2) {
-                const int8_t *x = a + i0 * bc->a_stride[0] + i1 * bc->a_stride[1] + i2 * bc->a_stride[2];
-                const int8_t *y = b + i0 * bc->b_stride[0] + i1 * bc->b_stride[1] + i2 * bc->b_stride[2];
-                int8_t *o = output + ((i0 * bc->dims[1] + i1) * bc->dims[2] + i2) * n;
-                if (fast && full) add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 1, 1);
-                else if (fast) add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 1, 0);
-                else add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 0, 0);
-            }
+    tr_broadcast_walk it = {{0}, 0, 0};
+    for (int32_t r = 0; r < runs; ++r, tr_broadcast_step(bc, &it, inner - 1)) {
+        const int8_t *x = a + it.a, *y = b + it.b;
+        int8_t *o = output + r * n;
+        if (fast && full) add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 1, 1);
+        else if (fast) add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 1, 0);
+        else add_run(ta, tb, rq, shift, offset, lo, hi, x, sa, y, sb, o, n, 0, 0);
+    }
 }

@@ -77,10 +77,10 @@ static inline int32_t tr_broadcast_size(const tr_broadcast *bc)
     return n;
 }
 
-/* To the next output element: the innermost dimension advances; one that ends goes back to 0 and carries. */
-static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it)
+/* Dimension `from` advances; one that ends goes back to 0 and carries into the one before. */
+static inline void tr_broadcast_step(const tr_broadcast *bc, tr_broadcast_walk *it, int from)
 {
-    for (int d = TR_BROADCAST_DIMS - 1; d >= 0; --d) {
+    for (int d = from; d >= 0; --d) {
         it->a += bc->a_stride[d];
         it->b += bc->b_stride[d];
         if (++it->pos[d] < bc->dims[d]) return;
@@ -89,6 +89,9 @@ static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *
         it->pos[d] = 0;
     }
 }
+
+/* To the next output element: the innermost dimension advances. */
+static inline void tr_broadcast_next(const tr_broadcast *bc, tr_broadcast_walk *it) { tr_broadcast_step(bc, it, TR_BROADCAST_DIMS - 1); }
 
 typedef struct {
     int32_t input1_offset, input2_offset, output_offset;
