@@ -170,7 +170,7 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     expect(results[1]!.error).toMatch(/MLPerf's energy-mode build of it can be: --firmware ENERGY-ELF --mode energy --energy-flow mlperf/);
   }, 180_000);
 
-  it("MLPerf's energy flow on an energy-mode image (its pin pulses, no m-lap-us lines); an image in the other mode is refused at once", async () => {
+  it("MLPerf's energy flow on an energy-mode image (its pin pulses, no m-lap-us lines); an image in the other mode is refused, at bring-up or on its first infer", async () => {
     const energyElf = path.join(dir, "mlperf-vib01-energy.elf");
     await buildMlperfOnly(energyElf, ["--energy"]);
     const env = { env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") } };
@@ -186,14 +186,12 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
 
     const wrongMode = await tinyrig(["run", "--firmware", elf, ...flow, "--mode", "energy", "--energy-flow", "mlperf", "--db", db], env);
     expect(wrongMode.exitCode, wrongMode.all).toBe(1);
-    expect(JSON.parse(wrongMode.stdout)[0].error).toMatch(
-      /mlperf-vib01\.elf booted in performance mode \(m-timestamp-mode-performance\): .* give it MLPerf's energy-mode build/,
-    );
+    expect(JSON.parse(wrongMode.stdout)[0].error).toMatch(/performance mode \(m-timestamp-mode-performance\): .* give it MLPerf's energy-mode build/);
     const noTimestamps = await tinyrig(["run", "--firmware", energyElf, ...flow, "--mode", "performance", "--db", db], env);
     expect(noTimestamps.exitCode, noTimestamps.all).toBe(1);
-    expect(JSON.parse(noTimestamps.stdout)[0].error).toMatch(
-      /mlperf-vib01-energy\.elf booted in energy mode \(m-timestamp-mode-energy\): it prints no m-lap-us timestamps/,
-    );
+    // refused at bring-up where the boot line was read, else by the first infer's reply (a PTY opened after boot
+    // misses the boot line): either way named as energy mode, with the flow that measures it
+    expect(JSON.parse(noTimestamps.stdout)[0].error).toMatch(/energy mode \(m-timestamp-mode-energy.*--mode energy --energy-flow mlperf/);
   }, 300_000);
 
   it("a resumed run refuses another image, named or in the stored file's place, and resumes with the same one", async () => {

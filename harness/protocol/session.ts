@@ -348,11 +348,22 @@ export class DutSession {
     if (expect.outputs !== undefined && results.length !== expect.outputs) {
       throw new ProtocolError(`"${cmd}" answered ${resultLine.slice(0, 200)}: ${results.length} values, the model has ${expect.outputs} outputs`);
     }
-    if (expect.timestamps === false) return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
     const laps = lines.map(parseLapUs).filter((v): v is number => v !== undefined);
+    // The firmware's timestamp mode, where its boot line was missed (a PTY opened after boot), shows here: an
+    // energy-mode build pulses its pin and prints no m-lap-us line, a performance-mode one prints them and never pulses.
+    if (expect.timestamps === false) {
+      if (laps.length > 0)
+        throw new ProtocolError(
+          `"${cmd}" printed m-lap-us timestamps: the firmware is in performance mode (m-timestamp-mode-performance): its timestamps are lines, not pin pulses, so MLPerf's energy flow has no edges to measure between; give it MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1)`,
+        );
+      return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
+    }
     if (laps.length < 2) {
       throw new ProtocolError(
-        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` + (this.identity?.timestampMode === "energy" ? " (the firmware is in energy mode)" : ""),
+        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` +
+          (laps.length === 0 && this.identity?.timestampMode !== "performance"
+            ? ": firmware in energy mode (m-timestamp-mode-energy, MLPerf's EE_CFG_ENERGY_MODE) prints none and measures energy only (--mode energy --energy-flow mlperf)"
+            : ""),
       );
     }
     const t0Us = laps.at(-2)!;
