@@ -174,7 +174,7 @@ export class DutSession {
           throw new ProtocolError(
             `the device did not finish "${cmd}" within ${timeoutMs} ms` +
               (last ? ` (last line: ${JSON.stringify(last.slice(0, 80))})` : " (no answer at all)") +
-              (err.partial ? `; partial line ${JSON.stringify(err.partial.slice(0, 80))}` : ""),
+              (err.partial ? `; partial line of ${err.partial.length} bytes ${JSON.stringify(err.partial.slice(0, 80))}` : ""),
           );
         }
         throw err;
