@@ -83,6 +83,16 @@ const BOOT_LINES = new Set(["m-timestamp-mode-performance", "m-timestamp-mode-en
 export const MLPERF_DB_CHUNK_BYTES = 31;
 /** MLPerf's `m-lap-us-%lu` is a 32-bit microsecond count on its targets: it wraps at 2^32. */
 const LAP_US_WRAP = 2 ** 32;
+/**
+ * Why firmware in one timestamp mode (MLPerf's EE_CFG_ENERGY_MODE, its boot line `m-timestamp-mode-...`) cannot take
+ * the other mode's measurement; `seen` says how the mode was found (its boot line, or an infer's reply).
+ */
+export function timestampModeRefusal(seen: string, mode: "performance" | "energy"): string {
+  return mode === "performance"
+    ? `${seen} performance mode (m-timestamp-mode-performance): its timestamps are m-lap-us lines, not pin pulses, so MLPerf's energy flow has no edges to measure between; give it MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1)`
+    : `${seen} energy mode (m-timestamp-mode-energy): it prints no m-lap-us timestamps, so it measures energy only (--mode energy --energy-flow mlperf); latency and accuracy need its performance-mode build`;
+}
+
 /** The largest raw block tinyrig firmware takes (`raw-max` in caps is at most this). */
 export const RAW_BLOCK_MAX = 1024;
 
@@ -352,20 +362,14 @@ export class DutSession {
     // The firmware's timestamp mode, where its boot line was missed (a PTY opened after boot), shows here: an
     // energy-mode build pulses its pin and prints no m-lap-us line, a performance-mode one prints them and never pulses.
     if (expect.timestamps === false) {
-      if (laps.length > 0)
-        throw new ProtocolError(
-          `"${cmd}" printed m-lap-us timestamps: the firmware is in performance mode (m-timestamp-mode-performance): its timestamps are lines, not pin pulses, so MLPerf's energy flow has no edges to measure between; give it MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1)`,
-        );
+      if (laps.length > 0) throw new ProtocolError(timestampModeRefusal(`"${cmd}" printed m-lap-us timestamps: the firmware is in`, "performance"));
       return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
     }
-    if (laps.length < 2) {
-      throw new ProtocolError(
-        `"${cmd}" gave ${laps.length} timestamp(s); two are needed` +
-          (laps.length === 0 && this.identity?.timestampMode !== "performance"
-            ? ": firmware in energy mode (m-timestamp-mode-energy, MLPerf's EE_CFG_ENERGY_MODE) prints none and measures energy only (--mode energy --energy-flow mlperf)"
-            : ""),
-      );
-    }
+    // none at all: energy mode, where the boot line said so or (firmware without caps) was missed
+    const mode = this.identity?.timestampMode;
+    if (laps.length === 0 && (mode === "energy" || (mode === undefined && !this.identity?.caps)))
+      throw new ProtocolError(timestampModeRefusal(`"${cmd}" gave no timestamps: the firmware is in`, "energy"));
+    if (laps.length < 2) throw new ProtocolError(`"${cmd}" gave ${laps.length} timestamp(s); two are needed`);
     const t0Us = laps.at(-2)!;
     let t1Us = laps.at(-1)!;
     if (t1Us < t0Us && this.wraps32(t0Us, t1Us)) t1Us += LAP_US_WRAP;

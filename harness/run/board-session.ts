@@ -12,6 +12,7 @@ import { isPrebuilt, type PrebuiltFirmware } from "../build/prebuilt.ts";
 import { openPowerMonitor } from "../power/index.ts";
 import { ModelledMeter } from "../power/modelled.ts";
 import type { EnergyMeter } from "../power/types.ts";
+import { timestampModeRefusal } from "../protocol/session.ts";
 import { connectBoard, type BoardConnection } from "./connect.ts";
 import { named, type SessionStep } from "./plan.ts";
 import type { Progress } from "./progress.ts";
@@ -224,12 +225,7 @@ export function checkDevice(connection: BoardConnection, firmware: FirmwareImage
 export function checkTimestampMode(connection: BoardConnection, prebuilt: PrebuiltFirmware, wanted: "performance" | "energy"): void {
   const booted = connection.identity.timestampMode;
   if (booted === undefined || booted === wanted) return;
-  const file = path.basename(prebuilt.prebuilt.file);
-  throw new Error(
-    booted === "performance"
-      ? `${file} booted in performance mode (m-timestamp-mode-performance): its timestamps are m-lap-us lines, not pin pulses, so MLPerf's energy flow has no edges to measure between; give it MLPerf's energy-mode build (EE_CFG_ENERGY_MODE=1)`
-      : `${file} booted in energy mode (m-timestamp-mode-energy): it prints no m-lap-us timestamps, so it measures energy only (--mode energy --energy-flow mlperf); latency and accuracy need its performance-mode build`,
-  );
+  throw new Error(timestampModeRefusal(`${path.basename(prebuilt.prebuilt.file)} booted in`, booted));
 }
 
 /** The build id tinyrig firmware reports in its caps (`build=<16 hex>`); undefined for firmware that reports none. */
