@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, tinyrig } from "./helpers/cli.ts";
+import { loadTflite } from "../harness/tflite/model.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tinyrig-prebuilt-"));
 const elf = path.join(dir, "mlperf-vib01.elf");
@@ -98,7 +99,8 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
       ["performance", "completed"],
       ["accuracy", "completed"],
     ]);
-    expect(results[1]!.accuracy).toMatchObject({ count: 5, bitExact: { compared: 0 } }); // no outraw: no bit-exact check
+    // no outraw: no bit-exact check; the printed values agree with the host reference's to their last digit
+    expect(results[1]!.accuracy).toMatchObject({ count: 5, bitExact: { compared: 0 }, printedAgreement: { matched: 5, compared: 5 } });
     // nothing built; the device answered as MLPerf firmware; the input went as MLPerf's hex lines of at most 31 bytes
     expect(r.stderr).not.toMatch(/make -C/);
     expect(r.stderr).toMatch(/MLPerf Tiny firmware: 31-byte db lines/);
@@ -135,7 +137,7 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     expect(JSON.parse(runs[0]!.summary_json as string).medianLatencyUs).toBeGreaterThan(0);
   }, 300_000);
 
-  it("with --model: the image's model id is not the user model's, so it is not checked, and the log says so", async () => {
+  it("with --model: the image's model id is not the user model's, so its printed outputs are compared with the model's on the host: they agree, and a changed model does not", async () => {
     const data = path.join(dir, "data");
     mkdirSync(data);
     const rows = readFileSync(path.join(ROOT, "workloads/vibration/data/y_labels.csv"), "utf8").trim().split("\n").slice(0, 4);
@@ -147,9 +149,30 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
       env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") },
     });
     expect(r.exitCode, r.all).toBe(0);
-    expect(JSON.parse(r.stdout)[0]).toMatchObject({ workload: "model", status: "completed", accuracy: { count: 4, bitExact: { compared: 0 } } });
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({
+      workload: "model",
+      status: "completed",
+      accuracy: { count: 4, bitExact: { compared: 0 }, printedAgreement: { matched: 4, compared: 4 } },
+    });
     expect(r.stderr).toMatch(/the device says model vib01: tinyrig cannot check that the prebuilt image runs model\.tflite/);
     expect(r.stderr).not.toMatch(/make -C/);
+
+    // the same model with its largest weight tensor negated: the same input and output shapes, another model. The image
+    // still runs vib01, and its printed outputs say so
+    const bytes = new Uint8Array(readFileSync(model));
+    const weights = loadTflite(bytes).tensors.reduce((a, t) => ((t.data?.length ?? 0) > (a.data?.length ?? 0) ? t : a));
+    const other = path.join(dir, "other.tflite");
+    const changed = bytes.slice();
+    for (let i = 0; i < weights.data!.length; i++) changed[weights.data!.byteOffset + i] = (-((weights.data![i]! << 24) >> 24)) & 0xff;
+    writeFileSync(other, changed);
+    const o = await tinyrig(["run", "--firmware", elf, "--model", other, "--dataset", data, "--mode", "accuracy", "--json", "--db", db], {
+      env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") },
+    });
+    expect(o.exitCode, o.all).toBe(0);
+    const accuracy = JSON.parse(o.stdout)[0].accuracy as { printedAgreement: { matched: number; compared: number } };
+    expect(accuracy.printedAgreement.compared).toBe(4);
+    expect(accuracy.printedAgreement.matched).toBeLessThan(4);
+    expect(o.stderr).toMatch(/printed outputs differ from the host reference's beyond their last digit: /);
   }, 180_000);
 
   it("energy asked of an image that cannot pulse its pin on request: latency measured, the energy run stored failed, saying why", async () => {

@@ -26,6 +26,11 @@ describe("run summaries", () => {
       formatRunFigure({ mode: "accuracy", modelled: false, summary: { metric: "top1", value: 0.9467, count: 300, bitExact: { matched: 300, compared: 300 } } }),
     ).toBe("top-1 94.67% over 300; bit-exact 300/300");
     expect(formatRunFigure({ mode: "accuracy", modelled: false, summary: { metric: "auc", value: 0.90189, count: 80 } })).toBe("AUC 0.9019 over 80");
+    // a prebuilt image without raw output: compared on its printed values, and "bit-exact 0/0" left out
+    const printed = { metric: "top1", value: 0.8, count: 5, bitExact: { matched: 0, compared: 0 }, printedAgreement: { matched: 4, compared: 5 } };
+    expect(formatRunFigure({ mode: "accuracy", modelled: false, summary: printed })).toBe(
+      "top-1 80.00% over 5; printed outputs agree with the host reference 4/5",
+    );
     const sww = {
       metric: "sww",
       value: 0.6,

@@ -1,6 +1,8 @@
 // Accuracy mode: every input through the device, `infer 1 0` each, outputs kept; top-1 for classifiers, ROC AUC
 // of the mean window score for anomaly detection (MLPerf's ad01 rule). Where the firmware can hand back its raw
-// int8 output and a host reference interpreter is given, every inference is also checked bit for bit.
+// int8 output and a host reference interpreter is given, every inference is also checked bit for bit. Firmware that
+// cannot (MLPerf's protocol has no raw output: a prebuilt image) has its printed classification values compared with
+// the host reference's dequantised outputs to the last digit printed: evidence that the image runs the model named.
 import { ModeError, type InferenceMeasurement, type ModeContext, type ModeInput } from "./types.ts";
 import { argmax, rocAuc } from "./stats.ts";
 
@@ -14,6 +16,9 @@ export interface AccuracySettings {
   previous?: InferenceMeasurement[];
   /** Values each results vector must hold (the model's outputs); a reply of another length is a protocol error. */
   outputs?: number;
+  /** The values the device should print for a raw output of the host reference (dequantised), for firmware without
+   * raw output. */
+  hostOutputs?: (raw: Uint8Array) => number[];
 }
 
 export interface AccuracySummary {
@@ -22,6 +27,10 @@ export interface AccuracySummary {
   count: number;
   /** Inferences whose raw output matched the host reference / were compared. */
   bitExact: { matched: number; compared: number };
+  /** Firmware without raw output (classification): inferences whose printed values all lie within one unit of their
+   * last printed digit of the host reference's / were compared. Measured in this process only: a resumed run's
+   * earlier inferences are not in it. */
+  printedAgreement?: { matched: number; compared: number };
 }
 
 export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promise<AccuracySummary> {
@@ -30,6 +39,8 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
   let matched = results.filter((r) => r.equalsHostReference === true).length;
   let compared = results.filter((r) => r.equalsHostReference !== undefined).length;
   const firstMismatch: string[] = [];
+  const printed = { matched: 0, compared: 0 };
+  const firstDisagreement: string[] = [];
   let n = 0;
   // A hung board is declared after 10 s plus ten times the slowest inference seen so far (wall time).
   let slowestMs = 0;
@@ -47,6 +58,14 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
       const reply = await ctx.guard(ctx.session.infer(1, 0, 10_000 + 10 * slowestMs, { outputs: s.outputs }));
       slowestMs = Math.max(slowestMs, Date.now() - started);
       const raw = await ctx.guard(ctx.session.outputRaw());
+      if (!raw && s.hostReference && s.hostOutputs && s.task === "classification") {
+        const host = s.hostOutputs(s.hostReference(bytes));
+        printed.compared++;
+        if (agreesToPrintedDigit(reply.results, reply.resultSteps, host)) printed.matched++;
+        else if (firstDisagreement.length < 3) {
+          firstDisagreement.push(`${input.file}: device [${reply.results.join(", ")}] host [${host.map((v) => v.toFixed(6)).join(", ")}]`);
+        }
+      }
       if (raw && s.hostReference) {
         const host = s.hostReference(bytes);
         const same = raw.length === host.length && raw.every((b, i) => b === host[i]);
@@ -93,7 +112,8 @@ export async function runAccuracy(ctx: ModeContext, s: AccuracySettings): Promis
     ctx.progress?.(n, ctx.inputs.length, "inputs");
   }
   for (const line of firstMismatch) ctx.log(`not bit-exact with the host reference: ${line}`);
-  const summary = summarise(s.task, results, { matched, compared });
+  for (const line of firstDisagreement) ctx.log(`printed outputs differ from the host reference's beyond their last digit: ${line}`);
+  const summary = { ...summarise(s.task, results, { matched, compared }), ...(printed.compared ? { printedAgreement: printed } : {}) };
   if (!Number.isFinite(summary.value)) {
     // A figure that cannot be computed is not a result: the run fails, its inferences stay stored.
     const kinds = new Set(results.map((r) => r.label));
@@ -120,6 +140,13 @@ export function summarise(task: AccuracySettings["task"], results: InferenceMeas
   }
   const correct = results.filter((r) => r.predicted === r.label).length;
   return { metric: "top1", value: results.length ? correct / results.length : Number.NaN, count: results.length, bitExact };
+}
+
+/** Each printed value within one unit of its last printed digit of the host's (a device may round or cut to that
+ * digit), with room for the device's float32 arithmetic (2^-20 of the value). */
+export function agreesToPrintedDigit(printed: number[], steps: number[], host: number[]): boolean {
+  if (printed.length !== host.length || steps.length !== printed.length) return false;
+  return printed.every((v, i) => Math.abs(v - host[i]!) <= steps[i]! + 2 ** -20 * Math.max(1, Math.abs(host[i]!)));
 }
 
 /** The inference-sized pieces of one input: the whole input, or its sliding windows (MLPerf ad01). */

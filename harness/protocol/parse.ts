@@ -18,6 +18,23 @@ export function parseResults(line: string): number[] | undefined {
     });
 }
 
+/** The step of each value's last printed digit in a results line: `m-results-[0.992,1.5e-3]` -> [0.001, 0.0001]. What a
+ * value printed at that precision can be compared with: the device rounded (or cut) its own value to it. */
+export function resultSteps(line: string): number[] {
+  const m = /^m-results-\[(.*)\]\s*$/.exec(line);
+  if (!m) return [];
+  return m[1]!
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => {
+      const [mantissa, exponent] = s.toLowerCase().split("e");
+      const dot = mantissa!.indexOf(".");
+      const decimals = dot < 0 ? 0 : mantissa!.length - dot - 1;
+      return Number(`1e${Number(exponent ?? 0) - decimals}`);
+    });
+}
+
 /** `m-lap-us-123456` -> 123456 */
 export function parseLapUs(line: string): number | undefined {
   const m = /^m-lap-us-(\d+)\s*$/.exec(line);

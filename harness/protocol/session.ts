@@ -5,7 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import { MAX_LINE_BYTES } from "../transport/line-queue.ts";
 import { TransportTimeout, type Transport } from "../transport/types.ts";
-import { DutError, ProtocolError, describeGarbage, parseBracketKv, parseLapUs, parseOutRaw, parseResults } from "./parse.ts";
+import { DutError, ProtocolError, describeGarbage, parseBracketKv, parseLapUs, parseOutRaw, parseResults, resultSteps } from "./parse.ts";
 
 /** What `caps%` reports; absent on unmodified MLPerf Tiny firmware. */
 export interface DutCaps {
@@ -55,6 +55,8 @@ export interface InferReply {
   /** (t1 - t0) / iterations */
   latencyUs: number;
   results: number[];
+  /** The step of each result's last printed digit (0.001 for "0.992"): the precision the device printed it at. */
+  resultSteps: number[];
 }
 
 export interface SessionOptions {
@@ -355,6 +357,7 @@ export class DutSession {
     const resultLine = lines.find((l) => l.startsWith("m-results-"));
     if (!resultLine) throw new ProtocolError(`"${cmd}" printed no m-results line`);
     const results = parseResults(resultLine)!;
+    const steps = resultSteps(resultLine);
     if (expect.outputs !== undefined && results.length !== expect.outputs) {
       throw new ProtocolError(`"${cmd}" answered ${resultLine.slice(0, 200)}: ${results.length} values, the model has ${expect.outputs} outputs`);
     }
@@ -363,7 +366,7 @@ export class DutSession {
     // energy-mode build pulses its pin and prints no m-lap-us line, a performance-mode one prints them and never pulses.
     if (expect.timestamps === false) {
       if (laps.length > 0) throw new ProtocolError(timestampModeRefusal(`"${cmd}" printed m-lap-us timestamps: the firmware is in`, "performance"));
-      return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results };
+      return { iterations, warmup, t0Us: Number.NaN, t1Us: Number.NaN, latencyUs: Number.NaN, results, resultSteps: steps };
     }
     // none at all: energy mode, where the boot line said so or (firmware without caps) was missed
     const mode = this.identity?.timestampMode;
@@ -382,7 +385,7 @@ export class DutSession {
           `${(hostUs / 1e6).toFixed(3)} s on the host's clock: the device's timer or its tick rate is wrong`,
       );
     }
-    return { iterations, warmup, t0Us, t1Us, latencyUs: (t1Us - t0Us) / iterations, results };
+    return { iterations, warmup, t0Us, t1Us, latencyUs: (t1Us - t0Us) / iterations, results, resultSteps: steps };
   }
 
   /**

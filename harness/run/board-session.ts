@@ -103,7 +103,8 @@ export class BoardSession {
       if (prebuilt) checkTimestampMode(connection, prebuilt, step.firmware);
       if (prebuilt && workload.modelFile)
         log(
-          `the device says model ${connection.identity.model || "?"}: tinyrig cannot check that the prebuilt image runs ${path.basename(workload.modelFile)}`,
+          `the device says model ${connection.identity.model || "?"}: tinyrig cannot check that the prebuilt image runs ${path.basename(workload.modelFile)} ` +
+            `(an accuracy run compares the outputs it prints with the model's on the host)`,
         );
       if (this.opts.inputFile) {
         this.inputDir ??= mkdtempSync(path.join(tmpdir(), "tinyrig-input-"));

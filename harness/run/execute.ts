@@ -302,6 +302,7 @@ async function runMeasurement(
       task: workload.task,
       inputBytes: workload.inputBytes,
       hostReference: workload.hostReference,
+      hostOutputs: workload.hostOutputs,
       previous: resume?.inferences,
       outputs: expectedOutputs(workload),
     });

@@ -34,6 +34,8 @@ export interface SuiteWorkload {
   dataset: { sha256: string; source: string; inputs: ModeInput[] };
   /** Host reference: the raw output the int8 model gives for these input bytes. */
   hostReference?: (input: Uint8Array) => Uint8Array;
+  /** The values a device prints for a raw output (dequantised): what firmware without raw output is compared on. */
+  hostOutputs?: (raw: Uint8Array) => number[];
 }
 
 /** A stored run to continue: its id and what it already holds (harness/run/resume.ts reads it back). */

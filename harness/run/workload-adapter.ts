@@ -31,6 +31,7 @@ export function suiteWorkload(w: Workload, datasetDir?: string, variant?: string
     performance: { iterations: m.performance.iterations, warmup: m.performance.warmup },
     dataset: { sha256: dataset.sha256, source: formatDatasetSource(datasetSource(w, datasetDir, dataset.sha256)), inputs: dataset.entries },
     hostReference: model.hostReference,
+    hostOutputs: model.outputs,
   };
 }
 
@@ -62,6 +63,7 @@ export function modelSuiteWorkload(m: ModelWorkload): SuiteWorkload {
     performance: { warmup: 10 },
     dataset: { sha256: m.dataset.sha256, source: formatDatasetSource({ kind: "imported", dir: m.dataset.dir }), inputs: m.dataset.entries },
     hostReference: m.hostReference,
+    hostOutputs: m.hostOutputs,
     modelFile: m.modelFile,
   };
 }

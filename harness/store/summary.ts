@@ -18,6 +18,7 @@ export const accuracySummary = z.looseObject({
   value: num,
   count: num,
   bitExact: z.object({ matched: num, compared: num }).optional(),
+  printedAgreement: z.object({ matched: num, compared: num }).optional(),
 });
 export const streamSummary = z.looseObject({
   metric: z.literal("sww"),
@@ -65,7 +66,10 @@ export function formatRunFigure(run: { mode: string; summary: Record<string, unk
   if (summary.kind === "accuracy") {
     const s = summary.s;
     const value = s.metric === "top1" ? `top-1 ${fixed(s.value * 100, 2)}%` : `AUC ${fixed(s.value, 4)}`;
-    return `${value} over ${s.count}${s.bitExact ? `; bit-exact ${s.bitExact.matched}/${s.bitExact.compared}` : ""}`;
+    const printed = s.printedAgreement;
+    // firmware without raw output was compared on its printed values instead: "bit-exact 0/0" would only confuse
+    const exact = s.bitExact && !(printed && s.bitExact.compared === 0) ? `; bit-exact ${s.bitExact.matched}/${s.bitExact.compared}` : "";
+    return `${value} over ${s.count}${exact}${printed ? `; printed outputs agree with the host reference ${printed.matched}/${printed.compared}` : ""}`;
   }
   const s = summary.s;
   const phases = s.phasesUj;

@@ -10,7 +10,7 @@ import type { InputTransform } from "../build/firmware.ts";
 import { Interpreter } from "../interpreter/interpreter.ts";
 import { loadTflite, modelCost } from "../tflite/model.ts";
 import { readDataset, type Dataset } from "./dataset.ts";
-import { hostReference } from "./evaluate.ts";
+import { hostReference, outputValues } from "./evaluate.ts";
 
 /** What the firmware answers in m-model-[...] for a user's model. */
 export const USER_MODEL_ID = "custom";
@@ -87,6 +87,8 @@ export interface ModelWorkload {
   /** sha256 of what stands in for a manifest (the model's hash and what was read off it), stored as the workload's. */
   manifestSha256: string;
   hostReference: (input: Uint8Array) => Uint8Array;
+  /** The model's dequantised output values for a raw output. */
+  hostOutputs: (raw: Uint8Array) => number[];
 }
 
 /** The workload a model file and a dataset folder make; refused, naming the file, where they disagree. */
@@ -148,5 +150,6 @@ export function modelWorkload(modelFile: string, datasetDir: string, opts: { tra
     dataset,
     manifestSha256: createHash("sha256").update(JSON.stringify(manifest)).digest("hex"),
     hostReference: hostReference(interp, input.transform),
+    hostOutputs: (raw) => outputValues(interp, raw),
   };
 }
