@@ -627,9 +627,14 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         set_multiplier((double)in->scale / (double)out->scale, &p->multiplier, &p->shift);
         p->input_zp = in->zero_point;
         p->output_zp = out->zero_point;
-        if (s16) { /* TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier */
+#ifdef TR_MEAN_INT8_FOLD
+        const int fold = 1; /* MEAN_INT8=fold: int8 as current TFLite Micro, like int16 */
+#else
+        const int fold = s16;
+#endif
+        if (fold) { /* TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier */
             const int32_t count = in->dims[1] * in->dims[2];
-            if (count > 65536) return fail(m, "int16 MEAN over more than 65536 elements (its int32 sum could overflow)");
+            if (s16 && count > 65536) return fail(m, "int16 MEAN over more than 65536 elements (its int32 sum could overflow)");
             int k = 0;
             while ((count >> (k + 1)) > 0) ++k; /* floor(log2(count)) */
             if (k > 31 + p->shift) k = 31 + p->shift;

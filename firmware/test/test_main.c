@@ -300,7 +300,7 @@ static void test_kernels(void)
     /* where the two rounding rules differ: a tie below zero in the shift (-2 * 0.5 / 2 = -0.5), and 4 * 0.65 / 2 = 1.3,
      * which double rounding takes to 2 (2.6 -> 3, then 1.5 -> 2) */
 #ifdef TR_ROUNDING_SINGLE
-    printf("(single rounding, QUANTIZE dividing in float)\n");
+    printf("(single rounding, QUANTIZE dividing in float, int8 MEAN folded)\n");
     CHECK(tr_mul_by_quantized_multiplier(-2, 1 << 30, -1) == 0, "single rounding: -0.5 rounds half up to 0");
     CHECK(tr_mul_by_quantized_multiplier(4, 1395864371, -1) == 1, "single rounding: 1.3 -> 1");
 #else
@@ -623,12 +623,24 @@ static void test_more_operators(void)
     const tr_broadcast run1 = {{1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
     tr_mul_s8_ref(&mp, &run1, &m1, &m2, &my);
     CHECK(my == 8, "MUL: %d", my);
-    /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
-    const tr_mean_params mn = {0, 0, 1 << 30, 1};
     const int8_t mx[8] = {1, -1, 2, -2, 3, -3, 4, -4};
     int8_t mean[2];
+#ifndef TR_MEAN_INT8_FOLD
+    /* MEAN over 2x2: 10 / 4 = 2.5 -> 3, -10 / 4 -> -3 (half away from zero) */
+    const tr_mean_params mn = {0, 0, 1 << 30, 1};
     tr_mean_hw_s8_ref(&mn, (tr_shape4){1, 2, 2, 2}, mx, mean);
     CHECK(mean[0] == 3 && mean[1] == -3, "MEAN: %d %d", mean[0], mean[1]);
+#else
+    /* MEAN_INT8=fold: model.c folds 1/4 into the multiplier (0.25: 1 << 30, shift -1) and the sum is requantised once:
+     * 10 -> 2.5 -> 3; -10 -> -2.5 -> -3 by two roundings (the last away from zero), -2 by one (ties up) */
+    const tr_mean_params mn = {0, 0, 1 << 30, -1};
+    tr_mean_hw_s8_ref(&mn, (tr_shape4){1, 2, 2, 2}, mx, mean);
+#ifdef TR_ROUNDING_SINGLE
+    CHECK(mean[0] == 3 && mean[1] == -2, "MEAN folded: %d %d", mean[0], mean[1]);
+#else
+    CHECK(mean[0] == 3 && mean[1] == -3, "MEAN folded: %d %d", mean[0], mean[1]);
+#endif
+#endif
     CHECK(strcmp(tr_op_name(77), "SHAPE") == 0 && strcmp(tr_op_name(150), "GELU") == 0 && tr_op_name(210) == NULL, "builtin names");
 }
 

@@ -12,6 +12,7 @@ import { makeSafePath } from "./make-path.ts";
 import { firmwareVersion, packagePath } from "../paths.ts";
 import type { Rounding } from "../interpreter/quantization.ts";
 import type { QuantizeDivision } from "../interpreter/quantize.ts";
+import type { MeanInt8Rule } from "../interpreter/mean_s8.ts";
 
 export const FIRMWARE_DIR = packagePath("firmware");
 
@@ -51,6 +52,9 @@ export interface FirmwareSpec {
   /** QUANTIZE float32 -> int8 divides in `double` (default; TFLite's builtin kernel) or `float` (its reference
    * AffineQuantize). The host interpreter takes the same option. */
   quantizeDivision?: QuantizeDivision;
+  /** int8 MEAN over H and W: `divide` (default; TFLite's reference_integer_ops::Mean) or `fold` (current TFLite Micro).
+   * The host interpreter takes the same option. */
+  meanInt8?: MeanInt8Rule;
   /** `mlperf`: the firmware speaks MLPerf's protocol only (TR_MLPERF_ONLY: no caps, dbraw, pins, outraw, dbfile; an
    * 80-character command buffer), as MLPerf's reference firmware does; default `tinyrig`. */
   protocol?: "tinyrig" | "mlperf";
@@ -120,6 +124,7 @@ export function boardMakeVariables(spec: FirmwareSpec): Record<string, string> {
     RAM_LENGTH: String(board.memory.ram.size),
     ROUNDING: spec.rounding ?? "double",
     QUANTIZE_DIVISION: spec.quantizeDivision ?? "double",
+    MEAN_INT8: spec.meanInt8 ?? "divide",
   };
 }
 
@@ -209,6 +214,8 @@ export function buildDirFor(spec: FirmwareSpec): string {
       spec.resultsMse ?? false,
       spec.rounding ?? "double",
       spec.quantizeDivision ?? "double",
+      // only when set, so the builds (and their cached directories) of every existing setting keep their keys
+      ...(spec.meanInt8 === "fold" ? ["mean-int8-fold"] : []),
       ...(spec.protocol === "mlperf" ? ["mlperf-only"] : []),
       ...(spec.modelKind === "classical" ? ["classical"] : []),
       ...(spec.modelKind === "stream" ? ["stream", spec.streamDetect ?? null] : []),

@@ -25,8 +25,8 @@ import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
 import { padS8, type PadParams } from "./pad_s8.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
-import { meanHwS8, type MeanParams } from "./mean_s8.ts";
-import { foldMeanCount, meanHwS16 } from "./mean_s16.ts";
+import { meanHwS8, type MeanInt8Rule, type MeanParams } from "./mean_s8.ts";
+import { foldMeanCount, meanHwFolded } from "./mean_s16.ts";
 import { softmaxParams, softmaxS8, type SoftmaxParams } from "./softmax_s8.ts";
 import { softmaxS16, softmaxS16Params, type SoftmaxS16Params } from "./softmax_s16.ts";
 
@@ -131,7 +131,7 @@ export type Prepared =
   | { kind: "mul"; p: MulParams; bc: Broadcast }
   | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
-  | { kind: "mean"; p: MeanParams }
+  | { kind: "mean"; folded: boolean; p: MeanParams }
   | { kind: "concat"; axis: number }
   | { kind: "folded" }
   | { kind: "none" };
@@ -144,6 +144,9 @@ export interface InterpreterOptions {
   /** QUANTIZE float32 -> int8 divides in `double` (default: TFLite's builtin kernel) or `float` (its reference
    * AffineQuantize); also how a float32 input is quantised into an int8 model input. */
   quantizeDivision?: QuantizeDivision;
+  /** int8 MEAN over H and W: `divide` (default: TFLite's reference_integer_ops::Mean) or `fold` (current TFLite
+   * Micro's QuantizedMeanOrSum). */
+  meanInt8?: MeanInt8Rule;
 }
 
 export class Interpreter {
@@ -159,6 +162,7 @@ export class Interpreter {
 
   readonly rounding: Rounding;
   readonly quantizeDivision: QuantizeDivision;
+  readonly meanInt8: MeanInt8Rule;
 
   constructor(
     readonly model: TfliteModel,
@@ -166,6 +170,7 @@ export class Interpreter {
   ) {
     this.rounding = options.rounding ?? "double";
     this.quantizeDivision = options.quantizeDivision ?? "double";
+    this.meanInt8 = options.meanInt8 ?? "divide";
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new InterpreterError("the model must have one input and one output");
     this.input = model.tensors[model.inputs[0]!]!;
     this.output = model.tensors[model.outputs[0]!]!;
@@ -470,13 +475,14 @@ export class Interpreter {
         if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
         if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
         let q = quantizeMultiplier(s(input) / s(out));
-        if (s16) {
+        const folded = s16 || this.meanInt8 === "fold";
+        if (folded) {
           // TFLite's QuantizedMeanOrSum: 1 / count folded into the multiplier
           const count = input.shape[1]! * input.shape[2]!;
-          if (count > 65536) throw new InterpreterError(`${where}: int16 MEAN over more than 65536 elements (its int32 sum could overflow)`);
+          if (s16 && count > 65536) throw new InterpreterError(`${where}: int16 MEAN over more than 65536 elements (its int32 sum could overflow)`);
           q = foldMeanCount(q.multiplier, q.shift, count);
         }
-        return { kind: "mean", p: { inputZp: zp(input), outputZp: zp(out), multiplier: q.multiplier, shift: q.shift, rounding: this.rounding } };
+        return { kind: "mean", folded, p: { inputZp: zp(input), outputZp: zp(out), multiplier: q.multiplier, shift: q.shift, rounding: this.rounding } };
       }
       case "QUANTIZE":
         if ((out.type !== "int8" && out.type !== "int16") || !["float32", "int8", "int16"].includes(input.type))
@@ -582,7 +588,8 @@ export class Interpreter {
         padS8(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "mean":
-        if (input.type === "int16") meanHwS16(prep.p, shape4(input.shape), this.i16(input), this.i16(out));
+        if (input.type === "int16") meanHwFolded(prep.p, shape4(input.shape), this.i16(input), this.i16(out));
+        else if (prep.folded) meanHwFolded(prep.p, shape4(input.shape), this.i8(input), this.i8(out));
         else meanHwS8(prep.p, shape4(input.shape), this.i8(input), this.i8(out));
         return;
       case "concat": {

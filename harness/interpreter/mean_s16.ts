@@ -12,12 +12,14 @@ export function foldMeanCount(multiplier: number, shift: number, count: number):
   return { multiplier: Number((BigInt(multiplier) << BigInt(k)) / BigInt(count)), shift: shift - k };
 }
 
-export function meanHwS16(p: MeanParams, inS: Shape4, input: Int16Array, output: Int16Array): void {
+/** The folded rule over int16, or over int8 (`meanInt8: "fold"`), saturated to the output type's range. */
+export function meanHwFolded(p: MeanParams, inS: Shape4, input: Int16Array | Int8Array, output: Int16Array | Int8Array): void {
+  const [lo, hi] = output instanceof Int8Array ? [-128, 127] : [-32768, 32767];
   const count = inS.h * inS.w;
   for (let n = 0; n < inS.n; n++)
     for (let c = 0; c < inS.c; c++) {
       let sum = 0;
       for (let i = 0; i < count; i++) sum += input[(n * count + i) * inS.c + c]!;
-      output[n * inS.c + c] = clamp(mulByQuantizedMultiplier(sum - p.inputZp * count, p.multiplier, p.shift, p.rounding) + p.outputZp, -32768, 32767);
+      output[n * inS.c + c] = clamp(mulByQuantizedMultiplier(sum - p.inputZp * count, p.multiplier, p.shift, p.rounding) + p.outputZp, lo, hi);
     }
 }

@@ -1,7 +1,13 @@
 // MEAN over H and W of an NHWC int8 tensor (Keras' global average pooling; TFLite reference_integer_ops Mean), as
-// firmware/kernels/mean_s8.c: the offset sum requantised, divided by the count rounding half away from zero.
+// firmware/kernels/mean_s8.c: the offset sum requantised, divided by the count rounding half away from zero. With
+// `meanInt8: "fold"` (the firmware's MEAN_INT8=fold) the interpreter runs current TFLite Micro's rule instead, the
+// int16 kernel's (mean_s16.ts) in the int8 range.
 import type { Shape4 } from "./padding.ts";
 import { clamp, mulByQuantizedMultiplier, type Rounding } from "./quantization.ts";
+
+/** int8 MEAN's rule: `divide` (TFLite's reference_integer_ops::Mean, its interpreter's kernel) or `fold` (current
+ * TFLite Micro's QuantizedMeanOrSum: 1 / count folded into the multiplier). */
+export type MeanInt8Rule = "divide" | "fold";
 
 export interface MeanParams {
   inputZp: number;
