@@ -1,0 +1,357 @@
+/* CONV_2D with a 1x1 filter at stride 1 without padding (pointwise), with the Cortex-M DSP extension. Same bits as
+ * conv_s8.c; conv_s8_dsp.c hands these layers here (tr_conv_1x1_s8_dsp returns 0 for what it does not take).
+ *
+ * Two pixels by four output channels, two depths a step, both operands already 16-bit: the filter of a group of four
+ * channels is widened once per call (each step's four words: the four channels' pairs), the input of a pixel pair once
+ * per chunk of groups (each step's two words: the two pixels' pairs), so one LDRD gives both pixels' pairs, two LDRDs
+ * the four channels', and eight SMLADs use them: 11 instructions per 16 MACs. The instruction count is the measure here
+ * (tinyrig's QEMU plugin counts executed instructions, an LDRD as one); on M4 silicon an LDRD/LDM takes a cycle per
+ * word, so cycles are higher than these counts. Eight accumulators, four operands and two pointers take all 14
+ * registers, so the dot products are a fully unrolled body of STEPS steps entered part-way (Duff's device): a group
+ * costs one jump into it and, per STEPS steps, 3 instructions to test the end (kept on the stack).
+ *
+ * Requantisation (per output 4 instructions and a quarter of a word store, where requant_fast.h's form takes 6 and a
+ * byte store): with the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
+ *   (hi + floor((x2*m + 2^31) / 2^32)) >> e,  hi = 2^(e-1) - [x < 0]       (SMMLAR, then ASR)
+ * by requant_fast.h's argument (nested floors merge; SMMLAR's rounding constant 2^31 is SRDHM's 2^30 doubled), and
+ * with one rounding (TR_ROUNDING_SINGLE) (2^(e-1) + floor(x2*m / 2^32)) >> e (SMMLA). The output offset goes into hi
+ * as offset * 2^e when every channel's e <= 23, otherwise it is added after the shift. The accumulator comes doubled
+ * from a doubled filter and bias when the filter is widened fewer times than there are outputs, else by one LSL.
+ * Exact for every multiplier in [0, 2^31) with e in [1, 31] (shift <= -1; a zero multiplier at any shift), |bias| plus
+ * the largest dot product below 2^29 (so x2 and the high word stay within int32) and the whole int8 clamp. */
+#include "tr_kernels.h"
+#if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#include "scratch.h"
+
+typedef uint32_t __attribute__((may_alias)) word;
+
+#define STEPS 32        /* depth pairs in the unrolled body */
+#define STEP_BYTES 44   /* 11 32-bit instructions */
+#define GROUP_HEAD 8    /* words before a group's filter: the four biases, twice (one per pixel) */
+#define GROUP_TAIL 12   /* words after it: multiplier, hi, e of each channel */
+
+/* What run_pairs reads (copied to its stack frame: its registers are all taken). */
+typedef struct {
+    const word *in, *in_end; /* the first pixel pair's widened input, S steps of two words */
+    uint32_t entry;          /* bytes into the unrolled body where S steps start, plus 1 (Thumb state) */
+    const word *f, *f_end;   /* the groups of the widened filter to run */
+    int8_t *out0, *out1;     /* the first pair's first group's outputs, pixel 0 and 1 (4 bytes each, advanced per group) */
+    int32_t offset;          /* the output offset, when added after the shift */
+    const word *pairs_end;   /* one past the last pair's input */
+    int32_t out_step;        /* bytes from past a pair's last group to the next pair's first: 2 cout - 4 groups */
+    int32_t pair_bytes;      /* bytes of a widened pair */
+} run_ctx;
+
+/* One step: both pixels' pairs (r8, r9), channels 0 and 1's (r10, r11), then 2 and 3's; accumulators r0-r3 are pixel
+ * 0's channels 0-3, r4-r7 pixel 1's. Only 32-bit encodings, so that a step is STEP_BYTES long. */
+#define STEP                              \
+    "ldrd r8, r9, [r12], #8\n\t"          \
+    "ldrd r10, r11, [lr], #8\n\t"         \
+    "smlad r0, r10, r8, r0\n\t"           \
+    "smlad r4, r10, r9, r4\n\t"           \
+    "smlad r1, r11, r8, r1\n\t"           \
+    "smlad r5, r11, r9, r5\n\t"           \
+    "ldrd r10, r11, [lr], #8\n\t"         \
+    "smlad r2, r10, r8, r2\n\t"           \
+    "smlad r6, r10, r9, r6\n\t"           \
+    "smlad r3, r11, r8, r3\n\t"           \
+    "smlad r7, r11, r9, r7\n\t"
+#define STEP4 STEP STEP STEP STEP
+#define STEP16 STEP4 STEP4 STEP4 STEP4
+#define STEP32 STEP16 STEP16
+
+/* Requantisation pieces, channel constants in r8 (multiplier), r9 (hi), r10 (e), the offset in r12 (added after). */
+#define DOUBLE_LSL(a, b) "lsl " a ", " a ", #1\n\t" "lsl " b ", " b ", #1\n\t"
+#define DOUBLE_DONE(a, b) ""
+#define OFFSET_ADD(a, b) "add " a ", " a ", r12\n\t" "add " b ", " b ", r12\n\t"
+#define OFFSET_IN_HI(a, b) ""
+#ifdef TR_ROUNDING_SINGLE
+#define MUL_HI(a) "smmla " a ", " a ", r8, r9\n\t"
+#else
+#define MUL_HI(a) "add r11, r9, " a ", asr #31\n\t" "smmlar " a ", " a ", r8, r11\n\t"
+#endif
+#define CHANNEL(a, b, DOUBLE, OFFSET)     \
+    "ldm lr!, {r8, r9, r10}\n\t"          \
+    DOUBLE(a, b) MUL_HI(a) MUL_HI(b)      \
+    "asr " a ", " a ", r10\n\t"           \
+    "asr " b ", " b ", r10\n\t"           \
+    OFFSET(a, b)                          \
+    "ssat " a ", #8, " a "\n\t"           \
+    "ssat " b ", #8, " b "\n\t"
+
+/* Every group of [f, f_end) for every pixel pair of [in, pairs_end): biases, dot products, requantisation, one word
+ * store per pixel and group. */
+#define RUN_PAIRS(name, DOUBLE, OFFSET, OFFSET_LOAD)                                       \
+    __attribute__((naked, noinline, noipa)) static void name(const run_ctx *ctx __attribute__((unused))) \
+    {                                                                                      \
+        __asm__ volatile(                                                                  \
+            "push {r4-r11, lr}\n\t"                                                        \
+            "sub sp, sp, #44\n\t"                                                          \
+            "ldm r0, {r1-r11}\n\t"                                                         \
+            "stm sp, {r1-r11}\n\t"                                                         \
+            "adr r0, 1f\n\t"                                                               \
+            "add r0, r0, r3\n\t"                                                           \
+            "str r0, [sp, #8]\n\t"                                                         \
+            "mov r12, r1\n\t"                                                              \
+            "mov lr, r4\n\t"                                                               \
+            "0:\n\t"                                                                       \
+            "ldm lr!, {r0-r7}\n\t"                                                         \
+            "ldr pc, [sp, #8]\n\t"                                                         \
+            "1:\n\t" STEP32                                                                \
+            "ldr r10, [sp, #4]\n\t"                                                        \
+            "cmp r12, r10\n\t"                                                             \
+            "bne 1b\n\t" OFFSET_LOAD                                                       \
+            CHANNEL("r0", "r4", DOUBLE, OFFSET) CHANNEL("r1", "r5", DOUBLE, OFFSET)        \
+            CHANNEL("r2", "r6", DOUBLE, OFFSET) CHANNEL("r3", "r7", DOUBLE, OFFSET)        \
+            "bfi r0, r1, #8, #8\n\t"                                                       \
+            "bfi r0, r2, #16, #8\n\t"                                                      \
+            "bfi r0, r3, #24, #8\n\t"                                                      \
+            "bfi r4, r5, #8, #8\n\t"                                                       \
+            "bfi r4, r6, #16, #8\n\t"                                                      \
+            "bfi r4, r7, #24, #8\n\t"                                                      \
+            "ldrd r8, r9, [sp, #20]\n\t"                                                   \
+            "str r4, [r9], #4\n\t" /* pixel 1 first: a lone pixel has out1 == out0 */      \
+            "str r0, [r8], #4\n\t"                                                         \
+            "strd r8, r9, [sp, #20]\n\t"                                                   \
+            "ldr r12, [sp]\n\t"                                                            \
+            "ldr r10, [sp, #16]\n\t"                                                       \
+            "cmp lr, r10\n\t"                                                              \
+            "bne 0b\n\t"                                                                   \
+            "ldr r10, [sp, #36]\n\t" /* the next pair */                                   \
+            "add r8, r8, r10\n\t"                                                          \
+            "add r9, r9, r10\n\t"                                                          \
+            "strd r8, r9, [sp, #20]\n\t"                                                   \
+            "ldrd r12, r10, [sp]\n\t"                                                      \
+            "ldr r11, [sp, #40]\n\t"                                                       \
+            "add r12, r12, r11\n\t"                                                        \
+            "add r10, r10, r11\n\t"                                                        \
+            "strd r12, r10, [sp]\n\t"                                                      \
+            "ldr r11, [sp, #32]\n\t"                                                       \
+            "ldr lr, [sp, #12]\n\t"                                                        \
+            "cmp r12, r11\n\t"                                                             \
+            "bne 0b\n\t"                                                                   \
+            "add sp, sp, #44\n\t"                                                          \
+            "pop {r4-r11, pc}\n\t");                                                       \
+    }
+RUN_PAIRS(run_pairs_doubled, DOUBLE_DONE, OFFSET_IN_HI, "")
+RUN_PAIRS(run_pairs_doubled_post, DOUBLE_DONE, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
+RUN_PAIRS(run_pairs_lsl, DOUBLE_LSL, OFFSET_IN_HI, "")
+RUN_PAIRS(run_pairs_lsl_post, DOUBLE_LSL, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
+
+static inline uint32_t sxtb16_ror8(uint32_t v)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+
+static inline uint32_t sxtab16_ror8(uint32_t a, uint32_t v)
+{
+    uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
+    return r;
+}
+
+/* The last bytes of a row of n (n % 4 of them), zero-padded to a word, read byte by byte (never past the row). */
+static inline uint32_t row_tail(const int8_t *row, int32_t n)
+{
+    uint32_t v = 0;
+    for (int32_t j = n & ~3; j < n; ++j) v |= (uint32_t)(uint8_t)row[j] << (8 * (j & 3));
+    return v;
+}
+
+static inline uint32_t load_word(const int8_t *p)
+{
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4); /* an unaligned LDR */
+    return v;
+}
+
+/* One channel's row of weights into every 4th word of a group (a word of 4 weights gives two steps' words, 8 words
+ * apart), doubled or not. */
+static void widen_row(word *d, const int8_t *row, int32_t cin, int doubled)
+{
+    const int32_t words = cin >> 2;
+    if (doubled) {
+        for (int32_t k = 0; k < words; ++k, d += 8) {
+            const uint32_t v = load_word(row + 4 * k), lo = __sxtb16(v), hi = sxtb16_ror8(v);
+            d[0] = __sadd16(lo, lo);
+            d[4] = __sadd16(hi, hi);
+        }
+    } else {
+        for (int32_t k = 0; k < words; ++k, d += 8) {
+            const uint32_t v = load_word(row + 4 * k);
+            d[0] = __sxtb16(v);
+            d[4] = sxtb16_ror8(v);
+        }
+    }
+    if (cin & 3) {
+        const uint32_t v = row_tail(row, cin), lo = __sxtb16(v), hi = sxtb16_ror8(v);
+        d[0] = doubled ? (uint32_t)__sadd16(lo, lo) : lo;
+        d[4] = doubled ? (uint32_t)__sadd16(hi, hi) : hi;
+    }
+}
+
+/* Output channels [c0, c0 + 4) as run_pairs reads them; channels from cout on have zero weights and bias. */
+static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q, int32_t c0,
+                         int32_t cin, int32_t cout, int doubled, int post, int32_t output_offset)
+{
+    const int32_t steps = ((cin + 3) >> 2) * 2;
+    for (int32_t c = 0; c < 4; ++c) {
+        const int32_t b = c0 + c < cout && bias ? bias[c0 + c] : 0;
+        s[c] = s[4 + c] = (uint32_t)(doubled ? 2 * b : b);
+        if (c0 + c < cout) {
+            widen_row(s + GROUP_HEAD + c, weights + (c0 + c) * cin, cin, doubled);
+        } else {
+            for (int32_t k = 0; k < steps; ++k) s[GROUP_HEAD + 4 * k + c] = 0;
+        }
+    }
+    s += GROUP_HEAD + steps * 4;
+    for (int32_t c = 0; c < 4; ++c, s += 3) {
+        const int32_t m = c0 + c < cout ? q->multiplier[c0 + c] : 0;
+        const int32_t e = m == 0 ? 1 : -q->shift[c0 + c];
+        s[0] = (uint32_t)m;
+        s[1] = (1u << (e - 1)) + (post ? 0u : (uint32_t)output_offset << e);
+        s[2] = (uint32_t)e;
+    }
+    return s;
+}
+
+/* Two pixels' rows as run_pairs reads them, the input offset added (the padding past cin meets zero weights). Two
+ * words in, four out: 8 instructions and the loop's. */
+static void widen_pair(word *d, const int8_t *a, const int8_t *b, int32_t cin, uint32_t offset2)
+{
+    const int8_t *const a_end = a + (cin & ~3);
+    while (a != a_end) {
+        uint32_t va, vb, x0, x1;
+        __asm__("ldr %[va], [%[a]], #4\n\t"
+                "ldr %[vb], [%[b]], #4\n\t"
+                "sxtab16 %[x0], %[off], %[va]\n\t"
+                "sxtab16 %[x1], %[off], %[vb]\n\t"
+                "strd %[x0], %[x1], [%[d]], #8\n\t"
+                "sxtab16 %[x0], %[off], %[va], ror #8\n\t"
+                "sxtab16 %[x1], %[off], %[vb], ror #8\n\t"
+                "strd %[x0], %[x1], [%[d]], #8"
+                : [a] "+r"(a), [b] "+r"(b), [d] "+r"(d), [va] "=&r"(va), [vb] "=&r"(vb), [x0] "=&r"(x0), [x1] "=&r"(x1)
+                : [off] "r"(offset2)
+                : "memory");
+    }
+    if (cin & 3) {
+        const uint32_t va = row_tail(a - (cin & ~3), cin), vb = row_tail(b - (cin & ~3), cin);
+        d[0] = __sxtab16(offset2, va);
+        d[1] = __sxtab16(offset2, vb);
+        d[2] = sxtab16_ror8(offset2, va);
+        d[3] = sxtab16_ror8(offset2, vb);
+    }
+}
+
+/* Pairs [p0, p1) of the pixels into the band (the last pair of an odd count: its pixel twice). */
+static void widen_band(word *band, const int8_t *input, int32_t p0, int32_t p1, int32_t pixels, int32_t cin,
+                       int32_t pair_words, uint32_t offset2)
+{
+    for (int32_t pr = p0; pr < p1; ++pr, band += pair_words) {
+        const int8_t *a = input + 2 * pr * cin;
+        widen_pair(band, a, 2 * pr + 1 < pixels ? a + cin : a, cin, offset2);
+    }
+}
+
+int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                       tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
+{
+    if (filter.h != 1 || filter.w != 1 || p->stride_h != 1 || p->stride_w != 1 || p->pad_h != 0 || p->pad_w != 0 ||
+        in.n != out.n || in.h != out.h || in.w != out.w || p->act_min > -128 || p->act_max < 127)
+        return 0;
+    const int32_t cin = in.c, cout = out.c, pixels = out.n * out.h * out.w;
+    if (cin < 1 || cout < 1 || pixels < 1) return 0;
+    const int32_t steps = ((cin + 3) >> 2) * 2;
+    const int32_t pair_words = steps * 2, group_words = GROUP_HEAD + steps * 4 + GROUP_TAIL;
+    const int32_t room = TR_SCRATCH_BYTES / 4; /* words */
+    if (pair_words + group_words > room) return 0;
+    const int32_t in_off = p->input_offset, out_off = p->output_offset;
+    if (in_off < -128 || in_off > 128 || out_off < -128 || out_off > 127) return 0;
+    int64_t largest = 0;
+    int post = 0;
+    for (int32_t c = 0; c < cout; ++c) {
+        const int64_t b = bias ? bias[c] : 0;
+        if ((b < 0 ? -b : b) > largest) largest = b < 0 ? -b : b;
+        const int32_t m = q->multiplier[c], e = -q->shift[c];
+        if (m < 0 || (m > 0 && (e < 1 || e > 31))) return 0;
+        post |= m > 0 && e > 23; /* offset * 2^e + 2^(e-1) would pass 2^30 */
+    }
+    /* |x| < 2^29: x2 and the high word within int32 (see the top) */
+    if (largest + (int64_t)cin * (128 + (in_off < 0 ? -in_off : in_off)) * 128 >= (1 << 29)) return 0;
+    /* doubled in the filter (once per call: cout * cin / 2 SADD16) or per output (pixels * cout LSL) */
+    const int doubled = cin < 2 * pixels;
+    void (*run)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
+                                           : (post ? run_pairs_lsl_post : run_pairs_lsl);
+
+    /* The scratch holds a chunk of groups and a band of pairs. When the whole filter fits beside a pair, or the whole
+     * input beside a group, each is widened once; otherwise the input is widened again for every chunk. */
+    const int32_t groups = (cout + 3) >> 2, full = cout >> 2, pairs = (pixels + 1) >> 1;
+    int32_t chunk, band;
+    if (groups * group_words + pair_words <= room) {
+        chunk = groups;
+    } else if (pairs * pair_words + group_words <= room) {
+        chunk = (room - pairs * pair_words) / group_words;
+    } else {
+        chunk = room / 2 / group_words > 0 ? room / 2 / group_words : 1;
+    }
+    band = (room - chunk * group_words) / pair_words;
+    if (band > pairs) band = pairs;
+    word *filter_words = (word *)(void *)tr_kernel_scratch, *band_words = filter_words + chunk * group_words;
+    const uint32_t offset2 = ((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16);
+    run_ctx ctx;
+    ctx.entry = (uint32_t)((STEPS - steps % STEPS) % STEPS) * STEP_BYTES + 1;
+    ctx.offset = out_off;
+    ctx.pair_bytes = pair_words * 4;
+    for (int32_t g0 = 0; g0 < groups; g0 += chunk) {
+        const int32_t g1 = groups - g0 < chunk ? groups : g0 + chunk, g_full = full < g1 ? full : g1;
+        word *s = filter_words;
+        for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, 4 * g, cin, cout, doubled, post, out_off);
+        for (int32_t b0 = 0; b0 < pairs; b0 += band) {
+            const int32_t b1 = pairs - b0 < band ? pairs : b0 + band;
+            if (band < pairs || g0 == 0) widen_band(band_words, input, b0, b1, pixels, cin, pair_words, offset2);
+            /* pairs of two pixels, then the lone last pixel of an odd count (stored twice, to one place) */
+            const int32_t whole = 2 * b1 <= pixels ? b1 : b1 - 1;
+            for (int32_t part = 0; part < 2; ++part) {
+                const int32_t r0 = part == 0 ? b0 : whole, r1 = part == 0 ? whole : b1;
+                if (r1 <= r0) continue;
+                int8_t *o0 = output + 2 * r0 * cout;
+                int8_t *o1 = part == 0 ? o0 + cout : o0;
+                ctx.in = band_words + (r0 - b0) * pair_words;
+                ctx.in_end = ctx.in + steps * 2;
+                ctx.pairs_end = band_words + (r1 - b0) * pair_words;
+                if (g_full > g0) {
+                    ctx.f = filter_words;
+                    ctx.f_end = filter_words + (g_full - g0) * group_words;
+                    ctx.out0 = o0 + 4 * g0;
+                    ctx.out1 = o1 + 4 * g0;
+                    ctx.out_step = 2 * cout - 4 * (g_full - g0);
+                    run(&ctx);
+                }
+                if (g1 > g_full) { /* the last group, short of channels: pair by pair through a buffer */
+                    for (int32_t pr = r0; pr < r1; ++pr) {
+                        uint32_t tmp[2];
+                        ctx.in = band_words + (pr - b0) * pair_words;
+                        ctx.in_end = ctx.in + steps * 2;
+                        ctx.pairs_end = ctx.in + pair_words;
+                        ctx.f = filter_words + (g_full - g0) * group_words;
+                        ctx.f_end = ctx.f + group_words;
+                        ctx.out0 = (int8_t *)tmp;
+                        ctx.out1 = (int8_t *)tmp + 4;
+                        ctx.out_step = 0;
+                        run(&ctx);
+                        int8_t *d0 = output + 2 * pr * cout, *d1 = part == 0 ? d0 + cout : d0;
+                        for (int32_t c = 4 * g_full; c < cout; ++c) {
+                            d1[c] = ((const int8_t *)tmp)[4 + c - 4 * g_full];
+                            d0[c] = ((const int8_t *)tmp)[c - 4 * g_full];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+#endif
