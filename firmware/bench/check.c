@@ -162,6 +162,10 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
            oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
 }
 
+/* Set for the pointwise cases like the official vww01's (check_conv): one channel in sixteen of multiplier 0, one in
+ * four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31. */
+static int dead_channels;
+
 /* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
  * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
 static int model_like;
@@ -291,6 +295,16 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     const int k3 = kb_range(r, 0, 5), wild = model_like ? 0 : k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
     for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
+    for (int32_t k = 0; dead_channels && k < out.c; ++k) {
+        const int32_t d = kb_range(r, 0, 15);
+        if (d == 0) {
+            mult_buf[k] = 0; /* TFLite's multiplier for a scale below 2^-32 */
+            shift_buf[k] = kb_range(r, -3, 0);
+        } else if (d < 5 && bias) { /* a dead channel: bias near +-2^30, a tiny scale */
+            bias_buf[k] = (kb_range(r, 0, 1) ? 1 : -1) * ((1 << 30) - kb_range(r, 0, 1 << 12));
+            shift_buf[k] = -kb_range(r, 24, 31);
+        }
+    }
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
     describe("", in, flt, out, p);
@@ -324,6 +338,23 @@ static void check_conv(tally *t)
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
     }
+    /* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's: the whole int8 clamp, dead channels and
+     * channels of multiplier 0 (dead_channels), odd pixel and output channel counts, input channels not a multiple of
+     * 4, and, one case in four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened
+     * filter into chunks and the widened input into bands. */
+    model_like = dead_channels = 1;
+    for (int32_t c = CASES + CASES / 5; c < CASES + CASES / 5 + CASES / 5;) {
+        tr_conv_params p = {0};
+        const int big = kb_range(&r, 0, 3) == 0;
+        const int32_t ic = big ? 256 : kb_range(&r, 0, 1) ? kb_range(&r, 1, 13) : 8 * kb_range(&r, 1, 16);
+        const int32_t h = kb_range(&r, 1, big ? 6 : 8), w = kb_range(&r, 1, big ? 4 : 6), oc = kb_range(&r, 1, big ? 48 : 70);
+        if (h * w * ic > IN_MAX || oc * ic > W_MAX || h * w * oc > OUT_MAX || h * w * oc * ic > MAC_MAX) continue;
+        const tr_shape4 in = {1, h, w, ic}, flt = {oc, 1, 1, ic}, out = {1, h, w, oc};
+        p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+        p.depth_multiplier = 1;
+        conv_case(t, c++, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+    }
+    model_like = dead_channels = 0;
 }
 
 static void check_depthwise(tally *t)

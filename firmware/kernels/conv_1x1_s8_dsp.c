@@ -61,28 +61,30 @@ typedef struct {
 #define STEP16 STEP4 STEP4 STEP4 STEP4
 #define STEP32 STEP16 STEP16
 
-/* Requantisation pieces, channel constants in r8 (multiplier), r9 (hi), r10 (e), the offset in r12 (added after). */
-#define DOUBLE_LSL(a, b) "lsl " a ", " a ", #1\n\t" "lsl " b ", " b ", #1\n\t"
-#define DOUBLE_DONE(a, b) ""
+/* Requantisation pieces, channel constants in r8 (multiplier), r9 (hi), r10 (e), the offset in r12 (added after).
+ * MUL_DOUBLED: the accumulator is 2x; MUL_M2: it is x and r8 holds 2m - 2^32 (m in [2^30, 2^31)), whose product
+ * x * 2m - x * 2^32 needs x back in the high word. */
+#ifdef TR_ROUNDING_SINGLE
+#define MUL_DOUBLED(a) "smmla " a ", " a ", r8, r9\n\t"
+#define MUL_M2(a) "add r11, r9, " a "\n\t" "smmla " a ", " a ", r8, r11\n\t"
+#else
+#define MUL_DOUBLED(a) "add r11, r9, " a ", asr #31\n\t" "smmlar " a ", " a ", r8, r11\n\t"
+#define MUL_M2(a) "add r11, r9, " a "\n\t" "add r11, r11, " a ", asr #31\n\t" "smmlar " a ", " a ", r8, r11\n\t"
+#endif
 #define OFFSET_ADD(a, b) "add " a ", " a ", r12\n\t" "add " b ", " b ", r12\n\t"
 #define OFFSET_IN_HI(a, b) ""
-#ifdef TR_ROUNDING_SINGLE
-#define MUL_HI(a) "smmla " a ", " a ", r8, r9\n\t"
-#else
-#define MUL_HI(a) "add r11, r9, " a ", asr #31\n\t" "smmlar " a ", " a ", r8, r11\n\t"
-#endif
-#define CHANNEL(a, b, DOUBLE, OFFSET)     \
-    "ldm lr!, {r8, r9, r10}\n\t"          \
-    DOUBLE(a, b) MUL_HI(a) MUL_HI(b)      \
-    "asr " a ", " a ", r10\n\t"           \
-    "asr " b ", " b ", r10\n\t"           \
+#define CHANNEL(a, b, MUL, OFFSET)        \
+    "ldm lr!, {r8, r9, r10}\n\t"         \
+    MUL(a) MUL(b)                         \
+    "asr " a ", " a ", r10\n\t"          \
+    "asr " b ", " b ", r10\n\t"          \
     OFFSET(a, b)                          \
-    "ssat " a ", #8, " a "\n\t"           \
+    "ssat " a ", #8, " a "\n\t"          \
     "ssat " b ", #8, " b "\n\t"
 
 /* Every group of [f, f_end) for every pixel pair of [in, pairs_end): biases, dot products, requantisation, one word
  * store per pixel and group. */
-#define RUN_PAIRS(name, DOUBLE, OFFSET, OFFSET_LOAD)                                       \
+#define RUN_PAIRS(name, MUL, OFFSET, OFFSET_LOAD)                                       \
     __attribute__((naked, noinline, noipa)) static void name(const run_ctx *ctx __attribute__((unused))) \
     {                                                                                      \
         __asm__ volatile(                                                                  \
@@ -102,8 +104,8 @@ typedef struct {
             "ldr r10, [sp, #4]\n\t"                                                        \
             "cmp r12, r10\n\t"                                                             \
             "bne 1b\n\t" OFFSET_LOAD                                                       \
-            CHANNEL("r0", "r4", DOUBLE, OFFSET) CHANNEL("r1", "r5", DOUBLE, OFFSET)        \
-            CHANNEL("r2", "r6", DOUBLE, OFFSET) CHANNEL("r3", "r7", DOUBLE, OFFSET)        \
+            CHANNEL("r0", "r4", MUL, OFFSET) CHANNEL("r1", "r5", MUL, OFFSET)        \
+            CHANNEL("r2", "r6", MUL, OFFSET) CHANNEL("r3", "r7", MUL, OFFSET)        \
             "bfi r0, r1, #8, #8\n\t"                                                       \
             "bfi r0, r2, #16, #8\n\t"                                                      \
             "bfi r0, r3, #24, #8\n\t"                                                      \
@@ -134,10 +136,10 @@ typedef struct {
             "add sp, sp, #44\n\t"                                                          \
             "pop {r4-r11, pc}\n\t");                                                       \
     }
-RUN_PAIRS(run_pairs_doubled, DOUBLE_DONE, OFFSET_IN_HI, "")
-RUN_PAIRS(run_pairs_doubled_post, DOUBLE_DONE, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
-RUN_PAIRS(run_pairs_lsl, DOUBLE_LSL, OFFSET_IN_HI, "")
-RUN_PAIRS(run_pairs_lsl_post, DOUBLE_LSL, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
+RUN_PAIRS(run_pairs_doubled, MUL_DOUBLED, OFFSET_IN_HI, "")
+RUN_PAIRS(run_pairs_doubled_post, MUL_DOUBLED, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
+RUN_PAIRS(run_pairs_m2, MUL_M2, OFFSET_IN_HI, "")
+RUN_PAIRS(run_pairs_m2_post, MUL_M2, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
 
 static inline uint32_t sxtb16_ror8(uint32_t v)
 {
@@ -193,15 +195,17 @@ static void widen_row(word *d, const int8_t *row, int32_t cin, int doubled)
     }
 }
 
-/* Output channels [c0, c0 + 4) as run_pairs reads them; channels from cout on have zero weights and bias. */
+/* Output channels [c0, c0 + 4) as run_pairs reads them. Channels from cout on, and channels of multiplier 0 (whose
+ * output is the offset whatever the accumulator), have zero weights and bias: their accumulator is 0. */
 static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q, int32_t c0,
                          int32_t cin, int32_t cout, int doubled, int post, int32_t output_offset)
 {
     const int32_t steps = ((cin + 3) >> 2) * 2;
     for (int32_t c = 0; c < 4; ++c) {
-        const int32_t b = c0 + c < cout && bias ? bias[c0 + c] : 0;
+        const int live = c0 + c < cout && q->multiplier[c0 + c] != 0;
+        const int32_t b = live && bias ? bias[c0 + c] : 0;
         s[c] = s[4 + c] = (uint32_t)(doubled ? 2 * b : b);
-        if (c0 + c < cout) {
+        if (live) {
             widen_row(s + GROUP_HEAD + c, weights + (c0 + c) * cin, cin, doubled);
         } else {
             for (int32_t k = 0; k < steps; ++k) s[GROUP_HEAD + 4 * k + c] = 0;
@@ -211,7 +215,7 @@ static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, co
     for (int32_t c = 0; c < 4; ++c, s += 3) {
         const int32_t m = c0 + c < cout ? q->multiplier[c0 + c] : 0;
         const int32_t e = m == 0 ? 1 : -q->shift[c0 + c];
-        s[0] = (uint32_t)m;
+        s[0] = doubled ? (uint32_t)m : 2u * (uint32_t)m; /* 2m - 2^32 as a signed word */
         s[1] = (1u << (e - 1)) + (post ? 0u : (uint32_t)output_offset << e);
         s[2] = (uint32_t)e;
     }
@@ -270,21 +274,27 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     if (pair_words + group_words > room) return 0;
     const int32_t in_off = p->input_offset, out_off = p->output_offset;
     if (in_off < -128 || in_off > 128 || out_off < -128 || out_off > 127) return 0;
-    int64_t largest = 0;
-    int post = 0;
+    /* Per channel: the accumulator x within int32 (x2 = 2x too for the doubled form) and the high word
+     * hi + floor((x2 * m + 2^31) / 2^32), which is at most |x| m / 2^31 + 1 from hi, too (see the top). */
+    const int64_t dot = (int64_t)cin * (128 + (in_off < 0 ? -in_off : in_off)) * 128, limit = (int64_t)1 << 31;
+    int post = 0, can_double = 1, can_m2 = 1;
     for (int32_t c = 0; c < cout; ++c) {
-        const int64_t b = bias ? bias[c] : 0;
-        if ((b < 0 ? -b : b) > largest) largest = b < 0 ? -b : b;
         const int32_t m = q->multiplier[c], e = -q->shift[c];
-        if (m < 0 || (m > 0 && (e < 1 || e > 31))) return 0;
-        post |= m > 0 && e > 23; /* offset * 2^e + 2^(e-1) would pass 2^30 */
+        if (m == 0) continue; /* zero weights and bias: x = 0, output the offset */
+        if (m < 0 || e < 1 || e > 31) return 0;
+        const int64_t b = bias ? bias[c] : 0, x = (b < 0 ? -b : b) + dot;
+        if (x >= limit) return 0;
+        const int64_t high = ((x * m) >> 31) + 2;
+        if (((int64_t)1 << (e - 1)) + high >= limit) return 0;
+        post |= ((int64_t)1 << (e - 1)) + (int64_t)(out_off < 0 ? -out_off : out_off) * ((int64_t)1 << e) + high >= limit;
+        can_double &= 2 * x < limit;
+        can_m2 &= m >= (1 << 30);
     }
-    /* |x| < 2^29: x2 and the high word within int32 (see the top) */
-    if (largest + (int64_t)cin * (128 + (in_off < 0 ? -in_off : in_off)) * 128 >= (1 << 29)) return 0;
-    /* doubled in the filter (once per call: cout * cin / 2 SADD16) or per output (pixels * cout LSL) */
-    const int doubled = cin < 2 * pixels;
+    if (!can_double && !can_m2) return 0;
+    /* doubled in the filter (once per call: cout * cin / 2 SADD16) or x with 2m (one more ADD an output) */
+    const int doubled = can_double && (!can_m2 || cin < 2 * pixels);
     void (*run)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
-                                           : (post ? run_pairs_lsl_post : run_pairs_lsl);
+                                           : (post ? run_pairs_m2_post : run_pairs_m2);
 
     /* The scratch holds a chunk of groups and a band of pairs. When the whole filter fits beside a pair, or the whole
      * input beside a group, each is widened once; otherwise the input is widened again for every chunk. */
