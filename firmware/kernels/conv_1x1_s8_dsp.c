@@ -26,7 +26,7 @@
 
 typedef uint32_t __attribute__((may_alias)) word;
 
-#define STEPS 32        /* depth pairs in the unrolled body */
+#define STEPS 64        /* depth pairs in the unrolled body */
 #define STEP_BYTES 44   /* 11 32-bit instructions */
 #define GROUP_HEAD 8    /* words before a group's filter: the four biases, twice (one per pixel) */
 #define GROUP_TAIL 12   /* words after it: multiplier, hi, e of each channel */
@@ -41,6 +41,7 @@ typedef struct {
     const word *pairs_end;   /* one past the last pair's input */
     int32_t out_step;        /* bytes from past a pair's last group to the next pair's first: 2 cout - 4 groups */
     int32_t pair_bytes;      /* bytes of a widened pair */
+    int32_t passes;          /* 0: one pass of the body covers a pair's input; else more than one */
 } run_ctx;
 
 /* One step: both pixels' pairs (r8, r9), channels 0 and 1's (r10, r11), then 2 and 3's; accumulators r0-r3 are pixel
@@ -59,7 +60,7 @@ typedef struct {
     "smlad r7, r11, r9, r7\n\t"
 #define STEP4 STEP STEP STEP STEP
 #define STEP16 STEP4 STEP4 STEP4 STEP4
-#define STEP32 STEP16 STEP16
+#define STEP64 STEP16 STEP16 STEP16 STEP16
 
 /* Requantisation pieces, channel constants in r8 (multiplier), r9 (hi), r10 (e), the offset in r12 (added after).
  * MUL_DOUBLED: the accumulator is 2x; MUL_M2: it is x and r8 holds 2m - 2^32 (m in [2^30, 2^31)), whose product
@@ -83,29 +84,40 @@ typedef struct {
     "ssat " b ", #8, " b "\n\t"
 
 /* Every group of [f, f_end) for every pixel pair of [in, pairs_end): biases, dot products, requantisation, one word
- * store per pixel and group. */
-#define RUN_PAIRS(name, MUL, OFFSET, OFFSET_LOAD)                                       \
+ * store per pixel and group. A group jumps into the body (entry) and leaves it through `exit`: straight to the
+ * requantisation when one pass of the body covers the input (cin <= 2 STEPS), else to the test for another pass. */
+#define RUN_PAIRS(name, MUL, OFFSET, OFFSET_LOAD)                                         \
     __attribute__((naked, noinline, noipa)) static void name(const run_ctx *ctx __attribute__((unused))) \
     {                                                                                      \
         __asm__ volatile(                                                                  \
             "push {r4-r11, lr}\n\t"                                                        \
-            "sub sp, sp, #44\n\t"                                                          \
-            "ldm r0, {r1-r11}\n\t"                                                         \
-            "stm sp, {r1-r11}\n\t"                                                         \
+            "sub sp, sp, #48\n\t"                                                          \
+            "ldm r0, {r1-r12}\n\t"                                                         \
+            "stm sp, {r1-r12}\n\t"                                                         \
             "adr r0, 1f\n\t"                                                               \
             "add r0, r0, r3\n\t"                                                           \
             "str r0, [sp, #8]\n\t"                                                         \
+            "adr r0, 3f\n\t"                                                               \
+            "cmp r12, #0\n\t"                                                              \
+            "beq 4f\n\t"                                                                   \
+            "adr r0, 2f\n\t"                                                               \
+            "4:\n\t"                                                                       \
+            "add r0, r0, #1\n\t"                                                           \
+            "str r0, [sp, #44]\n\t"                                                        \
             "mov r12, r1\n\t"                                                              \
             "mov lr, r4\n\t"                                                               \
             "0:\n\t"                                                                       \
             "ldm lr!, {r0-r7}\n\t"                                                         \
             "ldr pc, [sp, #8]\n\t"                                                         \
-            "1:\n\t" STEP32                                                                \
+            "1:\n\t" STEP64                                                                \
+            "ldr pc, [sp, #44]\n\t"                                                        \
+            "2:\n\t"                                                                       \
             "ldr r10, [sp, #4]\n\t"                                                        \
             "cmp r12, r10\n\t"                                                             \
-            "bne 1b\n\t" OFFSET_LOAD                                                       \
-            CHANNEL("r0", "r4", MUL, OFFSET) CHANNEL("r1", "r5", MUL, OFFSET)        \
-            CHANNEL("r2", "r6", MUL, OFFSET) CHANNEL("r3", "r7", MUL, OFFSET)        \
+            "bne 1b\n\t"                                                                   \
+            "3:\n\t" OFFSET_LOAD                                                           \
+            CHANNEL("r0", "r4", MUL, OFFSET) CHANNEL("r1", "r5", MUL, OFFSET)              \
+            CHANNEL("r2", "r6", MUL, OFFSET) CHANNEL("r3", "r7", MUL, OFFSET)              \
             "bfi r0, r1, #8, #8\n\t"                                                       \
             "bfi r0, r2, #16, #8\n\t"                                                      \
             "bfi r0, r3, #24, #8\n\t"                                                      \
@@ -133,7 +145,7 @@ typedef struct {
             "ldr lr, [sp, #12]\n\t"                                                        \
             "cmp r12, r11\n\t"                                                             \
             "bne 0b\n\t"                                                                   \
-            "add sp, sp, #44\n\t"                                                          \
+            "add sp, sp, #48\n\t"                                                          \
             "pop {r4-r11, pc}\n\t");                                                       \
     }
 RUN_PAIRS(run_pairs_doubled, MUL_DOUBLED, OFFSET_IN_HI, "")
@@ -171,41 +183,78 @@ static inline uint32_t load_word(const int8_t *p)
 }
 
 /* One channel's row of weights into every 4th word of a group (a word of 4 weights gives two steps' words, 8 words
- * apart), doubled or not. */
+ * apart), doubled or not: for groups short of live channels (widen_rows4 takes the others). */
 static void widen_row(word *d, const int8_t *row, int32_t cin, int doubled)
 {
-    const int32_t words = cin >> 2;
-    if (doubled) {
-        for (int32_t k = 0; k < words; ++k, d += 8) {
-            const uint32_t v = load_word(row + 4 * k), lo = __sxtb16(v), hi = sxtb16_ror8(v);
-            d[0] = __sadd16(lo, lo);
-            d[4] = __sadd16(hi, hi);
-        }
-    } else {
-        for (int32_t k = 0; k < words; ++k, d += 8) {
-            const uint32_t v = load_word(row + 4 * k);
-            d[0] = __sxtb16(v);
-            d[4] = sxtb16_ror8(v);
-        }
-    }
-    if (cin & 3) {
-        const uint32_t v = row_tail(row, cin), lo = __sxtb16(v), hi = sxtb16_ror8(v);
+    for (int32_t k = 0; k < (cin + 3) >> 2; ++k, d += 8) {
+        const uint32_t v = 4 * k + 4 <= cin ? load_word(row + 4 * k) : row_tail(row, cin);
+        const uint32_t lo = __sxtb16(v), hi = sxtb16_ror8(v);
         d[0] = doubled ? (uint32_t)__sadd16(lo, lo) : lo;
         d[4] = doubled ? (uint32_t)__sadd16(hi, hi) : hi;
     }
 }
+
+/* The first `words` words of four consecutive rows (cin apart) into a group's steps, 16 weights for 4 loads, 8
+ * SXTB16 (8 SADD16 more when doubled) and 2 STM: the filter is widened once per call, but it is 196,000 weights over
+ * the official vww01's pointwise layers. Arguments: d (r0), row0 (r1), cin (r2), words > 0 (r3). */
+#define WIDEN_ROWS4(name, DOUBLE)                                                        \
+    __attribute__((naked, noinline, noipa)) static void name(word *d __attribute__((unused)),                 \
+                                                             const int8_t *row0 __attribute__((unused)),       \
+                                                             int32_t cin __attribute__((unused)),              \
+                                                             int32_t words __attribute__((unused)))            \
+    {                                                                                    \
+        __asm__ volatile("push {r4-r11, lr}\n\t"                                         \
+                         "add r4, r1, r2\n\t"                                            \
+                         "add r5, r4, r2\n\t"                                            \
+                         "add r6, r5, r2\n\t"                                            \
+                         "1:\n\t"                                                        \
+                         "ldr r7, [r1], #4\n\t"                                          \
+                         "ldr r8, [r4], #4\n\t"                                          \
+                         "ldr r9, [r5], #4\n\t"                                          \
+                         "ldr r10, [r6], #4\n\t"                                         \
+                         "sxtb16 r2, r7\n\t"                                             \
+                         "sxtb16 r11, r8\n\t"                                            \
+                         "sxtb16 r12, r9\n\t"                                            \
+                         "sxtb16 lr, r10\n\t"                                            \
+                         "sxtb16 r7, r7, ror #8\n\t"                                     \
+                         "sxtb16 r8, r8, ror #8\n\t"                                     \
+                         "sxtb16 r9, r9, ror #8\n\t"                                     \
+                         "sxtb16 r10, r10, ror #8\n\t" DOUBLE                            \
+                         "stm r0!, {r2, r11, r12, lr}\n\t"                               \
+                         "stm r0!, {r7, r8, r9, r10}\n\t"                                \
+                         "subs r3, r3, #1\n\t"                                           \
+                         "bne 1b\n\t"                                                    \
+                         "pop {r4-r11, pc}\n\t");                                        \
+    }
+WIDEN_ROWS4(widen_rows4, "")
+WIDEN_ROWS4(widen_rows4_doubled, "sadd16 r2, r2, r2\n\t"                                  \
+                                 "sadd16 r11, r11, r11\n\t"                               \
+                                 "sadd16 r12, r12, r12\n\t"                               \
+                                 "sadd16 lr, lr, lr\n\t"                                  \
+                                 "sadd16 r7, r7, r7\n\t"                                  \
+                                 "sadd16 r8, r8, r8\n\t"                                  \
+                                 "sadd16 r9, r9, r9\n\t"                                  \
+                                 "sadd16 r10, r10, r10\n\t")
 
 /* Output channels [c0, c0 + 4) as run_pairs reads them. Channels from cout on, and channels of multiplier 0 (whose
  * output is the offset whatever the accumulator), have zero weights and bias: their accumulator is 0. */
 static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q, int32_t c0,
                          int32_t cin, int32_t cout, int doubled, int post, int32_t output_offset)
 {
-    const int32_t steps = ((cin + 3) >> 2) * 2;
+    const int32_t steps = ((cin + 3) >> 2) * 2, words = cin >> 2;
+    int lives = 0;
+    for (int32_t c = 0; c < 4; ++c) lives += c0 + c < cout && q->multiplier[c0 + c] != 0;
+    if (lives == 4 && words > 0) {
+        if (doubled) widen_rows4_doubled(s + GROUP_HEAD, weights + c0 * cin, cin, words);
+        else widen_rows4(s + GROUP_HEAD, weights + c0 * cin, cin, words);
+    }
     for (int32_t c = 0; c < 4; ++c) {
         const int live = c0 + c < cout && q->multiplier[c0 + c] != 0;
         const int32_t b = live && bias ? bias[c0 + c] : 0;
         s[c] = s[4 + c] = (uint32_t)(doubled ? 2 * b : b);
-        if (live) {
+        if (lives == 4) { /* the last word, short of 4 weights */
+            if (cin & 3) widen_row(s + GROUP_HEAD + 8 * words + c, weights + (c0 + c) * cin + 4 * words, cin & 3, doubled);
+        } else if (live) {
             widen_row(s + GROUP_HEAD + c, weights + (c0 + c) * cin, cin, doubled);
         } else {
             for (int32_t k = 0; k < steps; ++k) s[GROUP_HEAD + 4 * k + c] = 0;
@@ -315,6 +364,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     ctx.entry = (uint32_t)((STEPS - steps % STEPS) % STEPS) * STEP_BYTES + 1;
     ctx.offset = out_off;
     ctx.pair_bytes = pair_words * 4;
+    ctx.passes = steps > STEPS;
     for (int32_t g0 = 0; g0 < groups; g0 += chunk) {
         const int32_t g1 = groups - g0 < chunk ? groups : g0 + chunk, g_full = full < g1 ? full : g1;
         word *s = filter_words;
