@@ -1,24 +1,30 @@
 /* CONV_2D with a 1x1 filter at stride 1 without padding (pointwise), with the Cortex-M DSP extension. Same bits as
  * conv_s8.c; conv_s8_dsp.c hands these layers here (tr_conv_1x1_s8_dsp returns 0 for what it does not take).
  *
- * Two pixels by four output channels, two depths a step, both operands already 16-bit: the filter of a group of four
- * channels is widened once per call (each step's four words: the four channels' pairs), the input of a pixel pair once
- * per chunk of groups (each step's two words: the two pixels' pairs), so one LDRD gives both pixels' pairs, two LDRDs
- * the four channels', and eight SMLADs use them: 11 instructions per 16 MACs. The instruction count is the measure here
- * (tinyrig's QEMU plugin counts executed instructions, an LDRD as one); on M4 silicon an LDRD/LDM takes a cycle per
- * word, so cycles are higher than these counts. Eight accumulators, four operands and two pointers take all 14
- * registers, so the dot products are a fully unrolled body of STEPS steps entered part-way (Duff's device): a group
- * costs one jump into it and, per STEPS steps, 3 instructions to test the end (kept on the stack).
+ * Two pixels by four output channels, two depths a step, both operands already 16-bit: one LDRD gives both pixels'
+ * pairs, two LDRDs the four channels' pairs, and eight SMLADs use them: 11 instructions per 16 MACs. The instruction
+ * count is the measure here (tinyrig's QEMU plugin counts executed instructions, an LDRD or LDM as one); on M4 silicon
+ * an LDRD/LDM/STM takes a cycle per word, so cycles are higher than these counts. Eight accumulators, four operands and
+ * two pointers take all 14 registers, so the dot products are a fully unrolled body of STEPS steps entered part-way
+ * (Duff's device) and left through an address kept on the stack: a group costs two jumps, plus a 3-instruction test
+ * per pass of the body when the input has more than 2 STEPS channels.
  *
- * Requantisation (per output 4 instructions and a quarter of a word store, where requant_fast.h's form takes 6 and a
- * byte store): with the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
- *   (hi + floor((x2*m + 2^31) / 2^32)) >> e,  hi = 2^(e-1) - [x < 0]       (SMMLAR, then ASR)
+ * The filter is widened once per call, four channels' rows interleaved step by step with the group's biases before
+ * and its requantisation constants after (widen_group); the input of a band of pixel pairs once, or once per chunk of
+ * groups when neither the whole filter nor the whole input fits the scratch beside the other. An odd pixel count's
+ * last pixel goes as a pair of itself (both stores land on the same bytes).
+ *
+ * Requantisation: 4 or 5 instructions an output plus a quarter of a word store (requant_fast.h's form takes 6 and a
+ * byte store). With the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
+ *   (hi + floor((x2 * m + 2^31) / 2^32)) >> e,  hi = 2^(e-1) - [x < 0]       (SMMLAR, then ASR)
  * by requant_fast.h's argument (nested floors merge; SMMLAR's rounding constant 2^31 is SRDHM's 2^30 doubled), and
- * with one rounding (TR_ROUNDING_SINGLE) (2^(e-1) + floor(x2*m / 2^32)) >> e (SMMLA). The output offset goes into hi
- * as offset * 2^e when every channel's e <= 23, otherwise it is added after the shift. The accumulator comes doubled
- * from a doubled filter and bias when the filter is widened fewer times than there are outputs, else by one LSL.
- * Exact for every multiplier in [0, 2^31) with e in [1, 31] (shift <= -1; a zero multiplier at any shift), |bias| plus
- * the largest dot product below 2^29 (so x2 and the high word stay within int32) and the whole int8 clamp. */
+ * with one rounding (TR_ROUNDING_SINGLE) (2^(e-1) + floor(x2 * m / 2^32)) >> e (SMMLA). The accumulator comes doubled
+ * from a doubled filter and bias where 2x fits int32 and the filter has fewer weights than twice the outputs;
+ * otherwise it is x, the multiplier is stored as 2m - 2^32 (m in [2^30, 2^31)) and x is added back into hi (one ADD).
+ * The output offset goes into hi as offset * 2^e when that fits every channel, else it is added after the shift.
+ * Channels of multiplier 0 get zero weights and bias. Exact for every channel with a multiplier of 0 or (doubled
+ * form) in [0, 2^31) or (2m form) in [2^30, 2^31), a right shift e in [1, 31], |bias| plus the largest dot product
+ * within int32 and the high word within int32 (checked per channel), and the whole int8 clamp. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
@@ -61,6 +67,19 @@ typedef struct {
 #define STEP4 STEP STEP STEP STEP
 #define STEP16 STEP4 STEP4 STEP4 STEP4
 #define STEP64 STEP16 STEP16 STEP16 STEP16
+/* A lone pixel (the last of an odd count): its pairs are every other word of a pair's input (itself twice). */
+#define ONE_STEP_BYTES 28 /* 7 32-bit instructions */
+#define ONE                               \
+    "ldr r8, [r12], #8\n\t"              \
+    "ldrd r10, r11, [lr], #8\n\t"        \
+    "smlad r0, r10, r8, r0\n\t"          \
+    "smlad r1, r11, r8, r1\n\t"          \
+    "ldrd r10, r11, [lr], #8\n\t"        \
+    "smlad r2, r10, r8, r2\n\t"          \
+    "smlad r3, r11, r8, r3\n\t"
+#define ONE4 ONE ONE ONE ONE
+#define ONE16 ONE4 ONE4 ONE4 ONE4
+#define ONE64 ONE16 ONE16 ONE16 ONE16
 
 /* Requantisation pieces, channel constants in r8 (multiplier), r9 (hi), r10 (e), the offset in r12 (added after).
  * MUL_DOUBLED: the accumulator is 2x; MUL_M2: it is x and r8 holds 2m - 2^32 (m in [2^30, 2^31)), whose product
@@ -82,11 +101,44 @@ typedef struct {
     OFFSET(a, b)                          \
     "ssat " a ", #8, " a "\n\t"          \
     "ssat " b ", #8, " b "\n\t"
+/* Four channels of two pixels requantised, packed into a word each and stored (pixel 1 first: a lone pixel has
+ * out1 == out0), out0 and out1 advanced; they are left in r8 and r9. */
+#define PAIR_OUT(MUL, OFFSET)                                                      \
+    CHANNEL("r0", "r4", MUL, OFFSET) CHANNEL("r1", "r5", MUL, OFFSET)              \
+    CHANNEL("r2", "r6", MUL, OFFSET) CHANNEL("r3", "r7", MUL, OFFSET)              \
+    "bfi r0, r1, #8, #8\n\t"                                                       \
+    "bfi r0, r2, #16, #8\n\t"                                                      \
+    "bfi r0, r3, #24, #8\n\t"                                                      \
+    "bfi r4, r5, #8, #8\n\t"                                                       \
+    "bfi r4, r6, #16, #8\n\t"                                                      \
+    "bfi r4, r7, #24, #8\n\t"                                                      \
+    "ldrd r8, r9, [sp, #20]\n\t"                                                   \
+    "str r4, [r9], #4\n\t"                                                         \
+    "str r0, [r8], #4\n\t"                                                         \
+    "strd r8, r9, [sp, #20]\n\t"
+#define NONE(b) ""
+#define OFFSET1_ADD(a, b) "add " a ", " a ", r12\n\t"
+#define CHANNEL1(a, MUL, OFFSET)          \
+    "ldm lr!, {r8, r9, r10}\n\t"         \
+    MUL(a)                                \
+    "asr " a ", " a ", r10\n\t"          \
+    OFFSET(a, NONE)                       \
+    "ssat " a ", #8, " a "\n\t"
+/* The same for a lone pixel: out0 only (r9, out1, is left as it was). */
+#define ONE_OUT(MUL, OFFSET)                                                       \
+    CHANNEL1("r0", MUL, OFFSET) CHANNEL1("r1", MUL, OFFSET)                        \
+    CHANNEL1("r2", MUL, OFFSET) CHANNEL1("r3", MUL, OFFSET)                        \
+    "bfi r0, r1, #8, #8\n\t"                                                       \
+    "bfi r0, r2, #16, #8\n\t"                                                      \
+    "bfi r0, r3, #24, #8\n\t"                                                      \
+    "ldrd r8, r9, [sp, #20]\n\t"                                                   \
+    "str r0, [r8], #4\n\t"                                                         \
+    "str r8, [sp, #20]\n\t"
 
 /* Every group of [f, f_end) for every pixel pair of [in, pairs_end): biases, dot products, requantisation, one word
  * store per pixel and group. A group jumps into the body (entry) and leaves it through `exit`: straight to the
  * requantisation when one pass of the body covers the input (cin <= 2 STEPS), else to the test for another pass. */
-#define RUN_PAIRS(name, MUL, OFFSET, OFFSET_LOAD)                                         \
+#define RUN_PAIRS(name, BODY, OUT, OFFSET_LOAD)                                         \
     __attribute__((naked, noinline, noipa)) static void name(const run_ctx *ctx __attribute__((unused))) \
     {                                                                                      \
         __asm__ volatile(                                                                  \
@@ -109,25 +161,14 @@ typedef struct {
             "0:\n\t"                                                                       \
             "ldm lr!, {r0-r7}\n\t"                                                         \
             "ldr pc, [sp, #8]\n\t"                                                         \
-            "1:\n\t" STEP64                                                                \
+            "1:\n\t" BODY                                                                  \
             "ldr pc, [sp, #44]\n\t"                                                        \
             "2:\n\t"                                                                       \
             "ldr r10, [sp, #4]\n\t"                                                        \
             "cmp r12, r10\n\t"                                                             \
             "bne 1b\n\t"                                                                   \
             "3:\n\t" OFFSET_LOAD                                                           \
-            CHANNEL("r0", "r4", MUL, OFFSET) CHANNEL("r1", "r5", MUL, OFFSET)              \
-            CHANNEL("r2", "r6", MUL, OFFSET) CHANNEL("r3", "r7", MUL, OFFSET)              \
-            "bfi r0, r1, #8, #8\n\t"                                                       \
-            "bfi r0, r2, #16, #8\n\t"                                                      \
-            "bfi r0, r3, #24, #8\n\t"                                                      \
-            "bfi r4, r5, #8, #8\n\t"                                                       \
-            "bfi r4, r6, #16, #8\n\t"                                                      \
-            "bfi r4, r7, #24, #8\n\t"                                                      \
-            "ldrd r8, r9, [sp, #20]\n\t"                                                   \
-            "str r4, [r9], #4\n\t" /* pixel 1 first: a lone pixel has out1 == out0 */      \
-            "str r0, [r8], #4\n\t"                                                         \
-            "strd r8, r9, [sp, #20]\n\t"                                                   \
+            OUT                                                                            \
             "ldr r12, [sp]\n\t"                                                            \
             "ldr r10, [sp, #16]\n\t"                                                       \
             "cmp lr, r10\n\t"                                                              \
@@ -148,10 +189,15 @@ typedef struct {
             "add sp, sp, #48\n\t"                                                          \
             "pop {r4-r11, pc}\n\t");                                                       \
     }
-RUN_PAIRS(run_pairs_doubled, MUL_DOUBLED, OFFSET_IN_HI, "")
-RUN_PAIRS(run_pairs_doubled_post, MUL_DOUBLED, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
-RUN_PAIRS(run_pairs_m2, MUL_M2, OFFSET_IN_HI, "")
-RUN_PAIRS(run_pairs_m2_post, MUL_M2, OFFSET_ADD, "ldr r12, [sp, #28]\n\t")
+#define OFFSET_LOAD "ldr r12, [sp, #28]\n\t"
+RUN_PAIRS(run_pairs_doubled, STEP64, PAIR_OUT(MUL_DOUBLED, OFFSET_IN_HI), "")
+RUN_PAIRS(run_pairs_doubled_post, STEP64, PAIR_OUT(MUL_DOUBLED, OFFSET_ADD), OFFSET_LOAD)
+RUN_PAIRS(run_pairs_m2, STEP64, PAIR_OUT(MUL_M2, OFFSET_IN_HI), "")
+RUN_PAIRS(run_pairs_m2_post, STEP64, PAIR_OUT(MUL_M2, OFFSET_ADD), OFFSET_LOAD)
+RUN_PAIRS(run_one_doubled, ONE64, ONE_OUT(MUL_DOUBLED, OFFSET_IN_HI), "")
+RUN_PAIRS(run_one_doubled_post, ONE64, ONE_OUT(MUL_DOUBLED, OFFSET1_ADD), OFFSET_LOAD)
+RUN_PAIRS(run_one_m2, ONE64, ONE_OUT(MUL_M2, OFFSET_IN_HI), "")
+RUN_PAIRS(run_one_m2_post, ONE64, ONE_OUT(MUL_M2, OFFSET1_ADD), OFFSET_LOAD)
 
 static inline uint32_t sxtb16_ror8(uint32_t v)
 {
@@ -342,8 +388,10 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     if (!can_double && !can_m2) return 0;
     /* doubled in the filter (once per call: cout * cin / 2 SADD16) or x with 2m (one more ADD an output) */
     const int doubled = can_double && (!can_m2 || cin < 2 * pixels);
-    void (*run)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
-                                           : (post ? run_pairs_m2_post : run_pairs_m2);
+    void (*run_two)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
+                                               : (post ? run_pairs_m2_post : run_pairs_m2);
+    void (*run_one)(const run_ctx *) = doubled ? (post ? run_one_doubled_post : run_one_doubled)
+                                               : (post ? run_one_m2_post : run_one_m2);
 
     /* The scratch holds a chunk of groups and a band of pairs. When the whole filter fits beside a pair, or the whole
      * input beside a group, each is widened once; otherwise the input is widened again for every chunk. */
@@ -361,7 +409,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     word *filter_words = (word *)(void *)tr_kernel_scratch, *band_words = filter_words + chunk * group_words;
     const uint32_t offset2 = ((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16);
     run_ctx ctx;
-    ctx.entry = (uint32_t)((STEPS - steps % STEPS) % STEPS) * STEP_BYTES + 1;
+    const uint32_t skip = (uint32_t)((STEPS - steps % STEPS) % STEPS);
     ctx.offset = out_off;
     ctx.pair_bytes = pair_words * 4;
     ctx.passes = steps > STEPS;
@@ -379,6 +427,8 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
                 if (r1 <= r0) continue;
                 int8_t *o0 = output + 2 * r0 * cout;
                 int8_t *o1 = part == 0 ? o0 + cout : o0;
+                void (*run)(const run_ctx *) = part == 0 ? run_two : run_one;
+                ctx.entry = skip * (part == 0 ? STEP_BYTES : ONE_STEP_BYTES) + 1;
                 ctx.in = band_words + (r0 - b0) * pair_words;
                 ctx.in_end = ctx.in + steps * 2;
                 ctx.pairs_end = band_words + (r1 - b0) * pair_words;
@@ -404,7 +454,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
                         run(&ctx);
                         int8_t *d0 = output + 2 * pr * cout, *d1 = part == 0 ? d0 + cout : d0;
                         for (int32_t c = 4 * g_full; c < cout; ++c) {
-                            d1[c] = ((const int8_t *)tmp)[4 + c - 4 * g_full];
+                            if (part == 0) d1[c] = ((const int8_t *)tmp)[4 + c - 4 * g_full];
                             d0[c] = ((const int8_t *)tmp)[c - 4 * g_full];
                         }
                     }
