@@ -370,19 +370,25 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     const int32_t in_off = p->input_offset, out_off = p->output_offset;
     if (in_off < -128 || in_off > 128 || out_off < -128 || out_off > 127) return 0;
     /* Per channel: the accumulator x within int32 (x2 = 2x too for the doubled form) and the high word
-     * hi + floor((x2 * m + 2^31) / 2^32), which is at most |x| m / 2^31 + 1 from hi, too (see the top). */
-    const int64_t dot = (int64_t)cin * (128 + (in_off < 0 ? -in_off : in_off)) * 128, limit = (int64_t)1 << 31;
+     * hi + floor((x2 * m + 2^31) / 2^32), which is at most |x| m / 2^31 + 1 from hi, too (see the top). In 32 bits
+     * (a 64-bit shift per channel cost about as much as a group of dot products): x < 2^31 and m < 2^31 keep
+     * x m / 2^31 below 2^31; the offset goes after the shift for e > 23 whether or not it would fit. */
+    const uint32_t dot = (uint32_t)cin * (uint32_t)(128 + (in_off < 0 ? -in_off : in_off)) * 128u;
+    const uint32_t spread = 2u * (uint32_t)(out_off < 0 ? -out_off : out_off) + 1u; /* (2|offset| + 1) 2^(e-1) */
+    if (cin > 65535) return 0;
     int post = 0, can_double = 1, can_m2 = 1;
     for (int32_t c = 0; c < cout; ++c) {
         const int32_t m = q->multiplier[c], e = -q->shift[c];
         if (m == 0) continue; /* zero weights and bias: x = 0, output the offset */
         if (m < 0 || e < 1 || e > 31) return 0;
-        const int64_t b = bias ? bias[c] : 0, x = (b < 0 ? -b : b) + dot;
-        if (x >= limit) return 0;
-        const int64_t high = ((x * m) >> 31) + 2;
-        if (((int64_t)1 << (e - 1)) + high >= limit) return 0;
-        post |= ((int64_t)1 << (e - 1)) + (int64_t)(out_off < 0 ? -out_off : out_off) * ((int64_t)1 << e) + high >= limit;
-        can_double &= 2 * x < limit;
+        const int32_t b = bias ? bias[c] : 0;
+        const uint32_t x = (b < 0 ? 0u - (uint32_t)b : (uint32_t)b) + dot;
+        if (x >= 0x80000000u) return 0;
+        const uint64_t product = (uint64_t)x * (uint32_t)m;
+        const uint32_t high = (uint32_t)(product >> 31) + 2u, half = 1u << (e - 1);
+        if (half + high >= 0x80000000u) return 0;
+        post |= e > 23 || (spread << (e - 1)) + high >= 0x80000000u;
+        can_double &= x < 0x40000000u;
         can_m2 &= m >= (1 << 30);
     }
     if (!can_double && !can_m2) return 0;
