@@ -340,7 +340,7 @@ static void check_conv(tally *t)
     }
     /* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's: the whole int8 clamp, dead channels and
      * channels of multiplier 0 (dead_channels), odd pixel and output channel counts, input channels not a multiple of
-     * 4, and, one case in four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened
+     * 4, one case in three at strides 2-3 (as ResNet shortcuts, ic01's), and, one case in four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened
      * filter into chunks and the widened input into bands. */
     model_like = dead_channels = 1;
     for (int32_t c = CASES + CASES / 5; c < CASES + CASES / 5 + CASES / 5;) {
@@ -348,9 +348,13 @@ static void check_conv(tally *t)
         const int big = kb_range(&r, 0, 3) == 0;
         const int32_t ic = big ? 256 : kb_range(&r, 0, 1) ? kb_range(&r, 1, 13) : 8 * kb_range(&r, 1, 16);
         const int32_t h = kb_range(&r, 1, big ? 6 : 8), w = kb_range(&r, 1, big ? 4 : 6), oc = kb_range(&r, 1, big ? 48 : 70);
-        if (h * w * ic > IN_MAX || oc * ic > W_MAX || h * w * oc > OUT_MAX || h * w * oc * ic > MAC_MAX) continue;
-        const tr_shape4 in = {1, h, w, ic}, flt = {oc, 1, 1, ic}, out = {1, h, w, oc};
-        p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+        const int32_t sh = kb_range(&r, 0, 2) ? 1 : kb_range(&r, 2, 3), sw = sh == 1 ? 1 : kb_range(&r, 1, 3);
+        const int32_t ih = (h - 1) * sh + kb_range(&r, 1, sh), iw = (w - 1) * sw + kb_range(&r, 1, sw);
+        if (ih * iw * ic > IN_MAX || oc * ic > W_MAX || h * w * oc > OUT_MAX || h * w * oc * ic > MAC_MAX) continue;
+        const tr_shape4 in = {1, ih, iw, ic}, flt = {oc, 1, 1, ic}, out = {1, h, w, oc};
+        p.stride_h = sh;
+        p.stride_w = sw;
+        p.dilation_h = p.dilation_w = 1;
         p.depth_multiplier = 1;
         conv_case(t, c++, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
     }

@@ -1,4 +1,4 @@
-/* CONV_2D with a 1x1 filter at stride 1 without padding (pointwise), with the Cortex-M DSP extension. Same bits as
+/* CONV_2D with a 1x1 filter without padding (pointwise; strided too), with the Cortex-M DSP extension. Same bits as
  * conv_s8.c; conv_s8_dsp.c hands these layers here (tr_conv_1x1_s8_dsp returns 0 for what it does not take).
  *
  * Two pixels by four output channels, two depths a step, both operands already 16-bit: one LDRD gives both pixels'
@@ -319,7 +319,8 @@ static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, co
 
 /* Two pixels' rows as run_pairs reads them, the input offset added (the padding past cin meets zero weights). Two
  * words in, four out: 8 instructions and the loop's. */
-static void widen_pair(word *d, const int8_t *a, const int8_t *b, int32_t cin, uint32_t offset2)
+static inline __attribute__((always_inline)) void widen_pair(word *d, const int8_t *a, const int8_t *b, int32_t cin,
+                                                             uint32_t offset2)
 {
     const int8_t *const a_end = a + (cin & ~3);
     while (a != a_end) {
@@ -345,21 +346,44 @@ static void widen_pair(word *d, const int8_t *a, const int8_t *b, int32_t cin, u
     }
 }
 
-/* Pairs [p0, p1) of the pixels into the band (the last pair of an odd count: its pixel twice). */
-static void widen_band(word *band, const int8_t *input, int32_t p0, int32_t p1, int32_t pixels, int32_t cin,
-                       int32_t pair_words, uint32_t offset2)
+/* Where output pixel p's input row is, at strides above 1: every stride-th pixel of every stride-th row (a 1x1 filter
+ * at stride 2 without padding, as ResNet shortcuts have). */
+typedef struct {
+    const int8_t *input;
+    int32_t cin, out_h, out_w, stride_h, stride_w, in_h, in_w;
+} pixel_rows;
+
+static inline const int8_t *pixel_row(const pixel_rows *r, int32_t p)
 {
+    const int32_t per_image = r->out_h * r->out_w, b = p / per_image, yx = p - b * per_image, oy = yx / r->out_w;
+    const int32_t ox = yx - oy * r->out_w;
+    return r->input + ((b * r->in_h + oy * r->stride_h) * r->in_w + ox * r->stride_w) * r->cin;
+}
+
+/* Pairs [p0, p1) of the pixels into the band (the last pair of an odd count: its pixel twice). */
+static void widen_band(word *band, const pixel_rows *r, int32_t p0, int32_t p1, int32_t pixels, int32_t pair_words,
+                       uint32_t offset2)
+{
+    if (r->stride_h == 1 && r->stride_w == 1) { /* rows one after another */
+        const int32_t cin = r->cin;
+        const int8_t *a = r->input + 2 * p0 * cin;
+        for (int32_t pr = p0; pr < p1; ++pr, band += pair_words, a += 2 * cin)
+            widen_pair(band, a, 2 * pr + 1 < pixels ? a + cin : a, cin, offset2);
+        return;
+    }
     for (int32_t pr = p0; pr < p1; ++pr, band += pair_words) {
-        const int8_t *a = input + 2 * pr * cin;
-        widen_pair(band, a, 2 * pr + 1 < pixels ? a + cin : a, cin, offset2);
+        const int8_t *a = pixel_row(r, 2 * pr);
+        widen_pair(band, a, 2 * pr + 1 < pixels ? pixel_row(r, 2 * pr + 1) : a, r->cin, offset2);
     }
 }
 
 int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                        tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
-    if (filter.h != 1 || filter.w != 1 || p->stride_h != 1 || p->stride_w != 1 || p->pad_h != 0 || p->pad_w != 0 ||
-        in.n != out.n || in.h != out.h || in.w != out.w || p->act_min > -128 || p->act_max < 127)
+    if (filter.h != 1 || filter.w != 1 || p->stride_h < 1 || p->stride_w < 1 || p->pad_h != 0 || p->pad_w != 0 ||
+        in.n != out.n || out.h < 1 || out.w < 1 || (out.h - 1) * p->stride_h >= in.h ||
+        (out.w - 1) * p->stride_w >= in.w || (p->stride_h == 1 && in.h != out.h) || (p->stride_w == 1 && in.w != out.w) ||
+        p->act_min > -128 || p->act_max < 127)
         return 0;
     const int32_t cin = in.c, cout = out.c, pixels = out.n * out.h * out.w;
     if (cin < 1 || cout < 1 || pixels < 1) return 0;
@@ -414,6 +438,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     if (band > pairs) band = pairs;
     word *filter_words = (word *)(void *)tr_kernel_scratch, *band_words = filter_words + chunk * group_words;
     const uint32_t offset2 = ((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16);
+    const pixel_rows rows = {input, cin, out.h, out.w, p->stride_h, p->stride_w, in.h, in.w};
     run_ctx ctx;
     const uint32_t skip = (uint32_t)((STEPS - steps % STEPS) % STEPS);
     ctx.offset = out_off;
@@ -425,7 +450,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
         for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, 4 * g, cin, cout, doubled, post, out_off);
         for (int32_t b0 = 0; b0 < pairs; b0 += band) {
             const int32_t b1 = pairs - b0 < band ? pairs : b0 + band;
-            if (band < pairs || g0 == 0) widen_band(band_words, input, b0, b1, pixels, cin, pair_words, offset2);
+            if (band < pairs || g0 == 0) widen_band(band_words, &rows, b0, b1, pixels, pair_words, offset2);
             /* pairs of two pixels, then the lone last pixel of an odd count (stored twice, to one place) */
             const int32_t whole = 2 * b1 <= pixels ? b1 : b1 - 1;
             for (int32_t part = 0; part < 2; ++part) {
