@@ -163,7 +163,8 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
 }
 
 /* Set for the pointwise cases like the official vww01's (check_conv): one channel in sixteen of multiplier 0, one in
- * four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31. */
+ * four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31, three in four of those with all-zero
+ * weights (pruned), and three in sixteen pruned with an ordinary bias and scale. */
 static int dead_channels;
 
 /* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
@@ -300,9 +301,12 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
         if (d == 0) {
             mult_buf[k] = 0; /* TFLite's multiplier for a scale below 2^-32 */
             shift_buf[k] = kb_range(r, -3, 0);
-        } else if (d < 5 && bias) { /* a dead channel: bias near +-2^30, a tiny scale */
+        } else if (d < 5 && bias) { /* a dead channel: bias near +-2^30, a tiny scale, mostly pruned (zero weights) */
             bias_buf[k] = (kb_range(r, 0, 1) ? 1 : -1) * ((1 << 30) - kb_range(r, 0, 1 << 12));
             shift_buf[k] = -kb_range(r, 24, 31);
+            if (kb_range(r, 0, 3)) memset(w_buf + k * flt.h * flt.w * flt.c, 0, (size_t)(flt.h * flt.w * flt.c));
+        } else if (d < 8) { /* a pruned channel with an ordinary bias and scale */
+            memset(w_buf + k * flt.h * flt.w * flt.c, 0, (size_t)(flt.h * flt.w * flt.c));
         }
     }
     const tr_per_channel q = {mult_buf, shift_buf};

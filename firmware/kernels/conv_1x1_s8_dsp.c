@@ -12,7 +12,10 @@
  * The filter is widened once per call, four channels' rows interleaved step by step with the group's biases before
  * and its requantisation constants after (widen_group); the input of a band of pixel pairs once, or once per chunk of
  * groups when neither the whole filter nor the whole input fits the scratch beside the other. An odd pixel count's
- * last pixel goes as a pair of itself (both stores land on the same bytes).
+ * last pixel runs alone (7 instructions per 8 MACs). Channels whose weights are all zero (pruned; most of the
+ * official vww01's deep pointwise channels) or whose multiplier is 0 have a constant output, requantised once from the
+ * bias by the reference function; when that saves more than it costs, only the other channels are computed, stored
+ * packed and then moved to their places between the constants.
  *
  * Requantisation: 4 or 5 instructions an output plus a quarter of a word store (requant_fast.h's form takes 6 and a
  * byte store). With the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
@@ -28,6 +31,7 @@
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
+#include "quant_math.h"
 #include "scratch.h"
 
 typedef uint32_t __attribute__((may_alias)) word;
@@ -240,81 +244,113 @@ static void widen_row(word *d, const int8_t *row, int32_t cin, int doubled)
     }
 }
 
-/* The first `words` words of four consecutive rows (cin apart) into a group's steps, 16 weights for 4 loads, 8
- * SXTB16 (8 SADD16 more when doubled) and 2 STM: the filter is widened once per call, but it is 196,000 weights over
- * the official vww01's pointwise layers. Arguments: d (r0), row0 (r1), cin (r2), words > 0 (r3). */
+/* The first `words` words of four rows into a group's steps, 16 weights for 4 loads, 8 SXTB16 (8 SADD16 more when
+ * doubled) and 2 STM: the filter is widened once per call, but it is 196,000 weights over the official vww01's
+ * pointwise layers. Arguments: d (r0), the four rows (r1), words > 0 (r2). */
 #define WIDEN_ROWS4(name, DOUBLE)                                                        \
     __attribute__((naked, noinline, noipa)) static void name(word *d __attribute__((unused)),                 \
-                                                             const int8_t *row0 __attribute__((unused)),       \
-                                                             int32_t cin __attribute__((unused)),              \
+                                                             const int8_t *const *rows __attribute__((unused)), \
                                                              int32_t words __attribute__((unused)))            \
     {                                                                                    \
         __asm__ volatile("push {r4-r11, lr}\n\t"                                         \
-                         "add r4, r1, r2\n\t"                                            \
-                         "add r5, r4, r2\n\t"                                            \
-                         "add r6, r5, r2\n\t"                                            \
+                         "ldm r1, {r4-r7}\n\t"                                           \
+                         "mov r3, r2\n\t"                                                \
                          "1:\n\t"                                                        \
-                         "ldr r7, [r1], #4\n\t"                                          \
-                         "ldr r8, [r4], #4\n\t"                                          \
-                         "ldr r9, [r5], #4\n\t"                                          \
-                         "ldr r10, [r6], #4\n\t"                                         \
-                         "sxtb16 r2, r7\n\t"                                             \
-                         "sxtb16 r11, r8\n\t"                                            \
-                         "sxtb16 r12, r9\n\t"                                            \
-                         "sxtb16 lr, r10\n\t"                                            \
-                         "sxtb16 r7, r7, ror #8\n\t"                                     \
+                         "ldr r1, [r4], #4\n\t"                                          \
+                         "ldr r2, [r5], #4\n\t"                                          \
+                         "ldr r8, [r6], #4\n\t"                                          \
+                         "ldr r9, [r7], #4\n\t"                                          \
+                         "sxtb16 r10, r1\n\t"                                            \
+                         "sxtb16 r11, r2\n\t"                                            \
+                         "sxtb16 r12, r8\n\t"                                            \
+                         "sxtb16 lr, r9\n\t"                                             \
+                         "sxtb16 r1, r1, ror #8\n\t"                                     \
+                         "sxtb16 r2, r2, ror #8\n\t"                                     \
                          "sxtb16 r8, r8, ror #8\n\t"                                     \
-                         "sxtb16 r9, r9, ror #8\n\t"                                     \
-                         "sxtb16 r10, r10, ror #8\n\t" DOUBLE                            \
-                         "stm r0!, {r2, r11, r12, lr}\n\t"                               \
-                         "stm r0!, {r7, r8, r9, r10}\n\t"                                \
+                         "sxtb16 r9, r9, ror #8\n\t" DOUBLE                              \
+                         "stm r0!, {r10, r11, r12, lr}\n\t"                              \
+                         "stm r0!, {r1, r2, r8, r9}\n\t"                                 \
                          "subs r3, r3, #1\n\t"                                           \
                          "bne 1b\n\t"                                                    \
                          "pop {r4-r11, pc}\n\t");                                        \
     }
 WIDEN_ROWS4(widen_rows4, "")
-WIDEN_ROWS4(widen_rows4_doubled, "sadd16 r2, r2, r2\n\t"                                  \
+WIDEN_ROWS4(widen_rows4_doubled, "sadd16 r10, r10, r10\n\t"                               \
                                  "sadd16 r11, r11, r11\n\t"                               \
                                  "sadd16 r12, r12, r12\n\t"                               \
                                  "sadd16 lr, lr, lr\n\t"                                  \
-                                 "sadd16 r7, r7, r7\n\t"                                  \
+                                 "sadd16 r1, r1, r1\n\t"                                  \
+                                 "sadd16 r2, r2, r2\n\t"                                  \
                                  "sadd16 r8, r8, r8\n\t"                                  \
-                                 "sadd16 r9, r9, r9\n\t"                                  \
-                                 "sadd16 r10, r10, r10\n\t")
+                                 "sadd16 r9, r9, r9\n\t")
 
-/* Output channels [c0, c0 + 4) as run_pairs reads them. Channels from cout on, and channels of multiplier 0 (whose
- * output is the offset whatever the accumulator), have zero weights and bias: their accumulator is 0. */
-static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q, int32_t c0,
-                         int32_t cin, int32_t cout, int doubled, int post, int32_t output_offset)
+/* The channels listed at chan[j0..j0 + 4) (those from n on absent) as run_pairs reads them. Absent channels, and
+ * channels of multiplier 0 (whose output is the offset whatever the accumulator), have zero weights and bias: their
+ * accumulator is 0. */
+static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q,
+                         const uint16_t *chan, int32_t j0, int32_t n, int32_t cin, int doubled, int post,
+                         int32_t output_offset)
 {
     const int32_t steps = ((cin + 3) >> 2) * 2, words = cin >> 2;
+    const int8_t *rows[4];
     int lives = 0;
-    for (int32_t c = 0; c < 4; ++c) lives += c0 + c < cout && q->multiplier[c0 + c] != 0;
+    for (int32_t c = 0; c < 4; ++c) {
+        const int32_t ch = j0 + c < n ? chan[j0 + c] : -1;
+        rows[c] = ch >= 0 && q->multiplier[ch] != 0 ? weights + ch * cin : NULL;
+        lives += rows[c] != NULL;
+    }
     if (lives == 4 && words > 0) {
-        if (doubled) widen_rows4_doubled(s + GROUP_HEAD, weights + c0 * cin, cin, words);
-        else widen_rows4(s + GROUP_HEAD, weights + c0 * cin, cin, words);
+        if (doubled) widen_rows4_doubled(s + GROUP_HEAD, rows, words);
+        else widen_rows4(s + GROUP_HEAD, rows, words);
     }
     for (int32_t c = 0; c < 4; ++c) {
-        const int live = c0 + c < cout && q->multiplier[c0 + c] != 0;
-        const int32_t b = live && bias ? bias[c0 + c] : 0;
+        const int32_t b = rows[c] && bias ? bias[chan[j0 + c]] : 0;
         s[c] = s[4 + c] = (uint32_t)(doubled ? 2 * b : b);
         if (lives == 4) { /* the last word, short of 4 weights */
-            if (cin & 3) widen_row(s + GROUP_HEAD + 8 * words + c, weights + (c0 + c) * cin + 4 * words, cin & 3, doubled);
-        } else if (live) {
-            widen_row(s + GROUP_HEAD + c, weights + (c0 + c) * cin, cin, doubled);
+            if (cin & 3) widen_row(s + GROUP_HEAD + 8 * words + c, rows[c] + 4 * words, cin & 3, doubled);
+        } else if (rows[c]) {
+            widen_row(s + GROUP_HEAD + c, rows[c], cin, doubled);
         } else {
             for (int32_t k = 0; k < steps; ++k) s[GROUP_HEAD + 4 * k + c] = 0;
         }
     }
     s += GROUP_HEAD + steps * 4;
     for (int32_t c = 0; c < 4; ++c, s += 3) {
-        const int32_t m = c0 + c < cout ? q->multiplier[c0 + c] : 0;
-        const int32_t e = m == 0 ? 1 : -q->shift[c0 + c];
+        const int32_t m = j0 + c < n ? q->multiplier[chan[j0 + c]] : 0;
+        const int32_t e = m == 0 ? 1 : -q->shift[chan[j0 + c]];
         s[0] = doubled ? (uint32_t)m : 2u * (uint32_t)m; /* 2m - 2^32 as a signed word */
         s[1] = (1u << (e - 1)) + (post ? 0u : (uint32_t)output_offset << e);
         s[2] = (uint32_t)e;
     }
     return s;
+}
+
+/* Whether a row of weights is all zero (such a channel's accumulator is its bias, whatever the input). */
+static int row_is_zero(const int8_t *row, int32_t n)
+{
+    int32_t k = 0;
+    if (((uintptr_t)row & 3) == 0) {
+        const word *w = (const word *)(const void *)row;
+        for (; k + 16 <= n; k += 16, w += 4)
+            if (w[0] | w[1] | w[2] | w[3]) return 0;
+    }
+    for (; k + 4 <= n; k += 4)
+        if (load_word(row + k)) return 0;
+    for (; k < n; ++k)
+        if (row[k]) return 0;
+    return 1;
+}
+
+/* n bytes, a word at a time while they last (either side may be unaligned: LDR and STR take that on v7E-M). */
+static inline void copy_row(int8_t *dst, const int8_t *src, int32_t n)
+{
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        uint32_t v;
+        __builtin_memcpy(&v, src + k, 4);
+        __builtin_memcpy(dst + k, &v, 4);
+    }
+    for (; k < n; ++k) dst[k] = src[k];
 }
 
 /* Two pixels' rows as run_pairs reads them, the input offset added (the padding past cin meets zero weights). Two
@@ -386,23 +422,44 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
         p->act_min > -128 || p->act_max < 127)
         return 0;
     const int32_t cin = in.c, cout = out.c, pixels = out.n * out.h * out.w;
-    if (cin < 1 || cout < 1 || pixels < 1) return 0;
-    const int32_t steps = ((cin + 3) >> 2) * 2;
-    const int32_t pair_words = steps * 2, group_words = GROUP_HEAD + steps * 4 + GROUP_TAIL;
-    const int32_t room = TR_SCRATCH_BYTES / 4; /* words */
-    if (pair_words + group_words > room) return 0;
+    if (cin < 1 || cin > 65535 || cout < 1 || pixels < 1) return 0;
     const int32_t in_off = p->input_offset, out_off = p->output_offset;
     if (in_off < -128 || in_off > 128 || out_off < -128 || out_off > 127) return 0;
+
+    /* Constant channels: all-zero weights (their accumulator is the bias) or multiplier 0. Pruned models have many
+     * (the official vww01: 971 of the 1,344 channels of its pointwise layers 10-26); they are requantised once here,
+     * and the dot products run over the others only, listed in `chan`, four to a group. Their outputs are stored
+     * packed at the front of each pixel's row, then moved to their channels, the constants written around them
+     * (expand, below). The list, the constants and a pixel's packed outputs take the front of the scratch. */
+    uint16_t *chan = (uint16_t *)(void *)tr_kernel_scratch;
+    int32_t n = 0;
+    for (int32_t c = 0; c < cout; ++c) {
+        const int8_t *row = weights + c * cin;
+        if (q->multiplier[c] != 0 && ((cin >= 4 && load_word(row) != 0) || !row_is_zero(row, cin))) chan[n++] = (uint16_t)c;
+    }
+    /* worth it when the constant channels' dot products and requantisation (about 0.7 cin + 6 instructions an
+     * output) cost more than moving a pixel's outputs (about 6 a computed channel, 1 a channel) */
+    const int packed = n < cout && 4 * ((n + 3) >> 2) <= cout && (cout - n) * (7 * cin + 60) > 10 * (6 * n + cout);
+    if (!packed && n < cout) { /* every channel computed (channels of multiplier 0 with zero weights, see widen_group) */
+        n = cout;
+        for (int32_t c = 0; c < cout; ++c) chan[c] = (uint16_t)c;
+    }
+    int8_t *constants = (int8_t *)(chan + ((cout + 1) & ~1)), *moved = constants + ((cout + 3) & ~3);
+    const int32_t reserved = (int32_t)(((cout + 1) & ~1) / 2 + (packed ? 2 * ((cout + 3) >> 2) : 0)); /* words */
+
+    const int32_t steps = ((cin + 3) >> 2) * 2;
+    const int32_t pair_words = steps * 2, group_words = GROUP_HEAD + steps * 4 + GROUP_TAIL;
+    const int32_t room = TR_SCRATCH_BYTES / 4 - reserved; /* words */
+    if (pair_words + group_words > room) return 0;
     /* Per channel: the accumulator x within int32 (x2 = 2x too for the doubled form) and the high word
      * hi + floor((x2 * m + 2^31) / 2^32), which is at most |x| m / 2^31 + 1 from hi, too (see the top). In 32 bits
      * (a 64-bit shift per channel cost about as much as a group of dot products): x < 2^31 and m < 2^31 keep
      * x m / 2^31 below 2^31; the offset goes after the shift for e > 23 whether or not it would fit. */
     const uint32_t dot = (uint32_t)cin * (uint32_t)(128 + (in_off < 0 ? -in_off : in_off)) * 128u;
     const uint32_t spread = 2u * (uint32_t)(out_off < 0 ? -out_off : out_off) + 1u; /* (2|offset| + 1) 2^(e-1) */
-    if (cin > 65535) return 0;
     int post = 0, can_double = 1, can_m2 = 1;
-    for (int32_t c = 0; c < cout; ++c) {
-        const int32_t m = q->multiplier[c], e = -q->shift[c];
+    for (int32_t j = 0; j < n; ++j) {
+        const int32_t c = chan[j], m = q->multiplier[c], e = -q->shift[c];
         if (m == 0) continue; /* zero weights and bias: x = 0, output the offset */
         if (m < 0 || e < 1 || e > 31) return 0;
         const int32_t b = bias ? bias[c] : 0;
@@ -416,6 +473,12 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
         can_m2 &= m >= (1 << 30);
     }
     if (!can_double && !can_m2) return 0;
+    if (packed) {
+        for (int32_t c = 0; c < cout; ++c) {
+            const int32_t v = tr_mul_by_quantized_multiplier(bias ? bias[c] : 0, q->multiplier[c], q->shift[c]);
+            constants[c] = (int8_t)tr_clamp(v + out_off, -128, 127); /* the live channels' are overwritten */
+        }
+    }
     /* doubled in the filter (once per call: cout * cin / 2 SADD16) or x with 2m (one more ADD an output) */
     const int doubled = can_double && (!can_m2 || cin < 2 * pixels);
     void (*run_two)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
@@ -424,8 +487,9 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
                                                : (post ? run_one_m2_post : run_one_m2);
 
     /* The scratch holds a chunk of groups and a band of pairs. When the whole filter fits beside a pair, or the whole
-     * input beside a group, each is widened once; otherwise the input is widened again for every chunk. */
-    const int32_t groups = (cout + 3) >> 2, full = cout >> 2, pairs = (pixels + 1) >> 1;
+     * input beside a group, each is widened once; otherwise the input is widened again for every chunk. Packed, every
+     * group stores 4 bytes (a short last one's extra bytes land inside the row: 4 groups <= cout). */
+    const int32_t groups = (n + 3) >> 2, full = packed ? groups : n >> 2, pairs = (pixels + 1) >> 1;
     int32_t chunk, band;
     if (groups * group_words + pair_words <= room) {
         chunk = groups;
@@ -436,7 +500,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     }
     band = (room - chunk * group_words) / pair_words;
     if (band > pairs) band = pairs;
-    word *filter_words = (word *)(void *)tr_kernel_scratch, *band_words = filter_words + chunk * group_words;
+    word *filter_words = (word *)(void *)tr_kernel_scratch + reserved, *band_words = filter_words + chunk * group_words;
     const uint32_t offset2 = ((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16);
     const pixel_rows rows = {input, cin, out.h, out.w, p->stride_h, p->stride_w, in.h, in.w};
     run_ctx ctx;
@@ -447,7 +511,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     for (int32_t g0 = 0; g0 < groups; g0 += chunk) {
         const int32_t g1 = groups - g0 < chunk ? groups : g0 + chunk, g_full = full < g1 ? full : g1;
         word *s = filter_words;
-        for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, 4 * g, cin, cout, doubled, post, out_off);
+        for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, chan, 4 * g, n, cin, doubled, post, out_off);
         for (int32_t b0 = 0; b0 < pairs; b0 += band) {
             const int32_t b1 = pairs - b0 < band ? pairs : b0 + band;
             if (band < pairs || g0 == 0) widen_band(band_words, &rows, b0, b1, pixels, pair_words, offset2);
@@ -492,6 +556,13 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
                 }
             }
         }
+    }
+    /* expand: each pixel's packed outputs to their channels, the constant channels around them */
+    for (int32_t px = 0; packed && px < pixels; ++px) {
+        int8_t *row = output + px * cout;
+        copy_row(moved, row, n);
+        copy_row(row, constants, cout);
+        for (int32_t j = 0; j < n; ++j) row[chan[j]] = moved[j];
     }
     return 1;
 }
