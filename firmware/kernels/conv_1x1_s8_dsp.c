@@ -422,7 +422,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
         p->act_min > -128 || p->act_max < 127)
         return 0;
     const int32_t cin = in.c, cout = out.c, pixels = out.n * out.h * out.w;
-    if (cin < 1 || cin > 65535 || cout < 1 || pixels < 1) return 0;
+    if (cin < 1 || cin > 65535 || cout < 1 || cout > TR_SCRATCH_BYTES / 8 || pixels < 1) return 0; /* chan[] fits */
     const int32_t in_off = p->input_offset, out_off = p->output_offset;
     if (in_off < -128 || in_off > 128 || out_off < -128 || out_off > 127) return 0;
 
