@@ -284,19 +284,18 @@ WIDEN_ROWS4(widen_rows4_doubled, "sadd16 r10, r10, r10\n\t"                     
                                  "sadd16 r8, r8, r8\n\t"                                  \
                                  "sadd16 r9, r9, r9\n\t")
 
-/* The channels listed at chan[j0..j0 + 4) (those from n on absent) as run_pairs reads them. Absent channels, and
- * channels of multiplier 0 (whose output is the offset whatever the accumulator), have zero weights and bias: their
- * accumulator is 0. */
+/* The channels listed at chan[j0..j0 + 4) (those from n on absent) as run_pairs reads them. Absent and constant
+ * channels have zero weights and bias, an accumulator of 0, and constants that requantise it to their output. */
 static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, const tr_per_channel *q,
-                         const uint16_t *chan, int32_t j0, int32_t n, int32_t cin, int doubled, int post,
-                         int32_t output_offset)
+                         const uint16_t *chan, const int8_t *constant, const int8_t *value, int32_t j0, int32_t n,
+                         int32_t cin, int doubled, int post, int32_t output_offset)
 {
     const int32_t steps = ((cin + 3) >> 2) * 2, words = cin >> 2;
     const int8_t *rows[4];
     int lives = 0;
     for (int32_t c = 0; c < 4; ++c) {
         const int32_t ch = j0 + c < n ? chan[j0 + c] : -1;
-        rows[c] = ch >= 0 && q->multiplier[ch] != 0 ? weights + ch * cin : NULL;
+        rows[c] = ch >= 0 && !constant[ch] ? weights + ch * cin : NULL;
         lives += rows[c] != NULL;
     }
     if (lives == 4 && words > 0) {
@@ -316,8 +315,14 @@ static word *widen_group(word *s, const int8_t *weights, const int32_t *bias, co
     }
     s += GROUP_HEAD + steps * 4;
     for (int32_t c = 0; c < 4; ++c, s += 3) {
-        const int32_t m = j0 + c < n ? q->multiplier[chan[j0 + c]] : 0;
-        const int32_t e = m == 0 ? 1 : -q->shift[chan[j0 + c]];
+        if (!rows[c]) { /* accumulator 0: (hi >> 1) is the channel's output (less the offset added after) */
+            const int32_t k = j0 + c < n ? value[chan[j0 + c]] - (post ? output_offset : 0) : 0;
+            s[0] = 0;
+            s[1] = (uint32_t)(2 * k + 1);
+            s[2] = 1;
+            continue;
+        }
+        const int32_t m = q->multiplier[chan[j0 + c]], e = -q->shift[chan[j0 + c]];
         s[0] = doubled ? (uint32_t)m : 2u * (uint32_t)m; /* 2m - 2^32 as a signed word */
         s[1] = (1u << (e - 1)) + (post ? 0u : (uint32_t)output_offset << e);
         s[2] = (uint32_t)e;
@@ -461,20 +466,27 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
      * packed at the front of each pixel's row, then moved to their channels, the constants written around them
      * (expand, below). The list, the constants and a pixel's packed outputs take the front of the scratch. */
     uint16_t *chan = (uint16_t *)(void *)tr_kernel_scratch;
+    int8_t *value = (int8_t *)(chan + ((cout + 1) & ~1)), *constant = value + ((cout + 3) & ~3), *moved = constant;
+    const int32_t reserved = ((cout + 1) & ~1) / 2 + 2 * ((cout + 3) >> 2); /* words */
     int32_t n = 0;
     for (int32_t c = 0; c < cout; ++c) {
         const int8_t *row = weights + c * cin;
-        if (q->multiplier[c] != 0 && ((cin >= 4 && load_word(row) != 0) || !row_is_zero(row, cin))) chan[n++] = (uint16_t)c;
+        constant[c] = (int8_t)(q->multiplier[c] == 0 || ((cin < 4 || load_word(row) == 0) && row_is_zero(row, cin)));
+        if (constant[c]) {
+            const int32_t v = tr_mul_by_quantized_multiplier(bias ? bias[c] : 0, q->multiplier[c], q->shift[c]);
+            value[c] = (int8_t)tr_clamp(v + out_off, -128, 127);
+        } else {
+            chan[n++] = (uint16_t)c;
+        }
     }
     /* worth it when the constant channels' dot products and requantisation (about 0.7 cin + 6 instructions an
-     * output) cost more than moving a pixel's outputs (about 6 a computed channel, 1 a channel) */
+     * output) cost more than moving a pixel's outputs (about 6 a computed channel, 1 a channel); otherwise they are
+     * computed with zero weights and constants that give their value (widen_group) */
     const int packed = n < cout && 4 * ((n + 3) >> 2) <= cout && (cout - n) * (7 * cin + 60) > 10 * (6 * n + cout);
-    if (!packed && n < cout) { /* every channel computed (channels of multiplier 0 with zero weights, see widen_group) */
+    if (!packed && n < cout) {
         n = cout;
         for (int32_t c = 0; c < cout; ++c) chan[c] = (uint16_t)c;
     }
-    int8_t *constants = (int8_t *)(chan + ((cout + 1) & ~1)), *moved = constants + ((cout + 3) & ~3);
-    const int32_t reserved = (int32_t)(((cout + 1) & ~1) / 2 + (packed ? 2 * ((cout + 3) >> 2) : 0)); /* words */
 
     const int32_t steps = ((cin + 3) >> 2) * 2;
     const int32_t pair_words = steps * 2, group_words = GROUP_HEAD + steps * 4 + GROUP_TAIL;
@@ -489,7 +501,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     int post = 0, can_double = 1, can_m2 = 1;
     for (int32_t j = 0; j < n; ++j) {
         const int32_t c = chan[j], m = q->multiplier[c], e = -q->shift[c];
-        if (m == 0) continue; /* zero weights and bias: x = 0, output the offset */
+        if (constant[c]) continue;
         if (m < 0 || e < 1 || e > 31) return 0;
         const int32_t b = bias ? bias[c] : 0;
         const uint32_t x = (b < 0 ? 0u - (uint32_t)b : (uint32_t)b) + dot;
@@ -502,12 +514,6 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
         can_m2 &= m >= (1 << 30);
     }
     if (!can_double && !can_m2) return 0;
-    if (packed) {
-        for (int32_t c = 0; c < cout; ++c) {
-            const int32_t v = tr_mul_by_quantized_multiplier(bias ? bias[c] : 0, q->multiplier[c], q->shift[c]);
-            constants[c] = (int8_t)tr_clamp(v + out_off, -128, 127); /* the live channels' are overwritten */
-        }
-    }
     /* doubled in the filter (once per call: cout * cin / 2 SADD16) or x with 2m (one more ADD an output) */
     const int doubled = can_double && (!can_m2 || cin < 2 * pixels);
     void (*run_two)(const run_ctx *) = doubled ? (post ? run_pairs_doubled_post : run_pairs_doubled)
@@ -540,7 +546,7 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     for (int32_t g0 = 0; g0 < groups; g0 += chunk) {
         const int32_t g1 = groups - g0 < chunk ? groups : g0 + chunk, g_full = full < g1 ? full : g1;
         word *s = filter_words;
-        for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, chan, 4 * g, n, cin, doubled, post, out_off);
+        for (int32_t g = g0; g < g1; ++g) s = widen_group(s, weights, bias, q, chan, constant, value, 4 * g, n, cin, doubled, post, out_off);
         for (int32_t b0 = 0; b0 < pairs; b0 += band) {
             const int32_t b1 = pairs - b0 < band ? pairs : b0 + band;
             if (band < pairs || g0 == 0) widen_band(band_words, &rows, b0, b1, pixels, pair_words, offset2);
@@ -589,8 +595,8 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     /* expand: each pixel's packed outputs to their channels, the constant channels around them */
     for (int32_t px = 0; packed && px < pixels; ++px) {
         int8_t *row = output + px * cout;
-        copy_row(moved, row, n);
-        copy_row(row, constants, cout);
+        copy_row(moved, row, n); /* over the flags, no longer needed */
+        copy_row(row, value, cout);
         for (int32_t j = 0; j < n; ++j) row[chan[j]] = moved[j];
     }
     return 1;
