@@ -15,19 +15,20 @@
  * last pixel runs alone (7 instructions per 8 MACs). Channels whose weights are all zero (pruned; most of the
  * official vww01's deep pointwise channels) or whose multiplier is 0 have a constant output, requantised once from the
  * bias by the reference function; when that saves more than it costs, only the other channels are computed, stored
- * packed and then moved to their places between the constants.
+ * packed and then moved to their places between the constants, otherwise they are computed with zero weights.
  *
- * Requantisation: 4 or 5 instructions an output plus a quarter of a word store (requant_fast.h's form takes 6 and a
- * byte store). With the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
+ * Requantisation: 4 instructions an output (doubled accumulator) or 5 (2m form), one more where the offset is added
+ * after the shift, plus packing four outputs into a word store (requant_fast.h's form takes 6 and a byte store). With
+ * the accumulator doubled (x2 = 2x), the reference's SRDHM then rounding shift by e is
  *   (hi + floor((x2 * m + 2^31) / 2^32)) >> e,  hi = 2^(e-1) - [x < 0]       (SMMLAR, then ASR)
  * by requant_fast.h's argument (nested floors merge; SMMLAR's rounding constant 2^31 is SRDHM's 2^30 doubled), and
  * with one rounding (TR_ROUNDING_SINGLE) (2^(e-1) + floor(x2 * m / 2^32)) >> e (SMMLA). The accumulator comes doubled
  * from a doubled filter and bias where 2x fits int32 and the filter has fewer weights than twice the outputs;
  * otherwise it is x, the multiplier is stored as 2m - 2^32 (m in [2^30, 2^31)) and x is added back into hi (one ADD).
  * The output offset goes into hi as offset * 2^e when that fits every channel, else it is added after the shift.
- * Channels of multiplier 0 get zero weights and bias. Exact for every channel with a multiplier of 0 or (doubled
- * form) in [0, 2^31) or (2m form) in [2^30, 2^31), a right shift e in [1, 31], |bias| plus the largest dot product
- * within int32 and the high word within int32 (checked per channel), and the whole int8 clamp. */
+ * Exact for every computed channel with a multiplier in [0, 2^31) (doubled form) or [2^30, 2^31) (2m form), a right
+ * shift e in [1, 31], |bias| plus the largest dot product within int32 and the high word within int32 (checked per
+ * channel; constant channels may have any), and the whole int8 clamp; other layers take conv_s8_dsp.c's paths. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
