@@ -97,6 +97,11 @@ static void fill(kb_rng *r, int8_t *p, int32_t n)
  * inside int8 rather than saturate. */
 static int large_biases, large_drawn;
 
+/* Set for the pointwise cases like the official vww01's (check_pointwise): one channel in sixteen of multiplier 0, one
+ * in four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31, three in four of those with all-zero
+ * weights (pruned), and three in sixteen pruned with an ordinary bias and scale. */
+static int dead_channels;
+
 static const int32_t *fill_bias(kb_rng *r, int32_t n)
 {
     large_drawn = 0;
@@ -161,11 +166,6 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
     return in->n * in->h * in->w * in->c <= IN_MAX && out->n * out->h * out->w * oc <= OUT_MAX &&
            oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
 }
-
-/* Set for the pointwise cases like the official vww01's (check_conv): one channel in sixteen of multiplier 0, one in
- * four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31, three in four of those with all-zero
- * weights (pruned), and three in sixteen pruned with an ordinary bias and scale. */
-static int dead_channels;
 
 /* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
  * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
@@ -295,7 +295,6 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     const int32_t *bias = fill_bias(r, out.c);
     const int k3 = kb_range(r, 0, 5), wild = model_like ? 0 : k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
-    for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     for (int32_t k = 0; dead_channels && k < out.c; ++k) {
         const int32_t d = kb_range(r, 0, 15);
         if (d == 0) {
@@ -309,6 +308,7 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
             memset(w_buf + k * flt.h * flt.w * flt.c, 0, (size_t)(flt.h * flt.w * flt.c));
         }
     }
+    for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
     describe("", in, flt, out, p);
@@ -342,12 +342,19 @@ static void check_conv(tally *t)
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
     }
-    /* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's: the whole int8 clamp, dead channels and
-     * channels of multiplier 0 (dead_channels), odd pixel and output channel counts, input channels not a multiple of
-     * 4, one case in three at strides 2-3 (as ResNet shortcuts, ic01's), and, one case in four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened
-     * filter into chunks and the widened input into bands. */
+}
+
+/* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's, counted with the conv cases: the whole int8
+ * clamp, dead and pruned channels and channels of multiplier 0 (dead_channels), odd pixel and output channel counts,
+ * input channels not a multiple of 4, one case in three at strides 2-3 (as ResNet shortcuts, ic01's), and, one case in
+ * four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened filter into chunks and
+ * the widened input into bands. */
+#define POINTWISE_CASES 300 /* after the conv cases, in their tally */
+static void check_pointwise(tally *t)
+{
+    kb_rng r = {0x3A5C7E1u};
     model_like = dead_channels = 1;
-    for (int32_t c = CASES + CASES / 5; c < CASES + CASES / 5 + CASES / 5;) {
+    for (int32_t c = 0; c < POINTWISE_CASES;) {
         tr_conv_params p = {0};
         const int big = kb_range(&r, 0, 3) == 0;
         const int32_t ic = big ? 256 : kb_range(&r, 0, 1) ? kb_range(&r, 1, 13) : 8 * kb_range(&r, 1, 16);
@@ -360,7 +367,8 @@ static void check_conv(tally *t)
         p.stride_w = sw;
         p.dilation_h = p.dilation_w = 1;
         p.depth_multiplier = 1;
-        conv_case(t, c++, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+        conv_case(t, t->cases, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+        ++c;
     }
     model_like = dead_channels = 0;
 }
@@ -538,6 +546,7 @@ int main(void)
     tally fc = {"fully_connected", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     tally add = {"add", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     check_conv(&conv);
+    check_pointwise(&conv);
     summary(&conv);
     check_depthwise(&dw);
     summary(&dw);
