@@ -347,8 +347,8 @@ static void check_conv(tally *t)
 /* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's, counted with the conv cases: the whole int8
  * clamp, dead and pruned channels and channels of multiplier 0 (dead_channels), odd pixel and output channel counts,
  * input channels not a multiple of 4, one case in three at strides 2-3 (as ResNet shortcuts, ic01's), and, one case in
- * four, 256 input channels over up to 24 pixels and 48 output channels, which split the widened filter into chunks and
- * the widened input into bands. */
+ * four, 256 input channels over 16-24 pixels and 21-48 output channels: the widened filter split into chunks, and from
+ * 20 pixels the widened input into bands too. */
 #define POINTWISE_CASES 300 /* after the conv cases, in their tally */
 static void check_pointwise(tally *t)
 {
@@ -358,7 +358,8 @@ static void check_pointwise(tally *t)
         tr_conv_params p = {0};
         const int big = kb_range(&r, 0, 3) == 0;
         const int32_t ic = big ? 256 : kb_range(&r, 0, 1) ? kb_range(&r, 1, 13) : 8 * kb_range(&r, 1, 16);
-        const int32_t h = kb_range(&r, 1, big ? 6 : 8), w = kb_range(&r, 1, big ? 4 : 6), oc = kb_range(&r, 1, big ? 48 : 70);
+        const int32_t h = big ? kb_range(&r, 4, 6) : kb_range(&r, 1, 8), w = big ? 4 : kb_range(&r, 1, 6);
+        const int32_t oc = big ? kb_range(&r, 21, 48) : kb_range(&r, 1, 70);
         const int32_t sh = kb_range(&r, 0, 2) ? 1 : kb_range(&r, 2, 3), sw = sh == 1 ? 1 : kb_range(&r, 1, 3);
         const int32_t ih = (h - 1) * sh + kb_range(&r, 1, sh), iw = (w - 1) * sw + kb_range(&r, 1, sw);
         if (ih * iw * ic > IN_MAX || oc * ic > W_MAX || h * w * oc > OUT_MAX || h * w * oc * ic > MAC_MAX) continue;
