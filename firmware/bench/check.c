@@ -97,6 +97,11 @@ static void fill(kb_rng *r, int8_t *p, int32_t n)
  * inside int8 rather than saturate. */
 static int large_biases, large_drawn;
 
+/* Set for the pointwise cases like the official vww01's (check_pointwise): one channel in sixteen of multiplier 0, one
+ * in four (with a bias) dead, its bias near +-2^30 and its right shift 24 to 31, three in four of those with all-zero
+ * weights (pruned), and three in sixteen pruned with an ordinary bias and scale. */
+static int dead_channels;
+
 static const int32_t *fill_bias(kb_rng *r, int32_t n)
 {
     large_drawn = 0;
@@ -290,6 +295,19 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
     const int32_t *bias = fill_bias(r, out.c);
     const int k3 = kb_range(r, 0, 5), wild = model_like ? 0 : k3 < 2 ? 1 : k3 == 2 ? 2 : 0;
     for (int32_t k = 0; k < out.c; ++k) pick_quant(r, wild, &mult_buf[k], &shift_buf[k]);
+    for (int32_t k = 0; dead_channels && k < out.c; ++k) {
+        const int32_t d = kb_range(r, 0, 15);
+        if (d == 0) {
+            mult_buf[k] = 0; /* TFLite's multiplier for a scale below 2^-32 */
+            shift_buf[k] = kb_range(r, -3, 0);
+        } else if (d < 5 && bias) { /* a dead channel: bias near +-2^30, a tiny scale, mostly pruned (zero weights) */
+            bias_buf[k] = (kb_range(r, 0, 1) ? 1 : -1) * ((1 << 30) - kb_range(r, 0, 1 << 12));
+            shift_buf[k] = -kb_range(r, 24, 31);
+            if (kb_range(r, 0, 3)) memset(w_buf + k * flt.h * flt.w * flt.c, 0, (size_t)(flt.h * flt.w * flt.c));
+        } else if (d < 8) { /* a pruned channel with an ordinary bias and scale */
+            memset(w_buf + k * flt.h * flt.w * flt.c, 0, (size_t)(flt.h * flt.w * flt.c));
+        }
+    }
     for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
@@ -324,6 +342,36 @@ static void check_conv(tally *t)
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
     }
+}
+
+/* Pointwise layers for conv_1x1_s8_dsp.c, like the official vww01's, counted with the conv cases: the whole int8
+ * clamp, dead and pruned channels and channels of multiplier 0 (dead_channels), odd pixel and output channel counts,
+ * input channels not a multiple of 4, one case in three at strides 2-3 (as ResNet shortcuts, ic01's), and, one case in
+ * four, 256 input channels over 16-24 pixels and 21-48 output channels: the widened filter split into chunks, and from
+ * 20 pixels the widened input into bands too. */
+#define POINTWISE_CASES 300 /* after the conv cases, in their tally */
+static void check_pointwise(tally *t)
+{
+    kb_rng r = {0x3A5C7E1u};
+    model_like = dead_channels = 1;
+    for (int32_t c = 0; c < POINTWISE_CASES;) {
+        tr_conv_params p = {0};
+        const int big = kb_range(&r, 0, 3) == 0;
+        const int32_t ic = big ? 256 : kb_range(&r, 0, 1) ? kb_range(&r, 1, 13) : 8 * kb_range(&r, 1, 16);
+        const int32_t h = big ? kb_range(&r, 4, 6) : kb_range(&r, 1, 8), w = big ? 4 : kb_range(&r, 1, 6);
+        const int32_t oc = big ? kb_range(&r, 21, 48) : kb_range(&r, 1, 70);
+        const int32_t sh = kb_range(&r, 0, 2) ? 1 : kb_range(&r, 2, 3), sw = sh == 1 ? 1 : kb_range(&r, 1, 3);
+        const int32_t ih = (h - 1) * sh + kb_range(&r, 1, sh), iw = (w - 1) * sw + kb_range(&r, 1, sw);
+        if (ih * iw * ic > IN_MAX || oc * ic > W_MAX || h * w * oc > OUT_MAX || h * w * oc * ic > MAC_MAX) continue;
+        const tr_shape4 in = {1, ih, iw, ic}, flt = {oc, 1, 1, ic}, out = {1, h, w, oc};
+        p.stride_h = sh;
+        p.stride_w = sw;
+        p.dilation_h = p.dilation_w = 1;
+        p.depth_multiplier = 1;
+        conv_case(t, t->cases, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+        ++c;
+    }
+    model_like = dead_channels = 0;
 }
 
 static void check_depthwise(tally *t)
@@ -499,6 +547,7 @@ int main(void)
     tally fc = {"fully_connected", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     tally add = {"add", 0, 0, 0, KB_FNV_INIT, KB_FNV_INIT};
     check_conv(&conv);
+    check_pointwise(&conv);
     summary(&conv);
     check_depthwise(&dw);
     summary(&dw);

@@ -409,6 +409,7 @@ void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 
         conv_direct(p, q, in, input, filter, weights, bias, out, output);
         return;
     }
+    if (filter.h == 1 && filter.w == 1 && tr_conv_1x1_s8_dsp(p, q, in, input, filter, weights, bias, out, output)) return;
     /* A field length that is not a multiple of 4 (3 channels: 27 values) would leave a few values per channel to a
      * slow tail loop: when the filter is small enough, it is repacked at the end of the scratch with each channel
      * padded by zero weights to a multiple of 4 (the field is padded to match). */

@@ -228,6 +228,9 @@ void tr_fully_connected_s8_mve(const tr_fc_params *p, int32_t batches, int32_t i
 /* Cortex-M4/M7/M33 DSP extension: SMLAD, two 16x16 multiply-accumulates per instruction */
 void tr_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                     tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
+/* 1x1 filters without padding (conv_1x1_s8_dsp.c, called by tr_conv_s8_dsp); 0 if it does not take them */
+int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                       tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
 void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output);
