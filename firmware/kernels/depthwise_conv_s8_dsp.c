@@ -58,7 +58,8 @@ enum {
     BK_PIXELS = 19,     /* output pixels of a row */
     BK_LAST = 20,       /* 1 on the chunk's last full group */
     BK_FILTER = 22,
-    BK_SUM = BK_MK + 1 /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
+    BK_SUM = BK_MK + 1, /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
+    BK_TRIPLET = BK_MK  /* the pair path's (m, K, e) of channel i: BK_TRIPLET + 3i (its sum in K first) */
 };
 #define BLOCK_WORDS(taps) (BK_FILTER + 2 * (taps))
 /* row3x3's blocks (the undilated 3x3) add the biases for output rows whose top or bottom filter row reads padding only */
@@ -214,7 +215,7 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
     "str %[e], [%[blk], #" #eo "]\n\t"
 __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
                                                        const int32_t *bias, const int32_t *mult, const int32_t *shift,
-                                                       int32_t input_offset, int32_t output_offset)
+                                                       int32_t input_offset, int32_t output_offset, int triplets)
 {
     static const int32_t no_bias[4];
     const int32_t bias_step = bias ? 4 : 0;
@@ -222,12 +223,18 @@ __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t blo
     const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
     for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
         uint32_t bad = 0, b, m, e, t;
-        __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
-                             PREPARE_ASM(3, 12, 40, 60)
-                         : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)
-                         : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift),
-                           [in_off] "r"(input_offset), [o2] "r"(o2)
-                         : "cc", "memory");
+#define PREPARE_OPERANDS                                                                                           \
+    : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)                                     \
+    : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift), [in_off] "r"(input_offset),       \
+      [o2] "r"(o2)                                                                                                 \
+    : "cc", "memory"
+        if (triplets) /* the pair path's layout: (m, K, e) per channel, for its LDM (BK_TRIPLET) */
+            __asm__ volatile(PREPARE_ASM(0, 0, 16, 24) PREPARE_ASM(1, 4, 28, 36) PREPARE_ASM(2, 8, 40, 48)
+                                 PREPARE_ASM(3, 12, 52, 60) PREPARE_OPERANDS);
+        else
+            __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
+                                 PREPARE_ASM(3, 12, 40, 60) PREPARE_OPERANDS);
+#undef PREPARE_OPERANDS
         if (bad) return g;
     }
     return groups;
@@ -501,6 +508,35 @@ static inline int8_t finish(int32_t acc2, const tr_word *blk, int32_t i, int32_t
     return (int8_t)v;
 }
 
+/* The band slots output row oy of batch b reads, one per filter row (pad_row for rows above or below the input):
+ * rows the band holds already are kept, the others widened (widen) into the slots no filter row of this output row
+ * uses. */
+static void band_rows(dw_ctx *d, int32_t b, int32_t oy, const tr_word *row[MAX_FH], const tr_word *pad_row,
+                      void (*widen)(dw_ctx *, int32_t, int32_t, int32_t))
+{
+    const tr_conv_params *p = d->p;
+    uint32_t used = 0; /* slots holding rows this output row reads */
+    for (int32_t fy = 0; fy < d->filter.h; ++fy) {
+        const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * d->in.h + iy;
+        if (iy < 0 || iy >= d->in.h) { /* above or below the input: the padding slot */
+            row[fy] = pad_row;
+            continue;
+        }
+        int32_t s = 0;
+        while (s < d->filter.h && d->key[s] != key) ++s;
+        if (s < d->filter.h) used |= 1u << s;
+        row[fy] = s < d->filter.h ? d->slots + s * d->slot_words : NULL;
+    }
+    for (int32_t fy = 0; fy < d->filter.h; ++fy) {
+        if (row[fy]) continue;
+        int32_t s = 0;
+        while (used & (1u << s)) ++s;
+        used |= 1u << s;
+        widen(d, s, b, oy * p->stride_h - p->pad_h + fy * p->dilation_h);
+        row[fy] = d->slots + s * d->slot_words;
+    }
+}
+
 /* Every output of the chunk; `mode` as in conv_s8_dsp.c (0: fast requantisation and SSAT as the clamp, 1: fast and a
  * narrower clamp, 2: any channel), a constant in each copy. asm3x3: the undilated 3x3 at stride 1 or 2, whose full
  * groups take row3x3 in mode 0. */
@@ -518,26 +554,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
     for (int32_t b = 0; b < d->out.n; ++b)
         for (int32_t oy = 0; oy < d->out.h; ++oy) {
             const tr_word *row[MAX_FH];
-            uint32_t used = 0; /* slots holding rows this output row reads */
-            for (int32_t fy = 0; fy < d->filter.h; ++fy) {
-                const int32_t iy = oy * p->stride_h - p->pad_h + fy * p->dilation_h, key = b * d->in.h + iy;
-                if (iy < 0 || iy >= d->in.h) { /* above or below the input: the padding slot */
-                    row[fy] = pad_row;
-                    continue;
-                }
-                int32_t s = 0;
-                while (s < d->filter.h && d->key[s] != key) ++s;
-                if (s < d->filter.h) used |= 1u << s;
-                row[fy] = s < d->filter.h ? d->slots + s * d->slot_words : NULL;
-            }
-            for (int32_t fy = 0; fy < d->filter.h; ++fy) {
-                if (row[fy]) continue;
-                int32_t s = 0;
-                while (used & (1u << s)) ++s;
-                used |= 1u << s;
-                widen_row(d, s, b, oy * p->stride_h - p->pad_h + fy * p->dilation_h);
-                row[fy] = d->slots + s * d->slot_words;
-            }
+            band_rows(d, b, oy, row, pad_row, widen_row);
             int8_t *o_row = output + ((b * d->out.h + oy) * d->out.w) * d->out.c + d->c0;
             int32_t g = 0;
             if (mode == 0 && asm3x3 && d->ch >= 4) { /* every full group in assembly */
@@ -585,6 +602,353 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
         }
 }
 
+/* ---- Stride 2 along the width: two taps of a channel in one SMLAD ----
+ * At stride 2 the taps of an output row, taken two by two, fall on the same pairs of input columns for every output
+ * pixel: output ox reads padded columns 2ox + k, so taps (2i, 2i+1) read pair ox + i, and an odd filter's last tap
+ * the first column of pair ox + fw/2. So this path's band holds, per group of four channels and pair of columns j
+ * (padded columns 2j and 2j+1), four words: channel c's two values as 16-bit halves (x[2j], x[2j+1]); the filter is
+ * widened to the matching (2w[2i], 2w[2i+1]) per channel and, for the last tap, (2w_c0, 2w_c2), (2w_c1, 2w_c3). A
+ * pair of taps of four channels is then two LDRDs of the band, two of the filter and four SMLADs (1.0 instructions
+ * per MAC against 1.5 for a tap of row3x3), and the last tap 1.75. Shapes: the 3x3 (vww's stride 2 layers) and the
+ * 1x5 (vibration's), whole int8 range, channels a multiple of four, every channel in dw_rq_fast's range; the others
+ * take the general path. Rows above or below the input read a padding slot (-input_offset). */
+/* Words [0, words) at dst set to `v`, sixteen bytes per STM (pad_band's loop; words: a multiple of four). */
+static void fill_words(tr_word *dst, int32_t words, uint32_t v)
+{
+    register uint32_t r2 __asm__("r2") = v, r3 __asm__("r3") = v, r4 __asm__("r4") = v, r5 __asm__("r5") = v;
+    int32_t k = words >> 2;
+    if (k)
+        __asm__ volatile("0:\n\t"
+                         "stmia %[dst]!, {%[a], %[b], %[c], %[e]}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b"
+                         : [dst] "+r"(dst), [k] "+r"(k)
+                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5)
+                         : "cc", "memory");
+}
+
+/* The pairs of a slot that lie wholly in the padding (before the input or after it), for every group: written once
+ * per chunk, as widen_row_pairs leaves them. Pairs [0, pl) and [pr, pairs). */
+static void pad_pairs(tr_word *slot, int32_t groups, int32_t pairs, int32_t pl, int32_t pr, uint32_t pad2)
+{
+    for (int32_t g = 0; g < groups; ++g, slot += pairs * 4) {
+        if (pl > 0) fill_words(slot, 4 * pl, pad2);
+        if (pr < pairs) fill_words(slot + 4 * pr, 4 * (pairs - pr), pad2);
+    }
+}
+
+/* Input row iy of batch b into slot s, as pairs (see above): the pairs with an input column in each half in
+ * assembly, every group in one loop; a pair with padding in one half (odd padding) per group in C. */
+static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+{
+    d->key[s] = b * d->in.h + iy;
+    const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, pairs = d->width, pad_w = d->left;
+    const uint32_t pad2 = d->pad2;
+    const int8_t *row = d->input + ((b * d->in.h + iy) * in_w) * in_c + d->c0;
+    tr_word *const dst = d->slots + s * d->slot_words;
+    /* pairs [jl, je) hold two input columns */
+    const int32_t jl = (pad_w + 1) >> 1, je = (in_w + pad_w) >> 1;
+    if (je > jl && !(groups & 1) && !((uintptr_t)row & 3)) {
+        /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns */
+        const int32_t row_bytes = pairs * 16;
+        for (int32_t j = jl; j < je; ++j) {
+            const int8_t *f = row + (2 * j - pad_w) * in_c, *f2 = f + in_c;
+            tr_word *to = dst + 4 * j;
+            int32_t k = groups >> 1;
+            uint32_t p0, p1, q0, q1, t;
+            __asm__ volatile("0:\n\t"
+                             "ldrd %[p0], %[p1], [%[f]], #8\n\t"
+                             "ldrd %[q0], %[q1], [%[f2]], #8\n\t"
+                             "pkhbt %[t], %[p0], %[q0], lsl #16\n\t"
+                             "pkhtb %[q0], %[q0], %[p0], asr #16\n\t"
+                             "sxtb16 %[p0], %[t]\n\t"
+                             "sxtb16 %[t], %[t], ror #8\n\t"
+                             "strd %[p0], %[t], [%[to]]\n\t"
+                             "sxtb16 %[p0], %[q0]\n\t"
+                             "sxtb16 %[q0], %[q0], ror #8\n\t"
+                             "strd %[p0], %[q0], [%[to], #8]\n\t"
+                             "add %[to], %[to], %[rb]\n\t"
+                             "pkhbt %[t], %[p1], %[q1], lsl #16\n\t"
+                             "pkhtb %[q1], %[q1], %[p1], asr #16\n\t"
+                             "sxtb16 %[p1], %[t]\n\t"
+                             "sxtb16 %[t], %[t], ror #8\n\t"
+                             "strd %[p1], %[t], [%[to]]\n\t"
+                             "sxtb16 %[p1], %[q1]\n\t"
+                             "sxtb16 %[q1], %[q1], ror #8\n\t"
+                             "strd %[p1], %[q1], [%[to], #8]\n\t"
+                             "add %[to], %[to], %[rb]\n\t"
+                             "subs %[k], %[k], #1\n\t"
+                             "bne 0b"
+                             : [f] "+r"(f), [f2] "+r"(f2), [to] "+r"(to), [k] "+r"(k), [p0] "=&r"(p0), [p1] "=&r"(p1),
+                               [q0] "=&r"(q0), [q1] "=&r"(q1), [t] "=&r"(t)
+                             : [rb] "r"(row_bytes)
+                             : "cc", "memory");
+        }
+    } else if (je > jl) {
+        const int8_t *src = row + (2 * jl - pad_w) * in_c;
+        tr_word *to = dst + 4 * jl;
+        const int32_t cfg[2] = {je - jl, (pairs - (je - jl)) * 16}; /* pairs per group; bytes to the next group's */
+        int32_t g = groups, k;
+        const int8_t *from;
+        uint32_t t0, t1, t2, t3;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[k], [%[cfg]]\n\t"
+                         "mov %[from], %[src]\n\t"
+                         "0:\n\t"
+                         "ldr %[t0], [%[from]]\n\t"
+                         "ldr %[t1], [%[from], %[c]]\n\t"
+                         "add %[from], %[from], %[c], lsl #1\n\t"
+                         "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"
+                         "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"
+                         "sxtb16 %[t0], %[t2]\n\t"
+                         "sxtb16 %[t1], %[t2], ror #8\n\t"
+                         "sxtb16 %[t2], %[t3]\n\t"
+                         "sxtb16 %[t3], %[t3], ror #8\n\t"
+                         "strd %[t0], %[t1], [%[to]], #8\n\t"
+                         "strd %[t2], %[t3], [%[to]], #8\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b\n\t"
+                         "ldr %[t0], [%[cfg], #4]\n\t"
+                         "add %[to], %[to], %[t0]\n\t"
+                         "add %[src], %[src], #4\n\t"
+                         "subs %[g], %[g], #1\n\t"
+                         "bne 1b"
+                         : [src] "+r"(src), [to] "+r"(to), [g] "+r"(g), [k] "=&r"(k), [from] "=&r"(from),
+                           [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+                         : [c] "r"(in_c), [cfg] "r"(cfg)
+                         : "cc", "memory");
+    }
+    /* a pair with padding in one half: (pad, x[0]) on the left for odd padding, (x[in_w - 1], pad) on the right */
+    const int32_t partial[2] = {pad_w & 1 ? jl - 1 : -1, je >= jl && ((in_w + pad_w) & 1) ? je : -1};
+    for (int side = 0; side < 2; ++side) {
+        const int32_t j = partial[side];
+        if (j < 0 || j >= pairs) continue;
+        const int8_t *src = row + (side ? in_w - 1 : 0) * in_c;
+        tr_word *to = dst + 4 * j;
+        for (int32_t g = groups; g > 0; --g, src += 4, to += pairs * 4) {
+            uint32_t v;
+            memcpy(&v, src, 4);
+            const uint32_t e = __sxtb16(v), o = sxtb16_ror8(v);
+            if (side == 0) {
+                to[0] = (pad2 & 0xFFFFu) | (e << 16);
+                to[1] = (pad2 & 0xFFFFu) | (o << 16);
+                to[2] = (pad2 & 0xFFFFu) | (e & 0xFFFF0000u);
+                to[3] = (pad2 & 0xFFFFu) | (o & 0xFFFF0000u);
+            } else {
+                to[0] = (e & 0xFFFFu) | (pad2 & 0xFFFF0000u);
+                to[1] = (o & 0xFFFFu) | (pad2 & 0xFFFF0000u);
+                to[2] = (e >> 16) | (pad2 & 0xFFFF0000u);
+                to[3] = (o >> 16) | (pad2 & 0xFFFF0000u);
+            }
+        }
+    }
+}
+
+/* The filter of a full group as pairs (see above), doubled, and each channel's sum of weights in its K word (BK_SUM),
+ * as widen_filter leaves them for prepare_usual. In assembly, every row in one block (from C the compiler built the
+ * halves with shifts and masks): per pair of taps two loads, PKHBT/PKHTB, four SXTB16, four doublings and four SMLADs
+ * with (1, 1) for the sums (of the doubled weights: halved at the end); the last tap of an odd row as (2w_c0, 2w_c2),
+ * (2w_c1, 2w_c3), which SXTB16 gives as they are. */
+#define FPAIR_ASM                                        \
+    "ldr %[t0], [%[src]]\n\t"                          \
+    "ldr %[t1], [%[src], %[c]]\n\t"                    \
+    "add %[src], %[src], %[c], lsl #1\n\t"             \
+    "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"           \
+    "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"           \
+    "sxtb16 %[t0], %[t2]\n\t"                          \
+    "sxtb16 %[t1], %[t2], ror #8\n\t"                  \
+    "sxtb16 %[t2], %[t3]\n\t"                          \
+    "sxtb16 %[t3], %[t3], ror #8\n\t"                  \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
+    "sadd16 %[t2], %[t2], %[t2]\n\t"                   \
+    "sadd16 %[t3], %[t3], %[t3]\n\t"                   \
+    "smlad %[s0], %[t0], %[ones], %[s0]\n\t"           \
+    "smlad %[s1], %[t1], %[ones], %[s1]\n\t"           \
+    "smlad %[s2], %[t2], %[ones], %[s2]\n\t"           \
+    "smlad %[s3], %[t3], %[ones], %[s3]\n\t"           \
+    "strd %[t0], %[t1], [%[w]], #8\n\t"                \
+    "strd %[t2], %[t3], [%[w]], #8\n\t"
+#define FLAST_ASM                                        \
+    "ldr %[t0], [%[src]]\n\t"                          \
+    "add %[src], %[src], %[c]\n\t"                     \
+    "sxtb16 %[t1], %[t0], ror #8\n\t"                  \
+    "sxtb16 %[t0], %[t0]\n\t"                          \
+    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "smlabb %[s0], %[t0], %[ones], %[s0]\n\t"          \
+    "smlatb %[s2], %[t0], %[ones], %[s2]\n\t"          \
+    "smlabb %[s1], %[t1], %[ones], %[s1]\n\t"          \
+    "smlatb %[s3], %[t1], %[ones], %[s3]\n\t"          \
+    "strd %[t0], %[t1], [%[w]], #8\n\t"
+static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int is3x3)
+{
+    tr_word *w = blk + BK_FILTER;
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t t0, t1, t2, t3;
+#define FILTER_OPERANDS                                                                                            \
+    : [src] "+r"(src), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t0] "=&r"(t0),   \
+      [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)                                                              \
+    : [c] "r"(filter_c), [ones] "r"(0x00010001u)                                                                  \
+    : "memory"
+    if (is3x3) __asm__ volatile(FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
+    else __asm__ volatile(FPAIR_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
+#undef FILTER_OPERANDS
+    blk[BK_TRIPLET + 1] = (uint32_t)(s0 >> 1);
+    blk[BK_TRIPLET + 4] = (uint32_t)(s1 >> 1);
+    blk[BK_TRIPLET + 7] = (uint32_t)(s2 >> 1);
+    blk[BK_TRIPLET + 10] = (uint32_t)(s3 >> 1);
+}
+
+/* A pair of taps: band pair at `xa` (c0 c1) and `xb` (c2 c3), the filter's four words at block offset wo. */
+#define PTAP_ASM(xa, xb, wo)                             \
+    "ldrd %[p], %[q], " xa "\n\t"                      \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
+    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
+    "ldrd %[p], %[q], " xb "\n\t"                      \
+    "ldrd %[u], %[v], [%[b], #" #wo "+8]\n\t"          \
+    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"
+/* The last tap of an odd filter row: the first column of the pair at xa / xb, the filter's two words at wo,
+ * (2w_c0, 2w_c2), (2w_c1, 2w_c3). */
+#define PLAST_ASM(xa, xb, wo)                            \
+    "ldrd %[p], %[q], " xa "\n\t"                      \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"              \
+    "ldrd %[p], %[q], " xb "\n\t"                      \
+    "smlabt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabt %[a3], %[q], %[v], %[a3]\n\t"
+/* dw_rq_fast of channel i: its (multiplier, K, e) by one LDM from v, which steps on to the next channel's. */
+#ifdef TR_ROUNDING_SINGLE
+#define RQL_ASM(a, k)                                    \
+    "ldmia %[v]!, {%[p], %[q], %[u]}\n\t"              \
+    "smmla %[q], %[" a "], %[p], %[q]\n\t"             \
+    "asr %[q], %[q], %[u]\n\t"                         \
+    "ssat %[q], #8, %[q]\n\t"                          \
+    "strb %[q], [%[o], #" #k "]\n\t"
+#else
+#define RQL_ASM(a, k)                                    \
+    "ldmia %[v]!, {%[p], %[q], %[u]}\n\t"              \
+    "add %[q], %[q], %[" a "], asr #31\n\t"            \
+    "smmlar %[q], %[" a "], %[p], %[q]\n\t"            \
+    "asr %[q], %[q], %[u]\n\t"                         \
+    "ssat %[q], #8, %[q]\n\t"                          \
+    "strb %[q], [%[o], #" #k "]\n\t"
+#endif
+/* A 3-tap row (the row pointer steps 16 bytes, a pair, per pixel) and a 5-tap row. */
+#define PROW3(x, wo) PTAP_ASM("[%[" x "]], #16", "[%[" x "], #-8]", wo) PLAST_ASM("[%[" x "]]", "[%[" x "], #8]", wo + 16)
+#define PROW5(x, wo)                                                                                             \
+    PTAP_ASM("[%[" x "]], #16", "[%[" x "], #-8]", wo) PTAP_ASM("[%[" x "]]", "[%[" x "], #8]", wo + 16)         \
+    PLAST_ASM("[%[" x "], #16]", "[%[" x "], #24]", wo + 32)
+#define PROWS_3X3 PROW3("x0", 88) PROW3("x1", 112) PROW3("x2", 136)
+#define PROWS_1X5 PROW5("x0", 88)
+/* An output row of every group, as ROW3X3_ASM: per pixel the taps, requantised (RQ_ASM) and stored; then the next
+ * group's block (`size` bytes on). */
+#define PAIRS_ASM(ROWS, size)                                                                                     \
+    "1:\n\t"                                                                                                      \
+    "ldr %[n], [%[b], #76]\n\t"                                                                                   \
+    "0:\n\t"                                                                                                      \
+    "ldm %[b], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                                  \
+    ROWS                                                                                                          \
+    "add %[v], %[b], #16\n\t"                                                                                     \
+    RQL_ASM("a0", 0) RQL_ASM("a1", 1) RQL_ASM("a2", 2) RQL_ASM("a3", 3)                                           \
+    "ldr %[q], [%[b], #64]\n\t"                                                                                   \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "subs %[n], %[n], #1\n\t"                                                                                     \
+    "bne 0b\n\t"                                                                                                  \
+    "ldrd %[p], %[q], [%[b], #68]\n\t"                                                                            \
+    "add %[x0], %[x0], %[p]\n\t"                                                                                  \
+    "add %[x1], %[x1], %[p]\n\t"                                                                                  \
+    "add %[x2], %[x2], %[p]\n\t"                                                                                  \
+    "add %[o], %[o], %[q]\n\t"                                                                                    \
+    "ldr %[p], [%[b], #80]\n\t"                                                                                   \
+    "add %[b], %[b], #" #size "\n\t"                                                                              \
+    "cmp %[p], #0\n\t"                                                                                            \
+    "beq 1b"
+enum { PAIRS3X3_WORDS = BK_FILTER + 18, PAIRS1X5_WORDS = BK_FILTER + 10 };
+_Static_assert(PAIRS3X3_WORDS * 4 == 160 && PAIRS1X5_WORDS * 4 == 128, "PAIRS_ASM's block sizes");
+
+static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int is3x3)
+{
+    /* registers in the order the LDMs fill them */
+    register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
+    register uint32_t p __asm__("r4"), q __asm__("r5"), u __asm__("r6");
+    int32_t count;
+    uint32_t v;
+#define PAIRS_OPERANDS                                                                                               \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),    \
+      [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
+    :                                                                                                                \
+    : "cc", "memory"
+    if (is3x3) __asm__ volatile(PAIRS_ASM(PROWS_3X3, 160) PAIRS_OPERANDS);
+    else __asm__ volatile(PAIRS_ASM(PROWS_1X5, 128) PAIRS_OPERANDS);
+#undef PAIRS_OPERANDS
+}
+
+/* The whole call on this path, or 0 (nothing written that the general path does not write again) for a call it
+ * does not take. */
+static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                           tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
+{
+    const int is3x3 = filter.h == 3 && filter.w == 3;
+    if (!(is3x3 || (filter.h == 1 && filter.w == 5)) || p->stride_w != 2 || p->dilation_w != 1 ||
+        p->depth_multiplier != 1 || (in.c & 3) || p->act_min > -128 || p->act_max < 127 || out.w < 1 || out.h < 1)
+        return 0;
+    const int32_t pairs = out.w + (filter.w >> 1); /* the pairs output row reads: ox + i, i <= fw / 2 */
+    const int32_t block_words = is3x3 ? PAIRS3X3_WORDS : PAIRS1X5_WORDS;
+    /* the padding slot, for output rows reading above or below the input */
+    const int pad_rows = p->pad_h > 0 || (out.h - 1) * p->stride_h + (filter.h - 1) * p->dilation_h + 1 - p->pad_h > in.h;
+    const int32_t per_channel = 4 * pairs * (filter.h + pad_rows) + block_words;
+    int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
+    if (ch < 4) return 0;
+    if (ch >= in.c) {
+        ch = in.c;
+    } else if (ch >= 8) { /* chunks of equal size, groups in pairs (widen_row_pairs' LDRD loop) */
+        const int32_t chunks = (in.c + (ch & ~7) - 1) / (ch & ~7);
+        ch = ((in.c + chunks - 1) / chunks + 7) & ~7;
+    }
+    const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
+    const int32_t taps = filter.h * filter.w;
+    for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
+        const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = n >> 2;
+        tr_word *blocks = (tr_word *)(void *)tr_kernel_scratch;
+        dw_ctx d = {in, filter, out, p, input, c0, n, groups, blocks + groups * block_words, pairs,
+                    pairs * groups * 4, p->pad_w, {0}, pad2};
+        tr_word *blk = blocks;
+        for (int32_t g = 0; g < groups; ++g, blk += block_words)
+            widen_filter_pairs(blk, weights + c0 + 4 * g, filter.c, is3x3);
+        if (prepare_usual(blocks, block_words, groups, bias ? bias + c0 : NULL, q->multiplier + c0, q->shift + c0,
+                          p->input_offset, p->output_offset, 1) != groups)
+            return 0; /* a channel outside the usual range: the general path, for every output */
+        (void)taps;
+        const uint32_t band_next = (uint32_t)((pairs - out.w) * 16), out_next = (uint32_t)(4 - out.w * out.c);
+        blk = blocks;
+        for (int32_t g = 0; g < groups; ++g, blk += block_words) {
+            blk[BK_OUT_STEP] = (uint32_t)out.c;
+            blk[BK_BAND_NEXT] = band_next;
+            blk[BK_OUT_NEXT] = out_next;
+            blk[BK_PIXELS] = (uint32_t)out.w;
+            blk[BK_LAST] = g == groups - 1;
+        }
+        tr_word *const pad_row = d.slots + filter.h * d.slot_words;
+        if (pad_rows) fill_words(pad_row, d.slot_words, pad2);
+        /* the pairs wholly in the padding, before and after the input: [0, pad_w / 2), [(in_w + pad_w + 1) / 2, ...) */
+        for (int32_t s = 0; s < filter.h; ++s)
+            pad_pairs(d.slots + s * d.slot_words, groups, pairs, p->pad_w >> 1, (in.w + p->pad_w + 1) >> 1, pad2);
+        for (int32_t s = 0; s < filter.h; ++s) d.key[s] = -1 - s;
+        for (int32_t b = 0; b < out.n; ++b)
+            for (int32_t oy = 0; oy < out.h; ++oy) {
+                const tr_word *row[MAX_FH];
+                band_rows(&d, b, oy, row, pad_row, widen_row_pairs);
+                int8_t *o_row = output + ((b * out.h + oy) * out.w) * out.c + c0;
+                pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, is3x3);
+            }
+    }
+    return 1;
+}
+
 /* dw_prepare for the four channels of group g (past the chunk's end: any valid channel's constants, never stored).
  * Returns 1 if all four take the fast form, 0 if not, -1 if one could overflow the doubled accumulator. */
 static int prepare_channels(tr_word *blk, int32_t g, const int32_t sums[4], const dw_ctx *d, const int8_t *weights,
@@ -607,6 +971,7 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output)
 {
+    if (depthwise_pairs(p, q, in, input, filter, weights, bias, out, output)) return;
     const int32_t taps = filter.h * filter.w;
     /* the padded width the output row reads: left padding, the input, right padding */
     const int32_t reach = (out.w - 1) * p->stride_w + (filter.w - 1) * p->dilation_w + 1;
@@ -640,7 +1005,7 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         const int32_t usual = taps <= 255 ? n >> 2 : 0;
         for (int32_t g = 0; g < usual; ++g) widen_filter(blocks + g * block_words, weights + c0 + 4 * g, filter.c, taps);
         const int32_t usual_done = usual ? prepare_usual(blocks, block_words, usual, bias ? bias + c0 : NULL, mult + c0,
-                                                         shifts + c0, in_off, out_off)
+                                                         shifts + c0, in_off, out_off, 0)
                                          : 0;
         for (int32_t g = 0; g < groups; ++g) {
             tr_word *blk = blocks + g * block_words;
