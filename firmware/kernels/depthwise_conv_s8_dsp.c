@@ -844,20 +844,109 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     PLAST_ASM("[%[" x "], #16]", "[%[" x "], #24]", wo + 32)
 #define PROWS_3X3 PROW3("x0", 88) PROW3("x1", 112) PROW3("x2", 136)
 #define PROWS_1X5 PROW5("x0", 88)
-/* An output row of every group, as ROW3X3_ASM: per pixel the taps, requantised (RQ_ASM) and stored; then the next
- * group's block (`size` bytes on). */
-#define PAIRS_ASM(ROWS, size)                                                                                     \
+/* Two pixels (A, B) of two channels (c, c + 1) a turn: each load of the filter serves both pixels, and at stride 2
+ * pixel A's last pair is pixel B's first, loaded once. Accumulators a0, a1: A's channels c, c + 1; a2, a3: B's. Pass
+ * 0 takes channels 0 and 1 (offset 0 in a pair and in the filter's pairs, the bottom halves of its last-tap words),
+ * pass 1 channels 2 and 3 (offset 8, the top halves); the row pointers step 32 bytes, two pixels, in pass 0, so that
+ * pass 1's offsets are 32 less. */
+#define P2TAP_ASM(ldx, xa, xb, wo)                       \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    ldx                                                  \
+    "ldrd %[p], %[q], " xa "\n\t"                      \
+    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
+    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
+    "ldrd %[p], %[q], " xb "\n\t"                      \
+    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"
+/* the next pair of taps, whose pixel-A pair is in p, q already (stride 2: the previous pixel-B pair) */
+#define P2TAPN_ASM(xb, wo)                               \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
+    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
+    "ldrd %[p], %[q], " xb "\n\t"                      \
+    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"
+/* the last tap: A's in p, q already; hl: "bb" (pass 0) or "bt" (pass 1) */
+#define P2LAST_ASM(xb, wo, hl)                           \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smla" hl " %[a0], %[p], %[u], %[a0]\n\t"          \
+    "smla" hl " %[a1], %[q], %[v], %[a1]\n\t"          \
+    "ldrd %[p], %[q], " xb "\n\t"                      \
+    "smla" hl " %[a2], %[p], %[u], %[a2]\n\t"          \
+    "smla" hl " %[a3], %[q], %[v], %[a3]\n\t"
+#define P2ROW3_0(x, wo) P2TAP_ASM("", "[%[" x "]], #32", "[%[" x "], #-16]", wo) P2LAST_ASM("[%[" x "]]", wo + 16, "bb")
+#define P2ROW3_1(x, wo) P2TAP_ASM("", "[%[" x "], #-24]", "[%[" x "], #-8]", wo + 8) P2LAST_ASM("[%[" x "], #8]", wo + 16, "bt")
+#define P2ROW5_0(x, wo)                                                                                          \
+    P2TAP_ASM("", "[%[" x "]], #32", "[%[" x "], #-16]", wo) P2TAPN_ASM("[%[" x "]]", wo + 16)                   \
+    P2LAST_ASM("[%[" x "], #16]", wo + 32, "bb")
+#define P2ROW5_1(x, wo)                                                                                          \
+    P2TAP_ASM("", "[%[" x "], #-24]", "[%[" x "], #-8]", wo + 8) P2TAPN_ASM("[%[" x "], #8]", wo + 24)           \
+    P2LAST_ASM("[%[" x "], #24]", wo + 32, "bt")
+/* channel c of both pixels requantised: (multiplier, K, e) by one LDM from v; the results left in the accumulators */
+#ifdef TR_ROUNDING_SINGLE
+#define RQ2ONE_ASM(a)                                    \
+    "smmla %[t], %[" a "], %[p], %[q]\n\t"             \
+    "asr %[t], %[t], %[u]\n\t"                         \
+    "ssat %[" a "], #8, %[t]\n\t"
+#else
+#define RQ2ONE_ASM(a)                                    \
+    "add %[t], %[q], %[" a "], asr #31\n\t"            \
+    "smmlar %[t], %[" a "], %[p], %[t]\n\t"            \
+    "asr %[t], %[t], %[u]\n\t"                         \
+    "ssat %[" a "], #8, %[t]\n\t"
+#endif
+/* both pixels' outputs of channels c, c + 1 (c = 2k): requantised, stored at o + c (A) and o + out.c + c (B) */
+#define RQ2_ASM(mko, c, c1, step_c)                      \
+    "add %[v], %[b], #" #mko "\n\t"                    \
+    "ldmia %[v]!, {%[p], %[q], %[u]}\n\t"              \
+    RQ2ONE_ASM("a0") RQ2ONE_ASM("a2")                    \
+    "ldmia %[v]!, {%[p], %[q], %[u]}\n\t"              \
+    RQ2ONE_ASM("a1") RQ2ONE_ASM("a3")                    \
+    "strb %[a0], [%[o], #" #c "]\n\t"                  \
+    "strb %[a1], [%[o], #" #c1 "]\n\t"                 \
+    "ldr %[t], [%[b], #" #step_c "]\n\t"               \
+    "strb %[a2], [%[o], %[t]]\n\t"                     \
+    "add %[t], %[t], #1\n\t"                           \
+    "strb %[a3], [%[o], %[t]]\n\t"
+#define P2ROWS_3X3_0 P2ROW3_0("x0", 88) P2ROW3_0("x1", 112) P2ROW3_0("x2", 136)
+#define P2ROWS_3X3_1 P2ROW3_1("x0", 88) P2ROW3_1("x1", 112) P2ROW3_1("x2", 136)
+#define P2ROWS_1X5_0 P2ROW5_0("x0", 88)
+#define P2ROWS_1X5_1 P2ROW5_1("x0", 88)
+/* An output row of every group, as ROW3X3_ASM: two pixels a turn (block word 21: pixel pairs; `cnt`: the count's
+ * word), then an odd last pixel (word 19: 1 if so) as four channels of one pixel (PROWS: the 1-pixel rows, RQL_ASM);
+ * then the next group's block (`size` bytes on). Words 16 and 21 (byte 84): out.c and out.c + 2 for pixel B's stores. */
+#define PAIRS_ASM(ROWS2_0, ROWS2_1, ROWS, size, cnt)                                                            \
     "1:\n\t"                                                                                                      \
-    "ldr %[n], [%[b], #76]\n\t"                                                                                   \
+    "ldr %[t], [%[b], #84]\n\t"                                                                                   \
+    "cmp %[t], #0\n\t"                                                                                            \
+    "beq 2f\n\t"                                                                                                  \
+    "str %[t], [%[b], #" #cnt "]\n\t"                                                                             \
     "0:\n\t"                                                                                                      \
+    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
+    "ldrd %[a2], %[a3], [%[b]]\n\t"                                                                               \
+    ROWS2_0                                                                                                       \
+    RQ2_ASM(16, 0, 1, 64)                                                                                         \
+    "ldrd %[a0], %[a1], [%[b], #8]\n\t"                                                                           \
+    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
+    ROWS2_1                                                                                                       \
+    RQ2_ASM(40, 2, 3, 76)                                                                                         \
+    "ldr %[t], [%[b], #64]\n\t"                                                                                   \
+    "add %[o], %[o], %[t], lsl #1\n\t"                                                                            \
+    "ldr %[t], [%[b], #" #cnt "]\n\t"                                                                             \
+    "subs %[t], %[t], #1\n\t"                                                                                     \
+    "str %[t], [%[b], #" #cnt "]\n\t"                                                                             \
+    "bne 0b\n\t"                                                                                                  \
+    "2:\n\t"                                                                                                      \
+    "ldr %[t], [%[b], #" #cnt "+4]\n\t"                                                                           \
+    "cmp %[t], #0\n\t"                                                                                            \
+    "beq 3f\n\t"                                                                                                  \
     "ldm %[b], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                                  \
     ROWS                                                                                                          \
     "add %[v], %[b], #16\n\t"                                                                                     \
     RQL_ASM("a0", 0) RQL_ASM("a1", 1) RQL_ASM("a2", 2) RQL_ASM("a3", 3)                                           \
     "ldr %[q], [%[b], #64]\n\t"                                                                                   \
     "add %[o], %[o], %[q]\n\t"                                                                                    \
-    "subs %[n], %[n], #1\n\t"                                                                                     \
-    "bne 0b\n\t"                                                                                                  \
+    "3:\n\t"                                                                                                      \
     "ldrd %[p], %[q], [%[b], #68]\n\t"                                                                            \
     "add %[x0], %[x0], %[p]\n\t"                                                                                  \
     "add %[x1], %[x1], %[p]\n\t"                                                                                  \
@@ -867,23 +956,23 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "add %[b], %[b], #" #size "\n\t"                                                                              \
     "cmp %[p], #0\n\t"                                                                                            \
     "beq 1b"
-enum { PAIRS3X3_WORDS = BK_FILTER + 18, PAIRS1X5_WORDS = BK_FILTER + 10 };
-_Static_assert(PAIRS3X3_WORDS * 4 == 160 && PAIRS1X5_WORDS * 4 == 128, "PAIRS_ASM's block sizes");
+/* the blocks: BK_FILTER + the filter, then the pixel-pair count's word and the odd-pixel flag */
+enum { PAIRS3X3_WORDS = BK_FILTER + 18 + 2, PAIRS1X5_WORDS = BK_FILTER + 10 + 2 };
+_Static_assert(PAIRS3X3_WORDS * 4 == 168 && PAIRS1X5_WORDS * 4 == 136, "PAIRS_ASM's block sizes");
 
 static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int is3x3)
 {
     /* registers in the order the LDMs fill them */
     register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
     register uint32_t p __asm__("r4"), q __asm__("r5"), u __asm__("r6");
-    int32_t count;
-    uint32_t v;
+    uint32_t v, t;
 #define PAIRS_OPERANDS                                                                                               \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),    \
-      [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "=&r"(count), [b] "+r"(b)        \
+      [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [t] "=&r"(t), [b] "+r"(b)            \
     :                                                                                                                \
     : "cc", "memory"
-    if (is3x3) __asm__ volatile(PAIRS_ASM(PROWS_3X3, 160) PAIRS_OPERANDS);
-    else __asm__ volatile(PAIRS_ASM(PROWS_1X5, 128) PAIRS_OPERANDS);
+    if (is3x3) __asm__ volatile(PAIRS_ASM(P2ROWS_3X3_0, P2ROWS_3X3_1, PROWS_3X3, 168, 160) PAIRS_OPERANDS);
+    else __asm__ volatile(PAIRS_ASM(P2ROWS_1X5_0, P2ROWS_1X5_1, PROWS_1X5, 136, 128) PAIRS_OPERANDS);
 #undef PAIRS_OPERANDS
 }
 
@@ -929,8 +1018,10 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
             blk[BK_OUT_STEP] = (uint32_t)out.c;
             blk[BK_BAND_NEXT] = band_next;
             blk[BK_OUT_NEXT] = out_next;
-            blk[BK_PIXELS] = (uint32_t)out.w;
+            blk[BK_PIXELS] = (uint32_t)out.c + 2; /* pixel B's channel 2 */
             blk[BK_LAST] = g == groups - 1;
+            blk[BK_FILTER - 1] = (uint32_t)out.w >> 1;
+            blk[block_words - 1] = (uint32_t)out.w & 1;
         }
         tr_word *const pad_row = d.slots + filter.h * d.slot_words;
         if (pad_rows) fill_words(pad_row, d.slot_words, pad2);
