@@ -627,14 +627,37 @@ static void fill_words(tr_word *dst, int32_t words, uint32_t v)
                          : "cc", "memory");
 }
 
-/* The pairs of a slot that lie wholly in the padding (before the input or after it), for every group: written once
- * per chunk, as widen_row_pairs leaves them. Pairs [0, pl) and [pr, pairs). */
-static void pad_pairs(tr_word *slot, int32_t groups, int32_t pairs, int32_t pl, int32_t pr, uint32_t pad2)
+/* `count` pairs of -input_offset from `at` in each of `rows` group rows `row_bytes` apart (the band's group rows are
+ * evenly spaced across its slots): the pairs that lie wholly in the padding, written once per chunk. */
+static void pad_pairs(tr_word *at, int32_t rows, int32_t row_bytes, int32_t count, uint32_t pad2)
 {
-    for (int32_t g = 0; g < groups; ++g, slot += pairs * 4) {
-        if (pl > 0) fill_words(slot, 4 * pl, pad2);
-        if (pr < pairs) fill_words(slot + 4 * pr, 4 * (pairs - pr), pad2);
-    }
+    register uint32_t r2 __asm__("r2") = pad2, r3 __asm__("r3") = pad2, r4 __asm__("r4") = pad2, r5 __asm__("r5") = pad2;
+    if (rows <= 0 || count <= 0) return;
+    tr_word *t;
+    int32_t k;
+    if (count == 1)
+        __asm__ volatile("0:\n\t"
+                         "stm %[at], {%[a], %[b], %[c], %[e]}\n\t"
+                         "add %[at], %[at], %[rb]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 0b"
+                         : [at] "+r"(at), [n] "+r"(rows)
+                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5), [rb] "r"(row_bytes)
+                         : "cc", "memory");
+    else
+        __asm__ volatile("1:\n\t"
+                         "mov %[t], %[at]\n\t"
+                         "mov %[k], %[cnt]\n\t"
+                         "0:\n\t"
+                         "stmia %[t]!, {%[a], %[b], %[c], %[e]}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b\n\t"
+                         "add %[at], %[at], %[rb]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [at] "+r"(at), [n] "+r"(rows), [t] "=&r"(t), [k] "=&r"(k)
+                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5), [rb] "r"(row_bytes), [cnt] "r"(count)
+                         : "cc", "memory");
 }
 
 /* Input row iy of batch b into slot s, as pairs (see above): the pairs with an input column in each half in
@@ -649,41 +672,51 @@ static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
     /* pairs [jl, je) hold two input columns */
     const int32_t jl = (pad_w + 1) >> 1, je = (in_w + pad_w) >> 1;
     if (je > jl && !(groups & 1) && !((uintptr_t)row & 3)) {
-        /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns */
-        const int32_t row_bytes = pairs * 16;
-        for (int32_t j = jl; j < je; ++j) {
-            const int8_t *f = row + (2 * j - pad_w) * in_c, *f2 = f + in_c;
-            tr_word *to = dst + 4 * j;
-            int32_t k = groups >> 1;
-            uint32_t p0, p1, q0, q1, t;
-            __asm__ volatile("0:\n\t"
-                             "ldrd %[p0], %[p1], [%[f]], #8\n\t"
-                             "ldrd %[q0], %[q1], [%[f2]], #8\n\t"
-                             "pkhbt %[t], %[p0], %[q0], lsl #16\n\t"
-                             "pkhtb %[q0], %[q0], %[p0], asr #16\n\t"
-                             "sxtb16 %[p0], %[t]\n\t"
-                             "sxtb16 %[t], %[t], ror #8\n\t"
-                             "strd %[p0], %[t], [%[to]]\n\t"
-                             "sxtb16 %[p0], %[q0]\n\t"
-                             "sxtb16 %[q0], %[q0], ror #8\n\t"
-                             "strd %[p0], %[q0], [%[to], #8]\n\t"
-                             "add %[to], %[to], %[rb]\n\t"
-                             "pkhbt %[t], %[p1], %[q1], lsl #16\n\t"
-                             "pkhtb %[q1], %[q1], %[p1], asr #16\n\t"
-                             "sxtb16 %[p1], %[t]\n\t"
-                             "sxtb16 %[t], %[t], ror #8\n\t"
-                             "strd %[p1], %[t], [%[to]]\n\t"
-                             "sxtb16 %[p1], %[q1]\n\t"
-                             "sxtb16 %[q1], %[q1], ror #8\n\t"
-                             "strd %[p1], %[q1], [%[to], #8]\n\t"
-                             "add %[to], %[to], %[rb]\n\t"
-                             "subs %[k], %[k], #1\n\t"
-                             "bne 0b"
-                             : [f] "+r"(f), [f2] "+r"(f2), [to] "+r"(to), [k] "+r"(k), [p0] "=&r"(p0), [p1] "=&r"(p1),
-                               [q0] "=&r"(q0), [q1] "=&r"(q1), [t] "=&r"(t)
-                             : [rb] "r"(row_bytes)
-                             : "cc", "memory");
-        }
+        /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns, every pair in
+         * the one loop; a group's four words by one STM (registers in its order) */
+        register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
+        const int32_t g2 = groups >> 1;
+        /* group pairs; bytes: a group's row, then from one pair's end to the next pair (input and band) */
+        const int32_t cfg[4] = {g2, pairs * 16, 2 * in_c - 8 * g2, 16 - g2 * 2 * pairs * 16};
+        const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
+        tr_word *to = dst + 4 * jl;
+        int32_t nj = je - jl, k;
+        uint32_t p1, q1, t;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[k], [%[cfg]]\n\t"
+                         "ldr %[t], [%[cfg], #4]\n\t"
+                         "0:\n\t"
+                         "ldrd %[w0], %[p1], [%[src]], #8\n\t"
+                         "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
+                         "pkhbt %[w1], %[w0], %[w2], lsl #16\n\t"
+                         "pkhtb %[w3], %[w2], %[w0], asr #16\n\t"
+                         "sxtb16 %[w0], %[w1]\n\t"
+                         "sxtb16 %[w1], %[w1], ror #8\n\t"
+                         "sxtb16 %[w2], %[w3]\n\t"
+                         "sxtb16 %[w3], %[w3], ror #8\n\t"
+                         "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"
+                         "add %[to], %[to], %[t]\n\t"
+                         "pkhbt %[w1], %[p1], %[q1], lsl #16\n\t"
+                         "pkhtb %[w3], %[q1], %[p1], asr #16\n\t"
+                         "sxtb16 %[w0], %[w1]\n\t"
+                         "sxtb16 %[w1], %[w1], ror #8\n\t"
+                         "sxtb16 %[w2], %[w3]\n\t"
+                         "sxtb16 %[w3], %[w3], ror #8\n\t"
+                         "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"
+                         "add %[to], %[to], %[t]\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 0b\n\t"
+                         "ldrd %[k], %[t], [%[cfg], #8]\n\t"
+                         "add %[src], %[src], %[k]\n\t"
+                         "add %[f2], %[f2], %[k]\n\t"
+                         "add %[to], %[to], %[t]\n\t"
+                         "subs %[nj], %[nj], #1\n\t"
+                         "bne 1b"
+                         : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [nj] "+r"(nj), [k] "=&r"(k), [t] "=&r"(t),
+                           [p1] "=&r"(p1), [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
+                           [w3] "=&r"(w3)
+                         : [cfg] "r"(cfg)
+                         : "cc", "memory");
     } else if (je > jl) {
         const int8_t *src = row + (2 * jl - pad_w) * in_c;
         tr_word *to = dst + 4 * jl;
@@ -914,7 +947,8 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
 #define P2ROWS_1X5_1 P2ROW5_1("x0", 88)
 /* An output row of every group, as ROW3X3_ASM: two pixels a turn (block word 21: pixel pairs; `cnt`: the count's
  * word), then an odd last pixel (word 19: 1 if so) as four channels of one pixel (PROWS: the 1-pixel rows, RQL_ASM);
- * then the next group's block (`size` bytes on). Words 16 and 21 (byte 84): out.c and out.c + 2 for pixel B's stores. */
+ * then the next group's block (`size` bytes on) while word 20 (the blocks after this one) is not 0. Words 16 and 19:
+ * out.c and out.c + 2 for pixel B's stores. */
 #define PAIRS_ASM(ROWS2_0, ROWS2_1, ROWS, size, cnt)                                                            \
     "1:\n\t"                                                                                                      \
     "ldr %[t], [%[b], #84]\n\t"                                                                                   \
@@ -955,7 +989,7 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "ldr %[p], [%[b], #80]\n\t"                                                                                   \
     "add %[b], %[b], #" #size "\n\t"                                                                              \
     "cmp %[p], #0\n\t"                                                                                            \
-    "beq 1b"
+    "bne 1b"
 /* the blocks: BK_FILTER + the filter, then the pixel-pair count's word and the odd-pixel flag */
 enum { PAIRS3X3_WORDS = BK_FILTER + 18 + 2, PAIRS1X5_WORDS = BK_FILTER + 10 + 2 };
 _Static_assert(PAIRS3X3_WORDS * 4 == 168 && PAIRS1X5_WORDS * 4 == 136, "PAIRS_ASM's block sizes");
@@ -1013,21 +1047,32 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
             return 0; /* a channel outside the usual range: the general path, for every output */
         (void)taps;
         const uint32_t band_next = (uint32_t)((pairs - out.w) * 16), out_next = (uint32_t)(4 - out.w * out.c);
-        blk = blocks;
-        for (int32_t g = 0; g < groups; ++g, blk += block_words) {
-            blk[BK_OUT_STEP] = (uint32_t)out.c;
-            blk[BK_BAND_NEXT] = band_next;
-            blk[BK_OUT_NEXT] = out_next;
-            blk[BK_PIXELS] = (uint32_t)out.c + 2; /* pixel B's channel 2 */
-            blk[BK_LAST] = g == groups - 1;
-            blk[BK_FILTER - 1] = (uint32_t)out.w >> 1;
-            blk[block_words - 1] = (uint32_t)out.w & 1;
+        {   /* the steps, the same in every block but the count of blocks after it (BK_LAST here: PAIRS_ASM stops at
+             * 0); in assembly: from C the compiler reloaded every value for every block */
+            const uint32_t out_step = (uint32_t)out.c, pixel_b2 = (uint32_t)out.c + 2;
+            const uint32_t pixel_pairs = (uint32_t)out.w >> 1, odd = (uint32_t)out.w & 1;
+            const int32_t step = block_words * 4;
+            tr_word *bk = blocks;
+            int32_t k = groups;
+            __asm__ volatile("0:\n\t"
+                             "strd %[os], %[bn], [%[bk], #64]\n\t"
+                             "strd %[on], %[b2], [%[bk], #72]\n\t"
+                             "subs %[k], %[k], #1\n\t"
+                             "strd %[k], %[pp], [%[bk], #80]\n\t"
+                             "add %[bk], %[bk], %[st]\n\t"
+                             "str %[odd], [%[bk], #-4]\n\t" /* the block's last word */
+                             "bne 0b"
+                             : [bk] "+r"(bk), [k] "+r"(k)
+                             : [os] "r"(out_step), [bn] "r"(band_next), [on] "r"(out_next), [b2] "r"(pixel_b2),
+                               [pp] "r"(pixel_pairs), [odd] "r"(odd), [st] "r"(step)
+                             : "cc", "memory");
         }
         tr_word *const pad_row = d.slots + filter.h * d.slot_words;
         if (pad_rows) fill_words(pad_row, d.slot_words, pad2);
         /* the pairs wholly in the padding, before and after the input: [0, pad_w / 2), [(in_w + pad_w + 1) / 2, ...) */
-        for (int32_t s = 0; s < filter.h; ++s)
-            pad_pairs(d.slots + s * d.slot_words, groups, pairs, p->pad_w >> 1, (in.w + p->pad_w + 1) >> 1, pad2);
+        const int32_t pad_left = p->pad_w >> 1, pad_right_from = (in.w + p->pad_w + 1) >> 1;
+        pad_pairs(d.slots, filter.h * groups, pairs * 16, pad_left, pad2);
+        pad_pairs(d.slots + 4 * pad_right_from, filter.h * groups, pairs * 16, pairs - pad_right_from, pad2);
         for (int32_t s = 0; s < filter.h; ++s) d.key[s] = -1 - s;
         for (int32_t b = 0; b < out.n; ++b)
             for (int32_t oy = 0; oy < out.h; ++oy) {
