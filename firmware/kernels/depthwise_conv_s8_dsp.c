@@ -59,7 +59,7 @@ enum {
     BK_LAST = 20,       /* 1 on the chunk's last full group */
     BK_FILTER = 22,
     BK_SUM = BK_MK + 1, /* (set-up only) channel i's sum of weights, in its K word: BK_SUM + 2i */
-    BK_TRIPLET = BK_MK  /* the pair path's (m, K, e) of channel i: BK_TRIPLET + 3i (its sum in K first) */
+    BK_TRIPLET = BK_MK  /* the pair path's (m, K, e) of channel i: BK_TRIPLET + 3i (its offset's share in K first) */
 };
 #define BLOCK_WORDS(taps) (BK_FILTER + 2 * (taps))
 /* row3x3's blocks (the undilated 3x3) add the biases for output rows whose top or bottom filter row reads padding only */
@@ -213,9 +213,31 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
     "lsl %[t], %[o2], %[t]\n\t"                                                  \
     "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
     "str %[e], [%[blk], #" #eo "]\n\t"
+/* The same for the pair path's blocks ((m, K, e) per channel at mo), whose K words hold input_offset times the
+ * channel's sum of doubled weights (widen_filter_pairs): the bias is 2 * b plus that share. */
+#define PREPARE3_ASM(bo, mo)                                                      \
+    "ldr %[b], [%[bias], #" #bo "]\n\t"                                          \
+    "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
+    "add %[t], %[t], %[b], lsl #1\n\t"                                           \
+    "str %[t], [%[blk], #" #bo "]\n\t"                                           \
+    "ldr %[m], [%[mult], #" #bo "]\n\t"                                          \
+    "ldr %[e], [%[shift], #" #bo "]\n\t"                                         \
+    "rsbs %[e], %[e], #0\n\t"                                                    \
+    "add %[t], %[b], #0x10000000\n\t"                                            \
+    "orr %[bad], %[bad], %[t], lsr #29\n\t"                                      \
+    "sub %[t], %[m], #1\n\t"                                                     \
+    "orr %[t], %[t], %[m]\n\t"                                                   \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "add %[t], %[e], #9\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #5\n\t"                                       \
+    "sub %[t], %[e], #1\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
+    "lsl %[t], %[o2], %[t]\n\t"                                                  \
+    "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
+    "str %[e], [%[blk], #" #mo "+8]\n\t"
 __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
                                                        const int32_t *bias, const int32_t *mult, const int32_t *shift,
-                                                       int32_t input_offset, int32_t output_offset, int triplets)
+                                                       int32_t input_offset, int32_t output_offset)
 {
     static const int32_t no_bias[4];
     const int32_t bias_step = bias ? 4 : 0;
@@ -228,18 +250,34 @@ __attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t blo
     : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift), [in_off] "r"(input_offset),       \
       [o2] "r"(o2)                                                                                                 \
     : "cc", "memory"
-        if (triplets) /* the pair path's layout: (m, K, e) per channel, for its LDM (BK_TRIPLET) */
-            __asm__ volatile(PREPARE_ASM(0, 0, 16, 24) PREPARE_ASM(1, 4, 28, 36) PREPARE_ASM(2, 8, 40, 48)
-                                 PREPARE_ASM(3, 12, 52, 60) PREPARE_OPERANDS);
-        else
-            __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
-                                 PREPARE_ASM(3, 12, 40, 60) PREPARE_OPERANDS);
-#undef PREPARE_OPERANDS
+        __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
+                             PREPARE_ASM(3, 12, 40, 60) PREPARE_OPERANDS);
         if (bad) return g;
     }
     return groups;
 }
+
+/* prepare_usual for the pair path's blocks: (m, K, e) per channel (BK_TRIPLET), for its LDMs. */
+__attribute__((noinline)) static int32_t prepare_pairs(tr_word *blk, int32_t block_words, int32_t groups,
+                                                       const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                                       int32_t input_offset, int32_t output_offset)
+{
+    static const int32_t no_bias[4];
+    const int32_t bias_step = bias ? 4 : 0;
+    if (!bias) bias = no_bias;
+    const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
+    (void)input_offset; /* in the K words' shares already */
+    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
+        uint32_t bad = 0, b, m, e, t;
+        __asm__ volatile(PREPARE3_ASM(0, 16) PREPARE3_ASM(4, 28) PREPARE3_ASM(8, 40) PREPARE3_ASM(12, 52)
+                             PREPARE_OPERANDS);
+        if (bad) return g;
+    }
+    return groups;
+}
+#undef PREPARE_OPERANDS
 #undef PREPARE_ASM
+#undef PREPARE3_ASM
 
 typedef struct {
     /* geometry */
@@ -511,7 +549,7 @@ static inline int8_t finish(int32_t acc2, const tr_word *blk, int32_t i, int32_t
 /* The band slots output row oy of batch b reads, one per filter row (pad_row for rows above or below the input):
  * rows the band holds already are kept, the others widened (widen) into the slots no filter row of this output row
  * uses. */
-static void band_rows(dw_ctx *d, int32_t b, int32_t oy, const tr_word *row[MAX_FH], const tr_word *pad_row,
+static inline __attribute__((always_inline)) void band_rows(dw_ctx *d, int32_t b, int32_t oy, const tr_word *row[MAX_FH], const tr_word *pad_row,
                       void (*widen)(dw_ctx *, int32_t, int32_t, int32_t))
 {
     const tr_conv_params *p = d->p;
@@ -662,7 +700,7 @@ static void pad_pairs(tr_word *at, int32_t rows, int32_t row_bytes, int32_t coun
 
 /* Input row iy of batch b into slot s, as pairs (see above): the pairs with an input column in each half in
  * assembly, every group in one loop; a pair with padding in one half (odd padding) per group in C. */
-static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
+__attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
 {
     d->key[s] = b * d->in.h + iy;
     const int32_t in_w = d->in.w, in_c = d->in.c, groups = d->groups, pairs = d->width, pad_w = d->left;
@@ -777,11 +815,11 @@ static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
     }
 }
 
-/* The filter of a full group as pairs (see above), doubled, and each channel's sum of weights in its K word (BK_SUM),
- * as widen_filter leaves them for prepare_usual. In assembly, every row in one block (from C the compiler built the
- * halves with shifts and masks): per pair of taps two loads, PKHBT/PKHTB, four SXTB16, four doublings and four SMLADs
- * with (1, 1) for the sums (of the doubled weights: halved at the end); the last tap of an odd row as (2w_c0, 2w_c2),
- * (2w_c1, 2w_c3), which SXTB16 gives as they are. */
+/* The filter of a full group as pairs (see above), doubled, and each channel's input_offset * (sum of doubled
+ * weights) in its K word (BK_TRIPLET + 3i + 1), the bias's share that prepare_usual adds. In assembly, every row in
+ * one block (from C the compiler built the halves with shifts and masks): per pair of taps two loads, PKHBT/PKHTB,
+ * four SXTB16, four doublings and four SMLADs with (input_offset, input_offset) (off2); the last tap of an odd row as
+ * (2w_c0, 2w_c2), (2w_c1, 2w_c3), which SXTB16 gives as they are. */
 #define FPAIR_ASM                                        \
     "ldr %[t0], [%[src]]\n\t"                          \
     "ldr %[t1], [%[src], %[c]]\n\t"                    \
@@ -814,7 +852,7 @@ static void widen_row_pairs(dw_ctx *d, int32_t s, int32_t b, int32_t iy)
     "smlabb %[s1], %[t1], %[ones], %[s1]\n\t"          \
     "smlatb %[s3], %[t1], %[ones], %[s3]\n\t"          \
     "strd %[t0], %[t1], [%[w]], #8\n\t"
-static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int is3x3)
+static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int is3x3, uint32_t off2)
 {
     tr_word *w = blk + BK_FILTER;
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -822,15 +860,15 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
 #define FILTER_OPERANDS                                                                                            \
     : [src] "+r"(src), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t0] "=&r"(t0),   \
       [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)                                                              \
-    : [c] "r"(filter_c), [ones] "r"(0x00010001u)                                                                  \
+    : [c] "r"(filter_c), [ones] "r"(off2)                                                                         \
     : "memory"
     if (is3x3) __asm__ volatile(FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
     else __asm__ volatile(FPAIR_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
 #undef FILTER_OPERANDS
-    blk[BK_TRIPLET + 1] = (uint32_t)(s0 >> 1);
-    blk[BK_TRIPLET + 4] = (uint32_t)(s1 >> 1);
-    blk[BK_TRIPLET + 7] = (uint32_t)(s2 >> 1);
-    blk[BK_TRIPLET + 10] = (uint32_t)(s3 >> 1);
+    blk[BK_TRIPLET + 1] = (uint32_t)s0;
+    blk[BK_TRIPLET + 4] = (uint32_t)s1;
+    blk[BK_TRIPLET + 7] = (uint32_t)s2;
+    blk[BK_TRIPLET + 10] = (uint32_t)s3;
 }
 
 /* A pair of taps: band pair at `xa` (c0 c1) and `xb` (c2 c3), the filter's four words at block offset wo. */
@@ -949,19 +987,19 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
  * word), then an odd last pixel (word 19: 1 if so) as four channels of one pixel (PROWS: the 1-pixel rows, RQL_ASM);
  * then the next group's block (`size` bytes on) while word 20 (the blocks after this one) is not 0. Words 16 and 19:
  * out.c and out.c + 2 for pixel B's stores. */
-#define PAIRS_ASM(ROWS2_0, ROWS2_1, ROWS, size, cnt)                                                            \
+#define PAIRS_ASM(ROWS2_0, ROWS2_1, ROWS, size, cnt, bo, LDM_BIAS)                                              \
     "1:\n\t"                                                                                                      \
     "ldr %[t], [%[b], #84]\n\t"                                                                                   \
     "cmp %[t], #0\n\t"                                                                                            \
     "beq 2f\n\t"                                                                                                  \
     "str %[t], [%[b], #" #cnt "]\n\t"                                                                             \
     "0:\n\t"                                                                                                      \
-    "ldrd %[a0], %[a1], [%[b]]\n\t"                                                                               \
-    "ldrd %[a2], %[a3], [%[b]]\n\t"                                                                               \
+    "ldrd %[a0], %[a1], [%[b], #" #bo "]\n\t"                                                                     \
+    "ldrd %[a2], %[a3], [%[b], #" #bo "]\n\t"                                                                     \
     ROWS2_0                                                                                                       \
     RQ2_ASM(16, 0, 1, 64)                                                                                         \
-    "ldrd %[a0], %[a1], [%[b], #8]\n\t"                                                                           \
-    "ldrd %[a2], %[a3], [%[b], #8]\n\t"                                                                           \
+    "ldrd %[a0], %[a1], [%[b], #" #bo "+8]\n\t"                                                                   \
+    "ldrd %[a2], %[a3], [%[b], #" #bo "+8]\n\t"                                                                   \
     ROWS2_1                                                                                                       \
     RQ2_ASM(40, 2, 3, 76)                                                                                         \
     "ldr %[t], [%[b], #64]\n\t"                                                                                   \
@@ -974,7 +1012,7 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "ldr %[t], [%[b], #" #cnt "+4]\n\t"                                                                           \
     "cmp %[t], #0\n\t"                                                                                            \
     "beq 3f\n\t"                                                                                                  \
-    "ldm %[b], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                                  \
+    LDM_BIAS                                                                                                      \
     ROWS                                                                                                          \
     "add %[v], %[b], #16\n\t"                                                                                     \
     RQL_ASM("a0", 0) RQL_ASM("a1", 1) RQL_ASM("a2", 2) RQL_ASM("a3", 3)                                           \
@@ -990,11 +1028,21 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "add %[b], %[b], #" #size "\n\t"                                                                              \
     "cmp %[p], #0\n\t"                                                                                            \
     "bne 1b"
-/* the blocks: BK_FILTER + the filter, then the pixel-pair count's word and the odd-pixel flag */
-enum { PAIRS3X3_WORDS = BK_FILTER + 18 + 2, PAIRS1X5_WORDS = BK_FILTER + 10 + 2 };
-_Static_assert(PAIRS3X3_WORDS * 4 == 168 && PAIRS1X5_WORDS * 4 == 136, "PAIRS_ASM's block sizes");
+#define LDM_BIAS_ASM "ldm %[b], {%[a0], %[a1], %[a2], %[a3]}\n\t"
+#define LDM_BIAS_NO_BOTTOM_ASM "add %[v], %[b], #160\n\tldm %[v], {%[a0], %[a1], %[a2], %[a3]}\n\t"
+/* The 3x3's output rows whose bottom filter row reads padding only leave that row out: their biases (block words
+ * 40-43, byte 160) hold its share instead (-input_offset times the row's doubled weights), as row3x3's do. */
+#define P2ROWS_3X3NB_0 P2ROW3_0("x0", 88) P2ROW3_0("x1", 112)
+#define P2ROWS_3X3NB_1 P2ROW3_1("x0", 88) P2ROW3_1("x1", 112)
+#define PROWS_3X3NB PROW3("x0", 88) PROW3("x1", 112)
+/* the blocks: BK_FILTER + the filter, (the 3x3's) biases without the bottom row, the pixel-pair count's word and the
+ * odd-pixel flag (the last word) */
+enum { PAIRS3X3_WORDS = BK_FILTER + 18 + 4 + 2, PAIRS1X5_WORDS = BK_FILTER + 10 + 2, PAIRS_BIAS_NO_BOTTOM = 40 };
+_Static_assert(PAIRS3X3_WORDS * 4 == 184 && PAIRS1X5_WORDS * 4 == 136 && PAIRS_BIAS_NO_BOTTOM * 4 == 160,
+               "PAIRS_ASM's block sizes");
+enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5 };
 
-static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int is3x3)
+static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int kind)
 {
     /* registers in the order the LDMs fill them */
     register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
@@ -1005,8 +1053,12 @@ static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, c
       [v] "=&r"(v), [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [t] "=&r"(t), [b] "+r"(b)            \
     :                                                                                                                \
     : "cc", "memory"
-    if (is3x3) __asm__ volatile(PAIRS_ASM(P2ROWS_3X3_0, P2ROWS_3X3_1, PROWS_3X3, 168, 160) PAIRS_OPERANDS);
-    else __asm__ volatile(PAIRS_ASM(P2ROWS_1X5_0, P2ROWS_1X5_1, PROWS_1X5, 136, 128) PAIRS_OPERANDS);
+    if (kind == PAIRS_3X3)
+        __asm__ volatile(PAIRS_ASM(P2ROWS_3X3_0, P2ROWS_3X3_1, PROWS_3X3, 184, 176, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
+    else if (kind == PAIRS_3X3_NO_BOTTOM)
+        __asm__ volatile(PAIRS_ASM(P2ROWS_3X3NB_0, P2ROWS_3X3NB_1, PROWS_3X3NB, 184, 176, 160, LDM_BIAS_NO_BOTTOM_ASM)
+                             PAIRS_OPERANDS);
+    else __asm__ volatile(PAIRS_ASM(P2ROWS_1X5_0, P2ROWS_1X5_1, PROWS_1X5, 136, 128, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
 #undef PAIRS_OPERANDS
 }
 
@@ -1021,8 +1073,15 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
         return 0;
     const int32_t pairs = out.w + (filter.w >> 1); /* the pairs output row reads: ox + i, i <= fw / 2 */
     const int32_t block_words = is3x3 ? PAIRS3X3_WORDS : PAIRS1X5_WORDS;
-    /* the padding slot, for output rows reading above or below the input */
-    const int pad_rows = p->pad_h > 0 || (out.h - 1) * p->stride_h + (filter.h - 1) * p->dilation_h + 1 - p->pad_h > in.h;
+    /* output rows reading above or below the input: the 3x3's whose bottom row alone does leave it out
+     * (PAIRS_3X3_NO_BOTTOM), the others read a padding slot */
+    int pad_rows = 0, no_bottom = 0;
+    for (int32_t oy = 0; oy < out.h; ++oy) {
+        const int32_t top = oy * p->stride_h - p->pad_h, bottom = top + (filter.h - 1) * p->dilation_h;
+        const int32_t below = (bottom >= in.h) + (top + p->dilation_h >= in.h); /* padding rows at the bottom */
+        if (is3x3 && top >= 0 && below == 1) no_bottom = 1;
+        else if (top < 0 || bottom >= in.h) pad_rows = 1;
+    }
     const int32_t per_channel = 4 * pairs * (filter.h + pad_rows) + block_words;
     int32_t ch = (TR_SCRATCH_BYTES / per_channel) & ~3;
     if (ch < 4) return 0;
@@ -1033,6 +1092,7 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
         ch = ((in.c + chunks - 1) / chunks + 7) & ~7;
     }
     const uint32_t pad2 = ((uint32_t)-p->input_offset & 0xFFFFu) | ((uint32_t)-p->input_offset << 16);
+    const uint32_t off2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
     const int32_t taps = filter.h * filter.w;
     for (int32_t c0 = 0; c0 < in.c; c0 += ch) {
         const int32_t n = in.c - c0 < ch ? in.c - c0 : ch, groups = n >> 2;
@@ -1041,11 +1101,23 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                     pairs * groups * 4, p->pad_w, {0}, pad2};
         tr_word *blk = blocks;
         for (int32_t g = 0; g < groups; ++g, blk += block_words)
-            widen_filter_pairs(blk, weights + c0 + 4 * g, filter.c, is3x3);
-        if (prepare_usual(blocks, block_words, groups, bias ? bias + c0 : NULL, q->multiplier + c0, q->shift + c0,
-                          p->input_offset, p->output_offset, 1) != groups)
+            widen_filter_pairs(blk, weights + c0 + 4 * g, filter.c, is3x3, off2);
+        if (prepare_pairs(blocks, block_words, groups, bias ? bias + c0 : NULL, q->multiplier + c0, q->shift + c0,
+                          p->input_offset, p->output_offset) != groups)
             return 0; /* a channel outside the usual range: the general path, for every output */
         (void)taps;
+        if (no_bottom) { /* the biases without the bottom row: + (-input_offset) * its doubled weights' sum */
+            const int32_t noff = -p->input_offset;
+            blk = blocks;
+            for (int32_t g = 0; g < groups; ++g, blk += block_words) {
+                const tr_word *w = blk + BK_FILTER + 12;
+                const int32_t t02 = (int32_t)w[4], t13 = (int32_t)w[5];
+                blk[PAIRS_BIAS_NO_BOTTOM + 0] = blk[0] + (uint32_t)(noff * __smlad(w[0], 0x00010001u, (int16_t)t02));
+                blk[PAIRS_BIAS_NO_BOTTOM + 1] = blk[1] + (uint32_t)(noff * __smlad(w[1], 0x00010001u, (int16_t)t13));
+                blk[PAIRS_BIAS_NO_BOTTOM + 2] = blk[2] + (uint32_t)(noff * __smlad(w[2], 0x00010001u, t02 >> 16));
+                blk[PAIRS_BIAS_NO_BOTTOM + 3] = blk[3] + (uint32_t)(noff * __smlad(w[3], 0x00010001u, t13 >> 16));
+            }
+        }
         const uint32_t band_next = (uint32_t)((pairs - out.w) * 16), out_next = (uint32_t)(4 - out.w * out.c);
         {   /* the steps, the same in every block but the count of blocks after it (BK_LAST here: PAIRS_ASM stops at
              * 0); in assembly: from C the compiler reloaded every value for every block */
@@ -1079,7 +1151,10 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                 const tr_word *row[MAX_FH];
                 band_rows(&d, b, oy, row, pad_row, widen_row_pairs);
                 int8_t *o_row = output + ((b * out.h + oy) * out.w) * out.c + c0;
-                pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, is3x3);
+                const int kind = !is3x3                                             ? PAIRS_1X5
+                                 : row[2] == pad_row && row[0] != pad_row && row[1] != pad_row ? PAIRS_3X3_NO_BOTTOM
+                                                                                               : PAIRS_3X3;
+                pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, kind);
             }
     }
     return 1;
@@ -1141,7 +1216,7 @@ void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, 
         const int32_t usual = taps <= 255 ? n >> 2 : 0;
         for (int32_t g = 0; g < usual; ++g) widen_filter(blocks + g * block_words, weights + c0 + 4 * g, filter.c, taps);
         const int32_t usual_done = usual ? prepare_usual(blocks, block_words, usual, bias ? bias + c0 : NULL, mult + c0,
-                                                         shifts + c0, in_off, out_off, 0)
+                                                         shifts + c0, in_off, out_off)
                                          : 0;
         for (int32_t g = 0; g < groups; ++g) {
             tr_word *blk = blocks + g * block_words;
