@@ -15,7 +15,7 @@
 #define MAC_MAX 300000
 #define CASES 1500
 #define MODEL_CASES 300 /* depthwise layers like the reference models' (check_depthwise) */
-#define PAIR_CASES 300  /* depthwise at stride 2 along the width, 3x3 and 1x5 (check_depthwise) */
+#define PAIR_CASES 300  /* depthwise 3x3 at strides 1 and 2 along the width, 1x5 at 2 (check_depthwise) */
 #define C3_CASES 300    /* 3x3 filters over three input channels (check_conv) */
 
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
@@ -413,9 +413,10 @@ static void check_depthwise(tally *t)
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
     }
-    /* Then stride 2 along the width with 3x3 and 1x5 filters (vww's and vibration's), any stride down the height:
-     * the DSP kernel's pair path, its odd and even left and right padding (SAME), widths from 1 to 40, channel counts
-     * that are multiples of four and of eight (its loop of two groups) and some that are not (the general path). */
+    /* Then 3x3 filters at stride 1 or 2 along the width and 1x5 ones at stride 2 (vww's, kws's and vibration's), any
+     * stride down the height: the DSP kernel's pair path, its odd and even left and right padding, widths from 1 to
+     * 40, channel counts that are multiples of four and of eight (its loop of two groups) and some that are not (the
+     * general path). */
     for (int32_t c = CASES + MODEL_CASES; c < CASES + MODEL_CASES + PAIR_CASES; ++c) {
         tr_conv_params p = {0};
         tr_shape4 in, flt, out;
@@ -430,12 +431,12 @@ static void check_depthwise(tally *t)
             flt.h = wide ? 1 : 3;
             flt.w = wide ? 5 : 3;
             p.stride_h = kb_range(&r, 1, 2);
-            p.stride_w = 2;
+            p.stride_w = wide ? 2 : kb_range(&r, 1, 2);
             p.dilation_h = p.dilation_w = 1;
             const int same = kb_range(&r, 0, 3) != 0 || in.h < flt.h || in.w < flt.w;
             out.n = in.n;
             out.h = out_size(same, in.h, flt.h, p.stride_h, 1, &p.pad_h);
-            out.w = out_size(same, in.w, flt.w, 2, 1, &p.pad_w);
+            out.w = out_size(same, in.w, flt.w, p.stride_w, 1, &p.pad_w);
             if (kb_range(&r, 0, 3) == 0) p.pad_w += kb_range(&r, 0, 1); /* odd and even left padding for either size */
         } while (in.n * in.h * in.w * in.c > IN_MAX || out.n * out.h * out.w * out.c > OUT_MAX);
         p.depth_multiplier = 1;

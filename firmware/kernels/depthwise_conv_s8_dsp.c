@@ -650,6 +650,9 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
  * per MAC against 1.5 for a tap of row3x3), and the last tap 1.75. Shapes: the 3x3 (vww's stride 2 layers) and the
  * 1x5 (vibration's), whole int8 range, channels a multiple of four, every channel in dw_rq_fast's range; the others
  * take the general path. Rows above or below the input read a padding slot (-input_offset). */
+/* The pair path's row kinds (pairs_row); the filter's layouts follow the first, third and fourth. */
+enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5, PAIRS_3X3_S1 };
+
 /* Words [0, words) at dst set to `v`, sixteen bytes per STM (pad_band's loop; words: a multiple of four). */
 static void fill_words(tr_word *dst, int32_t words, uint32_t v)
 {
@@ -852,7 +855,41 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
     "smlabb %[s1], %[t1], %[ones], %[s1]\n\t"          \
     "smlatb %[s3], %[t1], %[ones], %[s3]\n\t"          \
     "strd %[t0], %[t1], [%[w]], #8\n\t"
-static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int is3x3, uint32_t off2)
+/* The same without the sums (taps counted once already) */
+#define FPAIR_NS_ASM                                     \
+    "ldr %[t0], [%[src]]\n\t"                          \
+    "ldr %[t1], [%[src], %[c]]\n\t"                    \
+    "add %[src], %[src], %[c], lsl #1\n\t"             \
+    "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"           \
+    "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"           \
+    "sxtb16 %[t0], %[t2]\n\t"                          \
+    "sxtb16 %[t1], %[t2], ror #8\n\t"                  \
+    "sxtb16 %[t2], %[t3]\n\t"                          \
+    "sxtb16 %[t3], %[t3], ror #8\n\t"                  \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
+    "sadd16 %[t2], %[t2], %[t2]\n\t"                   \
+    "sadd16 %[t3], %[t3], %[t3]\n\t"                   \
+    "strd %[t0], %[t1], [%[w]], #8\n\t"                \
+    "strd %[t2], %[t3], [%[w]], #8\n\t"
+#define FLAST_NS_ASM                                     \
+    "ldr %[t0], [%[src]]\n\t"                          \
+    "add %[src], %[src], %[c]\n\t"                     \
+    "sxtb16 %[t1], %[t0], ror #8\n\t"                  \
+    "sxtb16 %[t0], %[t0]\n\t"                          \
+    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "strd %[t0], %[t1], [%[w]], #8\n\t"
+/* A row of the stride-1 3x3 (PAIRS_3X3_S1): (w0, w1) pairs, w2's, (w1, w2) pairs, w0's; 12 words. */
+#define FROW_S1_ASM                                      \
+    FPAIR_ASM FLAST_ASM                                  \
+    "sub %[src], %[src], %[c], lsl #1\n\t"             \
+    FPAIR_NS_ASM                                         \
+    "sub %[src], %[src], %[c], lsl #1\n\t"             \
+    "sub %[src], %[src], %[c]\n\t"                     \
+    FLAST_NS_ASM                                         \
+    "add %[src], %[src], %[c], lsl #1\n\t"
+static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int kind, uint32_t off2)
 {
     tr_word *w = blk + BK_FILTER;
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -862,7 +899,8 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
       [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)                                                              \
     : [c] "r"(filter_c), [ones] "r"(off2)                                                                         \
     : "memory"
-    if (is3x3) __asm__ volatile(FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
+    if (kind == PAIRS_3X3) __asm__ volatile(FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
+    else if (kind == PAIRS_3X3_S1) __asm__ volatile(FROW_S1_ASM FROW_S1_ASM FROW_S1_ASM FILTER_OPERANDS);
     else __asm__ volatile(FPAIR_ASM FPAIR_ASM FLAST_ASM FILTER_OPERANDS);
 #undef FILTER_OPERANDS
     blk[BK_TRIPLET + 1] = (uint32_t)s0;
@@ -1035,12 +1073,54 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
 #define P2ROWS_3X3NB_0 P2ROW3_0("x0", 88) P2ROW3_0("x1", 112)
 #define P2ROWS_3X3NB_1 P2ROW3_1("x0", 88) P2ROW3_1("x1", 112)
 #define PROWS_3X3NB PROW3("x0", 88) PROW3("x1", 112)
+/* Stride 1 (PAIRS_3X3_S1): the two pixels of a turn are an even one, A (pair j with (w0, w1), pair j + 1's first
+ * column with w2) and the odd one after it, B (pair j's second column with w0, pair j + 1 with (w1, w2)); both read
+ * pairs j and j + 1, and the row pointers step one pair per turn. A filter row is 12 words: (w0, w1) pairs at wo,
+ * w2's at wo + 16, (w1, w2) pairs at wo + 24, w0's at wo + 40; an odd last pixel (even) takes PROW3 as at stride 2. */
+#define S1ROW_0(x, wo)                                   \
+    "ldrd %[p], %[q], [%[" x "]], #16\n\t"              \
+    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
+    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
+    "ldrd %[u], %[v], [%[b], #" #wo "+40]\n\t"         \
+    "smlatb %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlatb %[a3], %[q], %[v], %[a3]\n\t"              \
+    "ldrd %[p], %[q], [%[" x "]]\n\t"                   \
+    "ldrd %[u], %[v], [%[b], #" #wo "+24]\n\t"         \
+    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"               \
+    "ldrd %[u], %[v], [%[b], #" #wo "+16]\n\t"         \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlabb %[a1], %[q], %[v], %[a1]\n\t"
+#define S1ROW_1(x, wo)                                   \
+    "ldrd %[p], %[q], [%[" x "], #-8]\n\t"              \
+    "ldrd %[u], %[v], [%[b], #" #wo "+8]\n\t"          \
+    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
+    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
+    "ldrd %[u], %[v], [%[b], #" #wo "+40]\n\t"         \
+    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlatt %[a3], %[q], %[v], %[a3]\n\t"              \
+    "ldrd %[p], %[q], [%[" x "], #8]\n\t"               \
+    "ldrd %[u], %[v], [%[b], #" #wo "+32]\n\t"         \
+    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"               \
+    "ldrd %[u], %[v], [%[b], #" #wo "+16]\n\t"         \
+    "smlabt %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlabt %[a1], %[q], %[v], %[a1]\n\t"
+#define S1ROWS_0 S1ROW_0("x0", 88) S1ROW_0("x1", 136) S1ROW_0("x2", 184)
+#define S1ROWS_1 S1ROW_1("x0", 88) S1ROW_1("x1", 136) S1ROW_1("x2", 184)
+#define PROWS_3X3_S1 PROW3("x0", 88) PROW3("x1", 136) PROW3("x2", 184)
 /* the blocks: BK_FILTER + the filter, (the 3x3's) biases without the bottom row, the pixel-pair count's word and the
  * odd-pixel flag (the last word) */
-enum { PAIRS3X3_WORDS = BK_FILTER + 18 + 4 + 2, PAIRS1X5_WORDS = BK_FILTER + 10 + 2, PAIRS_BIAS_NO_BOTTOM = 40 };
-_Static_assert(PAIRS3X3_WORDS * 4 == 184 && PAIRS1X5_WORDS * 4 == 136 && PAIRS_BIAS_NO_BOTTOM * 4 == 160,
+enum {
+    PAIRS3X3_WORDS = BK_FILTER + 18 + 4 + 2,
+    PAIRS1X5_WORDS = BK_FILTER + 10 + 2,
+    PAIRS3X3_S1_WORDS = BK_FILTER + 36 + 2,
+    PAIRS_BIAS_NO_BOTTOM = 40
+};
+_Static_assert(PAIRS3X3_WORDS * 4 == 184 && PAIRS1X5_WORDS * 4 == 136 && PAIRS3X3_S1_WORDS * 4 == 240 &&
+                   PAIRS_BIAS_NO_BOTTOM * 4 == 160,
                "PAIRS_ASM's block sizes");
-enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5 };
 
 static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int kind)
 {
@@ -1058,6 +1138,8 @@ static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, c
     else if (kind == PAIRS_3X3_NO_BOTTOM)
         __asm__ volatile(PAIRS_ASM(P2ROWS_3X3NB_0, P2ROWS_3X3NB_1, PROWS_3X3NB, 184, 176, 160, LDM_BIAS_NO_BOTTOM_ASM)
                              PAIRS_OPERANDS);
+    else if (kind == PAIRS_3X3_S1)
+        __asm__ volatile(PAIRS_ASM(S1ROWS_0, S1ROWS_1, PROWS_3X3_S1, 240, 232, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
     else __asm__ volatile(PAIRS_ASM(P2ROWS_1X5_0, P2ROWS_1X5_1, PROWS_1X5, 136, 128, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
 #undef PAIRS_OPERANDS
 }
@@ -1067,19 +1149,25 @@ static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, c
 static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                            tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
-    const int is3x3 = filter.h == 3 && filter.w == 3;
-    if (!(is3x3 || (filter.h == 1 && filter.w == 5)) || p->stride_w != 2 || p->dilation_w != 1 ||
+    const int is3x3 = filter.h == 3 && filter.w == 3, s1 = p->stride_w == 1;
+    /* at stride 1, rows of 4 pixels and more: on vww/25's 3x3 outputs the set-up (12 filter words a row) outweighs
+     * the taps saved (73,872 instructions against row3x3's 71,430) */
+    if (!(is3x3 || (filter.h == 1 && filter.w == 5 && !s1)) || p->stride_w > 2 || (s1 && out.w < 4) ||
+        p->dilation_w != 1 ||
         p->depth_multiplier != 1 || (in.c & 3) || p->act_min > -128 || p->act_max < 127 || out.w < 1 || out.h < 1)
         return 0;
-    const int32_t pairs = out.w + (filter.w >> 1); /* the pairs output row reads: ox + i, i <= fw / 2 */
-    const int32_t block_words = is3x3 ? PAIRS3X3_WORDS : PAIRS1X5_WORDS;
+    const int layout = !is3x3 ? PAIRS_1X5 : s1 ? PAIRS_3X3_S1 : PAIRS_3X3; /* the filter's */
+    /* the pairs an output row reads: at stride 2, ox + i for i <= fw / 2; at stride 1, up to (out.w - 1) / 2 + 1 */
+    const int32_t pairs = s1 ? (out.w + 3) >> 1 : out.w + (filter.w >> 1);
+    const int32_t block_words = layout == PAIRS_3X3 ? PAIRS3X3_WORDS : layout == PAIRS_3X3_S1 ? PAIRS3X3_S1_WORDS
+                                                                                             : PAIRS1X5_WORDS;
     /* output rows reading above or below the input: the 3x3's whose bottom row alone does leave it out
      * (PAIRS_3X3_NO_BOTTOM), the others read a padding slot */
     int pad_rows = 0, no_bottom = 0;
     for (int32_t oy = 0; oy < out.h; ++oy) {
         const int32_t top = oy * p->stride_h - p->pad_h, bottom = top + (filter.h - 1) * p->dilation_h;
         const int32_t below = (bottom >= in.h) + (top + p->dilation_h >= in.h); /* padding rows at the bottom */
-        if (is3x3 && top >= 0 && below == 1) no_bottom = 1;
+        if (layout == PAIRS_3X3 && top >= 0 && below == 1) no_bottom = 1;
         else if (top < 0 || bottom >= in.h) pad_rows = 1;
     }
     const int32_t per_channel = 4 * pairs * (filter.h + pad_rows) + block_words;
@@ -1101,7 +1189,7 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                     pairs * groups * 4, p->pad_w, {0}, pad2};
         tr_word *blk = blocks;
         for (int32_t g = 0; g < groups; ++g, blk += block_words)
-            widen_filter_pairs(blk, weights + c0 + 4 * g, filter.c, is3x3, off2);
+            widen_filter_pairs(blk, weights + c0 + 4 * g, filter.c, layout, off2);
         if (prepare_pairs(blocks, block_words, groups, bias ? bias + c0 : NULL, q->multiplier + c0, q->shift + c0,
                           p->input_offset, p->output_offset) != groups)
             return 0; /* a channel outside the usual range: the general path, for every output */
@@ -1118,7 +1206,9 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                 blk[PAIRS_BIAS_NO_BOTTOM + 3] = blk[3] + (uint32_t)(noff * __smlad(w[3], 0x00010001u, t13 >> 16));
             }
         }
-        const uint32_t band_next = (uint32_t)((pairs - out.w) * 16), out_next = (uint32_t)(4 - out.w * out.c);
+        /* the row pointers step a pair per pixel at stride 2, per two pixels (and the odd last one) at stride 1 */
+        const int32_t stepped = s1 ? (out.w >> 1) + (out.w & 1) : out.w;
+        const uint32_t band_next = (uint32_t)((pairs - stepped) * 16), out_next = (uint32_t)(4 - out.w * out.c);
         {   /* the steps, the same in every block but the count of blocks after it (BK_LAST here: PAIRS_ASM stops at
              * 0); in assembly: from C the compiler reloaded every value for every block */
             const uint32_t out_step = (uint32_t)out.c, pixel_b2 = (uint32_t)out.c + 2;
@@ -1151,7 +1241,7 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                 const tr_word *row[MAX_FH];
                 band_rows(&d, b, oy, row, pad_row, widen_row_pairs);
                 int8_t *o_row = output + ((b * out.h + oy) * out.w) * out.c + c0;
-                const int kind = !is3x3                                             ? PAIRS_1X5
+                const int kind = layout != PAIRS_3X3 ? layout
                                  : row[2] == pad_row && row[0] != pad_row && row[1] != pad_row ? PAIRS_3X3_NO_BOTTOM
                                                                                                : PAIRS_3X3;
                 pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, kind);
