@@ -1004,7 +1004,8 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "asr %[t], %[t], %[u]\n\t"                         \
     "ssat %[" a "], #8, %[t]\n\t"
 #endif
-/* both pixels' outputs of channels c, c + 1 (c = 2k): requantised, stored at o + c (A) and o + out.c + c (B) */
+/* both pixels' outputs of channels c, c + 1 (c = 2k): requantised, stored at o + c (A) and o + out.c + c (B, as one
+ * halfword: unaligned STRH is fine on v7-M) */
 #define RQ2_ASM(mko, c, c1, step_c)                      \
     "add %[v], %[b], #" #mko "\n\t"                    \
     "ldmia %[v]!, {%[p], %[q], %[u]}\n\t"              \
@@ -1014,9 +1015,8 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "strb %[a0], [%[o], #" #c "]\n\t"                  \
     "strb %[a1], [%[o], #" #c1 "]\n\t"                 \
     "ldr %[t], [%[b], #" #step_c "]\n\t"               \
-    "strb %[a2], [%[o], %[t]]\n\t"                     \
-    "add %[t], %[t], #1\n\t"                           \
-    "strb %[a3], [%[o], %[t]]\n\t"
+    "bfi %[a2], %[a3], #8, #8\n\t"                     \
+    "strh %[a2], [%[o], %[t]]\n\t"
 #define P2ROWS_3X3_0 P2ROW3_0("x0", 88) P2ROW3_0("x1", 112) P2ROW3_0("x2", 136)
 #define P2ROWS_3X3_1 P2ROW3_1("x0", 88) P2ROW3_1("x1", 112) P2ROW3_1("x2", 136)
 #define P2ROWS_1X5_0 P2ROW5_0("x0", 88)
