@@ -16,7 +16,7 @@
  *  - the requantisation as depthwise_conv_s8_dsp.c's dw_rq_fast on the doubled accumulator (the weights and bias are
  *    doubled: one SMMLAR, its constants (m, K, e) per channel by one LDM), stored as bytes.
  * About 270 instructions per pixel of eight channels, 1.25 per MAC. Interior pixels gather in assembly, one call per
- * run of them; border pixels gather in C. Eight channels at a time (out.c a multiple of 8), whole int8 range, every
+ * run of them; a border pixel's field is first copied with its padding into nine-byte rows, then gathered alike. Eight channels at a time (out.c a multiple of 8), whole int8 range, every
  * channel in dw_rq_fast's range (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take
  * the general kernel. */
 #include "tr_kernels.h"
@@ -146,16 +146,6 @@ __attribute__((noinline)) static int8_t *c3_run(const c3_word *B, int8_t *o)
     return o;
 }
 
-/* One pixel from the field already at B (a border pixel's, gathered in C); returns o past it. */
-__attribute__((noinline)) static int8_t *c3_pixel(const c3_word *B, int8_t *o)
-{
-    register uint32_t w0 __asm__("r8"), w1 __asm__("r9"), x0 __asm__("r10");
-    int32_t a0, a1, a2, a3, a4, a5, a6, a7;
-    uint32_t x1;
-    __asm__ volatile(C3_PIXEL C3_OPERANDS);
-    return o;
-}
-
 static inline uint32_t pair16(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
 
 /* The field index (ky * 9 + kx * 3 + ci) of the low and high halves of field word k (see above; -1: none). */
@@ -166,29 +156,32 @@ static inline int32_t field_index(int32_t k, int half)
     return half ? hi[k] : lo[k];
 }
 
-/* A border pixel's field (padding as -input_offset) at B, in the words' order. */
-static void gather_border(c3_word *B, const int8_t *input, tr_shape4 in, int32_t b, int32_t iy0, int32_t ix0,
-                          int32_t pad_value)
+/* A border pixel's field as three rows of nine bytes, padding as -input_offset (which then contributes nothing),
+ * for c3_run to gather as an interior pixel's with rows 9 bytes apart. */
+static void border_field(int8_t field[28], const int8_t *input, tr_shape4 in, int32_t b, int32_t iy0, int32_t ix0,
+                         int8_t pad_value)
 {
-    int32_t v[27];
     for (int32_t ky = 0; ky < 3; ++ky)
         for (int32_t kx = 0; kx < 3; ++kx) {
             const int32_t iy = iy0 + ky, ix = ix0 + kx;
-            const int inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
-            const int8_t *px = input + ((b * in.h + iy) * in.w + ix) * 3;
-            for (int32_t ci = 0; ci < 3; ++ci) v[ky * 9 + kx * 3 + ci] = inside ? px[ci] : pad_value;
+            int8_t *to = field + ky * 9 + kx * 3;
+            if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) {
+                const int8_t *px = input + ((b * in.h + iy) * in.w + ix) * 3;
+                to[0] = px[0];
+                to[1] = px[1];
+                to[2] = px[2];
+            } else {
+                to[0] = to[1] = to[2] = pad_value;
+            }
         }
-    for (int32_t k = 0; k < 14; ++k) {
-        const int32_t h = field_index(k, 1);
-        B[k] = pair16(v[field_index(k, 0)], h < 0 ? 0 : v[h]);
-    }
 }
 
 int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                          tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
     if (filter.h != 3 || filter.w != 3 || in.c != 3 || filter.c != 3 || (out.c & 7) || out.c < 8 ||
-        p->dilation_h != 1 || p->dilation_w != 1 || p->act_min > -128 || p->act_max < 127)
+        p->dilation_h != 1 || p->dilation_w != 1 || p->act_min > -128 || p->act_max < 127 || p->input_offset < -127 ||
+        p->input_offset > 128) /* the padding, -input_offset, is an int8 in the border pixels' fields */
         return 0;
     c3_word *const B = (c3_word *)(void *)tr_kernel_scratch;
     /* every channel in dw_rq_fast's range first (nothing written before the answer is known) */
@@ -200,7 +193,8 @@ int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_sh
         /* |accumulator| <= |bb| + 27 * 128 * 128 < 2^29 (dw_prepare's bound), as are |bb| < 2^28 ones */
         if (bb >= (1 << 28) || bb <= -(1 << 28) || m <= 0 || shift > -1 || shift < -22) return 0;
     }
-    const int32_t pad_value = -p->input_offset;
+    const int8_t pad_value = (int8_t)-p->input_offset;
+    int8_t field[28] __attribute__((aligned(4)));
     B[C3_ROW / 4] = (uint32_t)(in.w * 3);
     B[C3_IN_STEP / 4] = (uint32_t)(p->stride_w * 3);
     B[C3_OUT_STEP / 4] = (uint32_t)out.c;
@@ -241,8 +235,12 @@ int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_sh
                         ox = hi - 1;
                         continue;
                     }
-                    gather_border(B, input, in, b, iy0, ox * p->stride_w - p->pad_w, pad_value);
-                    o = c3_pixel(B, o);
+                    border_field(field, input, in, b, iy0, ox * p->stride_w - p->pad_w, pad_value);
+                    B[C3_IN / 4] = (uint32_t)(uintptr_t)field;
+                    B[C3_COUNT / 4] = 1;
+                    B[C3_ROW / 4] = 9;
+                    o = c3_run(B, o);
+                    B[C3_ROW / 4] = (uint32_t)(in.w * 3);
                 }
             }
     }
