@@ -16,13 +16,11 @@
  *  - the requantisation as depthwise_conv_s8_dsp.c's dw_rq_fast on the doubled accumulator (the weights and bias are
  *    doubled: one SMMLAR, its constants (m, K, e) per channel by one LDM), stored as bytes.
  * About 270 instructions per pixel of eight channels, 1.25 per MAC. Interior pixels gather in assembly, one call per
- * run of them; a border pixel's field is first copied with its padding into nine-byte rows, then gathered alike. Eight channels at a time (out.c a multiple of 8), whole int8 range, every
- * channel in dw_rq_fast's range (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take
- * the general kernel. */
+ * run of them; a border pixel's field is first copied with its padding into nine-byte rows, then gathered alike.
+ * Eight channels at a time (out.c a multiple of 8), whole int8 range, every channel in dw_rq_fast's range
+ * (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take the general kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-#include <string.h>
 #include "scratch.h"
 
 typedef uint32_t __attribute__((may_alias, aligned(4))) c3_word;

@@ -191,8 +191,8 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
  * compiler spilled, and this set-up is a large part of small layers. Per channel: the range checks as bits ORed into
  * `bad` ((b + 2^28) >> 29, ((m - 1) | m) >> 31, (e - 1) >> 31, (e + 9) >> 5: all 0 in range), then
  * 2 * (b + input_offset * sum), m, K = (2 * output_offset + 1) << (e - 1), e. */
-#define PREPARE_ASM(i, bo, mo, eo)                                                \
-    "ldr %[b], [%[bias], #" #bo "]\n\t"                                          \
+/* the range checks (b: the bias), then t = e - 1 and K, (m, K) stored at mo and e at eo */
+#define PREPARE_TAIL_ASM(bo, mo, eo)                                              \
     "ldr %[m], [%[mult], #" #bo "]\n\t"                                          \
     "ldr %[e], [%[shift], #" #bo "]\n\t"                                         \
     "rsbs %[e], %[e], #0\n\t"                                                    \
@@ -201,18 +201,21 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
     "sub %[t], %[m], #1\n\t"                                                     \
     "orr %[t], %[t], %[m]\n\t"                                                   \
     "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
-    "sub %[t], %[e], #1\n\t"                                                     \
-    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
     "add %[t], %[e], #9\n\t"                                                     \
     "orr %[bad], %[bad], %[t], lsr #5\n\t"                                       \
-    "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
-    "mla %[b], %[t], %[in_off], %[b]\n\t"                                        \
-    "lsl %[b], %[b], #1\n\t"                                                     \
-    "str %[b], [%[blk], #" #bo "]\n\t"                                           \
     "sub %[t], %[e], #1\n\t"                                                     \
+    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
     "lsl %[t], %[o2], %[t]\n\t"                                                  \
     "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
     "str %[e], [%[blk], #" #eo "]\n\t"
+/* channel i (bo = 4i): the doubled bias 2 * (b + input_offset * sum), the sum in the K word at mo */
+#define PREPARE_ASM(bo, mo, eo)                                                   \
+    "ldr %[b], [%[bias], #" #bo "]\n\t"                                          \
+    "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
+    "mla %[t], %[t], %[in_off], %[b]\n\t"                                        \
+    "lsl %[t], %[t], #1\n\t"                                                     \
+    "str %[t], [%[blk], #" #bo "]\n\t"                                           \
+    PREPARE_TAIL_ASM(bo, mo, eo)
 /* The same for the pair path's blocks ((m, K, e) per channel at mo), whose K words hold input_offset times the
  * channel's sum of doubled weights (widen_filter_pairs): the bias is 2 * b plus that share. */
 #define PREPARE3_ASM(bo, mo)                                                      \
@@ -220,64 +223,36 @@ static void widen_filter(tr_word *blk, const int8_t *src, int32_t filter_c, int3
     "ldr %[t], [%[blk], #" #mo "+4]\n\t"                                         \
     "add %[t], %[t], %[b], lsl #1\n\t"                                           \
     "str %[t], [%[blk], #" #bo "]\n\t"                                           \
-    "ldr %[m], [%[mult], #" #bo "]\n\t"                                          \
-    "ldr %[e], [%[shift], #" #bo "]\n\t"                                         \
-    "rsbs %[e], %[e], #0\n\t"                                                    \
-    "add %[t], %[b], #0x10000000\n\t"                                            \
-    "orr %[bad], %[bad], %[t], lsr #29\n\t"                                      \
-    "sub %[t], %[m], #1\n\t"                                                     \
-    "orr %[t], %[t], %[m]\n\t"                                                   \
-    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
-    "add %[t], %[e], #9\n\t"                                                     \
-    "orr %[bad], %[bad], %[t], lsr #5\n\t"                                       \
-    "sub %[t], %[e], #1\n\t"                                                     \
-    "orr %[bad], %[bad], %[t], lsr #31\n\t"                                      \
-    "lsl %[t], %[o2], %[t]\n\t"                                                  \
-    "strd %[m], %[t], [%[blk], #" #mo "]\n\t"                                    \
-    "str %[e], [%[blk], #" #mo "+8]\n\t"
-__attribute__((noinline)) static int32_t prepare_usual(tr_word *blk, int32_t block_words, int32_t groups,
-                                                       const int32_t *bias, const int32_t *mult, const int32_t *shift,
-                                                       int32_t input_offset, int32_t output_offset)
-{
-    static const int32_t no_bias[4];
-    const int32_t bias_step = bias ? 4 : 0;
-    if (!bias) bias = no_bias;
-    const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
-    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
-        uint32_t bad = 0, b, m, e, t;
-#define PREPARE_OPERANDS                                                                                           \
-    : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)                                     \
-    : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift), [in_off] "r"(input_offset),       \
-      [o2] "r"(o2)                                                                                                 \
-    : "cc", "memory"
-        __asm__ volatile(PREPARE_ASM(0, 0, 16, 48) PREPARE_ASM(1, 4, 24, 52) PREPARE_ASM(2, 8, 32, 56)
-                             PREPARE_ASM(3, 12, 40, 60) PREPARE_OPERANDS);
-        if (bad) return g;
+    PREPARE_TAIL_ASM(bo, mo, mo + 8)
+/* prepare_usual (BK_MK, BK_E layout) and prepare_pairs (the pair path's (m, K, e) triplets, for its LDMs), one group
+ * a turn; `asm4`: the four channels' PREPARE_ASM / PREPARE3_ASM */
+#define PREPARE_FUNCTION(name, asm4)                                                                               \
+    __attribute__((noinline)) static int32_t name(tr_word *blk, int32_t block_words, int32_t groups,               \
+                                                  const int32_t *bias, const int32_t *mult, const int32_t *shift,  \
+                                                  int32_t input_offset, int32_t output_offset)                     \
+    {                                                                                                              \
+        static const int32_t no_bias[4];                                                                           \
+        const int32_t bias_step = bias ? 4 : 0;                                                                    \
+        if (!bias) bias = no_bias;                                                                                 \
+        const uint32_t o2 = 2 * (uint32_t)output_offset + 1;                                                       \
+        for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {       \
+            uint32_t bad = 0, b, m, e, t;                                                                          \
+            __asm__ volatile(asm4                                                                                  \
+                             : [bad] "+r"(bad), [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e), [t] "=&r"(t)             \
+                             : [blk] "r"(blk), [bias] "r"(bias), [mult] "r"(mult), [shift] "r"(shift),             \
+                               [in_off] "r"(input_offset), [o2] "r"(o2)                                            \
+                             : "cc", "memory");                                                                    \
+            if (bad) return g;                                                                                     \
+        }                                                                                                          \
+        return groups;                                                                                             \
     }
-    return groups;
-}
-
-/* prepare_usual for the pair path's blocks: (m, K, e) per channel (BK_TRIPLET), for its LDMs. */
-__attribute__((noinline)) static int32_t prepare_pairs(tr_word *blk, int32_t block_words, int32_t groups,
-                                                       const int32_t *bias, const int32_t *mult, const int32_t *shift,
-                                                       int32_t input_offset, int32_t output_offset)
-{
-    static const int32_t no_bias[4];
-    const int32_t bias_step = bias ? 4 : 0;
-    if (!bias) bias = no_bias;
-    const uint32_t o2 = 2 * (uint32_t)output_offset + 1;
-    (void)input_offset; /* in the K words' shares already */
-    for (int32_t g = 0; g < groups; ++g, blk += block_words, mult += 4, shift += 4, bias += bias_step) {
-        uint32_t bad = 0, b, m, e, t;
-        __asm__ volatile(PREPARE3_ASM(0, 16) PREPARE3_ASM(4, 28) PREPARE3_ASM(8, 40) PREPARE3_ASM(12, 52)
-                             PREPARE_OPERANDS);
-        if (bad) return g;
-    }
-    return groups;
-}
-#undef PREPARE_OPERANDS
+PREPARE_FUNCTION(prepare_usual, PREPARE_ASM(0, 16, 48) PREPARE_ASM(4, 24, 52) PREPARE_ASM(8, 32, 56)
+                                    PREPARE_ASM(12, 40, 60))
+PREPARE_FUNCTION(prepare_pairs, PREPARE3_ASM(0, 16) PREPARE3_ASM(4, 28) PREPARE3_ASM(8, 40) PREPARE3_ASM(12, 52))
+#undef PREPARE_FUNCTION
 #undef PREPARE_ASM
 #undef PREPARE3_ASM
+#undef PREPARE_TAIL_ASM
 
 typedef struct {
     /* geometry */
@@ -294,17 +269,10 @@ typedef struct {
     uint32_t pad2; /* -input_offset in both halves: padding, whose x + input_offset is 0 */
 } dw_ctx;
 
-/* The band's padding, written once per chunk: every slot filled with -input_offset, which widen_row then overwrites
- * at the input's positions only, so that the left and right padding columns and the padding slot (the rows above and
- * below the input) stay. The padding contributes (x + input_offset) * w = 0 as in the reference (the input offset is
- * folded into the biases: input_offset * the channel's sum of weights). Sixteen bytes per STM (words are a multiple of
- * two: a last STRD). */
-static void pad_band(const dw_ctx *d)
+/* Words [0, words) at dst set to `v` (words: a multiple of two), sixteen bytes per STM, a last STRD. */
+static void fill_words(tr_word *dst, int32_t words, uint32_t v)
 {
-    register uint32_t r2 __asm__("r2") = d->pad2, r3 __asm__("r3") = d->pad2;
-    register uint32_t r4 __asm__("r4") = d->pad2, r5 __asm__("r5") = d->pad2;
-    tr_word *dst = d->slots;
-    const int32_t words = (d->filter.h + 1) * d->slot_words;
+    register uint32_t r2 __asm__("r2") = v, r3 __asm__("r3") = v, r4 __asm__("r4") = v, r5 __asm__("r5") = v;
     int32_t k = words >> 2;
     if (k)
         __asm__ volatile("0:\n\t"
@@ -316,6 +284,12 @@ static void pad_band(const dw_ctx *d)
                          : "cc", "memory");
     if (words & 2) *(tr_dword *)dst = r2 | (uint64_t)r3 << 32;
 }
+
+/* The band's padding, written once per chunk: every slot filled with -input_offset, which widen_row then overwrites
+ * at the input's positions only, so that the left and right padding columns and the padding slot (the rows above and
+ * below the input) stay. The padding contributes (x + input_offset) * w = 0 as in the reference (the input offset is
+ * folded into the biases: input_offset * the channel's sum of weights). */
+static void pad_band(const dw_ctx *d) { fill_words(d->slots, (d->filter.h + 1) * d->slot_words, d->pad2); }
 
 /* Input row iy of batch b into slot s: the int8 values widened as they are. A slot holds, for each group of four
  * channels, `width` positions of two words: a filter row's taps are then adjacent (8 bytes apart) for every group. */
@@ -649,24 +623,11 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
  * pair of taps of four channels is then two LDRDs of the band, two of the filter and four SMLADs (1.0 instructions
  * per MAC against 1.5 for a tap of row3x3), and the last tap 1.75. Shapes: the 3x3 (vww's stride 2 layers) and the
  * 1x5 (vibration's), whole int8 range, channels a multiple of four, every channel in dw_rq_fast's range; the others
- * take the general path. Rows above or below the input read a padding slot (-input_offset). */
+ * take the general path. At stride 2, a 3x3's output row whose bottom filter row reads padding only leaves that row
+ * out (PAIRS_3X3_NO_BOTTOM); other rows above or below the input read a padding slot (-input_offset). The 3x3 at
+ * stride 1 (rows of four pixels and more) reads the same band: see PAIRS_3X3_S1 below. */
 /* The pair path's row kinds (pairs_row); the filter's layouts follow the first, third and fourth. */
 enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5, PAIRS_3X3_S1 };
-
-/* Words [0, words) at dst set to `v`, sixteen bytes per STM (pad_band's loop; words: a multiple of four). */
-static void fill_words(tr_word *dst, int32_t words, uint32_t v)
-{
-    register uint32_t r2 __asm__("r2") = v, r3 __asm__("r3") = v, r4 __asm__("r4") = v, r5 __asm__("r5") = v;
-    int32_t k = words >> 2;
-    if (k)
-        __asm__ volatile("0:\n\t"
-                         "stmia %[dst]!, {%[a], %[b], %[c], %[e]}\n\t"
-                         "subs %[k], %[k], #1\n\t"
-                         "bne 0b"
-                         : [dst] "+r"(dst), [k] "+r"(k)
-                         : [a] "r"(r2), [b] "r"(r3), [c] "r"(r4), [e] "r"(r5)
-                         : "cc", "memory");
-}
 
 /* `count` pairs of -input_offset from `at` in each of `rows` group rows `row_bytes` apart (the band's group rows are
  * evenly spaced across its slots): the pairs that lie wholly in the padding, written once per chunk. */
@@ -713,6 +674,16 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
     /* pairs [jl, je) hold two input columns */
     const int32_t jl = (pad_w + 1) >> 1, je = (in_w + pad_w) >> 1;
     if (je > jl && !(groups & 1) && !((uintptr_t)row & 3)) {
+/* one group's pair of columns from its words of the two columns (p, q): four words by one STM, `to` on a group row */
+#define PAIR_GROUP_ASM(p, q)                                  \
+    "pkhbt %[w1], %[" p "], %[" q "], lsl #16\n\t"           \
+    "pkhtb %[w3], %[" q "], %[" p "], asr #16\n\t"           \
+    "sxtb16 %[w0], %[w1]\n\t"                               \
+    "sxtb16 %[w1], %[w1], ror #8\n\t"                       \
+    "sxtb16 %[w2], %[w3]\n\t"                               \
+    "sxtb16 %[w3], %[w3], ror #8\n\t"                       \
+    "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"           \
+    "add %[to], %[to], %[t]\n\t"
         /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns, every pair in
          * the one loop; a group's four words by one STM (registers in its order) */
         register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
@@ -729,22 +700,7 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
                          "0:\n\t"
                          "ldrd %[w0], %[p1], [%[src]], #8\n\t"
                          "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
-                         "pkhbt %[w1], %[w0], %[w2], lsl #16\n\t"
-                         "pkhtb %[w3], %[w2], %[w0], asr #16\n\t"
-                         "sxtb16 %[w0], %[w1]\n\t"
-                         "sxtb16 %[w1], %[w1], ror #8\n\t"
-                         "sxtb16 %[w2], %[w3]\n\t"
-                         "sxtb16 %[w3], %[w3], ror #8\n\t"
-                         "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"
-                         "add %[to], %[to], %[t]\n\t"
-                         "pkhbt %[w1], %[p1], %[q1], lsl #16\n\t"
-                         "pkhtb %[w3], %[q1], %[p1], asr #16\n\t"
-                         "sxtb16 %[w0], %[w1]\n\t"
-                         "sxtb16 %[w1], %[w1], ror #8\n\t"
-                         "sxtb16 %[w2], %[w3]\n\t"
-                         "sxtb16 %[w3], %[w3], ror #8\n\t"
-                         "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"
-                         "add %[to], %[to], %[t]\n\t"
+                         PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
                          "subs %[k], %[k], #1\n\t"
                          "bne 0b\n\t"
                          "ldrd %[k], %[t], [%[cfg], #8]\n\t"
@@ -823,7 +779,8 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
  * one block (from C the compiler built the halves with shifts and masks): per pair of taps two loads, PKHBT/PKHTB,
  * four SXTB16, four doublings and four SMLADs with (input_offset, input_offset) (off2); the last tap of an odd row as
  * (2w_c0, 2w_c2), (2w_c1, 2w_c3), which SXTB16 gives as they are. */
-#define FPAIR_ASM                                        \
+/* a pair of taps widened and doubled into t0..t3 (channels 0..3), src stepped two taps */
+#define FPAIR_WIDEN_ASM                                  \
     "ldr %[t0], [%[src]]\n\t"                          \
     "ldr %[t1], [%[src], %[c]]\n\t"                    \
     "add %[src], %[src], %[c], lsl #1\n\t"             \
@@ -836,50 +793,35 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
     "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
     "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
     "sadd16 %[t2], %[t2], %[t2]\n\t"                   \
-    "sadd16 %[t3], %[t3], %[t3]\n\t"                   \
-    "smlad %[s0], %[t0], %[ones], %[s0]\n\t"           \
-    "smlad %[s1], %[t1], %[ones], %[s1]\n\t"           \
-    "smlad %[s2], %[t2], %[ones], %[s2]\n\t"           \
-    "smlad %[s3], %[t3], %[ones], %[s3]\n\t"           \
+    "sadd16 %[t3], %[t3], %[t3]\n\t"
+#define FPAIR_STORE_ASM                                  \
     "strd %[t0], %[t1], [%[w]], #8\n\t"                \
     "strd %[t2], %[t3], [%[w]], #8\n\t"
-#define FLAST_ASM                                        \
+/* a last tap widened and doubled into t0 (channels 0, 2), t1 (1, 3), src stepped a tap */
+#define FLAST_WIDEN_ASM                                  \
     "ldr %[t0], [%[src]]\n\t"                          \
     "add %[src], %[src], %[c]\n\t"                     \
     "sxtb16 %[t1], %[t0], ror #8\n\t"                  \
     "sxtb16 %[t0], %[t0]\n\t"                          \
     "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
-    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"
+#define FPAIR_ASM                                        \
+    FPAIR_WIDEN_ASM                                      \
+    "smlad %[s0], %[t0], %[ones], %[s0]\n\t"           \
+    "smlad %[s1], %[t1], %[ones], %[s1]\n\t"           \
+    "smlad %[s2], %[t2], %[ones], %[s2]\n\t"           \
+    "smlad %[s3], %[t3], %[ones], %[s3]\n\t"           \
+    FPAIR_STORE_ASM
+#define FLAST_ASM                                        \
+    FLAST_WIDEN_ASM                                      \
     "smlabb %[s0], %[t0], %[ones], %[s0]\n\t"          \
     "smlatb %[s2], %[t0], %[ones], %[s2]\n\t"          \
     "smlabb %[s1], %[t1], %[ones], %[s1]\n\t"          \
     "smlatb %[s3], %[t1], %[ones], %[s3]\n\t"          \
     "strd %[t0], %[t1], [%[w]], #8\n\t"
 /* The same without the sums (taps counted once already) */
-#define FPAIR_NS_ASM                                     \
-    "ldr %[t0], [%[src]]\n\t"                          \
-    "ldr %[t1], [%[src], %[c]]\n\t"                    \
-    "add %[src], %[src], %[c], lsl #1\n\t"             \
-    "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"           \
-    "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"           \
-    "sxtb16 %[t0], %[t2]\n\t"                          \
-    "sxtb16 %[t1], %[t2], ror #8\n\t"                  \
-    "sxtb16 %[t2], %[t3]\n\t"                          \
-    "sxtb16 %[t3], %[t3], ror #8\n\t"                  \
-    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
-    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
-    "sadd16 %[t2], %[t2], %[t2]\n\t"                   \
-    "sadd16 %[t3], %[t3], %[t3]\n\t"                   \
-    "strd %[t0], %[t1], [%[w]], #8\n\t"                \
-    "strd %[t2], %[t3], [%[w]], #8\n\t"
-#define FLAST_NS_ASM                                     \
-    "ldr %[t0], [%[src]]\n\t"                          \
-    "add %[src], %[src], %[c]\n\t"                     \
-    "sxtb16 %[t1], %[t0], ror #8\n\t"                  \
-    "sxtb16 %[t0], %[t0]\n\t"                          \
-    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
-    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
-    "strd %[t0], %[t1], [%[w]], #8\n\t"
+#define FPAIR_NS_ASM FPAIR_WIDEN_ASM FPAIR_STORE_ASM
+#define FLAST_NS_ASM FLAST_WIDEN_ASM "strd %[t0], %[t1], [%[w]], #8\n\t"
 /* A row of the stride-1 3x3 (PAIRS_3X3_S1): (w0, w1) pairs, w2's, (w1, w2) pairs, w0's; 12 words. */
 #define FROW_S1_ASM                                      \
     FPAIR_ASM FLAST_ASM                                  \
