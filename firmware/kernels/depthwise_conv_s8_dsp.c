@@ -822,14 +822,33 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
 /* The same without the sums (taps counted once already) */
 #define FPAIR_NS_ASM FPAIR_WIDEN_ASM FPAIR_STORE_ASM
 #define FLAST_NS_ASM FLAST_WIDEN_ASM "strd %[t0], %[t1], [%[w]], #8\n\t"
-/* A row of the stride-1 3x3 (PAIRS_3X3_S1): (w0, w1) pairs, w2's, (w1, w2) pairs, w0's; 12 words. */
+/* A row of the stride-1 3x3 (PAIRS_3X3_S1), 12 words: (w0, w1) pairs, (w1, w2) pairs, then the single taps per
+ * pass of two channels: (w0_c0, w0_c1), (w2_c0, w2_c1), (w0_c2, w0_c3), (w2_c2, w2_c3) (one LDRD a pass). */
 #define FROW_S1_ASM                                      \
-    FPAIR_ASM FLAST_ASM                                  \
-    "sub %[src], %[src], %[c], lsl #1\n\t"             \
+    FPAIR_ASM                                            \
+    "ldr %[t0], [%[src]]\n\t"                          \
+    "sxtb16 %[t1], %[t0], ror #8\n\t"                  \
+    "sxtb16 %[t0], %[t0]\n\t"                          \
+    "sadd16 %[t1], %[t1], %[t1]\n\t"                   \
+    "sadd16 %[t0], %[t0], %[t0]\n\t"                   \
+    "smlabb %[s0], %[t0], %[ones], %[s0]\n\t"          \
+    "smlatb %[s2], %[t0], %[ones], %[s2]\n\t"          \
+    "smlabb %[s1], %[t1], %[ones], %[s1]\n\t"          \
+    "smlatb %[s3], %[t1], %[ones], %[s3]\n\t"          \
+    "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"           \
+    "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"           \
+    "str %[t2], [%[w], #20]\n\t"                       \
+    "str %[t3], [%[w], #28]\n\t"                       \
+    "sub %[src], %[src], %[c]\n\t"                     \
     FPAIR_NS_ASM                                         \
     "sub %[src], %[src], %[c], lsl #1\n\t"             \
     "sub %[src], %[src], %[c]\n\t"                     \
-    FLAST_NS_ASM                                         \
+    FLAST_WIDEN_ASM                                      \
+    "pkhbt %[t2], %[t0], %[t1], lsl #16\n\t"           \
+    "pkhtb %[t3], %[t1], %[t0], asr #16\n\t"           \
+    "str %[t2], [%[w]]\n\t"                            \
+    "str %[t3], [%[w], #8]\n\t"                        \
+    "add %[w], %[w], #16\n\t"                          \
     "add %[src], %[src], %[c], lsl #1\n\t"
 static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c, int kind, uint32_t off2)
 {
@@ -1017,41 +1036,38 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
 #define PROWS_3X3NB PROW3("x0", 88) PROW3("x1", 112)
 /* Stride 1 (PAIRS_3X3_S1): the two pixels of a turn are an even one, A (pair j with (w0, w1), pair j + 1's first
  * column with w2) and the odd one after it, B (pair j's second column with w0, pair j + 1 with (w1, w2)); both read
- * pairs j and j + 1, and the row pointers step one pair per turn. A filter row is 12 words: (w0, w1) pairs at wo,
- * w2's at wo + 16, (w1, w2) pairs at wo + 24, w0's at wo + 40; an odd last pixel (even) takes PROW3 as at stride 2. */
-#define S1ROW_0(x, wo)                                   \
-    "ldrd %[p], %[q], [%[" x "]], #16\n\t"              \
-    "ldrd %[u], %[v], [%[b], #" #wo "]\n\t"            \
+ * pairs j and j + 1, and the row pointers step one pair per turn. A filter row is 12 words (FROW_S1_ASM): (w0, w1)
+ * pairs at wo, (w1, w2) pairs at wo + 16, a pass's single taps (w0's, w2's) at wo + 32 (pass 0) and wo + 40. */
+#define S1ROW_ASM(xj, xj1, wo01, wo12, wot)              \
+    "ldrd %[p], %[q], " xj "\n\t"                      \
+    "ldrd %[u], %[v], [%[b], #" #wo01 "]\n\t"          \
     "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
     "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
-    "ldrd %[u], %[v], [%[b], #" #wo "+40]\n\t"         \
+    "ldrd %[u], %[v], [%[b], #" #wot "]\n\t"           \
     "smlatb %[a2], %[p], %[u], %[a2]\n\t"              \
-    "smlatb %[a3], %[q], %[v], %[a3]\n\t"              \
-    "ldrd %[p], %[q], [%[" x "]]\n\t"                   \
-    "ldrd %[u], %[v], [%[b], #" #wo "+24]\n\t"         \
+    "smlatt %[a3], %[q], %[u], %[a3]\n\t"              \
+    "ldrd %[p], %[q], " xj1 "\n\t"                     \
+    "smlabb %[a0], %[p], %[v], %[a0]\n\t"              \
+    "smlabt %[a1], %[q], %[v], %[a1]\n\t"              \
+    "ldrd %[u], %[v], [%[b], #" #wo12 "]\n\t"          \
     "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
-    "smlad %[a3], %[q], %[v], %[a3]\n\t"               \
-    "ldrd %[u], %[v], [%[b], #" #wo "+16]\n\t"         \
-    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
-    "smlabb %[a1], %[q], %[v], %[a1]\n\t"
-#define S1ROW_1(x, wo)                                   \
-    "ldrd %[p], %[q], [%[" x "], #-8]\n\t"              \
-    "ldrd %[u], %[v], [%[b], #" #wo "+8]\n\t"          \
-    "smlad %[a0], %[p], %[u], %[a0]\n\t"               \
-    "smlad %[a1], %[q], %[v], %[a1]\n\t"               \
-    "ldrd %[u], %[v], [%[b], #" #wo "+40]\n\t"         \
-    "smlatt %[a2], %[p], %[u], %[a2]\n\t"              \
-    "smlatt %[a3], %[q], %[v], %[a3]\n\t"              \
-    "ldrd %[p], %[q], [%[" x "], #8]\n\t"               \
-    "ldrd %[u], %[v], [%[b], #" #wo "+32]\n\t"         \
-    "smlad %[a2], %[p], %[u], %[a2]\n\t"               \
-    "smlad %[a3], %[q], %[v], %[a3]\n\t"               \
-    "ldrd %[u], %[v], [%[b], #" #wo "+16]\n\t"         \
-    "smlabt %[a0], %[p], %[u], %[a0]\n\t"              \
-    "smlabt %[a1], %[q], %[v], %[a1]\n\t"
+    "smlad %[a3], %[q], %[v], %[a3]\n\t"
+#define S1ROW_0(x, wo) S1ROW_ASM("[%[" x "]], #16", "[%[" x "]]", wo, wo + 16, wo + 32)
+#define S1ROW_1(x, wo) S1ROW_ASM("[%[" x "], #-8]", "[%[" x "], #8]", wo + 8, wo + 24, wo + 40)
 #define S1ROWS_0 S1ROW_0("x0", 88) S1ROW_0("x1", 136) S1ROW_0("x2", 184)
 #define S1ROWS_1 S1ROW_1("x0", 88) S1ROW_1("x1", 136) S1ROW_1("x2", 184)
-#define PROWS_3X3_S1 PROW3("x0", 88) PROW3("x1", 136) PROW3("x2", 184)
+/* an odd last pixel (even): the (w0, w1) pairs as PROW3, w2 from the passes' single-tap words */
+#define PROW3_S1(x, wo)                                  \
+    PTAP_ASM("[%[" x "]], #16", "[%[" x "], #-8]", wo)   \
+    "ldrd %[p], %[q], [%[" x "]]\n\t"                   \
+    "ldr %[u], [%[b], #" #wo "+36]\n\t"                \
+    "smlabb %[a0], %[p], %[u], %[a0]\n\t"              \
+    "smlabt %[a1], %[q], %[u], %[a1]\n\t"              \
+    "ldrd %[p], %[q], [%[" x "], #8]\n\t"               \
+    "ldr %[u], [%[b], #" #wo "+44]\n\t"                \
+    "smlabb %[a2], %[p], %[u], %[a2]\n\t"              \
+    "smlabt %[a3], %[q], %[u], %[a3]\n\t"
+#define PROWS_3X3_S1 PROW3_S1("x0", 88) PROW3_S1("x1", 136) PROW3_S1("x2", 184)
 /* the blocks: BK_FILTER + the filter, (the 3x3's) biases without the bottom row, the pixel-pair count's word and the
  * odd-pixel flag (the last word) */
 enum {
