@@ -675,45 +675,71 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
     const int32_t jl = (pad_w + 1) >> 1, je = (in_w + pad_w) >> 1;
     if (je > jl && !(groups & 1) && !((uintptr_t)row & 3)) {
 /* one group's pair of columns from its words of the two columns (p, q): four words by one STM, `to` on a group row */
-#define PAIR_GROUP_ASM(p, q)                                  \
+#define PAIR_WIDEN_ASM(p, q)                                  \
     "pkhbt %[w1], %[" p "], %[" q "], lsl #16\n\t"           \
     "pkhtb %[w3], %[" q "], %[" p "], asr #16\n\t"           \
     "sxtb16 %[w0], %[w1]\n\t"                               \
     "sxtb16 %[w1], %[w1], ror #8\n\t"                       \
     "sxtb16 %[w2], %[w3]\n\t"                               \
-    "sxtb16 %[w3], %[w3], ror #8\n\t"                       \
+    "sxtb16 %[w3], %[w3], ror #8\n\t"
+#define PAIR_GROUP_ASM(p, q)                                  \
+    PAIR_WIDEN_ASM(p, q)                                      \
     "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"           \
     "add %[to], %[to], %[t]\n\t"
-        /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns, every pair in
-         * the one loop; a group's four words by one STM (registers in its order) */
-        register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
-        const int32_t g2 = groups >> 1;
-        /* group pairs; bytes: a group's row, then from one pair's end to the next pair (input and band) */
-        const int32_t cfg[4] = {g2, pairs * 16, 2 * in_c - 8 * g2, 16 - g2 * 2 * pairs * 16};
-        const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
-        tr_word *to = dst + 4 * jl;
-        int32_t nj = je - jl, k;
-        uint32_t p1, q1, t;
-        __asm__ volatile("1:\n\t"
-                         "ldr %[k], [%[cfg]]\n\t"
-                         "ldr %[t], [%[cfg], #4]\n\t"
-                         "0:\n\t"
-                         "ldrd %[w0], %[p1], [%[src]], #8\n\t"
-                         "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
-                         PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
-                         "subs %[k], %[k], #1\n\t"
-                         "bne 0b\n\t"
-                         "ldrd %[k], %[t], [%[cfg], #8]\n\t"
-                         "add %[src], %[src], %[k]\n\t"
-                         "add %[f2], %[f2], %[k]\n\t"
-                         "add %[to], %[to], %[t]\n\t"
-                         "subs %[nj], %[nj], #1\n\t"
-                         "bne 1b"
-                         : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [nj] "+r"(nj), [k] "=&r"(k), [t] "=&r"(t),
-                           [p1] "=&r"(p1), [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
-                           [w3] "=&r"(w3)
-                         : [cfg] "r"(cfg)
-                         : "cc", "memory");
+        if (groups == 2) { /* eight channels: both groups' rows written in step, every pair in one turn */
+            register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
+            const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
+            tr_word *to = dst + 4 * jl, *to_b = to + pairs * 4;
+            int32_t nj = je - jl;
+            uint32_t p1, q1;
+            __asm__ volatile("0:\n\t"
+                             "ldrd %[w0], %[p1], [%[src]]\n\t"
+                             "ldrd %[w2], %[q1], [%[f2]]\n\t"
+                             "add %[src], %[src], %[c2]\n\t"
+                             "add %[f2], %[f2], %[c2]\n\t"
+                             PAIR_WIDEN_ASM("w0", "w2")
+                             "stmia %[to]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"
+                             PAIR_WIDEN_ASM("p1", "q1")
+                             "stmia %[to_b]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"
+                             "subs %[nj], %[nj], #1\n\t"
+                             "bne 0b"
+                             : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [to_b] "+r"(to_b), [nj] "+r"(nj),
+                               [p1] "=&r"(p1), [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
+                               [w3] "=&r"(w3)
+                             : [c2] "r"(2 * in_c)
+                             : "cc", "memory");
+        } else {
+            /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns, every pair in
+             * the one loop; a group's four words by one STM (registers in its order) */
+            register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
+            const int32_t g2 = groups >> 1;
+            /* group pairs; bytes: a group's row, then from one pair's end to the next pair (input and band) */
+            const int32_t cfg[4] = {g2, pairs * 16, 2 * in_c - 8 * g2, 16 - g2 * 2 * pairs * 16};
+            const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
+            tr_word *to = dst + 4 * jl;
+            int32_t nj = je - jl, k;
+            uint32_t p1, q1, t;
+            __asm__ volatile("1:\n\t"
+                             "ldr %[k], [%[cfg]]\n\t"
+                             "ldr %[t], [%[cfg], #4]\n\t"
+                             "0:\n\t"
+                             "ldrd %[w0], %[p1], [%[src]], #8\n\t"
+                             "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
+                             PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
+                             "subs %[k], %[k], #1\n\t"
+                             "bne 0b\n\t"
+                             "ldrd %[k], %[t], [%[cfg], #8]\n\t"
+                             "add %[src], %[src], %[k]\n\t"
+                             "add %[f2], %[f2], %[k]\n\t"
+                             "add %[to], %[to], %[t]\n\t"
+                             "subs %[nj], %[nj], #1\n\t"
+                             "bne 1b"
+                             : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [nj] "+r"(nj), [k] "=&r"(k), [t] "=&r"(t),
+                               [p1] "=&r"(p1), [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
+                               [w3] "=&r"(w3)
+                             : [cfg] "r"(cfg)
+                             : "cc", "memory");
+        }
     } else if (je > jl) {
         const int8_t *src = row + (2 * jl - pad_w) * in_c;
         tr_word *to = dst + 4 * jl;
