@@ -627,7 +627,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
  * out (PAIRS_3X3_NO_BOTTOM); other rows above or below the input read a padding slot (-input_offset). The 3x3 at
  * stride 1 (rows of four pixels and more) reads the same band: see PAIRS_3X3_S1 below. */
 /* The pair path's row kinds (pairs_row); the filter's layouts follow the first, third and fourth. */
-enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5, PAIRS_3X3_S1 };
+enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5, PAIRS_3X3_S1, PAIRS_3X3_S1_NO_TOP, PAIRS_3X3_S1_NO_BOTTOM };
 
 /* `count` pairs of -input_offset from `at` in each of `rows` group rows `row_bytes` apart (the band's group rows are
  * evenly spaced across its slots): the pairs that lie wholly in the padding, written once per chunk. */
@@ -1094,19 +1094,31 @@ static void widen_filter_pairs(tr_word *blk, const int8_t *src, int32_t filter_c
     "smlabb %[a2], %[p], %[u], %[a2]\n\t"              \
     "smlabt %[a3], %[q], %[u], %[a3]\n\t"
 #define PROWS_3X3_S1 PROW3_S1("x0", 88) PROW3_S1("x1", 136) PROW3_S1("x2", 184)
+/* without the top or the bottom filter row (padding only), their biases at block words 58-61 and 62-65 */
+#define S1ROWS_NT_0 S1ROW_0("x1", 136) S1ROW_0("x2", 184)
+#define S1ROWS_NT_1 S1ROW_1("x1", 136) S1ROW_1("x2", 184)
+#define PROWS_3X3_S1_NT PROW3_S1("x1", 136) PROW3_S1("x2", 184)
+#define S1ROWS_NB_0 S1ROW_0("x0", 88) S1ROW_0("x1", 136)
+#define S1ROWS_NB_1 S1ROW_1("x0", 88) S1ROW_1("x1", 136)
+#define PROWS_3X3_S1_NB PROW3_S1("x0", 88) PROW3_S1("x1", 136)
+#define LDM_BIAS_S1_NO_TOP_ASM "add %[v], %[b], #232\n\tldm %[v], {%[a0], %[a1], %[a2], %[a3]}\n\t"
+#define LDM_BIAS_S1_NO_BOTTOM_ASM "add %[v], %[b], #248\n\tldm %[v], {%[a0], %[a1], %[a2], %[a3]}\n\t"
 /* the blocks: BK_FILTER + the filter, (the 3x3's) biases without the bottom row, the pixel-pair count's word and the
  * odd-pixel flag (the last word) */
 enum {
     PAIRS3X3_WORDS = BK_FILTER + 18 + 4 + 2,
     PAIRS1X5_WORDS = BK_FILTER + 10 + 2,
-    PAIRS3X3_S1_WORDS = BK_FILTER + 36 + 2,
-    PAIRS_BIAS_NO_BOTTOM = 40
+    PAIRS3X3_S1_WORDS = BK_FILTER + 36 + 8 + 2,
+    PAIRS_BIAS_NO_BOTTOM = 40,
+    PAIRS_S1_BIAS_NO_TOP = 58,
+    PAIRS_S1_BIAS_NO_BOTTOM = 62
 };
-_Static_assert(PAIRS3X3_WORDS * 4 == 184 && PAIRS1X5_WORDS * 4 == 136 && PAIRS3X3_S1_WORDS * 4 == 240 &&
-                   PAIRS_BIAS_NO_BOTTOM * 4 == 160,
+_Static_assert(PAIRS3X3_WORDS * 4 == 184 && PAIRS1X5_WORDS * 4 == 136 && PAIRS3X3_S1_WORDS * 4 == 272 &&
+                   PAIRS_BIAS_NO_BOTTOM * 4 == 160 && PAIRS_S1_BIAS_NO_TOP * 4 == 232 &&
+                   PAIRS_S1_BIAS_NO_BOTTOM * 4 == 248,
                "PAIRS_ASM's block sizes");
 
-static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int kind)
+__attribute__((noinline)) static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, const tr_word *b, int8_t *o, int kind)
 {
     /* registers in the order the LDMs fill them */
     register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
@@ -1123,9 +1135,37 @@ static void pairs_row(const tr_word *x0, const tr_word *x1, const tr_word *x2, c
         __asm__ volatile(PAIRS_ASM(P2ROWS_3X3NB_0, P2ROWS_3X3NB_1, PROWS_3X3NB, 184, 176, 160, LDM_BIAS_NO_BOTTOM_ASM)
                              PAIRS_OPERANDS);
     else if (kind == PAIRS_3X3_S1)
-        __asm__ volatile(PAIRS_ASM(S1ROWS_0, S1ROWS_1, PROWS_3X3_S1, 240, 232, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
+        __asm__ volatile(PAIRS_ASM(S1ROWS_0, S1ROWS_1, PROWS_3X3_S1, 272, 264, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
+    else if (kind == PAIRS_3X3_S1_NO_TOP)
+        __asm__ volatile(PAIRS_ASM(S1ROWS_NT_0, S1ROWS_NT_1, PROWS_3X3_S1_NT, 272, 264, 232, LDM_BIAS_S1_NO_TOP_ASM)
+                             PAIRS_OPERANDS);
+    else if (kind == PAIRS_3X3_S1_NO_BOTTOM)
+        __asm__ volatile(PAIRS_ASM(S1ROWS_NB_0, S1ROWS_NB_1, PROWS_3X3_S1_NB, 272, 264, 248,
+                                   LDM_BIAS_S1_NO_BOTTOM_ASM) PAIRS_OPERANDS);
     else __asm__ volatile(PAIRS_ASM(P2ROWS_1X5_0, P2ROWS_1X5_1, PROWS_1X5, 136, 128, 0, LDM_BIAS_ASM) PAIRS_OPERANDS);
 #undef PAIRS_OPERANDS
+}
+
+/* For the 3x3's rows that leave filter row r out (it reads padding only): the biases plus its share,
+ * -input_offset * the row's doubled weights, in the words the row kind's LDM reads. */
+static inline __attribute__((always_inline)) void row_biases(tr_word *blk, int32_t groups, int32_t block_words,
+                                                             int layout, int32_t r, int32_t input_offset)
+{
+    const int32_t noff = -input_offset;
+    const int s1 = layout == PAIRS_3X3_S1;
+    const int32_t at = !s1 ? PAIRS_BIAS_NO_BOTTOM : r ? PAIRS_S1_BIAS_NO_BOTTOM : PAIRS_S1_BIAS_NO_TOP;
+    for (int32_t g = 0; g < groups; ++g, blk += block_words) {
+        /* (w0, w1) pairs first in both layouts; w2 from the last-tap words ((c0, c2), (c1, c3)) at stride 2, from
+         * the single-tap words ((c0, c1) at 9, (c2, c3) at 11) at stride 1 */
+        const tr_word *w = blk + BK_FILTER + (s1 ? 12 : 6) * r;
+        const int32_t lo = (int32_t)w[s1 ? 9 : 4], hi = (int32_t)w[s1 ? 11 : 5]; /* the words holding w2 */
+        const int32_t w2_0 = (int16_t)lo, w2_1 = s1 ? lo >> 16 : (int16_t)hi;
+        const int32_t w2_2 = s1 ? (int16_t)hi : lo >> 16, w2_3 = hi >> 16;
+        blk[at + 0] = blk[0] + (uint32_t)(noff * __smlad(w[0], 0x00010001u, w2_0));
+        blk[at + 1] = blk[1] + (uint32_t)(noff * __smlad(w[1], 0x00010001u, w2_1));
+        blk[at + 2] = blk[2] + (uint32_t)(noff * __smlad(w[2], 0x00010001u, w2_2));
+        blk[at + 3] = blk[3] + (uint32_t)(noff * __smlad(w[3], 0x00010001u, w2_3));
+    }
 }
 
 /* The whole call on this path, or 0 (nothing written that the general path does not write again) for a call it
@@ -1145,13 +1185,15 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
     const int32_t pairs = s1 ? (out.w + 3) >> 1 : out.w + (filter.w >> 1);
     const int32_t block_words = layout == PAIRS_3X3 ? PAIRS3X3_WORDS : layout == PAIRS_3X3_S1 ? PAIRS3X3_S1_WORDS
                                                                                              : PAIRS1X5_WORDS;
-    /* output rows reading above or below the input: the 3x3's whose bottom row alone does leave it out
-     * (PAIRS_3X3_NO_BOTTOM), the others read a padding slot */
-    int pad_rows = 0, no_bottom = 0;
+    /* output rows reading above or below the input: the 3x3's whose bottom row alone (and at stride 1, whose top row
+     * alone) reads padding leave that row out (PAIRS_3X3_NO_BOTTOM, PAIRS_3X3_S1_NO_TOP, _NO_BOTTOM), the others read
+     * a padding slot */
+    int pad_rows = 0, no_bottom = 0, no_top = 0;
     for (int32_t oy = 0; oy < out.h; ++oy) {
         const int32_t top = oy * p->stride_h - p->pad_h, bottom = top + (filter.h - 1) * p->dilation_h;
-        const int32_t below = (bottom >= in.h) + (top + p->dilation_h >= in.h); /* padding rows at the bottom */
-        if (layout == PAIRS_3X3 && top >= 0 && below == 1) no_bottom = 1;
+        const int32_t mid_in = top + p->dilation_h >= 0 && top + p->dilation_h < in.h;
+        if (is3x3 && top >= 0 && bottom >= in.h && mid_in) no_bottom = 1;
+        else if (layout == PAIRS_3X3_S1 && top < 0 && bottom < in.h && mid_in) no_top = 1;
         else if (top < 0 || bottom >= in.h) pad_rows = 1;
     }
     const int32_t per_channel = 4 * pairs * (filter.h + pad_rows) + block_words;
@@ -1178,18 +1220,11 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                           p->input_offset, p->output_offset) != groups)
             return 0; /* a channel outside the usual range: the general path, for every output */
         (void)taps;
-        if (no_bottom) { /* the biases without the bottom row: + (-input_offset) * its doubled weights' sum */
-            const int32_t noff = -p->input_offset;
-            blk = blocks;
-            for (int32_t g = 0; g < groups; ++g, blk += block_words) {
-                const tr_word *w = blk + BK_FILTER + 12;
-                const int32_t t02 = (int32_t)w[4], t13 = (int32_t)w[5];
-                blk[PAIRS_BIAS_NO_BOTTOM + 0] = blk[0] + (uint32_t)(noff * __smlad(w[0], 0x00010001u, (int16_t)t02));
-                blk[PAIRS_BIAS_NO_BOTTOM + 1] = blk[1] + (uint32_t)(noff * __smlad(w[1], 0x00010001u, (int16_t)t13));
-                blk[PAIRS_BIAS_NO_BOTTOM + 2] = blk[2] + (uint32_t)(noff * __smlad(w[2], 0x00010001u, t02 >> 16));
-                blk[PAIRS_BIAS_NO_BOTTOM + 3] = blk[3] + (uint32_t)(noff * __smlad(w[3], 0x00010001u, t13 >> 16));
-            }
-        }
+        /* (each call with constants: the compiler's general loop took twice the instructions) */
+        if (no_bottom && layout == PAIRS_3X3) row_biases(blocks, groups, block_words, PAIRS_3X3, 2, p->input_offset);
+        if (no_bottom && layout == PAIRS_3X3_S1)
+            row_biases(blocks, groups, block_words, PAIRS_3X3_S1, 2, p->input_offset);
+        if (no_top) row_biases(blocks, groups, block_words, PAIRS_3X3_S1, 0, p->input_offset);
         /* the row pointers step a pair per pixel at stride 2, per two pixels (and the odd last one) at stride 1 */
         const int32_t stepped = s1 ? (out.w >> 1) + (out.w & 1) : out.w;
         const uint32_t band_next = (uint32_t)((pairs - stepped) * 16), out_next = (uint32_t)(4 - out.w * out.c);
@@ -1225,9 +1260,13 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                 const tr_word *row[MAX_FH];
                 band_rows(&d, b, oy, row, pad_row, widen_row_pairs);
                 int8_t *o_row = output + ((b * out.h + oy) * out.w) * out.c + c0;
-                const int kind = layout != PAIRS_3X3 ? layout
-                                 : row[2] == pad_row && row[0] != pad_row && row[1] != pad_row ? PAIRS_3X3_NO_BOTTOM
-                                                                                               : PAIRS_3X3;
+                const int only_bottom = is3x3 && row[2] == pad_row && row[0] != pad_row && row[1] != pad_row;
+                const int only_top = is3x3 && row[0] == pad_row && row[1] != pad_row && row[2 % MAX_FH] != pad_row;
+                const int kind = layout == PAIRS_3X3      ? (only_bottom ? PAIRS_3X3_NO_BOTTOM : PAIRS_3X3)
+                                 : layout == PAIRS_3X3_S1 ? (only_bottom ? PAIRS_3X3_S1_NO_BOTTOM
+                                                             : only_top  ? PAIRS_3X3_S1_NO_TOP
+                                                                         : PAIRS_3X3_S1)
+                                                          : layout;
                 pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, kind);
             }
     }
