@@ -171,13 +171,15 @@ static int edge_shifts;
 /* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
  * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
 static int model_like;
+/* With model_like: keep the drawn activation clamp (ReLU, ReLU6-like and any range inside int8) */
+static int model_clamps;
 
 static void conv_offsets(kb_rng *r, tr_conv_params *p)
 {
     p->input_offset = -pick_zp(r);
     p->output_offset = pick_zp(r);
     pick_act(r, p->output_offset, &p->act_min, &p->act_max);
-    if (model_like) {
+    if (model_like && !model_clamps) {
         p->act_min = -128;
         p->act_max = 127;
     }
@@ -337,7 +339,7 @@ static void check_conv(tally *t)
     /* An image's first layer (conv_s8_3x3c3_dsp.c on the M4): 3x3 filters over three input channels, output channels
      * mostly multiples of eight, strides 1 and 2, SAME and VALID padding and one more on either side (border pixels
      * on every edge), sizes 1-14, trained-like scales with the fast range's end shifts (three cases in four; the
-     * fourth any scales and clamps, and some shifts past the range: the general kernel). */
+     * fourth any scales, and some shifts past the range: the general kernel), activation clamps in a third. */
     for (int32_t c = CASES + CASES / 5; c < CASES + CASES / 5 + C3_CASES; ++c) {
         tr_conv_params p = {0};
         tr_shape4 in, flt, out;
@@ -363,9 +365,10 @@ static void check_conv(tally *t)
                  out.n * out.h * out.w * out.c * 27 > MAC_MAX || out.h < 1 || out.w < 1);
         p.depth_multiplier = 1;
         model_like = trained;
+        model_clamps = kb_range(&r, 0, 2) == 0;
         edge_shifts = trained ? 1 : 2;
         conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
-        model_like = edge_shifts = 0;
+        model_like = model_clamps = edge_shifts = 0;
     }
 }
 
@@ -416,7 +419,7 @@ static void check_depthwise(tally *t)
     /* Then 3x3 filters at stride 1 or 2 along the width and 1x5 ones at stride 2 (vww's, kws's and vibration's), any
      * stride down the height: the DSP kernel's pair path, its odd and even left and right padding, widths from 1 to
      * 40, channel counts that are multiples of four and of eight (its loop of two groups) and some that are not (the
-     * general path). */
+     * general path), activation clamps in a third. */
     for (int32_t c = CASES + MODEL_CASES; c < CASES + MODEL_CASES + PAIR_CASES; ++c) {
         tr_conv_params p = {0};
         tr_shape4 in, flt, out;
@@ -440,7 +443,9 @@ static void check_depthwise(tally *t)
             if (kb_range(&r, 0, 3) == 0) p.pad_w += kb_range(&r, 0, 1); /* odd and even left padding for either size */
         } while (in.n * in.h * in.w * in.c > IN_MAX || out.n * out.h * out.w * out.c > OUT_MAX);
         p.depth_multiplier = 1;
+        model_clamps = kb_range(&r, 0, 2) == 0;
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+        model_clamps = 0;
     }
     model_like = 0;
 }

@@ -17,10 +17,12 @@
  *    doubled: one SMMLAR, its constants (m, K, e) per channel by one LDM), stored as bytes.
  * About 270 instructions per pixel of eight channels, 1.25 per MAC. Interior pixels gather in assembly, one call per
  * run of them; a border pixel's field is first copied with its padding into nine-byte rows, then gathered alike.
- * Eight channels at a time (out.c a multiple of 8), whole int8 range, every channel in dw_rq_fast's range
+ * Eight channels at a time (out.c a multiple of 8), whole int8 range or a clamp inside it (a pass over the outputs at
+ * the end, clamp_s8_dsp.h), every channel in dw_rq_fast's range
  * (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take the general kernel. */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
+#include "clamp_s8_dsp.h"
 #include "scratch.h"
 
 typedef uint32_t __attribute__((may_alias, aligned(4))) c3_word;
@@ -178,9 +180,12 @@ int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_sh
                          tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output)
 {
     if (filter.h != 3 || filter.w != 3 || in.c != 3 || filter.c != 3 || (out.c & 7) || out.c < 8 ||
-        p->dilation_h != 1 || p->dilation_w != 1 || p->act_min > -128 || p->act_max < 127 || p->input_offset < -127 ||
+        p->dilation_h != 1 || p->dilation_w != 1 || p->input_offset < -127 ||
         p->input_offset > 128) /* the padding, -input_offset, is an int8 in the border pixels' fields */
         return 0;
+    /* the whole int8 range, or a clamp inside it (a pass over the outputs at the end: clamp_s8_dsp.h) */
+    const int full = p->act_min <= -128 && p->act_max >= 127;
+    if (!full && (p->act_min < -128 || p->act_max > 127 || p->act_min > p->act_max)) return 0;
     c3_word *const B = (c3_word *)(void *)tr_kernel_scratch;
     /* every channel in dw_rq_fast's range first (nothing written before the answer is known) */
     for (int32_t c = 0; c < out.c; ++c) {
@@ -242,6 +247,7 @@ int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_sh
                 }
             }
     }
+    if (!full) tr_clamp_s8_dsp(output, out.n * out.h * out.w * out.c, p->act_min, p->act_max);
     return 1;
 }
 #endif

@@ -38,6 +38,7 @@
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 #include <string.h>
+#include "clamp_s8_dsp.h"
 #include "quant_math.h"
 #include "scratch.h"
 
@@ -622,7 +623,7 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
  * widened to the matching (2w[2i], 2w[2i+1]) per channel and, for the last tap, (2w_c0, 2w_c2), (2w_c1, 2w_c3). A
  * pair of taps of four channels is then two LDRDs of the band, two of the filter and four SMLADs (1.0 instructions
  * per MAC against 1.5 for a tap of row3x3), and the last tap 1.75. Shapes: the 3x3 (vww's stride 2 layers) and the
- * 1x5 (vibration's), whole int8 range, channels a multiple of four, every channel in dw_rq_fast's range; the others
+ * 1x5 (vibration's), whole int8 range or a clamp inside it (a pass at the end), channels a multiple of four, every channel in dw_rq_fast's range; the others
  * take the general path. At stride 2, a 3x3's output row whose bottom filter row reads padding only leaves that row
  * out (PAIRS_3X3_NO_BOTTOM); other rows above or below the input read a padding slot (-input_offset). The 3x3 at
  * stride 1 (rows of four pixels and more) reads the same band: see PAIRS_3X3_S1 below. */
@@ -1178,8 +1179,11 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
      * the taps saved (73,872 instructions against row3x3's 71,430) */
     if (!(is3x3 || (filter.h == 1 && filter.w == 5 && !s1)) || p->stride_w > 2 || (s1 && out.w < 4) ||
         p->dilation_w != 1 ||
-        p->depth_multiplier != 1 || (in.c & 3) || p->act_min > -128 || p->act_max < 127 || out.w < 1 || out.h < 1)
+        p->depth_multiplier != 1 || (in.c & 3) || out.w < 1 || out.h < 1)
         return 0;
+    /* the whole int8 range, or a clamp inside it (a pass over the outputs at the end: clamp_s8_dsp.h) */
+    const int full = p->act_min <= -128 && p->act_max >= 127;
+    if (!full && (p->act_min < -128 || p->act_max > 127 || p->act_min > p->act_max)) return 0;
     const int layout = !is3x3 ? PAIRS_1X5 : s1 ? PAIRS_3X3_S1 : PAIRS_3X3; /* the filter's */
     /* the pairs an output row reads: at stride 2, ox + i for i <= fw / 2; at stride 1, up to (out.w - 1) / 2 + 1 */
     const int32_t pairs = s1 ? (out.w + 3) >> 1 : out.w + (filter.w >> 1);
@@ -1270,6 +1274,7 @@ static int depthwise_pairs(const tr_conv_params *p, const tr_per_channel *q, tr_
                 pairs_row(row[0], row[is3x3 ? 1 : 0], row[is3x3 ? 2 : 0], blocks, o_row, kind);
             }
     }
+    if (!full) tr_clamp_s8_dsp(output, out.n * out.h * out.w * out.c, p->act_min, p->act_max);
     return 1;
 }
 
