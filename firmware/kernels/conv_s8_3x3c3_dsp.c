@@ -19,7 +19,9 @@
  * run of them; a border pixel's field is first copied with its padding into nine-byte rows, then gathered alike.
  * Eight channels at a time (out.c a multiple of 8), whole int8 range or a clamp inside it (a pass over the outputs at
  * the end, clamp_s8_dsp.h), every channel in dw_rq_fast's range
- * (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take the general kernel. */
+ * (|bias + input_offset * sum| < 2^28, shifts -1..-22, multipliers > 0): others take the general kernel.
+ * Written for issue 14's metric, executed instructions: the LDRDs and the (m, K, e) LDMs count once each, where on
+ * silicon they take about one cycle per word plus one (not measured in cycles here). */
 #include "tr_kernels.h"
 #if defined(TR_KERNELS_DSP) && defined(__ARM_FEATURE_DSP)
 #include "clamp_s8_dsp.h"

@@ -626,7 +626,11 @@ static inline __attribute__((always_inline)) void chunk(dw_ctx *d, const tr_word
  * 1x5 (vibration's), whole int8 range or a clamp inside it (a pass at the end), channels a multiple of four, every channel in dw_rq_fast's range; the others
  * take the general path. At stride 2, a 3x3's output row whose bottom filter row reads padding only leaves that row
  * out (PAIRS_3X3_NO_BOTTOM); other rows above or below the input read a padding slot (-input_offset). The 3x3 at
- * stride 1 (rows of four pixels and more) reads the same band: see PAIRS_3X3_S1 below. */
+ * stride 1 (rows of four pixels and more) reads the same band: see PAIRS_3X3_S1 below.
+ * Written for issue 14's metric, executed instructions, where an LDM, LDRD or STM counts once: on silicon an LDM or
+ * STM of n words takes about n + 1 cycles (the (m, K, e) LDMs, the band's four-word STMs), and pixel B's STRH of two
+ * outputs is unaligned for odd channel offsets (two bus accesses); each replaces as many cycles of single loads and
+ * stores as it costs, or nearly, so the count's gains should mostly hold in cycles, but they were not measured so. */
 /* The pair path's row kinds (pairs_row); the filter's layouts follow the first, third and fourth. */
 enum { PAIRS_3X3, PAIRS_3X3_NO_BOTTOM, PAIRS_1X5, PAIRS_3X3_S1, PAIRS_3X3_S1_NO_TOP, PAIRS_3X3_S1_NO_BOTTOM };
 
