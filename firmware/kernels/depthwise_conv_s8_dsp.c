@@ -713,13 +713,39 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
                                [w3] "=&r"(w3)
                              : [c2] "r"(2 * in_c)
                              : "cc", "memory");
+        } else if (groups == 4) { /* sixteen channels: four group rows, every pair of columns in one turn */
+            register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
+            const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
+            tr_word *to = dst + 4 * jl;
+            int32_t nj = je - jl;
+            const int32_t t = pairs * 16, back = 3 * pairs * 16 - 16; /* a group's row; from the fourth to the next pair */
+            uint32_t p1, q1;
+            __asm__ volatile("0:\n\t"
+                             "ldrd %[w0], %[p1], [%[src]]\n\t"
+                             "ldrd %[w2], %[q1], [%[f2]]\n\t"
+                             PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
+                             "ldrd %[w0], %[p1], [%[src], #8]\n\t"
+                             "ldrd %[w2], %[q1], [%[f2], #8]\n\t"
+                             "add %[src], %[src], %[c2]\n\t"
+                             "add %[f2], %[f2], %[c2]\n\t"
+                             PAIR_GROUP_ASM("w0", "w2") PAIR_WIDEN_ASM("p1", "q1")
+                             "stm %[to], {%[w0], %[w1], %[w2], %[w3]}\n\t"
+                             "sub %[to], %[to], %[back]\n\t"
+                             "subs %[nj], %[nj], #1\n\t"
+                             "bne 0b"
+                             : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [nj] "+r"(nj), [p1] "=&r"(p1),
+                               [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
+                             : [c2] "r"(2 * in_c), [t] "r"(t), [back] "r"(back)
+                             : "cc", "memory");
         } else {
             /* two groups a turn (LDRD: word-aligned rows), along the channels of each pair of columns, every pair in
              * the one loop; a group's four words by one STM (registers in its order) */
             register uint32_t w0 __asm__("r0"), w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3");
             const int32_t g2 = groups >> 1;
-            /* group pairs; bytes: a group's row, then from one pair's end to the next pair (input and band) */
-            const int32_t cfg[4] = {g2, pairs * 16, 2 * in_c - 8 * g2, 16 - g2 * 2 * pairs * 16};
+            /* turns (of four groups, the loop's two halves, when groups is a multiple of four: else two, the first
+             * half skipped); bytes: a group's row, then from one pair's end to the next pair (input and band) */
+            const int32_t cfg[4] = {(g2 + 1) >> 1, pairs * 16, 2 * in_c - 8 * g2, 16 - g2 * 2 * pairs * 16};
+            const int odd_pairs = g2 & 1;
             const int8_t *src = row + (2 * jl - pad_w) * in_c, *f2 = src + in_c;
             tr_word *to = dst + 4 * jl;
             int32_t nj = je - jl, k;
@@ -727,7 +753,13 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
             __asm__ volatile("1:\n\t"
                              "ldr %[k], [%[cfg]]\n\t"
                              "ldr %[t], [%[cfg], #4]\n\t"
+                             "cmp %[odd], #0\n\t"
+                             "bne 2f\n\t"
                              "0:\n\t"
+                             "ldrd %[w0], %[p1], [%[src]], #8\n\t"
+                             "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
+                             PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
+                             "2:\n\t"
                              "ldrd %[w0], %[p1], [%[src]], #8\n\t"
                              "ldrd %[w2], %[q1], [%[f2]], #8\n\t"
                              PAIR_GROUP_ASM("w0", "w2") PAIR_GROUP_ASM("p1", "q1")
@@ -742,7 +774,7 @@ __attribute__((noinline)) static void widen_row_pairs(dw_ctx *d, int32_t s, int3
                              : [src] "+r"(src), [f2] "+r"(f2), [to] "+r"(to), [nj] "+r"(nj), [k] "=&r"(k), [t] "=&r"(t),
                                [p1] "=&r"(p1), [q1] "=&r"(q1), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
                                [w3] "=&r"(w3)
-                             : [cfg] "r"(cfg)
+                             : [cfg] "r"(cfg), [odd] "r"(odd_pairs)
                              : "cc", "memory");
         }
     } else if (je > jl) {
