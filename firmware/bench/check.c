@@ -15,6 +15,8 @@
 #define MAC_MAX 300000
 #define CASES 1500
 #define MODEL_CASES 300 /* depthwise layers like the reference models' (check_depthwise) */
+#define PAIR_CASES 300  /* depthwise 3x3 at strides 1 and 2 along the width, 1x5 at 2 (check_depthwise) */
+#define C3_CASES 300    /* 3x3 filters over three input channels (check_conv) */
 
 static int8_t in_buf[IN_MAX], w_buf[W_MAX], out_ref[OUT_MAX], out_opt[OUT_MAX + GUARD];
 static int32_t bias_buf[CH_MAX], mult_buf[CH_MAX], shift_buf[CH_MAX];
@@ -167,16 +169,22 @@ static int conv_geometry(kb_rng *r, tr_conv_params *p, tr_shape4 *in, tr_shape4 
            oc * flt->h * flt->w * ic <= W_MAX && macs <= MAC_MAX;
 }
 
+/* Set for the cases of conv_s8_3x3c3_dsp.c's shapes (check_conv): 1 draws shifts of -1 and -22 among the others
+ * (the ends of its fast range), 2 also -23 and 0 (past them: the general kernel takes the call). */
+static int edge_shifts;
+
 /* Set for the depthwise cases shaped like the reference models' layers (check_depthwise): no activation clamp and
  * trained-like scales, so that every channel takes the SMLAD depthwise kernel's fastest path (row3x3). */
 static int model_like;
+/* With model_like: keep the drawn activation clamp (ReLU, ReLU6-like and any range inside int8) */
+static int model_clamps;
 
 static void conv_offsets(kb_rng *r, tr_conv_params *p)
 {
     p->input_offset = -pick_zp(r);
     p->output_offset = pick_zp(r);
     pick_act(r, p->output_offset, &p->act_min, &p->act_max);
-    if (model_like) {
+    if (model_like && !model_clamps) {
         p->act_min = -128;
         p->act_max = 127;
     }
@@ -309,6 +317,10 @@ static void conv_case(tally *t, int32_t c, kb_rng *r, tr_conv_params *p, tr_shap
         }
     }
     for (int32_t k = 0; large_drawn && k < out.c; ++k) shift_buf[k] = -kb_range(r, 19, 26);
+    /* shifts at and just past the ends of the fast requantisations' ranges (-1, -22; -23, 0: the general path) */
+    static const int32_t edges[4] = {-1, -22, -23, 0};
+    for (int32_t k = 0; edge_shifts && k < out.c; ++k)
+        if (kb_range(r, 0, 15) == 0) shift_buf[k] = edges[kb_range(r, 0, edge_shifts > 1 ? 3 : 1)];
     const tr_per_channel q = {mult_buf, shift_buf};
     const int32_t n = out.n * out.h * out.w * out.c;
     describe("", in, flt, out, p);
@@ -341,6 +353,40 @@ static void check_conv(tally *t)
         p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+    }
+    /* An image's first layer (conv_s8_3x3c3_dsp.c on the M4): 3x3 filters over three input channels, output channels
+     * mostly multiples of eight, strides 1 and 2, SAME and VALID padding and one more on either side (border pixels
+     * on every edge), sizes 1-14, trained-like scales with the fast range's end shifts (three cases in four; the
+     * fourth any scales, and some shifts past the range: the general kernel), activation clamps in a third. */
+    for (int32_t c = CASES + CASES / 5; c < CASES + CASES / 5 + C3_CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        const int trained = kb_range(&r, 0, 3) != 0;
+        do {
+            const int32_t oc = kb_range(&r, 0, 4) ? 8 * kb_range(&r, 1, 3) : kb_range(&r, 1, 12);
+            in.n = kb_range(&r, 1, 2);
+            in.h = kb_range(&r, 1, 14);
+            in.w = kb_range(&r, 1, 14);
+            in.c = flt.c = 3;
+            flt.n = out.c = oc;
+            flt.h = flt.w = 3;
+            p.stride_h = kb_range(&r, 1, 2);
+            p.stride_w = kb_range(&r, 1, 2);
+            p.dilation_h = p.dilation_w = kb_range(&r, 0, 9) == 0 ? 2 : 1;
+            const int same = kb_range(&r, 0, 3) != 0 || in.h < 3 || in.w < 3;
+            out.n = in.n;
+            out.h = out_size(same, in.h, 3, p.stride_h, p.dilation_h, &p.pad_h);
+            out.w = out_size(same, in.w, 3, p.stride_w, p.dilation_w, &p.pad_w);
+            if (kb_range(&r, 0, 3) == 0) p.pad_h += kb_range(&r, 0, 1);
+            if (kb_range(&r, 0, 3) == 0) p.pad_w += kb_range(&r, 0, 1);
+        } while (in.n * in.h * in.w * in.c > IN_MAX || out.n * out.h * out.w * out.c > OUT_MAX ||
+                 out.n * out.h * out.w * out.c * 27 > MAC_MAX || out.h < 1 || out.w < 1);
+        p.depth_multiplier = 1;
+        model_like = trained;
+        model_clamps = kb_range(&r, 0, 2) == 0;
+        edge_shifts = trained ? 1 : 2;
+        conv_case(t, c, &r, &p, in, flt, out, tr_conv_s8_ref, tr_conv_s8);
+        model_like = model_clamps = edge_shifts = 0;
     }
 }
 
@@ -417,6 +463,37 @@ static void check_depthwise(tally *t)
         } while (in.h * in.w * in.c > IN_MAX || out.h * out.w * out.c > OUT_MAX);
         p.depth_multiplier = 1;
         conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+    }
+    /* Then 3x3 filters at stride 1 or 2 along the width and 1x5 ones at stride 2 (vww's, kws's and vibration's), any
+     * stride down the height: the DSP kernel's pair path, its odd and even left and right padding, widths from 1 to
+     * 40, channel counts that are multiples of four and of eight (its loop of two groups) and some that are not (the
+     * general path), activation clamps in a third. */
+    for (int32_t c = CASES + MODEL_CASES; c < CASES + MODEL_CASES + PAIR_CASES; ++c) {
+        tr_conv_params p = {0};
+        tr_shape4 in, flt, out;
+        do {
+            const int32_t ic = kb_range(&r, 0, 4) ? 4 * kb_range(&r, 1, 20) : kb_range(&r, 1, 40);
+            const int wide = kb_range(&r, 0, 1); /* the 1x5 */
+            in.n = kb_range(&r, 1, 2);
+            in.h = wide ? kb_range(&r, 1, 3) : kb_range(&r, 1, 9);
+            in.w = kb_range(&r, 1, 40);
+            in.c = flt.c = out.c = ic;
+            flt.n = 1;
+            flt.h = wide ? 1 : 3;
+            flt.w = wide ? 5 : 3;
+            p.stride_h = kb_range(&r, 1, 2);
+            p.stride_w = wide ? 2 : kb_range(&r, 1, 2);
+            p.dilation_h = p.dilation_w = 1;
+            const int same = kb_range(&r, 0, 3) != 0 || in.h < flt.h || in.w < flt.w;
+            out.n = in.n;
+            out.h = out_size(same, in.h, flt.h, p.stride_h, 1, &p.pad_h);
+            out.w = out_size(same, in.w, flt.w, p.stride_w, 1, &p.pad_w);
+            if (kb_range(&r, 0, 3) == 0) p.pad_w += kb_range(&r, 0, 1); /* odd and even left padding for either size */
+        } while (in.n * in.h * in.w * in.c > IN_MAX || out.n * out.h * out.w * out.c > OUT_MAX);
+        p.depth_multiplier = 1;
+        model_clamps = kb_range(&r, 0, 2) == 0;
+        conv_case(t, c, &r, &p, in, flt, out, tr_depthwise_conv_s8_ref, tr_depthwise_conv_s8);
+        model_clamps = 0;
     }
     model_like = 0;
 }

@@ -234,6 +234,9 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
 void tr_depthwise_conv_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
                               tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out,
                               int8_t *output);
+/* 3x3 filters over three input channels (conv_s8_3x3c3_dsp.c): 1 if it took the call, 0 for tr_conv_s8_dsp's own */
+int tr_conv_s8_3x3c3_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shape4 in, const int8_t *input,
+                         tr_shape4 filter, const int8_t *weights, const int32_t *bias, tr_shape4 out, int8_t *output);
 void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int8_t *input,
                                int32_t out_depth, const int8_t *weights, const int32_t *bias, int8_t *output);
 #define tr_conv_s8 tr_conv_s8_dsp
