@@ -165,6 +165,29 @@ function syntheticDataset(modelFile: string): { dir: string; transform: string }
   return { dir, transform };
 }
 
+/** A model's pointwise (1x1 CONV_2D) output channels, and those whose output is a constant the M4's 1x1 kernel
+ * (conv_1x1_s8_dsp.c) requantises once from the bias instead of computing: all-zero weights (pruned) or multiplier 0. */
+function constantPointwiseChannels(modelFile: string): { channels: number; constant: number } {
+  const m = loadTflite(new Uint8Array(readFileSync(modelFile)));
+  let channels = 0,
+    constant = 0;
+  for (const op of m.operators) {
+    if (op.name !== "CONV_2D") continue;
+    const [input, weights] = op.inputs.map((t) => m.tensors[t]!);
+    const [cout, kh, kw, cin] = weights!.shape;
+    if (kh !== 1 || kw !== 1 || !weights!.data) continue;
+    const so = m.tensors[op.outputs[0]!]!.quantization?.scale[0] ?? 1;
+    const scales = weights!.quantization?.scale ?? [];
+    for (let c = 0; c < cout!; c++) {
+      channels++;
+      const row = weights!.data.subarray(c * cin!, (c + 1) * cin!);
+      const sw = scales.length > 1 ? scales[c]! : (scales[0] ?? 0);
+      if (row.every((b) => b === 0) || quantizeMultiplier(((input!.quantization?.scale[0] ?? 0) * sw) / so).multiplier === 0) constant++;
+    }
+  }
+  return { channels, constant };
+}
+
 /** The channels a model's CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED requantise, and those outside requant_fast.h's
  * fast forms (multiplier 0 at any shift, or shift -31..-2: tr_rq_prepare's conditions, restated). */
 function requantCoverage(modelFile: string): { channels: number; slow: number; slowShifts: Set<number> } {
@@ -298,6 +321,15 @@ async function main(): Promise<void> {
     console.log("to the device timer's microsecond) against ST X-CUBE-AI on NUCLEO-L4R5ZI (MLPerf Tiny v1.3, published cycles)");
     console.log(formatTable(header, body, 2));
     for (const c of commands) console.log(`  ${c}`);
+    if (mlperf) {
+      // the 1x1 kernel's shortcut for constant channels is exact but data-dependent: say how much of each model it covers
+      const counts = Object.entries(OFFICIAL).map(([id, o]) => [id, constantPointwiseChannels(path.join(mlperf, o.file))] as const);
+      console.log(
+        `Constant pointwise channels (all-zero weights or multiplier 0; the M4 1x1 kernel requantises their bias once instead of ` +
+          `computing them, exactly; -DTR_CONV_1X1_COMPUTE_CONSTANT_CHANNELS turns that off): ` +
+          counts.map(([id, c]) => `${id}01 ${c.constant} of ${c.channels}`).join(", "),
+      );
+    }
     for (const f of failures) console.log(`  failed: ${f.length > 300 ? `${f.slice(0, 300)}...` : f}`);
   } else {
     goals.push("M4 whole inference vs X-CUBE-AI: not measured (--no-inference)");

@@ -16,6 +16,8 @@
  * official vww01's deep pointwise channels) or whose multiplier is 0 have a constant output, requantised once from the
  * bias by the reference function; when that saves more than it costs, only the other channels are computed, stored
  * packed and then moved to their places between the constants, otherwise they are computed with zero weights.
+ * Built with -DTR_CONV_1X1_COMPUTE_CONSTANT_CHANNELS they are always computed: the kernel's speed without the
+ * model's pruning (the README's benchmark section gives both for the official vww01).
  *
  * Requantisation: 4 instructions an output (doubled accumulator) or 5 (2m form), one more where the offset is added
  * after the shift, plus packing four outputs into a word store (requant_fast.h's form takes 6 and a byte store). With
@@ -483,7 +485,11 @@ int tr_conv_1x1_s8_dsp(const tr_conv_params *p, const tr_per_channel *q, tr_shap
     /* worth it when the constant channels' dot products and requantisation (about 0.7 cin + 6 instructions an
      * output) cost more than moving a pixel's outputs (about 6 a computed channel, 1 a channel); otherwise they are
      * computed with zero weights and constants that give their value (widen_group) */
+#ifdef TR_CONV_1X1_COMPUTE_CONSTANT_CHANNELS /* a hand build's switch (make EXTRA_CFLAGS=...): the kernel alone */
+    const int packed = 0;
+#else
     const int packed = n < cout && 4 * ((n + 3) >> 2) <= cout && (cout - n) * (7 * cin + 60) > 10 * (6 * n + cout);
+#endif
     if (!packed && n < cout) {
         n = cout;
         for (int32_t c = 0; c < cout; ++c) chan[c] = (uint16_t)c;
