@@ -163,7 +163,7 @@ describe("--firmware: a prebuilt image on an emulated board", () => {
     const weights = loadTflite(bytes).tensors.reduce((a, t) => ((t.data?.length ?? 0) > (a.data?.length ?? 0) ? t : a));
     const other = path.join(dir, "other.tflite");
     const changed = bytes.slice();
-    for (let i = 0; i < weights.data!.length; i++) changed[weights.data!.byteOffset + i] = (-((weights.data![i]! << 24) >> 24)) & 0xff;
+    for (let i = 0; i < weights.data!.length; i++) changed[weights.data!.byteOffset + i] = -((weights.data![i]! << 24) >> 24) & 0xff;
     writeFileSync(other, changed);
     const o = await tinyrig(["run", "--firmware", elf, "--model", other, "--dataset", data, "--mode", "accuracy", "--json", "--db", db], {
       env: { TINYRIG_LOCK_DIR: path.join(dir, "locks") },
