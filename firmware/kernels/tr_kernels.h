@@ -194,6 +194,8 @@ void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, 
 void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_maximum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_minimum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 /* SOFTMAX int16 in and out (scale 1/32768): the tables are built once, before the first use */
 void tr_softmax_s16_build_tables(void);
 const int16_t *tr_softmax_s16_table(int which); /* 0: exp, 1: 1/(1+x); 513 entries each */

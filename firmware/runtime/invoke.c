@@ -113,7 +113,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_MAXIMUM: {
             tr_broadcast bc;
             tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
-            tr_maximum_s8(&bc, x, w, y);
+            if (s16) tr_maximum_s16_ref(&bc, x, (const void *)w, y);
+            else tr_maximum_s8(&bc, x, w, y);
             break;
         }
 #endif
@@ -121,7 +122,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_MINIMUM: {
             tr_broadcast bc;
             tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
-            tr_minimum_s8(&bc, x, w, y);
+            if (s16) tr_minimum_s16_ref(&bc, x, (const void *)w, y);
+            else tr_minimum_s8(&bc, x, w, y);
             break;
         }
 #endif

@@ -38,7 +38,7 @@ static int max_version(int opcode)
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
-    case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
+    case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
     case TR_OP_PAD: return 3; /* 3: int16 */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
@@ -554,10 +554,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_MUL: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
-        const int s16 = TR_INT16 && op->opcode == TR_OP_MUL && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
+        const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
         if (s16 && (in->zero_point || b->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
-        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8))
-            return fail_type(m, in->type != TR_I8 ? in : b, out, op->opcode == TR_OP_MUL ? "(int8 or int16)" : "(int8 only)");
+        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in->type != TR_I8 ? in : b, out, "(int8 or int16)");
         if (broadcast_check(m, in, b, out)) return -1;
         if (op->opcode != TR_OP_MUL) return 0;
         tr_mul_params *p = &op->u.mul;

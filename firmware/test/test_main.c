@@ -660,6 +660,15 @@ static void test_broadcasting(void)
     const tr_broadcast first = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 1}};
     tr_maximum_s8_ref(&first, &five, a22, y);
     CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
+    /* MAXIMUM / MINIMUM int16 of [2,3] and [3], raw values across the int16 range (no rescaling, as TFLite Micro) */
+    const int16_t a23s[6] = {-32768, 300, 32767, -5, 301, -300}, b3s[3] = {-32767, 301, -299};
+    int16_t y16[6];
+    tr_maximum_s16_ref(&rows, a23s, b3s, y16);
+    CHECK(memcmp(y16, (const int16_t[]){-32767, 301, 32767, -5, 301, -299}, sizeof y16) == 0, "MAXIMUM int16 [2,3] with [3]: %d %d %d %d %d %d",
+          y16[0], y16[1], y16[2], y16[3], y16[4], y16[5]);
+    tr_minimum_s16_ref(&rows, a23s, b3s, y16);
+    CHECK(memcmp(y16, (const int16_t[]){-32768, 300, -299, -32767, 301, -300}, sizeof y16) == 0, "MINIMUM int16 [2,3] with [3]: %d %d %d %d %d %d",
+          y16[0], y16[1], y16[2], y16[3], y16[4], y16[5]);
     /* 6-D, as TFLite Micro's MUL and ADD take: [2,1,1,1,1,2] x [3,1,1,1,1] -> [2,3,1,1,1,2], a[i0][i5] x b[i1], steps
      * worked out by tr_broadcast_shapes */
     tr_tensor t6a = {.type = TR_I8, .ndims = 6, .dims = {2, 1, 1, 1, 1, 2}, .elems = 4};

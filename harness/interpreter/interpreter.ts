@@ -45,8 +45,8 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU: 3, // 3: int16
   RELU6: 3, // 3: int16
   RELU_N1_TO_1: 2,
-  MAXIMUM: 2,
-  MINIMUM: 2,
+  MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
+  MINIMUM: 4,
   PAD: 3, // 3: int16
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
@@ -399,10 +399,9 @@ export class Interpreter {
       case "MUL": {
         const b = this.tensor(op, 1);
         if (!b) throw new InterpreterError(`${where}: has one input`);
-        const s16 = op.name === "MUL" && input.type === "int16" && b.type === "int16" && out.type === "int16";
+        const s16 = input.type === "int16" && b.type === "int16" && out.type === "int16";
         if (s16 && (zp(input) || zp(b) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
-        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8"))
-          throw typeRefusal(where, op.name === "MUL" ? "(int8 or int16)" : "(int8 only)", input, b, out);
+        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, b, out);
         const bc = broadcastOf(input.shape, b.shape, out.shape);
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         if (op.name !== "MUL") return { kind: op.name === "MAXIMUM" ? "maximum" : "minimum", bc };
@@ -576,7 +575,7 @@ export class Interpreter {
         return;
       case "maximum":
       case "minimum":
-        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "pad":
         padS8(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
