@@ -549,6 +549,30 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
     expected: (b) => Array.from(asI16(b), (q, i) => Math.min(Math.max(q, MAXMIN_LO[i % 6]!), MAXMIN_HI[Math.floor(i / 24)]!)),
   },
+  {
+    // PADV2 int16 (v3): the constant's raw value, 12345 (both bytes differ from 0), around x; [[0,0],[1,1],[0,0],[0,2]]
+    name: "PADV2 int16 (v3), a constant pad value of 12345",
+    exact: true,
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 1, 0, 0, 0, 2])) },
+        { ...ADD_IN, name: "v", shape: [], data: bytesOf(Int16Array.of(12345)) },
+        { ...ADD_IN, name: "y", shape: [1, 6, 4, 8] },
+      ],
+      operators: [{ code: 60, version: 3, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let y = 0; y < 6; y++)
+        for (let w = 0; w < 4; w++) for (let c = 0; c < 8; c++) out.push(y >= 1 && y < 5 && c < 6 ? x[((y - 1) * 4 + w) * 6 + c]! : 12345);
+      return out;
+    },
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, PAD, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, PAD, PADV2, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -277,6 +277,28 @@ const cases: Case[] = [
     },
     within1: true,
     expected: (x) => Array.from(x, (q) => quant(Math.max(0, real(q, X)), RELU_OUT)),
+  },
+  {
+    // PADV2 (TFLite Micro's PAD kernel registers it too): the constant input's raw value around x, here -128 (x's
+    // lowest, as a max pool's padding), quantised as the output as TFLite Micro requires; [[0,0],[0,1],[2,0],[1,1]]
+    name: "PADV2 int8 (v2), a constant pad value of -128",
+    graph: {
+      tensors: [
+        X,
+        { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 0, 1, 2, 0, 1, 1])) },
+        { ...X, name: "v", shape: [], data: bytesOf(Int8Array.of(-128)) },
+        { ...X, name: "y", shape: [1, 5, 6, 8] },
+      ],
+      operators: [{ code: 60, version: 2, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    expected: (x) => {
+      const out: number[] = [];
+      for (let y = 0; y < 5; y++)
+        for (let w = 0; w < 6; w++) for (let c = 0; c < 8; c++) out.push(y < 4 && w >= 2 && c >= 1 && c < 7 ? x[(y * 4 + w - 2) * 6 + c - 1]! : -128);
+      return out;
+    },
   },
 ];
 

@@ -127,7 +127,7 @@ typedef struct {
 
 typedef struct {
     int32_t before[4]; /* elements added before each of N, H, W, C */
-    int32_t pad_value;
+    int32_t pad_value; /* int8 or int16: PAD's output zero point, PADV2's constant */
 } tr_pad_params;
 
 typedef struct {
@@ -166,8 +166,8 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
-/* int16 (pad value 0) runs as bytes: the channel dimension and its padding doubled (invoke.c) */
-void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
+/* PAD and PADV2 on elements of 1 (int8) or 2 (int16) bytes */
+void tr_pad_ref(const tr_pad_params *p, int elem_bytes, tr_shape4 in, const void *input, tr_shape4 out, void *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
 /* a byte copy: int16 inputs pass their slices' sizes in bytes (invoke.c) */
 void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
@@ -261,7 +261,6 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_hard_swish_s8 tr_hard_swish_s8_ref
 #define tr_maximum_s8 tr_maximum_s8_ref
 #define tr_minimum_s8 tr_minimum_s8_ref
-#define tr_pad_s8 tr_pad_s8_ref
 #define tr_concatenation_s8 tr_concatenation_s8_ref
 #define tr_mul_s8 tr_mul_s8_ref
 #define tr_mean_hw_s8 tr_mean_hw_s8_ref

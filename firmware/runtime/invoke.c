@@ -136,18 +136,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
-        case TR_OP_PAD: {
-            /* a copy: int16 pads with 0 (its zero point), which is the byte kernel on a channel dimension twice as long */
-            tr_pad_params p = op->u.pad;
-            tr_shape4 is = shape_of(in), os = shape_of(out);
-            if (s16) {
-                is.c *= 2;
-                os.c *= 2;
-                p.before[3] *= 2;
-            }
-            tr_pad_s8(&p, is, x, os, y);
-            break;
-        }
+        case TR_OP_PAD:
+        case TR_OP_PADV2: tr_pad_ref(&op->u.pad, s16 ? 2 : 1, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN:
             if (s16) tr_mean_hw_s16_ref(&op->u.mean, shape_of(in), x, y);
             else tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y);

@@ -39,7 +39,7 @@ static int max_version(int opcode)
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
-    case TR_OP_PAD: return 3; /* 3: int16 */
+    case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
     case TR_OP_MEAN: return 3; /* 3: int16 */
@@ -568,8 +568,10 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
 #endif
-    case TR_OP_PAD: {
+    case TR_OP_PAD:
+    case TR_OP_PADV2: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        const tr_tensor *value = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
         const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
         if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
         if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
@@ -588,6 +590,18 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
             p->before[d] = before;
         }
         p->pad_value = out->zero_point;
+        if (!value) return 0;
+        /* PADV2's constant, taken raw as TFLite Micro does; for int8 it must be quantised as the output (TFLite Micro's
+         * prepare), for int16 TFLite Micro does not check */
+        if (!value->data || value->type != in->type || value->elems != 1) return fail(m, "pad value is not a constant scalar of the input's type");
+        if (!s16 && (value->zero_point != out->zero_point || value->scale != out->scale)) return fail(m, "pad value quantised unlike the output");
+        if (s16) {
+            int16_t v;
+            memcpy(&v, value->data, 2);
+            p->pad_value = v;
+        } else {
+            p->pad_value = (int8_t)value->data[0];
+        }
         return 0;
     }
     case TR_OP_CONCATENATION: {

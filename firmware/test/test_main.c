@@ -607,8 +607,15 @@ static void test_more_operators(void)
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};
     int8_t py[3];
-    tr_pad_s8_ref(&pp, (tr_shape4){1, 1, 2, 1}, px, (tr_shape4){1, 1, 3, 1}, py);
+    tr_pad_ref(&pp, 1, (tr_shape4){1, 1, 2, 1}, px, (tr_shape4){1, 1, 3, 1}, py);
     CHECK(py[0] == -7 && py[1] == 1 && py[2] == 2, "PAD: %d %d %d", py[0], py[1], py[2]);
+    /* PADV2 int8 with -128 (a max-pool's padding): [1,2,1,2] padded [[0,0],[1,0],[0,1],[1,0]] -> [1,3,2,3] */
+    const tr_pad_params pv2 = {{0, 1, 0, 1}, -128};
+    const int8_t pvx[4] = {1, 2, 3, 4};
+    int8_t pvy[18];
+    tr_pad_ref(&pv2, 1, (tr_shape4){1, 2, 1, 2}, pvx, (tr_shape4){1, 3, 2, 3}, pvy);
+    CHECK(memcmp(pvy, (const int8_t[]){-128, -128, -128, -128, -128, -128, -128, 1, 2, -128, -128, -128, -128, 3, 4, -128, -128, -128}, 18) == 0,
+          "PADV2 int8: %d %d %d %d %d %d", pvy[6], pvy[7], pvy[8], pvy[12], pvy[13], pvy[14]);
     /* CONCATENATION of [2,1] and [2,2] along the last axis */
     const int8_t c0[2] = {1, 2}, c1[4] = {3, 4, 5, 6};
     const int8_t *parts[2] = {c0, c1};
@@ -742,12 +749,18 @@ static void test_int16(void)
     tr_relu_s16_ref(&relu6_one, 3, rx, ry);
     CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
 
-    /* PAD int16: one channel before, 0 there, through the byte kernel as invoke.c runs it (channels and padding doubled) */
-    const tr_pad_params pad16 = {{0, 0, 0, 2}, 0};
+    /* PAD int16: one channel before, 0 there; PADV2 int16 with 12345 (both bytes differ, so a value written a byte at a
+     * time shows): one row before, one channel after */
+    const tr_pad_params pad16 = {{0, 0, 0, 1}, 0};
     const int16_t padx[2] = {-30000, 30000};
     int16_t pady[3];
-    tr_pad_s8_ref(&pad16, (tr_shape4){1, 1, 1, 4}, (const int8_t *)padx, (tr_shape4){1, 1, 1, 6}, (int8_t *)pady);
+    tr_pad_ref(&pad16, 2, (tr_shape4){1, 1, 1, 2}, padx, (tr_shape4){1, 1, 1, 3}, pady);
     CHECK(pady[0] == 0 && pady[1] == -30000 && pady[2] == 30000, "int16 PAD: %d %d %d", pady[0], pady[1], pady[2]);
+    const tr_pad_params padv2_16 = {{0, 1, 0, 0}, 12345};
+    int16_t padvy[6];
+    tr_pad_ref(&padv2_16, 2, (tr_shape4){1, 1, 1, 2}, padx, (tr_shape4){1, 2, 1, 3}, padvy);
+    CHECK(memcmp(padvy, (const int16_t[]){12345, 12345, 12345, -30000, 30000, 12345}, sizeof padvy) == 0, "int16 PADV2: %d %d %d %d %d %d", padvy[0],
+          padvy[1], padvy[2], padvy[3], padvy[4], padvy[5]);
     /* CONCATENATION int16 of [2,1] and [2,2] on the last axis: the byte kernel given slices in bytes */
     const int16_t cc0[2] = {1000, -2000}, cc1[4] = {3000, 4000, -5000, 32767};
     const int8_t *cparts[2] = {(const int8_t *)cc0, (const int8_t *)cc1};

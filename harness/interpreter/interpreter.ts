@@ -22,7 +22,7 @@ import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
 import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
-import { padS8, type PadParams } from "./pad_s8.ts";
+import { pad, type PadParams } from "./pad.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
@@ -47,7 +47,8 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU_N1_TO_1: 2,
   MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
   MINIMUM: 4,
-  PAD: 3, // 3: int16
+  PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
+  PADV2: 3,
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -422,8 +423,10 @@ export class Interpreter {
           bc,
         };
       }
-      case "PAD": {
+      case "PAD":
+      case "PADV2": {
         const pads = this.tensor(op, 1);
+        const value = this.tensor(op, 2);
         const s16 = input.type === "int16" && out.type === "int16";
         if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
         if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
@@ -441,7 +444,14 @@ export class Interpreter {
           if (b0 < 0 || a0 < 0 || inD[d]! + b0 + a0 !== outD[d]) throw new InterpreterError(`${where}: paddings disagree with the shapes`);
           before[d] = b0;
         }
-        return { kind: "pad", p: { before, padValue: zp(out) } };
+        if (!value) return { kind: "pad", p: { before, padValue: zp(out) } };
+        // PADV2's constant, raw as TFLite Micro takes it; for int8 quantised as the output (TFLite Micro's prepare)
+        if (!value.data || value.type !== input.type || value.elements !== 1)
+          throw new InterpreterError(`${where}: pad value is not a constant scalar of the input's type`);
+        if (!s16 && (zp(value) !== zp(out) || Math.fround(s(value)) !== Math.fround(s(out))))
+          throw new InterpreterError(`${where}: pad value quantised unlike the output`);
+        const raw = new DataView(value.data.buffer, value.data.byteOffset, value.data.byteLength);
+        return { kind: "pad", p: { before, padValue: s16 ? raw.getInt16(0, true) : raw.getInt8(0) } };
       }
       case "CONCATENATION": {
         if (out.type !== "int8" && out.type !== "int16") throw typeRefusal(where, "(int8 or int16)", out);
@@ -578,7 +588,7 @@ export class Interpreter {
         (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "pad":
-        padS8(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "mean":
         if (input.type === "int16") meanHwS16(prep.p, shape4(input.shape), this.i16(input), this.i16(out));
