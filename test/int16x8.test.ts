@@ -618,6 +618,19 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
     );
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
+    // an operator tinyrig lacks altogether is refused naming the builtin, its version and its type
+    const leaky = writeTflite({
+      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 98, version: 2, inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    });
+    expect(() => new Interpreter(loadTflite(leaky))).toThrow(/unsupported operator LEAKY_RELU v2 \(int16\)/);
+    const leakyErr = await runOnBoard("mps2-an386", leaky, [new Uint8Array(192)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((leakyErr as Error).message).toMatch(/unsupported operator LEAKY_RELU v2 \(int16\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {

@@ -727,7 +727,14 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
             const char *name = tr_op_name(opcode);
             char *pos = tr_put_str(m->error, end, "unsupported operator ");
             pos = name ? tr_put_str(pos, end, name) : tr_put_i64(pos, end, opcode);
-            tr_put_i64(tr_put_str(pos, end, " v"), end, version);
+            pos = tr_put_i64(tr_put_str(pos, end, " v"), end, version);
+            /* and its types: the first input's, and the output's where it differs ("(int16)", "(int8 -> int16)") */
+            const int ti = tensor_index(m, &fb, tr_fb_ref(&fb, o, O_INPUTS), 0, 1), to = tensor_index(m, &fb, tr_fb_ref(&fb, o, O_OUTPUTS), 0, 1);
+            if (ti >= 0) {
+                pos = tr_put_str(tr_put_str(pos, end, " ("), end, type_name(m->tensors[ti].type));
+                if (to >= 0 && m->tensors[to].type != m->tensors[ti].type) pos = tr_put_str(tr_put_str(pos, end, " -> "), end, type_name(m->tensors[to].type));
+                tr_put_str(pos, end, ")");
+            }
             return -1;
         }
         op->opcode = (uint8_t)opcode;

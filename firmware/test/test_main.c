@@ -262,20 +262,20 @@ static void test_reader(const char *path)
         const int32_t gelu = 150;
         memcpy(copy + builtin, &gelu, 4);
         if (deprecated) copy[deprecated] = 127; /* PLACEHOLDER_FOR_GREATER_OP_CODES */
-        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator GELU v2") == 0,
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator GELU v2 (int8)") == 0,
               "unsupported operator named: %s", model.error);
         tr_dut d = dut_under_test();
         d.model_error = model.error;
         tr_dut_boot(&d);
-        CHECK(strstr(out, "e-[unsupported operator GELU v2]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
+        CHECK(strstr(out, "e-[unsupported operator GELU v2 (int8)]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
         feed(&d, "infer 1 0%");
-        CHECK(strcmp(out, "e-[unsupported operator GELU v2]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
+        CHECK(strcmp(out, "e-[unsupported operator GELU v2 (int8)]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
         memcpy(copy, file, n);
         const uint32_t version = tr_fb_field(&fb, code, 2 /* version */);
         CHECK(version != 0, "version field present");
         const int32_t v99 = 99;
         memcpy(copy + version, &v99, 4);
-        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator AVERAGE_POOL_2D v99") == 0,
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator AVERAGE_POOL_2D v99 (int8)") == 0,
               "too new a version named: %s", model.error);
     }
     /* random corruption: refused or accepted, never a crash */

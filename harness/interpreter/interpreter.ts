@@ -243,7 +243,11 @@ export class Interpreter {
   private prepare(op: TfliteOperator): Prepared {
     const max = SUPPORTED_VERSIONS[op.name];
     if (max === undefined || op.version < 1 || op.version > max) {
-      throw new InterpreterError(`unsupported operator ${op.name} v${op.version} (operator ${op.index})`);
+      // and its types: the first input's, and the output's where it differs (as firmware/runtime/model.c)
+      const inType = this.tensor(op, 0)?.type;
+      const outType = this.model.tensors[op.outputs[0]!]?.type;
+      const types = inType ? ` (${inType}${outType && outType !== inType ? ` -> ${outType}` : ""})` : "";
+      throw new InterpreterError(`unsupported operator ${op.name} v${op.version}${types} (operator ${op.index})`);
     }
     const where = `operator ${op.index} (${op.name})`;
     const input = this.tensor(op, 0)!;
