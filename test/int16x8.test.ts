@@ -573,6 +573,19 @@ const cases: Case[] = [
       return out;
     },
   },
+  {
+    // SUB int16 (v5, general scales; TFLite Micro runs the general path whatever pot_scale_int16 says): ADD's arithmetic
+    // with 15 bits of headroom, the constant [6] subtracted, saturating at the int16 range
+    name: "SUB int16 (v5), x - a constant [6] broadcast",
+    graph: {
+      tensors: [ADD_IN, ADD_K_T, ADD_OUT],
+      operators: [{ code: 41, version: 5, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -5000, 5000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q - f32(0.0005) * ADD_K[i % 6]!, 0.0006)),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, PAD, PADV2, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -299,6 +299,37 @@ const cases: Case[] = [
         for (let w = 0; w < 6; w++) for (let c = 0; c < 8; c++) out.push(y < 4 && w >= 2 && c >= 1 && c < 7 ? x[(y * 4 + w - 2) * 6 + c - 1]! : -128);
       return out;
     },
+  },
+  {
+    // SUB (TFLite Micro's reference Sub / BroadcastQuantSubSlow): ADD's arithmetic, the second input subtracted
+    name: "SUB broadcast: [1,4,4,6] - [1,4,1,1]",
+    graph: broadcastBinary(41, PER_ROW, ADD_OUT),
+    within1: true,
+    expected: (x) => overOutput([1, 4, 4, 6], (c) => quant(real(at(X.shape, x, c), X) - real(at([1, 4, 1, 1], K, c), PER_ROW), ADD_OUT)),
+  },
+  {
+    name: "SUB broadcast, the constant first: [6] - [1,4,4,6], RELU",
+    graph: broadcastBinary(41, PER_CHANNEL, ADD_OUT, { type: 28, fields: [[0, "i8", 1]] }, true),
+    within1: true,
+    expected: (x) => overOutput([1, 4, 4, 6], (c) => quant(Math.max(0, real(at([6], K, c), PER_CHANNEL) - real(at(X.shape, x, c), X)), ADD_OUT)),
+  },
+  {
+    // TFLite Micro's SUB prepare divides the scales in single precision (its ADD's in double): at these scales the two
+    // give multipliers a few units apart, which moves these two differences, each 5e-6 of an output step from a tie
+    // (-113.499995 and 113.499995), to -114 and 114; multipliers worked out in double give -113 and 113
+    name: "SUB int8, multipliers in single precision as TFLite Micro's SUB prepare (two near-ties)",
+    graph: {
+      tensors: [
+        { name: "x", shape: [1, 2], type: "int8", scale: [0.014391300268471241], zeroPoint: [-3] },
+        { name: "k", shape: [2], type: "int8", scale: [0.0538317933678627], zeroPoint: [4], data: bytesOf(Int8Array.of(60, -52)) },
+        { name: "y", shape: [1, 2], type: "int8", scale: [0.04101487994194031], zeroPoint: [0] },
+      ],
+      operators: [{ code: 41, version: 2, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [Int8Array.of(-117, 111)],
+    expected: () => [-114, 114],
   },
 ];
 

@@ -149,6 +149,8 @@ void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, 
 /* int8 in, int16 out (zero point -32768, scale 1/65536), as TFLite Micro's SOFTMAX allows */
 void tr_softmax_s8_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* SUB: ADD's parameters (its multipliers worked out in single precision, as TFLite Micro's SUB prepare does) */
+void tr_sub_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 /* the same by table (add_s8_lut.c): the DSP set's ADD */
 void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
@@ -185,6 +187,7 @@ void tr_depthwise_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q,
 void tr_fully_connected_s16_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int16_t *input,
                                 int32_t out_depth, const int8_t *weights, const int64_t *bias, int16_t *output);
 void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_sub_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_mul_s16_ref(const tr_mul_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_quantize_f32_s16_ref(int32_t size, const float *input, float scale, int32_t zero_point, int16_t *output);
 /* int8 or int16 (input_bits, output_bits: 8 or 16) -> int8 or int16 with a different scale/zero point */

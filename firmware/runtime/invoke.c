@@ -70,6 +70,15 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_41)
+        case TR_OP_SUB: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_sub_s16_ref(&op->u.add, &bc, x, (const void *)w, y);
+            else tr_sub_s8_ref(&op->u.add, &bc, x, w, y);
+            break;
+        }
+#endif
         case TR_OP_QUANTIZE:
             if (in->type == TR_F32 && s16) tr_quantize_f32_s16_ref(in->elems, x, out->scale, out->zero_point, y);
             else if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);

@@ -27,6 +27,7 @@ static int max_version(int opcode)
 {
     switch (opcode) {
     case TR_OP_ADD: return 3; /* 3: int16 with general scales */
+    case TR_OP_SUB: return 5; /* 2: int8, 3: broadcast over more than 4-D (refused by rank), 4: int64 (refused by type), 5: int16 */
     case TR_OP_AVERAGE_POOL_2D: return 3; /* 3: int16 */
     case TR_OP_MAX_POOL_2D: return 3;
     case TR_OP_CONV_2D: return 4; /* 4: int16x8 */
@@ -416,8 +417,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         op->u.softmax.diff_min = -(int32_t)floor(radius);
         return 0;
     }
-#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) /* optional, as in invoke.c */
-    case TR_OP_ADD: {
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) || defined(TR_MODEL_USES_OP_41) /* optional, as in invoke.c */
+    case TR_OP_ADD:
+    case TR_OP_SUB: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
         const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
@@ -426,13 +428,25 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (broadcast_check(m, in, b, out)) return -1;
         tr_add_params *p = &op->u.add;
         p->left_shift = s16 ? 15 : 20; /* TFLite Micro's headroom: 15 bits for int16, 20 for int8 */
-        const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
+        const float max_scale = in->scale > b->scale ? in->scale : b->scale;
+        double r1, r2, r_out;
+        if (op->opcode == TR_OP_SUB) { /* TFLite Micro's SUB prepare divides in single precision (its ADD's, in double) */
+            const float twice_max = 2.0f * max_scale;
+            r1 = (double)(in->scale / twice_max);
+            r2 = (double)(b->scale / twice_max);
+            r_out = (double)(twice_max / ((float)(1 << p->left_shift) * out->scale));
+        } else {
+            const double twice_max = 2.0 * (double)max_scale;
+            r1 = (double)in->scale / twice_max;
+            r2 = (double)b->scale / twice_max;
+            r_out = twice_max / ((double)(1 << p->left_shift) * (double)out->scale);
+        }
         int s;
-        tr_quantize_multiplier((double)in->scale / twice_max, &p->input1_multiplier, &s);
+        tr_quantize_multiplier(r1, &p->input1_multiplier, &s);
         p->input1_shift = s;
-        tr_quantize_multiplier((double)b->scale / twice_max, &p->input2_multiplier, &s);
+        tr_quantize_multiplier(r2, &p->input2_multiplier, &s);
         p->input2_shift = s;
-        tr_quantize_multiplier(twice_max / ((double)(1 << p->left_shift) * (double)out->scale), &p->output_multiplier, &s);
+        tr_quantize_multiplier(r_out, &p->output_multiplier, &s);
         p->output_shift = s;
         p->input1_offset = -in->zero_point;
         p->input2_offset = -b->zero_point;

@@ -663,6 +663,17 @@ static void test_broadcasting(void)
     const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
     tr_add_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* SUB with ADD's parameters, the scalar subtracted: 10 - 5 = 5 ... -40 - 5 = -45 */
+    tr_sub_s8_ref(&ap, &scalar, a22, &five, y);
+    CHECK(memcmp(y, (const int8_t[]){5, 15, 25, -45}, 4) == 0, "SUB [2,2] - scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* SUB int16, every scale 1: 15 bits of headroom, inputs to half scale (2^30, 0), the difference back by 2^-14
+     * (2^30, -13); 30000 - -2768 saturates to 32767, -30000 - 5000 to -32768 */
+    const int16_t sa[4] = {30000, -30000, 100, -7}, sb[4] = {-2768, 5000, 101, -7};
+    const tr_add_params ap16 = {0, 0, 0, 15, 1 << 30, 0, 1 << 30, 0, 1 << 30, -13, INT16_MIN, INT16_MAX};
+    const tr_broadcast same4 = {{1, 1, 1, 1, 1, 4}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
+    int16_t sy16[4];
+    tr_sub_s16_ref(&ap16, &same4, sa, sb, sy16);
+    CHECK(memcmp(sy16, (const int16_t[]){32767, -32768, -1, 0}, sizeof sy16) == 0, "SUB int16: %d %d %d %d", sy16[0], sy16[1], sy16[2], sy16[3]);
     /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
     const tr_broadcast first = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 1}};
     tr_maximum_s8_ref(&first, &five, a22, y);

@@ -33,6 +33,7 @@ import { softmaxS16, softmaxS16Params, type SoftmaxS16Params } from "./softmax_s
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 3, // 3: int16
+  SUB: 5, // 2: int8, 3: broadcast over more than 4-D (refused by rank), 4: int64 (refused by type), 5: int16
   AVERAGE_POOL_2D: 3, // 3: int16
   MAX_POOL_2D: 3,
   CONV_2D: 4, // 4: int16x8
@@ -343,7 +344,8 @@ export class Interpreter {
             throw new InterpreterError(`${where}: int8 input with an int16 output that is not scale 1/65536, zero point -32768`);
         } else if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
-      case "ADD": {
+      case "ADD":
+      case "SUB": {
         const b = this.tensor(op, 1);
         if (!b) throw new InterpreterError(`${where}: has one input`);
         const s16 = input.type === "int16" && b.type === "int16" && out.type === "int16";
@@ -353,7 +355,8 @@ export class Interpreter {
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         // TFLite Micro's headroom: 15 bits for int16, 20 for int8
         const range = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20), bc };
+        const p = addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20, op.name === "SUB");
+        return { kind: "add", p, bc };
       }
       case "SHAPE":
       case "STRIDED_SLICE":

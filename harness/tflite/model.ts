@@ -205,6 +205,7 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
     case "ADD":
+    case "SUB":
     case "MUL":
       return { activation: act(u8(0, 0)) };
     case "CONCATENATION":
