@@ -586,6 +586,18 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -5000, 5000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
     expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q - f32(0.0005) * ADD_K[i % 6]!, 0.0006)),
   },
+  {
+    // LEAKY_RELU int16 (v2), alpha 0.1, into a scale half as fine: x above 0 saturates beyond 9.83
+    name: "LEAKY_RELU int16 (v2), alpha 0.1",
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "y", scale: [0.0006] }],
+      operators: [{ code: 98, version: 2, inputs: [0], outputs: [1], options: { type: 74, fields: [[0, "f32", 0.1]] } }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q) => quant16(q >= 0 ? f32(0.0003) * q : f32(0.1) * f32(0.0003) * q, 0.0006)),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {
@@ -632,18 +644,18 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
     // an operator tinyrig lacks altogether is refused naming the builtin, its version and its type
-    const leaky = writeTflite({
+    const abs = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 98, version: 2, inputs: [0], outputs: [1] }],
+      operators: [{ code: 101, version: 3, inputs: [0], outputs: [1] }],
       inputs: [0],
       outputs: [1],
     });
-    expect(() => new Interpreter(loadTflite(leaky))).toThrow(/unsupported operator LEAKY_RELU v2 \(int16\)/);
-    const leakyErr = await runOnBoard("mps2-an386", leaky, [new Uint8Array(192)]).then(
+    expect(() => new Interpreter(loadTflite(abs))).toThrow(/unsupported operator ABS v3 \(int16\)/);
+    const absErr = await runOnBoard("mps2-an386", abs, [new Uint8Array(192)]).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect((leakyErr as Error).message).toMatch(/unsupported operator LEAKY_RELU v2 \(int16\)/);
+    expect((absErr as Error).message).toMatch(/unsupported operator ABS v3 \(int16\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {

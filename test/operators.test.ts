@@ -1,4 +1,4 @@
-// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
+// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
 // MINIMUM, MUL, SUB, PAD, PADV2, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
@@ -46,6 +46,7 @@ const binary = (code: number, out: WriterTensor, options?: WriterGraph["operator
 
 const RELU_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.03], zeroPoint: [-128] };
 const MUL_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.02], zeroPoint: [5] };
+const LEAKY_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.04], zeroPoint: [-60] };
 const MEAN_OUT: WriterTensor = { name: "y", shape: [1, 1, 1, 6], type: "int8", scale: [0.011], zeroPoint: [2] };
 
 // LOGISTIC, TANH and HARD_SWISH: every int8 value once, on a scale wide enough that the fixed-point kernels saturate
@@ -330,6 +331,13 @@ const cases: Case[] = [
     },
     inputs: [Int8Array.of(-117, 111)],
     expected: () => [-114, 114],
+  },
+  {
+    // LEAKY_RELU (Keras' LeakyReLU, alpha 0.2): x at and above 0, 0.2 x below, requantised (TFLite's QuantizeLeakyRelu)
+    name: "LEAKY_RELU int8, alpha 0.2",
+    graph: unary(98, 1, LEAKY_OUT, { options: { type: 74, fields: [[0, "f32", 0.2]] } }),
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(real(q, X) >= 0 ? real(q, X) : Math.fround(0.2) * real(q, X), LEAKY_OUT)),
   },
 ];
 

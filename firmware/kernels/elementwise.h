@@ -1,4 +1,4 @@
-/* ADD's, SUB's and MUL's arithmetic on one pair of inputs, shared by the int8 and int16 kernels (TFLite's AddElementwise and
+/* ADD's, SUB's and MUL's arithmetic on one pair of inputs (and LEAKY_RELU's on one input), shared by the int8 and int16 kernels (TFLite's AddElementwise and
  * MulElementwise are one template for both types; int16 ADD takes 15 bits of headroom where int8 takes 20, set in the
  * parameters). */
 #ifndef TR_ELEMENTWISE_H
@@ -26,6 +26,16 @@ static inline int32_t tr_mul_one(const tr_mul_params *p, int32_t a, int32_t b)
 {
     const int32_t prod = (a + p->input1_offset) * (b + p->input2_offset);
     return tr_clamp(p->output_offset + tr_mul_by_quantized_multiplier(prod, p->multiplier, p->shift), p->act_min, p->act_max);
+}
+
+/* LEAKY_RELU's arithmetic (TFLite reference_ops QuantizeLeakyRelu), unclamped: the int8 and int16 kernels clamp to
+ * their type */
+static inline int32_t tr_leaky_relu_one(const tr_leaky_relu_params *p, int32_t x)
+{
+    const int32_t v = x - p->input_zp;
+    if (v >= 0) return p->output_zp + tr_mul_by_quantized_multiplier(v, p->identity_multiplier, p->identity_shift);
+    const int32_t scaled = tr_mul_by_quantized_multiplier(v, p->alpha_multiplier, p->alpha_shift);
+    return p->output_zp + (p->alpha_negative ? -scaled : scaled);
 }
 
 #endif

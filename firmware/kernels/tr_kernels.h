@@ -106,6 +106,13 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_relu_params;
 
+/* LEAKY_RELU: x - input_zp requantised by input_scale / output_scale where it is at least 0, by
+ * input_scale * alpha / output_scale (its magnitude, alpha_negative its sign) below */
+typedef struct {
+    int32_t input_zp, output_zp;
+    int32_t identity_multiplier, identity_shift, alpha_multiplier, alpha_shift, alpha_negative;
+} tr_leaky_relu_params;
+
 /* LOGISTIC and TANH (TFLite Micro's OpData): input_scale * 2^27 as a Q31 multiplier and left shift, and the radius
  * beyond which the output saturates */
 typedef struct {
@@ -160,6 +167,7 @@ void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, i
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
 
 void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_leaky_relu_s8_ref(const tr_leaky_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
 /* The loop LOGISTIC and TANH share: saturate beyond the radius, else f_q4 on the Q4.27 input, rounded to the output */
 void tr_sigmoid_like_s8(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output, int32_t (*f_q4)(int32_t),
                         int output_shift, int32_t output_zp);
@@ -197,6 +205,7 @@ void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, 
 void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_leaky_relu_s16_ref(const tr_leaky_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tr_maximum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_minimum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 /* SOFTMAX int16 in and out (scale 1/32768): the tables are built once, before the first use */

@@ -115,6 +115,12 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             else tr_tanh_s8(&op->u.sigmoid, out->elems, x, y);
             break;
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98)
+        case TR_OP_LEAKY_RELU:
+            if (s16) tr_leaky_relu_s16_ref(&op->u.leaky_relu, out->elems, x, y);
+            else tr_leaky_relu_s8_ref(&op->u.leaky_relu, out->elems, x, y);
+            break;
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
 #endif

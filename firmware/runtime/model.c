@@ -39,6 +39,7 @@ static int max_version(int opcode)
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
+    case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
     case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
@@ -492,6 +493,23 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->input_zp = in->zero_point;
         p->output_offset = out->zero_point;
         act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
+        return 0;
+    }
+    case TR_OP_LEAKY_RELU: {
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        /* TFLite Micro's prepare: both multipliers worked out in single precision, then QuantizeMultiplier; a negative
+         * alpha's multiplier is applied by magnitude and the product negated, as its kernel does */
+        const float alpha = tr_fb_field_f32(fb, opts, 0, 0.0f);
+        const float alpha_real = in->scale * alpha / out->scale, identity_real = in->scale / out->scale;
+        tr_leaky_relu_params *p = &op->u.leaky_relu;
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        set_multiplier((double)identity_real, &p->identity_multiplier, &p->identity_shift);
+        set_multiplier((double)fabsf(alpha_real), &p->alpha_multiplier, &p->alpha_shift);
+        p->alpha_negative = alpha_real < 0;
         return 0;
     }
     case TR_OP_LOGISTIC:

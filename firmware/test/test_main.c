@@ -603,6 +603,16 @@ static void test_more_operators(void)
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
     tr_minimum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == -128 && mo[1] == -5 && mo[2] == 126, "MINIMUM");
+    /* LEAKY_RELU int8, input and output at one scale (identity (2^30, 1)), alpha 0.25 ((2^30, -1)), zero points 3 and
+     * -2: 103 -> 98, -97 -> -25 - 2, -125 -> -32 - 2; alpha -0.5 by magnitude, negated: -97 -> 50 - 2 */
+    const int8_t lx[3] = {103, -97, -125};
+    int8_t ly[3];
+    const tr_leaky_relu_params lp = {3, -2, 1 << 30, 1, 1 << 30, -1, 0};
+    tr_leaky_relu_s8_ref(&lp, 3, lx, ly);
+    CHECK(ly[0] == 98 && ly[1] == -27 && ly[2] == -34, "LEAKY_RELU: %d %d %d", ly[0], ly[1], ly[2]);
+    const tr_leaky_relu_params lneg = {3, -2, 1 << 30, 1, 1 << 30, 0, 1};
+    tr_leaky_relu_s8_ref(&lneg, 3, lx, ly);
+    CHECK(ly[0] == 98 && ly[1] == 48 && ly[2] == 62, "LEAKY_RELU negative alpha: %d %d %d", ly[0], ly[1], ly[2]);
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};
@@ -760,6 +770,12 @@ static void test_int16(void)
     tr_relu_s16_ref(&relu6_one, 3, rx, ry);
     CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
 
+    /* LEAKY_RELU int16: identity 2 ((2^30, 2)), alpha 0.5 ((2^30, 0)): 20000 -> 40000 saturates, -30002 -> -15001, 5 -> 10 */
+    const int16_t l16x[3] = {20000, -30002, 5};
+    int16_t l16y[3];
+    const tr_leaky_relu_params lp16 = {0, 0, 1 << 30, 2, 1 << 30, 0, 0};
+    tr_leaky_relu_s16_ref(&lp16, 3, l16x, l16y);
+    CHECK(l16y[0] == 32767 && l16y[1] == -15001 && l16y[2] == 10, "int16 LEAKY_RELU: %d %d %d", l16y[0], l16y[1], l16y[2]);
     /* PAD int16: one channel before, 0 there; PADV2 int16 with 12345 (both bytes differ, so a value written a byte at a
      * time shows): one row before, one channel after */
     const tr_pad_params pad16 = {{0, 0, 0, 1}, 0};

@@ -17,6 +17,7 @@ import { activationRange, quantizeMultiplier, type Rounding } from "./quantizati
 import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
+import { leakyRelu, leakyReluParams, type LeakyReluParams } from "./leaky_relu.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
@@ -46,6 +47,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU: 3, // 3: int16
   RELU6: 3, // 3: int16
   RELU_N1_TO_1: 2,
+  LEAKY_RELU: 2, // 2: int16
   MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
   MINIMUM: 4,
   PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
@@ -127,6 +129,7 @@ export type Prepared =
   | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
+  | { kind: "leakyRelu"; p: LeakyReluParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
@@ -378,6 +381,13 @@ export class Interpreter {
           p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
         };
       }
+      case "LEAKY_RELU": {
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        if (input.elements !== out.elements) throw new InterpreterError(`${where}: changes the element count`);
+        return { kind: "leakyRelu", p: leakyReluParams(s(input), zp(input), s(out), zp(out), o.alpha ?? 0, this.rounding) };
+      }
       case "LOGISTIC":
       case "TANH": {
         const logistic = op.name === "LOGISTIC";
@@ -571,6 +581,9 @@ export class Interpreter {
         return;
       case "relu":
         reluS8(prep.p, this.ints(input), this.ints(out));
+        return;
+      case "leakyRelu":
+        leakyRelu(prep.p, this.ints(input), this.ints(out));
         return;
       case "logistic":
         logisticS8(prep.p, this.i8(input), this.i8(out));

@@ -45,6 +45,8 @@ export interface OperatorOptions {
   filterHeight?: number;
   activation?: Activation;
   beta?: number;
+  /** LEAKY_RELU: the slope below 0 */
+  alpha?: number;
   keepNumDims?: boolean;
   /** CONCATENATION */
   axis?: number;
@@ -204,6 +206,8 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
       return { activation: act(u8(0, 0)), keepNumDims: u8(2, 0) !== 0 };
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
+    case "LEAKY_RELU":
+      return { alpha: fb.scalarField(pos, 0, "f32", 0, `${what}.options.alpha`) };
     case "ADD":
     case "SUB":
     case "MUL":
