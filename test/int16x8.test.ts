@@ -598,6 +598,25 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
     expected: (b) => Array.from(asI16(b), (q) => quant16(q >= 0 ? f32(0.0003) * q : f32(0.1) * f32(0.0003) * q, 0.0006)),
   },
+  {
+    // RESIZE_NEAREST_NEIGHBOR int16 (v4) 4x4 -> 6x6 with align_corners: round(i x 3/5) picks 0 1 1 2 2 3, by hand
+    name: "RESIZE_NEAREST_NEIGHBOR int16 (v4), 4x4 -> 6x6, align_corners",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(6, 6)) }, { ...ADD_IN, name: "y", shape: [1, 6, 6, 6] }],
+      operators: [{ code: 97, version: 4, inputs: [0, 1], outputs: [2], options: { type: 73, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const pick = [0, 1, 1, 2, 2, 3];
+      const out: number[] = [];
+      for (let y = 0; y < 6; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(x[(pick[y]! * 4 + pick[w]!) * 6 + c]!);
+      return out;
+    },
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

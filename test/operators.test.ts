@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, SUB, PAD, PADV2, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -338,6 +338,37 @@ const cases: Case[] = [
     graph: unary(98, 1, LEAKY_OUT, { options: { type: 74, fields: [[0, "f32", 0.2]] } }),
     within1: true,
     expected: (x) => Array.from(x, (q) => quant(real(q, X) >= 0 ? real(q, X) : Math.fround(0.2) * real(q, X), LEAKY_OUT)),
+  },
+  {
+    // RESIZE_NEAREST_NEIGHBOR 4x4 -> 6x6 with half_pixel_centers (as tf.image.resize 'nearest', Keras' UpSampling2D,
+    // converts): floor((i + 0.5) x 4/6) picks rows and columns 0 1 1 2 3 3, worked out by hand
+    name: "RESIZE_NEAREST_NEIGHBOR int8 (v3), 4x4 -> 6x6, half_pixel_centers",
+    graph: {
+      tensors: [X, { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(6, 6)) }, { ...X, name: "y", shape: [1, 6, 6, 6] }],
+      operators: [
+        {
+          code: 97,
+          version: 3,
+          inputs: [0, 1],
+          outputs: [2],
+          options: {
+            type: 73,
+            fields: [
+              [0, "bool", false],
+              [1, "bool", true],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [2],
+    },
+    expected: (x) => {
+      const pick = [0, 1, 1, 2, 3, 3];
+      const out: number[] = [];
+      for (let y = 0; y < 6; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(x[(pick[y]! * 4 + pick[w]!) * 6 + c]!);
+      return out;
+    },
   },
 ];
 

@@ -41,6 +41,7 @@ static int max_version(int opcode)
     case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
+    case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
     case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
@@ -634,6 +635,21 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         } else {
             p->pad_value = (int8_t)value->data[0];
         }
+        return 0;
+    }
+    case TR_OP_RESIZE_NEAREST_NEIGHBOR: {
+        const tr_tensor *size = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        if (in->ndims != 4 || out->ndims != 4) return fail(m, "input or output is not 4-D");
+        if (!size || !size->data || size->type != TR_I32 || size->ndims != 1 || size->elems != 2) return fail(m, "size is not a constant int32 [2]");
+        int32_t hw[2];
+        memcpy(hw, size->data, 8);
+        if (hw[0] != out->dims[1] || hw[1] != out->dims[2] || in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+            return fail(m, "size disagrees with the output's shape");
+        op->u.resize.align_corners = tr_fb_field_u8(fb, opts, 0, 0) != 0;
+        op->u.resize.half_pixel_centers = tr_fb_field_u8(fb, opts, 1, 0) != 0;
         return 0;
     }
     case TR_OP_CONCATENATION: {

@@ -613,6 +613,22 @@ static void test_more_operators(void)
     const tr_leaky_relu_params lneg = {3, -2, 1 << 30, 1, 1 << 30, 0, 1};
     tr_leaky_relu_s8_ref(&lneg, 3, lx, ly);
     CHECK(ly[0] == 98 && ly[1] == 48 && ly[2] == 62, "LEAKY_RELU negative alpha: %d %d %d", ly[0], ly[1], ly[2]);
+    /* RESIZE_NEAREST_NEIGHBOR of a [1,4,1,1] column to 6 rows: half_pixel_centers picks rows 0 1 1 2 3 3
+     * (floor((i + 0.5) x 2/3)), align_corners 0 1 1 2 2 3 (round(i x 3/5)), neither 0 0 1 2 2 3 (floor(i x 2/3)) */
+    const int8_t rsx[4] = {10, 11, 12, 13};
+    int8_t rz[6];
+    const tr_resize_params half = {0, 1}, corners = {1, 0}, plain = {0, 0};
+    tr_resize_nearest_ref(&half, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 11, 11, 12, 13, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR half-pixel: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    tr_resize_nearest_ref(&corners, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 11, 11, 12, 12, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR align_corners: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    tr_resize_nearest_ref(&plain, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 10, 11, 12, 12, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    /* int16, a [1,1,2,2] row doubled in width: pixels (2 values) copied whole */
+    const int16_t r16x[4] = {-30000, 1, 30000, 2};
+    int16_t r16y[8];
+    tr_resize_nearest_ref(&plain, 2, (tr_shape4){1, 1, 2, 2}, r16x, (tr_shape4){1, 1, 4, 2}, r16y);
+    CHECK(memcmp(r16y, (const int16_t[]){-30000, 1, -30000, 1, 30000, 2, 30000, 2}, sizeof r16y) == 0, "int16 RESIZE_NEAREST_NEIGHBOR");
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};

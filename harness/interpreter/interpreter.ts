@@ -24,6 +24,7 @@ import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
 import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
 import { pad, type PadParams } from "./pad.ts";
+import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
@@ -52,6 +53,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   MINIMUM: 4,
   PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
   PADV2: 3,
+  RESIZE_NEAREST_NEIGHBOR: 4, // 2: int8, 3: align_corners or half_pixel_centers, 4: int16
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -136,6 +138,7 @@ export type Prepared =
   | { kind: "mul"; p: MulParams; bc: Broadcast }
   | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
+  | { kind: "resize"; p: ResizeParams }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
   | { kind: "folded" }
@@ -470,6 +473,19 @@ export class Interpreter {
         const raw = new DataView(value.data.buffer, value.data.byteOffset, value.data.byteLength);
         return { kind: "pad", p: { before, padValue: s16 ? raw.getInt16(0, true) : raw.getInt8(0) } };
       }
+      case "RESIZE_NEAREST_NEIGHBOR": {
+        const size = this.tensor(op, 1);
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        if (input.shape.length !== 4 || out.shape.length !== 4) throw new InterpreterError(`${where}: input or output is not 4-D`);
+        if (!size?.data || size.type !== "int32" || size.shape.length !== 1 || size.elements !== 2)
+          throw new InterpreterError(`${where}: size is not a constant int32 [2]`);
+        const [h, w] = new Int32Array(size.data.slice().buffer);
+        if (h !== out.shape[1] || w !== out.shape[2] || input.shape[0] !== out.shape[0] || input.shape[3] !== out.shape[3])
+          throw new InterpreterError(`${where}: size disagrees with the output's shape`);
+        return { kind: "resize", p: { alignCorners: o.alignCorners ?? false, halfPixelCenters: o.halfPixelCenters ?? false } };
+      }
       case "CONCATENATION": {
         if (out.type !== "int8" && out.type !== "int16") throw typeRefusal(where, "(int8 or int16)", out);
         if (out.type === "int16" && zp(out)) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
@@ -609,6 +625,9 @@ export class Interpreter {
         return;
       case "pad":
         pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        return;
+      case "resize":
+        resizeNearestNeighbor(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "mean":
         if (input.type === "int16") meanHwS16(prep.p, shape4(input.shape), this.i16(input), this.i16(out));

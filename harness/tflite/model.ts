@@ -47,6 +47,9 @@ export interface OperatorOptions {
   beta?: number;
   /** LEAKY_RELU: the slope below 0 */
   alpha?: number;
+  /** RESIZE_NEAREST_NEIGHBOR */
+  alignCorners?: boolean;
+  halfPixelCenters?: boolean;
   keepNumDims?: boolean;
   /** CONCATENATION */
   axis?: number;
@@ -206,6 +209,8 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
       return { activation: act(u8(0, 0)), keepNumDims: u8(2, 0) !== 0 };
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
+    case "RESIZE_NEAREST_NEIGHBOR":
+      return { alignCorners: u8(0, 0) !== 0, halfPixelCenters: u8(1, 0) !== 0 };
     case "LEAKY_RELU":
       return { alpha: fb.scalarField(pos, 0, "f32", 0, `${what}.options.alpha`) };
     case "ADD":
