@@ -94,6 +94,15 @@ static int is_int16x8(tr_model *m, const tr_tensor *in, const tr_tensor *w, cons
     return 1;
 }
 
+/* An operator that takes int8, or int16 with zero points 0, in and out alike: 1 for int16, 0 for int8, -1 refused */
+static int int8_or_int16(tr_model *m, const tr_tensor *in, const tr_tensor *out)
+{
+    const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+    if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+    if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+    return s16;
+}
+
 static int type_size(int type)
 {
     switch (type) {
@@ -497,9 +506,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
     case TR_OP_LEAKY_RELU: {
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (in->elems != out->elems) return fail(m, "changes the element count");
         /* TFLite Micro's prepare: both multipliers worked out in single precision, then QuantizeMultiplier; a negative
          * alpha's multiplier is applied by magnitude and the product negated, as its kernel does */
@@ -605,9 +613,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_PADV2: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         const tr_tensor *value = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
         tr_pad_params *p = &op->u.pad;
         const tr_shape4 is = shape4(in), os = shape4(out);
@@ -639,9 +646,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: {
         const tr_tensor *size = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (in->ndims != 4 || out->ndims != 4) return fail(m, "input or output is not 4-D");
         if (!size || !size->data || size->type != TR_I32 || size->ndims != 1 || size->elems != 2) return fail(m, "size is not a constant int32 [2]");
         int32_t hw[2];
@@ -675,9 +681,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_MEAN: {
         const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         int32_t a[2];
         memcpy(a, axes->data, 8);

@@ -22,7 +22,7 @@ import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts"
 import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
-import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
+import { maximum, minimum } from "./maximum_minimum.ts";
 import { pad, type PadParams } from "./pad.ts";
 import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
@@ -621,7 +621,7 @@ export class Interpreter {
         return;
       case "maximum":
       case "minimum":
-        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
+        (prep.kind === "maximum" ? maximum : minimum)(prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "pad":
         pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
