@@ -617,6 +617,22 @@ const cases: Case[] = [
       return out;
     },
   },
+  {
+    name: "TRANSPOSE int16 (v5), [16,6] -> [6,16]",
+    exact: true,
+    graph: {
+      tensors: [
+        { ...ADD_IN, shape: [16, 6] },
+        { name: "perm", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 0)) },
+        { ...ADD_IN, name: "y", shape: [6, 16] },
+      ],
+      operators: [{ code: 39, version: 5, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 96 }, (_, i) => asI16(b)[(i % 16) * 6 + Math.floor(i / 16)]!),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

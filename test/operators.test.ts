@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -369,6 +369,17 @@ const cases: Case[] = [
       for (let y = 0; y < 6; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(x[(pick[y]! * 4 + pick[w]!) * 6 + c]!);
       return out;
     },
+  },
+  {
+    // TRANSPOSE NHWC -> NCHW (perm [0,3,1,2]), as models converted from PyTorch carry
+    name: "TRANSPOSE int8 (v2), [1,4,4,6] -> [1,6,4,4]",
+    graph: {
+      tensors: [X, { name: "perm", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 3, 1, 2)) }, { ...X, name: "y", shape: [1, 6, 4, 4] }],
+      operators: [{ code: 39, version: 2, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    expected: (x) => Array.from({ length: 96 }, (_, i) => x[(Math.floor(i / 4) % 4) * 24 + (i % 4) * 6 + Math.floor(i / 16)]!),
   },
 ];
 

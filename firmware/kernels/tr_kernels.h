@@ -132,6 +132,11 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_mul_params;
 
+/* TRANSPOSE: output dimension k is input dimension perm[k], both right-aligned to 4 */
+typedef struct {
+    int32_t perm[4];
+} tr_transpose_params;
+
 /* RESIZE_NEAREST_NEIGHBOR's options (TFLite's ResizeNearestNeighborOptions) */
 typedef struct {
     int32_t align_corners, half_pixel_centers;
@@ -181,6 +186,8 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* TRANSPOSE on elements of 1 (int8) or 2 (int16) bytes */
+void tr_transpose_ref(const tr_transpose_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
 /* RESIZE_NEAREST_NEIGHBOR on elements of 1 (int8) or 2 (int16) bytes: in and out of the same N and C */
 void tr_resize_nearest_ref(const tr_resize_params *p, int elem_bytes, tr_shape4 in, const void *input, tr_shape4 out, void *output);
 /* PAD and PADV2 on elements of 1 (int8) or 2 (int16) bytes */

@@ -41,6 +41,7 @@ static int max_version(int opcode)
     case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
+    case TR_OP_TRANSPOSE: return 5; /* 2: int8, 4: more than 4-D (refused by rank), 5: int16 */
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
     case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
@@ -641,6 +642,24 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
             p->pad_value = v;
         } else {
             p->pad_value = (int8_t)value->data[0];
+        }
+        return 0;
+    }
+    case TR_OP_TRANSPOSE: {
+        const tr_tensor *perm = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        const int rank = in->ndims;
+        if (!perm || !perm->data || perm->type != TR_I32 || perm->elems != rank || out->ndims != rank) return fail(m, "perm is not a constant int32 [rank]");
+        tr_transpose_params *p = &op->u.transpose;
+        int seen = 0;
+        for (int k = 0; k < 4; ++k) p->perm[k] = k; /* right-aligned: the dimensions added in front stay where they are */
+        for (int k = 0; k < rank; ++k) {
+            int32_t v;
+            memcpy(&v, perm->data + 4 * k, 4);
+            if (v < 0 || v >= rank || (seen >> v) & 1 || out->dims[k] != in->dims[v]) return fail(m, "perm is not a permutation that gives the output's shape");
+            seen |= 1 << v;
+            p->perm[4 - rank + k] = 4 - rank + v;
         }
         return 0;
     }

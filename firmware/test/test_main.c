@@ -629,6 +629,18 @@ static void test_more_operators(void)
     int16_t r16y[8];
     tr_resize_nearest_ref(&plain, 2, (tr_shape4){1, 1, 2, 2}, r16x, (tr_shape4){1, 1, 4, 2}, r16y);
     CHECK(memcmp(r16y, (const int16_t[]){-30000, 1, -30000, 1, 30000, 2, 30000, 2}, sizeof r16y) == 0, "int16 RESIZE_NEAREST_NEIGHBOR");
+    /* TRANSPOSE [2,3] -> [3,2] (perm [1,0], right-aligned to [0,1,3,2]), and int16 [1,2,1,3] -> [1,3,2,1] (NHWC to NCHW,
+     * perm [0,3,1,2]) */
+    const int8_t tx[6] = {1, 2, 3, 4, 5, 6};
+    int8_t ty[6];
+    const tr_transpose_params swap = {{0, 1, 3, 2}}, nchw = {{0, 3, 1, 2}};
+    tr_transpose_ref(&swap, 1, (tr_shape4){1, 1, 2, 3}, tx, ty);
+    CHECK(memcmp(ty, (const int8_t[]){1, 4, 2, 5, 3, 6}, 6) == 0, "TRANSPOSE: %d %d %d %d %d %d", ty[0], ty[1], ty[2], ty[3], ty[4], ty[5]);
+    const int16_t t16x[6] = {-30000, 2, 3, 30000, 5, 6};
+    int16_t t16y[6];
+    tr_transpose_ref(&nchw, 2, (tr_shape4){1, 2, 1, 3}, t16x, t16y);
+    CHECK(memcmp(t16y, (const int16_t[]){-30000, 30000, 2, 5, 3, 6}, sizeof t16y) == 0, "int16 TRANSPOSE: %d %d %d %d %d %d", t16y[0], t16y[1], t16y[2],
+          t16y[3], t16y[4], t16y[5]);
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};

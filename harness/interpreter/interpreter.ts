@@ -25,6 +25,7 @@ import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish
 import { maximum, minimum } from "./maximum_minimum.ts";
 import { pad, type PadParams } from "./pad.ts";
 import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
+import { transpose } from "./transpose.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
@@ -54,6 +55,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
   PADV2: 3,
   RESIZE_NEAREST_NEIGHBOR: 4, // 2: int8, 3: align_corners or half_pixel_centers, 4: int16
+  TRANSPOSE: 5, // 2: int8, 4: more than 4-D (refused by rank), 5: int16
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -139,6 +141,7 @@ export type Prepared =
   | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
   | { kind: "resize"; p: ResizeParams }
+  | { kind: "transpose"; perm: number[] }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
   | { kind: "folded" }
@@ -473,6 +476,21 @@ export class Interpreter {
         const raw = new DataView(value.data.buffer, value.data.byteOffset, value.data.byteLength);
         return { kind: "pad", p: { before, padValue: s16 ? raw.getInt16(0, true) : raw.getInt8(0) } };
       }
+      case "TRANSPOSE": {
+        const perm = this.tensor(op, 1);
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const rank = input.shape.length;
+        if (!perm?.data || perm.type !== "int32" || perm.elements !== rank || out.shape.length !== rank)
+          throw new InterpreterError(`${where}: perm is not a constant int32 [rank]`);
+        const v = Array.from(new Int32Array(perm.data.slice().buffer));
+        if (new Set(v).size !== rank || v.some((p, k) => p < 0 || p >= rank || out.shape[k] !== input.shape[p]))
+          throw new InterpreterError(`${where}: perm is not a permutation that gives the output's shape`);
+        // right-aligned to 4: the dimensions added in front stay where they are
+        const lead = 4 - rank;
+        return { kind: "transpose", perm: [...[0, 1, 2, 3].slice(0, lead), ...v.map((p) => p + lead)] };
+      }
       case "RESIZE_NEAREST_NEIGHBOR": {
         const size = this.tensor(op, 1);
         const s16 = input.type === "int16" && out.type === "int16";
@@ -625,6 +643,9 @@ export class Interpreter {
         return;
       case "pad":
         pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        return;
+      case "transpose":
+        transpose(prep.perm, shape4(input.shape), this.ints(input), this.ints(out));
         return;
       case "resize":
         resizeNearestNeighbor(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
