@@ -134,6 +134,7 @@ const ints2 = (n: number, lo: number, hi: number) => Array.from({ length: n }, (
 const randomInput2 = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints2(n, lo, hi)).buffer);
 const MAXMIN_LO = Int16Array.from(ints2(6, -20000, 0)); // MAXIMUM's per-channel floor
 const MAXMIN_HI = Int16Array.from(ints2(4, 0, 20000)); // MINIMUM's per-row ceiling
+const PRELU16_K = Int8Array.of(25, -40, 100, 3, 60, -128); // PRELU's slopes 0.25 .. -1.28 at scale 0.01
 const asI16 = (b: Uint8Array) => new Int16Array(b.slice().buffer);
 
 const cases: Case[] = [
@@ -632,6 +633,22 @@ const cases: Case[] = [
     },
     inputs: [randomInput2(96), randomInput2(96, -100, 100)],
     expected: (b) => Array.from({ length: 96 }, (_, i) => asI16(b)[(i % 16) * 6 + Math.floor(i / 16)]!),
+  },
+  {
+    // PRELU int16 with an int8 alpha [6] (TFLite Micro's pairing), a slope per channel
+    name: "PRELU int16, int8 alpha [6] broadcast",
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "alpha", shape: [6], type: "int8", scale: [0.01], zeroPoint: [0], data: bytesOf(PRELU16_K) },
+        { ...ADD_IN, name: "y", scale: [0.0006] },
+      ],
+      operators: [{ code: 54, version: 1, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q * (q >= 0 ? 1 : f32(0.01) * PRELU16_K[i % 6]!), 0.0006)),
   },
 ];
 

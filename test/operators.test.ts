@@ -1,4 +1,4 @@
-// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
+// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
 // MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
@@ -47,6 +47,8 @@ const binary = (code: number, out: WriterTensor, options?: WriterGraph["operator
 const RELU_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.03], zeroPoint: [-128] };
 const MUL_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.02], zeroPoint: [5] };
 const LEAKY_OUT: WriterTensor = { name: "y", shape: [1, 4, 4, 6], type: "int8", scale: [0.04], zeroPoint: [-60] };
+const PRELU_K = Int8Array.of(25, -40, 100, 3, 60, -128); // slopes 0.25 .. -1.28 at scale 0.01
+const PRELU_ALPHA: WriterTensor = { name: "alpha", shape: [1, 1, 6], type: "int8", scale: [0.01], zeroPoint: [0], data: bytesOf(PRELU_K) };
 const MEAN_OUT: WriterTensor = { name: "y", shape: [1, 1, 1, 6], type: "int8", scale: [0.011], zeroPoint: [2] };
 
 // LOGISTIC, TANH and HARD_SWISH: every int8 value once, on a scale wide enough that the fixed-point kernels saturate
@@ -380,6 +382,18 @@ const cases: Case[] = [
       outputs: [2],
     },
     expected: (x) => Array.from({ length: 96 }, (_, i) => x[(Math.floor(i / 4) % 4) * 24 + (i % 4) * 6 + Math.floor(i / 16)]!),
+  },
+  {
+    // PRELU (Keras' PReLU): a slope per channel below 0, alpha an int8 [1,1,6] constant of its own quantisation
+    name: "PRELU int8, per-channel alpha [1,1,6] broadcast",
+    graph: {
+      tensors: [X, PRELU_ALPHA, LEAKY_OUT],
+      operators: [{ code: 54, version: 1, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    within1: true,
+    expected: (x) => Array.from(x, (q, i) => quant(real(q, X) >= 0 ? real(q, X) : real(q, X) * real(PRELU_K[i % 6]!, PRELU_ALPHA), LEAKY_OUT)),
   },
 ];
 

@@ -1,4 +1,4 @@
-/* ADD's, SUB's and MUL's arithmetic on one pair of inputs (and LEAKY_RELU's on one input), shared by the int8 and int16 kernels (TFLite's AddElementwise and
+/* ADD's, SUB's and MUL's arithmetic on one pair of inputs (and LEAKY_RELU's and PRELU's), shared by the int8 and int16 kernels (TFLite's AddElementwise and
  * MulElementwise are one template for both types; int16 ADD takes 15 bits of headroom where int8 takes 20, set in the
  * parameters). */
 #ifndef TR_ELEMENTWISE_H
@@ -36,6 +36,14 @@ static inline int32_t tr_leaky_relu_one(const tr_leaky_relu_params *p, int32_t x
     if (v >= 0) return p->output_zp + tr_mul_by_quantized_multiplier(v, p->identity_multiplier, p->identity_shift);
     const int32_t scaled = tr_mul_by_quantized_multiplier(v, p->alpha_multiplier, p->alpha_shift);
     return p->output_zp + (p->alpha_negative ? -scaled : scaled);
+}
+
+/* PRELU's arithmetic (TFLite reference_ops BroadcastPrelu4DSlow), unclamped */
+static inline int32_t tr_prelu_one(const tr_prelu_params *p, int32_t x, int32_t alpha)
+{
+    const int32_t v = p->input_offset + x;
+    if (v >= 0) return p->output_offset + tr_mul_by_quantized_multiplier(v, p->multiplier_1, p->shift_1);
+    return p->output_offset + tr_mul_by_quantized_multiplier(v * (p->alpha_offset + alpha), p->multiplier_2, p->shift_2);
 }
 
 #endif

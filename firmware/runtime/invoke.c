@@ -115,6 +115,15 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             else tr_tanh_s8(&op->u.sigmoid, out->elems, x, y);
             break;
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_54)
+        case TR_OP_PRELU: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_prelu_s16_ref(&op->u.prelu, &bc, x, w, y);
+            else tr_prelu_s8_ref(&op->u.prelu, &bc, x, w, y);
+            break;
+        }
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98)
         case TR_OP_LEAKY_RELU:
             if (s16) tr_leaky_relu_s16_ref(&op->u.leaky_relu, out->elems, x, y);

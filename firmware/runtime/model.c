@@ -40,6 +40,7 @@ static int max_version(int opcode)
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
+    case TR_OP_PRELU: return 1; /* one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
     case TR_OP_TRANSPOSE: return 5; /* 2: int8, 4: more than 4-D (refused by rank), 5: int16 */
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
@@ -506,6 +507,24 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_54)
+    case TR_OP_PRELU: {
+        const tr_tensor *alpha = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!alpha) return fail(m, "has one input");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (alpha->type != TR_I8) return fail_type(m, alpha, alpha, "for alpha (int8 only)");
+        if (broadcast_check(m, in, alpha, out)) return -1;
+        /* TFLite Micro's prepare, in double */
+        tr_prelu_params *p = &op->u.prelu;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier_1, &p->shift_1);
+        set_multiplier((double)in->scale * (double)alpha->scale / (double)out->scale, &p->multiplier_2, &p->shift_2);
+        p->input_offset = -in->zero_point;
+        p->alpha_offset = -alpha->zero_point;
+        p->output_offset = out->zero_point;
+        return 0;
+    }
+#endif
     case TR_OP_LEAKY_RELU: {
         const int s16 = int8_or_int16(m, in, out);
         if (s16 < 0) return -1;

@@ -701,6 +701,19 @@ static void test_broadcasting(void)
     const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
     tr_add_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* PRELU of [2,2] with a per-column alpha [2] (1 and 2 at scale 0.25: slopes 0.25 and 0.5), input and output at one
+     * scale ((2^30, 1)), alpha's product by (2^30, -1): 10 -> 10, -8 -> -8 x 2 x 0.25 = -4, -4 -> -1, 6 -> 6 */
+    const int8_t px22[4] = {10, -8, -4, 6}, palpha[2] = {1, 2};
+    const tr_broadcast per_col = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 2, 1}, {0, 0, 0, 0, 0, 1}};
+    const tr_prelu_params prp = {0, 0, 0, 1 << 30, 1, 1 << 30, -1};
+    tr_prelu_s8_ref(&prp, &per_col, px22, palpha, y);
+    CHECK(memcmp(y, (const int8_t[]){10, -4, -1, 6}, 4) == 0, "PRELU: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* int16 with int8 alpha, identity 2 ((2^30, 2)), alpha's product by 0.5 ((2^30, 0)): -30000 x 3 x 0.5 saturates */
+    const int16_t pr16x[4] = {1000, -30000, -10, 20000};
+    int16_t pr16y[4];
+    const tr_prelu_params prp16 = {0, 0, 0, 1 << 30, 2, 1 << 30, 0};
+    tr_prelu_s16_ref(&prp16, &per_col, pr16x, (const int8_t[]){3, 3}, pr16y);
+    CHECK(memcmp(pr16y, (const int16_t[]){2000, -32768, -15, 32767}, sizeof pr16y) == 0, "int16 PRELU: %d %d %d %d", pr16y[0], pr16y[1], pr16y[2], pr16y[3]);
     /* SUB with ADD's parameters, the scalar subtracted: 10 - 5 = 5 ... -40 - 5 = -45 */
     tr_sub_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){5, 15, 25, -45}, 4) == 0, "SUB [2,2] - scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);

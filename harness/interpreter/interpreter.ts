@@ -18,6 +18,7 @@ import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.t
 import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
 import { leakyRelu, leakyReluParams, type LeakyReluParams } from "./leaky_relu.ts";
+import { prelu, preluParams, type PreluParams } from "./prelu.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
@@ -50,6 +51,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU6: 3, // 3: int16
   RELU_N1_TO_1: 2,
   LEAKY_RELU: 2, // 2: int16
+  PRELU: 1, // one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it
   MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
   MINIMUM: 4,
   PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
@@ -134,6 +136,7 @@ export type Prepared =
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
   | { kind: "leakyRelu"; p: LeakyReluParams }
+  | { kind: "prelu"; p: PreluParams; bc: Broadcast }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
@@ -387,6 +390,17 @@ export class Interpreter {
           p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
         };
       }
+      case "PRELU": {
+        const alpha = this.tensor(op, 1);
+        if (!alpha) throw new InterpreterError(`${where}: has one input`);
+        const s16 = input.type === "int16" && out.type === "int16";
+        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        if (alpha.type !== "int8") throw new InterpreterError(`${where}: ${alpha.type} is not supported for alpha (int8 only)`);
+        const bc = broadcastOf(input.shape, alpha.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        return { kind: "prelu", p: preluParams(s(input), zp(input), s(alpha), zp(alpha), s(out), zp(out), this.rounding), bc };
+      }
       case "LEAKY_RELU": {
         const s16 = input.type === "int16" && out.type === "int16";
         if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
@@ -615,6 +629,9 @@ export class Interpreter {
         return;
       case "relu":
         reluS8(prep.p, this.ints(input), this.ints(out));
+        return;
+      case "prelu":
+        prelu(prep.p, prep.bc, this.ints(input), this.i8(this.tensor(op, 1)!), this.ints(out));
         return;
       case "leakyRelu":
         leakyRelu(prep.p, this.ints(input), this.ints(out));
