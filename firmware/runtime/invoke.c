@@ -160,8 +160,12 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39)
         case TR_OP_TRANSPOSE: tr_transpose_ref(&op->u.transpose, s16 ? 2 : 1, shape_of(in), x, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_97) /* links floorf and roundf */
         case TR_OP_RESIZE_NEAREST_NEIGHBOR: tr_resize_nearest_ref(&op->u.resize, s16 ? 2 : 1, shape_of(in), x, shape_of(out), y); break;
+#endif
         case TR_OP_PAD:
         case TR_OP_PADV2: tr_pad_ref(&op->u.pad, s16 ? 2 : 1, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN:
