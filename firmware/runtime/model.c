@@ -525,6 +525,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98) /* optional, as in invoke.c */
     case TR_OP_LEAKY_RELU: {
         const int s16 = int8_or_int16(m, in, out);
         if (s16 < 0) return -1;
@@ -541,6 +542,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->alpha_negative = alpha_real < 0;
         return 0;
     }
+#endif
     case TR_OP_LOGISTIC:
     case TR_OP_TANH: {
         if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
@@ -664,6 +666,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         }
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39) /* optional, as in invoke.c */
     case TR_OP_TRANSPOSE: {
         const tr_tensor *perm = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         const int s16 = int8_or_int16(m, in, out);
@@ -682,6 +685,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         }
         return 0;
     }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_97) /* optional, as in invoke.c */
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: {
         const tr_tensor *size = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         const int s16 = int8_or_int16(m, in, out);
@@ -696,6 +701,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         op->u.resize.half_pixel_centers = tr_fb_field_u8(fb, opts, 1, 0) != 0;
         return 0;
     }
+#endif
     case TR_OP_CONCATENATION: {
         if (out->type != TR_I8 && !(TR_INT16 && out->type == TR_I16)) return fail_type(m, out, out, "(int8 or int16)");
         if (out->type == TR_I16 && out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
