@@ -650,6 +650,39 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
     expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q * (q >= 0 ? 1 : f32(0.01) * PRELU16_K[i % 6]!), 0.0006)),
   },
+  {
+    // STRIDED_SLICE int16 on data, x[:, 2, :, 1:5]: row 2 shrunk away, the columns' begin (3) masked to 0, by hand
+    name: "STRIDED_SLICE int16 on data, a shrunk axis and a begin mask",
+    exact: true,
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "begin", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 2, 3, 1)) },
+        { name: "end", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 3, 4, 5)) },
+        { name: "strides", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 1, 1, 1)) },
+        { ...ADD_IN, name: "y", shape: [1, 4, 4] },
+      ],
+      operators: [
+        {
+          code: 45,
+          version: 2,
+          inputs: [0, 1, 2, 3],
+          outputs: [4],
+          options: {
+            type: 32,
+            fields: [
+              [0, "i32", 4],
+              [4, "i32", 2],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [4],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 16 }, (_, i) => asI16(b)[(8 + (i >> 2)) * 6 + 1 + (i & 3)]!),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

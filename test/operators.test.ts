@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -394,6 +394,24 @@ const cases: Case[] = [
     },
     within1: true,
     expected: (x) => Array.from(x, (q, i) => quant(real(q, X) >= 0 ? real(q, X) : real(q, X) * real(PRELU_K[i % 6]!, PRELU_ALPHA), LEAKY_OUT)),
+  },
+  {
+    // STRIDED_SLICE on data (x[:, 1::2, -1:0:-2, ::3] with the batch's end masked): rows 1 and 3, columns 3 and 1,
+    // channels 0 and 3, worked out by hand
+    name: "STRIDED_SLICE int8 on data, steps 2, -2 and 3, a negative begin, an end mask",
+    graph: {
+      tensors: [
+        X,
+        { name: "begin", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 1, -1, 0)) },
+        { name: "end", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 4, 0, 6)) },
+        { name: "strides", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 2, -2, 3)) },
+        { ...X, name: "y", shape: [1, 2, 2, 2] },
+      ],
+      operators: [{ code: 45, version: 2, inputs: [0, 1, 2, 3], outputs: [4], options: { type: 32, fields: [[1, "i32", 1]] } }],
+      inputs: [0],
+      outputs: [4],
+    },
+    expected: (x) => Array.from({ length: 8 }, (_, i) => x[(1 + 2 * (i >> 2)) * 24 + (3 - 2 * ((i >> 1) & 1)) * 6 + 3 * (i & 1)]!),
   },
 ];
 

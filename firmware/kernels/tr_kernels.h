@@ -139,6 +139,12 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_mul_params;
 
+/* STRIDED_SLICE on data: per dimension (right-aligned to 4) the first index, the index the walk stops at (not
+ * taken) and the step, which may be negative */
+typedef struct {
+    int32_t start[4], stop[4], step[4];
+} tr_strided_slice_params;
+
 /* TRANSPOSE: output dimension k is input dimension perm[k], both right-aligned to 4 */
 typedef struct {
     int32_t perm[4];
@@ -194,6 +200,8 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* STRIDED_SLICE on elements of 1 (int8) or 2 (int16) bytes */
+void tr_strided_slice_ref(const tr_strided_slice_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
 /* TRANSPOSE on elements of 1 (int8) or 2 (int16) bytes */
 void tr_transpose_ref(const tr_transpose_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
 /* RESIZE_NEAREST_NEIGHBOR on elements of 1 (int8) or 2 (int16) bytes: in and out of the same N and C */

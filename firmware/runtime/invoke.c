@@ -160,6 +160,9 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) /* on data; as shape arithmetic it is folded */
+        case TR_OP_STRIDED_SLICE: tr_strided_slice_ref(&op->u.strided_slice, s16 ? 2 : 1, shape_of(in), x, y); break;
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39)
         case TR_OP_TRANSPOSE: tr_transpose_ref(&op->u.transpose, s16 ? 2 : 1, shape_of(in), x, y); break;
 #endif

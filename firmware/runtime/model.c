@@ -349,6 +349,62 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     return 0;
 }
 
+/* STRIDED_SLICE on int8 or int16 data: TFLite's StridedSliceStartForAxis / StridedSliceEndForAxis (a negative index
+ * counts from the end, clamped to the dimension, the masks take the whole dimension, a shrunk axis one index) worked out
+ * once, the output's shape checked against the walk. StridedSliceOptions: begin_mask 0, end_mask 1, ellipsis_mask 2,
+ * new_axis_mask 3, shrink_axis_mask 4, offset 5. */
+static int prepare_strided_slice(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    const int s16 = int8_or_int16(m, in, out);
+    if (s16 < 0) return -1;
+    const int rank = in->ndims;
+    const tr_tensor *arg[3];
+    for (int k = 0; k < 3; ++k) {
+        arg[k] = op->n_inputs > k + 1 && op->inputs[k + 1] >= 0 ? &m->tensors[op->inputs[k + 1]] : NULL;
+        if (!arg[k] || !arg[k]->data || arg[k]->type != TR_I32 || arg[k]->elems != rank) return fail(m, "begin, end and strides are not constant int32 [rank]");
+    }
+    const int32_t begin_mask = tr_fb_field_i32(fb, opts, 0, 0), end_mask = tr_fb_field_i32(fb, opts, 1, 0), shrink = tr_fb_field_i32(fb, opts, 4, 0);
+    if (tr_fb_field_i32(fb, opts, 2, 0) || tr_fb_field_i32(fb, opts, 3, 0) || tr_fb_field_u8(fb, opts, 5, 0))
+        return fail(m, "ellipsis_mask, new_axis_mask and offset are not supported");
+    tr_strided_slice_params *p = &op->u.strided_slice;
+    int out_axis = 0;
+    for (int d = 0; d < 4; ++d) {
+        const int k = d - (4 - rank); /* right-aligned; the dimensions added in front are taken whole */
+        p->start[d] = 0;
+        p->stop[d] = 1;
+        p->step[d] = 1;
+        if (k < 0) continue;
+        const int32_t size = in->dims[k];
+        int32_t begin, end, step;
+        memcpy(&begin, arg[0]->data + 4 * k, 4);
+        memcpy(&end, arg[1]->data + 4 * k, 4);
+        memcpy(&step, arg[2]->data + 4 * k, 4);
+        if (step == 0) return fail(m, "a stride of 0");
+        if (begin < 0) begin += size;
+        begin = step > 0 ? (begin < 0 ? 0 : begin > size ? size : begin) : (begin < -1 ? -1 : begin > size - 1 ? size - 1 : begin);
+        if (begin_mask >> k & 1) begin = step > 0 ? 0 : size - 1;
+        if (shrink >> k & 1) {
+            end = begin >= size ? begin : begin + 1;
+        } else {
+            if (end < 0) end += size;
+            end = step > 0 ? (end < 0 ? 0 : end > size ? size : end) : (end < -1 ? -1 : end > size - 1 ? size - 1 : end);
+            if (end_mask >> k & 1) end = step > 0 ? size : -1;
+        }
+        p->start[d] = begin;
+        p->stop[d] = end;
+        p->step[d] = step;
+        const int32_t extent = step > 0 ? (end > begin ? (end - begin + step - 1) / step : 0) : (begin > end ? (begin - end - step - 1) / -step : 0);
+        if (shrink >> k & 1) {
+            if (extent != 1) return fail(m, "a shrunk axis does not index one element");
+            continue;
+        }
+        if (out_axis >= out->ndims || out->dims[out_axis] != extent) return fail(m, "the slice disagrees with the output's shape");
+        ++out_axis;
+    }
+    return out_axis == out->ndims ? 0 : fail(m, "the slice disagrees with the output's shape");
+}
+
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
@@ -484,8 +540,10 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RESHAPE:
     case TR_OP_SQUEEZE:
         return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
-    case TR_OP_SHAPE:
     case TR_OP_STRIDED_SLICE:
+        if (out->type != TR_I32) return prepare_strided_slice(m, fb, op, opts); /* on data */
+        /* fall through - shape arithmetic */
+    case TR_OP_SHAPE:
     case TR_OP_PACK:
         /* shape arithmetic: folded when its result only shapes a RESHAPE (checked once every operator is read) */
         if (out->type != TR_I32) return fail(m, "only int32 shape arithmetic (a Flatten's) is supported");

@@ -82,6 +82,7 @@ typedef struct {
         tr_pad_params pad;
         tr_resize_params resize;
         tr_transpose_params transpose;
+        tr_strided_slice_params strided_slice;
         tr_mean_params mean;
         int32_t axis; /* CONCATENATION, positive */
         struct {

@@ -629,6 +629,15 @@ static void test_more_operators(void)
     int16_t r16y[8];
     tr_resize_nearest_ref(&plain, 2, (tr_shape4){1, 1, 2, 2}, r16x, (tr_shape4){1, 1, 4, 2}, r16y);
     CHECK(memcmp(r16y, (const int16_t[]){-30000, 1, -30000, 1, 30000, 2, 30000, 2}, sizeof r16y) == 0, "int16 RESIZE_NEAREST_NEIGHBOR");
+    /* STRIDED_SLICE of a [3,4] counting 0..11: rows 0 and 2, columns 1 and 3 (steps 2); column 0 backwards (step -1, from
+     * row 2 to the stop before row 0) */
+    const int8_t sx34[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    int8_t sy[4];
+    const tr_strided_slice_params every2 = {{0, 0, 0, 1}, {1, 1, 3, 4}, {1, 1, 2, 2}}, back = {{0, 0, 2, 0}, {1, 1, -1, 1}, {1, 1, -1, 1}};
+    tr_strided_slice_ref(&every2, 1, (tr_shape4){1, 1, 3, 4}, sx34, sy);
+    CHECK(memcmp(sy, (const int8_t[]){1, 3, 9, 11}, 4) == 0, "STRIDED_SLICE: %d %d %d %d", sy[0], sy[1], sy[2], sy[3]);
+    tr_strided_slice_ref(&back, 1, (tr_shape4){1, 1, 3, 4}, sx34, sy);
+    CHECK(memcmp(sy, (const int8_t[]){8, 4, 0}, 3) == 0, "STRIDED_SLICE backwards: %d %d %d", sy[0], sy[1], sy[2]);
     /* TRANSPOSE [2,3] -> [3,2] (perm [1,0], right-aligned to [0,1,3,2]), and int16 [1,2,1,3] -> [1,3,2,1] (NHWC to NCHW,
      * perm [0,3,1,2]) */
     const int8_t tx[6] = {1, 2, 3, 4, 5, 6};

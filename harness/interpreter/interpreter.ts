@@ -27,6 +27,7 @@ import { maximum, minimum } from "./maximum_minimum.ts";
 import { pad, type PadParams } from "./pad.ts";
 import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
 import { transpose } from "./transpose.ts";
+import { stridedSlice, stridedSliceParams, type StridedSliceParams } from "./strided_slice.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanParams } from "./mean_s8.ts";
@@ -74,7 +75,10 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
 /** Operators folded away (docs/architecture.md): SHAPE / STRIDED_SLICE / PACK whose int32 results only shape a
  * RESHAPE (its input 1), as a Flatten without a fixed batch converts. Anything else reading them is refused. */
 export function foldedShapeOps(model: TfliteModel): Set<number> {
-  const folded = new Set(model.operators.filter((op) => ["SHAPE", "STRIDED_SLICE", "PACK"].includes(op.name)).map((op) => op.index));
+  // a STRIDED_SLICE of int8 or int16 data is an operator of its own, not shape arithmetic
+  const shapeArithmetic = (op: TfliteOperator) =>
+    ["SHAPE", "STRIDED_SLICE", "PACK"].includes(op.name) && (op.name !== "STRIDED_SLICE" || model.tensors[op.outputs[0]!]?.type === "int32");
+  const folded = new Set(model.operators.filter(shapeArithmetic).map((op) => op.index));
   const producedBy = new Map(model.operators.filter((op) => folded.has(op.index)).map((op) => [op.outputs[0]!, op]));
   for (const op of model.operators) {
     if (folded.has(op.index)) continue;
@@ -145,6 +149,7 @@ export type Prepared =
   | { kind: "pad"; p: PadParams }
   | { kind: "resize"; p: ResizeParams }
   | { kind: "transpose"; perm: number[] }
+  | { kind: "stridedSlice"; p: StridedSliceParams }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
   | { kind: "folded" }
@@ -370,8 +375,10 @@ export class Interpreter {
         const p = addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20, op.name === "SUB");
         return { kind: "add", p, bc };
       }
-      case "SHAPE":
       case "STRIDED_SLICE":
+        if (out.type !== "int32") return this.prepareStridedSlice(op, where, input, out);
+      // falls through: shape arithmetic
+      case "SHAPE":
       case "PACK":
         if (out.type !== "int32") throw new InterpreterError(`${where}: only int32 shape arithmetic (a Flatten's) is supported`);
         return { kind: "folded" };
@@ -570,6 +577,30 @@ export class Interpreter {
     }
   }
 
+  /** STRIDED_SLICE on int8 or int16 data (firmware/runtime/model.c's prepare_strided_slice). */
+  private prepareStridedSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
+    const s16 = input.type === "int16" && out.type === "int16";
+    if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+    const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
+    if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+    const rank = input.shape.length;
+    const args = [1, 2, 3].map((k) => this.tensor(op, k));
+    if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
+      throw new InterpreterError(`${where}: begin, end and strides are not constant int32 [rank]`);
+    const [begin, end, strides] = args.map((t) => new Int32Array(t!.data!.slice().buffer)) as [Int32Array, Int32Array, Int32Array];
+    const o = op.options;
+    if (o.ellipsisMask || o.newAxisMask || o.offset) throw new InterpreterError(`${where}: ellipsis_mask, new_axis_mask and offset are not supported`);
+    const shrink = o.shrinkAxisMask ?? 0;
+    const p = stridedSliceParams(input.shape, begin, end, strides, { beginMask: o.beginMask ?? 0, endMask: o.endMask ?? 0, shrinkAxisMask: shrink });
+    if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+    const lead = 4 - rank;
+    if (input.shape.some((_, k) => (shrink >> k) & 1 && p.extent[lead + k] !== 1))
+      throw new InterpreterError(`${where}: a shrunk axis does not index one element`);
+    const kept = input.shape.flatMap((_, k) => ((shrink >> k) & 1 ? [] : [p.extent[lead + k]!]));
+    if (kept.join(",") !== out.shape.join(",")) throw new InterpreterError(`${where}: the slice disagrees with the output's shape`);
+    return { kind: "stridedSlice", p };
+  }
+
   private run(op: TfliteOperator, prep: Prepared): void {
     const input = this.tensor(op, 0)!;
     const out = this.model.tensors[op.outputs[0]!]!;
@@ -660,6 +691,9 @@ export class Interpreter {
         return;
       case "pad":
         pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        return;
+      case "stridedSlice":
+        stridedSlice(prep.p, shape4(input.shape), this.ints(input), this.ints(out));
         return;
       case "transpose":
         transpose(prep.perm, shape4(input.shape), this.ints(input), this.ints(out));

@@ -47,6 +47,13 @@ export interface OperatorOptions {
   beta?: number;
   /** LEAKY_RELU: the slope below 0 */
   alpha?: number;
+  /** STRIDED_SLICE */
+  beginMask?: number;
+  endMask?: number;
+  ellipsisMask?: number;
+  newAxisMask?: number;
+  shrinkAxisMask?: number;
+  offset?: boolean;
   /** RESIZE_NEAREST_NEIGHBOR */
   alignCorners?: boolean;
   halfPixelCenters?: boolean;
@@ -209,6 +216,8 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
       return { activation: act(u8(0, 0)), keepNumDims: u8(2, 0) !== 0 };
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
+    case "STRIDED_SLICE":
+      return { beginMask: i32(0, 0), endMask: i32(1, 0), ellipsisMask: i32(2, 0), newAxisMask: i32(3, 0), shrinkAxisMask: i32(4, 0), offset: u8(5, 0) !== 0 };
     case "RESIZE_NEAREST_NEIGHBOR":
       return { alignCorners: u8(0, 0) !== 0, halfPixelCenters: u8(1, 0) !== 0 };
     case "LEAKY_RELU":
