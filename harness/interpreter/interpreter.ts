@@ -375,11 +375,11 @@ export class Interpreter {
         const p = addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20, op.name === "SUB");
         return { kind: "add", p, bc };
       }
-      case "STRIDED_SLICE":
-        if (out.type !== "int32") return this.prepareStridedSlice(op, where, input, out);
-      // falls through: shape arithmetic
       case "SHAPE":
+      case "STRIDED_SLICE":
       case "PACK":
+        // a STRIDED_SLICE of int8 or int16 data is an operator of its own
+        if (op.name === "STRIDED_SLICE" && out.type !== "int32") return this.prepareStridedSlice(op, where, input, out);
         if (out.type !== "int32") throw new InterpreterError(`${where}: only int32 shape arithmetic (a Flatten's) is supported`);
         return { kind: "folded" };
       case "RELU":
