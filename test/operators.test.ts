@@ -513,3 +513,58 @@ describe("operators, host interpreter against worked values and the device bit f
     expect((refused as Error).message).toMatch(/MUL: input shapes do not broadcast to the output's/);
   }, 300_000);
 });
+
+// SUB, LEAKY_RELU, PRELU, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE and MAXIMUM in one chain, so each
+// kernel set and C library builds and runs them: the M4 (DSP set, newlib-nano), the M55 (Helium set) and RV32 (picolibc)
+const t = (name: string, extra: Partial<WriterTensor> = {}): WriterTensor => ({ ...X, name, ...extra });
+const CHAIN: WriterGraph = {
+  tensors: [
+    X,
+    t("k", { shape: [6], data: bytesOf(K.subarray(0, 6)) }),
+    t("sub"),
+    t("leaky"),
+    PRELU_ALPHA,
+    t("prelu"),
+    { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.of(0, 0, 1, 1, 1, 1, 0, 0)) },
+    t("v", { shape: [], data: bytesOf(Int8Array.of(-128)) }),
+    t("padded", { shape: [1, 6, 6, 6] }),
+    { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(8, 8)) },
+    t("resized", { shape: [1, 8, 8, 6] }),
+    { name: "perm", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 3, 1, 2)) },
+    t("transposed", { shape: [1, 6, 8, 8] }),
+    { name: "b", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 0, 0, 0)) },
+    { name: "e", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 6, 8, 8)) },
+    { name: "s", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 2, 2, 2)) },
+    t("sliced", { shape: [1, 3, 4, 4] }),
+    t("y", { shape: [1, 3, 4, 4] }),
+  ],
+  operators: [
+    { code: 41, version: 2, inputs: [0, 1], outputs: [2] },
+    { code: 98, version: 1, inputs: [2], outputs: [3], options: { type: 74, fields: [[0, "f32", 0.2]] } },
+    { code: 54, version: 1, inputs: [3, 4], outputs: [5] },
+    { code: 60, version: 2, inputs: [5, 6, 7], outputs: [8] },
+    { code: 97, version: 2, inputs: [8, 9], outputs: [10] },
+    { code: 39, version: 2, inputs: [10, 11], outputs: [12] },
+    { code: 45, version: 2, inputs: [12, 13, 14, 15], outputs: [16] },
+    { code: 55, version: 2, inputs: [16, 16], outputs: [17] },
+  ],
+  inputs: [0],
+  outputs: [17],
+};
+
+describe("SUB, LEAKY_RELU, PRELU, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE, MAXIMUM chained, on other CPUs (emulated)", () => {
+  for (const board of ["mps3-an547", "riscv32-virt"]) {
+    it(`${board}: bit for bit with the host`, async () => {
+      const model = writeTflite(CHAIN);
+      const inputs = [randomI8(N), randomI8(N), Int8Array.from({ length: N }, (_, i) => (i % 2 ? 127 : -128))];
+      const interp = new Interpreter(loadTflite(model));
+      const host = inputs.map((x) => i8(interp.invoke(x)));
+      const device = await runOnBoard(
+        board,
+        model,
+        inputs.map((x) => new Uint8Array(x.buffer)),
+      );
+      expect(device.map(i8)).toEqual(host);
+    }, 300_000);
+  }
+});
