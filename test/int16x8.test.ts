@@ -683,6 +683,24 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -100, 100)],
     expected: (b) => Array.from({ length: 16 }, (_, i) => asI16(b)[(8 + (i >> 2)) * 6 + 1 + (i & 3)]!),
   },
+  {
+    // SLICE int16 (v4) of a [16,6]: rows 3..12, channels 2..5, by hand
+    name: "SLICE int16 (v4), begin [3,2], size [10,-1]",
+    exact: true,
+    graph: {
+      tensors: [
+        { ...ADD_IN, shape: [16, 6] },
+        { name: "begin", shape: [2], type: "int32", data: bytesOf(Int32Array.of(3, 2)) },
+        { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(10, -1)) },
+        { ...ADD_IN, name: "y", shape: [10, 4] },
+      ],
+      operators: [{ code: 65, version: 4, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 40 }, (_, i) => asI16(b)[(3 + (i >> 2)) * 6 + 2 + (i & 3)]!),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {

@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, SLICE, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -412,6 +412,22 @@ const cases: Case[] = [
       outputs: [4],
     },
     expected: (x) => Array.from({ length: 8 }, (_, i) => x[(1 + 2 * (i >> 2)) * 24 + (3 - 2 * ((i >> 1) & 1)) * 6 + 3 * (i & 1)]!),
+  },
+  {
+    // SLICE x[:, 1:3, 2:, 1:5] (a size of -1 reaches the end), worked out by hand
+    name: "SLICE int8 (v2), begin [0,1,2,1], size [1,2,-1,4]",
+    graph: {
+      tensors: [
+        X,
+        { name: "begin", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 1, 2, 1)) },
+        { name: "size", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 2, -1, 4)) },
+        { ...X, name: "y", shape: [1, 2, 2, 4] },
+      ],
+      operators: [{ code: 65, version: 2, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    expected: (x) => Array.from({ length: 16 }, (_, i) => x[(1 + (i >> 3)) * 24 + (2 + ((i >> 2) & 1)) * 6 + 1 + (i & 3)]!),
   },
 ];
 

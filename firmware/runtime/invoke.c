@@ -160,7 +160,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
-#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) /* on data; as shape arithmetic it is folded */
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) || defined(TR_MODEL_USES_OP_65) /* on data; as shape arithmetic it is folded */
+        case TR_OP_SLICE: /* STRIDED_SLICE's walk, steps of 1 */
         case TR_OP_STRIDED_SLICE: tr_strided_slice_ref(&op->u.strided_slice, s16 ? 2 : 1, shape_of(in), x, y); break;
 #endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39)

@@ -42,6 +42,7 @@ static int max_version(int opcode)
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
     case TR_OP_PRELU: return 1; /* one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
+    case TR_OP_SLICE: return 4; /* 2: int8, 3: string (refused by type), 4: int16 */
     case TR_OP_TRANSPOSE: return 5; /* 2: int8, 4: more than 4-D (refused by rank), 5: int16 */
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
     case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
@@ -405,6 +406,37 @@ static int prepare_strided_slice(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opt
     return out_axis == out->ndims ? 0 : fail(m, "the slice disagrees with the output's shape");
 }
 
+/* SLICE on int8 or int16 data: TFLite's Slice, the walk STRIDED_SLICE's kernel takes with steps of 1 (a size of -1
+ * reaches the end of its dimension) */
+static int prepare_slice(tr_model *m, tr_op *op)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    const int s16 = int8_or_int16(m, in, out);
+    if (s16 < 0) return -1;
+    const int rank = in->ndims;
+    const tr_tensor *begin = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+    const tr_tensor *size = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
+    if (!begin || !size || !begin->data || !size->data || begin->type != TR_I32 || size->type != TR_I32 || begin->elems != rank || size->elems != rank)
+        return fail(m, "begin and size are not constant int32 [rank]");
+    if (out->ndims != rank) return fail(m, "the slice disagrees with the output's shape");
+    tr_strided_slice_params *p = &op->u.strided_slice;
+    for (int d = 0; d < 4; ++d) {
+        const int k = d - (4 - rank);
+        p->start[d] = 0;
+        p->stop[d] = 1;
+        p->step[d] = 1;
+        if (k < 0) continue;
+        int32_t b, n;
+        memcpy(&b, begin->data + 4 * k, 4);
+        memcpy(&n, size->data + 4 * k, 4);
+        if (n == -1) n = in->dims[k] - b;
+        if (b < 0 || n < 0 || b + n > in->dims[k] || n != out->dims[k]) return fail(m, "the slice disagrees with the input's or output's shape");
+        p->start[d] = b;
+        p->stop[d] = b + n;
+    }
+    return 0;
+}
+
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
@@ -540,6 +572,7 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RESHAPE:
     case TR_OP_SQUEEZE:
         return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
+    case TR_OP_SLICE: return prepare_slice(m, op);
     case TR_OP_STRIDED_SLICE:
         if (out->type != TR_I32) return prepare_strided_slice(m, fb, op, opts); /* on data */
         /* fall through - shape arithmetic */

@@ -59,6 +59,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   PADV2: 3,
   RESIZE_NEAREST_NEIGHBOR: 4, // 2: int8, 3: align_corners or half_pixel_centers, 4: int16
   TRANSPOSE: 5, // 2: int8, 4: more than 4-D (refused by rank), 5: int16
+  SLICE: 4, // 2: int8, 3: string (refused by type), 4: int16
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -375,6 +376,8 @@ export class Interpreter {
         const p = addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20, op.name === "SUB");
         return { kind: "add", p, bc };
       }
+      case "SLICE":
+        return this.prepareSlice(op, where, input, out);
       case "SHAPE":
       case "STRIDED_SLICE":
       case "PACK":
@@ -575,6 +578,31 @@ export class Interpreter {
       default:
         return { kind: "none" };
     }
+  }
+
+  /** SLICE on int8 or int16 data: STRIDED_SLICE's walk with steps of 1, a size of -1 to the end (model.c's prepare_slice). */
+  private prepareSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
+    const s16 = input.type === "int16" && out.type === "int16";
+    if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+    const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
+    if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+    const rank = input.shape.length;
+    const args = [1, 2].map((k) => this.tensor(op, k));
+    if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
+      throw new InterpreterError(`${where}: begin and size are not constant int32 [rank]`);
+    if (out.shape.length !== rank) throw new InterpreterError(`${where}: the slice disagrees with the output's shape`);
+    const [begin, size] = args.map((t) => Array.from(new Int32Array(t!.data!.slice().buffer))) as [number[], number[]];
+    const lead = 4 - rank;
+    const p: StridedSliceParams = { start: [0, 0, 0, 0], stop: [1, 1, 1, 1], step: [1, 1, 1, 1], extent: [1, 1, 1, 1] };
+    for (let k = 0; k < rank; k++) {
+      const n = size[k] === -1 ? input.shape[k]! - begin[k]! : size[k]!;
+      if (begin[k]! < 0 || n < 0 || begin[k]! + n > input.shape[k]! || n !== out.shape[k])
+        throw new InterpreterError(`${where}: the slice disagrees with the input's or output's shape`);
+      p.start[lead + k] = begin[k]!;
+      p.stop[lead + k] = begin[k]! + n;
+      p.extent[lead + k] = n;
+    }
+    return { kind: "stridedSlice", p };
   }
 
   /** STRIDED_SLICE on int8 or int16 data (firmware/runtime/model.c's prepare_strided_slice). */
