@@ -759,6 +759,14 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
       (e: unknown) => e,
     );
     expect((absErr as Error).message).toMatch(/unsupported operator ABS v3 \(int16\)/);
+    // REDUCE_MAX int16 is TFLite's version 3, which TFLite Micro does not run: refused by version, naming the type
+    const reduceMax16 = writeTflite({
+      tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 2)) }, { ...ADD_IN, name: "y", shape: [1, 6] }],
+      operators: [{ code: 82, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    });
+    expect(() => new Interpreter(loadTflite(reduceMax16))).toThrow(/unsupported operator REDUCE_MAX v3 \(int16\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {

@@ -1,5 +1,5 @@
 // The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
-// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, SLICE, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
+// MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, SLICE, REDUCE_MAX, REDUCE_MIN, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
 // one unit of TFLite's quantisation formula in float where it requantises), and the firmware on an emulated board
@@ -428,6 +428,27 @@ const cases: Case[] = [
       outputs: [3],
     },
     expected: (x) => Array.from({ length: 16 }, (_, i) => x[(1 + (i >> 3)) * 24 + (2 + ((i >> 2) & 1)) * 6 + 1 + (i & 3)]!),
+  },
+  {
+    // REDUCE_MAX over H and W without keep_dims, as Keras' GlobalMaxPooling2D converts: each channel's largest value
+    name: "REDUCE_MAX int8 (v2) over H and W (GlobalMaxPooling2D)",
+    graph: {
+      tensors: [X, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 2)) }, { ...X, name: "y", shape: [1, 6] }],
+      operators: [{ code: 82, version: 2, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", false]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    expected: (x) => Array.from({ length: 6 }, (_, c) => Math.max(...Array.from({ length: 16 }, (_, p) => x[p * 6 + c]!))),
+  },
+  {
+    name: "REDUCE_MIN int8 (v2) over the last axis (-1), keep_dims",
+    graph: {
+      tensors: [X, { name: "axes", shape: [1], type: "int32", data: bytesOf(Int32Array.of(-1)) }, { ...X, name: "y", shape: [1, 4, 4, 1] }],
+      operators: [{ code: 89, version: 2, inputs: [0, 1], outputs: [2], options: { type: 27, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    expected: (x) => Array.from({ length: 16 }, (_, p) => Math.min(...Array.from(x.subarray(p * 6, p * 6 + 6)))),
   },
 ];
 

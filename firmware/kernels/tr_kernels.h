@@ -202,6 +202,9 @@ void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b,
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 /* STRIDED_SLICE on elements of 1 (int8) or 2 (int16) bytes */
 void tr_strided_slice_ref(const tr_strided_slice_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
+/* REDUCE_MAX (maximum 1) or REDUCE_MIN, int8, over the dimensions whose bit is set in axes (bit 0 N, 1 H, 2 W, 3 C of
+ * the shape right-aligned to 4); the output holds the others in order */
+void tr_reduce_max_min_s8_ref(tr_shape4 in, const int8_t *input, uint32_t axes, int maximum, int8_t *output);
 /* TRANSPOSE on elements of 1 (int8) or 2 (int16) bytes */
 void tr_transpose_ref(const tr_transpose_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
 /* RESIZE_NEAREST_NEIGHBOR on elements of 1 (int8) or 2 (int16) bytes: in and out of the same N and C */

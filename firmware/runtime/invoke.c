@@ -164,6 +164,10 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_SLICE: /* STRIDED_SLICE's walk, steps of 1 */
         case TR_OP_STRIDED_SLICE: tr_strided_slice_ref(&op->u.strided_slice, s16 ? 2 : 1, shape_of(in), x, y); break;
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_82) || defined(TR_MODEL_USES_OP_89)
+        case TR_OP_REDUCE_MAX:
+        case TR_OP_REDUCE_MIN: tr_reduce_max_min_s8_ref(shape_of(in), x, op->u.reduce_axes, op->opcode == TR_OP_REDUCE_MAX, y); break;
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39)
         case TR_OP_TRANSPOSE: tr_transpose_ref(&op->u.transpose, s16 ? 2 : 1, shape_of(in), x, y); break;
 #endif

@@ -42,6 +42,7 @@ static int max_version(int opcode)
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
     case TR_OP_PRELU: return 1; /* one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
+    case TR_OP_REDUCE_MAX: case TR_OP_REDUCE_MIN: return 2; /* 2: int8 (3, int16, TFLite Micro does not run) */
     case TR_OP_SLICE: return 4; /* 2: int8, 3: string (refused by type), 4: int16 */
     case TR_OP_TRANSPOSE: return 5; /* 2: int8, 4: more than 4-D (refused by rank), 5: int16 */
     case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
@@ -573,6 +574,35 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_SQUEEZE:
         return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
     case TR_OP_SLICE: return prepare_slice(m, op);
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_82) || defined(TR_MODEL_USES_OP_89)
+    case TR_OP_REDUCE_MAX:
+    case TR_OP_REDUCE_MIN: {
+        /* TFLite Micro's int8 REDUCE_MAX / REDUCE_MIN compare raw values and require input and output quantised alike */
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (in->scale != out->scale || in->zero_point != out->zero_point) return fail(m, "input and output quantised differently");
+        const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!axes || !axes->data || axes->type != TR_I32 || axes->elems < 1 || axes->elems > in->ndims) return fail(m, "axes are not a constant int32 vector");
+        uint32_t mask = 0;
+        for (int32_t k = 0; k < axes->elems; ++k) {
+            int32_t a;
+            memcpy(&a, axes->data + 4 * k, 4);
+            if (a < 0) a += in->ndims;
+            if (a < 0 || a >= in->ndims) return fail(m, "axis out of range");
+            mask |= 1u << (4 - in->ndims + a); /* right-aligned to 4 */
+        }
+        /* the output: the kept dimensions, with or without the reduced ones as 1 (keep_dims) */
+        int32_t elems = 1, kept_rank = 0;
+        for (int d = 4 - in->ndims; d < 4; ++d)
+            if (!(mask >> d & 1)) {
+                elems *= in->dims[d - (4 - in->ndims)];
+                ++kept_rank;
+            }
+        const int keep_dims = tr_fb_field_u8(fb, opts, 0, 0) != 0;
+        if (out->elems != elems || out->ndims != (keep_dims ? in->ndims : kept_rank)) return fail(m, "output shape disagrees with the reduction");
+        op->u.reduce_axes = mask;
+        return 0;
+    }
+#endif
     case TR_OP_STRIDED_SLICE:
         if (out->type != TR_I32) return prepare_strided_slice(m, fb, op, opts); /* on data */
         /* fall through - shape arithmetic */

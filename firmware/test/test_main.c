@@ -638,6 +638,15 @@ static void test_more_operators(void)
     CHECK(memcmp(sy, (const int8_t[]){1, 3, 9, 11}, 4) == 0, "STRIDED_SLICE: %d %d %d %d", sy[0], sy[1], sy[2], sy[3]);
     tr_strided_slice_ref(&back, 1, (tr_shape4){1, 1, 3, 4}, sx34, sy);
     CHECK(memcmp(sy, (const int8_t[]){8, 4, 0}, 3) == 0, "STRIDED_SLICE backwards: %d %d %d", sy[0], sy[1], sy[2]);
+    /* REDUCE_MAX / REDUCE_MIN over H and W of [1,2,2,2] (channels apart), and over C alone */
+    const int8_t rmx[8] = {1, -5, 7, 100, -128, 3, 0, 2};
+    int8_t rmy[4];
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x6, 1, rmy);
+    CHECK(rmy[0] == 7 && rmy[1] == 100, "REDUCE_MAX over H, W: %d %d", rmy[0], rmy[1]);
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x6, 0, rmy);
+    CHECK(rmy[0] == -128 && rmy[1] == -5, "REDUCE_MIN over H, W: %d %d", rmy[0], rmy[1]);
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x8, 1, rmy);
+    CHECK(memcmp(rmy, (const int8_t[]){1, 100, 3, 2}, 4) == 0, "REDUCE_MAX over C: %d %d %d %d", rmy[0], rmy[1], rmy[2], rmy[3]);
     /* TRANSPOSE [2,3] -> [3,2] (perm [1,0], right-aligned to [0,1,3,2]), and int16 [1,2,1,3] -> [1,3,2,1] (NHWC to NCHW,
      * perm [0,3,1,2]) */
     const int8_t tx[6] = {1, 2, 3, 4, 5, 6};

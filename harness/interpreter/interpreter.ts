@@ -27,6 +27,7 @@ import { maximum, minimum } from "./maximum_minimum.ts";
 import { pad, type PadParams } from "./pad.ts";
 import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
 import { transpose } from "./transpose.ts";
+import { reduceMaxMinS8 } from "./reduce_max_min_s8.ts";
 import { stridedSlice, stridedSliceParams, type StridedSliceParams } from "./strided_slice.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
@@ -60,6 +61,8 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RESIZE_NEAREST_NEIGHBOR: 4, // 2: int8, 3: align_corners or half_pixel_centers, 4: int16
   TRANSPOSE: 5, // 2: int8, 4: more than 4-D (refused by rank), 5: int16
   SLICE: 4, // 2: int8, 3: string (refused by type), 4: int16
+  REDUCE_MAX: 2, // 2: int8 (3, int16, TFLite Micro does not run)
+  REDUCE_MIN: 2,
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -150,6 +153,7 @@ export type Prepared =
   | { kind: "pad"; p: PadParams }
   | { kind: "resize"; p: ResizeParams }
   | { kind: "transpose"; perm: number[] }
+  | { kind: "reduceMax" | "reduceMin"; axes: number }
   | { kind: "stridedSlice"; p: StridedSliceParams }
   | { kind: "mean"; p: MeanParams }
   | { kind: "concat"; axis: number }
@@ -378,6 +382,28 @@ export class Interpreter {
       }
       case "SLICE":
         return this.prepareSlice(op, where, input, out);
+      case "REDUCE_MAX":
+      case "REDUCE_MIN": {
+        // TFLite Micro's int8 REDUCE_MAX / REDUCE_MIN compare raw values and require input and output quantised alike
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
+        if (Math.fround(s(input)) !== Math.fround(s(out)) || zp(input) !== zp(out))
+          throw new InterpreterError(`${where}: input and output quantised differently`);
+        const axesT = this.tensor(op, 1);
+        const rank = input.shape.length;
+        if (!axesT?.data || axesT.type !== "int32" || axesT.elements < 1 || axesT.elements > rank)
+          throw new InterpreterError(`${where}: axes are not a constant int32 vector`);
+        let mask = 0;
+        for (let a of new Int32Array(axesT.data.slice().buffer)) {
+          if (a < 0) a += rank;
+          if (a < 0 || a >= rank) throw new InterpreterError(`${where}: axis out of range`);
+          mask |= 1 << (4 - rank + a);
+        }
+        const keptDims = input.shape.filter((_, k) => !((mask >> (4 - rank + k)) & 1));
+        const elems = keptDims.reduce((x, y) => x * y, 1);
+        if (out.elements !== elems || out.shape.length !== (o.keepDims ? rank : keptDims.length))
+          throw new InterpreterError(`${where}: output shape disagrees with the reduction`);
+        return { kind: op.name === "REDUCE_MAX" ? "reduceMax" : "reduceMin", axes: mask };
+      }
       case "SHAPE":
       case "STRIDED_SLICE":
       case "PACK":
@@ -722,6 +748,10 @@ export class Interpreter {
         return;
       case "stridedSlice":
         stridedSlice(prep.p, shape4(input.shape), this.ints(input), this.ints(out));
+        return;
+      case "reduceMax":
+      case "reduceMin":
+        reduceMaxMinS8(shape4(input.shape), this.i8(input), prep.axes, prep.kind === "reduceMax", this.i8(out));
         return;
       case "transpose":
         transpose(prep.perm, shape4(input.shape), this.ints(input), this.ints(out));

@@ -47,6 +47,8 @@ export interface OperatorOptions {
   beta?: number;
   /** LEAKY_RELU: the slope below 0 */
   alpha?: number;
+  /** REDUCE_MAX, REDUCE_MIN (ReducerOptions) */
+  keepDims?: boolean;
   /** STRIDED_SLICE */
   beginMask?: number;
   endMask?: number;
@@ -216,6 +218,9 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
       return { activation: act(u8(0, 0)), keepNumDims: u8(2, 0) !== 0 };
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
+    case "REDUCE_MAX":
+    case "REDUCE_MIN":
+      return { keepDims: u8(0, 0) !== 0 };
     case "STRIDED_SLICE":
       return { beginMask: i32(0, 0), endMask: i32(1, 0), ellipsisMask: i32(2, 0), newAxisMask: i32(3, 0), shrinkAxisMask: i32(4, 0), offset: u8(5, 0) !== 0 };
     case "RESIZE_NEAREST_NEIGHBOR":
