@@ -125,6 +125,16 @@ function typeRefusal(where: string, supported: string, ...tensors: TfliteTensor[
   return new InterpreterError(`${where}: ${t.type} is not supported ${supported}`);
 }
 
+/** An operator that takes int8, or int16 with zero points 0, in and out alike (as model.c's int8_or_int16): true for
+ * int16; refused otherwise. */
+function int8OrInt16(where: string, input: TfliteTensor, out: TfliteTensor): boolean {
+  const s16 = input.type === "int16" && out.type === "int16";
+  if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+  const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
+  if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+  return s16;
+}
+
 export class InterpreterError extends Error {
   constructor(message: string) {
     super(message);
@@ -429,18 +439,14 @@ export class Interpreter {
       case "PRELU": {
         const alpha = this.tensor(op, 1);
         if (!alpha) throw new InterpreterError(`${where}: has one input`);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        int8OrInt16(where, input, out);
         if (alpha.type !== "int8") throw new InterpreterError(`${where}: ${alpha.type} is not supported for alpha (int8 only)`);
         const bc = broadcastOf(input.shape, alpha.shape, out.shape);
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         return { kind: "prelu", p: preluParams(s(input), zp(input), s(alpha), zp(alpha), s(out), zp(out), this.rounding), bc };
       }
       case "LEAKY_RELU": {
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        int8OrInt16(where, input, out);
         if (input.elements !== out.elements) throw new InterpreterError(`${where}: changes the element count`);
         return { kind: "leakyRelu", p: leakyReluParams(s(input), zp(input), s(out), zp(out), o.alpha ?? 0, this.rounding) };
       }
@@ -500,9 +506,7 @@ export class Interpreter {
       case "PADV2": {
         const pads = this.tensor(op, 1);
         const value = this.tensor(op, 2);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const s16 = int8OrInt16(where, input, out);
         if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length)
           throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
         const v = new Int32Array(pads.data.slice().buffer);
@@ -528,9 +532,7 @@ export class Interpreter {
       }
       case "TRANSPOSE": {
         const perm = this.tensor(op, 1);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        int8OrInt16(where, input, out);
         const rank = input.shape.length;
         if (!perm?.data || perm.type !== "int32" || perm.elements !== rank || out.shape.length !== rank)
           throw new InterpreterError(`${where}: perm is not a constant int32 [rank]`);
@@ -543,9 +545,7 @@ export class Interpreter {
       }
       case "RESIZE_NEAREST_NEIGHBOR": {
         const size = this.tensor(op, 1);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        int8OrInt16(where, input, out);
         if (input.shape.length !== 4 || out.shape.length !== 4) throw new InterpreterError(`${where}: input or output is not 4-D`);
         if (!size?.data || size.type !== "int32" || size.shape.length !== 1 || size.elements !== 2)
           throw new InterpreterError(`${where}: size is not a constant int32 [2]`);
@@ -573,9 +573,7 @@ export class Interpreter {
       }
       case "MEAN": {
         const axes = this.tensor(op, 1);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const s16 = int8OrInt16(where, input, out);
         const a = axes?.data && axes.type === "int32" ? Array.from(new Int32Array(axes.data.slice().buffer), (v) => (v < 0 ? v + 4 : v)).sort() : [];
         if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
         if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
@@ -608,10 +606,7 @@ export class Interpreter {
 
   /** SLICE on int8 or int16 data: STRIDED_SLICE's walk with steps of 1, a size of -1 to the end (model.c's prepare_slice). */
   private prepareSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
-    const s16 = input.type === "int16" && out.type === "int16";
-    if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-    const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
-    if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+    int8OrInt16(where, input, out);
     const rank = input.shape.length;
     const args = [1, 2].map((k) => this.tensor(op, k));
     if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
@@ -633,10 +628,7 @@ export class Interpreter {
 
   /** STRIDED_SLICE on int8 or int16 data (firmware/runtime/model.c's prepare_strided_slice). */
   private prepareStridedSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
-    const s16 = input.type === "int16" && out.type === "int16";
-    if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-    const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
-    if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+    int8OrInt16(where, input, out);
     const rank = input.shape.length;
     const args = [1, 2, 3].map((k) => this.tensor(op, k));
     if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
