@@ -701,6 +701,19 @@ const cases: Case[] = [
     inputs: [randomInput2(96), randomInput2(96, -100, 100)],
     expected: (b) => Array.from({ length: 40 }, (_, i) => asI16(b)[(3 + (i >> 2)) * 6 + 2 + (i & 3)]!),
   },
+  {
+    // ABS int16 (v3) at one scale: |x|, -32768 saturating to 32767
+    name: "ABS int16 (v3), one scale",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 101, version: 3, inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [randomInput2(96), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.min(32767, Math.abs(q))),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {
@@ -747,18 +760,18 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
     // an operator tinyrig lacks altogether is refused naming the builtin, its version and its type
-    const abs = writeTflite({
+    const matmul = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 101, version: 3, inputs: [0], outputs: [1] }],
+      operators: [{ code: 126, version: 3, inputs: [0, 0], outputs: [1] }],
       inputs: [0],
       outputs: [1],
     });
-    expect(() => new Interpreter(loadTflite(abs))).toThrow(/unsupported operator ABS v3 \(int16\)/);
-    const absErr = await runOnBoard("mps2-an386", abs, [new Uint8Array(192)]).then(
+    expect(() => new Interpreter(loadTflite(matmul))).toThrow(/unsupported operator BATCH_MATMUL v3 \(int16\)/);
+    const matmulErr = await runOnBoard("mps2-an386", matmul, [new Uint8Array(192)]).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect((absErr as Error).message).toMatch(/unsupported operator ABS v3 \(int16\)/);
+    expect((matmulErr as Error).message).toMatch(/unsupported operator BATCH_MATMUL v3 \(int16\)/);
     // REDUCE_MAX int16 is TFLite's version 3, which TFLite Micro does not run: refused by version, naming the type
     const reduceMax16 = writeTflite({
       tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 2)) }, { ...ADD_IN, name: "y", shape: [1, 6] }],

@@ -1,4 +1,4 @@
-// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
+// The operators converters emit besides the convolutions (issue 14): RELU, RELU6, LEAKY_RELU, PRELU, ABS, LOGISTIC, TANH, HARD_SWISH, MAXIMUM,
 // MINIMUM, MUL, SUB, PAD, PADV2, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE on data, SLICE, REDUCE_MAX, REDUCE_MIN, CONCATENATION, MEAN (Keras' global average pooling), SQUEEZE, and a Flatten without a fixed batch
 // (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, folded at load). Each in a small model written here: the host interpreter's outputs
 // are checked against values worked out in the test (exactly where the operator only moves or compares bytes, within
@@ -449,6 +449,13 @@ const cases: Case[] = [
       outputs: [2],
     },
     expected: (x) => Array.from({ length: 16 }, (_, p) => Math.min(...Array.from(x.subarray(p * 6, p * 6 + 6)))),
+  },
+  {
+    // ABS into a scale of its own (TFLite Micro rescales only where the scales differ)
+    name: "ABS int8 (v2), rescaled",
+    graph: unary(101, 2, { ...RELU_OUT, name: "y" }),
+    within1: true,
+    expected: (x) => Array.from(x, (q) => quant(Math.abs(real(q, X)), RELU_OUT)),
   },
 ];
 

@@ -106,6 +106,11 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_relu_params;
 
+/* ABS: |x - input_zp| requantised by input_scale / output_scale where the scales differ (rescale), as it is otherwise */
+typedef struct {
+    int32_t input_zp, output_zp, rescale, multiplier, shift;
+} tr_abs_params;
+
 /* PRELU: x - input_zp requantised by input_scale / output_scale (1) at and above 0, (x - input_zp)(alpha - alpha_zp)
  * by input_scale * alpha_scale / output_scale (2) below */
 typedef struct {
@@ -191,6 +196,7 @@ void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, in
 
 void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_leaky_relu_s8_ref(const tr_leaky_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_abs_s8_ref(const tr_abs_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_prelu_s8_ref(const tr_prelu_params *p, const tr_broadcast *bc, const int8_t *input, const int8_t *alpha, int8_t *output);
 /* The loop LOGISTIC and TANH share: saturate beyond the radius, else f_q4 on the Q4.27 input, rounded to the output */
 void tr_sigmoid_like_s8(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output, int32_t (*f_q4)(int32_t),
@@ -239,6 +245,7 @@ void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *i
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tr_leaky_relu_s16_ref(const tr_leaky_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_abs_s16_ref(const tr_abs_params *p, int32_t size, const int16_t *input, int16_t *output);
 /* int16 input and output, int8 alpha, as TFLite Micro takes them */
 void tr_prelu_s16_ref(const tr_prelu_params *p, const tr_broadcast *bc, const int16_t *input, const int8_t *alpha, int16_t *output);
 void tr_maximum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);

@@ -124,6 +124,12 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_101)
+        case TR_OP_ABS:
+            if (s16) tr_abs_s16_ref(&op->u.abs, out->elems, x, y);
+            else tr_abs_s8_ref(&op->u.abs, out->elems, x, y);
+            break;
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98)
         case TR_OP_LEAKY_RELU:
             if (s16) tr_leaky_relu_s16_ref(&op->u.leaky_relu, out->elems, x, y);

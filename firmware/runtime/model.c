@@ -40,6 +40,7 @@ static int max_version(int opcode)
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
     case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
+    case TR_OP_ABS: return 3; /* 2: int8, 3: int16 quantised (4: int16 not quantised, 5: int32) */
     case TR_OP_PRELU: return 1; /* one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it */
     case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
     case TR_OP_REDUCE_MAX: case TR_OP_REDUCE_MIN: return 2; /* 2: int8 (3, int16, TFLite Micro does not run) */
@@ -643,6 +644,22 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         p->input_offset = -in->zero_point;
         p->alpha_offset = -alpha->zero_point;
         p->output_offset = out->zero_point;
+        return 0;
+    }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_101) /* optional, as in invoke.c */
+    case TR_OP_ABS: {
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        if (!in->n_scales || !out->n_scales) return fail(m, "input or output is not quantised");
+        /* TFLite Micro's prepare: rescaled only where the scales differ, by the single-precision quotient */
+        tr_abs_params *p = &op->u.abs;
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        p->rescale = in->scale != out->scale;
+        p->multiplier = p->shift = 0;
+        if (p->rescale) set_multiplier((double)(in->scale / out->scale), &p->multiplier, &p->shift);
         return 0;
     }
 #endif

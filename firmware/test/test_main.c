@@ -659,6 +659,21 @@ static void test_more_operators(void)
     tr_transpose_ref(&nchw, 2, (tr_shape4){1, 2, 1, 3}, t16x, t16y);
     CHECK(memcmp(t16y, (const int16_t[]){-30000, 30000, 2, 5, 3, 6}, sizeof t16y) == 0, "int16 TRANSPOSE: %d %d %d %d %d %d", t16y[0], t16y[1], t16y[2],
           t16y[3], t16y[4], t16y[5]);
+    /* ABS int8, zero points 3 and -100, one scale (no rescale): -7 -> |-10| - 100 = -90, 13 -> 10 - 100 = -90, 127 ->
+     * 124 - 100 = 24; with a rescale of 0.5 ((2^30, 0)): -7 -> 5 - 100 = -95 */
+    const int8_t abx[3] = {-7, 13, 127};
+    int8_t aby[3];
+    const tr_abs_params ap_same = {3, -100, 0, 0, 0}, ap_half = {3, -100, 1, 1 << 30, 0};
+    tr_abs_s8_ref(&ap_same, 3, abx, aby);
+    CHECK(aby[0] == -90 && aby[1] == -90 && aby[2] == 24, "ABS: %d %d %d", aby[0], aby[1], aby[2]);
+    tr_abs_s8_ref(&ap_half, 3, abx, aby);
+    CHECK(aby[0] == -95 && aby[1] == -95 && aby[2] == -38, "ABS rescaled: %d %d %d", aby[0], aby[1], aby[2]);
+    /* int16: |-32768| saturates at 32767 */
+    const int16_t ab16x[3] = {-32768, -5, 300};
+    int16_t ab16y[3];
+    const tr_abs_params ap16 = {0, 0, 0, 0, 0};
+    tr_abs_s16_ref(&ap16, 3, ab16x, ab16y);
+    CHECK(ab16y[0] == 32767 && ab16y[1] == 5 && ab16y[2] == 300, "int16 ABS: %d %d %d", ab16y[0], ab16y[1], ab16y[2]);
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};

@@ -19,6 +19,7 @@ import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
 import { leakyRelu, leakyReluParams, type LeakyReluParams } from "./leaky_relu.ts";
 import { prelu, preluParams, type PreluParams } from "./prelu.ts";
+import { abs, absParams, type AbsParams } from "./abs.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
@@ -54,6 +55,7 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU_N1_TO_1: 2,
   LEAKY_RELU: 2, // 2: int16
   PRELU: 1, // one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it
+  ABS: 3, // 2: int8, 3: int16 quantised (4: int16 not quantised, 5: int32)
   MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
   MINIMUM: 4,
   PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
@@ -155,6 +157,7 @@ export type Prepared =
   | { kind: "relu"; p: ReluParams }
   | { kind: "leakyRelu"; p: LeakyReluParams }
   | { kind: "prelu"; p: PreluParams; bc: Broadcast }
+  | { kind: "abs"; p: AbsParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
@@ -436,6 +439,12 @@ export class Interpreter {
           p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
         };
       }
+      case "ABS": {
+        int8OrInt16(where, input, out);
+        if (input.elements !== out.elements) throw new InterpreterError(`${where}: changes the element count`);
+        if (!input.quantization?.scale.length || !out.quantization?.scale.length) throw new InterpreterError(`${where}: input or output is not quantised`);
+        return { kind: "abs", p: absParams(s(input), zp(input), s(out), zp(out), this.rounding) };
+      }
       case "PRELU": {
         const alpha = this.tensor(op, 1);
         if (!alpha) throw new InterpreterError(`${where}: has one input`);
@@ -706,6 +715,9 @@ export class Interpreter {
         return;
       case "relu":
         reluS8(prep.p, this.ints(input), this.ints(out));
+        return;
+      case "abs":
+        abs(prep.p, this.ints(input), this.ints(out));
         return;
       case "prelu":
         prelu(prep.p, prep.bc, this.ints(input), this.i8(this.tensor(op, 1)!), this.ints(out));
