@@ -352,6 +352,7 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     return 0;
 }
 
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) /* optional, as in invoke.c */
 /* STRIDED_SLICE on int8 or int16 data: TFLite's StridedSliceStartForAxis / StridedSliceEndForAxis (a negative index
  * counts from the end, clamped to the dimension, the masks take the whole dimension, a shrunk axis one index) worked out
  * once, the output's shape checked against the walk. StridedSliceOptions: begin_mask 0, end_mask 1, ellipsis_mask 2,
@@ -407,7 +408,9 @@ static int prepare_strided_slice(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opt
     }
     return out_axis == out->ndims ? 0 : fail(m, "the slice disagrees with the output's shape");
 }
+#endif
 
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_65) /* optional, as in invoke.c */
 /* SLICE on int8 or int16 data: TFLite's Slice, the walk STRIDED_SLICE's kernel takes with steps of 1 (a size of -1
  * reaches the end of its dimension) */
 static int prepare_slice(tr_model *m, tr_op *op)
@@ -438,6 +441,7 @@ static int prepare_slice(tr_model *m, tr_op *op)
     }
     return 0;
 }
+#endif
 
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
@@ -574,7 +578,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RESHAPE:
     case TR_OP_SQUEEZE:
         return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_65)
     case TR_OP_SLICE: return prepare_slice(m, op);
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_82) || defined(TR_MODEL_USES_OP_89)
     case TR_OP_REDUCE_MAX:
     case TR_OP_REDUCE_MIN: {
@@ -605,7 +611,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
 #endif
     case TR_OP_STRIDED_SLICE:
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45)
         if (out->type != TR_I32) return prepare_strided_slice(m, fb, op, opts); /* on data */
+#endif
         /* fall through - shape arithmetic */
     case TR_OP_SHAPE:
     case TR_OP_PACK:
