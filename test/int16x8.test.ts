@@ -128,6 +128,13 @@ const softmaxReal = (x: Int16Array, depth: number, scale: number, beta: number) 
   }).flat();
 
 const randomInput = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints(n, lo, hi)).buffer);
+// the cases added after the first round draw from their own generator, so the ones above keep their data
+const rng2 = new Prng(1617);
+const ints2 = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => rng2.int(lo, hi));
+const randomInput2 = (n: number, lo = -32768, hi = 32767) => new Uint8Array(Int16Array.from(ints2(n, lo, hi)).buffer);
+const MAXMIN_LO = Int16Array.from(ints2(6, -20000, 0)); // MAXIMUM's per-channel floor
+const MAXMIN_HI = Int16Array.from(ints2(4, 0, 20000)); // MINIMUM's per-row ceiling
+const PRELU16_K = Int8Array.of(25, -40, 100, 3, 60, -128); // PRELU's slopes 0.25 .. -1.28 at scale 0.01
 const asI16 = (b: Uint8Array) => new Int16Array(b.slice().buffer);
 
 const cases: Case[] = [
@@ -520,6 +527,193 @@ const cases: Case[] = [
         return Math.max(-128, Math.min(127, Math.round((f32(0.001) * sum) / f32(0.1)) + 3));
       }),
   },
+  {
+    // TFLite's MAXIMUM / MINIMUM compare raw values (version 4: int16); a clamp between a per-channel floor and a
+    // per-row ceiling, both broadcast
+    name: "MAXIMUM then MINIMUM int16 (v4), a [6] floor and a [1,4,1,1] ceiling broadcast",
+    exact: true,
+    graph: {
+      tensors: [
+        ADD_IN,
+        { ...ADD_IN, name: "lo", shape: [6], data: new Uint8Array(MAXMIN_LO.buffer) },
+        { ...ADD_IN, name: "t" },
+        { ...ADD_IN, name: "hi", shape: [1, 4, 1, 1], data: new Uint8Array(MAXMIN_HI.buffer) },
+        { ...ADD_IN, name: "y" },
+      ],
+      operators: [
+        { code: 55, version: 4, inputs: [0, 1], outputs: [2] },
+        { code: 57, version: 4, inputs: [2, 3], outputs: [4] },
+      ],
+      inputs: [0],
+      outputs: [4],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q, i) => Math.min(Math.max(q, MAXMIN_LO[i % 6]!), MAXMIN_HI[Math.floor(i / 24)]!)),
+  },
+  {
+    // PADV2 int16 (v3): the constant's raw value, 12345 (both bytes differ from 0), around x; [[0,0],[1,1],[0,0],[0,2]]
+    name: "PADV2 int16 (v3), a constant pad value of 12345",
+    exact: true,
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "p", shape: [4, 2], type: "int32", data: bytesOf(Int32Array.from([0, 0, 1, 1, 0, 0, 0, 2])) },
+        { ...ADD_IN, name: "v", shape: [], data: bytesOf(Int16Array.of(12345)) },
+        { ...ADD_IN, name: "y", shape: [1, 6, 4, 8] },
+      ],
+      operators: [{ code: 60, version: 3, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const out: number[] = [];
+      for (let y = 0; y < 6; y++)
+        for (let w = 0; w < 4; w++) for (let c = 0; c < 8; c++) out.push(y >= 1 && y < 5 && c < 6 ? x[((y - 1) * 4 + w) * 6 + c]! : 12345);
+      return out;
+    },
+  },
+  {
+    // SUB int16 (v5, general scales; TFLite Micro runs the general path whatever pot_scale_int16 says): ADD's arithmetic
+    // with 15 bits of headroom, the constant [6] subtracted, saturating at the int16 range
+    name: "SUB int16 (v5), x - a constant [6] broadcast",
+    graph: {
+      tensors: [ADD_IN, ADD_K_T, ADD_OUT],
+      operators: [{ code: 41, version: 5, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -5000, 5000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q - f32(0.0005) * ADD_K[i % 6]!, 0.0006)),
+  },
+  {
+    // LEAKY_RELU int16 (v2), alpha 0.1, into a scale half as fine: x above 0 saturates beyond 9.83
+    name: "LEAKY_RELU int16 (v2), alpha 0.1",
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "y", scale: [0.0006] }],
+      operators: [{ code: 98, version: 2, inputs: [0], outputs: [1], options: { type: 74, fields: [[0, "f32", 0.1]] } }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q) => quant16(q >= 0 ? f32(0.0003) * q : f32(0.1) * f32(0.0003) * q, 0.0006)),
+  },
+  {
+    // RESIZE_NEAREST_NEIGHBOR int16 (v4) 4x4 -> 6x6 with align_corners: round(i x 3/5) picks 0 1 1 2 2 3, by hand
+    name: "RESIZE_NEAREST_NEIGHBOR int16 (v4), 4x4 -> 6x6, align_corners",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(6, 6)) }, { ...ADD_IN, name: "y", shape: [1, 6, 6, 6] }],
+      operators: [{ code: 97, version: 4, inputs: [0, 1], outputs: [2], options: { type: 73, fields: [[0, "bool", true]] } }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => {
+      const x = asI16(b);
+      const pick = [0, 1, 1, 2, 2, 3];
+      const out: number[] = [];
+      for (let y = 0; y < 6; y++) for (let w = 0; w < 6; w++) for (let c = 0; c < 6; c++) out.push(x[(pick[y]! * 4 + pick[w]!) * 6 + c]!);
+      return out;
+    },
+  },
+  {
+    name: "TRANSPOSE int16 (v5), [16,6] -> [6,16]",
+    exact: true,
+    graph: {
+      tensors: [
+        { ...ADD_IN, shape: [16, 6] },
+        { name: "perm", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 0)) },
+        { ...ADD_IN, name: "y", shape: [6, 16] },
+      ],
+      operators: [{ code: 39, version: 5, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 96 }, (_, i) => asI16(b)[(i % 16) * 6 + Math.floor(i / 16)]!),
+  },
+  {
+    // PRELU int16 with an int8 alpha [6] (TFLite Micro's pairing), a slope per channel
+    name: "PRELU int16, int8 alpha [6] broadcast",
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "alpha", shape: [6], type: "int8", scale: [0.01], zeroPoint: [0], data: bytesOf(PRELU16_K) },
+        { ...ADD_IN, name: "y", scale: [0.0006] },
+      ],
+      operators: [{ code: 54, version: 1, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -3000, 3000), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q, i) => quant16(f32(0.0003) * q * (q >= 0 ? 1 : f32(0.01) * PRELU16_K[i % 6]!), 0.0006)),
+  },
+  {
+    // STRIDED_SLICE int16 on data, x[:, 2, :, 1:5]: row 2 shrunk away, the columns' begin (3) masked to 0, by hand
+    name: "STRIDED_SLICE int16 on data, a shrunk axis and a begin mask",
+    exact: true,
+    graph: {
+      tensors: [
+        ADD_IN,
+        { name: "begin", shape: [4], type: "int32", data: bytesOf(Int32Array.of(0, 2, 3, 1)) },
+        { name: "end", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 3, 4, 5)) },
+        { name: "strides", shape: [4], type: "int32", data: bytesOf(Int32Array.of(1, 1, 1, 1)) },
+        { ...ADD_IN, name: "y", shape: [1, 4, 4] },
+      ],
+      operators: [
+        {
+          code: 45,
+          version: 2,
+          inputs: [0, 1, 2, 3],
+          outputs: [4],
+          options: {
+            type: 32,
+            fields: [
+              [0, "i32", 4],
+              [4, "i32", 2],
+            ],
+          },
+        },
+      ],
+      inputs: [0],
+      outputs: [4],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 16 }, (_, i) => asI16(b)[(8 + (i >> 2)) * 6 + 1 + (i & 3)]!),
+  },
+  {
+    // SLICE int16 (v4) of a [16,6]: rows 3..12, channels 2..5, by hand
+    name: "SLICE int16 (v4), begin [3,2], size [10,-1]",
+    exact: true,
+    graph: {
+      tensors: [
+        { ...ADD_IN, shape: [16, 6] },
+        { name: "begin", shape: [2], type: "int32", data: bytesOf(Int32Array.of(3, 2)) },
+        { name: "size", shape: [2], type: "int32", data: bytesOf(Int32Array.of(10, -1)) },
+        { ...ADD_IN, name: "y", shape: [10, 4] },
+      ],
+      operators: [{ code: 65, version: 4, inputs: [0, 1, 2], outputs: [3] }],
+      inputs: [0],
+      outputs: [3],
+    },
+    inputs: [randomInput2(96), randomInput2(96, -100, 100)],
+    expected: (b) => Array.from({ length: 40 }, (_, i) => asI16(b)[(3 + (i >> 2)) * 6 + 2 + (i & 3)]!),
+  },
+  {
+    // ABS int16 (v3) at one scale: |x|, -32768 saturating to 32767
+    name: "ABS int16 (v3), one scale",
+    exact: true,
+    graph: {
+      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 101, version: 3, inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    },
+    inputs: [randomInput2(96), new Uint8Array(Int16Array.from({ length: 96 }, (_, i) => (i % 2 ? 32767 : -32768)).buffer)],
+    expected: (b) => Array.from(asI16(b), (q) => Math.min(32767, Math.abs(q))),
+  },
 ];
 
 describe("int16x8 operators, host interpreter against TFLite's formula and the device bit for bit (mps2-an386, emulated)", () => {
@@ -544,13 +738,13 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
 
   it("refuses operators without an int16 kernel, naming the builtin and the type, on the host and in the firmware build", async () => {
     const model = writeTflite({
-      tensors: [ADD_IN, ADD_K_T, { ...ADD_IN, name: "y" }],
-      operators: [{ code: 55, version: 4, inputs: [0, 1], outputs: [2] }],
+      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 117, version: 1, inputs: [0], outputs: [1] }],
       inputs: [0],
-      outputs: [2],
+      outputs: [1],
     });
-    // MAXIMUM int16 is version 4 in TFLite: refused by version before type
-    expect(() => new Interpreter(loadTflite(model))).toThrow(/unsupported operator MAXIMUM v4/);
+    // HARD_SWISH has no int16 kernel in TFLite Micro (its hard_swish.cc takes float32 and int8)
+    expect(() => new Interpreter(loadTflite(model))).toThrow(/operator 0 \(HARD_SWISH\): int16 is not supported \(int8 only\)/);
     const v2 = writeTflite({
       tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
       operators: [{ code: 20, version: 2, inputs: [0], outputs: [1] }],
@@ -565,6 +759,27 @@ describe("int16x8 operators, host interpreter against TFLite's formula and the d
     );
     expect(err).toBeInstanceOf(FirmwareBuildError);
     expect((err as Error).message).toMatch(/RELU_N1_TO_1: int16 is not supported \(int8 only\)/);
+    // an operator tinyrig lacks altogether is refused naming the builtin, its version and its type
+    const matmul = writeTflite({
+      tensors: [ADD_IN, { ...ADD_IN, name: "y" }],
+      operators: [{ code: 126, version: 3, inputs: [0, 0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    });
+    expect(() => new Interpreter(loadTflite(matmul))).toThrow(/unsupported operator BATCH_MATMUL v3 \(int16\)/);
+    const matmulErr = await runOnBoard("mps2-an386", matmul, [new Uint8Array(192)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((matmulErr as Error).message).toMatch(/unsupported operator BATCH_MATMUL v3 \(int16\)/);
+    // REDUCE_MAX int16 is TFLite's version 3, which TFLite Micro does not run: refused by version, naming the type
+    const reduceMax16 = writeTflite({
+      tensors: [ADD_IN, { name: "axes", shape: [2], type: "int32", data: bytesOf(Int32Array.of(1, 2)) }, { ...ADD_IN, name: "y", shape: [1, 6] }],
+      operators: [{ code: 82, version: 3, inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    });
+    expect(() => new Interpreter(loadTflite(reduceMax16))).toThrow(/unsupported operator REDUCE_MAX v3 \(int16\)/);
     // an int32 bias with int16 activations is refused (TFLite's int16x8 converters write int64)
     const g = fcGraph();
     const int32Bias: WriterGraph = {

@@ -106,6 +106,25 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_relu_params;
 
+/* ABS: |x - input_zp| requantised by input_scale / output_scale where the scales differ (rescale), as it is otherwise */
+typedef struct {
+    int32_t input_zp, output_zp, rescale, multiplier, shift;
+} tr_abs_params;
+
+/* PRELU: x - input_zp requantised by input_scale / output_scale (1) at and above 0, (x - input_zp)(alpha - alpha_zp)
+ * by input_scale * alpha_scale / output_scale (2) below */
+typedef struct {
+    int32_t input_offset, alpha_offset, output_offset;
+    int32_t multiplier_1, shift_1, multiplier_2, shift_2;
+} tr_prelu_params;
+
+/* LEAKY_RELU: x - input_zp requantised by input_scale / output_scale where it is at least 0, by
+ * input_scale * alpha / output_scale (its magnitude, alpha_negative its sign) below */
+typedef struct {
+    int32_t input_zp, output_zp;
+    int32_t identity_multiplier, identity_shift, alpha_multiplier, alpha_shift, alpha_negative;
+} tr_leaky_relu_params;
+
 /* LOGISTIC and TANH (TFLite Micro's OpData): input_scale * 2^27 as a Q31 multiplier and left shift, and the radius
  * beyond which the output saturates */
 typedef struct {
@@ -125,9 +144,25 @@ typedef struct {
     int32_t act_min, act_max;
 } tr_mul_params;
 
+/* STRIDED_SLICE on data: per dimension (right-aligned to 4) the first index, the index the walk stops at (not
+ * taken) and the step, which may be negative */
+typedef struct {
+    int32_t start[4], stop[4], step[4];
+} tr_strided_slice_params;
+
+/* TRANSPOSE: output dimension k is input dimension perm[k], both right-aligned to 4 */
+typedef struct {
+    int32_t perm[4];
+} tr_transpose_params;
+
+/* RESIZE_NEAREST_NEIGHBOR's options (TFLite's ResizeNearestNeighborOptions) */
+typedef struct {
+    int32_t align_corners, half_pixel_centers;
+} tr_resize_params;
+
 typedef struct {
     int32_t before[4]; /* elements added before each of N, H, W, C */
-    int32_t pad_value;
+    int32_t pad_value; /* int8 or int16: PAD's output zero point, PADV2's constant */
 } tr_pad_params;
 
 typedef struct {
@@ -149,6 +184,8 @@ void tr_softmax_s8_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, 
 /* int8 in, int16 out (zero point -32768, scale 1/65536), as TFLite Micro's SOFTMAX allows */
 void tr_softmax_s8_s16_ref(const tr_softmax_params *p, int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
 void tr_add_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
+/* SUB: ADD's parameters (its multipliers worked out in single precision, as TFLite Micro's SUB prepare does) */
+void tr_sub_s8_ref(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 /* the same by table (add_s8_lut.c): the DSP set's ADD */
 void tr_add_s8_lut(const tr_add_params *p, const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_quantize_f32_s8_ref(int32_t size, const float *input, float scale, int32_t zero_point, int8_t *output);
@@ -158,6 +195,9 @@ void tr_requantize_s8_ref(int32_t size, const int8_t *input, int32_t input_zp, i
 void tr_dequantize_s8_f32_ref(int32_t size, const int8_t *input, float scale, int32_t zero_point, float *output);
 
 void tr_relu_s8_ref(const tr_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_leaky_relu_s8_ref(const tr_leaky_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_abs_s8_ref(const tr_abs_params *p, int32_t size, const int8_t *input, int8_t *output);
+void tr_prelu_s8_ref(const tr_prelu_params *p, const tr_broadcast *bc, const int8_t *input, const int8_t *alpha, int8_t *output);
 /* The loop LOGISTIC and TANH share: saturate beyond the radius, else f_q4 on the Q4.27 input, rounded to the output */
 void tr_sigmoid_like_s8(const tr_sigmoid_params *p, int32_t size, const int8_t *input, int8_t *output, int32_t (*f_q4)(int32_t),
                         int output_shift, int32_t output_zp);
@@ -166,8 +206,17 @@ void tr_tanh_s8_ref(const tr_sigmoid_params *p, int32_t size, const int8_t *inpu
 void tr_hard_swish_s8_ref(const tr_hard_swish_params *p, int32_t size, const int8_t *input, int8_t *output);
 void tr_maximum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
 void tr_minimum_s8_ref(const tr_broadcast *bc, const int8_t *a, const int8_t *b, int8_t *output);
-/* int16 (pad value 0) runs as bytes: the channel dimension and its padding doubled (invoke.c) */
-void tr_pad_s8_ref(const tr_pad_params *p, tr_shape4 in, const int8_t *input, tr_shape4 out, int8_t *output);
+/* STRIDED_SLICE on elements of 1 (int8) or 2 (int16) bytes */
+void tr_strided_slice_ref(const tr_strided_slice_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
+/* REDUCE_MAX (maximum 1) or REDUCE_MIN, int8, over the dimensions whose bit is set in axes (bit 0 N, 1 H, 2 W, 3 C of
+ * the shape right-aligned to 4); the output holds the others in order */
+void tr_reduce_max_min_s8_ref(tr_shape4 in, const int8_t *input, uint32_t axes, int maximum, int8_t *output);
+/* TRANSPOSE on elements of 1 (int8) or 2 (int16) bytes */
+void tr_transpose_ref(const tr_transpose_params *p, int elem_bytes, tr_shape4 in, const void *input, void *output);
+/* RESIZE_NEAREST_NEIGHBOR on elements of 1 (int8) or 2 (int16) bytes: in and out of the same N and C */
+void tr_resize_nearest_ref(const tr_resize_params *p, int elem_bytes, tr_shape4 in, const void *input, tr_shape4 out, void *output);
+/* PAD and PADV2 on elements of 1 (int8) or 2 (int16) bytes */
+void tr_pad_ref(const tr_pad_params *p, int elem_bytes, tr_shape4 in, const void *input, tr_shape4 out, void *output);
 /* outer x (inner[0] + ... + inner[n-1]) bytes from n inputs of outer x inner[k] bytes */
 /* a byte copy: int16 inputs pass their slices' sizes in bytes (invoke.c) */
 void tr_concatenation_s8_ref(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *inner,
@@ -185,6 +234,7 @@ void tr_depthwise_conv_s16_ref(const tr_conv_params *p, const tr_per_channel *q,
 void tr_fully_connected_s16_ref(const tr_fc_params *p, int32_t batches, int32_t in_depth, const int16_t *input,
                                 int32_t out_depth, const int8_t *weights, const int64_t *bias, int16_t *output);
 void tr_add_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_sub_s16_ref(const tr_add_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_mul_s16_ref(const tr_mul_params *p, const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 void tr_quantize_f32_s16_ref(int32_t size, const float *input, float scale, int32_t zero_point, int16_t *output);
 /* int8 or int16 (input_bits, output_bits: 8 or 16) -> int8 or int16 with a different scale/zero point */
@@ -194,6 +244,12 @@ void tr_dequantize_s16_f32_ref(int32_t size, const int16_t *input, float scale, 
 void tr_avg_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_max_pool_s16_ref(const tr_pool_params *p, tr_shape4 in, const int16_t *input, tr_shape4 out, int16_t *output);
 void tr_relu_s16_ref(const tr_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_leaky_relu_s16_ref(const tr_leaky_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
+void tr_abs_s16_ref(const tr_abs_params *p, int32_t size, const int16_t *input, int16_t *output);
+/* int16 input and output, int8 alpha, as TFLite Micro takes them */
+void tr_prelu_s16_ref(const tr_prelu_params *p, const tr_broadcast *bc, const int16_t *input, const int8_t *alpha, int16_t *output);
+void tr_maximum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
+void tr_minimum_s16_ref(const tr_broadcast *bc, const int16_t *a, const int16_t *b, int16_t *output);
 /* SOFTMAX int16 in and out (scale 1/32768): the tables are built once, before the first use */
 void tr_softmax_s16_build_tables(void);
 const int16_t *tr_softmax_s16_table(int which); /* 0: exp, 1: 1/(1+x); 513 entries each */
@@ -265,7 +321,6 @@ void tr_fully_connected_s8_dsp(const tr_fc_params *p, int32_t batches, int32_t i
 #define tr_hard_swish_s8 tr_hard_swish_s8_ref
 #define tr_maximum_s8 tr_maximum_s8_ref
 #define tr_minimum_s8 tr_minimum_s8_ref
-#define tr_pad_s8 tr_pad_s8_ref
 #define tr_concatenation_s8 tr_concatenation_s8_ref
 #define tr_mul_s8 tr_mul_s8_ref
 #define tr_mean_hw_s8 tr_mean_hw_s8_ref

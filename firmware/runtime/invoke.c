@@ -70,6 +70,15 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_41)
+        case TR_OP_SUB: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_sub_s16_ref(&op->u.add, &bc, x, (const void *)w, y);
+            else tr_sub_s8_ref(&op->u.add, &bc, x, w, y);
+            break;
+        }
+#endif
         case TR_OP_QUANTIZE:
             if (in->type == TR_F32 && s16) tr_quantize_f32_s16_ref(in->elems, x, out->scale, out->zero_point, y);
             else if (in->type == TR_F32) tr_quantize_f32_s8(in->elems, x, out->scale, out->zero_point, y);
@@ -106,6 +115,27 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             else tr_tanh_s8(&op->u.sigmoid, out->elems, x, y);
             break;
 #endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_54)
+        case TR_OP_PRELU: {
+            tr_broadcast bc;
+            tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
+            if (s16) tr_prelu_s16_ref(&op->u.prelu, &bc, x, w, y);
+            else tr_prelu_s8_ref(&op->u.prelu, &bc, x, w, y);
+            break;
+        }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_101)
+        case TR_OP_ABS:
+            if (s16) tr_abs_s16_ref(&op->u.abs, out->elems, x, y);
+            else tr_abs_s8_ref(&op->u.abs, out->elems, x, y);
+            break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98)
+        case TR_OP_LEAKY_RELU:
+            if (s16) tr_leaky_relu_s16_ref(&op->u.leaky_relu, out->elems, x, y);
+            else tr_leaky_relu_s8_ref(&op->u.leaky_relu, out->elems, x, y);
+            break;
+#endif
 #if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_117)
         case TR_OP_HARD_SWISH: tr_hard_swish_s8(&op->u.hard_swish, out->elems, x, y); break;
 #endif
@@ -113,7 +143,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_MAXIMUM: {
             tr_broadcast bc;
             tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
-            tr_maximum_s8(&bc, x, w, y);
+            if (s16) tr_maximum_s16_ref(&bc, x, (const void *)w, y);
+            else tr_maximum_s8(&bc, x, w, y);
             break;
         }
 #endif
@@ -121,7 +152,8 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
         case TR_OP_MINIMUM: {
             tr_broadcast bc;
             tr_broadcast_shapes(in, &m->tensors[op->inputs[1]], out, &bc);
-            tr_minimum_s8(&bc, x, w, y);
+            if (s16) tr_minimum_s16_ref(&bc, x, (const void *)w, y);
+            else tr_minimum_s8(&bc, x, w, y);
             break;
         }
 #endif
@@ -134,18 +166,22 @@ void tr_model_invoke(const tr_model *m, uint8_t *arena)
             break;
         }
 #endif
-        case TR_OP_PAD: {
-            /* a copy: int16 pads with 0 (its zero point), which is the byte kernel on a channel dimension twice as long */
-            tr_pad_params p = op->u.pad;
-            tr_shape4 is = shape_of(in), os = shape_of(out);
-            if (s16) {
-                is.c *= 2;
-                os.c *= 2;
-                p.before[3] *= 2;
-            }
-            tr_pad_s8(&p, is, x, os, y);
-            break;
-        }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) || defined(TR_MODEL_USES_OP_65) /* on data; as shape arithmetic it is folded */
+        case TR_OP_SLICE: /* STRIDED_SLICE's walk, steps of 1 */
+        case TR_OP_STRIDED_SLICE: tr_strided_slice_ref(&op->u.strided_slice, s16 ? 2 : 1, shape_of(in), x, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_82) || defined(TR_MODEL_USES_OP_89)
+        case TR_OP_REDUCE_MAX:
+        case TR_OP_REDUCE_MIN: tr_reduce_max_min_s8_ref(shape_of(in), x, op->u.reduce_axes, op->opcode == TR_OP_REDUCE_MAX, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39)
+        case TR_OP_TRANSPOSE: tr_transpose_ref(&op->u.transpose, s16 ? 2 : 1, shape_of(in), x, y); break;
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_97) /* links floorf and roundf */
+        case TR_OP_RESIZE_NEAREST_NEIGHBOR: tr_resize_nearest_ref(&op->u.resize, s16 ? 2 : 1, shape_of(in), x, shape_of(out), y); break;
+#endif
+        case TR_OP_PAD:
+        case TR_OP_PADV2: tr_pad_ref(&op->u.pad, s16 ? 2 : 1, shape_of(in), x, shape_of(out), y); break;
         case TR_OP_MEAN:
             if (s16) tr_mean_hw_s16_ref(&op->u.mean, shape_of(in), x, y);
             else tr_mean_hw_s8(&op->u.mean, shape_of(in), x, y);

@@ -27,6 +27,7 @@ static int max_version(int opcode)
 {
     switch (opcode) {
     case TR_OP_ADD: return 3; /* 3: int16 with general scales */
+    case TR_OP_SUB: return 5; /* 2: int8, 3: broadcast over more than 4-D (refused by rank), 4: int64 (refused by type), 5: int16 */
     case TR_OP_AVERAGE_POOL_2D: return 3; /* 3: int16 */
     case TR_OP_MAX_POOL_2D: return 3;
     case TR_OP_CONV_2D: return 4; /* 4: int16x8 */
@@ -38,8 +39,15 @@ static int max_version(int opcode)
     case TR_OP_DEQUANTIZE: return 3; /* 3: int16 */
     case TR_OP_RELU: case TR_OP_RELU6: return 3; /* 3: int16 */
     case TR_OP_RELU_N1_TO_1: return 2;
-    case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 2;
-    case TR_OP_PAD: return 3; /* 3: int16 */
+    case TR_OP_LEAKY_RELU: return 2; /* 2: int16 */
+    case TR_OP_ABS: return 3; /* 2: int8, 3: int16 quantised (4: int16 not quantised, 5: int32) */
+    case TR_OP_PRELU: return 1; /* one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it */
+    case TR_OP_MAXIMUM: case TR_OP_MINIMUM: return 4; /* 3: broadcast over more than 4-D (refused by rank), 4: int16 */
+    case TR_OP_REDUCE_MAX: case TR_OP_REDUCE_MIN: return 2; /* 2: int8 (3, int16, TFLite Micro does not run) */
+    case TR_OP_SLICE: return 4; /* 2: int8, 3: string (refused by type), 4: int16 */
+    case TR_OP_TRANSPOSE: return 5; /* 2: int8, 4: more than 4-D (refused by rank), 5: int16 */
+    case TR_OP_RESIZE_NEAREST_NEIGHBOR: return 4; /* 2: int8, 3: align_corners or half_pixel_centers, 4: int16 */
+    case TR_OP_PAD: case TR_OP_PADV2: return 3; /* 2: int8, 3: int16 (4: more than 4-D) */
     case TR_OP_CONCATENATION: return 3; /* 3: int16 */
     case TR_OP_MUL: return 4; /* 3: a multiplier of 1 or more, 4: int16 */
     case TR_OP_MEAN: return 3; /* 3: int16 */
@@ -89,6 +97,15 @@ static int is_int16x8(tr_model *m, const tr_tensor *in, const tr_tensor *w, cons
     if (in->zero_point != 0 || out->zero_point != 0) return fail(m, "int16 activations with a zero point other than 0");
     if (bias && bias->type != TR_I64) return fail(m, "int16 activations need an int64 bias (int32 bias is not supported)");
     return 1;
+}
+
+/* An operator that takes int8, or int16 with zero points 0, in and out alike: 1 for int16, 0 for int8, -1 refused */
+static int int8_or_int16(tr_model *m, const tr_tensor *in, const tr_tensor *out)
+{
+    const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
+    if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
+    if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+    return s16;
 }
 
 static int type_size(int type)
@@ -335,6 +352,97 @@ static int prepare_conv(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts, int de
     return 0;
 }
 
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45) /* optional, as in invoke.c */
+/* STRIDED_SLICE on int8 or int16 data: TFLite's StridedSliceStartForAxis / StridedSliceEndForAxis (a negative index
+ * counts from the end, clamped to the dimension, the masks take the whole dimension, a shrunk axis one index) worked out
+ * once, the output's shape checked against the walk. StridedSliceOptions: begin_mask 0, end_mask 1, ellipsis_mask 2,
+ * new_axis_mask 3, shrink_axis_mask 4, offset 5. */
+static int prepare_strided_slice(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    const int s16 = int8_or_int16(m, in, out);
+    if (s16 < 0) return -1;
+    const int rank = in->ndims;
+    const tr_tensor *arg[3];
+    for (int k = 0; k < 3; ++k) {
+        arg[k] = op->n_inputs > k + 1 && op->inputs[k + 1] >= 0 ? &m->tensors[op->inputs[k + 1]] : NULL;
+        if (!arg[k] || !arg[k]->data || arg[k]->type != TR_I32 || arg[k]->elems != rank) return fail(m, "begin, end and strides are not constant int32 [rank]");
+    }
+    const int32_t begin_mask = tr_fb_field_i32(fb, opts, 0, 0), end_mask = tr_fb_field_i32(fb, opts, 1, 0), shrink = tr_fb_field_i32(fb, opts, 4, 0);
+    if (tr_fb_field_i32(fb, opts, 2, 0) || tr_fb_field_i32(fb, opts, 3, 0) || tr_fb_field_u8(fb, opts, 5, 0))
+        return fail(m, "ellipsis_mask, new_axis_mask and offset are not supported");
+    tr_strided_slice_params *p = &op->u.strided_slice;
+    int out_axis = 0;
+    for (int d = 0; d < 4; ++d) {
+        const int k = d - (4 - rank); /* right-aligned; the dimensions added in front are taken whole */
+        p->start[d] = 0;
+        p->stop[d] = 1;
+        p->step[d] = 1;
+        if (k < 0) continue;
+        const int32_t size = in->dims[k];
+        int32_t begin, end, step;
+        memcpy(&begin, arg[0]->data + 4 * k, 4);
+        memcpy(&end, arg[1]->data + 4 * k, 4);
+        memcpy(&step, arg[2]->data + 4 * k, 4);
+        if (step == 0) return fail(m, "a stride of 0");
+        if (begin < 0) begin += size;
+        begin = step > 0 ? (begin < 0 ? 0 : begin > size ? size : begin) : (begin < -1 ? -1 : begin > size - 1 ? size - 1 : begin);
+        if (begin_mask >> k & 1) begin = step > 0 ? 0 : size - 1;
+        if (shrink >> k & 1) {
+            end = begin >= size ? begin : begin + 1;
+        } else {
+            if (end < 0) end += size;
+            end = step > 0 ? (end < 0 ? 0 : end > size ? size : end) : (end < -1 ? -1 : end > size - 1 ? size - 1 : end);
+            if (end_mask >> k & 1) end = step > 0 ? size : -1;
+        }
+        p->start[d] = begin;
+        p->stop[d] = end;
+        p->step[d] = step;
+        const int32_t extent = step > 0 ? (end > begin ? (end - begin + step - 1) / step : 0) : (begin > end ? (begin - end - step - 1) / -step : 0);
+        if (shrink >> k & 1) {
+            if (extent != 1) return fail(m, "a shrunk axis does not index one element");
+            continue;
+        }
+        if (out_axis >= out->ndims || out->dims[out_axis] != extent) return fail(m, "the slice disagrees with the output's shape");
+        ++out_axis;
+    }
+    return out_axis == out->ndims ? 0 : fail(m, "the slice disagrees with the output's shape");
+}
+#endif
+
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_65) /* optional, as in invoke.c */
+/* SLICE on int8 or int16 data: TFLite's Slice, the walk STRIDED_SLICE's kernel takes with steps of 1 (a size of -1
+ * reaches the end of its dimension) */
+static int prepare_slice(tr_model *m, tr_op *op)
+{
+    const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
+    const int s16 = int8_or_int16(m, in, out);
+    if (s16 < 0) return -1;
+    const int rank = in->ndims;
+    const tr_tensor *begin = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+    const tr_tensor *size = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
+    if (!begin || !size || !begin->data || !size->data || begin->type != TR_I32 || size->type != TR_I32 || begin->elems != rank || size->elems != rank)
+        return fail(m, "begin and size are not constant int32 [rank]");
+    if (out->ndims != rank) return fail(m, "the slice disagrees with the output's shape");
+    tr_strided_slice_params *p = &op->u.strided_slice;
+    for (int d = 0; d < 4; ++d) {
+        const int k = d - (4 - rank);
+        p->start[d] = 0;
+        p->stop[d] = 1;
+        p->step[d] = 1;
+        if (k < 0) continue;
+        int32_t b, n;
+        memcpy(&b, begin->data + 4 * k, 4);
+        memcpy(&n, size->data + 4 * k, 4);
+        if (n == -1) n = in->dims[k] - b;
+        if (b < 0 || n < 0 || b + n > in->dims[k] || n != out->dims[k]) return fail(m, "the slice disagrees with the input's or output's shape");
+        p->start[d] = b;
+        p->stop[d] = b + n;
+    }
+    return 0;
+}
+#endif
+
 static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
 {
     const tr_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->output];
@@ -416,8 +524,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         op->u.softmax.diff_min = -(int32_t)floor(radius);
         return 0;
     }
-#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) /* optional, as in invoke.c */
-    case TR_OP_ADD: {
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_0) || defined(TR_MODEL_USES_OP_41) /* optional, as in invoke.c */
+    case TR_OP_ADD:
+    case TR_OP_SUB: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
         const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
@@ -426,13 +535,25 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         if (broadcast_check(m, in, b, out)) return -1;
         tr_add_params *p = &op->u.add;
         p->left_shift = s16 ? 15 : 20; /* TFLite Micro's headroom: 15 bits for int16, 20 for int8 */
-        const double twice_max = 2.0 * (double)(in->scale > b->scale ? in->scale : b->scale);
+        const float max_scale = in->scale > b->scale ? in->scale : b->scale;
+        double r1, r2, r_out;
+        if (op->opcode == TR_OP_SUB) { /* TFLite Micro's SUB prepare divides in single precision (its ADD's, in double) */
+            const float twice_max = 2.0f * max_scale;
+            r1 = (double)(in->scale / twice_max);
+            r2 = (double)(b->scale / twice_max);
+            r_out = (double)(twice_max / ((float)(1 << p->left_shift) * out->scale));
+        } else {
+            const double twice_max = 2.0 * (double)max_scale;
+            r1 = (double)in->scale / twice_max;
+            r2 = (double)b->scale / twice_max;
+            r_out = twice_max / ((double)(1 << p->left_shift) * (double)out->scale);
+        }
         int s;
-        tr_quantize_multiplier((double)in->scale / twice_max, &p->input1_multiplier, &s);
+        tr_quantize_multiplier(r1, &p->input1_multiplier, &s);
         p->input1_shift = s;
-        tr_quantize_multiplier((double)b->scale / twice_max, &p->input2_multiplier, &s);
+        tr_quantize_multiplier(r2, &p->input2_multiplier, &s);
         p->input2_shift = s;
-        tr_quantize_multiplier(twice_max / ((double)(1 << p->left_shift) * (double)out->scale), &p->output_multiplier, &s);
+        tr_quantize_multiplier(r_out, &p->output_multiplier, &s);
         p->output_shift = s;
         p->input1_offset = -in->zero_point;
         p->input2_offset = -b->zero_point;
@@ -457,8 +578,44 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_RESHAPE:
     case TR_OP_SQUEEZE:
         return in->bytes == out->bytes ? 0 : fail(m, "changes the byte count");
-    case TR_OP_SHAPE:
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_65)
+    case TR_OP_SLICE: return prepare_slice(m, op);
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_82) || defined(TR_MODEL_USES_OP_89)
+    case TR_OP_REDUCE_MAX:
+    case TR_OP_REDUCE_MIN: {
+        /* TFLite Micro's int8 REDUCE_MAX / REDUCE_MIN compare raw values and require input and output quantised alike */
+        if (in->type != TR_I8 || out->type != TR_I8) return fail_type(m, in, out, "(int8 only)");
+        if (in->scale != out->scale || in->zero_point != out->zero_point) return fail(m, "input and output quantised differently");
+        const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!axes || !axes->data || axes->type != TR_I32 || axes->elems < 1 || axes->elems > in->ndims) return fail(m, "axes are not a constant int32 vector");
+        uint32_t mask = 0;
+        for (int32_t k = 0; k < axes->elems; ++k) {
+            int32_t a;
+            memcpy(&a, axes->data + 4 * k, 4);
+            if (a < 0) a += in->ndims;
+            if (a < 0 || a >= in->ndims) return fail(m, "axis out of range");
+            mask |= 1u << (4 - in->ndims + a); /* right-aligned to 4 */
+        }
+        /* the output: the kept dimensions, with or without the reduced ones as 1 (keep_dims) */
+        int32_t elems = 1, kept_rank = 0;
+        for (int d = 4 - in->ndims; d < 4; ++d)
+            if (!(mask >> d & 1)) {
+                elems *= in->dims[d - (4 - in->ndims)];
+                ++kept_rank;
+            }
+        const int keep_dims = tr_fb_field_u8(fb, opts, 0, 0) != 0;
+        if (out->elems != elems || out->ndims != (keep_dims ? in->ndims : kept_rank)) return fail(m, "output shape disagrees with the reduction");
+        op->u.reduce_axes = mask;
+        return 0;
+    }
+#endif
     case TR_OP_STRIDED_SLICE:
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_45)
+        if (out->type != TR_I32) return prepare_strided_slice(m, fb, op, opts); /* on data */
+#endif
+        /* fall through - shape arithmetic */
+    case TR_OP_SHAPE:
     case TR_OP_PACK:
         /* shape arithmetic: folded when its result only shapes a RESHAPE (checked once every operator is read) */
         if (out->type != TR_I32) return fail(m, "only int32 shape arithmetic (a Flatten's) is supported");
@@ -480,6 +637,58 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         act_range(op->opcode == TR_OP_RELU ? 1 : op->opcode == TR_OP_RELU6 ? 3 : 2, out, &p->act_min, &p->act_max);
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_54)
+    case TR_OP_PRELU: {
+        const tr_tensor *alpha = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        if (!alpha) return fail(m, "has one input");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (alpha->type != TR_I8) return fail_type(m, alpha, alpha, "for alpha (int8 only)");
+        if (broadcast_check(m, in, alpha, out)) return -1;
+        /* TFLite Micro's prepare, in double */
+        tr_prelu_params *p = &op->u.prelu;
+        set_multiplier((double)in->scale / (double)out->scale, &p->multiplier_1, &p->shift_1);
+        set_multiplier((double)in->scale * (double)alpha->scale / (double)out->scale, &p->multiplier_2, &p->shift_2);
+        p->input_offset = -in->zero_point;
+        p->alpha_offset = -alpha->zero_point;
+        p->output_offset = out->zero_point;
+        return 0;
+    }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_101) /* optional, as in invoke.c */
+    case TR_OP_ABS: {
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        if (!in->n_scales || !out->n_scales) return fail(m, "input or output is not quantised");
+        /* TFLite Micro's prepare: rescaled only where the scales differ, by the single-precision quotient */
+        tr_abs_params *p = &op->u.abs;
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        p->rescale = in->scale != out->scale;
+        p->multiplier = p->shift = 0;
+        if (p->rescale) set_multiplier((double)(in->scale / out->scale), &p->multiplier, &p->shift);
+        return 0;
+    }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_98) /* optional, as in invoke.c */
+    case TR_OP_LEAKY_RELU: {
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (in->elems != out->elems) return fail(m, "changes the element count");
+        /* TFLite Micro's prepare: both multipliers worked out in single precision, then QuantizeMultiplier; a negative
+         * alpha's multiplier is applied by magnitude and the product negated, as its kernel does */
+        const float alpha = tr_fb_field_f32(fb, opts, 0, 0.0f);
+        const float alpha_real = in->scale * alpha / out->scale, identity_real = in->scale / out->scale;
+        tr_leaky_relu_params *p = &op->u.leaky_relu;
+        p->input_zp = in->zero_point;
+        p->output_zp = out->zero_point;
+        set_multiplier((double)identity_real, &p->identity_multiplier, &p->identity_shift);
+        set_multiplier((double)fabsf(alpha_real), &p->alpha_multiplier, &p->alpha_shift);
+        p->alpha_negative = alpha_real < 0;
+        return 0;
+    }
+#endif
     case TR_OP_LOGISTIC:
     case TR_OP_TANH: {
         if (TR_INT16 && in->type == TR_I16 && out->type == TR_I16) {
@@ -554,10 +763,9 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     case TR_OP_MUL: {
         const tr_tensor *b = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
         if (!b) return fail(m, "has one input");
-        const int s16 = TR_INT16 && op->opcode == TR_OP_MUL && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
+        const int s16 = TR_INT16 && in->type == TR_I16 && b->type == TR_I16 && out->type == TR_I16;
         if (s16 && (in->zero_point || b->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
-        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8))
-            return fail_type(m, in->type != TR_I8 ? in : b, out, op->opcode == TR_OP_MUL ? "(int8 or int16)" : "(int8 only)");
+        if (!s16 && (in->type != TR_I8 || b->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in->type != TR_I8 ? in : b, out, "(int8 or int16)");
         if (broadcast_check(m, in, b, out)) return -1;
         if (op->opcode != TR_OP_MUL) return 0;
         tr_mul_params *p = &op->u.mul;
@@ -569,11 +777,12 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
         return 0;
     }
 #endif
-    case TR_OP_PAD: {
+    case TR_OP_PAD:
+    case TR_OP_PADV2: {
         const tr_tensor *pads = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const tr_tensor *value = op->n_inputs > 2 && op->inputs[2] >= 0 ? &m->tensors[op->inputs[2]] : NULL;
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (!pads || !pads->data || pads->type != TR_I32 || pads->elems != 2 * in->ndims) return fail(m, "paddings are not a constant int32 [rank, 2]");
         tr_pad_params *p = &op->u.pad;
         const tr_shape4 is = shape4(in), os = shape4(out);
@@ -589,8 +798,56 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
             p->before[d] = before;
         }
         p->pad_value = out->zero_point;
+        if (!value) return 0;
+        /* PADV2's constant, taken raw as TFLite Micro does; for int8 it must be quantised as the output (TFLite Micro's
+         * prepare), for int16 TFLite Micro does not check */
+        if (!value->data || value->type != in->type || value->elems != 1) return fail(m, "pad value is not a constant scalar of the input's type");
+        if (!s16 && (value->zero_point != out->zero_point || value->scale != out->scale)) return fail(m, "pad value quantised unlike the output");
+        if (s16) {
+            int16_t v;
+            memcpy(&v, value->data, 2);
+            p->pad_value = v;
+        } else {
+            p->pad_value = (int8_t)value->data[0];
+        }
         return 0;
     }
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_39) /* optional, as in invoke.c */
+    case TR_OP_TRANSPOSE: {
+        const tr_tensor *perm = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        const int rank = in->ndims;
+        if (!perm || !perm->data || perm->type != TR_I32 || perm->elems != rank || out->ndims != rank) return fail(m, "perm is not a constant int32 [rank]");
+        tr_transpose_params *p = &op->u.transpose;
+        int seen = 0;
+        for (int k = 0; k < 4; ++k) p->perm[k] = k; /* right-aligned: the dimensions added in front stay where they are */
+        for (int k = 0; k < rank; ++k) {
+            int32_t v;
+            memcpy(&v, perm->data + 4 * k, 4);
+            if (v < 0 || v >= rank || (seen >> v) & 1 || out->dims[k] != in->dims[v]) return fail(m, "perm is not a permutation that gives the output's shape");
+            seen |= 1 << v;
+            p->perm[4 - rank + k] = 4 - rank + v;
+        }
+        return 0;
+    }
+#endif
+#if !defined(TR_MODEL_OPS_KNOWN) || defined(TR_MODEL_USES_OP_97) /* optional, as in invoke.c */
+    case TR_OP_RESIZE_NEAREST_NEIGHBOR: {
+        const tr_tensor *size = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
+        if (in->ndims != 4 || out->ndims != 4) return fail(m, "input or output is not 4-D");
+        if (!size || !size->data || size->type != TR_I32 || size->ndims != 1 || size->elems != 2) return fail(m, "size is not a constant int32 [2]");
+        int32_t hw[2];
+        memcpy(hw, size->data, 8);
+        if (hw[0] != out->dims[1] || hw[1] != out->dims[2] || in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+            return fail(m, "size disagrees with the output's shape");
+        op->u.resize.align_corners = tr_fb_field_u8(fb, opts, 0, 0) != 0;
+        op->u.resize.half_pixel_centers = tr_fb_field_u8(fb, opts, 1, 0) != 0;
+        return 0;
+    }
+#endif
     case TR_OP_CONCATENATION: {
         if (out->type != TR_I8 && !(TR_INT16 && out->type == TR_I16)) return fail_type(m, out, out, "(int8 or int16)");
         if (out->type == TR_I16 && out->zero_point) return fail(m, "int16 activations with a zero point other than 0");
@@ -614,9 +871,8 @@ static int prepare_op(tr_model *m, tr_fb *fb, tr_op *op, uint32_t opts)
     }
     case TR_OP_MEAN: {
         const tr_tensor *axes = op->n_inputs > 1 && op->inputs[1] >= 0 ? &m->tensors[op->inputs[1]] : NULL;
-        const int s16 = TR_INT16 && in->type == TR_I16 && out->type == TR_I16;
-        if (!s16 && (in->type != TR_I8 || out->type != TR_I8)) return fail_type(m, in, out, "(int8 or int16)");
-        if (s16 && (in->zero_point || out->zero_point)) return fail(m, "int16 activations with a zero point other than 0");
+        const int s16 = int8_or_int16(m, in, out);
+        if (s16 < 0) return -1;
         if (in->ndims != 4 || !axes || !axes->data || axes->type != TR_I32 || axes->elems != 2) return fail(m, "only the mean over H and W of a 4-D tensor is supported");
         int32_t a[2];
         memcpy(a, axes->data, 8);
@@ -719,7 +975,14 @@ int tr_model_prepare(tr_model *m, const uint8_t *bytes, uint32_t size)
             const char *name = tr_op_name(opcode);
             char *pos = tr_put_str(m->error, end, "unsupported operator ");
             pos = name ? tr_put_str(pos, end, name) : tr_put_i64(pos, end, opcode);
-            tr_put_i64(tr_put_str(pos, end, " v"), end, version);
+            pos = tr_put_i64(tr_put_str(pos, end, " v"), end, version);
+            /* and its types: the first input's, and the output's where it differs ("(int16)", "(int8 -> int16)") */
+            const int ti = tensor_index(m, &fb, tr_fb_ref(&fb, o, O_INPUTS), 0, 1), to = tensor_index(m, &fb, tr_fb_ref(&fb, o, O_OUTPUTS), 0, 1);
+            if (ti >= 0) {
+                pos = tr_put_str(tr_put_str(pos, end, " ("), end, type_name(m->tensors[ti].type));
+                if (to >= 0 && m->tensors[to].type != m->tensors[ti].type) pos = tr_put_str(tr_put_str(pos, end, " -> "), end, type_name(m->tensors[to].type));
+                tr_put_str(pos, end, ")");
+            }
             return -1;
         }
         op->opcode = (uint8_t)opcode;

@@ -33,9 +33,9 @@ enum { TR_F32 = 0, TR_I32 = 2, TR_U8 = 3, TR_I64 = 4, TR_I16 = 7, TR_I8 = 9 };
 enum {
     TR_OP_ADD = 0, TR_OP_AVERAGE_POOL_2D = 1, TR_OP_CONCATENATION = 2, TR_OP_CONV_2D = 3, TR_OP_DEPTHWISE_CONV_2D = 4,
     TR_OP_DEQUANTIZE = 6, TR_OP_FULLY_CONNECTED = 9, TR_OP_LOGISTIC = 14, TR_OP_MAX_POOL_2D = 17, TR_OP_MUL = 18, TR_OP_RELU = 19,
-    TR_OP_RELU_N1_TO_1 = 20, TR_OP_RELU6 = 21, TR_OP_RESHAPE = 22, TR_OP_SOFTMAX = 25, TR_OP_TANH = 28, TR_OP_PAD = 34, TR_OP_MEAN = 40,
-    TR_OP_SQUEEZE = 43, TR_OP_STRIDED_SLICE = 45, TR_OP_MAXIMUM = 55, TR_OP_MINIMUM = 57, TR_OP_SHAPE = 77,
-    TR_OP_PACK = 83, TR_OP_QUANTIZE = 114, TR_OP_HARD_SWISH = 117
+    TR_OP_RELU_N1_TO_1 = 20, TR_OP_RELU6 = 21, TR_OP_RESHAPE = 22, TR_OP_SOFTMAX = 25, TR_OP_TANH = 28, TR_OP_PAD = 34, TR_OP_TRANSPOSE = 39, TR_OP_MEAN = 40,
+    TR_OP_SUB = 41, TR_OP_SQUEEZE = 43, TR_OP_STRIDED_SLICE = 45, TR_OP_PRELU = 54, TR_OP_MAXIMUM = 55, TR_OP_MINIMUM = 57, TR_OP_PADV2 = 60, TR_OP_SLICE = 65, TR_OP_REDUCE_MAX = 82, TR_OP_REDUCE_MIN = 89, TR_OP_SHAPE = 77,
+    TR_OP_PACK = 83, TR_OP_RESIZE_NEAREST_NEIGHBOR = 97, TR_OP_LEAKY_RELU = 98, TR_OP_ABS = 101, TR_OP_QUANTIZE = 114, TR_OP_HARD_SWISH = 117
 };
 /* Dimensions a tensor may have: 4 for every operator, up to 6 for ADD and MUL (broadcasting, as TFLite Micro). */
 #define TR_MAX_DIMS 6
@@ -74,10 +74,17 @@ typedef struct {
         tr_softmax_params softmax;
         tr_add_params add;
         tr_relu_params relu;
+        tr_leaky_relu_params leaky_relu;
+        tr_prelu_params prelu;
+        tr_abs_params abs;
         tr_sigmoid_params sigmoid; /* LOGISTIC, TANH */
         tr_hard_swish_params hard_swish;
         tr_mul_params mul;
         tr_pad_params pad;
+        tr_resize_params resize;
+        tr_transpose_params transpose;
+        tr_strided_slice_params strided_slice;
+        uint32_t reduce_axes; /* REDUCE_MAX, REDUCE_MIN: bit d for dimension d of the 4-D shape */
         tr_mean_params mean;
         int32_t axis; /* CONCATENATION, positive */
         struct {

@@ -39,9 +39,10 @@ int main(int argc, char **argv)
            in->type == TR_I16);
     /* the m-results line is sized for every value of the output (core/main.c), never cut short */
     printf("#define TR_MODEL_OUTPUT_ELEMS %uu\n", (unsigned)model.tensors[model.output].elems);
-    /* The operators the model runs: invoke.c links the kernels of the optional ones (ADD, MUL, MAXIMUM, MINIMUM, LOGISTIC,
-     * TANH, HARD_SWISH, and the int16 ones) only where the model uses them, so a firmware does not carry code its model
-     * never calls. */
+    /* The operators the model runs: invoke.c links the kernels of the optional ones (ADD, SUB, MUL, MAXIMUM, MINIMUM,
+     * PRELU, LEAKY_RELU, TRANSPOSE, SLICE, STRIDED_SLICE on data, REDUCE_MAX, REDUCE_MIN, RESIZE_NEAREST_NEIGHBOR,
+     * LOGISTIC, TANH, HARD_SWISH, and the int16 ones) only where the model uses them, so a firmware does not carry code
+     * its model never calls. */
     printf("#define TR_MODEL_OPS_KNOWN 1\n");
     int seen[256] = {0};
     for (int i = 0; i < model.n_ops; ++i) {

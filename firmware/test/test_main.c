@@ -262,20 +262,20 @@ static void test_reader(const char *path)
         const int32_t gelu = 150;
         memcpy(copy + builtin, &gelu, 4);
         if (deprecated) copy[deprecated] = 127; /* PLACEHOLDER_FOR_GREATER_OP_CODES */
-        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator GELU v2") == 0,
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator GELU v2 (int8)") == 0,
               "unsupported operator named: %s", model.error);
         tr_dut d = dut_under_test();
         d.model_error = model.error;
         tr_dut_boot(&d);
-        CHECK(strstr(out, "e-[unsupported operator GELU v2]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
+        CHECK(strstr(out, "e-[unsupported operator GELU v2 (int8)]\r\nm-init-done\r\nm-ready\r\n") != NULL, "boot names it: %s", out);
         feed(&d, "infer 1 0%");
-        CHECK(strcmp(out, "e-[unsupported operator GELU v2]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
+        CHECK(strcmp(out, "e-[unsupported operator GELU v2 (int8)]\r\nm-ready\r\n") == 0, "infer refused with it: %s", out);
         memcpy(copy, file, n);
         const uint32_t version = tr_fb_field(&fb, code, 2 /* version */);
         CHECK(version != 0, "version field present");
         const int32_t v99 = 99;
         memcpy(copy + version, &v99, 4);
-        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator AVERAGE_POOL_2D v99") == 0,
+        CHECK(tr_model_prepare(&model, copy, (uint32_t)n) != 0 && strcmp(model.error, "unsupported operator AVERAGE_POOL_2D v99 (int8)") == 0,
               "too new a version named: %s", model.error);
     }
     /* random corruption: refused or accepted, never a crash */
@@ -603,12 +603,90 @@ static void test_more_operators(void)
     CHECK(mo[0] == 0 && mo[1] == 5 && mo[2] == 127, "MAXIMUM");
     tr_minimum_s8_ref(&run3, ma, mb, mo);
     CHECK(mo[0] == -128 && mo[1] == -5 && mo[2] == 126, "MINIMUM");
+    /* LEAKY_RELU int8, input and output at one scale (identity (2^30, 1)), alpha 0.25 ((2^30, -1)), zero points 3 and
+     * -2: 103 -> 98, -97 -> -25 - 2, -125 -> -32 - 2; alpha -0.5 by magnitude, negated: -97 -> 50 - 2 */
+    const int8_t lx[3] = {103, -97, -125};
+    int8_t ly[3];
+    const tr_leaky_relu_params lp = {3, -2, 1 << 30, 1, 1 << 30, -1, 0};
+    tr_leaky_relu_s8_ref(&lp, 3, lx, ly);
+    CHECK(ly[0] == 98 && ly[1] == -27 && ly[2] == -34, "LEAKY_RELU: %d %d %d", ly[0], ly[1], ly[2]);
+    const tr_leaky_relu_params lneg = {3, -2, 1 << 30, 1, 1 << 30, 0, 1};
+    tr_leaky_relu_s8_ref(&lneg, 3, lx, ly);
+    CHECK(ly[0] == 98 && ly[1] == 48 && ly[2] == 62, "LEAKY_RELU negative alpha: %d %d %d", ly[0], ly[1], ly[2]);
+    /* RESIZE_NEAREST_NEIGHBOR of a [1,4,1,1] column to 6 rows: half_pixel_centers picks rows 0 1 1 2 3 3
+     * (floor((i + 0.5) x 2/3)), align_corners 0 1 1 2 2 3 (round(i x 3/5)), neither 0 0 1 2 2 3 (floor(i x 2/3)) */
+    const int8_t rsx[4] = {10, 11, 12, 13};
+    int8_t rz[6];
+    const tr_resize_params half = {0, 1}, corners = {1, 0}, plain = {0, 0};
+    tr_resize_nearest_ref(&half, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 11, 11, 12, 13, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR half-pixel: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    tr_resize_nearest_ref(&corners, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 11, 11, 12, 12, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR align_corners: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    tr_resize_nearest_ref(&plain, 1, (tr_shape4){1, 4, 1, 1}, rsx, (tr_shape4){1, 6, 1, 1}, rz);
+    CHECK(memcmp(rz, (const int8_t[]){10, 10, 11, 12, 12, 13}, 6) == 0, "RESIZE_NEAREST_NEIGHBOR: %d %d %d %d %d %d", rz[0], rz[1], rz[2], rz[3], rz[4], rz[5]);
+    /* int16, a [1,1,2,2] row doubled in width: pixels (2 values) copied whole */
+    const int16_t r16x[4] = {-30000, 1, 30000, 2};
+    int16_t r16y[8];
+    tr_resize_nearest_ref(&plain, 2, (tr_shape4){1, 1, 2, 2}, r16x, (tr_shape4){1, 1, 4, 2}, r16y);
+    CHECK(memcmp(r16y, (const int16_t[]){-30000, 1, -30000, 1, 30000, 2, 30000, 2}, sizeof r16y) == 0, "int16 RESIZE_NEAREST_NEIGHBOR");
+    /* STRIDED_SLICE of a [3,4] counting 0..11: rows 0 and 2, columns 1 and 3 (steps 2); column 0 backwards (step -1, from
+     * row 2 to the stop before row 0) */
+    const int8_t sx34[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    int8_t sy[4];
+    const tr_strided_slice_params every2 = {{0, 0, 0, 1}, {1, 1, 3, 4}, {1, 1, 2, 2}}, back = {{0, 0, 2, 0}, {1, 1, -1, 1}, {1, 1, -1, 1}};
+    tr_strided_slice_ref(&every2, 1, (tr_shape4){1, 1, 3, 4}, sx34, sy);
+    CHECK(memcmp(sy, (const int8_t[]){1, 3, 9, 11}, 4) == 0, "STRIDED_SLICE: %d %d %d %d", sy[0], sy[1], sy[2], sy[3]);
+    tr_strided_slice_ref(&back, 1, (tr_shape4){1, 1, 3, 4}, sx34, sy);
+    CHECK(memcmp(sy, (const int8_t[]){8, 4, 0}, 3) == 0, "STRIDED_SLICE backwards: %d %d %d", sy[0], sy[1], sy[2]);
+    /* REDUCE_MAX / REDUCE_MIN over H and W of [1,2,2,2] (channels apart), and over C alone */
+    const int8_t rmx[8] = {1, -5, 7, 100, -128, 3, 0, 2};
+    int8_t rmy[4];
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x6, 1, rmy);
+    CHECK(rmy[0] == 7 && rmy[1] == 100, "REDUCE_MAX over H, W: %d %d", rmy[0], rmy[1]);
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x6, 0, rmy);
+    CHECK(rmy[0] == -128 && rmy[1] == -5, "REDUCE_MIN over H, W: %d %d", rmy[0], rmy[1]);
+    tr_reduce_max_min_s8_ref((tr_shape4){1, 2, 2, 2}, rmx, 0x8, 1, rmy);
+    CHECK(memcmp(rmy, (const int8_t[]){1, 100, 3, 2}, 4) == 0, "REDUCE_MAX over C: %d %d %d %d", rmy[0], rmy[1], rmy[2], rmy[3]);
+    /* TRANSPOSE [2,3] -> [3,2] (perm [1,0], right-aligned to [0,1,3,2]), and int16 [1,2,1,3] -> [1,3,2,1] (NHWC to NCHW,
+     * perm [0,3,1,2]) */
+    const int8_t tx[6] = {1, 2, 3, 4, 5, 6};
+    int8_t ty[6];
+    const tr_transpose_params swap = {{0, 1, 3, 2}}, nchw = {{0, 3, 1, 2}};
+    tr_transpose_ref(&swap, 1, (tr_shape4){1, 1, 2, 3}, tx, ty);
+    CHECK(memcmp(ty, (const int8_t[]){1, 4, 2, 5, 3, 6}, 6) == 0, "TRANSPOSE: %d %d %d %d %d %d", ty[0], ty[1], ty[2], ty[3], ty[4], ty[5]);
+    const int16_t t16x[6] = {-30000, 2, 3, 30000, 5, 6};
+    int16_t t16y[6];
+    tr_transpose_ref(&nchw, 2, (tr_shape4){1, 2, 1, 3}, t16x, t16y);
+    CHECK(memcmp(t16y, (const int16_t[]){-30000, 30000, 2, 5, 3, 6}, sizeof t16y) == 0, "int16 TRANSPOSE: %d %d %d %d %d %d", t16y[0], t16y[1], t16y[2],
+          t16y[3], t16y[4], t16y[5]);
+    /* ABS int8, zero points 3 and -100, one scale (no rescale): -7 -> |-10| - 100 = -90, 13 -> 10 - 100 = -90, 127 ->
+     * 124 - 100 = 24; with a rescale of 0.5 ((2^30, 0)): -7 -> 5 - 100 = -95 */
+    const int8_t abx[3] = {-7, 13, 127};
+    int8_t aby[3];
+    const tr_abs_params ap_same = {3, -100, 0, 0, 0}, ap_half = {3, -100, 1, 1 << 30, 0};
+    tr_abs_s8_ref(&ap_same, 3, abx, aby);
+    CHECK(aby[0] == -90 && aby[1] == -90 && aby[2] == 24, "ABS: %d %d %d", aby[0], aby[1], aby[2]);
+    tr_abs_s8_ref(&ap_half, 3, abx, aby);
+    CHECK(aby[0] == -95 && aby[1] == -95 && aby[2] == -38, "ABS rescaled: %d %d %d", aby[0], aby[1], aby[2]);
+    /* int16: |-32768| saturates at 32767 */
+    const int16_t ab16x[3] = {-32768, -5, 300};
+    int16_t ab16y[3];
+    const tr_abs_params ap16 = {0, 0, 0, 0, 0};
+    tr_abs_s16_ref(&ap16, 3, ab16x, ab16y);
+    CHECK(ab16y[0] == 32767 && ab16y[1] == 5 && ab16y[2] == 300, "int16 ABS: %d %d %d", ab16y[0], ab16y[1], ab16y[2]);
     /* PAD one column before, the zero point elsewhere */
     const tr_pad_params pp = {{0, 0, 1, 0}, -7};
     const int8_t px[2] = {1, 2};
     int8_t py[3];
-    tr_pad_s8_ref(&pp, (tr_shape4){1, 1, 2, 1}, px, (tr_shape4){1, 1, 3, 1}, py);
+    tr_pad_ref(&pp, 1, (tr_shape4){1, 1, 2, 1}, px, (tr_shape4){1, 1, 3, 1}, py);
     CHECK(py[0] == -7 && py[1] == 1 && py[2] == 2, "PAD: %d %d %d", py[0], py[1], py[2]);
+    /* PADV2 int8 with -128 (a max-pool's padding): [1,2,1,2] padded [[0,0],[1,0],[0,1],[1,0]] -> [1,3,2,3] */
+    const tr_pad_params pv2 = {{0, 1, 0, 1}, -128};
+    const int8_t pvx[4] = {1, 2, 3, 4};
+    int8_t pvy[18];
+    tr_pad_ref(&pv2, 1, (tr_shape4){1, 2, 1, 2}, pvx, (tr_shape4){1, 3, 2, 3}, pvy);
+    CHECK(memcmp(pvy, (const int8_t[]){-128, -128, -128, -128, -128, -128, -128, 1, 2, -128, -128, -128, -128, 3, 4, -128, -128, -128}, 18) == 0,
+          "PADV2 int8: %d %d %d %d %d %d", pvy[6], pvy[7], pvy[8], pvy[12], pvy[13], pvy[14]);
     /* CONCATENATION of [2,1] and [2,2] along the last axis */
     const int8_t c0[2] = {1, 2}, c1[4] = {3, 4, 5, 6};
     const int8_t *parts[2] = {c0, c1};
@@ -668,10 +746,43 @@ static void test_broadcasting(void)
     const tr_add_params ap = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
     tr_add_s8_ref(&ap, &scalar, a22, &five, y);
     CHECK(memcmp(y, (const int8_t[]){15, 25, 35, -35}, 4) == 0, "ADD [2,2] + scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* PRELU of [2,2] with a per-column alpha [2] (1 and 2 at scale 0.25: slopes 0.25 and 0.5), input and output at one
+     * scale ((2^30, 1)), alpha's product by (2^30, -1): 10 -> 10, -8 -> -8 x 2 x 0.25 = -4, -4 -> -1, 6 -> 6 */
+    const int8_t px22[4] = {10, -8, -4, 6}, palpha[2] = {1, 2};
+    const tr_broadcast per_col = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 2, 1}, {0, 0, 0, 0, 0, 1}};
+    const tr_prelu_params prp = {0, 0, 0, 1 << 30, 1, 1 << 30, -1};
+    tr_prelu_s8_ref(&prp, &per_col, px22, palpha, y);
+    CHECK(memcmp(y, (const int8_t[]){10, -4, -1, 6}, 4) == 0, "PRELU: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* int16 with int8 alpha, identity 2 ((2^30, 2)), alpha's product by 0.5 ((2^30, 0)): -30000 x 3 x 0.5 saturates */
+    const int16_t pr16x[4] = {1000, -30000, -10, 20000};
+    int16_t pr16y[4];
+    const tr_prelu_params prp16 = {0, 0, 0, 1 << 30, 2, 1 << 30, 0};
+    tr_prelu_s16_ref(&prp16, &per_col, pr16x, (const int8_t[]){3, 3}, pr16y);
+    CHECK(memcmp(pr16y, (const int16_t[]){2000, -32768, -15, 32767}, sizeof pr16y) == 0, "int16 PRELU: %d %d %d %d", pr16y[0], pr16y[1], pr16y[2], pr16y[3]);
+    /* SUB with ADD's parameters, the scalar subtracted: 10 - 5 = 5 ... -40 - 5 = -45 */
+    tr_sub_s8_ref(&ap, &scalar, a22, &five, y);
+    CHECK(memcmp(y, (const int8_t[]){5, 15, 25, -45}, 4) == 0, "SUB [2,2] - scalar: %d %d %d %d", y[0], y[1], y[2], y[3]);
+    /* SUB int16, every scale 1: 15 bits of headroom, inputs to half scale (2^30, 0), the difference back by 2^-14
+     * (2^30, -13); 30000 - -2768 saturates to 32767, -30000 - 5000 to -32768 */
+    const int16_t sa[4] = {30000, -30000, 100, -7}, sb[4] = {-2768, 5000, 101, -7};
+    const tr_add_params ap16 = {0, 0, 0, 15, 1 << 30, 0, 1 << 30, 0, 1 << 30, -13, INT16_MIN, INT16_MAX};
+    const tr_broadcast same4 = {{1, 1, 1, 1, 1, 4}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1}};
+    int16_t sy16[4];
+    tr_sub_s16_ref(&ap16, &same4, sa, sb, sy16);
+    CHECK(memcmp(sy16, (const int16_t[]){32767, -32768, -1, 0}, sizeof sy16) == 0, "SUB int16: %d %d %d %d", sy16[0], sy16[1], sy16[2], sy16[3]);
     /* the scalar first: [1] - [2,2] with MAXIMUM, the first input repeated */
     const tr_broadcast first = {{1, 1, 1, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 1}};
     tr_maximum_s8_ref(&first, &five, a22, y);
     CHECK(memcmp(y, (const int8_t[]){10, 20, 30, 5}, 4) == 0, "MAXIMUM scalar with [2,2]");
+    /* MAXIMUM / MINIMUM int16 of [2,3] and [3], raw values across the int16 range (no rescaling, as TFLite Micro) */
+    const int16_t a23s[6] = {-32768, 300, 32767, -5, 301, -300}, b3s[3] = {-32767, 301, -299};
+    int16_t y16[6];
+    tr_maximum_s16_ref(&rows, a23s, b3s, y16);
+    CHECK(memcmp(y16, (const int16_t[]){-32767, 301, 32767, -5, 301, -299}, sizeof y16) == 0, "MAXIMUM int16 [2,3] with [3]: %d %d %d %d %d %d",
+          y16[0], y16[1], y16[2], y16[3], y16[4], y16[5]);
+    tr_minimum_s16_ref(&rows, a23s, b3s, y16);
+    CHECK(memcmp(y16, (const int16_t[]){-32768, 300, -299, -32767, 301, -300}, sizeof y16) == 0, "MINIMUM int16 [2,3] with [3]: %d %d %d %d %d %d",
+          y16[0], y16[1], y16[2], y16[3], y16[4], y16[5]);
     /* 6-D, as TFLite Micro's MUL and ADD take: [2,1,1,1,1,2] x [3,1,1,1,1] -> [2,3,1,1,1,2], a[i0][i5] x b[i1], steps
      * worked out by tr_broadcast_shapes */
     tr_tensor t6a = {.type = TR_I8, .ndims = 6, .dims = {2, 1, 1, 1, 1, 2}, .elems = 4};
@@ -745,12 +856,24 @@ static void test_int16(void)
     tr_relu_s16_ref(&relu6_one, 3, rx, ry);
     CHECK(ry[0] == 0 && ry[1] == 1001 && ry[2] == 24000, "int16 RELU6: %d %d %d", ry[0], ry[1], ry[2]);
 
-    /* PAD int16: one channel before, 0 there, through the byte kernel as invoke.c runs it (channels and padding doubled) */
-    const tr_pad_params pad16 = {{0, 0, 0, 2}, 0};
+    /* LEAKY_RELU int16: identity 2 ((2^30, 2)), alpha 0.5 ((2^30, 0)): 20000 -> 40000 saturates, -30002 -> -15001, 5 -> 10 */
+    const int16_t l16x[3] = {20000, -30002, 5};
+    int16_t l16y[3];
+    const tr_leaky_relu_params lp16 = {0, 0, 1 << 30, 2, 1 << 30, 0, 0};
+    tr_leaky_relu_s16_ref(&lp16, 3, l16x, l16y);
+    CHECK(l16y[0] == 32767 && l16y[1] == -15001 && l16y[2] == 10, "int16 LEAKY_RELU: %d %d %d", l16y[0], l16y[1], l16y[2]);
+    /* PAD int16: one channel before, 0 there; PADV2 int16 with 12345 (both bytes differ, so a value written a byte at a
+     * time shows): one row before, one channel after */
+    const tr_pad_params pad16 = {{0, 0, 0, 1}, 0};
     const int16_t padx[2] = {-30000, 30000};
     int16_t pady[3];
-    tr_pad_s8_ref(&pad16, (tr_shape4){1, 1, 1, 4}, (const int8_t *)padx, (tr_shape4){1, 1, 1, 6}, (int8_t *)pady);
+    tr_pad_ref(&pad16, 2, (tr_shape4){1, 1, 1, 2}, padx, (tr_shape4){1, 1, 1, 3}, pady);
     CHECK(pady[0] == 0 && pady[1] == -30000 && pady[2] == 30000, "int16 PAD: %d %d %d", pady[0], pady[1], pady[2]);
+    const tr_pad_params padv2_16 = {{0, 1, 0, 0}, 12345};
+    int16_t padvy[6];
+    tr_pad_ref(&padv2_16, 2, (tr_shape4){1, 1, 1, 2}, padx, (tr_shape4){1, 2, 1, 3}, padvy);
+    CHECK(memcmp(padvy, (const int16_t[]){12345, 12345, 12345, -30000, 30000, 12345}, sizeof padvy) == 0, "int16 PADV2: %d %d %d %d %d %d", padvy[0],
+          padvy[1], padvy[2], padvy[3], padvy[4], padvy[5]);
     /* CONCATENATION int16 of [2,1] and [2,2] on the last axis: the byte kernel given slices in bytes */
     const int16_t cc0[2] = {1000, -2000}, cc1[4] = {3000, 4000, -5000, 32767};
     const int8_t *cparts[2] = {(const int8_t *)cc0, (const int8_t *)cc1};

@@ -1,6 +1,7 @@
 // ADD int8 (TFLite reference_integer_ops AddElementwise, broadcast as TFLite does): 20 bits of headroom, common scale,
 // requantise; as firmware/kernels/add_s8.c. int16 (firmware/kernels/add_s16.c) is the same arithmetic with 15 bits of
-// headroom (addParams' leftShift) and the int16 clamp.
+// headroom (addParams' leftShift) and the int16 clamp. SUB (firmware/kernels/sub_s8.c, sub_s16.c) subtracts the second
+// input's rescaled value, its multipliers worked out in single precision as TFLite Micro's SUB prepare does.
 import type { Broadcast } from "./broadcast.ts";
 import { clamp, mulByQuantizedMultiplier, quantizeMultiplier, type Rounding } from "./quantization.ts";
 
@@ -18,6 +19,8 @@ export interface AddParams {
   actMin: number;
   actMax: number;
   rounding: Rounding;
+  /** SUB: the second input's rescaled value is subtracted */
+  subtract: boolean;
 }
 
 export function addParams(
@@ -30,11 +33,14 @@ export function addParams(
   act: [number, number],
   rounding: Rounding = "double",
   leftShift = 20,
+  subtract = false,
 ): AddParams {
-  const twiceMax = 2 * Math.max(s1, s2);
-  const i1 = quantizeMultiplier(s1 / twiceMax);
-  const i2 = quantizeMultiplier(s2 / twiceMax);
-  const o = quantizeMultiplier(twiceMax / (2 ** leftShift * so));
+  // TFLite Micro's ADD prepare divides in double, its SUB prepare in single precision (the scales are floats already)
+  const f = subtract ? Math.fround : (x: number) => x;
+  const twiceMax = f(2 * Math.max(s1, s2));
+  const i1 = quantizeMultiplier(f(s1 / twiceMax));
+  const i2 = quantizeMultiplier(f(s2 / twiceMax));
+  const o = quantizeMultiplier(f(twiceMax / (2 ** leftShift * so)));
   return {
     input1Offset: -zp1,
     input2Offset: -zp2,
@@ -49,6 +55,7 @@ export function addParams(
     actMin: act[0],
     actMax: act[1],
     rounding,
+    subtract,
   };
 }
 
@@ -58,7 +65,7 @@ export function addS8(p: AddParams, bc: Broadcast, a: Int8Array | Int16Array, b:
     const y = ((p.input2Offset + b[bc.b[i]!]!) << p.leftShift) | 0;
     const sx = mulByQuantizedMultiplier(x, p.input1Multiplier, p.input1Shift, p.rounding);
     const sy = mulByQuantizedMultiplier(y, p.input2Multiplier, p.input2Shift, p.rounding);
-    const raw = mulByQuantizedMultiplier((sx + sy) | 0, p.outputMultiplier, p.outputShift, p.rounding) + p.outputOffset;
+    const raw = mulByQuantizedMultiplier((p.subtract ? sx - sy : sx + sy) | 0, p.outputMultiplier, p.outputShift, p.rounding) + p.outputOffset;
     output[i] = clamp(raw, p.actMin, p.actMax);
   }
 }

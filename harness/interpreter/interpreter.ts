@@ -17,12 +17,19 @@ import { activationRange, quantizeMultiplier, type Rounding } from "./quantizati
 import { quantizeF32S8, requantizeS8, type QuantizeDivision } from "./quantize.ts";
 import { reshape } from "./reshape.ts";
 import { reluS8, type ReluParams } from "./relu_s8.ts";
+import { leakyRelu, leakyReluParams, type LeakyReluParams } from "./leaky_relu.ts";
+import { prelu, preluParams, type PreluParams } from "./prelu.ts";
+import { abs, absParams, type AbsParams } from "./abs.ts";
 import { logisticS8, sigmoidParams, type SigmoidParams } from "./logistic_s8.ts";
 import { tanhS8 } from "./tanh_s8.ts";
 import { logisticS16, sigmoidS16Params, tanhS16 } from "./logistic_s16.ts";
 import { hardSwishParams, hardSwishS8, type HardSwishParams } from "./hard_swish_s8.ts";
-import { maximumS8, minimumS8 } from "./maximum_minimum_s8.ts";
-import { padS8, type PadParams } from "./pad_s8.ts";
+import { maximum, minimum } from "./maximum_minimum.ts";
+import { pad, type PadParams } from "./pad.ts";
+import { resizeNearestNeighbor, type ResizeParams } from "./resize_nearest_neighbor.ts";
+import { transpose } from "./transpose.ts";
+import { reduceMaxMinS8 } from "./reduce_max_min_s8.ts";
+import { stridedSlice, stridedSliceParams, type StridedSliceParams } from "./strided_slice.ts";
 import { concatenationS8 } from "./concatenation_s8.ts";
 import { mulS8, type MulParams } from "./mul_s8.ts";
 import { meanHwS8, type MeanInt8Rule, type MeanParams } from "./mean_s8.ts";
@@ -33,6 +40,7 @@ import { softmaxS16, softmaxS16Params, type SoftmaxS16Params } from "./softmax_s
 /** Operator versions this interpreter (and the firmware) implement. */
 export const SUPPORTED_VERSIONS: Record<string, number> = {
   ADD: 3, // 3: int16
+  SUB: 5, // 2: int8, 3: broadcast over more than 4-D (refused by rank), 4: int64 (refused by type), 5: int16
   AVERAGE_POOL_2D: 3, // 3: int16
   MAX_POOL_2D: 3,
   CONV_2D: 4, // 4: int16x8
@@ -45,9 +53,18 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
   RELU: 3, // 3: int16
   RELU6: 3, // 3: int16
   RELU_N1_TO_1: 2,
-  MAXIMUM: 2,
-  MINIMUM: 2,
-  PAD: 3, // 3: int16
+  LEAKY_RELU: 2, // 2: int16
+  PRELU: 1, // one version in TFLite; int16 (int8 alpha) as TFLite Micro takes it
+  ABS: 3, // 2: int8, 3: int16 quantised (4: int16 not quantised, 5: int32)
+  MAXIMUM: 4, // 3: broadcast over more than 4-D (refused by rank), 4: int16
+  MINIMUM: 4,
+  PAD: 3, // 2: int8, 3: int16 (4: more than 4-D)
+  PADV2: 3,
+  RESIZE_NEAREST_NEIGHBOR: 4, // 2: int8, 3: align_corners or half_pixel_centers, 4: int16
+  TRANSPOSE: 5, // 2: int8, 4: more than 4-D (refused by rank), 5: int16
+  SLICE: 4, // 2: int8, 3: string (refused by type), 4: int16
+  REDUCE_MAX: 2, // 2: int8 (3, int16, TFLite Micro does not run)
+  REDUCE_MIN: 2,
   CONCATENATION: 3, // 3: int16
   MUL: 4, // 3: a multiplier of 1 or more, 4: int16
   MEAN: 3, // 3: int16
@@ -64,7 +81,10 @@ export const SUPPORTED_VERSIONS: Record<string, number> = {
 /** Operators folded away (docs/architecture.md): SHAPE / STRIDED_SLICE / PACK whose int32 results only shape a
  * RESHAPE (its input 1), as a Flatten without a fixed batch converts. Anything else reading them is refused. */
 export function foldedShapeOps(model: TfliteModel): Set<number> {
-  const folded = new Set(model.operators.filter((op) => ["SHAPE", "STRIDED_SLICE", "PACK"].includes(op.name)).map((op) => op.index));
+  // a STRIDED_SLICE of int8 or int16 data is an operator of its own, not shape arithmetic
+  const shapeArithmetic = (op: TfliteOperator) =>
+    ["SHAPE", "STRIDED_SLICE", "PACK"].includes(op.name) && (op.name !== "STRIDED_SLICE" || model.tensors[op.outputs[0]!]?.type === "int32");
+  const folded = new Set(model.operators.filter(shapeArithmetic).map((op) => op.index));
   const producedBy = new Map(model.operators.filter((op) => folded.has(op.index)).map((op) => [op.outputs[0]!, op]));
   for (const op of model.operators) {
     if (folded.has(op.index)) continue;
@@ -107,6 +127,16 @@ function typeRefusal(where: string, supported: string, ...tensors: TfliteTensor[
   return new InterpreterError(`${where}: ${t.type} is not supported ${supported}`);
 }
 
+/** An operator that takes int8, or int16 with zero points 0, in and out alike (as model.c's int8_or_int16): true for
+ * int16; refused otherwise. */
+function int8OrInt16(where: string, input: TfliteTensor, out: TfliteTensor): boolean {
+  const s16 = input.type === "int16" && out.type === "int16";
+  if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
+  const zp = (t: TfliteTensor) => t.quantization?.zeroPoint[0] ?? 0;
+  if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+  return s16;
+}
+
 export class InterpreterError extends Error {
   constructor(message: string) {
     super(message);
@@ -125,12 +155,19 @@ export type Prepared =
   | { kind: "add"; p: AddParams; bc: Broadcast }
   | { kind: "requant"; multiplier: number; shift: number; rounding: Rounding }
   | { kind: "relu"; p: ReluParams }
+  | { kind: "leakyRelu"; p: LeakyReluParams }
+  | { kind: "prelu"; p: PreluParams; bc: Broadcast }
+  | { kind: "abs"; p: AbsParams }
   | { kind: "logistic" | "tanh"; p: SigmoidParams }
   | { kind: "logistic16" | "tanh16"; p: Omit<SigmoidParams, "rounding"> }
   | { kind: "hardSwish"; p: HardSwishParams }
   | { kind: "mul"; p: MulParams; bc: Broadcast }
   | { kind: "maximum" | "minimum"; bc: Broadcast }
   | { kind: "pad"; p: PadParams }
+  | { kind: "resize"; p: ResizeParams }
+  | { kind: "transpose"; perm: number[] }
+  | { kind: "reduceMax" | "reduceMin"; axes: number }
+  | { kind: "stridedSlice"; p: StridedSliceParams }
   | { kind: "mean"; folded: boolean; p: MeanParams }
   | { kind: "concat"; axis: number }
   | { kind: "folded" }
@@ -247,7 +284,11 @@ export class Interpreter {
   private prepare(op: TfliteOperator): Prepared {
     const max = SUPPORTED_VERSIONS[op.name];
     if (max === undefined || op.version < 1 || op.version > max) {
-      throw new InterpreterError(`unsupported operator ${op.name} v${op.version} (operator ${op.index})`);
+      // and its types: the first input's, and the output's where it differs (as firmware/runtime/model.c)
+      const inType = this.tensor(op, 0)?.type;
+      const outType = this.model.tensors[op.outputs[0]!]?.type;
+      const types = inType ? ` (${inType}${outType && outType !== inType ? ` -> ${outType}` : ""})` : "";
+      throw new InterpreterError(`unsupported operator ${op.name} v${op.version}${types} (operator ${op.index})`);
     }
     const where = `operator ${op.index} (${op.name})`;
     const input = this.tensor(op, 0)!;
@@ -343,7 +384,8 @@ export class Interpreter {
             throw new InterpreterError(`${where}: int8 input with an int16 output that is not scale 1/65536, zero point -32768`);
         } else if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8, or int16 in and out)", input, out);
         return { kind: "softmax", p: softmaxParams(o.beta ?? 1, s(input), this.rounding) };
-      case "ADD": {
+      case "ADD":
+      case "SUB": {
         const b = this.tensor(op, 1);
         if (!b) throw new InterpreterError(`${where}: has one input`);
         const s16 = input.type === "int16" && b.type === "int16" && out.type === "int16";
@@ -353,11 +395,38 @@ export class Interpreter {
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         // TFLite Micro's headroom: 15 bits for int16, 20 for int8
         const range = activationRange(o.activation, s(out), zp(out), s16 ? 16 : 8);
-        return { kind: "add", p: addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20), bc };
+        const p = addParams(s(input), zp(input), s(b), zp(b), s(out), zp(out), range, this.rounding, s16 ? 15 : 20, op.name === "SUB");
+        return { kind: "add", p, bc };
+      }
+      case "SLICE":
+        return this.prepareSlice(op, where, input, out);
+      case "REDUCE_MAX":
+      case "REDUCE_MIN": {
+        // TFLite Micro's int8 REDUCE_MAX / REDUCE_MIN compare raw values and require input and output quantised alike
+        if (input.type !== "int8" || out.type !== "int8") throw typeRefusal(where, "(int8 only)", input, out);
+        if (Math.fround(s(input)) !== Math.fround(s(out)) || zp(input) !== zp(out))
+          throw new InterpreterError(`${where}: input and output quantised differently`);
+        const axesT = this.tensor(op, 1);
+        const rank = input.shape.length;
+        if (!axesT?.data || axesT.type !== "int32" || axesT.elements < 1 || axesT.elements > rank)
+          throw new InterpreterError(`${where}: axes are not a constant int32 vector`);
+        let mask = 0;
+        for (let a of new Int32Array(axesT.data.slice().buffer)) {
+          if (a < 0) a += rank;
+          if (a < 0 || a >= rank) throw new InterpreterError(`${where}: axis out of range`);
+          mask |= 1 << (4 - rank + a);
+        }
+        const keptDims = input.shape.filter((_, k) => !((mask >> (4 - rank + k)) & 1));
+        const elems = keptDims.reduce((x, y) => x * y, 1);
+        if (out.elements !== elems || out.shape.length !== (o.keepDims ? rank : keptDims.length))
+          throw new InterpreterError(`${where}: output shape disagrees with the reduction`);
+        return { kind: op.name === "REDUCE_MAX" ? "reduceMax" : "reduceMin", axes: mask };
       }
       case "SHAPE":
       case "STRIDED_SLICE":
       case "PACK":
+        // a STRIDED_SLICE of int8 or int16 data is an operator of its own
+        if (op.name === "STRIDED_SLICE" && out.type !== "int32") return this.prepareStridedSlice(op, where, input, out);
         if (out.type !== "int32") throw new InterpreterError(`${where}: only int32 shape arithmetic (a Flatten's) is supported`);
         return { kind: "folded" };
       case "RELU":
@@ -374,6 +443,26 @@ export class Interpreter {
           kind: "relu",
           p: { inputZp: zp(input), outputOffset: zp(out), multiplier: q.multiplier, shift: q.shift, actMin, actMax, rounding: this.rounding },
         };
+      }
+      case "ABS": {
+        int8OrInt16(where, input, out);
+        if (input.elements !== out.elements) throw new InterpreterError(`${where}: changes the element count`);
+        if (!input.quantization?.scale.length || !out.quantization?.scale.length) throw new InterpreterError(`${where}: input or output is not quantised`);
+        return { kind: "abs", p: absParams(s(input), zp(input), s(out), zp(out), this.rounding) };
+      }
+      case "PRELU": {
+        const alpha = this.tensor(op, 1);
+        if (!alpha) throw new InterpreterError(`${where}: has one input`);
+        int8OrInt16(where, input, out);
+        if (alpha.type !== "int8") throw new InterpreterError(`${where}: ${alpha.type} is not supported for alpha (int8 only)`);
+        const bc = broadcastOf(input.shape, alpha.shape, out.shape);
+        if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
+        return { kind: "prelu", p: preluParams(s(input), zp(input), s(alpha), zp(alpha), s(out), zp(out), this.rounding), bc };
+      }
+      case "LEAKY_RELU": {
+        int8OrInt16(where, input, out);
+        if (input.elements !== out.elements) throw new InterpreterError(`${where}: changes the element count`);
+        return { kind: "leakyRelu", p: leakyReluParams(s(input), zp(input), s(out), zp(out), o.alpha ?? 0, this.rounding) };
       }
       case "LOGISTIC":
       case "TANH": {
@@ -404,10 +493,9 @@ export class Interpreter {
       case "MUL": {
         const b = this.tensor(op, 1);
         if (!b) throw new InterpreterError(`${where}: has one input`);
-        const s16 = op.name === "MUL" && input.type === "int16" && b.type === "int16" && out.type === "int16";
+        const s16 = input.type === "int16" && b.type === "int16" && out.type === "int16";
         if (s16 && (zp(input) || zp(b) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
-        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8"))
-          throw typeRefusal(where, op.name === "MUL" ? "(int8 or int16)" : "(int8 only)", input, b, out);
+        if (!s16 && (input.type !== "int8" || b.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, b, out);
         const bc = broadcastOf(input.shape, b.shape, out.shape);
         if (typeof bc === "string") throw new InterpreterError(`${where}: ${bc}`);
         if (op.name !== "MUL") return { kind: op.name === "MAXIMUM" ? "maximum" : "minimum", bc };
@@ -428,11 +516,11 @@ export class Interpreter {
           bc,
         };
       }
-      case "PAD": {
+      case "PAD":
+      case "PADV2": {
         const pads = this.tensor(op, 1);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const value = this.tensor(op, 2);
+        const s16 = int8OrInt16(where, input, out);
         if (!pads?.data || pads.type !== "int32" || pads.elements !== 2 * input.shape.length)
           throw new InterpreterError(`${where}: paddings are not a constant int32 [rank, 2]`);
         const v = new Int32Array(pads.data.slice().buffer);
@@ -447,7 +535,38 @@ export class Interpreter {
           if (b0 < 0 || a0 < 0 || inD[d]! + b0 + a0 !== outD[d]) throw new InterpreterError(`${where}: paddings disagree with the shapes`);
           before[d] = b0;
         }
-        return { kind: "pad", p: { before, padValue: zp(out) } };
+        if (!value) return { kind: "pad", p: { before, padValue: zp(out) } };
+        // PADV2's constant, raw as TFLite Micro takes it; for int8 quantised as the output (TFLite Micro's prepare)
+        if (!value.data || value.type !== input.type || value.elements !== 1)
+          throw new InterpreterError(`${where}: pad value is not a constant scalar of the input's type`);
+        if (!s16 && (zp(value) !== zp(out) || Math.fround(s(value)) !== Math.fround(s(out))))
+          throw new InterpreterError(`${where}: pad value quantised unlike the output`);
+        const raw = new DataView(value.data.buffer, value.data.byteOffset, value.data.byteLength);
+        return { kind: "pad", p: { before, padValue: s16 ? raw.getInt16(0, true) : raw.getInt8(0) } };
+      }
+      case "TRANSPOSE": {
+        const perm = this.tensor(op, 1);
+        int8OrInt16(where, input, out);
+        const rank = input.shape.length;
+        if (!perm?.data || perm.type !== "int32" || perm.elements !== rank || out.shape.length !== rank)
+          throw new InterpreterError(`${where}: perm is not a constant int32 [rank]`);
+        const v = Array.from(new Int32Array(perm.data.slice().buffer));
+        if (new Set(v).size !== rank || v.some((p, k) => p < 0 || p >= rank || out.shape[k] !== input.shape[p]))
+          throw new InterpreterError(`${where}: perm is not a permutation that gives the output's shape`);
+        // right-aligned to 4: the dimensions added in front stay where they are
+        const lead = 4 - rank;
+        return { kind: "transpose", perm: [...[0, 1, 2, 3].slice(0, lead), ...v.map((p) => p + lead)] };
+      }
+      case "RESIZE_NEAREST_NEIGHBOR": {
+        const size = this.tensor(op, 1);
+        int8OrInt16(where, input, out);
+        if (input.shape.length !== 4 || out.shape.length !== 4) throw new InterpreterError(`${where}: input or output is not 4-D`);
+        if (!size?.data || size.type !== "int32" || size.shape.length !== 1 || size.elements !== 2)
+          throw new InterpreterError(`${where}: size is not a constant int32 [2]`);
+        const [h, w] = new Int32Array(size.data.slice().buffer);
+        if (h !== out.shape[1] || w !== out.shape[2] || input.shape[0] !== out.shape[0] || input.shape[3] !== out.shape[3])
+          throw new InterpreterError(`${where}: size disagrees with the output's shape`);
+        return { kind: "resize", p: { alignCorners: o.alignCorners ?? false, halfPixelCenters: o.halfPixelCenters ?? false } };
       }
       case "CONCATENATION": {
         if (out.type !== "int8" && out.type !== "int16") throw typeRefusal(where, "(int8 or int16)", out);
@@ -468,9 +587,7 @@ export class Interpreter {
       }
       case "MEAN": {
         const axes = this.tensor(op, 1);
-        const s16 = input.type === "int16" && out.type === "int16";
-        if (!s16 && (input.type !== "int8" || out.type !== "int8")) throw typeRefusal(where, "(int8 or int16)", input, out);
-        if (s16 && (zp(input) || zp(out))) throw new InterpreterError(`${where}: int16 activations with a zero point other than 0`);
+        const s16 = int8OrInt16(where, input, out);
         const a = axes?.data && axes.type === "int32" ? Array.from(new Int32Array(axes.data.slice().buffer), (v) => (v < 0 ? v + 4 : v)).sort() : [];
         if (input.shape.length !== 4 || a.join(",") !== "1,2") throw new InterpreterError(`${where}: only the mean over H and W of a 4-D tensor is supported`);
         if (out.elements !== input.shape[0]! * input.shape[3]!) throw new InterpreterError(`${where}: output shape is not N x C`);
@@ -500,6 +617,49 @@ export class Interpreter {
       default:
         return { kind: "none" };
     }
+  }
+
+  /** SLICE on int8 or int16 data: STRIDED_SLICE's walk with steps of 1, a size of -1 to the end (model.c's prepare_slice). */
+  private prepareSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
+    int8OrInt16(where, input, out);
+    const rank = input.shape.length;
+    const args = [1, 2].map((k) => this.tensor(op, k));
+    if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
+      throw new InterpreterError(`${where}: begin and size are not constant int32 [rank]`);
+    if (out.shape.length !== rank) throw new InterpreterError(`${where}: the slice disagrees with the output's shape`);
+    const [begin, size] = args.map((t) => Array.from(new Int32Array(t!.data!.slice().buffer))) as [number[], number[]];
+    const lead = 4 - rank;
+    const p: StridedSliceParams = { start: [0, 0, 0, 0], stop: [1, 1, 1, 1], step: [1, 1, 1, 1], extent: [1, 1, 1, 1] };
+    for (let k = 0; k < rank; k++) {
+      const n = size[k] === -1 ? input.shape[k]! - begin[k]! : size[k]!;
+      if (begin[k]! < 0 || n < 0 || begin[k]! + n > input.shape[k]! || n !== out.shape[k])
+        throw new InterpreterError(`${where}: the slice disagrees with the input's or output's shape`);
+      p.start[lead + k] = begin[k]!;
+      p.stop[lead + k] = begin[k]! + n;
+      p.extent[lead + k] = n;
+    }
+    return { kind: "stridedSlice", p };
+  }
+
+  /** STRIDED_SLICE on int8 or int16 data (firmware/runtime/model.c's prepare_strided_slice). */
+  private prepareStridedSlice(op: TfliteOperator, where: string, input: TfliteTensor, out: TfliteTensor): Prepared {
+    int8OrInt16(where, input, out);
+    const rank = input.shape.length;
+    const args = [1, 2, 3].map((k) => this.tensor(op, k));
+    if (args.some((t) => !t?.data || t.type !== "int32" || t.elements !== rank))
+      throw new InterpreterError(`${where}: begin, end and strides are not constant int32 [rank]`);
+    const [begin, end, strides] = args.map((t) => new Int32Array(t!.data!.slice().buffer)) as [Int32Array, Int32Array, Int32Array];
+    const o = op.options;
+    if (o.ellipsisMask || o.newAxisMask || o.offset) throw new InterpreterError(`${where}: ellipsis_mask, new_axis_mask and offset are not supported`);
+    const shrink = o.shrinkAxisMask ?? 0;
+    const p = stridedSliceParams(input.shape, begin, end, strides, { beginMask: o.beginMask ?? 0, endMask: o.endMask ?? 0, shrinkAxisMask: shrink });
+    if (typeof p === "string") throw new InterpreterError(`${where}: ${p}`);
+    const lead = 4 - rank;
+    if (input.shape.some((_, k) => (shrink >> k) & 1 && p.extent[lead + k] !== 1))
+      throw new InterpreterError(`${where}: a shrunk axis does not index one element`);
+    const kept = input.shape.flatMap((_, k) => ((shrink >> k) & 1 ? [] : [p.extent[lead + k]!]));
+    if (kept.join(",") !== out.shape.join(",")) throw new InterpreterError(`${where}: the slice disagrees with the output's shape`);
+    return { kind: "stridedSlice", p };
   }
 
   private run(op: TfliteOperator, prep: Prepared): void {
@@ -562,6 +722,15 @@ export class Interpreter {
       case "relu":
         reluS8(prep.p, this.ints(input), this.ints(out));
         return;
+      case "abs":
+        abs(prep.p, this.ints(input), this.ints(out));
+        return;
+      case "prelu":
+        prelu(prep.p, prep.bc, this.ints(input), this.i8(this.tensor(op, 1)!), this.ints(out));
+        return;
+      case "leakyRelu":
+        leakyRelu(prep.p, this.ints(input), this.ints(out));
+        return;
       case "logistic":
         logisticS8(prep.p, this.i8(input), this.i8(out));
         return;
@@ -582,10 +751,23 @@ export class Interpreter {
         return;
       case "maximum":
       case "minimum":
-        (prep.kind === "maximum" ? maximumS8 : minimumS8)(prep.bc, this.i8(input), this.i8(this.tensor(op, 1)!), this.i8(out));
+        (prep.kind === "maximum" ? maximum : minimum)(prep.bc, this.ints(input), this.ints(this.tensor(op, 1)!), this.ints(out));
         return;
       case "pad":
-        padS8(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        pad(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
+        return;
+      case "stridedSlice":
+        stridedSlice(prep.p, shape4(input.shape), this.ints(input), this.ints(out));
+        return;
+      case "reduceMax":
+      case "reduceMin":
+        reduceMaxMinS8(shape4(input.shape), this.i8(input), prep.axes, prep.kind === "reduceMax", this.i8(out));
+        return;
+      case "transpose":
+        transpose(prep.perm, shape4(input.shape), this.ints(input), this.ints(out));
+        return;
+      case "resize":
+        resizeNearestNeighbor(prep.p, shape4(input.shape), this.ints(input), shape4(out.shape), this.ints(out));
         return;
       case "mean":
         if (input.type === "int16") meanHwFolded(prep.p, shape4(input.shape), this.i16(input), this.i16(out));

@@ -45,6 +45,20 @@ export interface OperatorOptions {
   filterHeight?: number;
   activation?: Activation;
   beta?: number;
+  /** LEAKY_RELU: the slope below 0 */
+  alpha?: number;
+  /** REDUCE_MAX, REDUCE_MIN (ReducerOptions) */
+  keepDims?: boolean;
+  /** STRIDED_SLICE */
+  beginMask?: number;
+  endMask?: number;
+  ellipsisMask?: number;
+  newAxisMask?: number;
+  shrinkAxisMask?: number;
+  offset?: boolean;
+  /** RESIZE_NEAREST_NEIGHBOR */
+  alignCorners?: boolean;
+  halfPixelCenters?: boolean;
   keepNumDims?: boolean;
   /** CONCATENATION */
   axis?: number;
@@ -204,7 +218,17 @@ function readOptions(fb: FlatbufferReader, name: string, pos: number | undefined
       return { activation: act(u8(0, 0)), keepNumDims: u8(2, 0) !== 0 };
     case "SOFTMAX":
       return { beta: fb.scalarField(pos, 0, "f32", 0, `${what}.options.beta`) };
+    case "REDUCE_MAX":
+    case "REDUCE_MIN":
+      return { keepDims: u8(0, 0) !== 0 };
+    case "STRIDED_SLICE":
+      return { beginMask: i32(0, 0), endMask: i32(1, 0), ellipsisMask: i32(2, 0), newAxisMask: i32(3, 0), shrinkAxisMask: i32(4, 0), offset: u8(5, 0) !== 0 };
+    case "RESIZE_NEAREST_NEIGHBOR":
+      return { alignCorners: u8(0, 0) !== 0, halfPixelCenters: u8(1, 0) !== 0 };
+    case "LEAKY_RELU":
+      return { alpha: fb.scalarField(pos, 0, "f32", 0, `${what}.options.alpha`) };
     case "ADD":
+    case "SUB":
     case "MUL":
       return { activation: act(u8(0, 0)) };
     case "CONCATENATION":

@@ -1,5 +1,5 @@
-// PAD, int8 or int16, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad_s8.c (int16 as bytes): the
-// pad value is the output's zero point (0 for int16).
+// PAD and PADV2, int8 or int16, up to 4 dimensions (TFLite reference_ops Pad), as firmware/kernels/pad.c: the pad value
+// is PAD's output zero point (0 for int16) or PADV2's constant, raw.
 import type { Shape4 } from "./padding.ts";
 
 export interface PadParams {
@@ -8,7 +8,7 @@ export interface PadParams {
   padValue: number;
 }
 
-export function padS8(p: PadParams, inS: Shape4, input: Int8Array | Int16Array, outS: Shape4, output: Int8Array | Int16Array): void {
+export function pad(p: PadParams, inS: Shape4, input: Int8Array | Int16Array, outS: Shape4, output: Int8Array | Int16Array): void {
   let o = 0;
   for (let n = 0; n < outS.n; n++)
     for (let y = 0; y < outS.h; y++)
