@@ -1,38 +1,35 @@
 // Parsers for the MLPerf Tiny DUT protocol's reply lines (see ../shared/reference/dut-protocol.md).
 
+/** The value texts of a results line, or undefined when it is not one: `m-results-[0.94,0.06,]` -> ["0.94", "0.06"]
+ * (real firmware sometimes ends with a comma). */
+function resultTokens(line: string): string[] | undefined {
+  const m = /^m-results-\[(.*)\]\s*$/.exec(line);
+  if (!m) return undefined;
+  return m[1]!
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
 /** `m-results-[0.94,0.06,]` -> [0.94, 0.06]. Real firmware prints 3-6 decimals and sometimes a trailing comma. A value
  * that is not a finite number (`nan`, `inf`, text) is a protocol error naming the line: a NaN is not a result. */
 export function parseResults(line: string): number[] | undefined {
-  const m = /^m-results-\[(.*)\]\s*$/.exec(line);
-  if (!m) return undefined;
-  const body = m[1]!.trim();
-  if (body === "") return [];
-  return body
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-    .map((s) => {
-      const v = Number(s);
-      if (!Number.isFinite(v)) throw new ProtocolError(`result value "${s}" is not a finite number in: ${line.slice(0, 200)}`);
-      return v;
-    });
+  return resultTokens(line)?.map((s) => {
+    const v = Number(s);
+    if (!Number.isFinite(v)) throw new ProtocolError(`result value "${s}" is not a finite number in: ${line.slice(0, 200)}`);
+    return v;
+  });
 }
 
 /** The step of each value's last printed digit in a results line: `m-results-[0.992,1.5e-3]` -> [0.001, 0.0001]. What a
  * value printed at that precision can be compared with: the device rounded (or cut) its own value to it. */
 export function resultSteps(line: string): number[] {
-  const m = /^m-results-\[(.*)\]\s*$/.exec(line);
-  if (!m) return [];
-  return m[1]!
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-    .map((s) => {
-      const [mantissa, exponent] = s.toLowerCase().split("e");
-      const dot = mantissa!.indexOf(".");
-      const decimals = dot < 0 ? 0 : mantissa!.length - dot - 1;
-      return Number(`1e${Number(exponent ?? 0) - decimals}`);
-    });
+  return (resultTokens(line) ?? []).map((s) => {
+    const [mantissa, exponent] = s.toLowerCase().split("e");
+    const dot = mantissa!.indexOf(".");
+    const decimals = dot < 0 ? 0 : mantissa!.length - dot - 1;
+    return Number(`1e${Number(exponent ?? 0) - decimals}`);
+  });
 }
 
 /** `m-lap-us-123456` -> 123456 */
