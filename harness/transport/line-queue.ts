@@ -14,7 +14,7 @@ export class LineQueue {
   private partial = "";
   private readonly lines: string[] = [];
   private readonly waiters: Waiter[] = [];
-  private closedReason: string | undefined;
+  private closedBecause: string | undefined;
 
   /** Feed raw bytes. Bytes are kept as latin1 so a garbage byte stays visible as itself in errors. */
   push(chunk: Buffer): void {
@@ -43,7 +43,7 @@ export class LineQueue {
   next(timeoutMs: number): Promise<string> {
     const line = this.lines.shift();
     if (line !== undefined) return Promise.resolve(line);
-    if (this.closedReason !== undefined) return Promise.reject(new TransportClosed(this.closedReason));
+    if (this.closedBecause !== undefined) return Promise.reject(new TransportClosed(this.closedBecause));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -65,15 +65,20 @@ export class LineQueue {
   }
 
   close(reason: string): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
+    if (this.closedBecause !== undefined) return;
+    this.closedBecause = reason;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new TransportClosed(reason));
     }
   }
 
+  /** Why the line closed, once it has. */
+  get closedReason(): string | undefined {
+    return this.closedBecause;
+  }
+
   get isClosed(): boolean {
-    return this.closedReason !== undefined;
+    return this.closedBecause !== undefined;
   }
 }

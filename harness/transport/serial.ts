@@ -28,11 +28,21 @@ export class SerialTransport implements Transport {
   /** A port that cannot be written to (the device gone: EIO from a PTY or a USB adapter unplugged) is a closed
    * connection, named as one, whatever the operating system's words for it. */
   write(text: string): Promise<void> {
+    if (this.queue.closedReason !== undefined) return Promise.reject(new TransportClosed(this.queue.closedReason));
     return new Promise((resolve, reject) => {
-      const failed = (err: Error) => reject(new TransportClosed(`${this.description}: a write failed (${err.message})`));
+      // serialport queues a drain on a port that closed mid-write "until it opens again" and never calls back; with
+      // nothing else pending, Node then ran out of work and exited 13 in the middle of a run (seen under load when a
+      // device vanished between a write and its drain). The port's close settles the write instead.
+      const closedMidWrite = () => failed(new Error("the port closed before the bytes were sent"));
+      const settle = (f: () => void) => {
+        this.port.off("close", closedMidWrite);
+        f();
+      };
+      const failed = (err: Error) => settle(() => reject(new TransportClosed(`${this.description}: a write failed (${err.message})`)));
+      this.port.once("close", closedMidWrite);
       this.port.write(Buffer.from(text, "latin1"), (err) => {
         if (err) return failed(err);
-        this.port.drain((e) => (e ? failed(e) : resolve()));
+        this.port.drain((e) => (e ? failed(e) : settle(resolve)));
       });
     });
   }
