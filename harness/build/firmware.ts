@@ -21,6 +21,12 @@ export function defaultBuildRoot(): string {
   return path.join(loadConfig().build.value, "firmware");
 }
 
+/** Kernel objects shared by every build with the same compiler and flags (firmware/Makefile's KERNEL_CACHE): always
+ * under the configured build folder, so builds into folders of their own (a test's, a user's --build-root) share them. */
+export function kernelObjectCache(): string {
+  return path.join(loadConfig().build.value, "kernel-objects");
+}
+
 export const INPUT_TRANSFORMS = ["int8", "uint8-minus-128", "float32-quantize", "raw"] as const;
 export type InputTransform = (typeof INPUT_TRANSFORMS)[number];
 
@@ -270,6 +276,8 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
   writeIfChanged(path.join(dir, "tr_config.h"), configHeader(spec, buildId));
 
   const makeDir = makeSafePath(dir);
+  const kernelCache = kernelObjectCache();
+  mkdirSync(kernelCache, { recursive: true });
   const args = [
     "-C",
     makeSafePath(FIRMWARE_DIR),
@@ -277,6 +285,7 @@ async function buildInDir(spec: FirmwareSpec, dir: string, log: (line: string) =
     `BUILD_DIR=${makeDir}`,
     `CONFIG_MK=${path.join(makeDir, "board.mk")}`,
     `MODEL=${makeSafePath(spec.modelPath)}`,
+    `KERNEL_CACHE=${makeSafePath(kernelCache)}`,
     ...(spec.modelKind === "classical" || spec.modelKind === "stream" ? [`MODEL_KIND=${spec.modelKind}`] : []),
   ];
   log(`make ${args.join(" ")}`);
