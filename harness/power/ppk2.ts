@@ -6,6 +6,7 @@ import { SerialPort } from "serialport";
 import { z } from "zod";
 import type { BoardDefinition } from "../boards/schema.ts";
 import { findSerialPort, serialPortSchema, type PortInfo, type SerialPortResource } from "../resources/serial-port.ts";
+import { writeToPort } from "../transport/serial.ts";
 import { Ppk2StreamDecoder } from "./ppk2-decoder.ts";
 import {
   parsePpk2Metadata,
@@ -201,11 +202,8 @@ export class Ppk2Monitor implements EnergyMeter {
   }
 
   private send(bytes: number[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes), (err) => {
-        if (err) return reject(new EnergyError(`cannot write to the PPK2 at ${this.path}: ${err.message}`));
-        this.port.drain((e) => (e ? reject(new EnergyError(`cannot write to the PPK2 at ${this.path}: ${e.message}`)) : resolve()));
-      });
+    return writeToPort(this.port, Buffer.from(bytes)).catch((err: Error) => {
+      throw new EnergyError(`cannot write to the PPK2 at ${this.path}: ${err.message}`);
     });
   }
 

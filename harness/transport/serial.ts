@@ -27,23 +27,10 @@ export class SerialTransport implements Transport {
 
   /** A port that cannot be written to (the device gone: EIO from a PTY or a USB adapter unplugged) is a closed
    * connection, named as one, whatever the operating system's words for it. */
-  write(text: string): Promise<void> {
-    if (this.queue.closedReason !== undefined) return Promise.reject(new TransportClosed(this.queue.closedReason));
-    return new Promise((resolve, reject) => {
-      // serialport queues a drain on a port that closed mid-write "until it opens again" and never calls back; with
-      // nothing else pending, Node then ran out of work and exited 13 in the middle of a run (seen under load when a
-      // device vanished between a write and its drain). The port's close settles the write instead.
-      const closedMidWrite = () => failed(new Error("the port closed before the bytes were sent"));
-      const settle = (f: () => void) => {
-        this.port.off("close", closedMidWrite);
-        f();
-      };
-      const failed = (err: Error) => settle(() => reject(new TransportClosed(`${this.description}: a write failed (${err.message})`)));
-      this.port.once("close", closedMidWrite);
-      this.port.write(Buffer.from(text, "latin1"), (err) => {
-        if (err) return failed(err);
-        this.port.drain((e) => (e ? failed(e) : settle(resolve)));
-      });
+  async write(text: string): Promise<void> {
+    if (this.queue.closedReason !== undefined) throw new TransportClosed(this.queue.closedReason);
+    await writeToPort(this.port, Buffer.from(text, "latin1")).catch((err: Error) => {
+      throw new TransportClosed(`${this.description}: a write failed (${err.message})`);
     });
   }
 
@@ -71,4 +58,25 @@ export class SerialTransport implements Transport {
       }),
     );
   }
+}
+
+/**
+ * Writes bytes and waits until they have left: rejects if the write or the drain fails or the port closes first.
+ * serialport queues the drain of a port that closed mid-write "until it opens again" and never calls back; with nothing
+ * else pending, Node then ran out of work and exited 13 in the middle of a run (seen under load when a device vanished
+ * between a write and its drain). The port's close settles the write instead.
+ */
+export function writeToPort(port: SerialPort, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const closedMidWrite = () => settle(() => reject(new Error("the port closed before the bytes were sent")));
+    const settle = (f: () => void) => {
+      port.off("close", closedMidWrite);
+      f();
+    };
+    port.once("close", closedMidWrite);
+    port.write(bytes, (err) => {
+      if (err) return settle(() => reject(err));
+      port.drain((e) => settle(() => (e ? reject(e) : resolve())));
+    });
+  });
 }
