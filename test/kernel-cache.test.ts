@@ -3,7 +3,7 @@
 // Shared objects must give the very image a private build gives, when two builds fill the cache at once too, and other
 // flags must never pick up these objects.
 import { execa } from "execa";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,12 +16,12 @@ const cache = path.join(dir, "cache");
 const model = (name: string) => path.join(ROOT, "workloads", name, "model.tflite");
 
 /** A standalone build of the worked mps2-an386 example (firmware/examples), with or without the shared cache. */
-async function make(buildDir: string, modelPath: string, extra: string[] = []) {
+async function make(buildDir: string, modelPath: string, extra: string[] = [], firmwareDir = FIRMWARE_DIR) {
   const r = await execa(
     "make",
     [
       "-C",
-      FIRMWARE_DIR,
+      firmwareDir,
       "-j2",
       `BUILD_DIR=${path.join(dir, buildDir)}`,
       "CONFIG_MK=examples/mps2-an386/board.mk",
@@ -59,6 +59,16 @@ describe("shared kernel objects", () => {
     const r = await make("vib-single", model("vibration"), ["KERNEL_CACHE=" + cache, "ROUNDING=single"]);
     expect(compiledKernels(r.all)).toBeGreaterThan(40);
     expect(readdirSync(cache).filter((d) => !d.startsWith("host-")).length).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+
+  it("another checkout's firmware, given the same cache, builds kernel objects of its own", async () => {
+    const copy = path.join(dir, "other-checkout", "firmware");
+    cpSync(FIRMWARE_DIR, copy, { recursive: true, filter: (src) => path.basename(src) !== "build" });
+    await make("vib-this-checkout", model("vibration"), ["KERNEL_CACHE=" + cache]);
+    const before = readdirSync(cache).length;
+    const r = await make("vib-other-checkout", model("vibration"), ["KERNEL_CACHE=" + cache], copy);
+    expect(compiledKernels(r.all)).toBeGreaterThan(40);
+    expect(readdirSync(cache).length).toBe(before + 2); // its kernels and its host planner
   }, 180_000);
 
   it("the harness builds with the cache under its build folder", async () => {
