@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from "execa";
 import path from "node:path";
 import type { SerialPort } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { SerialTransport } from "../harness/transport/serial.ts";
+import { SerialTransport, writeToPort } from "../harness/transport/serial.ts";
 import { TransportClosed } from "../harness/transport/types.ts";
 
 const DEVICE = path.resolve(import.meta.dirname, "fixtures/pty-device.ts");
@@ -51,5 +51,12 @@ describe("SerialTransport over a real PTY", () => {
     const err = await within(transport.write("name%"), 1000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportClosed);
     expect(String(err)).toMatch(/connection closed: .* closed/);
+  });
+
+  it("writeToPort, which the PPK2 driver writes through too, rejects at once on a port already closed", async () => {
+    const { port } = await openDevice();
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    const err = await within(writeToPort(port, Buffer.from("x")), 1000).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/the port is not open/);
   });
 });

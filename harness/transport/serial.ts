@@ -67,6 +67,8 @@ export class SerialTransport implements Transport {
  * between a write and its drain). The port's close settles the write instead.
  */
 export function writeToPort(port: SerialPort, bytes: Buffer): Promise<void> {
+  // a write to a port already closed (or closing) would wait for an "open" that never comes, as the drain does
+  if (!port.isOpen) return Promise.reject(new Error("the port is not open"));
   return new Promise((resolve, reject) => {
     const closedMidWrite = () => settle(() => reject(new Error("the port closed before the bytes were sent")));
     const settle = (f: () => void) => {
